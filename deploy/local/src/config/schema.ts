@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { Domain, LogLevel, Port, Secret } from '@convene/protocol/config';
+
+/** Configuration of `npm start`: file `convene.yaml`, env `CONVENE_STACK_*`, flags `--kebab-case`. */
+export const StackConfigSchema = z.strictObject({
+  /** Client domain; `auth.`, `conference.`, `internal.auth.` and `focus.` hosts derive from it. */
+  domain: Domain.default('meet.localhost'),
+  /** Every listener of the stack binds here. Loopback unless you put the stack on a network on purpose. */
+  bindAddress: z.ipv4({ error: 'expected an IPv4 address' }).or(z.ipv6()).default('127.0.0.1'),
+  c2sPort: Port.default(5222),
+  componentPort: Port.default(5347),
+  /** Prosody HTTP: BOSH at /http-bind, XMPP over WebSocket at /xmpp-websocket. */
+  xmppHttpPort: Port.default(5280),
+  webPort: Port.default(8000),
+  /** Secret of the focus's XEP-0114 component connection. */
+  focusSecret: Secret,
+  /** Password of the bridge account `jvb@auth.<domain>`. */
+  bridgePassword: Secret,
+  /** Where Prosody's config and accounts live between runs. */
+  dataDir: z.string().min(1).default('.convene'),
+  logLevel: LogLevel.default('info'),
+  /** `pretty` for a terminal, `json` for a log collector. */
+  logFormat: z.enum(['pretty', 'json'], { error: 'expected pretty or json' }).default('pretty'),
+  /** Install missing system packages (prosody) with apt-get when running as root. */
+  installPackages: z.boolean({ error: 'expected true or false' }).default(true),
+});
+
+export type StackConfig = z.infer<typeof StackConfigSchema>;

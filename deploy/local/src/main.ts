@@ -1,0 +1,66 @@
+// Entry point of `npm start`: wiring only. Reads process.env and argv once, here.
+import { ConfigError } from '@convene/protocol/config';
+import { ConveneError } from '@convene/protocol/lib';
+import { loadStackConfig } from './config/load.js';
+import { createLogger } from './logger.js';
+import { startStack } from './stack.js';
+
+async function main(): Promise<void> {
+  // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
+  const env = process.env;
+  let loaded;
+  try {
+    loaded = loadStackConfig(env, process.argv.slice(2), process.cwd());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.report}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { config } = loaded;
+  const log = createLogger(config.logLevel, config.logFormat);
+  if (loaded.created !== undefined) log.info({ file: loaded.created }, 'wrote a first config with fresh secrets');
+
+  let stack;
+  try {
+    stack = await startStack(config, log, env.PATH ?? '', process.cwd());
+  } catch (err) {
+    if (err instanceof ConveneError) {
+      log.fatal(err.message);
+      log.flush();
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+  log.info(stack.urls, 'convene stack is running; Ctrl-C stops it');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    void stack.close().then(
+      () => {
+        log.info('stopped');
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`convene-stack: unhandled rejection (a bug): ${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});
+await main();

@@ -1,0 +1,71 @@
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { ensureProsody, Prosody } from '@convene/xmpp-server';
+import type { StackConfig } from './config/schema.js';
+
+/** One running piece of the stack; closed in reverse start order. */
+export interface Service {
+  name: string;
+  close(): Promise<void>;
+}
+
+export interface RunningStack {
+  prosody: Prosody;
+  services: readonly Service[];
+  /** What a person opens or points a client at. */
+  urls: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Prosody and every Convene process that exists so far. Each later piece (focus, bridge, web)
+ * adds itself here, after Prosody, with its slice of the config.
+ */
+export async function startStack(
+  config: StackConfig,
+  log: Logger,
+  pathVar: string,
+  cwd: string,
+): Promise<RunningStack> {
+  const binaries = ensureProsody({ install: config.installPackages, pathVar });
+  const dataDir = resolve(cwd, config.dataDir, 'prosody');
+  mkdirSync(dataDir, { recursive: true });
+  const services: Service[] = [];
+  const prosody = await Prosody.start({
+    binaries,
+    domain: config.domain,
+    bindAddress: config.bindAddress,
+    c2sPort: config.c2sPort,
+    componentPort: config.componentPort,
+    httpPort: config.xmppHttpPort,
+    focusSecret: config.focusSecret,
+    dataDir,
+    accounts: [{ user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword }],
+    log: log.child({ service: 'prosody' }),
+  });
+  services.push({ name: 'prosody', close: () => prosody.close() });
+  const urls = {
+    'XMPP WebSocket': prosody.websocketUrl,
+    'XMPP BOSH': prosody.boshUrl,
+    'Prosody config': join(dataDir, 'prosody.cfg.lua'),
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    prosody,
+    services,
+    urls,
+    close() {
+      closing ??= (async () => {
+        for (const s of [...services].reverse()) {
+          try {
+            await s.close();
+          } catch (err) {
+            log.error({ err, service: s.name }, 'service failed to stop');
+          }
+        }
+      })();
+      return closing;
+    },
+  };
+}

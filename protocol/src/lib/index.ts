@@ -1,0 +1,1 @@
+export { ConveneError, ProtocolError, InvalidStateError, NotFoundError } from './errors.js';

@@ -1,0 +1,338 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { ProsodyError } from './errors.js';
+import { freePort } from './free-port.js';
+import type { ProsodyBinaries } from './install.js';
+import { parseLogLine } from './log-line.js';
+import { buildProsodyConfig, xmppLayout, type XmppLayout } from './prosody-config.js';
+import { makeRunDir, sweepStaleRunDirs } from './run-dir.js';
+
+/** A password account on one of the stack's hosts, e.g. the bridge's `jvb@auth.<domain>`. */
+export interface Account {
+  user: string;
+  host: string;
+  password: string;
+}
+
+export interface ProsodyOptions {
+  binaries: ProsodyBinaries;
+  domain?: string;
+  bindAddress?: string;
+  /** Ports left out are picked free by the kernel, so test runs can overlap. */
+  c2sPort?: number;
+  componentPort?: number;
+  httpPort?: number;
+  focusSecret?: string;
+  accounts?: readonly Account[];
+  /** A directory to keep (config, accounts) across runs; without it a temporary one is made and removed on close. */
+  dataDir?: string;
+  /** Bare JIDs of bridge accounts (brewery owners); defaults to `jvb@auth.<domain>`. */
+  bridgeJids?: readonly string[];
+  log?: Logger;
+  readyTimeoutMs?: number;
+}
+
+export interface ProsodyPorts {
+  c2s: number;
+  component: number;
+  http: number;
+}
+
+const PROSODY_USER = 'prosody';
+const live = new Set<Prosody>();
+let exitHookInstalled = false;
+
+/** A running Prosody, child of this process; dies with it (PR_SET_PDEATHSIG) and leaves nothing behind on close(). */
+export class Prosody {
+  readonly layout: XmppLayout;
+  readonly ports: ProsodyPorts;
+  readonly bindAddress: string;
+  readonly focusSecret: string;
+  /** Where config, pid file and data live. */
+  readonly dir: string;
+  /** Resolves when the process has exited, for whatever reason. */
+  readonly exited: Promise<number | null>;
+  readonly #child: ChildProcess;
+  readonly #binaries: ProsodyBinaries;
+  readonly #configFile: string;
+  readonly #temporary: boolean;
+  readonly #log: Logger;
+  #closing: Promise<void> | undefined;
+
+  private constructor(init: {
+    child: ChildProcess;
+    exited: Promise<number | null>;
+    layout: XmppLayout;
+    ports: ProsodyPorts;
+    bindAddress: string;
+    focusSecret: string;
+    dir: string;
+    configFile: string;
+    temporary: boolean;
+    binaries: ProsodyBinaries;
+    log: Logger;
+  }) {
+    this.#child = init.child;
+    this.exited = init.exited;
+    this.layout = init.layout;
+    this.ports = init.ports;
+    this.bindAddress = init.bindAddress;
+    this.focusSecret = init.focusSecret;
+    this.dir = init.dir;
+    this.#configFile = init.configFile;
+    this.#temporary = init.temporary;
+    this.#binaries = init.binaries;
+    this.#log = init.log;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** XMPP over WebSocket, as browsers use it. */
+  get websocketUrl(): string {
+    return `ws://${hostForUrl(this.bindAddress)}:${this.ports.http}/xmpp-websocket`;
+  }
+
+  get boshUrl(): string {
+    return `http://${hostForUrl(this.bindAddress)}:${this.ports.http}/http-bind`;
+  }
+
+  /** Starts Prosody and resolves once its c2s, component and HTTP ports accept connections. */
+  static async start(options: ProsodyOptions): Promise<Prosody> {
+    sweepStaleRunDirs();
+    const fixedPorts =
+      options.c2sPort !== undefined && options.componentPort !== undefined && options.httpPort !== undefined;
+    // Free ports can be taken between our probe and Prosody's bind: pick again a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Prosody.#startOnce(options);
+      } catch (err) {
+        if (fixedPorts || attempt >= 3 || !(err instanceof ProsodyError) || err.code !== 'prosody-port-in-use')
+          throw err;
+      }
+    }
+  }
+
+  static async #startOnce(options: ProsodyOptions): Promise<Prosody> {
+    const log = options.log ?? pino({ enabled: false });
+    const bindAddress = options.bindAddress ?? '127.0.0.1';
+    const layout = xmppLayout(options.domain ?? 'meet.localhost');
+    const ports: ProsodyPorts = {
+      c2s: options.c2sPort ?? (await freePort(bindAddress)),
+      component: options.componentPort ?? (await freePort(bindAddress)),
+      http: options.httpPort ?? (await freePort(bindAddress)),
+    };
+    const focusSecret = options.focusSecret ?? randomBytes(18).toString('base64url');
+    const temporary = options.dataDir === undefined;
+    const dir = options.dataDir ?? makeRunDir();
+    const dataDir = join(dir, 'data');
+    const configFile = join(dir, 'prosody.cfg.lua');
+    const pidFile = join(dir, 'prosody.pid');
+    mkdirSync(join(dir, 'certs'), { recursive: true });
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(
+      configFile,
+      buildProsodyConfig({
+        domain: layout.domain,
+        bindAddress,
+        c2sPort: ports.c2s,
+        componentPort: ports.component,
+        httpPort: ports.http,
+        focusSecret,
+        dataDir,
+        pidFile,
+        focusJid: layout.focusJid,
+        bridgeJids: options.bridgeJids ?? [`jvb@${layout.authDomain}`],
+        certificates: join(dir, 'certs'),
+      }),
+      { mode: 0o640 },
+    );
+    handOver(dir, [dataDir, join(dir, 'certs'), configFile]);
+
+    let child: ChildProcess;
+    try {
+      for (const a of options.accounts ?? []) register(options.binaries, configFile, a);
+      child = spawn('setpriv', [...privilegeArgs(), '--', options.binaries.prosody, '--config', configFile, '-F'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      if (temporary) rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    const recent: string[] = [];
+    let portInUse = false;
+    const onLine = (line: string) => {
+      const entry = parseLogLine(line);
+      if (entry === undefined) return;
+      recent.push(line);
+      if (recent.length > 30) recent.shift();
+      if (/Failed to open server port|Address already in use/i.test(entry.message)) portInUse = true;
+      log[entry.level]({ source: entry.source }, entry.message);
+    };
+    forEachLine(child.stdout, onLine);
+    forEachLine(child.stderr, onLine);
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.once('error', (err) => {
+        log.error({ err }, 'prosody failed to spawn');
+        resolve(null);
+      });
+    });
+    const prosody = new Prosody({
+      child,
+      exited,
+      layout,
+      ports,
+      bindAddress,
+      focusSecret,
+      dir,
+      configFile,
+      temporary,
+      binaries: options.binaries,
+      log,
+    });
+    live.add(prosody);
+    installExitHook();
+
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
+    let exitedEarly = false;
+    void exited.then(() => {
+      exitedEarly = true;
+    });
+    for (const port of [ports.c2s, ports.component, ports.http]) {
+      while (!(await accepts(bindAddress, port))) {
+        if (portInUse || exitedEarly || Date.now() > deadline) {
+          await prosody.close();
+          const tail = recent.slice(-8).join('\n');
+          if (portInUse)
+            throw new ProsodyError('prosody-port-in-use', `a port was taken before Prosody bound it\n${tail}`);
+          const why = exitedEarly ? 'exited during startup' : 'did not open its ports in time';
+          throw new ProsodyError('prosody-start-failed', `prosody ${why}\n${tail}`);
+        }
+        await delay(15);
+      }
+    }
+    if (portInUse) {
+      await prosody.close();
+      throw new ProsodyError('prosody-port-in-use', 'a port was taken before Prosody bound it');
+    }
+    log.info({ ports, domain: layout.domain, pid: child.pid }, 'prosody ready');
+    return prosody;
+  }
+
+  /** Adds or replaces a password account; Prosody reads accounts from disk on each login, so this works while running. */
+  register(account: Account): void {
+    register(this.#binaries, this.#configFile, account);
+  }
+
+  /** Stops Prosody (SIGTERM, SIGKILL after 5 s) and removes a temporary directory. Safe to call twice. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#child.exitCode === null && this.#child.signalCode === null) {
+        this.#child.kill('SIGTERM');
+        const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5_000);
+        await this.exited;
+        clearTimeout(timer);
+      }
+      if (this.#temporary) rmSync(this.dir, { recursive: true, force: true });
+      live.delete(this);
+      this.#log.info('prosody stopped');
+    })();
+    return this.#closing;
+  }
+
+  /** Synchronous last-resort cleanup for process exit. */
+  killNow(): void {
+    if (this.#child.exitCode === null) this.#child.kill('SIGKILL');
+    if (this.#temporary) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+const asRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * Prosody refuses to run as root, so root starts it as the `prosody` user. setpriv execs in place, so
+ * Prosody stays our direct child and PR_SET_PDEATHSIG kills it if we die without closing it.
+ */
+function privilegeArgs(): string[] {
+  const deathSignal = ['--pdeathsig', 'KILL'];
+  return asRoot()
+    ? [`--reuid=${PROSODY_USER}`, `--regid=${PROSODY_USER}`, '--init-groups', ...deathSignal]
+    : deathSignal;
+}
+
+/** Gives the Prosody user what it needs under a root-made directory. */
+function handOver(dir: string, paths: readonly string[]): void {
+  chmodSync(dir, 0o755);
+  if (!asRoot()) return;
+  const r = spawnSync('id', ['-u', PROSODY_USER], { encoding: 'utf8' });
+  const g = spawnSync('id', ['-g', PROSODY_USER], { encoding: 'utf8' });
+  const uid = Number.parseInt(r.stdout, 10);
+  const gid = Number.parseInt(g.stdout, 10);
+  if (!Number.isInteger(uid) || !Number.isInteger(gid)) {
+    throw new ProsodyError(
+      'prosody-user-missing',
+      `user '${PROSODY_USER}' does not exist; reinstall the prosody package`,
+    );
+  }
+  chownSync(dir, uid, gid);
+  for (const p of paths) chownSync(p, uid, gid);
+}
+
+function register(binaries: ProsodyBinaries, configFile: string, a: Account): void {
+  // prosodyctl switches to the prosody user itself when run as root.
+  const r = spawnSync(binaries.prosodyctl, ['--config', configFile, 'register', a.user, a.host, a.password], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  if (r.status !== 0) {
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' ');
+    throw new ProsodyError('prosody-register-failed', `could not register ${a.user}@${a.host}: ${out}`);
+  }
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  if (stream === null) return;
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) !== -1) {
+      onLine(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+    }
+  });
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const p of live) p.killNow();
+  });
+}
