@@ -1,6 +1,6 @@
 // Two projects: unit runs in process in milliseconds; integration starts real
 // processes (Prosody, focus, bridge) on loopback with free ports.
-const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false, isolatedModules: true }];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': tsJest },
@@ -8,14 +8,16 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // Two workers even on a 2-core machine: integration files each start their own Prosody side by side.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/harness/global-setup.ts',
-      globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+      globalSetup: '<rootDir>/test/harness/global-setup.js',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.js',
       testTimeout: 60_000,
     },
   ],

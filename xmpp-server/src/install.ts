@@ -10,7 +10,7 @@ export interface ProsodyBinaries {
 }
 
 function which(name: string, pathVar: string): string | undefined {
-  for (const dir of [...pathVar.split(delimiter), '/usr/bin', '/usr/sbin']) {
+  for (const dir of pathVar.split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);
     try {

@@ -159,6 +159,8 @@ export class Prosody {
       for (const a of options.accounts ?? []) register(options.binaries, configFile, a);
       child = spawn('setpriv', [...privilegeArgs(), '--', options.binaries.prosody, '--config', configFile, '-F'], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Own process group: a terminal's Ctrl-C reaches us, and we stop Prosody in order.
+        detached: true,
       });
     } catch (err) {
       if (temporary) rmSync(dir, { recursive: true, force: true });
@@ -172,7 +174,8 @@ export class Prosody {
       recent.push(line);
       if (recent.length > 30) recent.shift();
       if (/Failed to open server port|Address already in use/i.test(entry.message)) portInUse = true;
-      log[entry.level]({ source: entry.source }, entry.message);
+      // Prosody's own info lines are its internals; ours say when it is ready.
+      log[entry.level === 'info' ? 'debug' : entry.level]({ source: entry.source }, entry.message);
     };
     forEachLine(child.stdout, onLine);
     forEachLine(child.stderr, onLine);

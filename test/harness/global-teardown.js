@@ -1,0 +1,7 @@
+import { register } from 'tsx/esm/api';
+
+export default async function globalTeardown() {
+  register();
+  const { teardown } = await import('./suite-hooks.ts');
+  teardown();
+}
