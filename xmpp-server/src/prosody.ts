@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ProsodyError } from './errors.js';
 import { freePort } from './free-port.js';
@@ -224,7 +224,7 @@ export class Prosody {
       await prosody.close();
       throw new ProsodyError('prosody-port-in-use', 'a port was taken before Prosody bound it');
     }
-    log.info({ ports, domain: layout.domain, pid: child.pid }, 'prosody ready');
+    log.info({ ports, domain: layout.domain, prosodyPid: child.pid }, 'prosody ready');
     return prosody;
   }
 
@@ -277,6 +277,15 @@ function privilegeArgs(): string[] {
 function handOver(dir: string, paths: readonly string[]): void {
   chmodSync(dir, 0o755);
   if (!asRoot()) return;
+  for (let up = dirname(dir); ; up = dirname(up)) {
+    if ((statSync(up).mode & 0o001) === 0) {
+      throw new ProsodyError(
+        'prosody-dir-inaccessible',
+        `${up} is not searchable by the prosody user: put dataDir elsewhere`,
+      );
+    }
+    if (up === dirname(up)) break;
+  }
   const r = spawnSync('id', ['-u', PROSODY_USER], { encoding: 'utf8' });
   const g = spawnSync('id', ['-g', PROSODY_USER], { encoding: 'utf8' });
   const uid = Number.parseInt(r.stdout, 10);

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 
   let stack;
   try {
-    stack = await startStack(config, log, env.PATH ?? '', process.cwd());
+    stack = await startStack(config, log, env.PATH ?? '');
   } catch (err) {
     if (err instanceof ConveneError) {
       log.fatal(err.message);

@@ -1,5 +1,4 @@
-import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ensureProsody, Prosody } from '@convene/xmpp-server';
 import type { StackConfig } from './config/schema.js';
@@ -22,15 +21,8 @@ export interface RunningStack {
  * Starts Prosody and every Convene process that exists so far. Each later piece (focus, bridge, web)
  * adds itself here, after Prosody, with its slice of the config.
  */
-export async function startStack(
-  config: StackConfig,
-  log: Logger,
-  pathVar: string,
-  cwd: string,
-): Promise<RunningStack> {
+export async function startStack(config: StackConfig, log: Logger, pathVar: string): Promise<RunningStack> {
   const binaries = ensureProsody({ install: config.installPackages, pathVar });
-  const dataDir = resolve(cwd, config.dataDir, 'prosody');
-  mkdirSync(dataDir, { recursive: true });
   const services: Service[] = [];
   const prosody = await Prosody.start({
     binaries,
@@ -40,7 +32,8 @@ export async function startStack(
     componentPort: config.componentPort,
     httpPort: config.xmppHttpPort,
     focusSecret: config.focusSecret,
-    dataDir,
+    // Nothing of Prosody's needs to outlive a run: rooms live in memory and accounts come from this config,
+    // so it runs in a private temporary directory that close() removes.
     accounts: [{ user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword }],
     log: log.child({ service: 'prosody' }),
   });
@@ -48,7 +41,7 @@ export async function startStack(
   const urls = {
     'XMPP WebSocket': prosody.websocketUrl,
     'XMPP BOSH': prosody.boshUrl,
-    'Prosody config': join(dataDir, 'prosody.cfg.lua'),
+    'Prosody config': join(prosody.dir, 'prosody.cfg.lua'),
   };
   let closing: Promise<void> | undefined;
   return {

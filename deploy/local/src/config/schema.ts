@@ -16,8 +16,6 @@ export const StackConfigSchema = z.strictObject({
   focusSecret: Secret,
   /** Password of the bridge account `jvb@auth.<domain>`. */
   bridgePassword: Secret,
-  /** Where Prosody's config and accounts live between runs. */
-  dataDir: z.string().min(1).default('.convene'),
   logLevel: LogLevel.default('info'),
   /** `pretty` for a terminal, `json` for a log collector. */
   logFormat: z.enum(['pretty', 'json'], { error: 'expected pretty or json' }).default('pretty'),

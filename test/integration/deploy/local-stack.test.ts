@@ -1,0 +1,98 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@convene/xmpp-server';
+import { waitUntil } from '../../harness/wait-for.js';
+import { connectClient } from '../../harness/xmpp-peer.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'convene-stack-test-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function startStack(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcessWithoutNullStreams; out: () => string; err: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'deploy/local/src/main.ts', ...args], {
+    // eslint-disable-next-line no-restricted-properties -- pass PATH through to find prosody
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return { child, out: () => out, err: () => err };
+}
+
+const exitOf = (child: ChildProcessWithoutNullStreams) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+
+describe('npm start (local stack)', () => {
+  it('starts Prosody from its config, serves XMPP over WebSocket, and stops cleanly on SIGINT', async () => {
+    const [c2s, component, http] = [await freePort(), await freePort(), await freePort()];
+    const config = join(dir, 'convene.yaml');
+    writeFileSync(config, `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\n`);
+    const stack = startStack(['--config', config, '--log-format', 'json'], {
+      CONVENE_STACK_XMPP_HTTP_PORT: String(http),
+    });
+    const running = await waitUntil(
+      'the stack to say it is running',
+      () => {
+        const line = stack
+          .out()
+          .split('\n')
+          .find((l) => l.includes('convene stack is running'));
+        return line === undefined ? undefined : (JSON.parse(line) as Record<string, string>);
+      },
+      20_000,
+    );
+    expect(running['XMPP WebSocket']).toBe(`ws://127.0.0.1:${http}/xmpp-websocket`);
+
+    const guest = await connectClient({ service: running['XMPP WebSocket']!, domain: 'meet.localhost' });
+    expect(guest.jid).toMatch(/@meet\.localhost\//);
+    await guest.close();
+
+    const prosodyPid = (
+      JSON.parse(
+        stack
+          .out()
+          .split('\n')
+          .find((l) => l.includes('prosody ready'))!,
+      ) as { prosodyPid: number }
+    ).prosodyPid;
+    stack.child.kill('SIGINT');
+    expect(await exitOf(stack.child)).toBe(0);
+    expect(() => process.kill(prosodyPid, 0)).toThrow();
+    expect(stack.out()).toContain('"msg":"stopped"');
+    // Prosody ran in a private temporary directory, gone with it.
+    expect(existsSync(running['Prosody config']!)).toBe(false);
+  });
+
+  it.each([
+    [['--c2s-port', 'x'], 'c2sPort: expected a port number 1..65535, got "x" (--c2s-port)'],
+    [['--colour'], '--colour: unknown option (command line)'],
+  ])('exits 2 with one line for %j', async (args, message) => {
+    const config = join(dir, 'convene.yaml');
+    writeFileSync(config, 'focusSecret: s1\nbridgePassword: s2\n');
+    const stack = startStack(['--config', config, ...args]);
+    expect(await exitOf(stack.child)).toBe(2);
+    expect(stack.err().trim().split('\n')).toEqual([`convene-stack: invalid configuration: ${message}`]);
+    expect(stack.out()).toBe('');
+  });
+
+  it('exits 2 naming the missing secret', async () => {
+    const config = join(dir, 'convene.yaml');
+    writeFileSync(config, 'focusSecret: s1\n');
+    const stack = startStack([], { CONVENE_STACK_CONFIG: config });
+    expect(await exitOf(stack.child)).toBe(2);
+    expect(stack.err().trim()).toBe(
+      'convene-stack: invalid configuration: bridgePassword: required: set it in the config file, CONVENE_STACK_BRIDGE_PASSWORD or --bridge-password',
+    );
+  });
+});
