@@ -1,1 +1,13 @@
 export { ConveneError, ProtocolError, InvalidStateError, NotFoundError } from './errors.js';
+export {
+  type EndpointId,
+  type SourceName,
+  type MeetingId,
+  type Ssrc,
+  toEndpointId,
+  toSourceName,
+  toMeetingId,
+  toSsrc,
+  parseSsrc,
+} from './ids.js';
+export { withContext } from './with-context.js';

@@ -1,0 +1,12 @@
+export {
+  type Source,
+  type SourceParameter,
+  type VideoType,
+  VIDEO_TYPES,
+  parseSource,
+  buildSource,
+  parseVideoType,
+} from './source.js';
+export { type SsrcGroup, SEMANTICS_SIM, SEMANTICS_FID, parseSsrcGroup, buildSsrcGroup } from './ssrc-group.js';
+export { type MediaSources, type EndpointSources, type SourceMap, emptyEndpointSources } from './source-map.js';
+export { parseJsonSources, buildJsonSources, parseJsonText, isObject } from './json-sources.js';
