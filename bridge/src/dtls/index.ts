@@ -1,0 +1,11 @@
+export { DtlsSession, type DtlsSessionDeps, type DtlsCounters } from './dtls-session.js';
+export { generateCertificate, fingerprintOf, type DtlsCertificate } from './certificate.js';
+export {
+  SRTP_AES128_CM_HMAC_SHA1_80,
+  SRTP_AEAD_AES_128_GCM,
+  type DtlsFingerprint,
+  type DtlsRole,
+  type DtlsState,
+  type SrtpKeys,
+  type SrtpProfile,
+} from './dtls-params.js';

@@ -1,0 +1,300 @@
+// Full ICE (RFC 8445) as the controlling agent for one endpoint, behind a single shared UDP socket.
+// The agent never touches the socket: the media server hands it STUN messages and gives it a send callback.
+import { randomBytes } from 'node:crypto';
+import type { IceCandidate, IceParams, IceState, IceTimings } from './ice-params.js';
+import {
+  STUN_BINDING_ERROR,
+  STUN_BINDING_REQUEST,
+  STUN_BINDING_SUCCESS,
+  checkFingerprint,
+  checkIntegrity,
+  writeStun,
+  type StunMessage,
+} from './stun-message.js';
+
+// RFC 8445 §5.1.2.1 type preferences.
+const PRFLX_PRIORITY = ((110 << 24) | (65535 << 8) | 255) >>> 0;
+const MAX_CHECKS_PER_PAIR = 40;
+const CHECK_RETRY_MS = 200;
+
+export interface IceAgentDeps {
+  /** Routing id the media server put in the first 4 bytes of our transaction ids. */
+  routeId: number;
+  local: IceParams;
+  timings: IceTimings;
+  send: (buf: Buffer, port: number, address: string) => void;
+  onStateChange: (state: IceState) => void;
+  /** The nominated pair changed: media now flows with this remote address. */
+  onSelected: (address: string, port: number) => void;
+}
+
+export interface IceCounters {
+  checksSent: number;
+  checksAnswered: number;
+  requestsReceived: number;
+  badIntegrity: number;
+  badFingerprint: number;
+  unmatchedResponses: number;
+  roleConflicts: number;
+}
+
+interface Pair {
+  address: string;
+  port: number;
+  priority: number;
+  state: 'waiting' | 'inprogress' | 'succeeded' | 'failed';
+  checks: number;
+  lastSentAt: number;
+  /** Transaction id of the latest check, hex. */
+  tid: string;
+  nominating: boolean;
+  triggered: boolean;
+}
+
+/** Controlling ICE agent of one endpoint: answers checks, sends its own, nominates, keeps consent. */
+export class IceAgent {
+  readonly counters: IceCounters = {
+    checksSent: 0,
+    checksAnswered: 0,
+    requestsReceived: 0,
+    badIntegrity: 0,
+    badFingerprint: 0,
+    unmatchedResponses: 0,
+    roleConflicts: 0,
+  };
+  readonly tieBreaker: bigint = randomBytes(8).readBigUInt64BE(0);
+  readonly #deps: IceAgentDeps;
+  readonly #pairs = new Map<string, Pair>();
+  readonly #pending = new Map<string, Pair>();
+  #remote: IceParams | undefined;
+  #state: IceState = 'new';
+  #selected: Pair | undefined;
+  #startedAt = 0;
+  #lastConsentAt = 0;
+  #nextConsentAt = 0;
+
+  constructor(deps: IceAgentDeps) {
+    this.#deps = deps;
+  }
+
+  get state(): IceState {
+    return this.#state;
+  }
+
+  get local(): IceParams {
+    return this.#deps.local;
+  }
+
+  get selected(): { address: string; port: number } | undefined {
+    const s = this.#selected;
+    return s === undefined ? undefined : { address: s.address, port: s.port };
+  }
+
+  /** Sets the peer's credentials and candidates; checks start on the next tick. */
+  setRemote(params: IceParams, candidates: readonly IceCandidate[], now: number): void {
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    this.#remote = params;
+    for (const c of candidates) this.addRemoteCandidate(c);
+    if (this.#state === 'new') {
+      this.#startedAt = now;
+      this.#setState('checking');
+    }
+  }
+
+  addRemoteCandidate(c: IceCandidate): void {
+    // mDNS names cannot be resolved here (JVB: resolve-remote-candidates = false); the peer shows up prflx.
+    if (c.address.endsWith('.local') || c.address.includes(':')) return;
+    const key = pairKey(c.address, c.port);
+    if (!this.#pairs.has(key)) this.#pairs.set(key, newPair(c.address, c.port, c.priority, false));
+  }
+
+  /** Handles a STUN message whose USERNAME names our ufrag, or a response routed to us. */
+  handleStun(msg: StunMessage, address: string, port: number, now: number): void {
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    if (!checkFingerprint(msg)) {
+      this.counters.badFingerprint++;
+      return;
+    }
+    if (msg.type === STUN_BINDING_REQUEST) this.#onRequest(msg, address, port, now);
+    else if (msg.type === STUN_BINDING_SUCCESS || msg.type === STUN_BINDING_ERROR)
+      this.#onResponse(msg, address, port, now);
+  }
+
+  #onRequest(msg: StunMessage, address: string, port: number, now: number): void {
+    if (!checkIntegrity(msg, this.#deps.local.pwd)) {
+      this.counters.badIntegrity++;
+      return; // RFC 8489 §9.1.3: a bad MESSAGE-INTEGRITY gets no answer
+    }
+    this.counters.requestsReceived++;
+    // RFC 8445 §7.3.1.1: both controlling; we keep the role when our tie-breaker is larger.
+    if (msg.iceControlling !== undefined && this.tieBreaker >= msg.iceControlling) {
+      this.counters.roleConflicts++;
+      this.#deps.send(
+        writeStun({
+          type: STUN_BINDING_ERROR,
+          transactionId: msg.transactionId,
+          errorCode: 487,
+          password: this.#deps.local.pwd,
+        }),
+        port,
+        address,
+      );
+      return;
+    }
+    this.#deps.send(
+      writeStun({
+        type: STUN_BINDING_SUCCESS,
+        transactionId: msg.transactionId,
+        xorMappedAddress: { address, port },
+        password: this.#deps.local.pwd,
+      }),
+      port,
+      address,
+    );
+    const key = pairKey(address, port);
+    let pair = this.#pairs.get(key);
+    if (pair === undefined) {
+      // RFC 8445 §7.3.1.3: a peer-reflexive candidate learned from the check.
+      pair = newPair(address, port, msg.priority ?? PRFLX_PRIORITY, true);
+      this.#pairs.set(key, pair);
+    } else if (pair.state === 'waiting' || pair.state === 'failed') {
+      pair.triggered = true;
+      if (pair.state === 'failed') pair.state = 'waiting';
+      pair.checks = 0;
+    }
+    if (this.#state === 'checking' && this.#remote !== undefined) this.tick(now);
+  }
+
+  #onResponse(msg: StunMessage, address: string, port: number, now: number): void {
+    const tid = msg.transactionId.toString('hex');
+    const pair = this.#pending.get(tid);
+    if (pair === undefined || this.#remote === undefined) {
+      this.counters.unmatchedResponses++;
+      return;
+    }
+    if (!checkIntegrity(msg, this.#remote.pwd)) {
+      this.counters.badIntegrity++;
+      return;
+    }
+    this.#pending.delete(tid);
+    // RFC 8445 §7.2.5.2.1: the response must come from where the check went.
+    if (pair.address !== address || pair.port !== port) {
+      pair.state = 'failed';
+      return;
+    }
+    if (msg.type === STUN_BINDING_ERROR) {
+      if (msg.errorCode === 487) this.counters.roleConflicts++;
+      pair.state = 'failed';
+      return;
+    }
+    this.counters.checksAnswered++;
+    pair.state = 'succeeded';
+    if (pair === this.#selected) this.#lastConsentAt = now;
+    if (pair.nominating && this.#selected !== pair) {
+      this.#selected = pair;
+      this.#lastConsentAt = now;
+      this.#nextConsentAt = now + this.#consentInterval();
+      this.#deps.onSelected(pair.address, pair.port);
+      if (this.#state !== 'connected') this.#setState('connected');
+    } else if (this.#selected === undefined && !pair.nominating) {
+      // Regular nomination (RFC 8445 §8.1.1): repeat the check on a valid pair with USE-CANDIDATE.
+      pair.nominating = true;
+      this.#sendCheck(pair, now);
+    }
+  }
+
+  /** Drives checks, nomination retries and consent; the media server calls it every checkIntervalMs. */
+  tick(now: number): void {
+    const remote = this.#remote;
+    if (remote === undefined || this.#state === 'closed' || this.#state === 'failed') return;
+    if (this.#selected !== undefined) {
+      if (now - this.#lastConsentAt > this.#deps.timings.consentTimeoutMs) {
+        this.#setState('failed'); // RFC 7675 §5.1: consent lost
+        return;
+      }
+      if (now >= this.#nextConsentAt) {
+        this.#nextConsentAt = now + this.#consentInterval();
+        this.#sendCheck(this.#selected, now);
+      }
+      return;
+    }
+    if (now - this.#startedAt > this.#deps.timings.connectTimeoutMs) {
+      this.#setState('failed');
+      return;
+    }
+    // One check per tick (pacing), triggered checks first, then the highest priority pair due.
+    let best: Pair | undefined;
+    for (const p of this.#pairs.values()) {
+      if (p.state === 'failed' || p.state === 'succeeded') {
+        if (p.state === 'succeeded' && p.nominating && now - p.lastSentAt >= CHECK_RETRY_MS) best ??= p;
+        continue;
+      }
+      if (p.checks >= MAX_CHECKS_PER_PAIR) {
+        p.state = 'failed';
+        continue;
+      }
+      if (p.triggered) {
+        best = p;
+        break;
+      }
+      if (now - p.lastSentAt < CHECK_RETRY_MS) continue;
+      if (best === undefined || p.priority > best.priority) best = p;
+    }
+    if (best !== undefined) {
+      best.triggered = false;
+      this.#sendCheck(best, now);
+    }
+  }
+
+  #sendCheck(pair: Pair, now: number): void {
+    const remote = this.#remote;
+    if (remote === undefined) return;
+    const tid = randomBytes(12);
+    tid.writeUInt32BE(this.#deps.routeId >>> 0, 0);
+    if (pair.tid !== '') this.#pending.delete(pair.tid);
+    pair.tid = tid.toString('hex');
+    this.#pending.set(pair.tid, pair);
+    pair.checks++;
+    pair.lastSentAt = now;
+    if (pair.state === 'waiting') pair.state = 'inprogress';
+    this.counters.checksSent++;
+    const buf = writeStun({
+      type: STUN_BINDING_REQUEST,
+      transactionId: tid,
+      username: `${remote.ufrag}:${this.#deps.local.ufrag}`,
+      priority: PRFLX_PRIORITY,
+      iceControlling: this.tieBreaker,
+      useCandidate: pair.nominating,
+      password: remote.pwd,
+    });
+    this.#deps.send(buf, pair.port, pair.address);
+  }
+
+  #consentInterval(): number {
+    // RFC 7675 §5.1: about every 5 s, randomised; faster when the timeout is configured short.
+    const base = Math.min(5000, this.#deps.timings.consentTimeoutMs / 5);
+    return base * (0.8 + Math.random() * 0.4);
+  }
+
+  #setState(state: IceState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#deps.onStateChange(state);
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#pending.clear();
+    this.#pairs.clear();
+    this.#selected = undefined;
+    this.#setState('closed');
+  }
+}
+
+function pairKey(address: string, port: number): string {
+  return `${address}|${port}`;
+}
+
+function newPair(address: string, port: number, priority: number, triggered: boolean): Pair {
+  return { address, port, priority, state: 'waiting', checks: 0, lastSentAt: 0, tid: '', nominating: false, triggered };
+}

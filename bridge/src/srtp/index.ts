@@ -1,0 +1,9 @@
+export { NodeSrtpTransform, type SrtpCipher, type SrtpKeyParams } from './node-srtp-transform.js';
+export {
+  SRTP_ERR_AUTH,
+  SRTP_ERR_MALFORMED,
+  SRTP_ERR_REPLAY,
+  SRTP_MAX_OVERHEAD,
+  rtpHeaderLength,
+  type SrtpTransform,
+} from './srtp-transform.js';
