@@ -11,3 +11,4 @@ export {
   parseSsrc,
 } from './ids.js';
 export { withContext } from './with-context.js';
+export { SerialQueue } from './serial-queue.js';

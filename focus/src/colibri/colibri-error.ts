@@ -1,0 +1,18 @@
+import { ConveneError } from '@convene/protocol/lib';
+import type { Colibri2ErrorReason } from '@convene/protocol/colibri2';
+
+/** A Colibri2 request failed: the bridge's condition and reason decide what the conference does (PROTOCOL.md §5.6). */
+export class ColibriError extends ConveneError {
+  readonly condition: string;
+  readonly reason: Colibri2ErrorReason | undefined;
+  constructor(condition: string, reason: Colibri2ErrorReason | undefined, detail: string, options?: ErrorOptions) {
+    super('colibri-failed', `${condition}${reason === undefined ? '' : ` (${reason})`}: ${detail}`, options);
+    this.condition = condition;
+    this.reason = reason;
+  }
+
+  /** True when the bridge itself is in trouble (not just this request): pick another bridge. */
+  get bridgeFailed(): boolean {
+    return !['bad-request', 'item-not-found', 'conflict'].includes(this.condition);
+  }
+}

@@ -1,0 +1,162 @@
+import type { Element } from 'ltx';
+import type { Logger } from 'pino';
+import {
+  CAPABILITY_SOURCE_NAMES,
+  buildConferenceModify,
+  colibri2ErrorOf,
+  parseConferenceModified,
+  type Colibri2Endpoint,
+  type Colibri2Media,
+  type ConferenceModified,
+  type ConferenceModify,
+  type MediaSource,
+} from '@convene/protocol/colibri2';
+import type { IceUdpTransport } from '@convene/protocol/jingle';
+import { SerialQueue, toEndpointId, toMeetingId, type EndpointId, type MeetingId } from '@convene/protocol/lib';
+import type { EndpointSources } from '@convene/protocol/sources';
+import { NS_COLIBRI2, parseStanzaError, xmlElement } from '@convene/protocol/xml';
+import type { Bridge } from '../bridges/bridge.js';
+import { IqError } from '../xmpp/iq-error.js';
+import type { FocusConnection } from '../xmpp/focus-connection.js';
+import { ColibriError } from './colibri-error.js';
+import { toMediaSources } from './media-sources.js';
+
+export interface AllocateParams {
+  endpointId: string;
+  statsId?: string | undefined;
+  media: Colibri2Media[];
+  sctp: boolean;
+}
+
+/** What the bridge gave an endpoint: its transport to copy into the offer, and the bridge's feedback sources. */
+export interface Allocation {
+  transport: IceUdpTransport;
+  sctpPort: number | undefined;
+  feedbackSources: MediaSource[];
+}
+
+export interface EndpointUpdate {
+  transport?: IceUdpTransport;
+  sources?: EndpointSources;
+  initialLastN?: number;
+}
+
+/** One conference on one bridge, driven with Colibri2 (PROTOCOL.md §5); requests run one at a time. */
+export class ColibriSession {
+  readonly bridge: Bridge;
+  readonly meetingId: MeetingId;
+  readonly #conn: FocusConnection;
+  readonly #from: string;
+  readonly #roomJid: string;
+  readonly #log: Logger;
+  readonly #queue = new SerialQueue();
+  readonly #endpoints = new Set<string>();
+  #created = false;
+  #expired = false;
+  feedbackSources: MediaSource[] = [];
+
+  constructor(init: {
+    conn: FocusConnection;
+    bridge: Bridge;
+    meetingId: string;
+    roomJid: string;
+    from: string;
+    log: Logger;
+  }) {
+    this.#conn = init.conn;
+    this.bridge = init.bridge;
+    this.meetingId = toMeetingId(init.meetingId);
+    this.#roomJid = init.roomJid;
+    this.#from = init.from;
+    this.#log = init.log.child({ bridge: init.bridge.id });
+  }
+
+  get endpointCount(): number {
+    return this.#endpoints.size;
+  }
+
+  /** Creates the endpoint (and the conference, the first time). */
+  allocate(p: AllocateParams): Promise<Allocation> {
+    return this.#queue.run(async () => {
+      const create = !this.#created;
+      const ep: Colibri2Endpoint = {
+        id: toEndpointId(p.endpointId),
+        create: true,
+        media: p.media,
+        transport: { iceControlling: true, ...(p.sctp ? { sctp: {} } : {}) },
+        sources: [],
+        capabilities: [CAPABILITY_SOURCE_NAMES],
+      };
+      if (p.statsId !== undefined) ep.statsId = p.statsId;
+      const req: ConferenceModify = { meetingId: this.meetingId, endpoints: [ep], relays: [] };
+      if (create) {
+        req.create = true;
+        req.name = this.#roomJid;
+      }
+      const res = await this.#send(req);
+      this.#created = true;
+      this.#endpoints.add(p.endpointId);
+      this.bridge.endpointAdded(Date.now());
+      if (res.sources !== undefined && res.sources.length > 0) this.feedbackSources = res.sources;
+      const transport = res.endpoints.find((e) => e.id === p.endpointId)?.transport;
+      if (transport?.ice === undefined)
+        throw new ColibriError('bad-request', undefined, 'the bridge returned no transport');
+      if (p.sctp && transport.sctp?.port === undefined) {
+        throw new ColibriError('bad-request', undefined, 'asked for SCTP and got no sctp port');
+      }
+      return { transport: transport.ice, sctpPort: transport.sctp?.port, feedbackSources: this.feedbackSources };
+    });
+  }
+
+  /** Gives the bridge the participant's transport and/or full source list. */
+  updateEndpoint(endpointId: string, update: EndpointUpdate): Promise<void> {
+    return this.#queue.run(async () => {
+      const ep: Colibri2Endpoint = { id: toEndpointId(endpointId), media: [], capabilities: [] };
+      if (update.transport !== undefined) ep.transport = { ice: update.transport };
+      if (update.sources !== undefined) ep.sources = toMediaSources(update.sources, endpointId);
+      if (update.initialLastN !== undefined) ep.initialLastN = update.initialLastN;
+      await this.#send({ meetingId: this.meetingId, endpoints: [ep], relays: [] });
+    });
+  }
+
+  expireEndpoint(endpointId: EndpointId | string): Promise<void> {
+    return this.#queue.run(async () => {
+      if (!this.#endpoints.delete(endpointId)) return;
+      const ep: Colibri2Endpoint = { id: toEndpointId(endpointId), expire: true, media: [], capabilities: [] };
+      await this.#send({ meetingId: this.meetingId, endpoints: [ep], relays: [] });
+    });
+  }
+
+  /** Ends the conference on the bridge. */
+  expire(): Promise<void> {
+    return this.#queue.run(async () => {
+      if (this.#expired || !this.#created) return;
+      this.#expired = true;
+      this.#endpoints.clear();
+      await this.#send({ meetingId: this.meetingId, expire: true, endpoints: [], relays: [] });
+    });
+  }
+
+  async #send(req: ConferenceModify): Promise<ConferenceModified> {
+    const iq = xmlElement('iq', { type: 'set', to: this.bridge.jid, from: this.#from }, [buildConferenceModify(req)]);
+    let result: Element;
+    try {
+      result = await this.#conn.request(iq);
+    } catch (err) {
+      if (err instanceof IqError) {
+        let reason;
+        if (err.element !== undefined) {
+          try {
+            reason = colibri2ErrorOf(parseStanzaError(err.element))?.reason;
+          } catch (parseErr) {
+            this.#log.warn({ err: parseErr }, 'unreadable colibri2 error');
+          }
+        }
+        throw new ColibriError(err.condition, reason, err.text ?? 'no text', { cause: err });
+      }
+      throw err;
+    }
+    const modified = result.getChild('conference-modified', NS_COLIBRI2);
+    return modified === undefined ? { endpoints: [], relays: [] } : parseConferenceModified(modified);
+  }
+}

@@ -1,0 +1,150 @@
+import type { Element } from 'ltx';
+import type { Logger } from 'pino';
+import { parseJingleIq } from '@convene/protocol/jingle';
+import {
+  buildConferenceReply,
+  parseConferenceRequest,
+  type ConferenceReply,
+  type ConferenceRequest,
+} from '@convene/protocol/jitsi';
+import { ProtocolError } from '@convene/protocol/lib';
+import { NS_FOCUS, NS_JINGLE, NS_JINGLE_ERRORS, xmlElement } from '@convene/protocol/xml';
+import type { Brewery } from '../bridges/brewery.js';
+import type { FocusConnection } from '../xmpp/focus-connection.js';
+import { StanzaReplyError } from '../xmpp/stanza-condition.js';
+import { Conference, type ConferenceOptions } from './conference.js';
+import { FeatureDiscovery } from './features.js';
+import type { Participant } from './participant.js';
+
+export interface ConferenceManagerOptions extends ConferenceOptions {
+  /** The MUC service rooms must be on, e.g. `conference.meet.localhost`. */
+  mucDomain: string;
+  /** A conference nobody joins within this time is dropped (Jicofo's initial-timeout). */
+  initialTimeoutMs: number;
+}
+
+/** Every conference of this focus: answers conference requests and routes Jingle IQs to their session. */
+export class ConferenceManager {
+  readonly conferences = new Map<string, Conference>();
+  readonly #sessions = new Map<string, { conference: Conference; participant: Participant }>();
+  readonly #conn: FocusConnection;
+  readonly #brewery: Brewery;
+  readonly #options: ConferenceManagerOptions;
+  readonly #log: Logger;
+  readonly #discovery: FeatureDiscovery;
+  /** Totals for /stats and /metrics. */
+  readonly totals = { conferencesCreated: 0, conferenceRequests: 0, participants: 0 };
+
+  constructor(conn: FocusConnection, brewery: Brewery, options: ConferenceManagerOptions, log: Logger) {
+    this.#conn = conn;
+    this.#brewery = brewery;
+    this.#options = options;
+    this.#log = log;
+    this.#discovery = new FeatureDiscovery(conn, log);
+    conn.route('set', NS_FOCUS, 'conference', (stanza, payload) => this.#onConferenceIq(stanza, payload));
+    conn.route('set', NS_JINGLE, 'jingle', (stanza) => this.#onJingle(stanza));
+    conn.on('presence', (p) => this.#dispatchPresence(p));
+    conn.on('online', () => {
+      for (const c of this.conferences.values())
+        void c.room.rejoin().catch((err: unknown) => log.warn({ err }, 'rejoin failed'));
+    });
+    brewery.on('bridgedown', (b) => {
+      for (const c of this.conferences.values()) c.onBridgeDown(b);
+    });
+    brewery.on('bridgeup', () => {
+      for (const c of this.conferences.values()) c.onBridgeUp();
+    });
+  }
+
+  /** The conference request, over XMPP or HTTP: joins the room (once) and says whether the focus is ready. */
+  async request(req: ConferenceRequest): Promise<ConferenceReply> {
+    this.totals.conferenceRequests++;
+    const room = req.room.toLowerCase();
+    const at = room.indexOf('@');
+    if (at <= 0 || room.includes('/') || room.slice(at + 1) !== this.#options.mucDomain) {
+      throw new ProtocolError('bad-room', `room must be <name>@${this.#options.mucDomain}, got "${req.room}"`);
+    }
+    const reply: ConferenceReply = {
+      room,
+      ready: false,
+      focusJid: this.#options.focusJid,
+      properties: { authentication: 'false', 'visitors-supported': 'false' },
+    };
+    let conference = this.conferences.get(room);
+    if (conference === undefined || conference.ended) conference = this.#create(room);
+    try {
+      await conference.ready;
+      reply.ready = true;
+    } catch (err) {
+      // Never an IQ error for a transient problem: the client retries on ready=false (PROTOCOL.md §2).
+      this.#log.warn({ err, room }, 'could not join room');
+      this.conferences.delete(room);
+    }
+    return reply;
+  }
+
+  /** Ends every conference (shutdown). */
+  async close(): Promise<void> {
+    await Promise.all([...this.conferences.values()].map((c) => c.end()));
+  }
+
+  get participantCount(): number {
+    let n = 0;
+    for (const c of this.conferences.values()) n += c.participants.size;
+    return n;
+  }
+
+  #create(room: string): Conference {
+    const conference = new Conference(room, this.#options, {
+      conn: this.#conn,
+      brewery: this.#brewery,
+      discovery: this.#discovery,
+      sessions: this.#sessions,
+      log: this.#log,
+    });
+    this.conferences.set(room, conference);
+    this.totals.conferencesCreated++;
+    conference.room.on('memberjoin', () => this.totals.participants++);
+    conference.once('ended', () => {
+      if (this.conferences.get(room) === conference) this.conferences.delete(room);
+    });
+    conference.ready.then(
+      () => {
+        setTimeout(() => {
+          if (conference.participants.size === 0 && !conference.ended) {
+            this.#log.info({ room }, 'nobody joined; ending conference');
+            void conference.end();
+          }
+        }, this.#options.initialTimeoutMs).unref();
+      },
+      () => undefined,
+    );
+    return conference;
+  }
+
+  async #onConferenceIq(_stanza: Element, payload: Element): Promise<Element> {
+    const reply = await this.request(parseConferenceRequest(payload));
+    return buildConferenceReply(reply);
+  }
+
+  async #onJingle(stanza: Element): Promise<Element | undefined> {
+    const { iq, jingle } = parseJingleIq(stanza);
+    const entry = this.#sessions.get(jingle.sid);
+    if (entry === undefined || entry.participant.occupant.occupantJid !== iq.from) {
+      throw new StanzaReplyError('unknown-session', {
+        type: 'cancel',
+        condition: 'item-not-found',
+        extensions: [xmlElement('unknown-session', { xmlns: NS_JINGLE_ERRORS })],
+      });
+    }
+    await entry.conference.onJingle(entry.participant, jingle);
+    return undefined;
+  }
+
+  #dispatchPresence(presence: Element): void {
+    const from = String(presence.attrs.from ?? '');
+    const bare = from.split('/')[0] ?? '';
+    const conference = this.conferences.get(bare);
+    if (conference !== undefined) conference.room.handlePresence(presence);
+  }
+}

@@ -1,0 +1,404 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { buildFocusPresence, PROP_BRIDGE_COUNT, PROP_SUPPORT_TERMINATE_RESTART } from '@convene/protocol/jitsi';
+import type { Jingle } from '@convene/protocol/jingle';
+import { InvalidStateError, SerialQueue, toEndpointId, type EndpointId } from '@convene/protocol/lib';
+import type { EndpointSources, SourceMap } from '@convene/protocol/sources';
+import type { Bridge } from '../bridges/bridge.js';
+import type { Brewery } from '../bridges/brewery.js';
+import { ColibriError } from '../colibri/colibri-error.js';
+import { ColibriSession } from '../colibri/colibri-session.js';
+import { JingleSession } from '../jingle/jingle-session.js';
+import { MucRoom } from '../muc/muc-room.js';
+import type { Occupant } from '../muc/occupant.js';
+import type { FocusConnection } from '../xmpp/focus-connection.js';
+import { StanzaReplyError } from '../xmpp/stanza-condition.js';
+import { ConferenceSources } from './conference-sources.js';
+import type { FeatureDiscovery } from './features.js';
+import { buildInvite, sourcesOf } from './invite.js';
+import { buildOffer, toColibri2Media, type VideoCodec } from './offer.js';
+import { Participant } from './participant.js';
+
+export interface ConferenceOptions {
+  nick: string;
+  focusJid: string;
+  version: string;
+  videoCodecs: readonly VideoCodec[];
+  /** Nobody is invited to media before this many members are in (Jicofo's min-participants). */
+  minParticipants: number;
+}
+
+export interface ConferenceDeps {
+  conn: FocusConnection;
+  brewery: Brewery;
+  discovery: FeatureDiscovery;
+  /** Tells the router which session belongs to whom. */
+  sessions: Map<string, { conference: Conference; participant: Participant }>;
+  log: Logger;
+}
+
+export interface ConferenceEvents {
+  /** The room is empty or gone; the conference is over. */
+  ended: [];
+}
+
+/** One room: the focus in its MUC, its participants, their Jingle sessions and the conference on a bridge. */
+export class Conference extends EventEmitter<ConferenceEvents> {
+  readonly roomJid: string;
+  readonly room: MucRoom;
+  readonly participants = new Map<EndpointId, Participant>();
+  readonly #deps: ConferenceDeps;
+  readonly #options: ConferenceOptions;
+  readonly #log: Logger;
+  readonly #queue = new SerialQueue();
+  readonly #sources = new ConferenceSources();
+  #colibri: ColibriSession | undefined;
+  #bridgeSessionId = randomUUID();
+  #bridgeMissing = false;
+  #ended = false;
+  readonly ready: Promise<void>;
+  readonly createdAt = Date.now();
+
+  constructor(roomJid: string, options: ConferenceOptions, deps: ConferenceDeps) {
+    super();
+    this.roomJid = roomJid;
+    this.#options = options;
+    this.#deps = deps;
+    this.#log = deps.log.child({ room: roomJid });
+    this.room = new MucRoom(deps.conn, { roomJid, nick: options.nick, focusJid: options.focusJid, log: this.#log });
+    this.room.on('memberjoin', (o) => this.#run('member join', () => this.#onJoin(o)));
+    this.room.on('memberupdate', (o) => this.participants.get(toEndpointId(o.nick))?.update(o, this.#log));
+    this.room.on('memberleave', (o) => this.#run('member leave', () => this.#onLeave(o)));
+    this.room.on('gone', () => this.#run('room gone', () => this.#end()));
+    this.ready = this.room.join(this.#focusPresence());
+  }
+
+  get bridge(): Bridge | undefined {
+    return this.#colibri?.bridge;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Ends the conference from outside (shutdown, nobody came). */
+  end(): Promise<void> {
+    return this.#queue.run(() => this.#end());
+  }
+
+  /** A Jingle IQ from one of our participants; resolving acks it, throwing answers an error. */
+  onJingle(p: Participant, jingle: Jingle): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/require-await -- the queue takes async tasks; throws become rejections
+    return this.#queue.run(async () => {
+      if (p.session === undefined || p.session.sid !== jingle.sid)
+        throw new InvalidStateError('unknown-session', 'no such session');
+      switch (jingle.action) {
+        case 'session-accept':
+          return this.#onAccept(p, jingle);
+        case 'source-add':
+          return this.#onSourceAdd(p, jingle);
+        case 'source-remove':
+          return this.#onSourceRemove(p, jingle);
+        case 'transport-info':
+          return this.#onTransportInfo(p, jingle);
+        case 'session-terminate':
+          return this.#onTerminate(p, jingle);
+        case 'session-info':
+          // In-place ICE restart is optional (PROTOCOL.md §4.6): refusing makes the client do a full restart.
+          if (jingle.bridgeSession?.iceRestart === true) {
+            throw new StanzaReplyError('ice-restart', {
+              type: 'cancel',
+              condition: 'feature-not-implemented',
+              extensions: [],
+            });
+          }
+          return;
+        default:
+          throw new StanzaReplyError('unsupported-action', {
+            type: 'cancel',
+            condition: 'feature-not-implemented',
+            text: `unsupported action ${jingle.action}`,
+            extensions: [],
+          });
+      }
+    });
+  }
+
+  /** The bridge went away or is shutting down: move everyone to another one. */
+  onBridgeDown(bridge: Bridge): void {
+    if (this.#colibri?.bridge !== bridge) return;
+    this.#run('bridge down', () => this.#moveAll('bridge down'));
+  }
+
+  /** A bridge appeared: invite whoever waited for one. */
+  onBridgeUp(): void {
+    if (this.#bridgeMissing) this.#run('bridge up', () => this.#inviteAll());
+  }
+
+  #run(what: string, task: () => Promise<void>): void {
+    void this.#queue.run(task).catch((err: unknown) => this.#log.error({ err, what }, 'conference task failed'));
+  }
+
+  async #onJoin(o: Occupant): Promise<void> {
+    if (this.#ended) return;
+    const id = toEndpointId(o.nick);
+    const p = new Participant(id, o, this.#log);
+    this.participants.set(id, p);
+    this.#log.info({ endpointId: id, members: this.participants.size }, 'participant joined');
+    await this.#autoOwner();
+    await this.#inviteAll();
+  }
+
+  async #onLeave(o: Occupant): Promise<void> {
+    const id = toEndpointId(o.nick);
+    const p = this.participants.get(id);
+    if (p === undefined) return;
+    this.participants.delete(id);
+    if (p.session !== undefined) {
+      this.#deps.sessions.delete(p.session.sid);
+      p.session.ended();
+    }
+    // No source-remove: clients drop a leaver's sources themselves (PROTOCOL.md §3.3).
+    this.#sources.removeEndpoint(id);
+    this.#log.info({ endpointId: id, members: this.participants.size }, 'participant left');
+    if (this.participants.size === 0) {
+      await this.#end();
+      return;
+    }
+    if (this.#colibri !== undefined)
+      await this.#colibri.expireEndpoint(id).catch((err: unknown) => this.#colibriFailed(err));
+    await this.#autoOwner();
+  }
+
+  /** The first member becomes owner (moderator) when no member is (Jicofo's auto-owner). */
+  async #autoOwner(): Promise<void> {
+    const members = [...this.participants.values()].filter((p) => p.occupant.role !== 'visitor');
+    if (members.length === 0 || members.some((p) => p.occupant.affiliation === 'owner')) return;
+    const first = members[0];
+    if (first?.occupant.jid === undefined) return;
+    await this.room
+      .grantOwner(first.occupant.jid)
+      .catch((err: unknown) => this.#log.warn({ err }, 'could not grant owner'));
+  }
+
+  async #inviteAll(): Promise<void> {
+    if (this.#ended || this.participants.size < this.#options.minParticipants) return;
+    for (const p of this.participants.values()) {
+      if (p.session === undefined && !p.inviting) await this.#invite(p);
+    }
+  }
+
+  async #invite(p: Participant): Promise<void> {
+    p.inviting = true;
+    try {
+      const colibri = this.#ensureColibri(p);
+      if (colibri === undefined) return;
+      const features = await this.#deps.discovery.discover(this.room.ownJid, p.occupant.occupantJid, p.presence.caps);
+      if (!this.participants.has(p.id)) return; // left while we asked
+      const offer = buildOffer(this.#options.videoCodecs, features);
+      const allocation = await colibri.allocate({
+        endpointId: p.id,
+        statsId: p.presence.statsId,
+        media: toColibri2Media(offer),
+        sctp: offer.sctp,
+      });
+      const session = new JingleSession({
+        conn: this.#deps.conn,
+        from: this.room.ownJid,
+        peer: p.occupant.occupantJid,
+        useJsonSources: features.jsonSources,
+        log: this.#log.child({ endpointId: p.id }),
+      });
+      p.session = session;
+      this.#deps.sessions.set(session.sid, { conference: this, participant: p });
+      const invite = buildInvite({
+        offer,
+        allocation,
+        remoteSources: this.#sources.forReceiver(p.id),
+        useJsonSources: features.jsonSources,
+        bridgeSessionId: this.#bridgeSessionId,
+        region: colibri.bridge.state.region,
+      });
+      await session.initiate(invite);
+      this.#log.info({ endpointId: p.id, bridge: colibri.bridge.id, sid: session.sid }, 'participant invited');
+    } catch (err) {
+      if (err instanceof ColibriError) await this.#colibriFailed(err);
+      else this.#log.warn({ err, endpointId: p.id }, 'invite failed');
+      if (p.session !== undefined) this.#deps.sessions.delete(p.session.sid);
+      p.session = undefined;
+      await this.#colibri?.expireEndpoint(p.id).catch(() => undefined);
+    } finally {
+      p.inviting = false;
+    }
+  }
+
+  #ensureColibri(p: Participant): ColibriSession | undefined {
+    if (this.#colibri !== undefined) return this.#colibri;
+    const bridge = this.#deps.brewery.select({ region: p.region });
+    if (bridge === undefined) {
+      if (!this.#bridgeMissing) this.#log.warn('no bridge available');
+      this.#bridgeMissing = true;
+      void this.#publishPresence();
+      return undefined;
+    }
+    const wasMissing = this.#bridgeMissing;
+    this.#bridgeMissing = false;
+    this.#colibri = new ColibriSession({
+      conn: this.#deps.conn,
+      bridge,
+      meetingId: this.room.meetingId,
+      roomJid: this.roomJid,
+      from: this.room.ownJid,
+      log: this.#log,
+    });
+    this.#bridgeSessionId = randomUUID();
+    this.#log.info({ bridge: bridge.id }, 'bridge selected');
+    if (wasMissing) void this.#publishPresence();
+    return this.#colibri;
+  }
+
+  #onAccept(p: Participant, jingle: Jingle): void {
+    const session = p.session as JingleSession;
+    const added = this.#sources.tryAdd(p.id, sourcesOf(jingle.contents)); // throws: bad-request, nothing changed
+    const transport = jingle.contents.find((c) => c.transport !== undefined)?.transport;
+    const initialLastN = jingle.contents.find((c) => c.name === 'video')?.initialLastN;
+    session.activate();
+    this.#log.info({ endpointId: p.id }, 'session accepted');
+    this.#afterAck(async () => {
+      await this.#colibri?.updateEndpoint(p.id, {
+        ...(transport !== undefined ? { transport: { ...transport, rtcpMux: true } } : {}),
+        sources: this.#sources.of(p.id),
+        ...(initialLastN !== undefined ? { initialLastN } : {}),
+      });
+      this.#relay(p, 'source-add', added);
+    });
+  }
+
+  #onSourceAdd(p: Participant, jingle: Jingle): void {
+    const added = this.#sources.tryAdd(p.id, sourcesOf(jingle.contents));
+    this.#afterAck(async () => {
+      await this.#colibri?.updateEndpoint(p.id, { sources: this.#sources.of(p.id) });
+      this.#relay(p, 'source-add', added);
+    });
+  }
+
+  #onSourceRemove(p: Participant, jingle: Jingle): void {
+    const removed = this.#sources.remove(p.id, sourcesOf(jingle.contents));
+    this.#afterAck(async () => {
+      await this.#colibri?.updateEndpoint(p.id, { sources: this.#sources.of(p.id) });
+      this.#relay(p, 'source-remove', removed);
+    });
+  }
+
+  #onTransportInfo(p: Participant, jingle: Jingle): void {
+    // Content names are mids here: take the first transport whatever it is called (PROTOCOL.md §4.5).
+    const transport = jingle.contents.find((c) => c.transport !== undefined)?.transport;
+    if (transport === undefined) return;
+    this.#afterAck(
+      () => this.#colibri?.updateEndpoint(p.id, { transport: { ...transport, rtcpMux: true } }) ?? Promise.resolve(),
+    );
+  }
+
+  #onTerminate(p: Participant, jingle: Jingle): void {
+    const session = p.session as JingleSession;
+    session.ended();
+    this.#deps.sessions.delete(session.sid);
+    p.session = undefined;
+    this.#sources.removeEndpoint(p.id);
+    const restart = jingle.bridgeSession?.restart === true;
+    if (restart && jingle.bridgeSession?.id !== this.#bridgeSessionId) {
+      throw new StanzaReplyError('bad-bridge-session', { type: 'cancel', condition: 'item-not-found', extensions: [] });
+    }
+    if (restart && !p.allowRestart(Date.now())) {
+      throw new StanzaReplyError('restart-limited', { type: 'wait', condition: 'resource-constraint', extensions: [] });
+    }
+    this.#afterAck(async () => {
+      await this.#colibri?.expireEndpoint(p.id);
+      if (restart) {
+        this.#log.info({ endpointId: p.id }, 'restart requested');
+        await this.#invite(p);
+      }
+    });
+  }
+
+  /** Work that follows a Jingle ack, still in conference order. */
+  #afterAck(task: () => Promise<void>): void {
+    this.#run('after ack', async () => {
+      try {
+        await task();
+      } catch (err) {
+        if (err instanceof ColibriError) await this.#colibriFailed(err);
+        else throw err;
+      }
+    });
+  }
+
+  #relay(from: Participant, action: 'source-add' | 'source-remove', sources: EndpointSources): void {
+    const map: SourceMap = new Map([[from.id, sources]]);
+    for (const other of this.participants.values()) {
+      if (other === from || other.session === undefined) continue;
+      if (action === 'source-add') other.session.sourceAdd(map);
+      else other.session.sourceRemove(map);
+    }
+  }
+
+  async #colibriFailed(err: unknown): Promise<void> {
+    if (!(err instanceof ColibriError)) {
+      this.#log.warn({ err }, 'colibri request failed');
+      return;
+    }
+    this.#log.warn({ err, bridge: this.#colibri?.bridge.id }, 'colibri request failed');
+    if (err.bridgeFailed || err.reason === 'conference_not_found' || err.reason === 'graceful_shutdown') {
+      this.#colibri?.bridge.markFailed(Date.now());
+      await this.#moveAll(err.reason ?? err.condition);
+    }
+  }
+
+  /** Re-invites everyone on a fresh bridge conference: session-terminate, then a new session-initiate. */
+  async #moveAll(why: string): Promise<void> {
+    const old = this.#colibri;
+    this.#colibri = undefined;
+    if (old === undefined || this.#ended) return;
+    this.#log.warn({ bridge: old.bridge.id, why }, 'moving conference');
+    void old.expire().catch(() => undefined);
+    for (const p of this.participants.values()) {
+      if (p.session === undefined) continue;
+      this.#deps.sessions.delete(p.session.sid);
+      await p.session.terminate({ condition: 'success', text: 'moving' });
+      p.session = undefined;
+      this.#sources.removeEndpoint(p.id);
+    }
+    await this.#inviteAll();
+  }
+
+  async #end(): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const p of this.participants.values()) if (p.session !== undefined) this.#deps.sessions.delete(p.session.sid);
+    this.participants.clear();
+    const colibri = this.#colibri;
+    this.#colibri = undefined;
+    await colibri?.expire().catch((err: unknown) => this.#log.warn({ err }, 'could not expire the bridge conference'));
+    await this.room.leave().catch((err: unknown) => this.#log.warn({ err }, 'could not leave the room'));
+    this.#log.info('conference ended');
+    this.emit('ended');
+  }
+
+  #focusPresence() {
+    return buildFocusPresence({
+      conferenceProperties: {
+        [PROP_SUPPORT_TERMINATE_RESTART]: 'true',
+        [PROP_BRIDGE_COUNT]: this.#colibri === undefined ? '0' : '1',
+      },
+      bridgeNotAvailable: this.#bridgeMissing,
+      versions: { focus: this.#options.version },
+    });
+  }
+
+  async #publishPresence(): Promise<void> {
+    await this.room
+      .setExtensions(this.#focusPresence())
+      .catch((err: unknown) => this.#log.warn({ err }, 'presence failed'));
+  }
+}

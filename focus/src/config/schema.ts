@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { Domain, LogLevel, Port, Secret } from '@convene/protocol/config';
+import { VIDEO_CODECS } from '../conference/offer.js';
+
+/** Focus configuration: YAML file, env CONVENE_FOCUS_*, flags; see focus/README.md. */
+export const FocusConfigSchema = z.strictObject({
+  /** Client domain; the other addresses default from it (ARCHITECTURE.md, XMPP layout). */
+  domain: Domain.default('meet.localhost'),
+  /** Prosody's component listener. */
+  xmppHost: z.string().min(1).default('127.0.0.1'),
+  componentPort: Port.default(5347),
+  /** Secret of the `focus.<domain>` component in Prosody's config. */
+  componentSecret: Secret,
+  /** Defaults: `focus.<domain>`, `conference.<domain>`, `jvbbrewery@internal.auth.<domain>`. */
+  focusDomain: Domain.optional(),
+  mucDomain: Domain.optional(),
+  breweryRoom: z
+    .string()
+    .regex(/^[^@/\s]+@[^@/\s]+$/, { error: 'expected a bare room JID' })
+    .optional(),
+  /** Nick in every room; lib-jitsi-meet only treats Jingle from a `focus` nick as the bridge session. */
+  nick: z.string().min(1).default('focus'),
+  httpPort: Port.default(8888),
+  httpBindAddress: z.string().min(1).default('127.0.0.1'),
+  videoCodecs: z
+    .array(z.enum(VIDEO_CODECS, { error: `expected codecs from ${VIDEO_CODECS.join(', ')}` }))
+    .min(1)
+    .default(['vp8', 'vp9', 'h264']),
+  minParticipants: z.number().int().min(1).max(100).default(2),
+  initialTimeoutMs: z.number().int().min(1000).default(15_000),
+  logLevel: LogLevel.default('info'),
+});
+
+export type FocusConfig = z.infer<typeof FocusConfigSchema>;

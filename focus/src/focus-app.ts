@@ -1,0 +1,127 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { Brewery } from './bridges/brewery.js';
+import { ConferenceManager } from './conference/conference-manager.js';
+import type { FocusConfig } from './config/schema.js';
+import { createFocusHttp } from './http/focus-http.js';
+import { createFocusMetrics } from './metrics/focus-metrics.js';
+import { MucRoom } from './muc/muc-room.js';
+import { FocusConnection } from './xmpp/focus-connection.js';
+
+export const FOCUS_VERSION = 'convene-0.1.0';
+
+/** Everything the focus runs, wired once from its config. */
+export class FocusApp {
+  readonly conn: FocusConnection;
+  readonly brewery: Brewery;
+  readonly manager: ConferenceManager;
+  readonly #breweryRoom: MucRoom;
+  readonly #http: Server;
+  readonly #log: Logger;
+
+  private constructor(config: FocusConfig, log: Logger) {
+    this.#log = log;
+    const focusDomain = config.focusDomain ?? `focus.${config.domain}`;
+    const focusJid = `focus@${focusDomain}`;
+    const breweryJid = config.breweryRoom ?? `jvbbrewery@internal.auth.${config.domain}`;
+    this.conn = new FocusConnection({
+      service: `xmpp://${config.xmppHost}:${config.componentPort}`,
+      domain: focusDomain,
+      secret: config.componentSecret,
+      log: log.child({ part: 'xmpp' }),
+    });
+    this.#breweryRoom = new MucRoom(this.conn, {
+      roomJid: breweryJid,
+      nick: config.nick,
+      focusJid,
+      log: log.child({ room: breweryJid }),
+    });
+    this.brewery = new Brewery(this.#breweryRoom, log.child({ part: 'brewery' }));
+    this.conn.on('presence', (p) => {
+      if (String(p.attrs.from ?? '').split('/')[0] === breweryJid) this.#breweryRoom.handlePresence(p);
+    });
+    this.manager = new ConferenceManager(
+      this.conn,
+      this.brewery,
+      {
+        nick: config.nick,
+        focusJid,
+        version: FOCUS_VERSION,
+        videoCodecs: config.videoCodecs,
+        minParticipants: config.minParticipants,
+        mucDomain: config.mucDomain ?? `conference.${config.domain}`,
+        initialTimeoutMs: config.initialTimeoutMs,
+      },
+      log.child({ part: 'conference' }),
+    );
+    const registry = createFocusMetrics(this.manager, this.brewery, this.conn);
+    this.#http = createFocusHttp({
+      manager: this.manager,
+      registry,
+      version: FOCUS_VERSION,
+      log,
+      health: () =>
+        this.conn.online ? { healthy: true } : { healthy: false, reason: 'not connected to the XMPP server' },
+      stats: () => this.stats(),
+    });
+  }
+
+  /** Connects to Prosody, joins the brewery, then serves HTTP. Rejects (and cleans up) if any of that fails. */
+  static async start(config: FocusConfig, log: Logger): Promise<FocusApp> {
+    const app = new FocusApp(config, log);
+    try {
+      await app.conn.start();
+      await app.#breweryRoom.join();
+      app.conn.on(
+        'online',
+        () => void app.#breweryRoom.rejoin().catch((err: unknown) => log.warn({ err }, 'brewery rejoin failed')),
+      );
+      await new Promise<void>((resolve, reject) => {
+        app.#http.once('error', reject);
+        app.#http.listen(config.httpPort, config.httpBindAddress, resolve);
+      });
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+    log.info({ httpPort: app.httpPort }, 'focus ready');
+    return app;
+  }
+
+  get httpPort(): number {
+    return (this.#http.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  stats(): Record<string, unknown> {
+    const sizes = [...this.manager.conferences.values()].map((c) => c.participants.size);
+    return {
+      conferences: this.manager.conferences.size,
+      participants: this.manager.participantCount,
+      largest_conference: Math.max(0, ...sizes),
+      total_conferences_created: this.manager.totals.conferencesCreated,
+      total_participants: this.manager.totals.participants,
+      bridge_selector: {
+        bridge_count: this.brewery.bridges.length,
+        operational_bridge_count: this.brewery.bridges.filter((b) => b.isOperational(Date.now())).length,
+        in_shutdown_bridge_count: this.brewery.bridges.filter((b) => b.state.gracefulShutdown || b.state.shuttingDown)
+          .length,
+      },
+      bridges: this.brewery.bridges.map((b) => ({
+        id: b.id,
+        stress: b.state.stressLevel,
+        region: b.state.region,
+        version: b.state.version,
+      })),
+      healthy: this.conn.online,
+      version: FOCUS_VERSION,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.manager.close().catch((err: unknown) => this.#log.warn({ err }, 'closing conferences failed'));
+    await this.#breweryRoom.leave().catch(() => undefined);
+    await new Promise<void>((resolve) => (this.#http.listening ? this.#http.close(() => resolve()) : resolve()));
+    await this.conn.stop().catch((err: unknown) => this.#log.warn({ err }, 'xmpp stop failed'));
+  }
+}

@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { buildConferenceReplyJson, parseConferenceRequestJson } from '@convene/protocol/jitsi';
+import { ConveneError, ProtocolError } from '@convene/protocol/lib';
+import type { ConferenceManager } from '../conference/conference-manager.js';
+
+const MAX_BODY = 64 * 1024;
+
+export interface FocusHttpDeps {
+  manager: ConferenceManager;
+  registry: Registry;
+  health: () => { healthy: boolean; reason?: string };
+  stats: () => Record<string, unknown>;
+  version: string;
+  log: Logger;
+}
+
+/** Jicofo's HTTP surface (PROTOCOL.md §9): health, version, stats, metrics and the conference request. */
+export function createFocusHttp(deps: FocusHttpDeps): Server {
+  return createServer((req, res) => {
+    void route(deps, req, res).catch((err: unknown) => {
+      const status = err instanceof ProtocolError ? 400 : 500;
+      if (status === 500) deps.log.error({ err, url: req.url }, 'http handler failed');
+      send(res, status, 'text/plain', status === 400 ? `Bad request: ${(err as Error).message}` : 'Internal error');
+    });
+  });
+}
+
+async function route(deps: FocusHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'GET' && path === '/about/health') {
+    const h = deps.health();
+    send(res, h.healthy ? 200 : 503, 'text/plain', h.healthy ? 'OK' : (h.reason ?? 'unhealthy'));
+  } else if (req.method === 'GET' && path === '/about/version') {
+    send(
+      res,
+      200,
+      'application/json',
+      JSON.stringify({ name: 'convene-focus', version: deps.version, os: process.platform }),
+    );
+  } else if (req.method === 'GET' && path === '/stats') {
+    send(res, 200, 'application/json', JSON.stringify(deps.stats()));
+  } else if (req.method === 'GET' && path === '/metrics') {
+    send(res, 200, deps.registry.contentType, await deps.registry.metrics());
+  } else if (path === '/conference-request/v1' && req.method === 'OPTIONS') {
+    send(res, 200, 'text/plain', '');
+  } else if (path === '/conference-request/v1' && req.method === 'POST') {
+    const body = await readBody(req);
+    const reply = await deps.manager.request(parseConferenceRequestJson(body));
+    send(res, 200, 'application/json', buildConferenceReplyJson(reply));
+  } else {
+    send(res, 404, 'text/plain', 'Not found');
+  }
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*' });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ProtocolError('body-too-large', `request body over ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', (err) => reject(new ConveneError('http-read-failed', err.message, { cause: err })));
+  });
+}

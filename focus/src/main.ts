@@ -1,0 +1,61 @@
+// convene-focus: wiring only. Reads process.env and argv once, here.
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { ConfigError, configPathFrom, loadConfig, type ConfigSources } from '@convene/protocol/config';
+import { FocusConfigSchema } from './config/schema.js';
+import { FocusApp } from './focus-app.js';
+
+const APP = 'focus';
+
+function readConfig() {
+  // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
+  const env = process.env;
+  const argv = process.argv.slice(2);
+  const sources: ConfigSources = { env, argv };
+  const named = configPathFrom(APP, env, argv);
+  if (named !== undefined) {
+    try {
+      sources.file = { text: readFileSync(named.path, 'utf8'), path: named.path };
+    } catch (err) {
+      throw new ConfigError(APP, [
+        { key: 'config', message: `cannot read ${named.path}: ${(err as Error).message}`, origin: named.origin },
+      ]);
+    }
+  }
+  return loadConfig(APP, FocusConfigSchema, sources).config;
+}
+
+let config;
+try {
+  config = readConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.report}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = pino({
+  level: config.logLevel,
+  redact: { paths: ['componentSecret', '*.password', 'password'], censor: '[redacted]' },
+});
+process.on('unhandledRejection', (err) => {
+  log.fatal({ err }, 'unhandled rejection (a bug)');
+  process.exit(1);
+});
+let app: FocusApp;
+try {
+  app = await FocusApp.start(config, log);
+} catch (err) {
+  log.fatal({ err }, 'focus could not start');
+  process.exit(1);
+}
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  log.info({ signal }, 'stopping');
+  void app.close().then(() => process.exit(0));
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,58 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Brewery } from '../bridges/brewery.js';
+import type { ConferenceManager } from '../conference/conference-manager.js';
+import type { FocusConnection } from '../xmpp/focus-connection.js';
+
+/** The focus's Prometheus registry; every value is read at scrape time (names: STYLE.md 2.3, Jicofo's words). */
+export function createFocusMetrics(manager: ConferenceManager, brewery: Brewery, conn: FocusConnection): Registry {
+  const registry = new Registry();
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  gauge('convene_focus_conferences', 'Conferences this focus runs', () => manager.conferences.size);
+  gauge('convene_focus_participants', 'Participants in those conferences', () => manager.participantCount);
+  gauge('convene_focus_largest_conference', 'Participants in the largest conference', () =>
+    Math.max(0, ...[...manager.conferences.values()].map((c) => c.participants.size)),
+  );
+  gauge('convene_focus_bridges', 'Bridges in the brewery', () => brewery.bridges.length);
+  gauge(
+    'convene_focus_bridges_operational',
+    'Bridges selection may use',
+    () => brewery.bridges.filter((b) => b.isOperational(Date.now()) && !b.state.shuttingDown).length,
+  );
+  gauge('convene_focus_xmpp_connected', '1 while the component connection is up', () => (conn.online ? 1 : 0));
+  total('convene_focus_conferences_created_total', 'Conferences created', () => manager.totals.conferencesCreated);
+  total(
+    'convene_focus_conference_requests_total',
+    'Conference requests answered',
+    () => manager.totals.conferenceRequests,
+  );
+  total('convene_focus_participants_total', 'Participants that joined a conference', () => manager.totals.participants);
+  new Counter({
+    name: 'convene_focus_iq_errors_total',
+    help: 'IQs answered with an error, by error code',
+    labelNames: ['code'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [code, n] of conn.iqErrors) this.inc({ code }, n);
+    },
+  });
+  return registry;
+}

@@ -1,0 +1,210 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Element } from 'ltx';
+import type { Logger } from 'pino';
+import { xmlElement } from '@convene/protocol/xml';
+import { ConveneError } from '@convene/protocol/lib';
+import type { FocusConnection } from '../xmpp/focus-connection.js';
+import { occupantFrom, statusCodes, type Occupant } from './occupant.js';
+
+const NS_MUC = 'http://jabber.org/protocol/muc';
+const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner';
+const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin';
+const NS_DATA = 'jabber:x:data';
+const STATUS_SELF = 110;
+
+export interface MucRoomEvents {
+  memberjoin: [Occupant];
+  memberupdate: [Occupant];
+  memberleave: [Occupant];
+  /** The focus is no longer in the room (destroyed, kicked); the room object is dead. */
+  gone: [];
+}
+
+export interface MucRoomOptions {
+  roomJid: string;
+  nick: string;
+  /** The focus's real bare JID, e.g. `focus@focus.meet.localhost`. */
+  focusJid: string;
+  log: Logger;
+  joinTimeoutMs?: number;
+}
+
+/** The focus's presence in one MUC room: joins as owner, configures, tracks occupants (PROTOCOL.md §3). */
+export class MucRoom extends EventEmitter<MucRoomEvents> {
+  readonly roomJid: string;
+  readonly nick: string;
+  readonly occupants = new Map<string, Occupant>();
+  /** `muc#roominfo_meetingId` when the room has one (Jitsi's mod_muc_meeting_id), else a fresh UUID. */
+  meetingId = '';
+  readonly #conn: FocusConnection;
+  readonly #fullJid: string;
+  readonly #log: Logger;
+  readonly #joinTimeoutMs: number;
+  #extensions: Element[] = [];
+  #joined: { resolve: (p: Element) => void; reject: (e: Error) => void } | undefined;
+  #left = false;
+
+  constructor(conn: FocusConnection, options: MucRoomOptions) {
+    super();
+    this.#conn = conn;
+    this.roomJid = options.roomJid;
+    this.nick = options.nick;
+    this.#fullJid = `${options.focusJid}/${options.nick}`;
+    this.#log = options.log;
+    this.#joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
+  }
+
+  get ownJid(): string {
+    return this.#fullJid;
+  }
+
+  get occupantJid(): string {
+    return `${this.roomJid}/${this.nick}`;
+  }
+
+  /** Joins (creating the room if needed), then submits whois=anyone and reads the meeting id. */
+  async join(extensions: Element[] = []): Promise<void> {
+    this.#extensions = extensions;
+    await this.#enter();
+    const form = await this.#conn.request(
+      xmlElement('iq', { type: 'get', to: this.roomJid, from: this.#fullJid }, [
+        xmlElement('query', { xmlns: NS_MUC_OWNER }),
+      ]),
+    );
+    this.meetingId = readField(form, 'muc#roominfo_meetingId') || randomUUID();
+    await this.#conn.request(
+      xmlElement('iq', { type: 'set', to: this.roomJid, from: this.#fullJid }, [
+        xmlElement('query', { xmlns: NS_MUC_OWNER }, [
+          xmlElement('x', { xmlns: NS_DATA, type: 'submit' }, [
+            field('FORM_TYPE', 'http://jabber.org/protocol/muc#roomconfig', 'hidden'),
+            field('muc#roomconfig_whois', 'anyone'),
+          ]),
+        ]),
+      ]),
+    );
+    this.#log.info({ meetingId: this.meetingId }, 'room joined');
+  }
+
+  /** After a component reconnect Prosody may still hold our occupant: the same full JID joins again. */
+  async rejoin(): Promise<void> {
+    if (this.#left) return;
+    await this.#enter();
+  }
+
+  /** Re-sends our presence with new extensions; never with `<x xmlns=muc>` again (PROTOCOL.md §3.1). */
+  async setExtensions(extensions: Element[]): Promise<void> {
+    this.#extensions = extensions;
+    if (this.#left) return;
+    await this.#conn.send(xmlElement('presence', { from: this.#fullJid, to: this.occupantJid }, extensions));
+  }
+
+  async grantOwner(realJid: string): Promise<void> {
+    const bare = realJid.split('/')[0] ?? realJid;
+    await this.#conn.request(
+      xmlElement('iq', { type: 'set', to: this.roomJid, from: this.#fullJid }, [
+        xmlElement('query', { xmlns: NS_MUC_ADMIN }, [xmlElement('item', { affiliation: 'owner', jid: bare })]),
+      ]),
+    );
+  }
+
+  async leave(): Promise<void> {
+    if (this.#left) return;
+    this.#left = true;
+    await this.#conn.send(xmlElement('presence', { from: this.#fullJid, to: this.occupantJid, type: 'unavailable' }));
+    this.occupants.clear();
+  }
+
+  /** Every presence from this room reaches the room through here. */
+  handlePresence(presence: Element): void {
+    const from = String(presence.attrs.from ?? '');
+    const type = presence.attrs.type as string | undefined;
+    const isSelf = from === this.occupantJid;
+    if (type === 'error') {
+      if (isSelf || from === this.roomJid)
+        this.#joined?.reject(new ConveneError('muc-join-failed', errorText(presence)));
+      return;
+    }
+    if (isSelf) {
+      if (type === 'unavailable') {
+        if (!this.#left) {
+          this.#left = true;
+          this.#log.warn({ codes: statusCodes(presence) }, 'focus removed from room');
+          this.occupants.clear();
+          this.emit('gone');
+        }
+      } else {
+        this.#joined?.resolve(presence);
+      }
+      return;
+    }
+    if (statusCodes(presence).includes(STATUS_SELF)) return;
+    const occupant = occupantFrom(presence);
+    if (type === 'unavailable') {
+      const known = this.occupants.get(occupant.nick);
+      if (known !== undefined) {
+        this.occupants.delete(occupant.nick);
+        this.emit('memberleave', known);
+      }
+      return;
+    }
+    if (type !== undefined) return;
+    const known = this.occupants.has(occupant.nick);
+    this.occupants.set(occupant.nick, occupant);
+    this.emit(known ? 'memberupdate' : 'memberjoin', occupant);
+  }
+
+  async #enter(): Promise<void> {
+    const self = new Promise<Element>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ConveneError('muc-join-timeout', `no presence from ${this.roomJid} within ${this.#joinTimeoutMs} ms`),
+          ),
+        this.#joinTimeoutMs,
+      );
+      this.#joined = {
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+    await this.#conn.send(
+      xmlElement('presence', { from: this.#fullJid, to: this.occupantJid }, [
+        xmlElement('x', { xmlns: NS_MUC }),
+        ...this.#extensions,
+      ]),
+    );
+    const presence = await self;
+    this.#joined = undefined;
+    const item = presence.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChild('item');
+    if (item?.attrs.affiliation !== 'owner') {
+      throw new ConveneError(
+        'muc-not-owner',
+        `focus is ${String(item?.attrs.affiliation)} in ${this.roomJid}, not owner`,
+      );
+    }
+  }
+}
+
+function field(name: string, value: string, type?: string): Element {
+  return xmlElement('field', { var: name, type }, [xmlElement('value', {}, [value])]);
+}
+
+function readField(iq: Element, name: string): string {
+  const form = iq.getChild('query', NS_MUC_OWNER)?.getChild('x', NS_DATA);
+  const f = form?.getChildren('field').find((x) => x.attrs.var === name);
+  return f?.getChildText('value')?.trim() ?? '';
+}
+
+function errorText(presence: Element): string {
+  const error = presence.getChild('error');
+  const condition = error?.children.find((c) => typeof c !== 'string' && c.name !== 'text');
+  const text = error?.getChildText('text');
+  return `${typeof condition === 'string' || condition === undefined ? 'error' : condition.name}${text ? `: ${text}` : ''}`;
+}
