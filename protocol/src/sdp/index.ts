@@ -1,0 +1,3 @@
+export { type JingleToSdpOptions, jingleToSdp, jingleToSessionDescription } from './jingle-to-sdp.js';
+export { type SdpToJingleOptions, type SdpJingle, sdpToJingle, sessionDescriptionToJingle } from './sdp-to-jingle.js';
+export { fmtpConfig, parseFmtpConfig } from './sdp-media.js';
