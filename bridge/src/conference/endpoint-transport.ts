@@ -1,0 +1,301 @@
+// One endpoint's packet pipeline: ICE -> DTLS -> SRTP -> forwarder, and SRTP -> socket on the way out.
+// Hot path (STYLE.md §2.9): onRtp/onRtcp/sendRtp/sendRtcp allocate nothing of their own and never log.
+import { randomBytes } from 'node:crypto';
+import {
+  DtlsSession,
+  SRTP_AEAD_AES_128_GCM,
+  type DtlsCertificate,
+  type DtlsFingerprint,
+  type DtlsRole,
+  type DtlsState,
+  type SrtpKeys,
+  type SrtpProfile,
+} from '../dtls/index.js';
+import type { Forwarder, MediaSink } from '../forward/index.js';
+import {
+  IceAgent,
+  type IceCandidate,
+  type IceParams,
+  type IceState,
+  type IceTimings,
+  type StunMessage,
+} from '../ice/index.js';
+import { ReceiveStats, writeReceiverReport } from '../rtp/index.js';
+import {
+  NodeSrtpTransform,
+  SRTP_ERR_AUTH,
+  SRTP_ERR_REPLAY,
+  SRTP_MAX_OVERHEAD,
+  type SrtpTransform,
+} from '../srtp/index.js';
+import type { UdpTransport } from '../transport/index.js';
+
+const RING_SLOTS = 128;
+const SLOT_BYTES = 1500 + SRTP_MAX_OVERHEAD;
+const MAX_RECEIVE_STREAMS = 32;
+
+/** Plain number fields, read by metrics at scrape time. */
+export interface EndpointCounters {
+  rtpPacketsIn: number;
+  rtpBytesIn: number;
+  rtpPacketsOut: number;
+  rtpBytesOut: number;
+  rtcpPacketsIn: number;
+  rtcpPacketsOut: number;
+  dropSrtpAuth: number;
+  dropSrtpReplay: number;
+  dropSrtpMalformed: number;
+  dropNotReady: number;
+  dropDtls: number;
+  dropOversize: number;
+}
+
+export function newEndpointCounters(): EndpointCounters {
+  return {
+    rtpPacketsIn: 0,
+    rtpBytesIn: 0,
+    rtpPacketsOut: 0,
+    rtpBytesOut: 0,
+    rtcpPacketsIn: 0,
+    rtcpPacketsOut: 0,
+    dropSrtpAuth: 0,
+    dropSrtpReplay: 0,
+    dropSrtpMalformed: 0,
+    dropNotReady: 0,
+    dropDtls: 0,
+    dropOversize: 0,
+  };
+}
+
+export interface EndpointTransportDeps {
+  routeId: number;
+  udp: UdpTransport;
+  certificate: DtlsCertificate;
+  iceTimings: IceTimings;
+  dtlsHandshakeTimeoutMs: number;
+  srtpProfiles: readonly SrtpProfile[];
+  forwarder: Forwarder;
+  /** The media server re-keys its address map. */
+  onSelected: (t: EndpointTransport, address: string, port: number) => void;
+  onIceState: (state: IceState) => void;
+  onDtlsState: (state: DtlsState, reason?: string) => void;
+}
+
+/** ICE, DTLS and SRTP state of one endpoint on the shared socket. */
+export class EndpointTransport implements MediaSink {
+  readonly counters: EndpointCounters = newEndpointCounters();
+  readonly ice: IceAgent;
+  readonly feedbackSsrc = randomBytes(4).readUInt32BE(0);
+  /** The selected pair's remote address, once ICE nominated one. */
+  address = '';
+  port = 0;
+  #ready = false;
+  readonly #deps: EndpointTransportDeps;
+  #dtls: DtlsSession | undefined;
+  #srtp: SrtpTransform | undefined;
+  readonly #ring: Buffer[] = [];
+  #ringNext = 0;
+  readonly #stats = new Map<number, ReceiveStats>();
+  readonly #statsList: ReceiveStats[] = [];
+  #remoteDtls: { role: DtlsRole; fingerprints: DtlsFingerprint[] } | undefined;
+  #closed = false;
+
+  constructor(deps: EndpointTransportDeps, local: IceParams) {
+    this.#deps = deps;
+    this.ice = new IceAgent({
+      routeId: deps.routeId,
+      local,
+      timings: deps.iceTimings,
+      send: (buf, port, address) => deps.udp.send(buf, 0, buf.length, port, address),
+      onStateChange: (s) => this.#onIceState(s),
+      onSelected: (address, port) => {
+        this.address = address;
+        this.port = port;
+        deps.onSelected(this, address, port);
+        this.#maybeStartDtls(Date.now());
+      },
+    });
+    for (let i = 0; i < RING_SLOTS; i++) this.#ring.push(Buffer.allocUnsafe(SLOT_BYTES));
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  get dtlsState(): DtlsState {
+    return this.#dtls?.state ?? 'new';
+  }
+
+  get srtpProfile(): SrtpProfile | undefined {
+    return this.#dtls?.srtpProfile;
+  }
+
+  /** Peer ICE credentials and candidates, and its DTLS role and fingerprints. */
+  setRemote(
+    ice: IceParams,
+    candidates: readonly IceCandidate[],
+    dtls: { role: DtlsRole; fingerprints: DtlsFingerprint[] },
+    now: number,
+  ): void {
+    this.#remoteDtls = dtls;
+    this.ice.setRemote(ice, candidates, now);
+    this.#maybeStartDtls(now);
+  }
+
+  onStun(msg: StunMessage, address: string, port: number, now: number): void {
+    this.ice.handleStun(msg, address, port, now);
+  }
+
+  onDtls(buf: Buffer, len: number, now: number): void {
+    if (this.#dtls === undefined) {
+      this.counters.dropDtls++;
+      return;
+    }
+    this.#dtls.handleDatagram(buf, 0, len, now);
+  }
+
+  onRtp(buf: Buffer, len: number): void {
+    const srtp = this.#srtp;
+    if (srtp === undefined) {
+      this.counters.dropNotReady++;
+      return;
+    }
+    const n = srtp.unprotectRtp(buf, 0, len, buf, 0);
+    if (n < 0) {
+      this.#countSrtpError(n);
+      return;
+    }
+    this.counters.rtpPacketsIn++;
+    this.counters.rtpBytesIn += n;
+    const ssrc = buf.readUInt32BE(8);
+    let st = this.#stats.get(ssrc);
+    if (st === undefined && this.#stats.size < MAX_RECEIVE_STREAMS) {
+      st = new ReceiveStats(ssrc);
+      this.#stats.set(ssrc, st);
+      this.#statsList.push(st);
+    }
+    st?.onRtp(buf.readUInt16BE(2));
+    this.#deps.forwarder.onRtp(this, buf, 0, n);
+  }
+
+  onRtcp(buf: Buffer, len: number): void {
+    const srtp = this.#srtp;
+    if (srtp === undefined) {
+      this.counters.dropNotReady++;
+      return;
+    }
+    const n = srtp.unprotectRtcp(buf, 0, len, buf, 0);
+    if (n < 0) {
+      this.#countSrtpError(n);
+      return;
+    }
+    this.counters.rtcpPacketsIn++;
+    this.#deps.forwarder.onRtcp(this, buf, 0, n);
+  }
+
+  sendRtp(buf: Buffer, off: number, len: number): void {
+    const srtp = this.#srtp;
+    if (srtp === undefined || this.#closed) return;
+    if (len > SLOT_BYTES - SRTP_MAX_OVERHEAD) {
+      this.counters.dropOversize++;
+      return;
+    }
+    const slot = this.#nextSlot();
+    const n = srtp.protectRtp(buf, off, len, slot, 0);
+    if (n < 0) return;
+    this.counters.rtpPacketsOut++;
+    this.counters.rtpBytesOut += len;
+    this.#deps.udp.send(slot, 0, n, this.port, this.address);
+  }
+
+  sendRtcp(buf: Buffer, off: number, len: number): void {
+    const srtp = this.#srtp;
+    if (srtp === undefined || this.#closed || len > SLOT_BYTES - SRTP_MAX_OVERHEAD) return;
+    const slot = this.#nextSlot();
+    const n = srtp.protectRtcp(buf, off, len, slot, 0);
+    if (n < 0) return;
+    this.counters.rtcpPacketsOut++;
+    this.#deps.udp.send(slot, 0, n, this.port, this.address);
+  }
+
+  noteSenderReport(ssrc: number, ntpMiddle: number): void {
+    this.#stats.get(ssrc)?.onSr(ntpMiddle, Date.now());
+  }
+
+  /** Timers of ICE and DTLS; the media server calls it for every endpoint on one interval. */
+  tick(now: number): void {
+    if (this.#closed) return;
+    this.ice.tick(now);
+    this.#dtls?.tick(now);
+  }
+
+  /** Sends the bridge's own receiver report for what this endpoint sends (RFC 3550 §6.4.2). */
+  sendReceiverReport(now: number): void {
+    if (!this.#ready || this.#statsList.length === 0) return;
+    const slot = this.#nextSlot();
+    const n = writeReceiverReport(slot, 0, this.feedbackSsrc, this.#statsList, now);
+    // protectRtcp works in place: the slot is both source and destination.
+    const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
+    if (m < 0) return;
+    this.counters.rtcpPacketsOut++;
+    this.#deps.udp.send(slot, 0, m, this.port, this.address);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ready = false;
+    this.#dtls?.close();
+    this.ice.close();
+  }
+
+  #nextSlot(): Buffer {
+    const slot = this.#ring[this.#ringNext]!;
+    this.#ringNext = (this.#ringNext + 1) % RING_SLOTS;
+    return slot;
+  }
+
+  #countSrtpError(code: number): void {
+    if (code === SRTP_ERR_AUTH) this.counters.dropSrtpAuth++;
+    else if (code === SRTP_ERR_REPLAY) this.counters.dropSrtpReplay++;
+    else this.counters.dropSrtpMalformed++;
+  }
+
+  #onIceState(s: IceState): void {
+    this.#deps.onIceState(s);
+  }
+
+  #maybeStartDtls(now: number): void {
+    const remote = this.#remoteDtls;
+    if (this.#dtls !== undefined || remote === undefined || this.ice.selected === undefined || this.#closed) return;
+    this.#dtls = new DtlsSession({
+      role: remote.role,
+      certificate: this.#deps.certificate,
+      remoteFingerprints: remote.fingerprints,
+      srtpProfiles: this.#deps.srtpProfiles,
+      handshakeTimeoutMs: this.#deps.dtlsHandshakeTimeoutMs,
+      send: (buf) => {
+        if (!this.#closed) this.#deps.udp.send(buf, 0, buf.length, this.port, this.address);
+      },
+      onStateChange: (s, reason) => {
+        if (s === 'connected') return; // reported from onKeys, once SRTP is ready
+        this.#ready = false;
+        this.#deps.onDtlsState(s, reason);
+      },
+      onKeys: (k) => this.#onKeys(k),
+    });
+    this.#dtls.start(now);
+  }
+
+  #onKeys(k: SrtpKeys): void {
+    this.#srtp = new NodeSrtpTransform({
+      cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
+      localKey: k.localKey,
+      localSalt: k.localSalt,
+      remoteKey: k.remoteKey,
+      remoteSalt: k.remoteSalt,
+    });
+    this.#ready = true;
+    this.#deps.onDtlsState('connected');
+  }
+}

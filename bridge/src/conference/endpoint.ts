@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
+import type { DtlsState, SrtpProfile } from '../dtls/index.js';
+import type { IceCandidate, IceState } from '../ice/index.js';
+import type { EndpointCounters, EndpointTransport } from './endpoint-transport.js';
+import type { SourceParams, TransportParams } from './transport-params.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export type EndpointCloseReason = 'expired' | 'failed' | 'conference closed' | 'server closed';
+
+export type EndpointEvents = {
+  icestatechange: [state: IceState];
+  dtlsstatechange: [state: DtlsState];
+  /** ICE selected a pair and DTLS finished: media flows. */
+  connected: [];
+  /** ICE (including consent, RFC 7675) or DTLS failed; `close` follows. */
+  failed: [reason: string];
+  close: [reason: EndpointCloseReason];
+};
+
+/** What an endpoint tells the conference that owns it. */
+export interface EndpointParent {
+  readonly log: Logger | undefined;
+  readonly localCandidates: readonly IceCandidate[];
+  readonly fingerprint: string;
+  setSources(ep: Endpoint, sources: readonly SourceParams[]): void;
+  onEndpointClosed(ep: Endpoint): void;
+}
+
+/** One participant's media connection to the bridge. */
+export class Endpoint extends TypedEmitter<EndpointEvents> {
+  readonly id: string;
+  readonly #transport: EndpointTransport;
+  readonly #parent: EndpointParent;
+  readonly #log: Logger | undefined;
+  #closed = false;
+  #sources: readonly SourceParams[] = [];
+
+  /** Created by `Conference.createEndpoint`. */
+  constructor(id: string, transport: EndpointTransport, parent: EndpointParent) {
+    super((err, event) => parent.log?.error({ err, event, endpointId: id }, 'endpoint listener threw'));
+    this.id = id;
+    this.#transport = transport;
+    this.#parent = parent;
+    this.#log = parent.log?.child({ endpointId: id });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get iceState(): IceState {
+    return this.#transport.ice.state;
+  }
+
+  get dtlsState(): DtlsState {
+    return this.#transport.dtlsState;
+  }
+
+  /** The negotiated SRTP profile (RFC 5764 id), once DTLS finished. */
+  get srtpProfile(): SrtpProfile | undefined {
+    return this.#transport.srtpProfile;
+  }
+
+  get counters(): Readonly<EndpointCounters> {
+    return this.#transport.counters;
+  }
+
+  get sources(): readonly SourceParams[] {
+    return this.#sources;
+  }
+
+  /** The bridge's side to signal to the peer: the bridge offers `actpass` and is ICE-controlling. */
+  localTransport(): TransportParams {
+    this.#assertOpen();
+    const ice = this.#transport.ice.local;
+    return {
+      ufrag: ice.ufrag,
+      pwd: ice.pwd,
+      fingerprints: [{ hash: 'sha-256', value: this.#parent.fingerprint, setup: 'actpass' }],
+      candidates: [...this.#parent.localCandidates],
+    };
+  }
+
+  /** Sets the peer's transport; ICE checks start at once, DTLS once a pair is nominated. */
+  setRemoteTransport(t: TransportParams): void {
+    this.#assertOpen();
+    if (t.ufrag === '' || t.pwd === '')
+      throw new ProtocolError('bad-transport', `endpoint ${this.id}: empty ufrag or pwd`);
+    if (t.fingerprints.length === 0) throw new ProtocolError('bad-transport', `endpoint ${this.id}: no fingerprint`);
+    // RFC 5763 §5: peer `active` makes us the DTLS server; `passive` makes us the client.
+    const setup = t.fingerprints[0]!.setup;
+    const role = setup === 'active' ? 'server' : 'client';
+    this.#transport.setRemote(
+      { ufrag: t.ufrag, pwd: t.pwd },
+      t.candidates,
+      { role, fingerprints: t.fingerprints.map((f) => ({ hash: f.hash, value: f.value })) },
+      Date.now(),
+    );
+    this.#log?.debug({ setup, candidates: t.candidates.length }, 'remote transport set');
+  }
+
+  /** Replaces the SSRCs this endpoint sends; throws ProtocolError when another endpoint owns one. */
+  setSources(sources: readonly SourceParams[]): void {
+    this.#assertOpen();
+    this.#parent.setSources(this, sources);
+    this.#sources = [...sources];
+  }
+
+  /** The pipeline this endpoint owns (for the conference and media server). */
+  get transport(): EndpointTransport {
+    return this.#transport;
+  }
+
+  /** @internal Called by the media server with state changes of the transport. */
+  reportIceState(state: IceState): void {
+    if (this.#closed) return;
+    this.#log?.info({ state }, 'ice state changed');
+    this.emit('icestatechange', state);
+    if (state === 'failed') this.#fail('ice failed');
+  }
+
+  /** @internal */
+  reportDtlsState(state: DtlsState, reason?: string): void {
+    if (this.#closed) return;
+    this.#log?.info({ state, reason }, 'dtls state changed');
+    this.emit('dtlsstatechange', state);
+    if (state === 'connected') this.emit('connected');
+    else if (state === 'failed') this.#fail(`dtls failed: ${reason ?? 'unknown'}`);
+    else if (state === 'closed') this.#fail('dtls closed by peer');
+  }
+
+  #fail(reason: string): void {
+    this.#log?.warn({ reason }, 'endpoint failed');
+    this.emit('failed', reason);
+    this.close('failed');
+  }
+
+  /** Synchronous and idempotent: stops the transport, leaves the conference, emits `close` last. */
+  close(reason: EndpointCloseReason = 'expired'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#transport.close();
+    this.#parent.onEndpointClosed(this);
+    this.#log?.info({ reason }, 'endpoint closed');
+    this.emit('close', reason);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError('closed', `endpoint ${this.id}`);
+  }
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { SrtpProfile } from '../dtls/index.js';
+import type { IceTimings } from '../ice/index.js';
+
+/** Knobs of the media server; every field has a default. */
+export interface MediaServerOptions {
+  /** UDP port for all media; 10000 by default, 0 for a free one. */
+  port?: number;
+  /** Address the socket binds; 0.0.0.0 by default. */
+  bindAddress?: string;
+  /** Host candidate addresses advertised to peers (public address or NAT mapping in production). */
+  advertisedAddresses?: readonly string[];
+  ice?: Partial<IceTimings>;
+  dtlsHandshakeTimeoutMs?: number;
+  /** SRTP profiles in preference order; AEAD_AES_128_GCM then AES_CM_128_HMAC_SHA1_80 by default (JVB's order). */
+  srtpProfiles?: readonly SrtpProfile[];
+  /** Interval of the bridge's own receiver reports to senders. */
+  rtcpReportIntervalMs?: number;
+  socketBufferBytes?: number;
+  log?: Logger;
+}

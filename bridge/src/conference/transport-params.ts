@@ -1,0 +1,24 @@
+import type { DtlsFingerprint } from '../dtls/index.js';
+import type { IceCandidate } from '../ice/index.js';
+import type { MediaKind } from '../forward/index.js';
+
+export type DtlsSetup = 'active' | 'passive' | 'actpass';
+
+/** A fingerprint with the `setup` attribute that travels with it in Jingle and SDP. */
+export interface SignalledFingerprint extends DtlsFingerprint {
+  setup: DtlsSetup;
+}
+
+/** One side's ICE-UDP transport as signalled (Jingle `<transport>` / SDP), free of XML. */
+export interface TransportParams {
+  ufrag: string;
+  pwd: string;
+  fingerprints: SignalledFingerprint[];
+  candidates: IceCandidate[];
+}
+
+/** An SSRC an endpoint sends. */
+export interface SourceParams {
+  ssrc: number;
+  kind: MediaKind;
+}

@@ -1,0 +1,126 @@
+// Per packet, after SRTP: look up the route by SSRC and hand the packet to each ready receiver.
+import {
+  PSFB_FIR,
+  PSFB_PLI,
+  RTCP_PSFB,
+  RTCP_SR,
+  SR_LENGTH_WITHOUT_BLOCKS,
+  readKeyframeRequestSsrc,
+  readRtcpLength,
+} from '../rtp/index.js';
+import type { ForwardingTable } from './forwarding-table.js';
+import type { MediaSink } from './media-sink.js';
+
+export interface ForwarderCounters {
+  rtpIn: number;
+  rtpForwarded: number;
+  srForwarded: number;
+  keyframeRequestsForwarded: number;
+  rtcpTerminated: number;
+  dropMalformed: number;
+  dropUnknownSsrc: number;
+  dropNotOwner: number;
+  dropNoSender: number;
+}
+
+/** Forwards one conference's packets according to its table. */
+export class Forwarder {
+  readonly counters: ForwarderCounters = {
+    rtpIn: 0,
+    rtpForwarded: 0,
+    srForwarded: 0,
+    keyframeRequestsForwarded: 0,
+    rtcpTerminated: 0,
+    dropMalformed: 0,
+    dropUnknownSsrc: 0,
+    dropNotOwner: 0,
+    dropNoSender: 0,
+  };
+  readonly #table: ForwardingTable;
+  readonly #scratch = Buffer.alloc(SR_LENGTH_WITHOUT_BLOCKS);
+
+  constructor(table: ForwardingTable) {
+    this.#table = table;
+  }
+
+  /** A decrypted RTP packet from `from`: forwarded unchanged (SSRC included) to every other ready member. */
+  onRtp(from: MediaSink, buf: Buffer, off: number, len: number): void {
+    this.counters.rtpIn++;
+    if (len < 12 || buf[off]! >> 6 !== 2) {
+      this.counters.dropMalformed++;
+      return;
+    }
+    const route = this.#table.get(buf.readUInt32BE(off + 8));
+    if (route === undefined) {
+      this.counters.dropUnknownSsrc++;
+      return;
+    }
+    if (route.sender !== from) {
+      this.counters.dropNotOwner++;
+      return;
+    }
+    const targets = route.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const sink = targets[i]!.sink;
+      if (!sink.ready) continue;
+      sink.sendRtp(buf, off, len);
+      this.counters.rtpForwarded++;
+    }
+  }
+
+  /**
+   * A decrypted RTCP compound from `from`. SRs go on to the stream's receivers without report blocks,
+   * PLI/FIR go to the sender of the media SSRC, the rest (RR, SDES, BYE, NACK, TCC, REMB, XR) ends here.
+   */
+  onRtcp(from: MediaSink, buf: Buffer, off: number, len: number): void {
+    const end = off + len;
+    let p = off;
+    while (p < end) {
+      const n = readRtcpLength(buf, p, end);
+      if (n < 0) {
+        this.counters.dropMalformed++;
+        return;
+      }
+      const pt = buf[p + 1]!;
+      if (pt === RTCP_SR && n >= SR_LENGTH_WITHOUT_BLOCKS) this.#onSr(from, buf, p);
+      else if (pt === RTCP_PSFB && ((buf[p]! & 0x1f) === PSFB_PLI || (buf[p]! & 0x1f) === PSFB_FIR))
+        this.#onKeyframeRequest(from, buf, p, n);
+      else this.counters.rtcpTerminated++;
+      p += n;
+    }
+  }
+
+  #onSr(from: MediaSink, buf: Buffer, p: number): void {
+    const ssrc = buf.readUInt32BE(p + 4);
+    from.noteSenderReport(ssrc, buf.readUInt32BE(p + 10));
+    const route = this.#table.get(ssrc);
+    if (route === undefined || route.sender !== from) {
+      this.counters.rtcpTerminated++;
+      return;
+    }
+    // PROTOCOL.md §8: SR passed on with its report blocks stripped (they describe what the sender received).
+    const sr = this.#scratch;
+    buf.copy(sr, 0, p, p + SR_LENGTH_WITHOUT_BLOCKS);
+    sr[0] = 0x80;
+    sr.writeUInt16BE(SR_LENGTH_WITHOUT_BLOCKS / 4 - 1, 2);
+    const targets = route.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const sink = targets[i]!.sink;
+      if (!sink.ready) continue;
+      sink.sendRtcp(sr, 0, SR_LENGTH_WITHOUT_BLOCKS);
+      this.counters.srForwarded++;
+    }
+  }
+
+  #onKeyframeRequest(from: MediaSink, buf: Buffer, p: number, n: number): void {
+    const media = readKeyframeRequestSsrc(buf, p, n);
+    const route = media < 0 ? undefined : this.#table.get(media);
+    if (route === undefined || route.sender === from || !route.sender.ready) {
+      this.counters.dropNoSender++;
+      return;
+    }
+    // TODO(#5): rate-limit keyframe requests per media SSRC as JVB does.
+    route.sender.sendRtcp(buf, p, n);
+    this.counters.keyframeRequestsForwarded++;
+  }
+}

@@ -1,0 +1,72 @@
+// Written by conference/ on signalling changes, read by the forwarder on every packet.
+import type { MediaSink } from './media-sink.js';
+
+export type MediaKind = 'audio' | 'video';
+
+/** Where one receiver gets a route's packets. Per-receiver rewrite state (simulcast, last-N) goes here later. */
+export interface RouteTarget {
+  readonly sink: MediaSink;
+}
+
+/** One SSRC a sender announced, and the receivers it currently goes to. */
+export interface Route {
+  readonly ssrc: number;
+  readonly kind: MediaKind;
+  readonly sender: MediaSink;
+  /** Rebuilt (never mutated in place) when membership changes, so a loop over it never sees a change. */
+  targets: readonly RouteTarget[];
+}
+
+/** The per-conference SSRC -> route map; a conference's table never holds another conference's sinks. */
+export class ForwardingTable {
+  readonly #routes = new Map<number, Route>();
+  #members: readonly MediaSink[] = [];
+
+  get(ssrc: number): Route | undefined {
+    return this.#routes.get(ssrc);
+  }
+
+  get size(): number {
+    return this.#routes.size;
+  }
+
+  /** The sink that owns `ssrc`, if any. */
+  ownerOf(ssrc: number): MediaSink | undefined {
+    return this.#routes.get(ssrc)?.sender;
+  }
+
+  addMember(sink: MediaSink): void {
+    if (this.#members.includes(sink)) return;
+    this.#members = [...this.#members, sink];
+    this.#rebuild();
+  }
+
+  /** Removes the sink as receiver and all the routes it sent. */
+  removeMember(sink: MediaSink): void {
+    this.#members = this.#members.filter((m) => m !== sink);
+    for (const [ssrc, r] of this.#routes) if (r.sender === sink) this.#routes.delete(ssrc);
+    this.#rebuild();
+  }
+
+  /** Replaces the set of SSRCs `sender` sends; the caller has checked no other member owns them. */
+  setSources(sender: MediaSink, sources: ReadonlyArray<{ ssrc: number; kind: MediaKind }>): void {
+    for (const [ssrc, r] of this.#routes) if (r.sender === sender) this.#routes.delete(ssrc);
+    for (const s of sources) this.#routes.set(s.ssrc >>> 0, { ssrc: s.ssrc >>> 0, kind: s.kind, sender, targets: [] });
+    this.#rebuild();
+  }
+
+  /** SSRCs a sender announced. */
+  sourcesOf(sender: MediaSink): number[] {
+    const out: number[] = [];
+    for (const r of this.#routes.values()) if (r.sender === sender) out.push(r.ssrc);
+    return out;
+  }
+
+  #rebuild(): void {
+    for (const r of this.#routes.values()) {
+      const targets: RouteTarget[] = [];
+      for (const m of this.#members) if (m !== r.sender) targets.push({ sink: m });
+      r.targets = targets;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/** One endpoint as the forwarder sees it: a place to send packets, and where SR timing is noted. */
+export interface MediaSink {
+  /** False until DTLS finished and SRTP keys exist: the forwarder skips it. */
+  readonly ready: boolean;
+  /** Protects and sends a plain RTP packet; the bytes are copied before this returns. */
+  sendRtp(buf: Buffer, off: number, len: number): void;
+  /** Protects and sends one plain RTCP packet (or compound); copied before this returns. */
+  sendRtcp(buf: Buffer, off: number, len: number): void;
+  /** An SR from this endpoint for `ssrc` arrived: its middle NTP bits feed our receiver reports. */
+  noteSenderReport(ssrc: number, ntpMiddle: number): void;
+}
