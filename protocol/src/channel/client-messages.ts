@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+// Client -> bridge messages (PROTOCOL.md §7.4; jvb message/BridgeChannelMessage.kt). Objects are loose:
+// JVB ignores unknown fields, and EndpointMessage must relay them unchanged.
+
+/** `{maxHeight, maxFrameRate?}`: -1 unlimited, 0 off. */
+export const VideoConstraintsSchema = z.looseObject({
+  maxHeight: z.number().int().min(-1),
+  maxFrameRate: z.number().min(0).optional(),
+});
+
+export const ReceiverVideoConstraintsSchema = z.looseObject({
+  colibriClass: z.literal('ReceiverVideoConstraints'),
+  lastN: z.number().int().min(-1).optional(),
+  selectedSources: z.array(z.string()).optional(),
+  onStageSources: z.array(z.string()).optional(),
+  defaultConstraints: VideoConstraintsSchema.optional(),
+  constraints: z.record(z.string(), VideoConstraintsSchema).optional(),
+  assumedBandwidthBps: z.number().min(-1).optional(),
+});
+
+export const LastNChangedEventSchema = z.looseObject({
+  colibriClass: z.literal('LastNChangedEvent'),
+  lastN: z.number().int().min(-1),
+});
+
+/** Relayed to `to` (an endpoint id, or "" for everyone) with `from` added by the bridge. */
+export const EndpointMessageSchema = z.looseObject({
+  colibriClass: z.literal('EndpointMessage'),
+  to: z.string(),
+  from: z.string().optional(),
+  msgPayload: z.unknown().optional(),
+});
+
+export const EndpointStatsSchema = z.looseObject({
+  colibriClass: z.literal('EndpointStats'),
+  from: z.string().optional(),
+});
+
+/** Video types JVB accepts, case-insensitively. */
+export const CHANNEL_VIDEO_TYPES = ['camera', 'desktop', 'desktop_high_fps', 'none', 'disabled'] as const;
+
+export const SourceVideoTypeMessageSchema = z.looseObject({
+  colibriClass: z.literal('SourceVideoTypeMessage'),
+  sourceName: z.string().min(1),
+  videoType: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(CHANNEL_VIDEO_TYPES)),
+  /** Relays only. */
+  endpointId: z.string().optional(),
+});
+
+export const ReceiverAudioSubscriptionSchema = z.looseObject({
+  colibriClass: z.literal('ReceiverAudioSubscription'),
+  all: z.boolean().optional(),
+  include: z.array(z.string()).optional(),
+  exclude: z.array(z.string()).optional(),
+  /** Legacy form: `All`, `None`, `Include`, `Exclude` with `list`. */
+  mode: z.string().optional(),
+  list: z.array(z.string()).optional(),
+});
+
+export const ClientHelloSchema = z.looseObject({ colibriClass: z.literal('ClientHello') });
+
+export type VideoConstraints = z.infer<typeof VideoConstraintsSchema>;
+export type ReceiverVideoConstraints = z.infer<typeof ReceiverVideoConstraintsSchema>;
+export type LastNChangedEvent = z.infer<typeof LastNChangedEventSchema>;
+export type EndpointMessage = z.infer<typeof EndpointMessageSchema>;
+export type EndpointStats = z.infer<typeof EndpointStatsSchema>;
+export type SourceVideoTypeMessage = z.infer<typeof SourceVideoTypeMessageSchema>;
+export type ReceiverAudioSubscription = z.infer<typeof ReceiverAudioSubscriptionSchema>;
+export type ClientHello = z.infer<typeof ClientHelloSchema>;
