@@ -5,6 +5,7 @@ import {
   DtlsSession,
   SRTP_AEAD_AES_128_GCM,
   type DtlsCertificate,
+  type DtlsCounters,
   type DtlsFingerprint,
   type DtlsRole,
   type DtlsState,
@@ -124,6 +125,10 @@ export class EndpointTransport implements MediaSink {
 
   get dtlsState(): DtlsState {
     return this.#dtls?.state ?? 'new';
+  }
+
+  get dtlsCounters(): DtlsCounters | undefined {
+    return this.#dtls?.counters;
   }
 
   get srtpProfile(): SrtpProfile | undefined {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
-import type { DtlsState, SrtpProfile } from '../dtls/index.js';
-import type { IceCandidate, IceState } from '../ice/index.js';
+import type { DtlsCounters, DtlsState, SrtpProfile } from '../dtls/index.js';
+import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
 import type { EndpointCounters, EndpointTransport } from './endpoint-transport.js';
 import type { SourceParams, TransportParams } from './transport-params.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -60,6 +60,16 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   /** The negotiated SRTP profile (RFC 5764 id), once DTLS finished. */
   get srtpProfile(): SrtpProfile | undefined {
     return this.#transport.srtpProfile;
+  }
+
+  /** ICE counters: checks sent and answered, bad integrity, role conflicts. */
+  get iceCounters(): Readonly<IceCounters> {
+    return this.#transport.ice.counters;
+  }
+
+  /** DTLS record counters: malformed, failed authentication, unexpected. */
+  get dtlsCounters(): Readonly<DtlsCounters> | undefined {
+    return this.#transport.dtlsCounters;
   }
 
   get counters(): Readonly<EndpointCounters> {

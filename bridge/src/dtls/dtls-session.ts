@@ -196,9 +196,17 @@ export class DtlsSession {
       }
       p = recEnd;
       if (body === undefined) continue;
+      if (this.#state === 'connected' && epoch === 0 && type !== CT_HANDSHAKE) {
+        this.counters.unexpected++; // once keyed, plaintext alerts and CCS are junk, not a reason to stop
+        continue;
+      }
       try {
         if (this.#onRecord(type, epoch, body, now)) resend = true;
       } catch (err) {
+        if (this.#state === 'connected') {
+          this.counters.malformed++; // junk after the handshake must not tear the association down
+          continue;
+        }
         this.#fail(err instanceof Error ? err.message : 'handshake error');
         return;
       }

@@ -6,4 +6,17 @@ export {
   type IceState,
   type IceTimings,
 } from './ice-params.js';
-export { isStun, readStun, writeStun, type StunMessage, STUN_BINDING_REQUEST, ATTR_USERNAME } from './stun-message.js';
+export {
+  ATTR_USERNAME,
+  STUN_BINDING_ERROR,
+  STUN_BINDING_REQUEST,
+  STUN_BINDING_SUCCESS,
+  checkFingerprint,
+  checkIntegrity,
+  isStun,
+  readStun,
+  writeStun,
+  type StunAddress,
+  type StunMessage,
+  type StunParams,
+} from './stun-message.js';

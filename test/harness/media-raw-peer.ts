@@ -1,0 +1,156 @@
+// A bare-bones WebRTC media peer on one UDP socket, built from the bridge's own ICE/DTLS/SRTP pieces:
+// it lets tests put exact bytes on the wire from the selected address (tampered or replayed SRTP), go
+// silent (consent), and drive the forwarding bench without libdatachannel's receive ceiling.
+import { createSocket, type Socket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import type { TransportParams } from '@convene/bridge/conference';
+import { DtlsSession, SRTP_AEAD_AES_128_GCM, generateCertificate, type SrtpProfile } from '@convene/bridge/dtls';
+import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
+import { NodeSrtpTransform, SRTP_MAX_OVERHEAD, type SrtpTransform } from '@convene/bridge/srtp';
+
+export interface RawMediaPeerOptions {
+  /** Decrypt what arrives (tests) or only count it (bench receivers). */
+  decrypt?: boolean;
+  srtpProfiles?: SrtpProfile[];
+}
+
+/** ICE-controlled, DTLS client (setup active) peer of one bridge endpoint. */
+export class RawMediaPeer {
+  /** When false the peer ignores the bridge's checks, as a vanished peer would. */
+  answering = true;
+  readonly received = { rtp: 0, rtcp: 0, bytes: 0, failed: 0 };
+  readonly rtp: Buffer[] = [];
+  /** The last protected packet sent, for replay tests. */
+  lastProtected: Buffer | undefined;
+  readonly #socket: Socket;
+  readonly #ufrag = randomBytes(4).toString('hex');
+  readonly #pwd = randomBytes(16).toString('hex');
+  readonly #cert = generateCertificate('raw-peer');
+  readonly #decrypt: boolean;
+  readonly #profiles: SrtpProfile[];
+  readonly #timer: NodeJS.Timeout;
+  readonly #out = Buffer.alloc(1500 + SRTP_MAX_OVERHEAD);
+  #bridge: TransportParams | undefined;
+  #bridgeAddress = '';
+  #bridgePort = 0;
+  #dtls: DtlsSession | undefined;
+  #srtp: SrtpTransform | undefined;
+
+  private constructor(socket: Socket, opts: RawMediaPeerOptions) {
+    this.#socket = socket;
+    this.#decrypt = opts.decrypt ?? true;
+    this.#profiles = opts.srtpProfiles ?? [SRTP_AEAD_AES_128_GCM];
+    socket.on('message', (m, r) => this.#onMessage(m, r.address, r.port));
+    this.#timer = setInterval(() => this.#dtls?.tick(Date.now()), 100);
+  }
+
+  static async create(opts: RawMediaPeerOptions = {}): Promise<RawMediaPeer> {
+    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new RawMediaPeer(socket, opts);
+  }
+
+  get port(): number {
+    return this.#socket.address().port;
+  }
+
+  get ready(): boolean {
+    return this.#srtp !== undefined;
+  }
+
+  /** What to give `Endpoint.setRemoteTransport`. */
+  transport(): TransportParams {
+    return {
+      ufrag: this.#ufrag,
+      pwd: this.#pwd,
+      fingerprints: [{ hash: 'sha-256', value: this.#cert.fingerprint, setup: 'active' }],
+      candidates: [{ address: '127.0.0.1', port: this.port, priority: 2130706431, type: 'host' }],
+    };
+  }
+
+  /** The bridge's transport for this endpoint: the peer answers its checks and starts DTLS on nomination. */
+  connect(bridge: TransportParams): void {
+    this.#bridge = bridge;
+  }
+
+  /** Protects and sends a plain RTP packet. */
+  sendRtp(plain: Buffer): void {
+    const n = this.#srtp!.protectRtp(plain, 0, plain.length, this.#out, 0);
+    this.lastProtected = Buffer.from(this.#out.subarray(0, n));
+    this.#socket.send(this.lastProtected, this.#bridgePort, this.#bridgeAddress);
+  }
+
+  /** Protects and sends into a buffer the caller does not reuse (bench fast path). */
+  sendRtpFast(plain: Buffer, out: Buffer): void {
+    const n = this.#srtp!.protectRtp(plain, 0, plain.length, out, 0);
+    this.#socket.send(out, 0, n, this.#bridgePort, this.#bridgeAddress);
+  }
+
+  /** Sends bytes as they are, from this peer's (selected) address. */
+  sendRaw(buf: Buffer): void {
+    this.#socket.send(buf, this.#bridgePort, this.#bridgeAddress);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#dtls?.close();
+    this.#socket.close();
+  }
+
+  #onMessage(m: Buffer, address: string, port: number): void {
+    const b = m[0]!;
+    if (b < 4) this.#onStun(m, address, port);
+    else if (b >= 20 && b <= 63) this.#dtls?.handleDatagram(m, 0, m.length, Date.now());
+    else if (b >= 128 && b <= 191 && this.#srtp !== undefined) {
+      const rtcp = m[1]! >= 192 && m[1]! <= 223;
+      if (rtcp) this.received.rtcp++;
+      else this.received.rtp++;
+      this.received.bytes += m.length;
+      if (!this.#decrypt || rtcp) return;
+      const n = this.#srtp.unprotectRtp(m, 0, m.length, m, 0);
+      if (n < 0) this.received.failed++;
+      else this.rtp.push(m.subarray(0, n));
+    }
+  }
+
+  #onStun(m: Buffer, address: string, port: number): void {
+    const msg = readStun(m, 0, m.length);
+    const bridge = this.#bridge;
+    if (msg === undefined || bridge === undefined || !this.answering) return;
+    if (msg.type !== STUN_BINDING_REQUEST || msg.username !== `${this.#ufrag}:${bridge.ufrag}`) return;
+    if (!checkIntegrity(msg, this.#pwd)) return;
+    this.#socket.send(
+      writeStun({
+        type: STUN_BINDING_SUCCESS,
+        transactionId: msg.transactionId,
+        xorMappedAddress: { address, port },
+        password: this.#pwd,
+      }),
+      port,
+      address,
+    );
+    if (msg.useCandidate && this.#dtls === undefined) {
+      this.#bridgeAddress = address;
+      this.#bridgePort = port;
+      this.#dtls = new DtlsSession({
+        role: 'client',
+        certificate: this.#cert,
+        remoteFingerprints: bridge.fingerprints,
+        srtpProfiles: this.#profiles,
+        handshakeTimeoutMs: 10_000,
+        send: (buf) => this.#socket.send(buf, this.#bridgePort, this.#bridgeAddress),
+        onStateChange: () => undefined,
+        onKeys: (k) => {
+          this.#srtp = new NodeSrtpTransform({
+            cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
+            localKey: k.localKey,
+            localSalt: k.localSalt,
+            remoteKey: k.remoteKey,
+            remoteSalt: k.remoteSalt,
+          });
+        },
+      });
+      this.#dtls.start(Date.now());
+    }
+  }
+}
