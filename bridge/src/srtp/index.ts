@@ -7,3 +7,4 @@ export {
   rtpHeaderLength,
   type SrtpTransform,
 } from './srtp-transform.js';
+export { deriveSessionKey } from './srtp-kdf.js';

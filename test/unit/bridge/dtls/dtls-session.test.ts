@@ -6,7 +6,7 @@ import {
   type DtlsState,
   type SrtpKeys,
   type SrtpProfile,
-} from '../../../../bridge/src/dtls/index.js';
+} from '@convene/bridge/dtls';
 
 function pair(opts: { serverProfiles?: SrtpProfile[]; wrongFingerprint?: boolean; lossy?: boolean } = {}) {
   const certA = generateCertificate();

@@ -5,7 +5,7 @@ import {
   checkIntegrity,
   readStun,
   writeStun,
-} from '../../../../bridge/src/ice/stun-message.js';
+} from '@convene/bridge/ice';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
   NodeSrtpTransform,
+  deriveSessionKey,
   SRTP_ERR_AUTH,
   SRTP_ERR_REPLAY,
   SRTP_MAX_OVERHEAD,
   type SrtpCipher,
-} from '../../../../bridge/src/srtp/index.js';
-import { deriveSessionKey } from '../../../../bridge/src/srtp/srtp-kdf.js';
+} from '@convene/bridge/srtp';
 
 function contexts(cipher: SrtpCipher): [NodeSrtpTransform, NodeSrtpTransform] {
   const saltLen = cipher === 'aes-gcm-128' ? 12 : 14;

@@ -5,7 +5,7 @@ import {
   PACKET_STUN,
   PACKET_UNKNOWN,
   classifyPacket,
-} from '../../../../bridge/src/transport/index.js';
+} from '@convene/bridge/transport';
 
 describe('classifyPacket', () => {
   it.each([

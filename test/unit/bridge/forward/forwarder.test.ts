@@ -1,0 +1,155 @@
+import { Forwarder, ForwardingTable, type MediaSink } from '@convene/bridge/forward';
+
+class FakeSink implements MediaSink {
+  ready = true;
+  readonly rtp: Buffer[] = [];
+  readonly rtcp: Buffer[] = [];
+  readonly srs: Array<[number, number]> = [];
+  constructor(readonly name: string) {}
+  sendRtp(buf: Buffer, off: number, len: number): void {
+    this.rtp.push(Buffer.from(buf.subarray(off, off + len)));
+  }
+  sendRtcp(buf: Buffer, off: number, len: number): void {
+    this.rtcp.push(Buffer.from(buf.subarray(off, off + len)));
+  }
+  noteSenderReport(ssrc: number, ntpMiddle: number): void {
+    this.srs.push([ssrc, ntpMiddle]);
+  }
+}
+
+function rtp(ssrc: number, seq = 1): Buffer {
+  const b = Buffer.alloc(20);
+  b[0] = 0x80;
+  b[1] = 96;
+  b.writeUInt16BE(seq, 2);
+  b.writeUInt32BE(ssrc, 8);
+  return b;
+}
+
+function sr(ssrc: number, blocks: number): Buffer {
+  const b = Buffer.alloc(28 + 24 * blocks);
+  b[0] = 0x80 | blocks;
+  b[1] = 200;
+  b.writeUInt16BE(b.length / 4 - 1, 2);
+  b.writeUInt32BE(ssrc, 4);
+  b.writeUInt32BE(0x11223344, 8); // NTP seconds
+  b.writeUInt32BE(0x55667788, 12); // NTP fraction
+  return b;
+}
+
+function psfb(fmt: number, sender: number, media: number): Buffer {
+  const fir = fmt === 4;
+  const b = Buffer.alloc(fir ? 20 : 12);
+  b[0] = 0x80 | fmt;
+  b[1] = 206;
+  b.writeUInt16BE(b.length / 4 - 1, 2);
+  b.writeUInt32BE(sender, 4);
+  if (fir) b.writeUInt32BE(media, 12);
+  else b.writeUInt32BE(media, 8);
+  return b;
+}
+
+function rr(sender: number): Buffer {
+  const b = Buffer.alloc(8);
+  b[0] = 0x80;
+  b[1] = 201;
+  b.writeUInt16BE(1, 2);
+  b.writeUInt32BE(sender, 4);
+  return b;
+}
+
+function conference(names: string[]): { table: ForwardingTable; fwd: Forwarder; sinks: FakeSink[] } {
+  const table = new ForwardingTable();
+  const sinks = names.map((n) => new FakeSink(n));
+  for (const s of sinks) table.addMember(s);
+  sinks.forEach((s, i) => table.setSources(s, [{ ssrc: 100 + i, kind: 'video' }]));
+  return { table, fwd: new Forwarder(table), sinks };
+}
+
+describe('Forwarder', () => {
+  it('sends RTP unchanged to every other ready member when the sender owns the SSRC', () => {
+    const { fwd, sinks } = conference(['a', 'b', 'c']);
+    const [a, b, c] = sinks as [FakeSink, FakeSink, FakeSink];
+    c.ready = false;
+    const p = rtp(100, 7);
+    fwd.onRtp(a, p, 0, p.length);
+    expect(a.rtp).toHaveLength(0);
+    expect(b.rtp).toEqual([p]);
+    expect(c.rtp).toHaveLength(0);
+    expect(fwd.counters.rtpForwarded).toBe(1);
+  });
+
+  it('drops and counts unknown SSRCs, SSRCs of another member and malformed packets', () => {
+    const { fwd, sinks } = conference(['a', 'b']);
+    const [a, b] = sinks as [FakeSink, FakeSink];
+    fwd.onRtp(a, rtp(999), 0, 20);
+    fwd.onRtp(a, rtp(101), 0, 20); // b's SSRC sent by a
+    fwd.onRtp(a, Buffer.alloc(8), 0, 8);
+    expect(b.rtp).toHaveLength(0);
+    expect(fwd.counters).toMatchObject({ dropUnknownSsrc: 1, dropNotOwner: 1, dropMalformed: 1, rtpForwarded: 0 });
+  });
+
+  it('never crosses from one conference table to another', () => {
+    const one = conference(['a', 'b']);
+    const two = conference(['c', 'd']);
+    const p = rtp(100);
+    one.fwd.onRtp(one.sinks[0]!, p, 0, p.length);
+    two.fwd.onRtp(one.sinks[0]!, p, 0, p.length); // the same SSRC number exists in both
+    expect(one.sinks[1]!.rtp).toHaveLength(1);
+    expect(two.sinks.map((s) => s.rtp.length)).toEqual([0, 0]);
+    expect(two.fwd.counters.dropNotOwner).toBe(1);
+  });
+
+  it('stops routing to and from a member once removed', () => {
+    const { table, fwd, sinks } = conference(['a', 'b', 'c']);
+    const [a, b, c] = sinks as [FakeSink, FakeSink, FakeSink];
+    table.removeMember(b);
+    fwd.onRtp(a, rtp(100), 0, 20);
+    fwd.onRtp(b, rtp(101), 0, 20);
+    expect(b.rtp).toHaveLength(0);
+    expect(c.rtp).toHaveLength(1);
+    expect(table.get(101)).toBeUndefined();
+  });
+
+  it('passes SRs on without report blocks and notes their timing', () => {
+    const { fwd, sinks } = conference(['a', 'b']);
+    const [a, b] = sinks as [FakeSink, FakeSink];
+    const packet = Buffer.concat([sr(100, 2), rr(100)]);
+    fwd.onRtcp(a, packet, 0, packet.length);
+    expect(b.rtcp).toHaveLength(1);
+    const out = b.rtcp[0]!;
+    expect(out).toHaveLength(28);
+    expect(out[0]! & 0x1f).toBe(0);
+    expect(out.readUInt16BE(2)).toBe(6);
+    expect(out.subarray(4, 28)).toEqual(packet.subarray(4, 28));
+    expect(a.srs).toEqual([[100, 0x33445566]]);
+    expect(fwd.counters).toMatchObject({ srForwarded: 1, rtcpTerminated: 1 });
+  });
+
+  it.each([
+    ['PLI', 1],
+    ['FIR', 4],
+  ])('takes a %s to the sender of the media SSRC only', (_name, fmt) => {
+    const { fwd, sinks } = conference(['a', 'b', 'c']);
+    const [a, b, c] = sinks as [FakeSink, FakeSink, FakeSink];
+    const p = psfb(fmt, 101, 100);
+    fwd.onRtcp(b, p, 0, p.length);
+    expect(a.rtcp).toEqual([p]);
+    expect(c.rtcp).toHaveLength(0);
+    const unknown = psfb(fmt, 101, 555);
+    fwd.onRtcp(b, unknown, 0, unknown.length);
+    expect(fwd.counters).toMatchObject({ keyframeRequestsForwarded: 1, dropNoSender: 1 });
+  });
+
+  it('terminates receiver reports and counts a compound that overruns', () => {
+    const { fwd, sinks } = conference(['a', 'b']);
+    const [a, b] = sinks as [FakeSink, FakeSink];
+    const report = rr(101);
+    fwd.onRtcp(b, report, 0, report.length);
+    const bad = Buffer.from(report);
+    bad.writeUInt16BE(40, 2);
+    fwd.onRtcp(b, bad, 0, bad.length);
+    expect(a.rtcp).toHaveLength(0);
+    expect(fwd.counters).toMatchObject({ rtcpTerminated: 1, dropMalformed: 1 });
+  });
+});
