@@ -38,3 +38,4 @@ export {
   colibri2ErrorOf,
   colibri2Error,
 } from './colibri2-error.js';
+export { mediaSourcesOf, endpointSourcesOf } from './endpoint-sources.js';

@@ -51,3 +51,4 @@ export {
 } from './jingle.js';
 export { type JingleErrorCondition, JINGLE_ERROR_CONDITIONS, jingleErrorOf, jingleError } from './jingle-error.js';
 export { type JingleIq, parseJingleIq, buildJingleIq } from './jingle-iq.js';
+export { sourcesOfContents, contentsOfSources } from './jingle-sources.js';
