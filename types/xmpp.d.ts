@@ -33,11 +33,11 @@ declare module '@xmpp/component' {
     send(...stanzas: Element[]): Promise<void>;
   }
   export function component(options: { service: string; domain: string; password: string }): Component;
-  export function xml(
-    name: string,
-    attrs?: Record<string, string | number | undefined> | null,
-    ...children: unknown[]
-  ): Element;
+  export const xml: {
+    (name: string, attrs?: Record<string, string | number | undefined> | null, ...children: unknown[]): Element;
+    /** The ltx Element class xmpp.js checks replies against (its CJS build). */
+    Element: typeof Element;
+  };
   export function jid(address: string): XmppJid;
 }
 
@@ -58,10 +58,10 @@ declare module '@xmpp/client' {
     password?: string;
     credentials?: (authenticate: Authenticate, mechanisms: string[]) => Promise<void>;
   }): Client;
-  export function xml(
-    name: string,
-    attrs?: Record<string, string | number | undefined> | null,
-    ...children: unknown[]
-  ): Element;
+  export const xml: {
+    (name: string, attrs?: Record<string, string | number | undefined> | null, ...children: unknown[]): Element;
+    /** The ltx Element class xmpp.js checks replies against (its CJS build). */
+    Element: typeof Element;
+  };
   export function jid(address: string): XmppJid;
 }

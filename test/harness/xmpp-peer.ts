@@ -3,6 +3,8 @@ import { client } from '@xmpp/client';
 import { component, type Component } from '@xmpp/component';
 import { WebSocket } from 'ws';
 
+const NS_SM = 'urn:xmpp:sm:3';
+
 // xmpp.js's WebSocket transport uses the global WebSocket, which Node 20 lacks.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -95,8 +97,17 @@ async function start(entity: Component): Promise<XmppPeer> {
   entity.reconnect.stop();
   const errors: unknown[] = [];
   entity.on('error', (err: unknown) => errors.push(err));
+  let smOffered = false;
+  entity.on('element', (el: Element) => {
+    if (el.name === 'stream:features') smOffered = el.getChild('sm', NS_SM) !== undefined;
+  });
   try {
     const jid = await entity.start();
+    // xmpp.js 0.14 zeroes its inbound count when <enabled/> is processed, after stanzas that raced it were
+    // counted, and Prosody then kills the stream for acking less than before: send nothing until enabled.
+    const sm = (entity as unknown as { streamManagement?: { enabled: boolean } }).streamManagement;
+    for (let i = 0; smOffered && sm !== undefined && !sm.enabled && i < 100; i++)
+      await new Promise((r) => setTimeout(r, 10));
     return new XmppPeer(entity, jid.toString());
   } catch (err) {
     entity.reconnect.stop();

@@ -87,7 +87,7 @@ https_ports = { }
 -- No federation: a conferencing stack talks to its own hosts only.
 s2s_ports = { }
 
-modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; "posix"; "bosh"; "websocket"; "smacks" }
+modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; "posix"; "bosh"; "websocket" }
 modules_disabled = { "s2s"; "offline" }
 c2s_require_encryption = false
 s2s_require_encryption = false
@@ -103,6 +103,9 @@ unlimited_jids = ${luaList(bridges)}
 -- Browser clients: anonymous, as jitsi-meet's default.
 VirtualHost ${luaString(p.domain)}
     authentication = "anonymous"
+    -- Stream management lets browsers resume after a network blip. Service accounts go without it: they
+    -- reconnect and rejoin anyway, and xmpp.js 0.14 miscounts acks when stanzas race its <enabled/>.
+    modules_enabled = { "smacks" }
 
 -- Service accounts (bridges) log in with passwords.
 VirtualHost ${luaString(l.authDomain)}

@@ -1,0 +1,162 @@
+// A participant that signals like lib-jitsi-meet (PROTOCOL.md §2–§4) over a real XMPP connection: conference
+// request, MUC join with nick = endpoint id, Jingle acks and answers. No media: test/e2e adds that.
+import type { Element } from 'ltx';
+import { xml } from '@xmpp/client';
+import { buildJingleIq, parseJingle, type Jingle, type JingleContent } from '@convene/protocol/jingle';
+import { buildConferenceRequest, parseConferenceReply, type ConferenceReply } from '@convene/protocol/jitsi';
+import { toSourceName, toSsrc } from '@convene/protocol/lib';
+import { NS_FOCUS, NS_JINGLE } from '@convene/protocol/xml';
+import type { Prosody } from '@convene/xmpp-server';
+import { connectClient, type XmppPeer } from './xmpp-peer.js';
+
+const NS_MUC = 'http://jabber.org/protocol/muc';
+const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
+
+/** What lib-jitsi-meet advertises by default (PROTOCOL.md §3.5). */
+export const JITSI_FEATURES = [
+  'urn:xmpp:jingle:apps:rtp:audio',
+  'urn:xmpp:jingle:apps:rtp:video',
+  'urn:xmpp:jingle:transports:dtls-sctp:1',
+  'urn:ietf:rfc:4588',
+  'http://jitsi.org/tcc',
+  'http://jitsi.org/json-encoded-sources',
+  'http://jitsi.org/source-name',
+];
+
+function toXmpp(el: Element): Element {
+  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toXmpp(c))));
+}
+
+export class JitsiParticipant {
+  readonly peer: XmppPeer;
+  readonly nick: string;
+  readonly #prosody: Prosody;
+  readonly jingles: Array<{ from: string; jingle: Jingle }> = [];
+  room = '';
+
+  private constructor(peer: XmppPeer, nick: string, prosody: Prosody, features: readonly string[]) {
+    this.peer = peer;
+    this.nick = nick;
+    this.#prosody = prosody;
+    peer.entity.iqCallee.set(NS_JINGLE, 'jingle', ({ stanza, element }) => {
+      this.jingles.push({ from: String(stanza.attrs.from), jingle: parseJingle(element) });
+      return true;
+    });
+    peer.entity.iqCallee.get(NS_DISCO_INFO, 'query', () =>
+      xml('query', { xmlns: NS_DISCO_INFO }, ...features.map((v) => xml('feature', { var: v }))),
+    );
+  }
+
+  static async connect(
+    prosody: Prosody,
+    nick: string,
+    features: readonly string[] = JITSI_FEATURES,
+  ): Promise<JitsiParticipant> {
+    const peer = await connectClient({ service: prosody.websocketUrl, domain: prosody.layout.domain });
+    return new JitsiParticipant(peer, nick, prosody, features);
+  }
+
+  /** The conference request IQ to `focus.<domain>`. */
+  async requestConference(room: string): Promise<ConferenceReply> {
+    const res = await this.peer.request(
+      toXmpp(
+        xml(
+          'iq',
+          { type: 'set', to: this.#prosody.layout.focusDomain },
+          toXmpp(buildConferenceRequest({ room, machineUid: 'test', properties: {} })),
+        ),
+      ),
+      15_000,
+    );
+    return parseConferenceReply(res.getChild('conference', NS_FOCUS) as Element);
+  }
+
+  async join(room: string): Promise<void> {
+    this.room = room;
+    await this.peer.send(
+      xml(
+        'presence',
+        { to: `${room}/${this.nick}` },
+        xml('x', { xmlns: NS_MUC }),
+        xml('stats-id', {}, `stats-${this.nick}`),
+      ),
+    );
+    await this.peer.waitFor('own presence', (s) => s.is('presence') && s.attrs.from === `${room}/${this.nick}`);
+  }
+
+  async leave(): Promise<void> {
+    await this.peer.send(xml('presence', { to: `${this.room}/${this.nick}`, type: 'unavailable' }));
+  }
+
+  /** The next Jingle of this action from the focus (already received ones count, oldest first). */
+  async nextJingle(
+    action: string,
+    after = 0,
+    timeoutMs = 10_000,
+  ): Promise<{ from: string; jingle: Jingle; index: number }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.jingles.findIndex((j, i) => i >= after && j.jingle.action === action);
+      if (index !== -1) return { ...(this.jingles[index] as { from: string; jingle: Jingle }), index };
+      if (Date.now() > deadline) throw new Error(`${this.nick}: no ${action} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Sends a Jingle IQ to the focus occupant; resolves with the reply (result or error). */
+  async send(jingle: Jingle): Promise<Element> {
+    const iq = toXmpp(
+      buildJingleIq({
+        iq: { type: 'set', id: `j${Math.random().toString(36).slice(2)}`, to: `${this.room}/focus` },
+        jingle,
+      }),
+    );
+    try {
+      return await this.peer.request(iq, 10_000);
+    } catch (err) {
+      const e = err as { element?: Element; condition?: string };
+      if (e.condition !== undefined) return xml('iq', { type: 'error' }, xml('error', {}, xml(e.condition, {})));
+      throw err;
+    }
+  }
+
+  /** Answers a session-initiate with a transport and one audio + one video source (SSRCs from `base`). */
+  accept(initiate: Jingle, base: number): Promise<Element> {
+    const contents: JingleContent[] = initiate.contents.map((c) => {
+      const media = c.description?.media;
+      const content: JingleContent = {
+        creator: 'responder',
+        name: c.name,
+        senders: 'both',
+        transport: {
+          ufrag: `u${this.nick}`,
+          pwd: 'x'.repeat(24),
+          rtcpMux: true,
+          fingerprints: [{ hash: 'sha-256', setup: 'active', value: 'CD:'.repeat(31) + 'CD' }],
+          candidates: [],
+          webSockets: [],
+        },
+      };
+      if (media === 'audio' || media === 'video') {
+        const ssrc = toSsrc(base + (media === 'audio' ? 1 : 2));
+        const name = toSourceName(`${this.nick}-${media === 'audio' ? 'a' : 'v'}0`);
+        content.description = {
+          media,
+          payloadTypes: c.description?.payloadTypes ?? [],
+          headerExtensions: [],
+          rtcpFbs: [],
+          extmapAllowMixed: false,
+          rtcpMux: true,
+          sources: [{ ssrc, name, msid: `${this.nick}-${media}-0 track`, parameters: [] }],
+          ssrcGroups: [],
+        };
+      }
+      return content;
+    });
+    return this.send({ action: 'session-accept', sid: initiate.sid, contents, groups: initiate.groups });
+  }
+
+  async close(): Promise<void> {
+    await this.peer.close();
+  }
+}
