@@ -1,0 +1,245 @@
+// colibri-ws (PROTOCOL.md §7.2): `/colibri-ws/<server-id>/<conference-id>/<endpoint-id>?pwd=<password>` on the
+// bridge's HTTP server. One socket per endpoint; messages never leave the sender's conference.
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { ProtocolError } from '@convene/protocol/lib';
+import { parseClientMessage, type ClientMessage, type JsonObject } from './channel-message.js';
+import { routeEndpointMessage } from './channel-router.js';
+
+export const COLIBRI_WS_PREFIX = '/colibri-ws/';
+const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/** What the channel needs to know about an endpoint; the Colibri2 side's endpoint record provides it. */
+export interface ChannelEndpoint {
+  readonly id: string;
+  readonly conferenceId: string;
+  readonly password: string;
+  readonly closed: boolean;
+  readonly channel: {
+    lastN?: number;
+    receiverVideoConstraints?: Readonly<Record<string, unknown>>;
+    videoTypes: Map<string, string>;
+  };
+  onClose(fn: () => void): () => void;
+}
+
+export interface ChannelDirectory {
+  findEndpoint(conferenceId: string, endpointId: string): ChannelEndpoint | undefined;
+}
+
+export interface ColibriWsOptions {
+  directory: ChannelDirectory;
+  serverId: string;
+  version: string;
+  log: Logger;
+  /** JVB pings every 15 s and drops a socket after 60 s without an answer. */
+  pingIntervalMs?: number;
+}
+
+export type ChannelDropReason = 'binary' | 'malformed' | 'unknown-class' | 'unknown-target' | 'send-failed';
+
+interface Connection {
+  ws: WebSocket;
+  endpoint: ChannelEndpoint;
+  alive: boolean;
+  unsubscribe: () => void;
+}
+
+/** The colibri-ws endpoint: authenticates upgrades, relays messages within a conference, stores client state. */
+export class ColibriWsServer {
+  readonly counters = { messagesReceived: 0, messagesSent: 0, connectionsRefused: 0 };
+  readonly drops: Record<ChannelDropReason, number> = {
+    binary: 0,
+    malformed: 0,
+    'unknown-class': 0,
+    'unknown-target': 0,
+    'send-failed': 0,
+  };
+  readonly #opts: ColibriWsOptions;
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  /** conference id -> endpoint id -> connection. */
+  readonly #byConference = new Map<string, Map<string, Connection>>();
+  readonly #pingTimer: NodeJS.Timeout;
+  readonly #log: Logger;
+
+  constructor(options: ColibriWsOptions) {
+    this.#opts = options;
+    this.#log = options.log;
+    this.#pingTimer = setInterval(() => this.#ping(), options.pingIntervalMs ?? 15_000);
+    this.#pingTimer.unref();
+  }
+
+  /** Open channels, all conferences. */
+  get connectionCount(): number {
+    let n = 0;
+    for (const m of this.#byConference.values()) n += m.size;
+    return n;
+  }
+
+  /** Takes an HTTP upgrade if the path is ours; returns false to let the server answer 404. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://bridge');
+    if (!url.pathname.startsWith(COLIBRI_WS_PREFIX)) return false;
+    const parts = url.pathname.slice(COLIBRI_WS_PREFIX.length).split('/');
+    if (parts.length !== 3 || parts.some((p) => p === '')) {
+      this.#refuse(socket, 404, 'not found');
+      return true;
+    }
+    const [serverId, conferenceId, endpointId] = parts.map(decodeURIComponent) as [string, string, string];
+    if (serverId !== this.#opts.serverId) {
+      this.#refuse(socket, 404, 'server ID mismatch');
+      return true;
+    }
+    const endpoint = this.#opts.directory.findEndpoint(conferenceId, endpointId);
+    const pwd = url.searchParams.get('pwd') ?? '';
+    if (endpoint === undefined || endpoint.closed || !samePassword(pwd, endpoint.password)) {
+      this.#log.warn({ conferenceId, endpointId, known: endpoint !== undefined }, 'colibri-ws refused');
+      this.#refuse(socket, 403, 'authentication failed');
+      return true;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, endpoint));
+    return true;
+  }
+
+  /** Sends a message to one endpoint if it has a channel open (for the media core's events later). */
+  send(conferenceId: string, endpointId: string, message: JsonObject): boolean {
+    const c = this.#byConference.get(conferenceId)?.get(endpointId);
+    if (c === undefined) return false;
+    this.#send(c, message);
+    return true;
+  }
+
+  close(): void {
+    clearInterval(this.#pingTimer);
+    for (const m of this.#byConference.values()) for (const c of m.values()) c.ws.close(1001, 'bridge shutting down');
+    this.#wss.close();
+  }
+
+  #accept(ws: WebSocket, endpoint: ChannelEndpoint): void {
+    let members = this.#byConference.get(endpoint.conferenceId);
+    if (members === undefined) {
+      members = new Map();
+      this.#byConference.set(endpoint.conferenceId, members);
+    }
+    const previous = members.get(endpoint.id);
+    if (previous !== undefined) previous.ws.close(1000, 'replaced by a new connection');
+    const conn: Connection = {
+      ws,
+      endpoint,
+      alive: true,
+      unsubscribe: endpoint.onClose(() => ws.close(1000, 'endpoint expired')),
+    };
+    members.set(endpoint.id, conn);
+    const log = this.#log.child({ conferenceId: endpoint.conferenceId, endpointId: endpoint.id });
+    log.info('colibri-ws connected');
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(conn, data, isBinary, log));
+    ws.on('error', (err) => log.warn({ err }, 'colibri-ws error'));
+    ws.on('close', () => {
+      conn.unsubscribe();
+      const m = this.#byConference.get(endpoint.conferenceId);
+      if (m?.get(endpoint.id) === conn) {
+        m.delete(endpoint.id);
+        if (m.size === 0) this.#byConference.delete(endpoint.conferenceId);
+      }
+      log.info('colibri-ws closed');
+    });
+    this.#send(conn, { colibriClass: 'ServerHello', version: this.#opts.version });
+  }
+
+  #onMessage(conn: Connection, data: RawData, isBinary: boolean, log: Logger): void {
+    this.counters.messagesReceived++;
+    if (isBinary) {
+      this.drops.binary++;
+      return;
+    }
+    let msg: ClientMessage;
+    try {
+      msg = parseClientMessage(rawToString(data));
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.drops[err.code === 'unknown-class' ? 'unknown-class' : 'malformed']++;
+      log.debug({ code: err.code, reason: err.message }, 'colibri-ws message dropped');
+      return;
+    }
+    const ep = conn.endpoint;
+    switch (msg.colibriClass) {
+      case 'EndpointMessage':
+      case 'EndpointStats': {
+        const members = this.#byConference.get(ep.conferenceId);
+        const result = routeEndpointMessage(ep.id, msg, members?.keys() ?? []);
+        if ('dropped' in result) {
+          this.drops[result.dropped]++;
+          return;
+        }
+        for (const d of result.deliveries) {
+          const target = members?.get(d.to);
+          if (target !== undefined) this.#send(target, d.message);
+        }
+        return;
+      }
+      case 'ReceiverVideoConstraints':
+        ep.channel.receiverVideoConstraints = { ...ep.channel.receiverVideoConstraints, ...msg.patch };
+        if (typeof msg.patch.lastN === 'number') ep.channel.lastN = msg.patch.lastN;
+        return;
+      case 'LastNChangedEvent':
+        ep.channel.lastN = msg.lastN;
+        return;
+      case 'SourceVideoTypeMessage':
+        ep.channel.videoTypes.set(msg.sourceName, msg.videoType);
+        return;
+      case 'ClientHello':
+        this.#send(conn, { colibriClass: 'ServerHello', version: this.#opts.version });
+        return;
+      case 'ReceiverAudioSubscription':
+        return;
+    }
+  }
+
+  #send(conn: Connection, message: JsonObject): void {
+    if (conn.ws.readyState !== WebSocket.OPEN) {
+      this.drops['send-failed']++;
+      return;
+    }
+    conn.ws.send(JSON.stringify(message), (err) => {
+      if (err !== undefined && err !== null) this.drops['send-failed']++;
+    });
+    this.counters.messagesSent++;
+  }
+
+  #ping(): void {
+    for (const m of this.#byConference.values()) {
+      for (const c of m.values()) {
+        if (!c.alive) {
+          c.ws.terminate();
+          continue;
+        }
+        c.alive = false;
+        c.ws.ping();
+      }
+    }
+  }
+
+  #refuse(socket: Duplex, status: 403 | 404, text: string): void {
+    this.counters.connectionsRefused++;
+    const reason = status === 403 ? 'Forbidden' : 'Not Found';
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+}
+
+function samePassword(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { ConferenceRegistry } from './conference-registry.js';
+
+export interface BridgeLifecycleDeps {
+  registry: ConferenceRegistry;
+  log: Logger;
+  /** Something the focus should see at once changed (drain, graceful shutdown, shutting down). */
+  onStateChange(): void;
+  /** The last conference is gone after a graceful shutdown, or an immediate one was asked for: stop the process. */
+  exit(): void;
+}
+
+/** Drain and shutdown state (JVB: drain mode, graceful shutdown, shutting down). */
+export class BridgeLifecycle {
+  readonly #deps: BridgeLifecycleDeps;
+  #drain = false;
+  #shuttingDown = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(deps: BridgeLifecycleDeps) {
+    this.#deps = deps;
+  }
+
+  get drain(): boolean {
+    return this.#drain;
+  }
+
+  get gracefulShutdown(): boolean {
+    return this.#deps.registry.gracefulShutdown;
+  }
+
+  get shuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+
+  /** Draining bridges get new conferences only when no other bridge can take them (PROTOCOL.md §6). */
+  setDrain(on: boolean): void {
+    if (this.#drain === on) return;
+    this.#drain = on;
+    this.#deps.log.info({ drain: on }, 'drain mode changed');
+    this.#deps.onStateChange();
+  }
+
+  /** Graceful: refuse new conferences, exit when the last one ends. Otherwise exit now. */
+  shutdown(graceful: boolean): void {
+    if (this.#shuttingDown) return;
+    const { registry, log } = this.#deps;
+    if (!graceful) {
+      log.warn({ conferences: registry.conferences.size }, 'shutdown requested: exiting now');
+      this.#finish();
+      return;
+    }
+    registry.startGracefulShutdown();
+    if (registry.conferences.size === 0) {
+      this.#finish();
+      return;
+    }
+    this.#unsubscribe ??= registry.onChange(() => {
+      if (registry.conferences.size === 0) this.#finish();
+    });
+  }
+
+  #finish(): void {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    this.#unsubscribe?.();
+    this.#deps.log.info('shutting down');
+    this.#deps.onStateChange();
+    this.#deps.exit();
+  }
+}

@@ -1,0 +1,170 @@
+// Colibri2 over XMPP (PROTOCOL.md §5): sender check, parse, validate everything, then apply inside the
+// conference's queue, one request at a time (JVB Colibri2ConferenceHandler + ColibriQueue).
+import type { Element } from 'ltx';
+import type { Logger } from 'pino';
+import {
+  buildConferenceModified,
+  parseConferenceModify,
+  type Colibri2Endpoint,
+  type ConferenceModified,
+  type ConferenceModify,
+  type MediaSource,
+} from '@convene/protocol/colibri2';
+import type { IqRequest } from '../xmpp/bridge-xmpp.js';
+import { colibri2Failure } from './colibri2-failure.js';
+import type { ColibriConference } from './colibri-conference.js';
+import type { ColibriEndpoint } from './colibri-endpoint.js';
+import type { ConferenceRegistry } from './conference-registry.js';
+import type { MediaSsrc } from './media-port.js';
+import { toColibri2Transport, toMediaTransport } from './transport-mapping.js';
+import { isHeavy, validateRequest } from './validate-request.js';
+
+export interface ColibriHandlerOptions {
+  registry: ConferenceRegistry;
+  /** Only `<breweryRoom>/<focusNick>` may send Colibri2 (PROTOCOL.md §10). */
+  breweryRoom: string;
+  focusNick: string;
+  /** The colibri-ws URL handed to the endpoint. */
+  webSocketUrl(conferenceId: string, endpointId: string, password: string): string;
+  log: Logger;
+}
+
+/** Handles `conference-modify` IQs and answers `conference-modified`, or throws a StanzaFailure / ProtocolError. */
+export class ColibriHandler {
+  /** Requests answered with a result. */
+  requestsSucceeded = 0;
+  readonly #opts: ColibriHandlerOptions;
+  readonly #focusJid: string;
+
+  constructor(options: ColibriHandlerOptions) {
+    this.#opts = options;
+    this.#focusJid = `${options.breweryRoom}/${options.focusNick}`;
+  }
+
+  /** Whether a stanza came from the focus's brewery occupant. */
+  isFromFocus(from: string): boolean {
+    return from === this.#focusJid;
+  }
+
+  async handle(iq: IqRequest): Promise<Element> {
+    if (!this.isFromFocus(iq.from))
+      throw colibri2Failure('forbidden', 'forbidden', 'Colibri2 is only accepted from the focus');
+    const req = parseConferenceModify(iq.payload);
+    validateRequest(req);
+    const { registry } = this.#opts;
+    let conf = registry.byMeetingId(req.meetingId);
+    let created = false;
+    if (req.create === true) {
+      if (registry.gracefulShutdown)
+        throw colibri2Failure('graceful-shutdown', 'service-unavailable', 'In graceful shutdown', 'graceful_shutdown');
+      if (conf !== undefined)
+        throw colibri2Failure(
+          'conference-exists',
+          'conflict',
+          `Conference already exists for ID: ${req.meetingId}`,
+          'conference_already_exists',
+        );
+      conf = registry.create(req.meetingId, req.name ?? '');
+      created = true;
+    } else if (conf === undefined) {
+      throw conferenceNotFound(req.meetingId);
+    }
+    const target = conf;
+    const answer = await target.queue.run(() => target.batch(() => this.#apply(target, req, created)));
+    this.requestsSucceeded++;
+    return buildConferenceModified(answer);
+  }
+
+  #apply(conf: ColibriConference, req: ConferenceModify, created: boolean): ConferenceModified {
+    if (conf.closed) throw conferenceNotFound(req.meetingId);
+    if (req.expire === true) {
+      conf.close();
+      return { endpoints: [], relays: [] };
+    }
+    // Validate against the current state first: nothing changes unless everything can.
+    for (const ep of req.endpoints) {
+      const existing = conf.getEndpoint(ep.id);
+      if (ep.create === true && existing !== undefined)
+        throw colibri2Failure('endpoint-exists', 'conflict', `Endpoint with ID ${ep.id} already exists`);
+      if (ep.create !== true && ep.expire !== true && existing === undefined && isHeavy(ep))
+        throw colibri2Failure(
+          'unknown-endpoint',
+          'item-not-found',
+          `Unknown endpoint ${ep.id}`,
+          'unknown_endpoint',
+          ep.id,
+        );
+    }
+    const answer: ConferenceModified = { endpoints: [], relays: [] };
+    let endpointCreated = false;
+    for (const ep of req.endpoints) {
+      if (ep.expire === true) {
+        conf.getEndpoint(ep.id)?.close('expired');
+        answer.endpoints.push({ id: ep.id, expire: true, media: [], capabilities: [] });
+      } else if (ep.create === true) {
+        answer.endpoints.push(this.#createEndpoint(conf, ep));
+        endpointCreated = true;
+      } else {
+        const existing = conf.getEndpoint(ep.id);
+        if (existing === undefined) continue; // force-mute or stats-id only: JVB ignores unknown endpoints
+        this.#update(existing, ep);
+        answer.endpoints.push({ id: ep.id, media: [], capabilities: [] });
+      }
+    }
+    if (created || endpointCreated) answer.sources = [...conf.feedbackSources];
+    return answer;
+  }
+
+  #createEndpoint(conf: ColibriConference, req: Colibri2Endpoint): Colibri2Endpoint {
+    const ep = conf.createEndpoint(req.id);
+    try {
+      ep.capabilities = [...req.capabilities];
+      ep.sctp = req.transport?.sctp !== undefined;
+      this.#update(ep, req);
+    } catch (err) {
+      ep.close('expired');
+      throw err;
+    }
+    const url = this.#opts.webSocketUrl(conf.id, ep.id, ep.password);
+    return {
+      id: ep.id,
+      media: [],
+      capabilities: [],
+      transport: toColibri2Transport(ep.media.localTransport(), url, ep.sctp),
+    };
+  }
+
+  /** Applies transport, sources, force-mute and stats id; the media core validates sources before it commits. */
+  #update(ep: ColibriEndpoint, req: Colibri2Endpoint): void {
+    const ice = req.transport?.ice;
+    const remote = ice === undefined ? undefined : toMediaTransport(ice);
+    if (req.sources !== undefined) {
+      ep.media.setSources(toMediaSsrcs(req.sources));
+      ep.sources = req.sources;
+    }
+    if (remote !== undefined) ep.media.setRemoteTransport(remote);
+    if (req.statsId !== undefined) ep.statsId = req.statsId;
+    if (req.forceMute !== undefined) {
+      // TODO(#6): the media core has no force-mute yet; the flags are stored for it.
+      if (req.forceMute.audio !== undefined) ep.forceMute.audio = req.forceMute.audio;
+      if (req.forceMute.video !== undefined) ep.forceMute.video = req.forceMute.video;
+    }
+    this.#opts.log.debug(
+      { endpointId: ep.id, transport: remote !== undefined, sources: req.sources?.length },
+      'endpoint updated',
+    );
+  }
+}
+
+function conferenceNotFound(meetingId: string) {
+  return colibri2Failure(
+    'conference-not-found',
+    'item-not-found',
+    `Conference not found for ID: ${meetingId}`,
+    'conference_not_found',
+  );
+}
+
+function toMediaSsrcs(list: readonly MediaSource[]): MediaSsrc[] {
+  return list.flatMap((ms) => ms.sources.map((s) => ({ ssrc: s.ssrc, kind: ms.type })));
+}

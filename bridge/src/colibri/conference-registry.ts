@@ -1,0 +1,135 @@
+import type { Logger } from 'pino';
+import type { MeetingId } from '@convene/protocol/lib';
+import { ColibriConference } from './colibri-conference.js';
+import type { ColibriEndpoint, EndpointExpireReason } from './colibri-endpoint.js';
+import type { MediaPort } from './media-port.js';
+
+export interface ConferenceRegistryOptions {
+  media: MediaPort;
+  log: Logger;
+  endpointConnectTimeoutMs: number;
+  conferenceIdleTimeoutMs: number;
+}
+
+/** Counters that only go up (JVB `total_*`). */
+export interface RegistryTotals {
+  conferencesCreated: number;
+  conferencesCompleted: number;
+  conferenceSeconds: number;
+  endpointsCreated: number;
+  endpointsExpired: number;
+  /** Endpoints expired because ICE never connected, or the media core closed them (consent, DTLS). */
+  endpointsFailed: number;
+}
+
+/** Every conference on this bridge, by meeting id and by bridge-internal id. */
+export class ConferenceRegistry {
+  readonly totals: RegistryTotals = {
+    conferencesCreated: 0,
+    conferencesCompleted: 0,
+    conferenceSeconds: 0,
+    endpointsCreated: 0,
+    endpointsExpired: 0,
+    endpointsFailed: 0,
+  };
+  readonly #opts: ConferenceRegistryOptions;
+  readonly #byMeetingId = new Map<string, ColibriConference>();
+  readonly #byId = new Map<string, ColibriConference>();
+  readonly #changeListeners = new Set<() => void>();
+  #gracefulShutdown = false;
+
+  constructor(options: ConferenceRegistryOptions) {
+    this.#opts = options;
+  }
+
+  /** Once set, no new conference is accepted (PROTOCOL.md §5.6 `graceful_shutdown`); never unset. */
+  get gracefulShutdown(): boolean {
+    return this.#gracefulShutdown;
+  }
+
+  startGracefulShutdown(): void {
+    if (this.#gracefulShutdown) return;
+    this.#gracefulShutdown = true;
+    this.#opts.log.info({ conferences: this.#byId.size }, 'graceful shutdown: no new conferences');
+    this.#changed();
+  }
+
+  get conferences(): ReadonlyMap<string, ColibriConference> {
+    return this.#byId;
+  }
+
+  get endpointCount(): number {
+    let n = 0;
+    for (const c of this.#byId.values()) n += c.endpoints.size;
+    return n;
+  }
+
+  byMeetingId(meetingId: string): ColibriConference | undefined {
+    return this.#byMeetingId.get(meetingId);
+  }
+
+  byId(id: string): ColibriConference | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Looks an endpoint up by the ids in a colibri-ws URL. */
+  findEndpoint(conferenceId: string, endpointId: string): ColibriEndpoint | undefined {
+    return this.#byId.get(conferenceId)?.getEndpoint(endpointId);
+  }
+
+  /** Called after every conference or endpoint change; returns the unsubscribe function. */
+  onChange(fn: () => void): () => void {
+    this.#changeListeners.add(fn);
+    return () => void this.#changeListeners.delete(fn);
+  }
+
+  /** Creates a conference; the caller checked that the meeting id is free. */
+  create(meetingId: MeetingId, name: string): ColibriConference {
+    const c = new ColibriConference(meetingId, name, (id) => this.#opts.media.createConference(id), {
+      log: this.#opts.log,
+      endpointConnectTimeoutMs: this.#opts.endpointConnectTimeoutMs,
+      idleTimeoutMs: this.#opts.conferenceIdleTimeoutMs,
+      onEndpointCreated: () => {
+        this.totals.endpointsCreated++;
+        this.#changed();
+      },
+      onEndpointClosed: (_ep, reason) => this.#onEndpointClosed(reason),
+      onClosed: (conf) => this.#onClosed(conf),
+    });
+    this.#byMeetingId.set(meetingId, c);
+    this.#byId.set(c.id, c);
+    this.totals.conferencesCreated++;
+    this.#changed();
+    return c;
+  }
+
+  /** Expires every conference (process shutdown). */
+  closeAll(): void {
+    for (const c of [...this.#byId.values()]) c.close();
+  }
+
+  #onEndpointClosed(reason: EndpointExpireReason): void {
+    if (reason === 'no ice connection' || reason === 'media closed') this.totals.endpointsFailed++;
+    else this.totals.endpointsExpired++;
+    this.#changed();
+  }
+
+  #onClosed(c: ColibriConference): void {
+    if (this.#byId.get(c.id) !== c) return;
+    this.#byId.delete(c.id);
+    if (this.#byMeetingId.get(c.meetingId) === c) this.#byMeetingId.delete(c.meetingId);
+    this.totals.conferencesCompleted++;
+    this.totals.conferenceSeconds += Math.round((Date.now() - c.createdAt) / 1000);
+    this.#changed();
+  }
+
+  #changed(): void {
+    for (const fn of this.#changeListeners) {
+      try {
+        fn();
+      } catch (err) {
+        this.#opts.log.error({ err }, 'registry change listener threw');
+      }
+    }
+  }
+}

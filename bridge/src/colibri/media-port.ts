@@ -1,0 +1,51 @@
+// The narrow view of the media core (bridge/src/conference/) that Colibri2 handling needs. MediaServer,
+// Conference and Endpoint satisfy it structurally; tests use fakes. Nothing here knows XML.
+
+export interface MediaCandidate {
+  address: string;
+  port: number;
+  priority: number;
+  type: 'host' | 'srflx' | 'prflx' | 'relay';
+}
+
+export interface MediaFingerprint {
+  hash: string;
+  value: string;
+  setup: 'active' | 'passive' | 'actpass';
+}
+
+/** One side's ICE/DTLS parameters, as the media core takes and gives them. */
+export interface MediaTransport {
+  ufrag: string;
+  pwd: string;
+  fingerprints: MediaFingerprint[];
+  candidates: MediaCandidate[];
+}
+
+export interface MediaSsrc {
+  ssrc: number;
+  kind: 'audio' | 'video';
+}
+
+export interface MediaEndpointPort {
+  readonly id: string;
+  readonly closed: boolean;
+  readonly iceState: string;
+  localTransport(): MediaTransport;
+  setRemoteTransport(t: MediaTransport): void;
+  /** Replaces the endpoint's SSRCs; throws ProtocolError on a conflict with another endpoint. */
+  setSources(sources: readonly MediaSsrc[]): void;
+  /** `close` fires once, whoever closed it (expire, ICE/consent failure, DTLS failure). */
+  on(name: 'close', fn: () => void): () => void;
+  close(): void;
+}
+
+export interface MediaConferencePort {
+  readonly id: string;
+  createEndpoint(id: string): MediaEndpointPort;
+  close(): void;
+}
+
+export interface MediaPort {
+  createConference(id: string): MediaConferencePort;
+}

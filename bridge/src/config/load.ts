@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { ConfigError, configPathFrom, loadConfig, type LoadedConfig } from '@convene/protocol/config';
+import { BridgeConfigSchema, type BridgeConfig } from './schema.js';
+
+export const APP = 'bridge';
+
+/** The config with every derived default filled in. */
+export interface ResolvedBridgeConfig extends BridgeConfig {
+  breweryRoom: string;
+  bridgeId: string;
+}
+
+/** Reads the optional config file, then env `CONVENE_BRIDGE_*` and flags; throws ConfigError listing every problem. */
+export function loadBridgeConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[],
+): LoadedConfig<ResolvedBridgeConfig> {
+  const named = configPathFrom(APP, env, argv);
+  let file: { text: string; path: string } | undefined;
+  if (named !== undefined) {
+    try {
+      file = { text: readFileSync(named.path, 'utf8'), path: named.path };
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+      throw new ConfigError(APP, [
+        { key: 'config', message: `cannot read ${named.path}: ${why}`, origin: named.origin },
+      ]);
+    }
+  }
+  const loaded = loadConfig(APP, BridgeConfigSchema, { file, env, argv });
+  return { config: Object.freeze(resolveDefaults(loaded.config)), origins: loaded.origins };
+}
+
+/** Fills the defaults that derive from other keys or from the host. */
+export function resolveDefaults(c: BridgeConfig, host = hostname()): ResolvedBridgeConfig {
+  const safeHost = host.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 56) || 'local';
+  return {
+    ...c,
+    breweryRoom: c.breweryRoom ?? `jvbbrewery@internal.auth.${c.domain}`,
+    bridgeId: c.bridgeId ?? `jvb-${safeHost}`,
+  };
+}

@@ -1,0 +1,1 @@
+export { BridgeHttpServer, parseShutdown, type BridgeHttpOptions, type Health } from './bridge-http.js';

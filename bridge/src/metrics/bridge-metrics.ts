@@ -1,0 +1,111 @@
+// Every bridge metric, on the process's own prom-client Registry. Values are read at scrape time from the
+// counters the bridge keeps anyway (STYLE.md §2.9); nothing here is touched per packet. Names: STYLE.md §2.3,
+// mapping to JVB's `jitsi_jvb_*` in bridge/README.md.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BridgeStats, StatsInputs } from './bridge-stats.js';
+
+export interface MetricsInputs {
+  stats: BridgeStats;
+  inputs: () => StatsInputs;
+  xmppDisconnects: () => number;
+  xmppJoined: () => boolean;
+  /** Colibri2 requests answered with a result. */
+  colibriSucceeded: () => number;
+  /** IQs refused or failed, by error code (a small fixed set). */
+  iqErrors: () => ReadonlyMap<string, number>;
+  /** Bridge-channel messages dropped, by reason. */
+  channelDrops: () => Readonly<Record<string, number>>;
+  /** Media datagrams dropped before reaching an endpoint, by reason. */
+  mediaDrops: () => Readonly<Record<string, number>>;
+}
+
+const P = 'convene_bridge_';
+
+/** A fresh registry with every bridge metric (and Node's process metrics under the same prefix). */
+export function createBridgeMetrics(m: MetricsInputs): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: P });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name: P + name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name: P + name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  const labelled = (name: string, help: string, label: string, read: () => Iterable<[string, number]>) =>
+    new Counter({
+      name: P + name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [value, n] of read()) this.inc({ [label]: value }, n);
+      },
+    });
+  const sizes = () => m.inputs().conferenceSizes;
+
+  gauge('conferences', 'Conferences on this bridge', () => sizes().length);
+  gauge('endpoints', 'Endpoints on this bridge', () => sizes().reduce((a, b) => a + b, 0));
+  gauge('largest_conference', 'Endpoints in the largest conference', () => sizes().reduce((a, b) => Math.max(a, b), 0));
+  gauge('stress', 'Load: packet rate over the configured maximum (1.0 = full)', () => m.stats.stressLevel);
+  gauge('incoming_bits_per_second', 'Media received, bits per second', () => m.stats.rates.bitRateDownloadKbps * 1000);
+  gauge('outgoing_bits_per_second', 'Media sent, bits per second', () => m.stats.rates.bitRateUploadKbps * 1000);
+  gauge('incoming_packets_per_second', 'Datagrams received per second', () => m.stats.rates.packetRateDownload);
+  gauge('outgoing_packets_per_second', 'Datagrams sent per second', () => m.stats.rates.packetRateUpload);
+  gauge('graceful_shutdown', '1 while in graceful shutdown', () => Number(m.inputs().gracefulShutdown));
+  gauge('shutting_down', '1 when the bridge is about to exit', () => Number(m.inputs().shuttingDown));
+  gauge('drain_mode', '1 while draining', () => Number(m.inputs().drain));
+  gauge('healthy', '1 when the bridge can take conferences', () => Number(m.inputs().healthy));
+  gauge('brewery_joined', '1 while in the brewery MUC', () => Number(m.xmppJoined()));
+
+  counter('conferences_created_total', 'Conferences created', () => m.inputs().totals.conferencesCreated);
+  counter('conferences_completed_total', 'Conferences expired', () => m.inputs().totals.conferencesCompleted);
+  counter(
+    'conference_seconds_total',
+    'Summed duration of expired conferences',
+    () => m.inputs().totals.conferenceSeconds,
+  );
+  counter('endpoints_created_total', 'Endpoints created', () => m.inputs().totals.endpointsCreated);
+  counter(
+    'endpoints_failed_total',
+    'Endpoints expired for no ICE connection or consent, or DTLS failure',
+    () => m.inputs().totals.endpointsFailed,
+  );
+  counter('bytes_received_total', 'Media bytes received', () => m.inputs().socket.bytesIn);
+  counter('bytes_sent_total', 'Media bytes sent', () => m.inputs().socket.bytesOut);
+  counter('packets_received_total', 'Media datagrams received', () => m.inputs().socket.datagramsIn);
+  counter('packets_sent_total', 'Media datagrams sent', () => m.inputs().socket.datagramsOut);
+  counter(
+    'colibri_web_socket_messages_received_total',
+    'Bridge-channel messages received',
+    () => m.inputs().channel.messagesReceived,
+  );
+  counter(
+    'colibri_web_socket_messages_sent_total',
+    'Bridge-channel messages sent',
+    () => m.inputs().channel.messagesSent,
+  );
+  counter('colibri_requests_total', 'Colibri2 requests answered with a result', m.colibriSucceeded);
+  counter('xmpp_disconnects_total', 'XMPP connection drops', m.xmppDisconnects);
+  labelled('iq_errors_total', 'IQs answered with an error, by code', 'code', () => m.iqErrors().entries());
+  labelled('colibri_web_socket_messages_dropped_total', 'Bridge-channel messages dropped, by reason', 'reason', () =>
+    Object.entries(m.channelDrops()),
+  );
+  labelled('media_datagrams_dropped_total', 'Media datagrams dropped before an endpoint, by reason', 'reason', () =>
+    Object.entries(m.mediaDrops()),
+  );
+  return registry;
+}

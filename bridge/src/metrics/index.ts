@@ -1,0 +1,10 @@
+export {
+  BridgeStats,
+  computeRates,
+  conferenceSizeHistogram,
+  formatTimestamp,
+  type Rates,
+  type StatsInputs,
+  type StatsOptions,
+} from './bridge-stats.js';
+export { createBridgeMetrics, type MetricsInputs } from './bridge-metrics.js';

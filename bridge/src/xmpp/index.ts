@@ -1,0 +1,11 @@
+export {
+  BridgeXmpp,
+  type BridgeXmppOptions,
+  type BridgeXmppEvents,
+  type IqRequest,
+  type IqRoute,
+} from './bridge-xmpp.js';
+export { buildStatsElement, buildBreweryPresence, type StatValue } from './stats-presence.js';
+export { StanzaFailure, stanzaErrorFor } from './stanza-failure.js';
+export { toXmppElement } from './to-xmpp-element.js';
+export { addBasicRoutes, healthcheck, NS_VERSION, type BasicRoutesOptions } from './basic-routes.js';

@@ -1,0 +1,282 @@
+import { jest } from '@jest/globals';
+import type { Element } from 'ltx';
+import { pino } from 'pino';
+import { parseConferenceModified, colibri2ErrorOf } from '@convene/protocol/colibri2';
+import { parseXml, type StanzaError } from '@convene/protocol/xml';
+import { ColibriHandler, ConferenceRegistry } from '@convene/bridge/colibri';
+import { StanzaFailure, stanzaErrorFor } from '@convene/bridge/xmpp';
+import { FakeMedia } from './fake-media.js';
+
+const ROOM = 'jvbbrewery@internal.auth.meet.localhost';
+const FOCUS = `${ROOM}/focus`;
+const C2 = 'xmlns="jitsi:colibri2"';
+const ICE = 'xmlns="urn:xmpp:jingle:transports:ice-udp:1"';
+const DTLS = 'xmlns="urn:xmpp:jingle:apps:dtls:0"';
+const SSMA = 'xmlns="urn:xmpp:jingle:apps:rtp:ssma:0"';
+const FP = '0B:77:1A:2B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:09:1A:2B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:C4';
+
+const create = (meetingId: string, ep = 'a1b2c3d4', extra = '') =>
+  `<conference-modify ${C2} meeting-id="${meetingId}" name="demo@conference.meet.localhost" create="true">
+    <endpoint id="${ep}" create="true" stats-id="Lyla">
+      <media type="audio"><payload-type xmlns="urn:xmpp:jingle:apps:rtp:1" id="111" name="opus" clockrate="48000" channels="2"/></media>
+      <transport ice-controlling="true"><sctp/></transport>
+      <sources/>
+      <capability name="source-names"/>${extra}
+    </endpoint>
+  </conference-modify>`;
+const addEndpoint = (meetingId: string, ep: string, capability = '<capability name="source-names"/>') =>
+  `<conference-modify ${C2} meeting-id="${meetingId}"><endpoint id="${ep}" create="true"><transport ice-controlling="true"/>${capability}</endpoint></conference-modify>`;
+const update = (meetingId: string, ep: string, ssrc = 3101) =>
+  `<conference-modify ${C2} meeting-id="${meetingId}"><endpoint id="${ep}">
+    <transport><transport ${ICE} ufrag="Hq3e" pwd="w9ZtL2cV8nRkP0sYbQ4mXa1f"><rtcp-mux/><fingerprint ${DTLS} hash="sha-256" setup="active">${FP}</fingerprint>
+      <candidate component="1" foundation="1" generation="0" id="x" ip="198.51.100.7" network="0" port="50000" priority="100" protocol="udp" type="host"/>
+      <candidate component="1" foundation="2" generation="0" id="y" ip="abc.local" network="0" port="50001" priority="100" protocol="udp" type="host"/>
+    </transport></transport>
+    <sources><media-source type="audio" id="${ep}-a0"><source ${SSMA} ssrc="${ssrc}" name="${ep}-a0"/></media-source></sources>
+    <force-mute audio="true"/>
+  </endpoint></conference-modify>`;
+
+function setup() {
+  const media = new FakeMedia();
+  const log = pino({ enabled: false });
+  const registry = new ConferenceRegistry({
+    media,
+    log,
+    endpointConnectTimeoutMs: 60_000,
+    conferenceIdleTimeoutMs: 60_000,
+  });
+  const handler = new ColibriHandler({
+    registry,
+    breweryRoom: ROOM,
+    focusNick: 'focus',
+    webSocketUrl: (c, e, p) => `wss://meet.localhost/colibri-ws/default-id/${c}/${e}?pwd=${p}`,
+    log,
+  });
+  const send = (xml: string, from = FOCUS): Promise<Element> =>
+    handler.handle({ from, to: 'jvb@auth.meet.localhost/jvb1', id: 'x', payload: parseXml(xml) });
+  return { media, registry, handler, send };
+}
+
+async function errorOf(p: Promise<unknown>): Promise<StanzaError> {
+  try {
+    await p;
+  } catch (err) {
+    return stanzaErrorFor(err);
+  }
+  throw new Error('expected the request to fail');
+}
+
+afterEach(() => jest.useRealTimers());
+
+describe('ColibriHandler', () => {
+  it('creates a conference and endpoint and answers with the bridge transport, ws url, sctp and feedback sources', async () => {
+    const { send, registry } = setup();
+    const res = parseConferenceModified(await send(create('m1')));
+    const conf = registry.byMeetingId('m1')!;
+    expect(conf.name).toBe('demo@conference.meet.localhost');
+    expect(res.endpoints).toHaveLength(1);
+    const ep = res.endpoints[0]!;
+    expect(ep.id).toBe('a1b2c3d4');
+    const ice = ep.transport?.ice;
+    expect(ice).toMatchObject({ ufrag: 'u-a1b2c3d4', pwd: 'p'.repeat(24), rtcpMux: true });
+    expect(ice?.fingerprints).toEqual([{ hash: 'sha-256', value: 'AB:CD', setup: 'actpass' }]);
+    expect(ice?.candidates[0]).toMatchObject({
+      ip: '192.0.2.10',
+      port: 10000,
+      protocol: 'udp',
+      type: 'host',
+      component: 1,
+    });
+    const record = conf.getEndpoint('a1b2c3d4')!;
+    expect(ice?.webSockets).toEqual([
+      `wss://meet.localhost/colibri-ws/default-id/${conf.id}/a1b2c3d4?pwd=${record.password}`,
+    ]);
+    expect(record.password).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(ep.transport?.sctp).toEqual({ port: 5000, role: 'server' });
+    expect(res.sources?.map((s) => s.id)).toEqual(['jvb-a0', 'jvb-v0']);
+    expect(record.statsId).toBe('Lyla');
+  });
+
+  it('applies an update: remote transport (no mDNS), sources, force-mute; answers <endpoint id/>', async () => {
+    const { send, media, registry } = setup();
+    await send(create('m1'));
+    const res = parseConferenceModified(await send(update('m1', 'a1b2c3d4')));
+    expect(res.endpoints).toEqual([{ id: 'a1b2c3d4', media: [], capabilities: [] }]);
+    expect(res.sources).toBeUndefined();
+    const fake = media.conferences.get(registry.byMeetingId('m1')!.id)!.endpoints.get('a1b2c3d4')!;
+    expect(fake.remote).toMatchObject({
+      ufrag: 'Hq3e',
+      fingerprints: [{ hash: 'sha-256', value: FP, setup: 'active' }],
+    });
+    expect(fake.remote?.candidates).toEqual([{ address: '198.51.100.7', port: 50000, priority: 100, type: 'host' }]);
+    expect(fake.sources).toEqual([{ ssrc: 3101, kind: 'audio' }]);
+    expect(registry.byMeetingId('m1')!.getEndpoint('a1b2c3d4')!.forceMute).toEqual({ audio: true, video: false });
+  });
+
+  it('expires endpoints, and the conference with its last one', async () => {
+    const { send, registry } = setup();
+    await send(create('m1'));
+    await send(addEndpoint('m1', 'b2c3d4e5'));
+    const res = parseConferenceModified(
+      await send(
+        `<conference-modify ${C2} meeting-id="m1"><endpoint id="a1b2c3d4" expire="true"/></conference-modify>`,
+      ),
+    );
+    expect(res.endpoints).toEqual([{ id: 'a1b2c3d4', expire: true, media: [], capabilities: [] }]);
+    expect(registry.byMeetingId('m1')!.endpoints.size).toBe(1);
+    await send(`<conference-modify ${C2} meeting-id="m1"><endpoint id="b2c3d4e5" expire="true"/></conference-modify>`);
+    expect(registry.byMeetingId('m1')).toBeUndefined();
+    expect(registry.totals).toMatchObject({ conferencesCreated: 1, conferencesCompleted: 1, endpointsCreated: 2 });
+  });
+
+  it('expires a whole conference on conference-modify expire', async () => {
+    const { send, registry, media } = setup();
+    await send(create('m1'));
+    const id = registry.byMeetingId('m1')!.id;
+    await send(`<conference-modify ${C2} meeting-id="m1" expire="true"/>`);
+    expect(registry.byMeetingId('m1')).toBeUndefined();
+    expect(media.conferences.get(id)!.closed).toBe(true);
+  });
+
+  it('refuses a non-focus sender with forbidden and changes nothing', async () => {
+    const { send, registry } = setup();
+    const err = await errorOf(send(create('m1'), `${ROOM}/jvb2`));
+    expect(err).toMatchObject({ condition: 'forbidden', type: 'auth' });
+    const err2 = await errorOf(send(create('m1'), 'focus@focus.meet.localhost/focus'));
+    expect(err2.condition).toBe('forbidden');
+    expect(registry.conferences.size).toBe(0);
+  });
+
+  it.each([
+    ['conference not found', `<conference-modify ${C2} meeting-id="nope"/>`, 'item-not-found', 'conference_not_found'],
+    ['missing meeting id', `<conference-modify ${C2}/>`, 'bad-request', undefined],
+    ['unknown media type', create('m9').replace('type="audio"', 'type="text"'), 'bad-request', undefined],
+    ['no source-names', create('m9').replace('<capability name="source-names"/>', ''), 'bad-request', undefined],
+    ['bad fingerprint', update('m0', 'a').replace(FP, 'zz'), 'bad-request', undefined],
+    [
+      'no transport on create',
+      create('m9').replace(/<transport[^>]*><sctp\/><\/transport>/, ''),
+      'bad-request',
+      undefined,
+    ],
+    [
+      'relays',
+      `<conference-modify ${C2} meeting-id="m0"><relay id="r1" create="true"/></conference-modify>`,
+      'feature-not-implemented',
+      'feature_not_implemented',
+    ],
+    ['not a JID', create('m9').replace('demo@conference.meet.localhost', 'demo'), 'bad-request', undefined],
+  ])('answers %s with its condition and reason', async (_name, xml, condition, reason) => {
+    const { send, registry } = setup();
+    await send(create('m0', 'a'));
+    const err = await errorOf(send(xml));
+    expect(err.condition).toBe(condition);
+    expect(colibri2ErrorOf(err)?.reason).toBe(reason);
+    expect([...registry.conferences.values()].map((c) => c.meetingId)).toEqual(['m0']);
+  });
+
+  it('answers conflicts: conference and endpoint already exist', async () => {
+    const { send } = setup();
+    await send(create('m1'));
+    const err = await errorOf(send(create('m1')));
+    expect(err.condition).toBe('conflict');
+    expect(colibri2ErrorOf(err)?.reason).toBe('conference_already_exists');
+    expect((await errorOf(send(addEndpoint('m1', 'a1b2c3d4')))).condition).toBe('conflict');
+  });
+
+  it('answers unknown_endpoint with the endpoint id, but ignores unknown ones in force-mute or expire', async () => {
+    const { send } = setup();
+    await send(create('m1'));
+    const err = await errorOf(send(update('m1', 'ghost')));
+    expect(err.condition).toBe('item-not-found');
+    expect(colibri2ErrorOf(err)).toEqual({ reason: 'unknown_endpoint', endpointId: 'ghost' });
+    const res = parseConferenceModified(
+      await send(
+        `<conference-modify ${C2} meeting-id="m1"><endpoint id="ghost"><force-mute audio="true"/></endpoint><endpoint id="ghost2" expire="true"/></conference-modify>`,
+      ),
+    );
+    expect(res.endpoints).toEqual([{ id: 'ghost2', expire: true, media: [], capabilities: [] }]);
+  });
+
+  it('refuses two heavy endpoints in one request (JVB batching rule)', async () => {
+    const { send } = setup();
+    await send(create('m1'));
+    const two = `<conference-modify ${C2} meeting-id="m1"><endpoint id="x" create="true"><transport/><capability name="source-names"/></endpoint><endpoint id="y" create="true"><transport/><capability name="source-names"/></endpoint></conference-modify>`;
+    expect((await errorOf(send(two))).condition).toBe('feature-not-implemented');
+  });
+
+  it('rolls back a created endpoint whose sources conflict, leaving the other endpoint alone', async () => {
+    const { send, registry } = setup();
+    await send(create('m1'));
+    await send(update('m1', 'a1b2c3d4', 5000));
+    const bad = addEndpoint('m1', 'b').replace(
+      '</endpoint>',
+      `<sources><media-source type="audio" id="b-a0"><source ${SSMA} ssrc="5000"/></media-source></sources></endpoint>`,
+    );
+    expect((await errorOf(send(bad))).condition).toBe('bad-request');
+    expect([...registry.byMeetingId('m1')!.endpoints.keys()]).toEqual(['a1b2c3d4']);
+  });
+
+  it('refuses new conferences in graceful shutdown with graceful_shutdown', async () => {
+    const { send, registry } = setup();
+    registry.startGracefulShutdown();
+    const err = await errorOf(send(create('m1')));
+    expect(err.condition).toBe('service-unavailable');
+    expect(colibri2ErrorOf(err)?.reason).toBe('graceful_shutdown');
+  });
+
+  it('expires an endpoint whose ICE never connects, and an empty conference after the idle timeout', async () => {
+    jest.useFakeTimers();
+    const media = new FakeMedia();
+    const log = pino({ enabled: false });
+    const registry = new ConferenceRegistry({
+      media,
+      log,
+      endpointConnectTimeoutMs: 1_000,
+      conferenceIdleTimeoutMs: 2_000,
+    });
+    const handler = new ColibriHandler({
+      registry,
+      breweryRoom: ROOM,
+      focusNick: 'focus',
+      webSocketUrl: () => 'ws://x',
+      log,
+    });
+    await handler.handle({ from: FOCUS, to: '', id: '1', payload: parseXml(create('m1')) });
+    await handler.handle({
+      from: FOCUS,
+      to: '',
+      id: '2',
+      payload: parseXml(`<conference-modify ${C2} meeting-id="m2" name="b@c.d" create="true"/>`),
+    });
+    jest.advanceTimersByTime(1_001);
+    expect(registry.byMeetingId('m1')).toBeUndefined();
+    expect(registry.totals.endpointsFailed).toBe(1);
+    expect(registry.byMeetingId('m2')).toBeDefined();
+    jest.advanceTimersByTime(1_000);
+    expect(registry.byMeetingId('m2')).toBeUndefined();
+  });
+
+  it('runs one request at a time per conference', async () => {
+    const { send, registry } = setup();
+    await send(create('m1'));
+    const results = await Promise.all([
+      send(update('m1', 'a1b2c3d4')),
+      send(addEndpoint('m1', 'b')),
+      send(update('m1', 'b', 9)),
+    ]);
+    expect(results).toHaveLength(3);
+    expect(registry.byMeetingId('m1')!.endpoints.size).toBe(2);
+  });
+
+  it('throws only StanzaFailure or ProtocolError for garbage', async () => {
+    const { send } = setup();
+    for (const xml of [
+      '<conference-modify xmlns="urn:x" meeting-id="m"/>',
+      `<conference-modify ${C2} meeting-id="m" create="maybe"/>`,
+    ]) {
+      const err = await send(xml).catch((e: unknown) => e);
+      expect(err instanceof StanzaFailure || (err as Error).name === 'ProtocolError').toBe(true);
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import { ConfigError } from '@convene/protocol/config';
+import { loadBridgeConfig, resolveDefaults, BridgeConfigSchema } from '@convene/bridge/config';
+
+describe('bridge config', () => {
+  it('derives the brewery and bridge id from domain and host when not set', () => {
+    const c = resolveDefaults(BridgeConfigSchema.parse({ xmppPassword: 'x', domain: 'example.org' }), 'box 1');
+    expect(c.breweryRoom).toBe('jvbbrewery@internal.auth.example.org');
+    expect(c.bridgeId).toBe('jvb-box-1');
+    expect(c.httpPort).toBe(8080);
+    expect(c.httpBindAddress).toBe('127.0.0.1');
+    expect(c.focusNick).toBe('focus');
+  });
+
+  it('takes env and flags, flags last', () => {
+    const { config, origins } = loadBridgeConfig(
+      { CONVENE_BRIDGE_XMPP_PASSWORD: 'secret', CONVENE_BRIDGE_HTTP_PORT: '9000' },
+      ['--http-port', '0', '--bridge-id', 'jvb7', '--advertised-addresses', '192.0.2.1,192.0.2.2'],
+    );
+    expect(config.httpPort).toBe(0);
+    expect(config.bridgeId).toBe('jvb7');
+    expect(config.advertisedAddresses).toEqual(['192.0.2.1', '192.0.2.2']);
+    expect(origins.httpPort).toBe('--http-port');
+  });
+
+  it('lists every problem at once: missing password, bad port, unknown flag', () => {
+    try {
+      loadBridgeConfig({ CONVENE_BRIDGE_HTTP_PORT: '80a' }, ['--medai-port', '1']);
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const keys = (err as ConfigError).problems.map((p) => p.key).sort();
+      expect(keys).toEqual(['--medai-port', 'httpPort', 'xmppPassword']);
+      expect((err as ConfigError).report).toMatch(/did you mean --media-port/);
+    }
+  });
+});
