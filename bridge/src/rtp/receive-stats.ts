@@ -49,7 +49,7 @@ export class ReceiveStats {
     const fraction =
       expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.floor((lostInterval << 8) / expectedInterval);
     buf.writeUInt32BE(this.ssrc >>> 0, off);
-    buf.writeUInt32BE(((fraction & 0xff) << 24) | Math.min(lost, 0x7fffff), off + 4);
+    buf.writeUInt32BE((((fraction & 0xff) << 24) | Math.min(lost, 0x7fffff)) >>> 0, off + 4);
     buf.writeUInt32BE(extMax >>> 0, off + 8);
     buf.writeUInt32BE(0, off + 12); // jitter: not estimated yet
     buf.writeUInt32BE(this.#lastSr, off + 16);

@@ -1,0 +1,72 @@
+// The bridge side of bench/forward: a MediaServer in its own process, so its CPU time is measured alone.
+// Driven over the IPC channel by run.ts.
+import { MediaServer, type Conference, type Endpoint, type TransportParams } from '@convene/bridge/conference';
+
+type Command =
+  | { cmd: 'setup'; receivers: number; ssrc: number }
+  | { cmd: 'remote'; id: string; transport: TransportParams }
+  | { cmd: 'status' }
+  | { cmd: 'mark' }
+  | { cmd: 'close' };
+
+let server: MediaServer;
+let conference: Conference;
+const endpoints = new Map<string, Endpoint>();
+let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint(), forwarded: 0, rtpIn: 0 };
+
+function totals(): { forwarded: number; rtpIn: number; dropSrtpAuth: number; dropSrtpReplay: number } {
+  const c = conference.counters;
+  return {
+    forwarded: c.forwarding.rtpForwarded,
+    rtpIn: c.endpoints.rtpPacketsIn,
+    dropSrtpAuth: c.endpoints.dropSrtpAuth,
+    dropSrtpReplay: c.endpoints.dropSrtpReplay,
+  };
+}
+
+process.on('message', (raw: unknown) => {
+  void handle(raw as Command).then(
+    (reply) => process.send!(reply),
+    (err: unknown) => process.send!({ error: String(err) }),
+  );
+});
+
+async function handle(m: Command): Promise<unknown> {
+  switch (m.cmd) {
+    case 'setup': {
+      server = await MediaServer.create({ port: 0, bindAddress: '127.0.0.1', socketBufferBytes: 4 << 20 });
+      conference = server.createConference('bench');
+      const out: Record<string, TransportParams> = {};
+      for (const id of ['sender', ...Array.from({ length: m.receivers }, (_, i) => `r${i + 1}`)]) {
+        const ep = conference.createEndpoint(id);
+        endpoints.set(id, ep);
+        out[id] = ep.localTransport();
+      }
+      endpoints.get('sender')!.setSources([{ ssrc: m.ssrc, kind: 'video' }]);
+      return out;
+    }
+    case 'remote':
+      endpoints.get(m.id)!.setRemoteTransport(m.transport);
+      return { ok: true };
+    case 'status':
+      return { connected: [...endpoints.values()].filter((e) => e.dtlsState === 'connected').length };
+    case 'mark': {
+      const now = { cpu: process.cpuUsage(), at: process.hrtime.bigint(), ...totals() };
+      const d = {
+        cpuUs: now.cpu.user - mark.cpu.user + (now.cpu.system - mark.cpu.system),
+        wallUs: Number(now.at - mark.at) / 1000,
+        forwarded: now.forwarded - mark.forwarded,
+        rtpIn: now.rtpIn - mark.rtpIn,
+        dropSrtpAuth: now.dropSrtpAuth,
+        dropSrtpReplay: now.dropSrtpReplay,
+        drops: { ...server.drops },
+      };
+      mark = now;
+      return d;
+    }
+    case 'close':
+      server.close();
+      setImmediate(() => process.exit(0));
+      return { ok: true };
+  }
+}
