@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ProtocolError } from '../lib/errors.js';
-import { isObject, parseJsonText } from '../sources/json-sources.js';
+import { isObject, parseJsonText } from '../lib/json-text.js';
 import * as client from './client-messages.js';
 import * as bridge from './bridge-messages.js';
 

@@ -1,5 +1,5 @@
 import { ProtocolError } from '../lib/errors.js';
-import { isObject, parseJsonText } from '../sources/json-sources.js';
+import { isObject, parseJsonText } from '../lib/json-text.js';
 import type { ConferenceReply, ConferenceRequest } from './conference-iq.js';
 
 // POST /conference-request/v1 (Jicofo ConferenceRequest.kt): camelCase keys, null/empty omitted,

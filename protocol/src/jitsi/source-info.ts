@@ -1,7 +1,7 @@
 import { ProtocolError } from '../lib/errors.js';
 import { type SourceName, toSourceName } from '../lib/ids.js';
 import { withContext } from '../lib/with-context.js';
-import { isObject, parseJsonText } from '../sources/json-sources.js';
+import { isObject, parseJsonText } from '../lib/json-text.js';
 
 /** One source's state in the `<SourceInfo>` presence JSON. */
 export interface SourceInfo {

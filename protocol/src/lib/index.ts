@@ -12,3 +12,4 @@ export {
 } from './ids.js';
 export { withContext } from './with-context.js';
 export { SerialQueue } from './serial-queue.js';
+export { parseJsonText, isObject } from './json-text.js';

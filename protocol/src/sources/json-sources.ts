@@ -1,6 +1,7 @@
 import { ProtocolError } from '../lib/errors.js';
 import { type EndpointId, type Ssrc, parseSsrc, toEndpointId, toSourceName, toSsrc } from '../lib/ids.js';
 import { withContext } from '../lib/with-context.js';
+import { isObject, parseJsonText } from '../lib/json-text.js';
 import type { Source } from './source.js';
 import { SEMANTICS_FID, SEMANTICS_SIM, type SsrcGroup } from './ssrc-group.js';
 import { type MediaSources, type SourceMap, emptyEndpointSources } from './source-map.js';
@@ -104,18 +105,4 @@ function jsonSsrc(where: string, raw: unknown): Ssrc {
   if (typeof raw === 'string') return parseSsrc(where, raw);
   if (raw === undefined) throw new ProtocolError('missing-attribute', `${where} is missing`);
   throw new ProtocolError('bad-number', `${where} is not an SSRC: ${JSON.stringify(raw)}`);
-}
-
-/** JSON.parse that throws ProtocolError `bad-json`. */
-export function parseJsonText(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new ProtocolError('bad-json', `${what} is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/** A plain JSON object (not null, not an array). */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,5 +1,5 @@
-import { buildJingleIq, parseJingleIq } from '@convene/protocol/jingle';
-import { parseXml } from '@convene/protocol/xml';
+import { buildJingleIq, jingleError, parseJingleIq } from '@convene/protocol/jingle';
+import { buildIq, parseXml } from '@convene/protocol/xml';
 import { canonicalXml } from '../../../harness/xml-canonical.js';
 import { fixtureNames, fixtureText, loadXml } from '../../../harness/xml-fixtures.js';
 import { fuzzTextParser, fuzzXmlParser } from '../../../harness/xml-fuzz.js';
@@ -68,6 +68,18 @@ describe('parseJingleIq', () => {
     const { jingle } = parseJingleIq(loadXml('jingle/session-terminate-restart.xml'));
     expect(jingle.reason).toEqual({ condition: 'connectivity-error', text: 'ICE FAILED' });
     expect(jingle.bridgeSession?.restart).toBe(true);
+  });
+
+  it('builds the unknown-session error lib-jitsi-meet sends', () => {
+    const iq = buildIq({
+      type: 'error',
+      id: 'sx1',
+      from: 'demo@conference.meet.localhost/b2c3d4e5',
+      to: 'focus@focus.meet.localhost/focus',
+      error: jingleError('item-not-found', { jingleCondition: 'unknown-session' }),
+    });
+    expect(canonicalXml(iq)).toBe(canonicalXml(fixtureText('xml/iq-error-unknown-session.xml')));
+    expect(jingleError('bad-request', { text: 'no sources' })).toMatchObject({ type: 'modify', text: 'no sources' });
   });
 
   it('throws only ProtocolError for mutated Jingle IQs', () => {

@@ -83,6 +83,16 @@ describe('SDP <-> Jingle', () => {
     expect(contents[2]?.transport?.sctpMap).toEqual({ number: 5000, protocol: 'webrtc-datachannel', streams: 0 });
   });
 
+  it('names contents by mid when asked (P2P style)', () => {
+    const { contents, groups } = sdpToJingle(fixtureText('sdp/chrome-answer.sdp'), {
+      creator: 'responder',
+      contentNames: 'mid',
+    });
+    expect(contents.map((c) => c.name)).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(contents.map((c) => c.senders)).toEqual(['both', 'responder', 'both', 'responder', 'responder', undefined]);
+    expect(groups[0]?.contents).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+
   it('writes the offer Chromium accepted for the session-initiate fixture', () => {
     const { jingle } = parseJingleIq(loadXml('jingle/session-initiate-json.xml'));
     expect(jingleToSdp(jingle)).toBe(fixtureText('sdp/convene-offer.sdp'));
