@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ensureProsody, Prosody } from '@convene/xmpp-server';
+import { ChildService } from './child-service.js';
 import type { StackConfig } from './config/schema.js';
 
 /** One running piece of the stack; closed in reverse start order. */
@@ -38,27 +39,56 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
     log: log.child({ service: 'prosody' }),
   });
   services.push({ name: 'prosody', close: () => prosody.close() });
-  const urls = {
+  const urls: Record<string, string> = {
     'XMPP WebSocket': prosody.websocketUrl,
     'XMPP BOSH': prosody.boshUrl,
     'Prosody config': join(prosody.dir, 'prosody.cfg.lua'),
   };
+  const start = async (name: string, step: () => Promise<Service>) => {
+    try {
+      services.push(await step());
+    } catch (err) {
+      await closeAll(services, log);
+      throw err;
+    }
+  };
+  await start('focus', () =>
+    ChildService.start({
+      name: 'focus',
+      entry: 'focus/src/main.ts',
+      pathVar,
+      log,
+      readyMsg: 'focus ready',
+      env: {
+        CONVENE_FOCUS_DOMAIN: config.domain,
+        CONVENE_FOCUS_XMPP_HOST: config.bindAddress,
+        CONVENE_FOCUS_COMPONENT_PORT: String(config.componentPort),
+        CONVENE_FOCUS_COMPONENT_SECRET: config.focusSecret,
+        CONVENE_FOCUS_HTTP_PORT: String(config.focusHttpPort),
+        CONVENE_FOCUS_HTTP_BIND_ADDRESS: config.bindAddress,
+        CONVENE_FOCUS_LOG_LEVEL: config.logLevel,
+      },
+    }),
+  );
+  urls['Focus HTTP'] = `http://${config.bindAddress}:${config.focusHttpPort}/about/health`;
   let closing: Promise<void> | undefined;
   return {
     prosody,
     services,
     urls,
     close() {
-      closing ??= (async () => {
-        for (const s of [...services].reverse()) {
-          try {
-            await s.close();
-          } catch (err) {
-            log.error({ err, service: s.name }, 'service failed to stop');
-          }
-        }
-      })();
+      closing ??= closeAll(services, log);
       return closing;
     },
   };
+}
+
+async function closeAll(services: readonly Service[], log: Logger): Promise<void> {
+  for (const s of [...services].reverse()) {
+    try {
+      await s.close();
+    } catch (err) {
+      log.error({ err, service: s.name }, 'service failed to stop');
+    }
+  }
 }

@@ -35,11 +35,12 @@ const exitOf = (child: ChildProcessWithoutNullStreams) =>
 
 describe('npm start (local stack)', () => {
   it('starts Prosody from its config, serves XMPP over WebSocket, and stops cleanly on SIGINT', async () => {
-    const [c2s, component, http] = [await freePort(), await freePort(), await freePort()];
+    const [c2s, component, http, focusHttp] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const config = join(dir, 'convene.yaml');
     writeFileSync(config, `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\n`);
     const stack = startStack(['--config', config, '--log-format', 'json'], {
       CONVENE_STACK_XMPP_HTTP_PORT: String(http),
+      CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
     });
     const running = await waitUntil(
       'the stack to say it is running',
@@ -53,6 +54,9 @@ describe('npm start (local stack)', () => {
       20_000,
     );
     expect(running['XMPP WebSocket']).toBe(`ws://127.0.0.1:${http}/xmpp-websocket`);
+
+    // The focus runs and is connected to Prosody.
+    expect((await fetch(running['Focus HTTP']!)).status).toBe(200);
 
     const guest = await connectClient({ service: running['XMPP WebSocket']!, domain: 'meet.localhost' });
     expect(guest.jid).toMatch(/@meet\.localhost\//);

@@ -12,6 +12,8 @@ export const StackConfigSchema = z.strictObject({
   /** Prosody HTTP: BOSH at /http-bind, XMPP over WebSocket at /xmpp-websocket. */
   xmppHttpPort: Port.default(5280),
   webPort: Port.default(8000),
+  /** Focus HTTP: health, stats, metrics, conference request. */
+  focusHttpPort: Port.default(8888),
   /** Secret of the focus's XEP-0114 component connection. */
   focusSecret: Secret,
   /** Password of the bridge account `jvb@auth.<domain>`. */
