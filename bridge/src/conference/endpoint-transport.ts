@@ -78,6 +78,8 @@ export interface EndpointTransportDeps {
   forwarder: Forwarder;
   /** The media server re-keys its address map. */
   onSelected: (t: EndpointTransport, address: string, port: number) => void;
+  /** The peer checked us from this address; DTLS from it may come before our nomination completes. */
+  onPeerAddress: (t: EndpointTransport, address: string, port: number) => void;
   onIceState: (state: IceState) => void;
   onDtlsState: (state: DtlsState, reason?: string) => void;
 }
@@ -99,6 +101,8 @@ export class EndpointTransport implements MediaSink {
   readonly #stats = new Map<number, ReceiveStats>();
   readonly #statsList: ReceiveStats[] = [];
   #remoteDtls: { role: DtlsRole; fingerprints: DtlsFingerprint[] } | undefined;
+  /** DTLS that arrived from a checked address before the pair was selected (the peer may key first). */
+  readonly #early: Array<{ buf: Buffer; address: string; port: number }> = [];
   #closed = false;
 
   constructor(deps: EndpointTransportDeps, local: IceParams) {
@@ -109,6 +113,7 @@ export class EndpointTransport implements MediaSink {
       timings: deps.iceTimings,
       send: (buf, port, address) => deps.udp.send(buf, 0, buf.length, port, address),
       onStateChange: (s) => this.#onIceState(s),
+      onPeerAddress: (address, port) => deps.onPeerAddress(this, address, port),
       onSelected: (address, port) => {
         this.address = address;
         this.port = port;
@@ -149,6 +154,13 @@ export class EndpointTransport implements MediaSink {
 
   onStun(msg: StunMessage, address: string, port: number, now: number): void {
     this.ice.handleStun(msg, address, port, now);
+  }
+
+  /** Keeps a few DTLS datagrams from a checked but not yet selected address; replayed once DTLS starts. */
+  holdEarlyDtls(buf: Buffer, len: number, address: string, port: number): boolean {
+    if (this.#dtls !== undefined || this.#early.length >= 4 || this.#closed) return false;
+    this.#early.push({ buf: Buffer.from(buf.subarray(0, len)), address, port });
+    return true;
   }
 
   onDtls(buf: Buffer, len: number, now: number): void {
@@ -290,6 +302,9 @@ export class EndpointTransport implements MediaSink {
       onKeys: (k) => this.#onKeys(k),
     });
     this.#dtls.start(now);
+    for (const e of this.#early.splice(0)) {
+      if (e.address === this.address && e.port === this.port) this.#dtls.handleDatagram(e.buf, 0, e.buf.length, now);
+    }
   }
 
   #onKeys(k: SrtpKeys): void {

@@ -34,6 +34,8 @@ export interface MediaServerDrops {
   stunUnmatchedResponse: number;
   /** DTLS or RTP/RTCP from an address that is no endpoint's selected pair. */
   notSelectedAddress: number;
+  /** The handler threw: a bug; the datagram is dropped and the bridge goes on. */
+  internalError: number;
 }
 
 /** Owns the media socket; creates conferences. */
@@ -46,6 +48,7 @@ export class MediaServer {
     stunUnknownUfrag: 0,
     stunUnmatchedResponse: 0,
     notSelectedAddress: 0,
+    internalError: 0,
   };
   readonly #udp: UdpTransport;
   readonly #log: Logger | undefined;
@@ -58,6 +61,8 @@ export class MediaServer {
   /** address -> port -> transport of the selected pair; two lookups, no key string per packet. */
   readonly #byAddress = new Map<string, Map<number, EndpointTransport>>();
   readonly #transports = new Set<EndpointTransport>();
+  /** Peer addresses that passed a check, for DTLS that races our nomination (no per-packet use once selected). */
+  readonly #checked = new Map<string, EndpointTransport>();
   readonly #timer: NodeJS.Timeout;
   readonly #reportIntervalMs: number;
   #nextReportAt = 0;
@@ -155,6 +160,7 @@ export class MediaServer {
         srtpProfiles: this.#srtpProfiles,
         forwarder,
         onSelected: (tr, address, port) => this.#select(tr, address, port),
+        onPeerAddress: (tr, address, port) => this.#checked.set(`${address}|${port}`, tr),
         onIceState: (s) => endpoint()?.reportIceState(s),
         onDtlsState: (s, reason) => endpoint()?.reportDtlsState(s, reason),
       },
@@ -170,11 +176,13 @@ export class MediaServer {
     this.#transports.delete(t);
     if (this.#byUfrag.get(t.ice.local.ufrag) === t) this.#byUfrag.delete(t.ice.local.ufrag);
     for (const [id, x] of this.#byRouteId) if (x === t) this.#byRouteId.delete(id);
+    for (const [k, x] of this.#checked) if (x === t) this.#checked.delete(k);
     this.#unmapAddress(t);
   }
 
   #select(t: EndpointTransport, address: string, port: number): void {
     this.#unmapAddress(t);
+    for (const [k, x] of this.#checked) if (x === t) this.#checked.delete(k);
     let ports = this.#byAddress.get(address);
     if (ports === undefined) {
       ports = new Map();
@@ -193,6 +201,15 @@ export class MediaServer {
   }
 
   #onDatagram(buf: Buffer, len: number, address: string, port: number): void {
+    try {
+      this.#demux(buf, len, address, port);
+    } catch (err) {
+      // A bug, not bad input (that is dropped and counted below): count it, log it rarely, keep serving.
+      if (this.drops.internalError++ % 1000 === 0) this.#log?.error({ err, address, port }, 'datagram handler threw');
+    }
+  }
+
+  #demux(buf: Buffer, len: number, address: string, port: number): void {
     const kind = classifyPacket(buf, 0, len);
     if (kind === PACKET_STUN) {
       this.#onStun(buf, len, address, port);
@@ -200,6 +217,11 @@ export class MediaServer {
     }
     const t = this.#byAddress.get(address)?.get(port);
     if (t === undefined) {
+      if (
+        kind === PACKET_DTLS &&
+        this.#checked.get(`${address}|${port}`)?.holdEarlyDtls(buf, len, address, port) === true
+      )
+        return;
       if (kind === PACKET_RTP || kind === PACKET_RTCP || kind === PACKET_DTLS) this.drops.notSelectedAddress++;
       else this.drops.unknownProtocol++;
       return;

@@ -26,6 +26,8 @@ export interface IceAgentDeps {
   onStateChange: (state: IceState) => void;
   /** The nominated pair changed: media now flows with this remote address. */
   onSelected: (address: string, port: number) => void;
+  /** An authenticated check arrived from an address not seen before (a candidate pair in the making). */
+  onPeerAddress?: (address: string, port: number) => void;
 }
 
 export interface IceCounters {
@@ -157,6 +159,7 @@ export class IceAgent {
       // RFC 8445 §7.3.1.3: a peer-reflexive candidate learned from the check.
       pair = newPair(address, port, msg.priority ?? PRFLX_PRIORITY, true);
       this.#pairs.set(key, pair);
+      this.#deps.onPeerAddress?.(address, port);
     } else if (pair.state === 'waiting' || pair.state === 'failed') {
       pair.triggered = true;
       if (pair.state === 'failed') pair.state = 'waiting';

@@ -31,16 +31,17 @@ describe('parseClientMessage', () => {
   it.each([
     ['not json', 'hello', 'bad-json'],
     ['an array', '[1]', 'bad-json'],
-    ['no class', '{}', 'unknown-class'],
-    ['unknown class', '{"colibriClass":"Nope"}', 'unknown-class'],
-    ['a numeric target', '{"colibriClass":"EndpointMessage","to":7}', 'bad-field'],
-    ['a bad lastN', '{"colibriClass":"LastNChangedEvent","lastN":"all"}', 'bad-field'],
+    ['no class', '{}', 'missing-attribute'],
+    ['unknown class', '{"colibriClass":"Nope"}', 'unknown-value'],
+    ['a bridge-only class', '{"colibriClass":"ServerHello"}', 'unexpected-class'],
+    ['a numeric target', '{"colibriClass":"EndpointMessage","to":7}', 'bad-json'],
+    ['a bad lastN', '{"colibriClass":"LastNChangedEvent","lastN":"all"}', 'bad-number'],
     [
       'bad constraints',
       '{"colibriClass":"ReceiverVideoConstraints","constraints":{"a":{"maxHeight":"hd"}}}',
-      'bad-field',
+      'bad-number',
     ],
-    ['bad selected sources', '{"colibriClass":"ReceiverVideoConstraints","selectedSources":[1]}', 'bad-field'],
+    ['bad selected sources', '{"colibriClass":"ReceiverVideoConstraints","selectedSources":[1]}', 'bad-json'],
   ])('rejects %s', (_name, text, code) => {
     expect(() => parseClientMessage(text)).toThrow(new RegExp(`^${code}:`));
   });

@@ -1,0 +1,104 @@
+// Random bytes into every parser the shared port feeds: nothing throws, everything is dropped or counted.
+import fc from 'fast-check';
+import {
+  DtlsSession,
+  SRTP_AEAD_AES_128_GCM,
+  SRTP_AES128_CM_HMAC_SHA1_80,
+  generateCertificate,
+} from '@convene/bridge/dtls';
+import { Forwarder, ForwardingTable, type MediaSink } from '@convene/bridge/forward';
+import { readStun } from '@convene/bridge/ice';
+import { NodeSrtpTransform, type SrtpCipher } from '@convene/bridge/srtp';
+import { classifyPacket } from '@convene/bridge/transport';
+
+const bytes = fc.uint8Array({ minLength: 0, maxLength: 1500 }).map((a) => Buffer.from(a));
+const cert = generateCertificate();
+
+describe('fuzzing the media parsers', () => {
+  it('readStun and classifyPacket never throw', () => {
+    fc.assert(
+      fc.property(bytes, (b) => {
+        classifyPacket(b, 0, b.length);
+        if (b.length >= 20) {
+          b[0] = b[0]! & 3;
+          b.writeUInt32BE(0x2112a442, 4);
+        }
+        readStun(b, 0, b.length);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each(['server', 'client'] as const)('a %s DTLS session survives random records', (role) => {
+    fc.assert(
+      fc.property(
+        fc.array(bytes, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 0, max: 3 }),
+        (datagrams, epoch) => {
+          // A fresh session per run: the first bad record may fail the handshake, and later ones must still be safe.
+          const s = new DtlsSession({
+            role,
+            certificate: cert,
+            remoteFingerprints: [{ hash: 'sha-256', value: cert.fingerprint }],
+            srtpProfiles: [SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80],
+            send: () => undefined,
+            onStateChange: () => undefined,
+            onKeys: () => undefined,
+            handshakeTimeoutMs: 1000,
+          });
+          s.start(0);
+          for (const b of datagrams) {
+            if (b.length >= 13) {
+              b[0] = 20 + (b[0]! % 4);
+              b.writeUInt16BE(0xfefd, 1);
+              b.writeUInt16BE(epoch, 3);
+              b.writeUInt16BE(Math.min(b.length - 13, b.readUInt16BE(11)), 11);
+            }
+            s.handleDatagram(b, 0, b.length, 0);
+            s.tick(5000);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each<SrtpCipher>(['aes-cm-hmac-sha1-80', 'aes-gcm-128'])(
+    '%s unprotect rejects random packets without throwing',
+    (cipher) => {
+      const salt = Buffer.alloc(cipher === 'aes-gcm-128' ? 12 : 14, 7);
+      const key = Buffer.alloc(16, 9);
+      const t = new NodeSrtpTransform({ cipher, localKey: key, localSalt: salt, remoteKey: key, remoteSalt: salt });
+      const out = Buffer.alloc(1600);
+      fc.assert(
+        fc.property(bytes, (b) => {
+          if (b.length > 0) b[0] = 0x80 | (b[0]! & 0x3f);
+          expect(t.unprotectRtp(b, 0, b.length, out, 0)).toBeLessThan(0);
+          expect(t.unprotectRtcp(b, 0, b.length, out, 0)).toBeLessThan(0);
+          t.protectRtp(b, 0, b.length, out, 0);
+        }),
+        { numRuns: 1000 },
+      );
+    },
+  );
+
+  it('the forwarder takes random RTCP and RTP without throwing', () => {
+    const sink: MediaSink = {
+      ready: true,
+      sendRtp: () => undefined,
+      sendRtcp: () => undefined,
+      noteSenderReport: () => undefined,
+    };
+    const table = new ForwardingTable();
+    table.addMember(sink);
+    const fwd = new Forwarder(table);
+    fc.assert(
+      fc.property(bytes, (b) => {
+        if (b.length > 1) b[0] = 0x80 | (b[0]! & 0x3f);
+        fwd.onRtcp(sink, b, 0, b.length);
+        fwd.onRtp(sink, b, 0, b.length);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
