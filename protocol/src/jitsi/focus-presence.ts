@@ -1,8 +1,7 @@
 import type { Element } from 'ltx';
 import { NS_ETHERPAD, NS_FOCUS, NS_JITMEET } from '../xml/namespaces.js';
-import { childrenOf, optChild, optAttr, reqAttr, textOf } from '../xml/read-element.js';
+import { expectNamed, childrenOf, optChild, optAttr, reqAttr, textOf } from '../xml/read-element.js';
 import { xmlElement } from '../xml/build-element.js';
-import { ProtocolError } from '../lib/errors.js';
 
 /** Well-known `conference-properties` keys (PROTOCOL.md §3.4). */
 export const PROP_SUPPORT_TERMINATE_RESTART = 'support-terminate-restart';
@@ -21,8 +20,7 @@ export interface FocusPresence {
 
 /** Reads the focus extensions from a MUC `<presence>`. */
 export function parseFocusPresence(presence: Element): FocusPresence {
-  if (presence.getName() !== 'presence')
-    throw new ProtocolError('unexpected-element', `expected <presence>, got <${presence.name}>`);
+  expectNamed(presence, 'presence');
   const props = optChild(presence, 'conference-properties', NS_FOCUS);
   const versions = optChild(presence, 'versions', NS_JITMEET);
   const fp: FocusPresence = {

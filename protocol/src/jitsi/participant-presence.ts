@@ -1,8 +1,7 @@
 import type { Element } from 'ltx';
 import { NS_CAPS, NS_CLIENT, NS_MUC_USER, NS_NICK } from '../xml/namespaces.js';
-import { optAttr, optChild, optEnum, reqAttr, textOf, toBool } from '../xml/read-element.js';
+import { expectNamed, optAttr, optChild, optEnum, reqAttr, textOf, toBool } from '../xml/read-element.js';
 import { xmlElement } from '../xml/build-element.js';
-import { ProtocolError } from '../lib/errors.js';
 import { type SourceInfoMap, buildSourceInfo, parseSourceInfo } from './source-info.js';
 
 export const AFFILIATIONS = ['owner', 'admin', 'member', 'outcast', 'none'] as const;
@@ -44,8 +43,7 @@ export interface ParticipantPresence {
 
 /** Reads the participant extensions from a MUC `<presence>`. */
 export function parseParticipantPresence(presence: Element): ParticipantPresence {
-  if (presence.getName() !== 'presence')
-    throw new ProtocolError('unexpected-element', `expected <presence>, got <${presence.name}>`);
+  expectNamed(presence, 'presence');
   const p: ParticipantPresence = { features: [] };
   const text = (name: string) => {
     const el = clientChild(presence, name);

@@ -3,6 +3,7 @@ export { parseXml } from './parse-xml.js';
 export {
   describeElement,
   expectElement,
+  expectNamed,
   optAttr,
   reqAttr,
   optInt,

@@ -1,7 +1,7 @@
 import type { Element } from 'ltx';
 import { ProtocolError } from '../lib/errors.js';
 import { NS_CLIENT } from './namespaces.js';
-import { optAttr, reqAttr, reqEnum } from './read-element.js';
+import { expectNamed, optAttr, reqAttr, reqEnum } from './read-element.js';
 import { xmlElement } from './build-element.js';
 import { type StanzaError, buildStanzaError, parseStanzaError } from './stanza-error.js';
 
@@ -20,7 +20,7 @@ export interface Iq {
 
 /** Parses an `<iq>` envelope (payload stays an element for the codec that owns it). */
 export function parseIq(el: Element): Iq {
-  if (el.getName() !== 'iq') throw new ProtocolError('unexpected-element', `expected <iq>, got <${el.name}>`);
+  expectNamed(el, 'iq');
   const ns = el.getNS();
   if (ns !== undefined && ns !== NS_CLIENT && ns !== 'jabber:component:accept')
     throw new ProtocolError('bad-namespace', `<iq> in namespace "${ns}"`);

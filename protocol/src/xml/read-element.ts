@@ -17,6 +17,14 @@ export function expectElement(el: Element, name: string, ns: string): Element {
   return el;
 }
 
+/** Checks only the element's name (stanzas: any of jabber:client, component or none); throws `unexpected-element`. */
+export function expectNamed(el: Element, name: string): Element {
+  if (typeof el !== 'object' || el === null || typeof el.name !== 'string')
+    throw new ProtocolError('unexpected-element', `expected <${name}>, got no element`);
+  if (el.getName() !== name) throw new ProtocolError('unexpected-element', `expected <${name}>, got <${el.name}>`);
+  return el;
+}
+
 /** The attribute's value, or undefined when absent. */
 export function optAttr(el: Element, name: string): string | undefined {
   const v: unknown = el.attrs[name];

@@ -1,7 +1,7 @@
 import type { Element } from 'ltx';
 import { ProtocolError } from '../lib/errors.js';
 import { NS_STANZAS } from './namespaces.js';
-import { describeElement, optAttr, reqEnum, textOf } from './read-element.js';
+import { describeElement, expectNamed, optAttr, reqEnum, textOf } from './read-element.js';
 import { xmlElement } from './build-element.js';
 
 export const ERROR_TYPES = ['auth', 'cancel', 'continue', 'modify', 'wait'] as const;
@@ -44,7 +44,7 @@ export interface StanzaError {
 
 /** Parses `<error>`. */
 export function parseStanzaError(el: Element): StanzaError {
-  if (el.getName() !== 'error') throw new ProtocolError('unexpected-element', `expected <error>, got <${el.name}>`);
+  expectNamed(el, 'error');
   const type = reqEnum(el, 'type', ERROR_TYPES);
   let condition: StanzaCondition | undefined;
   let text: string | undefined;
