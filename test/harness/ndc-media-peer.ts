@@ -19,6 +19,11 @@ export interface NdcMediaPeerOptions {
   videoSsrc: number;
   /** SSRCs this peer will receive (listed in the offer so libdatachannel maps them to the tracks). */
   receive: readonly MediaStreamSpec[];
+  /**
+   * Rewrites the bridge's `actpass` to `active` in the offer so libdatachannel answers `passive` and the
+   * bridge becomes the DTLS client (PROTOCOL.md §8: passive peer -> bridge is client).
+   */
+  bridgeDtlsClient?: boolean;
 }
 
 /** Builds the bridge's SDP offer (audio mid 0, video mid 1, BUNDLE, rtcp-mux) from its transport. */
@@ -143,7 +148,9 @@ export class NdcMediaPeer {
     pc.onGatheringStateChange((s) => {
       if (s === 'complete') gathered = true;
     });
-    pc.setRemoteDescription(buildBridgeOffer(local, opts.receive), 'offer');
+    let offer = buildBridgeOffer(local, opts.receive);
+    if (opts.bridgeDtlsClient === true) offer = offer.replaceAll('a=setup:actpass', 'a=setup:active');
+    pc.setRemoteDescription(offer, 'offer');
     await waitUntil(`${opts.name} ICE gathering`, () => gathered && pc.localDescription() !== null, 5_000);
     return { peer, remote: parseAnswerTransport(pc.localDescription()!.sdp) };
   }

@@ -35,7 +35,7 @@ describe('bridge media forwarding', () => {
     server = await MediaServer.create({ port: 0, bindAddress: '127.0.0.1' });
     const layout: Array<[string, string[]]> = [
       ['c1', ['alice', 'bob', 'carol']],
-      ['c2', ['dave', 'erin']],
+      ['c2', ['dave', 'erin']], // erin answers passive: the bridge is her DTLS client
     ];
     let ssrc = 1000;
     const plan = layout.flatMap(([conf, names]) => names.map((name) => ({ conf, name, a: ssrc++, v: ssrc++ })));
@@ -52,6 +52,7 @@ describe('bridge media forwarding', () => {
         audioSsrc: p.a,
         videoSsrc: p.v,
         receive,
+        bridgeDtlsClient: p.name === 'erin',
       });
       members.push({
         name: p.name,
@@ -71,6 +72,7 @@ describe('bridge media forwarding', () => {
     );
     // libdatachannel offers both profiles; the bridge prefers AEAD_AES_128_GCM as JVB does.
     expect(members.map((m) => m.endpoint.srtpProfile)).toEqual(members.map(() => SRTP_AEAD_AES_128_GCM));
+    expect(members.find((m) => m.name === 'erin')!.peer.pc.localDescription()!.sdp).toContain('a=setup:passive');
   });
 
   afterAll(() => {
