@@ -39,7 +39,7 @@ export interface ColibriWsOptions {
   pingIntervalMs?: number;
 }
 
-export type ChannelDropReason = 'binary' | 'malformed' | 'unknown-class' | 'unknown-target' | 'send-failed';
+export type ChannelDropReason = 'binary' | 'malformed' | 'unexpected-class' | 'unknown-target' | 'send-failed';
 
 interface Connection {
   ws: WebSocket;
@@ -54,7 +54,7 @@ export class ColibriWsServer {
   readonly drops: Record<ChannelDropReason, number> = {
     binary: 0,
     malformed: 0,
-    'unknown-class': 0,
+    'unexpected-class': 0,
     'unknown-target': 0,
     'send-failed': 0,
   };
@@ -161,7 +161,7 @@ export class ColibriWsServer {
       msg = parseClientMessage(rawToString(data));
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      this.drops[err.code === 'unknown-class' ? 'unknown-class' : 'malformed']++;
+      this.drops[err.code === 'unexpected-class' ? 'unexpected-class' : 'malformed']++;
       log.debug({ code: err.code, reason: err.message }, 'colibri-ws message dropped');
       return;
     }

@@ -1,19 +1,15 @@
 import type { Element } from 'ltx';
-import { NS_COLIBRI } from '@convene/protocol/xml';
+import { buildBridgeStats } from '@convene/protocol/jitsi';
 import { xmlElement } from '@convene/protocol/xml';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 
-/** A stat value as JVB publishes it; everything travels as a string. */
+/** A stat value as the bridge computes it; everything travels as a string. */
 export type StatValue = string | number | boolean;
 
 /** `<stats xmlns="http://jitsi.org/protocol/colibri">` with one `<stat name value>` per entry (PROTOCOL.md §6). */
 export function buildStatsElement(stats: Readonly<Record<string, StatValue>>): Element {
-  return xmlElement(
-    'stats',
-    { xmlns: NS_COLIBRI },
-    Object.entries(stats).map(([name, value]) => xmlElement('stat', { name, value: formatStat(value) })),
-  );
+  return buildBridgeStats(Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, formatStat(v)])));
 }
 
 /** The brewery presence: the MUC join marker on the first one, then the stats. */

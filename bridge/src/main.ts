@@ -1,0 +1,182 @@
+// Entry point of the bridge process: wiring only. Reads process.env and argv once, here.
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { NS_COLIBRI2 } from '@convene/protocol/xml';
+import { ConfigError } from '@convene/protocol/config';
+import { BridgeHttpServer } from './http/index.js';
+import { ColibriWsServer } from './channel/index.js';
+import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
+import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
+import { MediaServer } from './conference/index.js';
+import { BridgeStats, createBridgeMetrics, type StatsInputs } from './metrics/index.js';
+import { BridgeXmpp, addBasicRoutes } from './xmpp/index.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
+function loadConfigOrExit(): ResolvedBridgeConfig {
+  try {
+    // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
+    return loadBridgeConfig(process.env, process.argv.slice(2)).config;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.report}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = pino({
+    level: config.logLevel,
+    base: { service: 'bridge', bridgeId: config.bridgeId },
+    redact: { paths: ['password', 'pwd', 'xmppPassword', '*.password', '*.pwd'], censor: '[redacted]' },
+  });
+  const version = {
+    name: 'convene-bridge',
+    version: VERSION,
+    os: process.platform === 'linux' ? 'Linux' : process.platform,
+  };
+
+  const media = await MediaServer.create({
+    port: config.mediaPort,
+    bindAddress: config.mediaBindAddress,
+    advertisedAddresses: config.advertisedAddresses,
+    log: log.child({ component: 'media' }),
+  });
+  const registry = new ConferenceRegistry({
+    media,
+    log: log.child({ component: 'colibri' }),
+    endpointConnectTimeoutMs: config.endpointConnectTimeoutMs,
+    conferenceIdleTimeoutMs: config.conferenceIdleTimeoutMs,
+  });
+  const channel = new ColibriWsServer({
+    directory: registry,
+    serverId: config.serverId,
+    version: VERSION,
+    log: log.child({ component: 'colibri-ws' }),
+  });
+
+  // Built after the pieces that call them: reached through this holder.
+  const late: { http?: BridgeHttpServer; xmpp?: BridgeXmpp } = {};
+  const wsBase = () =>
+    config.websocketBaseUrl ?? `ws://${hostForUrl(config.httpBindAddress)}:${late.http?.port ?? config.httpPort}`;
+  const colibri = new ColibriHandler({
+    registry,
+    breweryRoom: config.breweryRoom,
+    focusNick: config.focusNick,
+    webSocketUrl: (conferenceId, endpointId, pwd) =>
+      `${wsBase().replace(/\/$/, '')}/colibri-ws/${config.serverId}/${conferenceId}/${endpointId}?pwd=${pwd}`,
+    log: log.child({ component: 'colibri' }),
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (code: number) => {
+    stopping ??= (async () => {
+      await late.xmpp?.stop();
+      channel.close();
+      registry.closeAll();
+      media.close();
+      await late.http?.close();
+      log.info({ code }, 'bridge stopped');
+      log.flush();
+      process.exit(code);
+    })();
+  };
+  const lifecycle = new BridgeLifecycle({
+    registry,
+    log,
+    onStateChange: () => late.xmpp?.publishNow(),
+    exit: () => stop(0),
+  });
+  const unhealthyReason = (): string | undefined => {
+    if (lifecycle.shuttingDown) return 'shutting down';
+    if (lifecycle.gracefulShutdown) return 'in graceful shutdown';
+    if (late.xmpp?.joined !== true) return 'not in the brewery';
+    return undefined;
+  };
+  const inputs = (): StatsInputs => ({
+    conferenceSizes: [...registry.conferences.values()].map((c) => c.endpoints.size),
+    totals: registry.totals,
+    socket: media.socketCounters,
+    channel: channel.counters,
+    drain: lifecycle.drain,
+    gracefulShutdown: lifecycle.gracefulShutdown,
+    shuttingDown: lifecycle.shuttingDown,
+    healthy: !lifecycle.shuttingDown,
+    mucsJoined: late.xmpp?.joined === true ? 1 : 0,
+  });
+  const stats = new BridgeStats(
+    { version: VERSION, region: config.region, maxPacketRate: config.maxPacketRate },
+    inputs,
+  );
+  stats.sample();
+  setInterval(() => stats.sample(), 1_000).unref();
+
+  const xmpp = new BridgeXmpp({
+    service: `xmpp://${hostForUrl(config.xmppHost)}:${config.xmppPort}`,
+    domain: `auth.${config.domain}`,
+    username: config.xmppUser,
+    password: config.xmppPassword,
+    breweryRoom: config.breweryRoom,
+    nick: config.bridgeId,
+    presenceIntervalMs: config.presenceIntervalMs,
+    stats: () => stats.presenceStats(),
+    log: log.child({ component: 'xmpp' }),
+  });
+  late.xmpp = xmpp;
+  xmpp.route('set', NS_COLIBRI2, 'conference-modify', (iq) => colibri.handle(iq));
+  addBasicRoutes(xmpp, { isFromFocus: (from) => colibri.isFromFocus(from), unhealthyReason, version });
+  // Conferences coming and going show in the brewery at once, not only on the next interval.
+  let publishTimer: NodeJS.Timeout | undefined;
+  registry.onChange(() => {
+    publishTimer ??= setTimeout(() => {
+      publishTimer = undefined;
+      late.xmpp?.publishNow();
+    }, 100);
+  });
+
+  const metrics = createBridgeMetrics({
+    stats,
+    inputs,
+    xmppDisconnects: () => late.xmpp?.disconnects ?? 0,
+    xmppJoined: () => late.xmpp?.joined === true,
+    colibriSucceeded: () => colibri.requestsSucceeded,
+    iqErrors: () => late.xmpp?.iqErrors ?? new Map(),
+    channelDrops: () => channel.drops,
+    mediaDrops: () => ({ ...media.drops }),
+  });
+  const http = await BridgeHttpServer.start({
+    port: config.httpPort,
+    host: config.httpBindAddress,
+    log: log.child({ component: 'http' }),
+    version,
+    health: () => {
+      const reason = unhealthyReason();
+      return reason === undefined ? { healthy: true } : { healthy: false, reason };
+    },
+    stats: () => stats.snapshot(),
+    metrics,
+    shutdown: (graceful) => lifecycle.shutdown(graceful),
+    drain: { get: () => lifecycle.drain, set: (on) => lifecycle.setDrain(on) },
+    upgrade: (req, socket, head) => channel.handleUpgrade(req, socket, head),
+  });
+  late.http = http;
+  xmpp.start();
+  log.info({ httpUrl: http.url, mediaPort: media.port, breweryRoom: config.breweryRoom }, 'bridge started');
+
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+}
+
+function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`convene-bridge: unhandled rejection (a bug): ${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});
+await main();
