@@ -260,9 +260,9 @@ export class EndpointTransport implements MediaSink {
 
   close(): void {
     if (this.#closed) return;
-    this.#closed = true;
     this.#ready = false;
-    this.#dtls?.close();
+    this.#dtls?.close(); // sends close_notify while the path is still open
+    this.#closed = true;
     this.ice.close();
   }
 

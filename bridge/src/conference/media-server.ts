@@ -9,7 +9,7 @@ import {
   type DtlsCertificate,
   type SrtpProfile,
 } from '../dtls/index.js';
-import type { Forwarder } from '../forward/index.js';
+import { newForwarderCounters, type Forwarder } from '../forward/index.js';
 import {
   DEFAULT_ICE_TIMINGS,
   STUN_BINDING_REQUEST,
@@ -18,9 +18,9 @@ import {
   type IceTimings,
 } from '../ice/index.js';
 import { PACKET_DTLS, PACKET_RTCP, PACKET_RTP, PACKET_STUN, UdpTransport, classifyPacket } from '../transport/index.js';
-import { Conference, type ConferenceParent } from './conference.js';
+import { Conference, type ConferenceCounters, type ConferenceParent } from './conference.js';
 import type { Endpoint } from './endpoint.js';
-import { EndpointTransport } from './endpoint-transport.js';
+import { EndpointTransport, newEndpointCounters } from './endpoint-transport.js';
 import type { MediaServerOptions } from './media-options.js';
 
 const HOST_PRIORITY = ((126 << 24) | (65535 << 8) | 255) >>> 0;
@@ -61,6 +61,11 @@ export class MediaServer {
   /** address -> port -> transport of the selected pair; two lookups, no key string per packet. */
   readonly #byAddress = new Map<string, Map<number, EndpointTransport>>();
   readonly #transports = new Set<EndpointTransport>();
+  /** Counts of conferences that already closed, so process totals never go down (STYLE.md §2.9). */
+  readonly #closedTotals: ConferenceCounters = {
+    endpoints: newEndpointCounters(),
+    forwarding: newForwarderCounters(),
+  };
   /** Peer addresses that passed a check, for DTLS that races our nomination (no per-packet use once selected). */
   readonly #checked = new Map<string, EndpointTransport>();
   readonly #timer: NodeJS.Timeout;
@@ -113,6 +118,16 @@ export class MediaServer {
     return this.#udp.counters;
   }
 
+  /** Process totals over every conference, open and closed; metrics/ reads this at scrape time. */
+  get counters(): ConferenceCounters {
+    const sum: ConferenceCounters = {
+      endpoints: { ...this.#closedTotals.endpoints },
+      forwarding: { ...this.#closedTotals.forwarding },
+    };
+    for (const c of this.#conferences.values()) addInto(sum, c.counters);
+    return sum;
+  }
+
   getConference(id: string): Conference | undefined {
     return this.#conferences.get(id);
   }
@@ -127,7 +142,9 @@ export class MediaServer {
       createTransport: (fwd, ep) => this.#createTransport(fwd, ep),
       releaseTransport: (t) => this.#releaseTransport(t),
       onConferenceClosed: (c) => {
-        if (this.#conferences.get(c.id) === c) this.#conferences.delete(c.id);
+        if (this.#conferences.get(c.id) !== c) return;
+        this.#conferences.delete(c.id);
+        addInto(this.#closedTotals, c.counters);
       },
     };
     const c = new Conference(id, parent);
@@ -265,6 +282,14 @@ export class MediaServer {
       this.#nextReportAt = now + this.#reportIntervalMs;
       for (const t of this.#transports) t.sendReceiverReport(now);
     }
+  }
+}
+
+function addInto(into: ConferenceCounters, from: ConferenceCounters): void {
+  for (const k of Object.keys(into.endpoints) as Array<keyof ConferenceCounters['endpoints']>)
+    into.endpoints[k] += from.endpoints[k];
+  for (const k of Object.keys(into.forwarding) as Array<keyof ConferenceCounters['forwarding']>) {
+    into.forwarding[k] += from.forwarding[k];
   }
 }
 

@@ -23,9 +23,8 @@ export interface ForwarderCounters {
   dropNoSender: number;
 }
 
-/** Forwards one conference's packets according to its table. */
-export class Forwarder {
-  readonly counters: ForwarderCounters = {
+export function newForwarderCounters(): ForwarderCounters {
+  return {
     rtpIn: 0,
     rtpForwarded: 0,
     srForwarded: 0,
@@ -36,6 +35,11 @@ export class Forwarder {
     dropNotOwner: 0,
     dropNoSender: 0,
   };
+}
+
+/** Forwards one conference's packets according to its table. */
+export class Forwarder {
+  readonly counters: ForwarderCounters = newForwarderCounters();
   readonly #table: ForwardingTable;
   readonly #scratch = Buffer.alloc(SR_LENGTH_WITHOUT_BLOCKS);
 

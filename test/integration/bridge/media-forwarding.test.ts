@@ -118,6 +118,7 @@ describe('bridge media forwarding', () => {
     }
     expect(conferences.get('c1')!.counters.forwarding.rtpForwarded).toBe(3 * 2 * 2 * PACKETS_PER_STREAM);
     expect(conferences.get('c2')!.counters.forwarding.rtpForwarded).toBe(2 * 1 * 2 * PACKETS_PER_STREAM);
+    expect(server.counters.forwarding.rtpForwarded).toBe((3 * 2 + 2 * 1) * 2 * PACKETS_PER_STREAM);
   });
 
   it('takes a receiver’s PLI to the sender of that video SSRC only', async () => {

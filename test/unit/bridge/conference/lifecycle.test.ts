@@ -94,10 +94,13 @@ describe('MediaServer, Conference and Endpoint lifecycle', () => {
     );
   });
 
-  it('folds the counters of closed endpoints into the conference totals', () => {
+  it('folds the counters of closed endpoints and conferences into the totals', () => {
     const conf = server.createConference('c');
     conf.createEndpoint('a').close();
     expect(conf.counters.endpoints.rtpPacketsIn).toBe(0);
     expect(conf.endpoints.size).toBe(0);
+    conf.close();
+    expect(server.counters.forwarding.rtpForwarded).toBe(0);
+    expect(Object.keys(server.counters.endpoints)).toContain('dropSrtpAuth');
   });
 });
