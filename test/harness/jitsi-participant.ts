@@ -33,13 +33,17 @@ export class JitsiParticipant {
   readonly #prosody: Prosody;
   readonly jingles: Array<{ from: string; jingle: Jingle }> = [];
   room = '';
+  /** Called for every Jingle IQ the focus sends, after it is recorded. */
+  onJingle: ((jingle: Jingle) => void) | undefined;
 
   private constructor(peer: XmppPeer, nick: string, prosody: Prosody, features: readonly string[]) {
     this.peer = peer;
     this.nick = nick;
     this.#prosody = prosody;
     peer.entity.iqCallee.set(NS_JINGLE, 'jingle', ({ stanza, element }) => {
-      this.jingles.push({ from: String(stanza.attrs.from), jingle: parseJingle(element) });
+      const jingle = parseJingle(element);
+      this.jingles.push({ from: String(stanza.attrs.from), jingle });
+      this.onJingle?.(jingle);
       return true;
     });
     peer.entity.iqCallee.get(NS_DISCO_INFO, 'query', () =>
