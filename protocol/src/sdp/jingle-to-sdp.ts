@@ -3,10 +3,9 @@ import type { Jingle } from '../jingle/jingle.js';
 import type { JingleContent } from '../jingle/content.js';
 import type { RtpDescription } from '../jingle/rtp-description.js';
 import type { IceUdpTransport } from '../jingle/ice-udp-transport.js';
-import type { Source } from '../sources/source.js';
-import type { SsrcGroup } from '../sources/ssrc-group.js';
 import type { SourceMap } from '../sources/source-map.js';
 import { directionOf, fmtpConfig, toSdpCandidate } from './sdp-media.js';
+import { groupBySource, groupsWithin, orderSources, setSources } from './sdp-sources.js';
 
 /** How sources become m-lines. */
 export interface JingleToSdpOptions {
@@ -119,41 +118,13 @@ function addDescription(m: MediaDescription, d: RtpDescription): void {
   setSources(m, orderSources(d.sources), d.ssrcGroups);
 }
 
-function setSources(m: MediaDescription, sources: readonly Source[], groups: readonly SsrcGroup[]): void {
-  const lines: NonNullable<MediaDescription['ssrcs']> = [];
-  for (const s of sources) {
-    const attrs = [...(s.msid === undefined ? [] : [{ name: 'msid', value: s.msid }]), ...s.parameters];
-    // An SSRC with no attribute would vanish from the SDP; give it a cname (RFC 5576 requires one anyway).
-    if (attrs.length === 0) attrs.push({ name: 'cname', value: s.name ?? String(s.ssrc) });
-    for (const a of attrs) lines.push({ id: s.ssrc, attribute: a.name, value: a.value });
-  }
-  if (lines.length > 0) m.ssrcs = lines;
-  else delete m.ssrcs;
-  if (groups.length > 0) m.ssrcGroups = groups.map((g) => ({ semantics: g.semantics, ssrcs: g.ssrcs.join(' ') }));
-  else delete m.ssrcGroups;
-}
-
-/** The bridge's `mixedmslabel` feedback sources go first (lib-jitsi-meet expects them in the first m-line). */
-function orderSources(sources: readonly Source[]): Source[] {
-  const feedback = (s: Source) => s.msid?.includes('mixedmslabel') === true;
-  return [...sources.filter(feedback), ...sources.filter((s) => !feedback(s))];
-}
-
 function splitPerSource(m: MediaDescription, d: RtpDescription): MediaDescription[] {
   if (d.sources.length === 0) return [m];
-  const keyOf = (s: Source) => s.name ?? s.msid ?? String(s.ssrc);
-  const bySource = new Map<string, Source[]>();
-  for (const s of orderSources(d.sources)) bySource.set(keyOf(s), [...(bySource.get(keyOf(s)) ?? []), s]);
-  return [...bySource.values()].map((sources, i) => {
-    const ssrcs = new Set<number>(sources.map((s) => s.ssrc));
+  return groupBySource(d.sources).map((sources, i) => {
     const copy = structuredClone(m);
     delete copy.bundleOnly;
     copy.direction = i === 0 ? 'sendrecv' : 'sendonly';
-    setSources(
-      copy,
-      sources,
-      d.ssrcGroups.filter((g) => g.ssrcs.every((x) => ssrcs.has(x))),
-    );
+    setSources(copy, sources, groupsWithin(d.ssrcGroups, sources));
     return copy;
   });
 }
