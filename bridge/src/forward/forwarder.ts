@@ -21,6 +21,7 @@ export interface ForwarderCounters {
   dropUnknownSsrc: number;
   dropNotOwner: number;
   dropNoSender: number;
+  dropKeyframeRateLimited: number;
 }
 
 export function newForwarderCounters(): ForwarderCounters {
@@ -34,6 +35,7 @@ export function newForwarderCounters(): ForwarderCounters {
     dropUnknownSsrc: 0,
     dropNotOwner: 0,
     dropNoSender: 0,
+    dropKeyframeRateLimited: 0,
   };
 }
 
@@ -43,8 +45,12 @@ export class Forwarder {
   readonly #table: ForwardingTable;
   readonly #scratch = Buffer.alloc(SR_LENGTH_WITHOUT_BLOCKS);
 
-  constructor(table: ForwardingTable) {
+  readonly #keyframeIntervalMs: number;
+
+  /** `keyframeIntervalMs`: at most one PLI/FIR per media SSRC per this interval goes to the sender. */
+  constructor(table: ForwardingTable, keyframeIntervalMs = 300) {
     this.#table = table;
+    this.#keyframeIntervalMs = keyframeIntervalMs;
   }
 
   /** A decrypted RTP packet from `from`: forwarded unchanged (SSRC included) to every other ready member. */
@@ -123,7 +129,13 @@ export class Forwarder {
       this.counters.dropNoSender++;
       return;
     }
-    // TODO(#5): rate-limit keyframe requests per media SSRC as JVB does.
+    // Several receivers ask at once after a loss or a join; JVB passes one per stream per interval.
+    const now = Date.now();
+    if (now - route.lastKeyframeRequestAt < this.#keyframeIntervalMs) {
+      this.counters.dropKeyframeRateLimited++;
+      return;
+    }
+    route.lastKeyframeRequestAt = now;
     route.sender.sendRtcp(buf, p, n);
     this.counters.keyframeRequestsForwarded++;
   }

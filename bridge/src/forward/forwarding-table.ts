@@ -15,6 +15,8 @@ export interface Route {
   readonly sender: MediaSink;
   /** Rebuilt (never mutated in place) when membership changes, so a loop over it never sees a change. */
   targets: readonly RouteTarget[];
+  /** When the last keyframe request went to the sender (ms), for rate limiting. */
+  lastKeyframeRequestAt: number;
 }
 
 /** The per-conference SSRC -> route map; a conference's table never holds another conference's sinks. */
@@ -51,7 +53,14 @@ export class ForwardingTable {
   /** Replaces the set of SSRCs `sender` sends; the caller has checked no other member owns them. */
   setSources(sender: MediaSink, sources: ReadonlyArray<{ ssrc: number; kind: MediaKind }>): void {
     for (const [ssrc, r] of this.#routes) if (r.sender === sender) this.#routes.delete(ssrc);
-    for (const s of sources) this.#routes.set(s.ssrc >>> 0, { ssrc: s.ssrc >>> 0, kind: s.kind, sender, targets: [] });
+    for (const s of sources)
+      this.#routes.set(s.ssrc >>> 0, {
+        ssrc: s.ssrc >>> 0,
+        kind: s.kind,
+        sender,
+        targets: [],
+        lastKeyframeRequestAt: -Infinity,
+      });
     this.#rebuild();
   }
 

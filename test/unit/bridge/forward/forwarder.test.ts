@@ -141,6 +141,19 @@ describe('Forwarder', () => {
     expect(fwd.counters).toMatchObject({ keyframeRequestsForwarded: 1, dropNoSender: 1 });
   });
 
+  it('passes at most one keyframe request per media SSRC per interval', () => {
+    const { fwd, sinks } = conference(['a', 'b', 'c']);
+    const [a, b, c] = sinks as [FakeSink, FakeSink, FakeSink];
+    const fromB = psfb(1, 101, 100);
+    const fromC = psfb(1, 102, 100);
+    fwd.onRtcp(b, fromB, 0, fromB.length);
+    fwd.onRtcp(c, fromC, 0, fromC.length);
+    expect(a.rtcp).toEqual([fromB]);
+    expect(fwd.counters).toMatchObject({ keyframeRequestsForwarded: 1, dropKeyframeRateLimited: 1 });
+    const unlimited = new Forwarder(new ForwardingTable(), 0);
+    expect(unlimited.counters.dropKeyframeRateLimited).toBe(0);
+  });
+
   it('terminates receiver reports and counts a compound that overruns', () => {
     const { fwd, sinks } = conference(['a', 'b']);
     const [a, b] = sinks as [FakeSink, FakeSink];
