@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { ConferenceRegistry } from './conference-registry.js';
 
+const EXIT_DELAY_MS = 200;
+
 export interface BridgeLifecycleDeps {
   registry: ConferenceRegistry;
   log: Logger;
@@ -66,6 +68,8 @@ export class BridgeLifecycle {
     this.#unsubscribe?.();
     this.#deps.log.info('shutting down');
     this.#deps.onStateChange();
-    this.#deps.exit();
+    // The request that expired the last conference is still being answered: let the reply and the
+    // shutting_down presence go out first.
+    setTimeout(() => this.#deps.exit(), EXIT_DELAY_MS);
   }
 }
