@@ -71,6 +71,28 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
     }),
   );
   urls['Focus HTTP'] = `http://${config.bindAddress}:${config.focusHttpPort}/about/health`;
+  // The bridge's own defaults (HTTP 8080, media UDP 10000) until the stack config grows keys for them.
+  await start('bridge', () =>
+    ChildService.start({
+      name: 'bridge',
+      entry: 'bridge/src/main.ts',
+      pathVar,
+      log,
+      readyMsg: 'bridge started',
+      env: {
+        CONVENE_BRIDGE_DOMAIN: config.domain,
+        CONVENE_BRIDGE_XMPP_HOST: config.bindAddress,
+        CONVENE_BRIDGE_XMPP_PORT: String(config.c2sPort),
+        CONVENE_BRIDGE_XMPP_PASSWORD: config.bridgePassword,
+        CONVENE_BRIDGE_BRIDGE_ID: 'jvb1',
+        CONVENE_BRIDGE_HTTP_BIND_ADDRESS: config.bindAddress,
+        CONVENE_BRIDGE_MEDIA_BIND_ADDRESS: config.bindAddress,
+        CONVENE_BRIDGE_ADVERTISED_ADDRESSES: config.bindAddress,
+        CONVENE_BRIDGE_LOG_LEVEL: config.logLevel,
+      },
+    }),
+  );
+  urls['Bridge HTTP'] = `http://${config.bindAddress}:8080/about/health`;
   let closing: Promise<void> | undefined;
   return {
     prosody,
