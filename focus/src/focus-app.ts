@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { BridgeDoctor } from './bridges/bridge-doctor.js';
 import { Brewery } from './bridges/brewery.js';
 import { ConferenceManager } from './conference/conference-manager.js';
 import type { FocusConfig } from './config/schema.js';
@@ -17,6 +18,7 @@ export class FocusApp {
   readonly brewery: Brewery;
   readonly manager: ConferenceManager;
   readonly #breweryRoom: MucRoom;
+  readonly #doctor: BridgeDoctor;
   readonly #http: Server;
   readonly #log: Logger;
 
@@ -50,11 +52,20 @@ export class FocusApp {
         version: FOCUS_VERSION,
         videoCodecs: config.videoCodecs,
         minParticipants: config.minParticipants,
+        singleParticipantTimeoutMs: config.singleParticipantTimeoutMs,
         mucDomain: config.mucDomain ?? `conference.${config.domain}`,
         initialTimeoutMs: config.initialTimeoutMs,
       },
       log.child({ part: 'conference' }),
     );
+    this.#doctor = new BridgeDoctor({
+      conn: this.conn,
+      brewery: this.brewery,
+      from: this.#breweryRoom.ownJid,
+      options: { intervalMs: config.healthCheckIntervalMs, retryMs: 5_000, timeoutMs: 5_000 },
+      log: log.child({ part: 'doctor' }),
+      onFailed: (b) => this.manager.bridgeFailed(b),
+    });
     const registry = createFocusMetrics(this.manager, this.brewery, this.conn);
     this.#http = createFocusHttp({
       manager: this.manager,
@@ -73,6 +84,7 @@ export class FocusApp {
     try {
       await app.conn.start();
       await app.#breweryRoom.join();
+      app.#doctor.start();
       app.conn.on(
         'online',
         () => void app.#breweryRoom.rejoin().catch((err: unknown) => log.warn({ err }, 'brewery rejoin failed')),
@@ -119,6 +131,7 @@ export class FocusApp {
   }
 
   async close(): Promise<void> {
+    this.#doctor.stop();
     await this.manager.close().catch((err: unknown) => this.#log.warn({ err }, 'closing conferences failed'));
     await this.#breweryRoom.leave().catch(() => undefined);
     await new Promise<void>((resolve) => (this.#http.listening ? this.#http.close(() => resolve()) : resolve()));

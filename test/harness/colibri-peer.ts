@@ -29,6 +29,9 @@ export class ColibriPeer {
   #stats: Record<string, string>;
   /** When set, the next conference-modify is answered with this error condition. */
   failNext: string | undefined;
+  /** When set, health checks are answered with this error condition. */
+  healthError: string | undefined;
+  healthChecks = 0;
 
   private constructor(peer: XmppPeer, nick: string, brewery: string, stats: Record<string, string>) {
     this.peer = peer;
@@ -59,7 +62,15 @@ export class ColibriPeer {
       ...stats,
     });
     peer.entity.iqCallee.set(NS_COLIBRI2, 'conference-modify', ({ element }) => bridge.#answer(element));
-    peer.entity.iqCallee.get(NS_HEALTHCHECK, 'healthcheck', () => true);
+    peer.entity.iqCallee.get(NS_HEALTHCHECK, 'healthcheck', () => {
+      bridge.healthChecks++;
+      if (bridge.healthError === undefined) return true;
+      return xml(
+        'error',
+        { type: 'cancel' },
+        xml(bridge.healthError, { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }),
+      );
+    });
     await peer.send(
       xml(
         'presence',

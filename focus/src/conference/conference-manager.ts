@@ -10,6 +10,7 @@ import {
 import { ProtocolError } from '@convene/protocol/lib';
 import { NS_FOCUS, NS_JINGLE, NS_JINGLE_ERRORS, xmlElement } from '@convene/protocol/xml';
 import type { Brewery } from '../bridges/brewery.js';
+import type { Bridge } from '../bridges/bridge.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 import { StanzaReplyError } from '../xmpp/stanza-condition.js';
 import { Conference, type ConferenceOptions } from './conference.js';
@@ -81,6 +82,11 @@ export class ConferenceManager {
       this.conferences.delete(room);
     }
     return reply;
+  }
+
+  /** A bridge failed a health check: every conference on it moves. */
+  bridgeFailed(bridge: Bridge): void {
+    for (const c of this.conferences.values()) c.onBridgeDown(bridge);
   }
 
   /** Ends every conference (shutdown). */

@@ -27,6 +27,8 @@ export interface ConferenceOptions {
   videoCodecs: readonly VideoCodec[];
   /** Nobody is invited to media before this many members are in (Jicofo's min-participants). */
   minParticipants: number;
+  /** A member left alone this long loses its session; the bridge conference is expired. */
+  singleParticipantTimeoutMs: number;
 }
 
 export interface ConferenceDeps {
@@ -57,6 +59,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   #bridgeSessionId = randomUUID();
   #bridgeMissing = false;
   #ended = false;
+  #aloneTimer: NodeJS.Timeout | undefined;
   readonly ready: Promise<void>;
   readonly createdAt = Date.now();
 
@@ -146,6 +149,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     const p = new Participant(id, o, this.#log);
     this.participants.set(id, p);
     this.#log.info({ endpointId: id, members: this.participants.size }, 'participant joined');
+    this.#watchAlone();
     await this.#autoOwner();
     await this.#inviteAll();
   }
@@ -168,7 +172,37 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     }
     if (this.#colibri !== undefined)
       await this.#colibri.expireEndpoint(id).catch((err: unknown) => this.#colibriFailed(err));
+    this.#watchAlone();
     await this.#autoOwner();
+  }
+
+  /** Starts or stops the single-participant timer (PROTOCOL.md §3.3). */
+  #watchAlone(): void {
+    if (this.participants.size !== 1) {
+      clearTimeout(this.#aloneTimer);
+      this.#aloneTimer = undefined;
+      return;
+    }
+    this.#aloneTimer ??= setTimeout(() => {
+      this.#aloneTimer = undefined;
+      this.#run('alone', () => this.#endAloneSession());
+    }, this.#options.singleParticipantTimeoutMs);
+    this.#aloneTimer.unref();
+  }
+
+  async #endAloneSession(): Promise<void> {
+    if (this.participants.size !== 1 || this.#ended) return;
+    const [p] = this.participants.values();
+    if (p?.session !== undefined) {
+      this.#deps.sessions.delete(p.session.sid);
+      await p.session.terminate({ condition: 'expired', text: 'Idle session timeout' });
+      p.session = undefined;
+      this.#sources.removeEndpoint(p.id);
+      this.#log.info({ endpointId: p.id }, 'single participant timed out');
+    }
+    const colibri = this.#colibri;
+    this.#colibri = undefined;
+    await colibri?.expire().catch((err: unknown) => this.#log.warn({ err }, 'could not expire the bridge conference'));
   }
 
   /** The first member becomes owner (moderator) when no member is (Jicofo's auto-owner). */
@@ -375,6 +409,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   async #end(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    clearTimeout(this.#aloneTimer);
     for (const p of this.participants.values()) if (p.session !== undefined) this.#deps.sessions.delete(p.session.sid);
     this.participants.clear();
     const colibri = this.#colibri;

@@ -27,6 +27,10 @@ export const FocusConfigSchema = z.strictObject({
     .min(1)
     .default(['vp8', 'vp9', 'h264']),
   minParticipants: z.number().int().min(1).max(100).default(2),
+  /** A member left alone this long has its session ended and the bridge conference expired (Jicofo: 20 s). */
+  singleParticipantTimeoutMs: z.number().int().min(1000).default(20_000),
+  /** Bridges are health-checked this often (Jicofo's JvbDoctor: 10 s). */
+  healthCheckIntervalMs: z.number().int().min(1000).default(10_000),
   initialTimeoutMs: z.number().int().min(1000).default(15_000),
   logLevel: LogLevel.default('info'),
 });

@@ -23,6 +23,8 @@ beforeAll(async () => {
     CONVENE_FOCUS_COMPONENT_SECRET: prosody.focusSecret,
     CONVENE_FOCUS_HTTP_PORT: String(focusHttp),
     CONVENE_FOCUS_LOG_LEVEL: 'debug',
+    CONVENE_FOCUS_SINGLE_PARTICIPANT_TIMEOUT_MS: '1500',
+    CONVENE_FOCUS_HEALTH_CHECK_INTERVAL_MS: '1000',
   });
   await focus.logLine('focus ready');
   bridge1 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb1');
@@ -210,6 +212,25 @@ describe('focus: conferences through a real Prosody', () => {
     for (const p of [a, b, c, d]) await p!.leave();
   });
 
+  it('ends the session of a participant left alone and expires the bridge conference', async () => {
+    const room = 'alone@conference.meet.localhost';
+    const a = await participant('a10e0001');
+    const b = await participant('b10e0002');
+    await a.requestConference(room);
+    await a.join(room);
+    await b.join(room);
+    const init = await a.nextJingle('session-initiate');
+    await a.accept(init.jingle, 9000);
+    await b.nextJingle('session-initiate');
+    const meetingId = bridge1.requests.find((r) => r.name === room)?.meetingId;
+    await b.leave();
+    const term = await a.nextJingle('session-terminate', init.index + 1, 10_000);
+    expect(term.jingle.reason).toMatchObject({ condition: 'expired', text: 'Idle session timeout' });
+    await waitUntil('the bridge conference to expire', () =>
+      bridge1.requests.some((r) => r.meetingId === meetingId && r.expire === true),
+    );
+  });
+
   it('moves everyone to another bridge when theirs leaves the brewery', async () => {
     const room = 'move@conference.meet.localhost';
     const a = await participant('mmaa0001');
@@ -247,6 +268,36 @@ describe('focus: conferences through a real Prosody', () => {
       process.stdout.write(`focus moved 2 participants to another bridge in ${movedMs} ms\n`);
     } finally {
       await bridge2.close();
+    }
+  });
+
+  it('moves conferences off a bridge that fails its health check', async () => {
+    const sick = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb3', { stress_level: '0.1' });
+    const healthy = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb4', { stress_level: '0.6' });
+    try {
+      await waitUntil('the focus to see jvb3 and jvb4', async () => {
+        const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
+          bridge_selector: { bridge_count: number };
+        };
+        return stats.bridge_selector.bridge_count === 2;
+      });
+      const room = 'sick@conference.meet.localhost';
+      const a = await participant('5a000001');
+      const b = await participant('5b000002');
+      await a.requestConference(room);
+      await a.join(room);
+      await b.join(room);
+      const init = await a.nextJingle('session-initiate');
+      expect(init.jingle.contents[0]?.transport?.ufrag).toBe(sick.ufragFor('5a000001'));
+      await waitUntil('a health check', () => sick.healthChecks > 0);
+      sick.healthError = 'internal-server-error';
+      const term = await a.nextJingle('session-terminate', init.index + 1, 10_000);
+      expect(term.jingle.reason?.text).toBe('moving');
+      const again = await a.nextJingle('session-initiate', term.index + 1, 5_000);
+      expect(again.jingle.contents[0]?.transport?.ufrag).toBe(healthy.ufragFor('5a000001'));
+    } finally {
+      await sick.close();
+      await healthy.close();
     }
   });
 });
