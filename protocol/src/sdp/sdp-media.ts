@@ -82,6 +82,8 @@ export function fromSdpCandidate(s: SdpCandidate): IceCandidate {
     protocol: protocol as IceCandidate['protocol'],
     type: s.type as IceCandidate['type'],
   };
+  // XEP-0176 requires an id; lib-jitsi-meet makes a random one. Ours is derived so output stays reproducible.
+  c.id = `${c.foundation}-${c.component}-${c.protocol}-${c.port}`;
   if (s['network-id'] !== undefined) c.network = checkInt('a=candidate network-id', s['network-id'], 0, 0xffff);
   if (s.raddr !== undefined) c.relAddr = s.raddr;
   if (s.rport !== undefined) c.relPort = checkInt('a=candidate rport', s.rport, 0, 65535);
