@@ -82,4 +82,15 @@ describe('bridge consent freshness', () => {
     );
     expect(alice.endpoint.iceState).toBe('connected');
   });
+
+  it('reports a peer that hangs up failed and removes it', async () => {
+    const events: string[] = [];
+    alice.endpoint.on('failed', (reason) => events.push(`failed:${reason}`));
+    const closed = new Promise<string>((resolve) => alice.endpoint.on('close', resolve));
+    alice.peer.close(); // libdatachannel sends close_notify; consent would catch it otherwise
+    expect(await closed).toBe('failed');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatch(/^failed:(dtls closed by peer|ice failed)$/);
+    expect(conference.endpoints.size).toBe(0);
+  });
 });
