@@ -1,4 +1,5 @@
 import { type EndpointSources, type SourceMap, emptyEndpointSources } from '../sources/source-map.js';
+import type { Source } from '../sources/source.js';
 import type { JingleContent } from './content.js';
 import { emptyRtpDescription } from './rtp-description.js';
 
@@ -23,7 +24,10 @@ export function contentsOfSources(map: SourceMap, creator?: 'initiator' | 'respo
   for (const media of ['audio', 'video'] as const) {
     const description = emptyRtpDescription(media);
     for (const [owner, set] of map) {
-      description.sources.push(...set[media].sources.map((s) => ({ ...s, owner: s.owner ?? owner })));
+      // lib-jitsi-meet: a video source without a video type is a camera.
+      const withType = (s: Source): Source =>
+        media === 'video' && s.videoType === undefined ? { ...s, videoType: 'camera' } : s;
+      description.sources.push(...set[media].sources.map((s) => ({ ...withType(s), owner: s.owner ?? owner })));
       description.ssrcGroups.push(...set[media].groups);
     }
     if (description.sources.length === 0 && description.ssrcGroups.length === 0) continue;

@@ -22,11 +22,12 @@ export function parseJsonSources(text: string): SourceMap {
   for (const [ownerRaw, value] of Object.entries(sources)) {
     const where = `json-message sources["${ownerRaw}"]`;
     const owner = withContext(where, () => toEndpointId(ownerRaw));
-    if (!Array.isArray(value) || value.length < 3 || value.length > 4)
+    if (!Array.isArray(value))
       throw new ProtocolError('bad-json', `${where} must be [videoSources, videoGroups, audioSources, audioGroups?]`);
+    // lib-jitsi-meet reads missing trailing entries as empty, and so do we.
     const set = emptyEndpointSources();
-    set.video = parseMedia(where, owner, value[0], value[1], 'video');
-    set.audio = parseMedia(where, owner, value[2], value[3] ?? [], 'audio');
+    set.video = parseMedia(where, owner, value[0] ?? [], value[1] ?? [], 'video');
+    set.audio = parseMedia(where, owner, value[2] ?? [], value[3] ?? [], 'audio');
     map.set(owner, set);
   }
   return map;

@@ -41,6 +41,12 @@ describe('JSON-encoded sources', () => {
     expect(() => parseJsonSources(text)).toThrow(new RegExp(`^${code}:`));
   });
 
+  it('reads missing trailing entries as empty, as lib-jitsi-meet does', () => {
+    const map = parseJsonSources('{"sources":{"a1":[[{"s":5,"n":"a1-v0"}]],"b2":[]}}');
+    expect(map.get('a1' as never)?.video.sources.map((s) => s.ssrc)).toEqual([5]);
+    expect(map.get('b2' as never)).toEqual({ audio: { sources: [], groups: [] }, video: { sources: [], groups: [] } });
+  });
+
   it('throws only ProtocolError for mangled JSON', () => {
     fuzzTextParser([fixtureText('sources/json-sources.json')], parseJsonSources, 300);
   });
@@ -70,6 +76,14 @@ describe('source conversions', () => {
     expect(contents[0]?.description?.sources.map((s) => [s.ssrc, s.owner])).toEqual([
       [1002, 'jvb'],
       [3101, 'a1b2c3d4'],
+    ]);
+    expect(contents[1]?.description?.sources.map((s) => s.videoType)).toEqual([
+      'camera',
+      'camera',
+      'camera',
+      'camera',
+      'camera',
+      'desktop',
     ]);
   });
 });
