@@ -1,9 +1,16 @@
 // The bridge side of bench/forward: a MediaServer in its own process, so its CPU time is measured alone.
 // Driven over the IPC channel by run.ts.
-import { MediaServer, type Conference, type Endpoint, type TransportParams } from '@convene/bridge/conference';
+import {
+  MediaServer,
+  SRTP_AEAD_AES_128_GCM,
+  SRTP_AES128_CM_HMAC_SHA1_80,
+  type Conference,
+  type Endpoint,
+  type TransportParams,
+} from '@convene/bridge/conference';
 
 type Command =
-  | { cmd: 'setup'; receivers: number; ssrc: number }
+  | { cmd: 'setup'; receivers: number; ssrc: number; profile: 'gcm' | 'cm' }
   | { cmd: 'remote'; id: string; transport: TransportParams }
   | { cmd: 'status' }
   | { cmd: 'mark' }
@@ -34,7 +41,12 @@ process.on('message', (raw: unknown) => {
 async function handle(m: Command): Promise<unknown> {
   switch (m.cmd) {
     case 'setup': {
-      server = await MediaServer.create({ port: 0, bindAddress: '127.0.0.1', socketBufferBytes: 4 << 20 });
+      server = await MediaServer.create({
+        port: 0,
+        bindAddress: '127.0.0.1',
+        socketBufferBytes: 4 << 20,
+        srtpProfiles: [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
+      });
       conference = server.createConference('bench');
       const out: Record<string, TransportParams> = {};
       for (const id of ['sender', ...Array.from({ length: m.receivers }, (_, i) => `r${i + 1}`)]) {

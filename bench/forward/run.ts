@@ -3,9 +3,10 @@
 // The bridge runs in a child process (bridge-process.ts) so process.cpuUsage() measures it alone; the
 // sender and receivers are raw SRTP peers (test/harness/media-raw-peer.ts) in this process.
 import { fork, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { TransportParams } from '@convene/bridge/conference';
+import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80, type TransportParams } from '@convene/bridge/conference';
 import { RawMediaPeer } from '../../test/harness/media-raw-peer.js';
 import { buildRtp } from '../../test/harness/ndc-media-peer.js';
 
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     receivers: { type: 'string', default: '4' },
     size: { type: 'string', default: '1000' },
+    profile: { type: 'string', default: 'gcm' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -22,6 +24,7 @@ const rates = values.rates.split(',').map(Number);
 const seconds = Number(values.seconds);
 const receivers = Number(values.receivers);
 const size = Number(values.size);
+const profile = values.profile === 'cm' ? 'cm' : 'gcm';
 const SSRC = 0x0bad_cafe;
 const RING = 1024;
 
@@ -81,10 +84,18 @@ async function main(): Promise<void> {
     pending.delete(first.value);
     resolve(m);
   });
-  const locals = await request<Record<string, TransportParams>>(child, { cmd: 'setup', receivers, ssrc: SSRC });
+  const locals = await request<Record<string, TransportParams>>(child, {
+    cmd: 'setup',
+    receivers,
+    ssrc: SSRC,
+    profile,
+  });
   const peers = new Map<string, RawMediaPeer>();
   for (const [id, local] of Object.entries(locals)) {
-    const peer = await RawMediaPeer.create({ decrypt: false });
+    const peer = await RawMediaPeer.create({
+      decrypt: false,
+      srtpProfiles: [profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
+    });
     peer.connect(local);
     peers.set(id, peer);
     await request(child, { cmd: 'remote', id, transport: peer.transport() });
@@ -97,10 +108,15 @@ async function main(): Promise<void> {
   const sender = peers.get('sender')!;
   const rx = [...peers.entries()].filter(([id]) => id !== 'sender').map(([, p]) => p);
 
-  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size}`;
+  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile}`;
   console.log(`command: ${cmd}`);
   console.log(
-    `node ${process.version}, ${receivers} receivers, ${size}-byte RTP, bridge in its own process, SRTP AEAD_AES_128_GCM`,
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${cpus().length} cores)`,
+  );
+  console.log(
+    `node ${process.version}, ${receivers} receivers, ${size}-byte RTP, bridge in its own process, SRTP ${profile === 'cm' ? 'AES_CM_128_HMAC_SHA1_80' : 'AEAD_AES_128_GCM'}`,
   );
   console.log('offered_pps  bridge_in_pps  forwarded_pps  received_pps  loss_%  bridge_cpu_%  cpu_us_per_forwarded');
   await send(sender, 500, 1); // warm-up: JIT, buffers

@@ -110,6 +110,12 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     this.#log?.debug({ setup, candidates: t.candidates.length }, 'remote transport set');
   }
 
+  /** Adds trickled remote candidates (Jingle transport-info); checks to them start on the next tick. */
+  addRemoteCandidates(candidates: readonly IceCandidate[]): void {
+    this.#assertOpen();
+    for (const c of candidates) this.#transport.ice.addRemoteCandidate(c);
+  }
+
   /** Replaces the SSRCs this endpoint sends; throws ProtocolError when another endpoint owns one. */
   setSources(sources: readonly SourceParams[]): void {
     this.#assertOpen();
