@@ -1,5 +1,5 @@
-// Two projects: unit runs in process in milliseconds; integration starts real
-// processes (Prosody, focus, bridge) on loopback with free ports.
+// Three projects: unit runs in process in milliseconds; integration starts real
+// processes (Prosody, focus, bridge) on loopback with free ports; e2e adds headless Chromium.
 const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
@@ -16,6 +16,14 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/global-setup.js',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.js',
+      setupFilesAfterEnv: ['<rootDir>/test/harness/integration-timeout.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.js',
       globalTeardown: '<rootDir>/test/harness/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/test/harness/integration-timeout.ts'],

@@ -1,0 +1,72 @@
+// Headless Chromium (Debian's, through playwright-core) with a fake camera and microphone, and helpers that
+// read what a page of the web client receives.
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-gpu',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
+/** Per remote endpoint, as the page's `window.convene.inboundStats()` reports it. */
+export interface PageInbound {
+  audioBytes: number;
+  audioPackets: number;
+  videoBytes: number;
+  framesDecoded: number;
+  frameWidth: number;
+}
+
+/** A page that joined `room` as `name` (each page is its own browser context: separate storage, own camera). */
+export class BrowserParticipant {
+  readonly page: Page;
+  readonly name: string;
+  readonly logs: string[] = [];
+
+  private constructor(page: Page, name: string) {
+    this.page = page;
+    this.name = name;
+    page.on('console', (m) => this.logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => this.logs.push(`pageerror: ${e.message}`));
+  }
+
+  static async join(browser: Browser, webUrl: string, room: string, name: string): Promise<BrowserParticipant> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    const p = new BrowserParticipant(page, name);
+    await page.goto(`${webUrl}${room}?autojoin=1&name=${encodeURIComponent(name)}`);
+    return p;
+  }
+
+  endpointId(): Promise<string | undefined> {
+    return this.page.evaluate(() => window.convene?.endpointId);
+  }
+
+  inbound(): Promise<Record<string, PageInbound>> {
+    return this.page.evaluate(async () => (await window.convene?.inboundStats()) ?? {});
+  }
+
+  /** Endpoint ids and names of the remote tiles in the grid. */
+  tiles(): Promise<Array<{ endpoint: string; name: string; videoMuted: boolean; videoWidth: number }>> {
+    return this.page.$$eval('.tile:not(.local)', (els) =>
+      els.map((el) => ({
+        endpoint: (el as HTMLElement).dataset.endpoint ?? '',
+        name: el.querySelector('.name')?.textContent ?? '',
+        videoMuted: el.classList.contains('video-muted'),
+        videoWidth: el.querySelector('video')?.videoWidth ?? 0,
+      })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+}

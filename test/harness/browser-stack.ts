@@ -1,0 +1,72 @@
+// The whole stack a browser talks to: Prosody, the focus, the bridge and the web server, each a real process
+// on free loopback ports, started the way `npm start` starts them.
+import type { Prosody } from '@convene/xmpp-server';
+import { freePort } from '@convene/xmpp-server';
+import { AppProcess } from './app-process.js';
+import { startTestProsody } from './prosody.js';
+import { waitUntil } from './wait-for.js';
+
+const BRIDGE_PASSWORD = 'bridge-secret';
+
+export interface BrowserStack {
+  prosody: Prosody;
+  focus: AppProcess;
+  bridge: AppProcess;
+  web: AppProcess;
+  /** `http://127.0.0.1:<port>/`: the page. */
+  webUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startBrowserStack(): Promise<BrowserStack> {
+  const prosody = await startTestProsody({
+    accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD }],
+  });
+  const started: AppProcess[] = [];
+  const close = async () => {
+    for (const p of started.reverse()) await p.stop();
+    await prosody.close();
+  };
+  try {
+    const [focusHttp, webPort] = [await freePort(), await freePort()];
+    const focus = new AppProcess('focus/src/main.ts', {
+      CONVENE_FOCUS_COMPONENT_PORT: String(prosody.ports.component),
+      CONVENE_FOCUS_COMPONENT_SECRET: prosody.focusSecret,
+      CONVENE_FOCUS_HTTP_PORT: String(focusHttp),
+      CONVENE_FOCUS_LOG_LEVEL: 'debug',
+    });
+    started.push(focus);
+    // colibri-ws URLs point at the web server, which proxies them to the bridge (one origin for the page).
+    const bridge = new AppProcess('bridge/src/main.ts', { CONVENE_BRIDGE_XMPP_PASSWORD: BRIDGE_PASSWORD }, [
+      ...['--xmpp-host', '127.0.0.1', '--xmpp-port', String(prosody.ports.c2s), '--domain', 'meet.localhost'],
+      ...['--bridge-id', 'jvb1', '--http-port', '0', '--media-port', '0', '--media-bind-address', '127.0.0.1'],
+      ...['--websocket-base-url', `ws://127.0.0.1:${webPort}`, '--presence-interval-ms', '1000'],
+      ...['--log-level', 'debug'],
+    ]);
+    started.push(bridge);
+    const [, bridgeStarted] = await Promise.all([
+      focus.logLine('focus ready'),
+      bridge.logLine('bridge started', 30_000),
+    ]);
+    const web = new AppProcess('web/server/main.ts', {
+      CONVENE_WEB_PORT: String(webPort),
+      CONVENE_WEB_XMPP_HTTP_URL: `http://127.0.0.1:${prosody.ports.http}`,
+      CONVENE_WEB_BRIDGE_HTTP_URL: String(bridgeStarted.httpUrl),
+    });
+    started.push(web);
+    const ready = await web.logLine('web ready', 30_000);
+    await waitUntil(
+      'the focus to see the bridge',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${focusHttp}/stats`);
+        const stats = (await res.json()) as { bridge_selector: { bridge_count: number } };
+        return stats.bridge_selector.bridge_count === 1;
+      },
+      15_000,
+    );
+    return { prosody, focus, bridge, web, webUrl: String(ready.url), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,63 @@
+// convene-web: wiring only. Reads process.env and argv once, here.
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { ConfigError, configPathFrom, loadConfig, type ConfigSources } from '@convene/protocol/config';
+import { WebConfigSchema } from './schema.js';
+import { buildAssets } from './bundle.js';
+import { WebServer } from './web-server.js';
+
+const APP = 'web';
+
+function readConfig() {
+  // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
+  const env = process.env;
+  const argv = process.argv.slice(2);
+  const sources: ConfigSources = { env, argv };
+  const named = configPathFrom(APP, env, argv);
+  if (named !== undefined) {
+    try {
+      sources.file = { text: readFileSync(named.path, 'utf8'), path: named.path };
+    } catch (err) {
+      throw new ConfigError(APP, [
+        { key: 'config', message: `cannot read ${named.path}: ${(err as Error).message}`, origin: named.origin },
+      ]);
+    }
+  }
+  return loadConfig(APP, WebConfigSchema, sources).config;
+}
+
+let config;
+try {
+  config = readConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.report}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = pino({ level: config.logLevel });
+process.on('unhandledRejection', (err) => {
+  log.fatal({ err }, 'unhandled rejection (a bug)');
+  process.exit(1);
+});
+let server: WebServer;
+try {
+  const started = performance.now();
+  const assets = await buildAssets();
+  const bundleMs = Math.round(performance.now() - started);
+  server = await WebServer.start(config, assets, log);
+  log.info({ url: server.url, bundleMs, bytes: assets.get('/app.js')?.body.length }, 'web ready');
+} catch (err) {
+  log.fatal({ err }, 'web server could not start');
+  process.exit(1);
+}
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  log.info({ signal }, 'stopping');
+  void server.close().then(() => process.exit(0));
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

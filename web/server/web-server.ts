@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Asset } from './bundle.js';
+import type { WebConfig } from './schema.js';
+
+/** The stack's web front: the page, its runtime config, and the two WebSocket paths proxied like nginx does. */
+export class WebServer {
+  readonly #server: Server;
+  readonly #sockets = new Set<Duplex>();
+  #url = '';
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  /** `http://<bind>:<port>/`: what a person opens. */
+  get url(): string {
+    return this.#url;
+  }
+
+  static async start(config: WebConfig, assets: ReadonlyMap<string, Asset>, log: Logger): Promise<WebServer> {
+    const runtime = Buffer.from(
+      JSON.stringify({
+        domain: config.domain,
+        focusDomain: config.focusDomain ?? `focus.${config.domain}`,
+        mucDomain: config.mucDomain ?? `conference.${config.domain}`,
+        websocketUrl: '/xmpp-websocket',
+        preferredVideoCodec: config.preferredVideoCodec,
+      }),
+    );
+    const index = assets.get('/index.html');
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      if (path === '/config.json') {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(runtime);
+        return;
+      }
+      if (path === '/about/health') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
+        return;
+      }
+      // Any other single-segment path is a room name: the page reads it from location.
+      const asset = assets.get(path) ?? (/^\/[^/.]*$/.test(path) ? index : undefined);
+      if (asset === undefined) {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': asset.type, 'Cache-Control': 'no-cache' }).end(asset.body);
+    });
+    const upstreams: Array<[string, URL]> = [
+      ['/xmpp-websocket', new URL(config.xmppHttpUrl)],
+      ['/colibri-ws/', new URL(config.bridgeHttpUrl)],
+    ];
+    const web = new WebServer(server);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const target = upstreams.find(([prefix]) => (req.url ?? '').startsWith(prefix))?.[1];
+      if (target === undefined) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      web.#proxy(req, socket, head, target, log);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.bindAddress, () => resolve());
+    });
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
+    const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress;
+    web.#url = `http://${host}:${port}/`;
+    return web;
+  }
+
+  /** Upgrade requests are piped raw to the upstream; Origin is dropped (the upstream sees a local client). */
+  #proxy(req: IncomingMessage, socket: Duplex, head: Buffer, target: URL, log: Logger): void {
+    const port = Number(target.port || 80);
+    const upstream = connect(port, target.hostname);
+    this.#sockets.add(socket);
+    this.#sockets.add(upstream);
+    const drop = () => {
+      socket.destroy();
+      upstream.destroy();
+      this.#sockets.delete(socket);
+      this.#sockets.delete(upstream);
+    };
+    upstream.once('connect', () => {
+      const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i] ?? '';
+        const lower = name.toLowerCase();
+        if (lower === 'origin' || lower === 'host') continue;
+        lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ''}`);
+      }
+      lines.push(`Host: ${target.host}`, `X-Forwarded-For: ${req.socket.remoteAddress ?? ''}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    upstream.on('error', (err) => {
+      log.warn({ err: err.message, target: target.host, path: req.url?.split('?')[0] }, 'websocket upstream failed');
+      if (socket.writable) socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
+      drop();
+    });
+    socket.on('error', drop);
+    socket.on('close', drop);
+    upstream.on('close', drop);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}

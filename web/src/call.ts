@@ -1,0 +1,259 @@
+import type { Element } from 'ltx';
+import { buildJingle, parseJingle, type Jingle } from '@convene/protocol/jingle';
+import { NS_JINGLE, xmlElement } from '@convene/protocol/xml';
+import type { RuntimeConfig } from './config/runtime-config.js';
+import { XmppConnection } from './xmpp/xmpp-connection.js';
+import { ConferenceRoom, newEndpointId, type LocalState } from './xmpp/conference-room.js';
+import { NS_DISCO_INFO, buildDiscoInfo } from './xmpp/features.js';
+import { JingleSession } from './jingle/jingle-session.js';
+import { BridgeChannel } from './media/bridge-channel.js';
+import type { LocalMedia } from './media/local-media.js';
+import { CallView } from './ui/call-view.js';
+
+const LEVEL_INTERVAL_MS = 300;
+
+/** Per remote endpoint: what arrived and what was decoded. */
+export interface InboundStats {
+  audioBytes: number;
+  audioPackets: number;
+  videoBytes: number;
+  framesDecoded: number;
+  frameWidth: number;
+}
+
+/** The inbound-rtp fields we read (lib.dom types stats loosely). */
+interface RtcInbound {
+  type?: string;
+  kind?: string;
+  trackIdentifier?: string;
+  audioLevel?: number;
+  bytesReceived?: number;
+  packetsReceived?: number;
+  framesDecoded?: number;
+  frameWidth?: number;
+}
+
+export interface CallOptions {
+  config: RuntimeConfig;
+  room: string;
+  displayName: string;
+  media: LocalMedia;
+  root: HTMLElement;
+}
+
+/** One call: XMPP connection, room, Jingle session, bridge channel and the view, wired together. */
+export class Call {
+  readonly endpointId = newEndpointId();
+  readonly joinedAt = performance.now();
+  readonly #o: CallOptions;
+  readonly #view: CallView;
+  readonly #abort = new AbortController();
+  #conn: XmppConnection | undefined;
+  #room: ConferenceRoom | undefined;
+  #session: JingleSession | undefined;
+  #channel: BridgeChannel | undefined;
+  #state: LocalState;
+  #levelTimer: ReturnType<typeof setInterval> | undefined;
+  #ended = false;
+  /** Remote track id -> endpoint id, for audio levels and stats. */
+  readonly #trackOwner = new Map<string, string>();
+
+  constructor(o: CallOptions) {
+    this.#o = o;
+    this.#state = { displayName: o.displayName, audioMuted: false, videoMuted: false };
+    this.#view = new CallView(o.root, o.room, {
+      toggleAudio: () => this.#setMuted('audio', !this.#state.audioMuted),
+      toggleVideo: () => this.#setMuted('video', !this.#state.videoMuted),
+      leave: () => void this.leave('You left the meeting.'),
+      sendChat: (text) => void this.#room?.sendChat(text).catch((err: unknown) => this.#report('chat', err)),
+    });
+    const own = this.#view.tile(this.endpointId, `${o.displayName} (you)`, true);
+    const video = o.media.stream.getVideoTracks()[0];
+    if (video !== undefined) own.setTrack(video);
+    own.setMuted(o.media.stream.getAudioTracks().length === 0, video === undefined);
+    if (o.media.error !== undefined) this.#view.status(o.media.error, 'error');
+  }
+
+  get peerConnection(): RTCPeerConnection | undefined {
+    return this.#session?.peerConnection;
+  }
+
+  /** What we receive from each endpoint still in the room, from getStats (inbound-rtp). */
+  async inboundStats(): Promise<Record<string, InboundStats>> {
+    const out: Record<string, InboundStats> = {};
+    const pc = this.#session?.peerConnection;
+    if (pc === undefined) return out;
+    (await pc.getStats()).forEach((s: RtcInbound) => {
+      if (s.type !== 'inbound-rtp' || s.trackIdentifier === undefined) return;
+      const owner = this.#trackOwner.get(s.trackIdentifier);
+      if (owner === undefined || !this.#view.hasTile(owner)) return;
+      const e = (out[owner] ??= { audioBytes: 0, audioPackets: 0, videoBytes: 0, framesDecoded: 0, frameWidth: 0 });
+      if (s.kind === 'audio') {
+        e.audioBytes += s.bytesReceived ?? 0;
+        e.audioPackets += s.packetsReceived ?? 0;
+      } else {
+        e.videoBytes += s.bytesReceived ?? 0;
+        e.framesDecoded += s.framesDecoded ?? 0;
+        e.frameWidth = Math.max(e.frameWidth, s.frameWidth ?? 0);
+      }
+    });
+    return out;
+  }
+
+  /** Connects, asks the focus for the room and joins it; media follows when the focus invites us. */
+  async start(): Promise<void> {
+    const { config, room } = this.#o;
+    this.#view.status('Connecting…');
+    try {
+      this.#conn = await XmppConnection.connect(config.websocketUrl, config.domain, (reason) =>
+        this.#end(`Disconnected: ${reason}.`),
+      );
+    } catch (err) {
+      this.#end(`The server is unreachable (${(err as Error).message ?? String(err)}).`);
+      return;
+    }
+    const conn = this.#conn;
+    const roomJid = `${room}@${config.mucDomain}`;
+    const r = new ConferenceRoom(conn, roomJid, this.endpointId, this.#state, {
+      onJoin: (o) => {
+        this.#view.tile(o.nick, o.displayName).setMuted(o.audioMuted, o.videoMuted);
+        this.#view.chat('', `${o.displayName} joined`);
+      },
+      onUpdate: (o) => {
+        const t = this.#view.tile(o.nick, o.displayName);
+        t.setName(o.displayName);
+        t.setMuted(o.audioMuted, o.videoMuted);
+      },
+      onLeave: (nick) => {
+        this.#view.removeTile(nick);
+        this.#session?.removeEndpoint(nick);
+      },
+      onChat: (nick, text) => {
+        const who =
+          nick === this.endpointId ? 'You' : (r.occupants().find((o) => o.nick === nick)?.displayName ?? nick);
+        this.#view.chat(who, text, nick === this.endpointId);
+      },
+      onError: (condition) => this.#end(joinError(condition)),
+    });
+    this.#room = r;
+    this.#session = new JingleSession({
+      endpointId: this.endpointId,
+      localStream: this.#o.media.stream,
+      preferredVideoCodec: config.preferredVideoCodec,
+      sendJingle: (j) => this.#sendJingle(j),
+      onRemoteTrack: (owner, media, track) => {
+        if (!this.#view.hasTile(owner) && r.occupants().every((o) => o.nick !== owner)) return; // already left
+        this.#view.tile(owner).setTrack(track);
+        this.#trackOwner.set(track.id, owner);
+      },
+      onBridgeChannelUrl: (url) => this.#openChannel(url),
+      onIceState: (state) => {
+        if (state === 'connected' || state === 'completed') this.#view.status('Connected');
+        else if (state === 'failed') this.#view.status('Media connection failed', 'error');
+        else if (state === 'disconnected') this.#view.status('Media connection interrupted…', 'error');
+      },
+      onError: (what, err) => this.#report(what, err),
+    });
+    conn.onIqGet(NS_DISCO_INFO, 'query', (_s, q) => buildDiscoInfo(q));
+    conn.onIqSet(NS_JINGLE, 'jingle', (stanza, el) => this.#onJingle(stanza, el));
+    try {
+      this.#view.status('Waiting for the focus…');
+      await r.requestConference(config.focusDomain, this.#abort.signal);
+      await r.join();
+      this.#view.status('Joined; waiting for others');
+    } catch (err) {
+      this.#end(`Could not join: ${describe(err)}`);
+      return;
+    }
+    this.#levelTimer = setInterval(() => void this.#updateLevels(), LEVEL_INTERVAL_MS);
+  }
+
+  async leave(message = 'You left the meeting.'): Promise<void> {
+    if (this.#ended) return;
+    try {
+      await this.#room?.leave();
+    } catch (err) {
+      this.#report('leave', err);
+    }
+    this.#end(message);
+  }
+
+  #onJingle(stanza: Element, el: Element): void {
+    if (this.#room === undefined || stanza.attrs.from !== this.#room.focusJid) return;
+    let j: Jingle;
+    try {
+      j = parseJingle(el);
+    } catch (err) {
+      this.#report('bad jingle', err);
+      return;
+    }
+    this.#session?.handle(j);
+  }
+
+  async #sendJingle(j: Jingle): Promise<void> {
+    const to = this.#room?.focusJid;
+    if (this.#conn === undefined || to === undefined) return;
+    await this.#conn.request(xmlElement('iq', { type: 'set', to, id: `j${Date.now()}` }, [buildJingle(j)]));
+  }
+
+  #openChannel(url: string): void {
+    this.#channel?.close();
+    this.#channel = new BridgeChannel(
+      url,
+      (m) => {
+        if (m.colibriClass === 'DominantSpeakerEndpointChangeEvent') this.#view.setSpeaker(m.dominantSpeakerEndpoint);
+      },
+      (code) => console.warn('bridge channel closed', code),
+    );
+    // JVB forwards no video until the receiver says what it wants (PROTOCOL.md §7.4).
+    this.#channel.send({ colibriClass: 'ReceiverVideoConstraints', lastN: -1, defaultConstraints: { maxHeight: 720 } });
+  }
+
+  #setMuted(media: 'audio' | 'video', muted: boolean): void {
+    for (const t of this.#o.media.stream.getTracks()) if (t.kind === media) t.enabled = !muted;
+    this.#state = { ...this.#state, [media === 'audio' ? 'audioMuted' : 'videoMuted']: muted };
+    this.#view.setLocalMuted(this.#state.audioMuted, this.#state.videoMuted);
+    this.#view.tile(this.endpointId).setMuted(this.#state.audioMuted, this.#state.videoMuted);
+    void this.#room?.update(this.#state).catch((err: unknown) => this.#report('presence', err));
+  }
+
+  async #updateLevels(): Promise<void> {
+    const pc = this.#session?.peerConnection;
+    if (pc === undefined) return;
+    const stats = await pc.getStats();
+    stats.forEach((s: RtcInbound) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'audio' || s.trackIdentifier === undefined) return;
+      const owner = this.#trackOwner.get(s.trackIdentifier);
+      if (owner !== undefined && this.#view.hasTile(owner)) this.#view.tile(owner).setLevel(s.audioLevel ?? 0);
+    });
+  }
+
+  #end(message: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#abort.abort();
+    clearInterval(this.#levelTimer);
+    this.#channel?.close();
+    this.#session?.close();
+    for (const t of this.#o.media.stream.getTracks()) t.stop();
+    void this.#conn?.close().catch(() => undefined);
+    this.#view.ended(message);
+  }
+
+  #report(what: string, err: unknown): void {
+    console.error(`convene: ${what}`, err);
+  }
+}
+
+function joinError(condition: string): string {
+  if (condition === 'not-authorized') return 'This room is locked with a password.';
+  if (condition === 'service-unavailable') return 'This room is full.';
+  if (condition === 'registration-required') return 'This room is members-only.';
+  if (condition === 'not-allowed') return 'The room does not exist yet and you may not create it.';
+  return `The room refused the join (${condition}).`;
+}
+
+function describe(err: unknown): string {
+  const c = (err as { condition?: string }).condition;
+  return c ?? (err as Error).message ?? String(err);
+}

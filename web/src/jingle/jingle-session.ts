@@ -1,0 +1,162 @@
+import type { Jingle } from '@convene/protocol/jingle';
+import { SerialQueue } from '@convene/protocol/lib';
+import { RemoteOffer } from './remote-offer.js';
+import { answerToJingle } from './local-answer.js';
+
+export interface JingleSessionDeps {
+  endpointId: string;
+  /** Our own tracks (may have none of a kind). */
+  localStream: MediaStream;
+  /** Codec to send first, e.g. `vp8`. */
+  preferredVideoCodec: string;
+  /** Sends a Jingle IQ to the focus occupant; rejects on an error reply. */
+  sendJingle(j: Jingle): Promise<void>;
+  onRemoteTrack(owner: string, media: 'audio' | 'video', track: MediaStreamTrack): void;
+  /** The bridge channel URL, once known (colibri-ws). */
+  onBridgeChannelUrl(url: string): void;
+  onIceState(state: RTCIceConnectionState): void;
+  onError(what: string, err: unknown): void;
+}
+
+const GATHERING_WAIT_MS = 1000;
+
+/**
+ * The one Jingle session with the focus (the bridge's media): we are always the SDP answerer. Every change
+ * (initiate, source-add, source-remove, someone leaving) runs through one queue, so renegotiations never overlap.
+ */
+export class JingleSession {
+  readonly #deps: JingleSessionDeps;
+  readonly #queue = new SerialQueue();
+  #offer: RemoteOffer | undefined;
+  #pc: RTCPeerConnection | undefined;
+  #closed = false;
+
+  constructor(deps: JingleSessionDeps) {
+    this.#deps = deps;
+  }
+
+  get sid(): string | undefined {
+    return this.#offer?.sid;
+  }
+
+  /** The peer connection, for stats (undefined before session-initiate). */
+  get peerConnection(): RTCPeerConnection | undefined {
+    return this.#pc;
+  }
+
+  /** Handles one Jingle set from the focus (already acked). */
+  handle(j: Jingle): void {
+    const task = async () => {
+      if (this.#closed) return;
+      switch (j.action) {
+        case 'session-initiate':
+          return this.#initiate(j);
+        case 'source-add':
+          if (j.sid === this.sid && this.#offer?.addSources(j)) await this.#renegotiate();
+          return;
+        case 'source-remove':
+          if (j.sid === this.sid && this.#offer?.removeSources(j)) await this.#renegotiate();
+          return;
+        case 'session-terminate':
+          if (j.sid === this.sid) this.#resetPeer();
+          return;
+        default:
+          return;
+      }
+    };
+    void this.#queue.run(task).catch((err: unknown) => this.#deps.onError(`jingle ${j.action}`, err));
+  }
+
+  /** Drops an endpoint's m-lines when it leaves the room (no source-remove comes, PROTOCOL.md §3.3). */
+  removeEndpoint(owner: string): void {
+    void this.#queue
+      .run(async () => {
+        if (!this.#closed && this.#offer?.removeOwner(owner)) await this.#renegotiate();
+      })
+      .catch((err: unknown) => this.#deps.onError('remove endpoint', err));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#resetPeer();
+  }
+
+  async #initiate(j: Jingle): Promise<void> {
+    this.#resetPeer();
+    const offer = new RemoteOffer(j);
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.#offer = offer;
+    this.#pc = pc;
+    pc.addEventListener('track', (e: RTCTrackEvent) => {
+      const o = offer.ownerOf(e.transceiver.mid);
+      if (o !== undefined) this.#deps.onRemoteTrack(o.owner, o.media, e.track);
+    });
+    pc.addEventListener('iceconnectionstatechange', () => this.#deps.onIceState(pc.iceConnectionState));
+    const url = offer.transport.webSockets[0];
+    if (url !== undefined) this.#deps.onBridgeChannelUrl(url);
+
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp() });
+    for (const media of ['audio', 'video'] as const) {
+      const mid = offer.localMid(media);
+      const t = pc.getTransceivers().find((x) => x.mid === mid);
+      const track = this.#deps.localStream.getTracks().find((x) => x.kind === media);
+      if (t === undefined) continue;
+      if (track === undefined) {
+        t.direction = 'recvonly';
+        continue;
+      }
+      t.direction = 'sendrecv';
+      await t.sender.replaceTrack(track);
+      t.sender.setStreams(this.#deps.localStream);
+      if (media === 'video') preferCodec(t, this.#deps.preferredVideoCodec);
+    }
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc, GATHERING_WAIT_MS);
+    const local = pc.localDescription;
+    if (local === null) throw new Error('no local description');
+    const { contents, groups } = answerToJingle(local.sdp, this.#deps.endpointId);
+    await this.#deps.sendJingle({ action: 'session-accept', sid: j.sid, contents, groups });
+  }
+
+  async #renegotiate(): Promise<void> {
+    const pc = this.#pc;
+    const offer = this.#offer;
+    if (pc === undefined || offer === undefined) return;
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp() });
+    await pc.setLocalDescription(await pc.createAnswer());
+  }
+
+  #resetPeer(): void {
+    this.#pc?.close();
+    this.#pc = undefined;
+    this.#offer = undefined;
+  }
+}
+
+/** Puts the preferred codec (and its RTX) first, so the browser sends it. */
+function preferCodec(t: RTCRtpTransceiver, name: string): void {
+  const caps = RTCRtpReceiver.getCapabilities('video');
+  if (caps === null || typeof t.setCodecPreferences !== 'function') return;
+  const wanted = `video/${name}`.toLowerCase();
+  const first = caps.codecs.filter((c) => c.mimeType.toLowerCase() === wanted);
+  if (first.length === 0) return;
+  t.setCodecPreferences([...first, ...caps.codecs.filter((c) => c.mimeType.toLowerCase() !== wanted)]);
+}
+
+/** Resolves when ICE gathering completes, or after `ms` (host candidates come in well under a second). */
+function gathered(pc: RTCPeerConnection, ms: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', onChange);
+      resolve();
+    };
+    const onChange = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = setTimeout(done, ms);
+    pc.addEventListener('icegatheringstatechange', onChange);
+  });
+}

@@ -1,0 +1,196 @@
+import type { IceUdpTransport, Jingle, JingleContent, RtpDescription } from '@convene/protocol/jingle';
+import type { EndpointSources, Source, SsrcGroup } from '@convene/protocol/sources';
+import { jingleToSdp } from '@convene/protocol/sdp';
+
+type Media = 'audio' | 'video';
+
+/** One m-line of the remote offer. */
+interface Slot {
+  mid: string;
+  media: Media;
+  /** Endpoint id of the sender; undefined for our own send m-line. */
+  owner?: string;
+  /** Source name (or msid, or SSRC) that identifies the remote source carried here. */
+  key?: string;
+  sources: Source[];
+  groups: SsrcGroup[];
+  /** The first m-line of each media type: we send on it (sendrecv). */
+  local: boolean;
+  removed: boolean;
+}
+
+/** Where a remote track belongs. */
+export interface SlotOwner {
+  owner: string;
+  media: Media;
+  key: string;
+}
+
+const BRIDGE_OWNER = 'jvb';
+
+/**
+ * The focus's offer as Unified Plan SDP that grows with source-add and shrinks with source-remove, the way
+ * lib-jitsi-meet keeps it: one m-line per remote source, our own send m-line first for each media type, new
+ * sources appended as new m-lines (m-lines never move or disappear), removed ones set inactive.
+ */
+export class RemoteOffer {
+  readonly sid: string;
+  readonly #templates = new Map<Media, RtpDescription>();
+  readonly #transport: IceUdpTransport;
+  /** Contents other than audio/video (the `data` content), passed through. */
+  readonly #other: JingleContent[];
+  readonly #slots: Slot[] = [];
+  #version = 1;
+
+  constructor(initiate: Jingle) {
+    this.sid = initiate.sid;
+    const first = initiate.contents.find((c) => c.transport !== undefined)?.transport;
+    if (first === undefined) throw new Error('session-initiate has no transport');
+    this.#transport = first;
+    this.#other = initiate.contents.filter((c) => c.description === undefined || c.description.media === 'application');
+    for (const c of initiate.contents) {
+      const d = c.description;
+      if (d === undefined || d.media === 'application') continue;
+      this.#templates.set(d.media, { ...d, sources: [], ssrcGroups: [] });
+      this.#slots.push({
+        mid: String(this.#slots.length),
+        media: d.media,
+        local: true,
+        removed: false,
+        sources: [],
+        groups: [],
+      });
+    }
+    this.addSources(initiate);
+  }
+
+  /** The ICE-UDP transport the bridge offered (its `web-socket` URLs name the bridge channel). */
+  get transport(): IceUdpTransport {
+    return this.#transport;
+  }
+
+  /** Adds the sources of a session-initiate or source-add (JSON or XML form); returns how many m-lines were added. */
+  addSources(j: Jingle): number {
+    let added = 0;
+    for (const [media, owner, sources, groups] of sourcesOf(j)) {
+      if (owner === BRIDGE_OWNER) {
+        // The bridge's feedback SSRCs belong in our own m-line (lib-jitsi-meet puts them first).
+        const local = this.#slots.find((s) => s.local && s.media === media);
+        local?.sources.push(...sources);
+        local?.groups.push(...groups);
+        continue;
+      }
+      for (const [key, group] of bySource(sources)) {
+        const ssrcs = new Set<number>(group.map((s) => s.ssrc));
+        if (this.#slots.some((s) => !s.removed && s.sources.some((x) => ssrcs.has(x.ssrc)))) continue;
+        this.#slots.push({
+          mid: String(this.#slots.length),
+          media,
+          owner,
+          key,
+          sources: group,
+          groups: groups.filter((g) => g.ssrcs.every((x) => ssrcs.has(x))),
+          local: false,
+          removed: false,
+        });
+        added++;
+      }
+    }
+    return added;
+  }
+
+  /** Removes the sources of a source-remove; returns how many m-lines went inactive. */
+  removeSources(j: Jingle): number {
+    const ssrcs = new Set<number>();
+    for (const [, , sources] of sourcesOf(j)) for (const s of sources) ssrcs.add(s.ssrc);
+    return this.#removeWhere((slot) => slot.sources.some((s) => ssrcs.has(s.ssrc)));
+  }
+
+  /** Removes every source of an endpoint (it left the room: the focus sends no source-remove). */
+  removeOwner(owner: string): number {
+    return this.#removeWhere((slot) => slot.owner === owner);
+  }
+
+  /** Which endpoint's source an m-line carries, for `track` events. */
+  ownerOf(mid: string | null): SlotOwner | undefined {
+    const slot = this.#slots.find((s) => s.mid === mid);
+    if (slot?.owner === undefined || slot.key === undefined || slot.removed) return undefined;
+    return { owner: slot.owner, media: slot.media, key: slot.key };
+  }
+
+  /** The mid of our own send m-line of this media type. */
+  localMid(media: Media): string | undefined {
+    return this.#slots.find((s) => s.local && s.media === media)?.mid;
+  }
+
+  /** The offer as SDP text (a new session version each time). */
+  sdp(): string {
+    const contents: JingleContent[] = this.#slots.map((slot) => {
+      const template = this.#templates.get(slot.media) as RtpDescription;
+      return {
+        creator: 'initiator',
+        name: slot.mid,
+        senders: slot.local ? 'both' : slot.removed ? 'none' : 'initiator',
+        description: {
+          ...template,
+          sources: slot.removed ? [] : slot.sources,
+          ssrcGroups: slot.removed ? [] : slot.groups,
+        },
+        transport: this.#transport,
+      };
+    });
+    for (const c of this.#other)
+      contents.push({ ...c, transport: { ...this.#transport, sctpMap: c.transport?.sctpMap } });
+    const names = contents.map((c) => c.name);
+    return jingleToSdp(
+      { action: 'session-initiate', sid: this.sid, contents, groups: [{ semantics: 'BUNDLE', contents: names }] },
+      { layout: 'per-content', sessionVersion: ++this.#version },
+    );
+  }
+
+  #removeWhere(match: (slot: Slot) => boolean): number {
+    let n = 0;
+    for (const slot of this.#slots) {
+      if (slot.local || slot.removed || !match(slot)) continue;
+      slot.removed = true;
+      n++;
+    }
+    return n;
+  }
+}
+
+/** [media, owner, sources, groups] for each owner and media type in a Jingle (JSON sources and XML sources). */
+function sourcesOf(j: Jingle): Array<[Media, string, Source[], SsrcGroup[]]> {
+  const out: Array<[Media, string, Source[], SsrcGroup[]]> = [];
+  for (const [owner, set] of j.jsonSources ?? new Map<string, EndpointSources>()) {
+    for (const media of ['audio', 'video'] as const)
+      if (set[media].sources.length > 0) out.push([media, owner, set[media].sources, set[media].groups]);
+  }
+  for (const c of j.contents) {
+    const d = c.description;
+    if (d === undefined || (d.media !== 'audio' && d.media !== 'video') || d.sources.length === 0) continue;
+    const owners = new Map<string, Source[]>();
+    for (const s of d.sources) {
+      const owner = s.owner ?? ownerFromName(s);
+      owners.set(owner, [...(owners.get(owner) ?? []), s]);
+    }
+    for (const [owner, sources] of owners) out.push([d.media, owner, sources, d.ssrcGroups]);
+  }
+  return out;
+}
+
+/** `<endpoint>-a0` -> `<endpoint>`; sources without a name or owner are attributed to an unknown sender. */
+function ownerFromName(s: Source): string {
+  const m = s.name === undefined ? null : /^(.+)-[av]\d+$/.exec(s.name);
+  return m?.[1] ?? 'unknown';
+}
+
+/** Groups SSRCs by the source they belong to (name, else msid, else the SSRC alone). */
+function bySource(sources: readonly Source[]): Map<string, Source[]> {
+  const map = new Map<string, Source[]>();
+  for (const s of sources) {
+    const key = s.name ?? s.msid ?? String(s.ssrc);
+    map.set(key, [...(map.get(key) ?? []), s]);
+  }
+  return map;
+}

@@ -1,0 +1,42 @@
+// The page's entry point: fetch the runtime config, show the join form, run the call.
+import { parseRuntimeConfig } from './config/runtime-config.js';
+import { getLocalMedia } from './media/local-media.js';
+import { showJoinForm } from './ui/join-view.js';
+import { Call } from './call.js';
+
+declare global {
+  interface Window {
+    /** For tests and curious people: the running call. */
+    convene?: Call;
+  }
+}
+
+async function main(): Promise<void> {
+  const root = document.getElementById('app');
+  if (root === null) return;
+  let config;
+  try {
+    const res = await fetch('/config.json');
+    config = parseRuntimeConfig(await res.json(), location.href);
+  } catch (err) {
+    root.textContent = `The server is unreachable: ${(err as Error).message}`;
+    return;
+  }
+  const params = new URLSearchParams(location.search);
+  const fromPath = decodeURIComponent(location.pathname.slice(1)).split('/')[0] ?? '';
+  let room = fromPath;
+  let name = params.get('name') ?? '';
+  if (params.get('autojoin') === null || room === '' || name === '') {
+    const chosen = await showJoinForm(root, room);
+    room = chosen.room;
+    name = chosen.name;
+    if (room !== fromPath) history.replaceState(null, '', `/${encodeURIComponent(room)}`);
+  }
+  root.textContent = 'Starting camera…';
+  const media = await getLocalMedia();
+  const call = new Call({ config, room, displayName: name, media, root });
+  window.convene = call;
+  await call.start();
+}
+
+void main();

@@ -1,0 +1,71 @@
+/** One person's tile: video, audio, name, mute badges, audio level. */
+export class Tile {
+  readonly el: HTMLDivElement;
+  readonly video: HTMLVideoElement;
+  readonly audio: HTMLAudioElement;
+  readonly #name: HTMLDivElement;
+  readonly #level: HTMLDivElement;
+
+  constructor(endpointId: string, displayName: string, local: boolean) {
+    this.el = h('div', 'tile');
+    this.el.dataset.endpoint = endpointId;
+    if (local) this.el.classList.add('local');
+    this.video = h('video', 'video');
+    this.video.autoplay = true;
+    this.video.playsInline = true;
+    this.video.muted = true;
+    this.audio = h('audio', 'audio');
+    this.audio.autoplay = true;
+    const bar = h('div', 'bar');
+    this.#level = h('div', 'level');
+    this.#name = h('div', 'name');
+    const mic = h('span', 'badge mic-off');
+    mic.textContent = 'mic off';
+    const cam = h('span', 'badge cam-off');
+    cam.textContent = 'camera off';
+    bar.append(this.#level, this.#name, mic, cam);
+    const avatar = h('div', 'avatar');
+    this.el.append(avatar, this.video, this.audio, bar);
+    this.setName(displayName);
+  }
+
+  setName(name: string): void {
+    this.#name.textContent = name;
+    const avatar = this.el.querySelector('.avatar');
+    if (avatar !== null) avatar.textContent = initials(name);
+  }
+
+  setMuted(audio: boolean, video: boolean): void {
+    this.el.classList.toggle('audio-muted', audio);
+    this.el.classList.toggle('video-muted', video);
+  }
+
+  /** 0..1 audio level; above a threshold the tile shows as speaking. */
+  setLevel(level: number): void {
+    this.#level.style.transform = `scaleY(${Math.min(1, level * 4).toFixed(2)})`;
+    this.el.classList.toggle('speaking', level > 0.05);
+  }
+
+  setTrack(track: MediaStreamTrack): void {
+    const target = track.kind === 'video' ? this.video : this.audio;
+    target.srcObject = new MediaStream([track]);
+    void target.play().catch(() => undefined); // autoplay may wait for a gesture; the Join click is one
+  }
+}
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, className = ''): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (className !== '') el.className = className;
+  return el;
+}
+
+function initials(name: string): string {
+  const parts = name
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== '');
+  return parts
+    .slice(0, 2)
+    .map((p) => p[0]?.toUpperCase() ?? '')
+    .join('');
+}

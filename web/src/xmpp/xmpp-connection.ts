@@ -1,0 +1,87 @@
+import type { Element } from 'ltx';
+import { client, xml, type Client } from '@xmpp/client';
+
+const NS_SM = 'urn:xmpp:sm:3';
+
+/** A stanza handler; returns nothing. Errors are reported through `onError`. */
+export type StanzaListener = (stanza: Element) => void;
+
+/** Rebuilds an ltx element (protocol/ builders) as xmpp.js's own Element class, which its iq caller expects. */
+export function toXmpp(el: Element): Element {
+  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toXmpp(c))));
+}
+
+/**
+ * XMPP over WebSocket with xmpp.js (`@xmpp/client`, bundled by esbuild), anonymous login. One connection per
+ * page; no reconnect: a dropped stream ends the call (`onClose`).
+ */
+export class XmppConnection {
+  readonly #entity: Client;
+  readonly jid: string;
+  readonly #listeners = new Set<StanzaListener>();
+  #closed = false;
+
+  private constructor(entity: Client, jid: string, onClose: (reason: string) => void) {
+    this.#entity = entity;
+    this.jid = jid;
+    entity.on('stanza', (s: Element) => {
+      for (const fn of this.#listeners) fn(s);
+    });
+    entity.on('offline', () => {
+      if (!this.#closed) onClose('the XMPP connection closed');
+      this.#closed = true;
+    });
+  }
+
+  /** Connects anonymously to `domain` at `service` (ws:// or wss:// URL of Prosody's /xmpp-websocket). */
+  static async connect(service: string, domain: string, onClose: (reason: string) => void): Promise<XmppConnection> {
+    const entity = client({ service, domain });
+    entity.reconnect.stop();
+    let smOffered = false;
+    entity.on('element', (el: Element) => {
+      if (el.name === 'stream:features') smOffered = el.getChild('sm', NS_SM) !== undefined;
+    });
+    entity.on('error', () => undefined); // start() rejects with the same error; later ones end in 'offline'
+    const jid = await entity.start();
+    // xmpp.js 0.14 counts stanzas that race <enabled/> and then acks fewer than Prosody sent, which makes
+    // Prosody close the stream: send nothing until stream management is enabled.
+    const sm = (entity as unknown as { streamManagement?: { enabled: boolean } }).streamManagement;
+    for (let i = 0; smOffered && sm !== undefined && !sm.enabled && i < 200; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    return new XmppConnection(entity, jid.toString(), onClose);
+  }
+
+  /** Every incoming stanza (presence, message, IQ) goes to `fn`; returns the unsubscribe function. */
+  onStanza(fn: StanzaListener): () => void {
+    this.#listeners.add(fn);
+    return () => void this.#listeners.delete(fn);
+  }
+
+  /** Answers IQ gets for `<name xmlns=ns>` with the element `handler` returns. */
+  onIqGet(ns: string, name: string, handler: (stanza: Element, payload: Element) => Element): void {
+    this.#entity.iqCallee.get(ns, name, ({ stanza, element }) => toXmpp(handler(stanza, element)));
+  }
+
+  /** Acks IQ sets for `<name xmlns=ns>` with a result at once and hands them to `handler` (which must not throw). */
+  onIqSet(ns: string, name: string, handler: (stanza: Element, payload: Element) => void): void {
+    this.#entity.iqCallee.set(ns, name, ({ stanza, element }) => {
+      handler(stanza, element);
+      return true;
+    });
+  }
+
+  send(stanza: Element): Promise<void> {
+    return this.#entity.send(toXmpp(stanza));
+  }
+
+  /** Sends an IQ and resolves with the result; an error reply rejects with xmpp.js's StanzaError (`condition`). */
+  request(iq: Element, timeoutMs = 10_000): Promise<Element> {
+    return this.#entity.iqCaller.request(toXmpp(iq), timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#entity.stop();
+  }
+}
