@@ -2,7 +2,7 @@ import type { Element } from 'ltx';
 import { ProtocolError } from '../lib/errors.js';
 import { type EndpointId, type SourceName, type Ssrc, parseSsrc, toEndpointId, toSourceName } from '../lib/ids.js';
 import { NS_JINGLE_SSMA, NS_JITMEET } from '../xml/namespaces.js';
-import { describeElement, expectElement, optAttr, reqAttr, childrenOf, optChild } from '../xml/read-element.js';
+import { describeElement, expectElement, optAttr, reqAttr, optChild } from '../xml/read-element.js';
 import { xmlElement } from '../xml/build-element.js';
 import { withContext } from '../lib/with-context.js';
 
@@ -48,7 +48,8 @@ export function parseSource(el: Element): Source {
     const owner = reqAttr(info, 'owner');
     source.owner = withContext(describeElement(info), () => toEndpointId(owner));
   }
-  for (const p of childrenOf(el, 'parameter', NS_JINGLE_SSMA)) {
+  // Smack-built stanzas may put <parameter> in the rtp namespace; the name is what counts.
+  for (const p of el.getChildElements().filter((c) => c.getName() === 'parameter')) {
     const pname = reqAttr(p, 'name');
     const value = optAttr(p, 'value');
     if (pname === 'msid') {
