@@ -25,12 +25,18 @@ export class FocusApp {
   private constructor(config: FocusConfig, log: Logger) {
     this.#log = log;
     const focusDomain = config.focusDomain ?? `focus.${config.domain}`;
-    const focusJid = `focus@${focusDomain}`;
+    const authDomain = `auth.${config.domain}`;
+    const client = config.xmppMode === 'client';
+    // The focus's real JID in rooms: a node part `focus` either way (Jitsi's Prosody modules key on it).
+    const focusJid = client ? `${config.xmppUser}@${authDomain}` : `focus@${focusDomain}`;
     const breweryJid = config.breweryRoom ?? `jvbbrewery@internal.auth.${config.domain}`;
     this.conn = new FocusConnection({
-      service: `xmpp://${config.xmppHost}:${config.componentPort}`,
-      domain: focusDomain,
-      secret: config.componentSecret,
+      mode: config.xmppMode,
+      service: `xmpp://${config.xmppHost}:${client ? config.c2sPort : config.componentPort}`,
+      domain: client ? authDomain : focusDomain,
+      username: config.xmppUser,
+      resource: config.nick,
+      secret: (client ? config.xmppPassword : config.componentSecret) ?? '',
       log: log.child({ part: 'xmpp' }),
     });
     this.#breweryRoom = new MucRoom(this.conn, {

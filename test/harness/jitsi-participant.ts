@@ -60,13 +60,16 @@ export class JitsiParticipant {
     return new JitsiParticipant(peer, nick, prosody, features);
   }
 
-  /** The conference request IQ to `focus.<domain>`. */
+  /** Where conference requests go: `focus.<domain>` unless told otherwise (a focus in client mode). */
+  focusAddress: string | undefined;
+
+  /** The conference request IQ to `focus.<domain>` (or `focusAddress`). */
   async requestConference(room: string): Promise<ConferenceReply> {
     const res = await this.peer.request(
       toXmpp(
         xml(
           'iq',
-          { type: 'set', to: this.#prosody.layout.focusDomain },
+          { type: 'set', to: this.focusAddress ?? this.#prosody.layout.focusDomain },
           toXmpp(buildConferenceRequest({ room, machineUid: 'test', properties: {} })),
         ),
       ),

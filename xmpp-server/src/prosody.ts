@@ -32,6 +32,8 @@ export interface ProsodyOptions {
   dataDir?: string;
   /** Bare JIDs of bridge accounts (brewery owners); defaults to `jvb@auth.<domain>`. */
   bridgeJids?: readonly string[];
+  /** More owners of every room (e.g. `focus@auth.<domain>`, a focus in client mode). */
+  extraAdmins?: readonly string[];
   log?: Logger;
   readyTimeoutMs?: number;
 }
@@ -147,6 +149,7 @@ export class Prosody {
         dataDir,
         pidFile,
         focusJid: layout.focusJid,
+        extraAdmins: options.extraAdmins ?? [],
         bridgeJids: options.bridgeJids ?? [`jvb@${layout.authDomain}`],
         certificates: join(dir, 'certs'),
       }),

@@ -3,36 +3,49 @@ import { Domain, LogLevel, Port, Secret } from '@convene/protocol/config';
 import { VIDEO_CODECS } from '../conference/offer.js';
 
 /** Focus configuration: YAML file, env CONVENE_FOCUS_*, flags; see focus/README.md. */
-export const FocusConfigSchema = z.strictObject({
-  /** Client domain; the other addresses default from it (ARCHITECTURE.md, XMPP layout). */
-  domain: Domain.default('meet.localhost'),
-  /** Prosody's component listener. */
-  xmppHost: z.string().min(1).default('127.0.0.1'),
-  componentPort: Port.default(5347),
-  /** Secret of the `focus.<domain>` component in Prosody's config. */
-  componentSecret: Secret,
-  /** Defaults: `focus.<domain>`, `conference.<domain>`, `jvbbrewery@internal.auth.<domain>`. */
-  focusDomain: Domain.optional(),
-  mucDomain: Domain.optional(),
-  breweryRoom: z
-    .string()
-    .regex(/^[^@/\s]+@[^@/\s]+$/, { error: 'expected a bare room JID' })
-    .optional(),
-  /** Nick in every room; lib-jitsi-meet only treats Jingle from a `focus` nick as the bridge session. */
-  nick: z.string().min(1).default('focus'),
-  httpPort: Port.default(8888),
-  httpBindAddress: z.string().min(1).default('127.0.0.1'),
-  videoCodecs: z
-    .array(z.enum(VIDEO_CODECS, { error: `expected codecs from ${VIDEO_CODECS.join(', ')}` }))
-    .min(1)
-    .default(['vp8', 'vp9', 'h264']),
-  minParticipants: z.number().int().min(1).max(100).default(2),
-  /** A member left alone this long has its session ended and the bridge conference expired (Jicofo: 20 s). */
-  singleParticipantTimeoutMs: z.number().int().min(1000).default(20_000),
-  /** Bridges are health-checked this often (Jicofo's JvbDoctor: 10 s). */
-  healthCheckIntervalMs: z.number().int().min(1000).default(10_000),
-  initialTimeoutMs: z.number().int().min(1000).default(15_000),
-  logLevel: LogLevel.default('info'),
-});
+export const FocusConfigSchema = z
+  .strictObject({
+    /** Client domain; the other addresses default from it (ARCHITECTURE.md, XMPP layout). */
+    domain: Domain.default('meet.localhost'),
+    /**
+     * `component` (default): XEP-0114 component at `focus.<domain>`. `client`: log in as `focus@auth.<domain>`, the
+     * account Jitsi's client_proxy forwards to, for an existing Jitsi Prosody left exactly as it is.
+     */
+    xmppMode: z.enum(['component', 'client'], { error: 'expected component or client' }).default('component'),
+    xmppHost: z.string().min(1).default('127.0.0.1'),
+    componentPort: Port.default(5347),
+    /** Component mode: secret of the `focus.<domain>` component in Prosody's config. */
+    componentSecret: Secret.optional(),
+    /** Client mode: Prosody's c2s port, the account (`<xmppUser>@auth.<domain>`) and its password. */
+    c2sPort: Port.default(5222),
+    xmppUser: z.string().min(1).default('focus'),
+    xmppPassword: Secret.optional(),
+    /** Defaults: `focus.<domain>`, `conference.<domain>`, `jvbbrewery@internal.auth.<domain>`. */
+    focusDomain: Domain.optional(),
+    mucDomain: Domain.optional(),
+    breweryRoom: z
+      .string()
+      .regex(/^[^@/\s]+@[^@/\s]+$/, { error: 'expected a bare room JID' })
+      .optional(),
+    /** Nick in every room; lib-jitsi-meet only treats Jingle from a `focus` nick as the bridge session. */
+    nick: z.string().min(1).default('focus'),
+    httpPort: Port.default(8888),
+    httpBindAddress: z.string().min(1).default('127.0.0.1'),
+    videoCodecs: z
+      .array(z.enum(VIDEO_CODECS, { error: `expected codecs from ${VIDEO_CODECS.join(', ')}` }))
+      .min(1)
+      .default(['vp8', 'vp9', 'h264']),
+    minParticipants: z.number().int().min(1).max(100).default(2),
+    /** A member left alone this long has its session ended and the bridge conference expired (Jicofo: 20 s). */
+    singleParticipantTimeoutMs: z.number().int().min(1000).default(20_000),
+    /** Bridges are health-checked this often (Jicofo's JvbDoctor: 10 s). */
+    healthCheckIntervalMs: z.number().int().min(1000).default(10_000),
+    initialTimeoutMs: z.number().int().min(1000).default(15_000),
+    logLevel: LogLevel.default('info'),
+  })
+  .superRefine((c, ctx) => {
+    const key = c.xmppMode === 'component' ? 'componentSecret' : 'xmppPassword';
+    if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required in ${c.xmppMode} mode` });
+  });
 
 export type FocusConfig = z.infer<typeof FocusConfigSchema>;

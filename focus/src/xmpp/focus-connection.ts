@@ -2,19 +2,31 @@ import { EventEmitter } from 'node:events';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { component, type Component } from '@xmpp/component';
+import { client } from '@xmpp/client';
 import { buildStanzaError } from '@convene/protocol/xml';
 import { IqError } from './iq-error.js';
 import { stanzaErrorFor } from './stanza-condition.js';
 import { toXmppElement } from './to-xmpp-element.js';
 
 export interface FocusConnectionOptions {
-  /** `xmpp://host:port` of Prosody's component listener. */
+  /**
+   * `component`: an XEP-0114 component owning `domain` (Convene's default). `client`: the `focus@auth.<domain>`
+   * account that Jitsi's client_proxy forwards `focus.<domain>` to, for a Jitsi Prosody left as it is.
+   */
+  mode: 'component' | 'client';
+  /** `xmpp://host:port`: Prosody's component listener, or c2s in client mode. */
   service: string;
-  /** The component's domain, e.g. `focus.meet.localhost`. */
+  /** The component's domain (`focus.meet.localhost`), or the account's domain (`auth.meet.localhost`). */
   domain: string;
+  /** Client mode: the account's local part and resource. */
+  username?: string;
+  resource?: string;
+  /** Component secret, or the account's password. */
   secret: string;
   log: Logger;
 }
+
+const NS_SM = 'urn:xmpp:sm:3';
 
 export interface FocusConnectionEvents {
   /** Connected and authenticated, first time and after every reconnect. */
@@ -38,7 +50,10 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
     super();
     this.domain = options.domain;
     this.#log = options.log;
-    this.#entity = component({ service: options.service, domain: options.domain, password: options.secret });
+    this.#entity =
+      options.mode === 'component'
+        ? component({ service: options.service, domain: options.domain, password: options.secret })
+        : clientEntity(options);
     this.#entity.on('online', () => {
       this.#log.info({ domain: this.domain }, 'xmpp component online');
       this.emit('online');
@@ -54,7 +69,18 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
 
   /** Connects; rejects if the first attempt fails (wrong secret, Prosody down). Later drops reconnect by themselves. */
   async start(): Promise<void> {
+    let smOffered = false;
+    const onElement = (el: Element) => {
+      if (el.name === 'stream:features') smOffered = el.getChild('sm', NS_SM) !== undefined;
+    };
+    this.#entity.on('element', onElement);
     await this.#entity.start();
+    this.#entity.off('element', onElement);
+    // xmpp.js 0.14 miscounts stream-management acks for stanzas that race its <enabled/>, and Prosody then
+    // ends the stream: a client sends nothing until stream management is on (or not offered).
+    const sm = (this.#entity as unknown as { streamManagement?: { enabled: boolean } }).streamManagement;
+    for (let i = 0; smOffered && sm !== undefined && !sm.enabled && i < 200; i++)
+      await new Promise((r) => setTimeout(r, 10));
   }
 
   async stop(): Promise<void> {
@@ -101,4 +127,17 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
       throw err;
     }
   }
+}
+
+function clientEntity(o: FocusConnectionOptions): Component {
+  const username = o.username ?? 'focus';
+  const password = o.secret;
+  return client({
+    service: o.service,
+    domain: o.domain,
+    resource: o.resource ?? 'focus',
+    // PLAIN when the server allows it: xmpp.js's SCRAM costs about a second per login.
+    credentials: (authenticate, mechanisms) =>
+      authenticate({ username, password }, mechanisms.includes('PLAIN') ? 'PLAIN' : (mechanisms[0] ?? 'SCRAM-SHA-1')),
+  });
 }

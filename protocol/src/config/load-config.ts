@@ -43,7 +43,8 @@ export function loadConfig<S extends z.ZodObject>(
     for (const issue of result.error.issues) {
       const key = issue.path.map(String).join('.');
       const top = String(issue.path[0] ?? '');
-      const origin = origins[top] ?? (issue.input === undefined ? undefined : 'default');
+      const fromDefault = issue.code !== 'custom' && issue.input !== undefined;
+      const origin = origins[top] ?? (fromDefault ? 'default' : undefined);
       problems.push({ key, message: describeIssue(app, top, issue), origin });
     }
   }
@@ -203,7 +204,10 @@ function kindOf(schema: z.ZodObject, key: string): Kind {
   if (t instanceof z.ZodNumber) return 'number';
   if (t instanceof z.ZodBoolean) return 'boolean';
   if (t instanceof z.ZodString || t instanceof z.ZodEnum) return 'string';
-  if (t instanceof z.ZodArray && unwrap(t.element as z.ZodType) instanceof z.ZodString) return 'string[]';
+  if (t instanceof z.ZodArray) {
+    const element = unwrap(t.element as z.ZodType);
+    if (element instanceof z.ZodString || element instanceof z.ZodEnum) return 'string[]';
+  }
   return 'other';
 }
 
@@ -229,7 +233,8 @@ function describeIssue(app: string, key: string, issue: z.core.$ZodIssue): strin
   if (input === undefined && issue.code === 'invalid_type') {
     return `required: set it in the config file, ${envNameFor(app, key)} or ${cliFlagFor(key)}`;
   }
-  const got = input === undefined ? '' : `, got ${JSON.stringify(input)}`;
+  // A refinement over the whole object (e.g. "required in client mode") has the object as its input.
+  const got = input === undefined || issue.code === 'custom' ? '' : `, got ${JSON.stringify(input)}`;
   return `${issue.message}${got}`;
 }
 

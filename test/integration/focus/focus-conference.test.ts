@@ -7,297 +7,321 @@ import { startTestProsody } from '../../harness/prosody.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const BRIDGE_PASSWORD = 'bridge-secret';
-let prosody: Prosody;
-let focus: AppProcess;
-let focusHttp: number;
-let bridge1: ColibriPeer;
-const participants: JitsiParticipant[] = [];
+const FOCUS_PASSWORD = 'focus-secret';
+describe.each(['component', 'client'] as const)('focus connected as %s', (mode) => {
+  const focusJid = mode === 'component' ? 'focus@focus.meet.localhost' : 'focus@auth.meet.localhost';
+  let prosody: Prosody;
+  let focus: AppProcess;
+  let focusHttp: number;
+  let bridge1: ColibriPeer;
+  const participants: JitsiParticipant[] = [];
 
-beforeAll(async () => {
-  prosody = await startTestProsody({
-    accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD }],
-  });
-  focusHttp = await freePort();
-  focus = new AppProcess('focus/src/main.ts', {
-    CONVENE_FOCUS_COMPONENT_PORT: String(prosody.ports.component),
-    CONVENE_FOCUS_COMPONENT_SECRET: prosody.focusSecret,
-    CONVENE_FOCUS_HTTP_PORT: String(focusHttp),
-    CONVENE_FOCUS_LOG_LEVEL: 'debug',
-    CONVENE_FOCUS_SINGLE_PARTICIPANT_TIMEOUT_MS: '1500',
-    CONVENE_FOCUS_HEALTH_CHECK_INTERVAL_MS: '1000',
-  });
-  await focus.logLine('focus ready');
-  bridge1 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb1');
-  await waitUntil('the focus to see the bridge', async () => {
-    const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
-      bridge_selector: { bridge_count: number };
-    };
-    return stats.bridge_selector.bridge_count === 1;
-  });
-});
-afterEach(async () => {
-  await Promise.all(participants.splice(0).map((p) => p.close()));
-});
-afterAll(async () => {
-  await bridge1?.close();
-  await focus?.stop();
-  await prosody?.close();
-});
-
-async function participant(nick: string): Promise<JitsiParticipant> {
-  const p = await JitsiParticipant.connect(prosody, nick);
-  participants.push(p);
-  return p;
-}
-
-describe('focus: conferences through a real Prosody', () => {
-  it('answers a conference request ready, with its focus JID, once it owns the room', async () => {
-    const alice = await participant('a1a1a1a1');
-    const reply = await alice.requestConference('ready@conference.meet.localhost');
-    expect(reply).toMatchObject({ ready: true, focusJid: 'focus@focus.meet.localhost' });
-    await alice.join('ready@conference.meet.localhost');
-    const focusPresence = await alice.peer.waitFor(
-      'focus presence',
-      (s) => s.is('presence') && s.attrs.from === 'ready@conference.meet.localhost/focus',
-    );
-    const item = focusPresence.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChild('item');
-    expect(item?.attrs).toMatchObject({
-      affiliation: 'owner',
-      role: 'moderator',
-      jid: 'focus@focus.meet.localhost/focus',
-    });
-    expect(focusPresence.getChild('conference-properties', 'http://jitsi.org/protocol/focus')).toBeDefined();
-  });
-
-  it('refuses a room on another MUC service with bad-request', async () => {
-    const eve = await participant('e5e5e5e5');
-    await expect(eve.requestConference('x@elsewhere.example')).rejects.toMatchObject({ condition: 'bad-request' });
-  });
-
-  it('invites two participants through the bridge and relays sources on accept', async () => {
-    const room = 'call@conference.meet.localhost';
-    const a = await participant('aaaa0001');
-    const b = await participant('bbbb0002');
-    await a.requestConference(room);
-    await a.join(room);
-    await b.join(room);
-
-    const initA = await a.nextJingle('session-initiate');
-    const initB = await b.nextJingle('session-initiate');
-    expect(initA.from).toBe(`${room}/focus`);
-    const names = initA.jingle.contents.map((c) => c.name);
-    expect(names).toEqual(['audio', 'video', 'data']);
-    expect(initA.jingle.groups).toEqual([{ semantics: 'BUNDLE', contents: ['audio', 'video', 'data'] }]);
-    const t = initA.jingle.contents[0]?.transport;
-    expect(t?.ufrag).toBe(bridge1.ufragFor('aaaa0001'));
-    expect(t?.fingerprints[0]?.setup).toBe('actpass');
-    expect(initA.jingle.contents[2]?.transport?.sctpMap).toMatchObject({
-      number: 5000,
-      protocol: 'webrtc-datachannel',
-    });
-    // JSON sources (the participant advertised json-encoded-sources): the bridge's feedback SSRCs, owner jvb.
-    expect(initA.jingle.jsonSources?.get('jvb' as never)?.audio.sources[0]?.ssrc).toBe(1002);
-    expect(initA.jingle.bridgeSession?.id).toBeTruthy();
-
-    // Colibri2: the conference was created with the room name, each endpoint asked for SCTP and source names.
-    const create = bridge1.requests.find((r) => r.create === true);
-    expect(create?.name).toBe(room);
-    expect(bridge1.endpointRequests('aaaa0001')[0]).toMatchObject({ create: true, capabilities: ['source-names'] });
-    expect(bridge1.endpointRequests('aaaa0001')[0]?.transport).toMatchObject({ iceControlling: true });
-
-    const res = await a.accept(initA.jingle, 1000);
-    expect(res.attrs.type).toBe('result');
-    // The bridge learns a's transport and full source list.
-    await waitUntil('the bridge to get a transport and sources', () =>
-      bridge1
-        .endpointRequests('aaaa0001')
-        .some((e) => e.transport?.ice?.ufrag === 'uaaaa0001' && (e.sources?.length ?? 0) === 2),
-    );
-    // b has not accepted yet: a's sources wait for it (PROTOCOL.md §4.5), then arrive as source-add (owner a).
-    expect(b.jingles.some((j) => j.jingle.action === 'source-add')).toBe(false);
-    await b.accept(initB.jingle, 2000);
-    const add = await b.nextJingle('source-add');
-    const aSources = add.jingle.jsonSources?.get('aaaa0001' as never);
-    expect(aSources?.audio.sources.map((s) => s.ssrc)).toEqual([1001]);
-    expect(aSources?.video.sources.map((s) => s.ssrc)).toEqual([1002]);
-    // a's session is active: it gets b's sources at once.
-    const addToA = await a.nextJingle('source-add');
-    expect(addToA.jingle.jsonSources?.get('bbbb0002' as never)?.audio.sources[0]?.ssrc).toBe(2001);
-
-    // A conflicting SSRC is refused and changes nothing; the call goes on.
-    const bad = await b.send({
-      action: 'source-add',
-      sid: initB.jingle.sid,
-      groups: [],
-      contents: [
-        {
-          name: 'audio',
-          description: {
-            media: 'audio',
-            payloadTypes: [],
-            headerExtensions: [],
-            rtcpFbs: [],
-            extmapAllowMixed: false,
-            rtcpMux: false,
-            sources: [{ ssrc: 1001 as never, name: 'bbbb0002-a1' as never, parameters: [] }],
-            ssrcGroups: [],
-          },
-        },
+  beforeAll(async () => {
+    prosody = await startTestProsody({
+      accounts: [
+        { user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD },
+        { user: 'focus', host: 'auth.meet.localhost', password: FOCUS_PASSWORD },
       ],
+      extraAdmins: mode === 'client' ? ['focus@auth.meet.localhost'] : [],
     });
-    expect(bad.attrs.type).toBe('error');
-    expect(bad.getChild('error')?.getChild('bad-request')).toBeDefined();
-
-    // A Jingle IQ for an unknown session is refused with item-not-found.
-    const unknown = await a.send({ action: 'source-add', sid: 'nope', contents: [], groups: [] });
-    expect(unknown.getChild('error')?.getChild('item-not-found')).toBeDefined();
-
-    // Leaving expires the endpoint on the bridge; the last one out ends the conference and the focus leaves.
-    await a.leave();
-    await waitUntil('endpoint expire', () => bridge1.endpointRequests('aaaa0001').some((e) => e.expire === true));
-    await b.leave();
-    await waitUntil('conference expire', () => bridge1.requests.some((r) => r.expire === true && r.name === undefined));
-  });
-
-  it('answers the conference request over HTTP and serves health, stats and metrics', async () => {
-    const res = await fetch(`http://127.0.0.1:${focusHttp}/conference-request/v1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        room: 'http@conference.meet.localhost',
-        machineUid: 'm',
-        properties: { rtcstatsEnabled: false },
-      }),
+    focusHttp = await freePort();
+    const connection: Record<string, string> =
+      mode === 'component'
+        ? {
+            CONVENE_FOCUS_COMPONENT_PORT: String(prosody.ports.component),
+            CONVENE_FOCUS_COMPONENT_SECRET: prosody.focusSecret,
+          }
+        : {
+            CONVENE_FOCUS_XMPP_MODE: 'client',
+            CONVENE_FOCUS_C2S_PORT: String(prosody.ports.c2s),
+            CONVENE_FOCUS_XMPP_PASSWORD: FOCUS_PASSWORD,
+          };
+    focus = new AppProcess('focus/src/main.ts', {
+      ...connection,
+      CONVENE_FOCUS_HTTP_PORT: String(focusHttp),
+      CONVENE_FOCUS_LOG_LEVEL: 'debug',
+      CONVENE_FOCUS_SINGLE_PARTICIPANT_TIMEOUT_MS: '1500',
+      CONVENE_FOCUS_HEALTH_CHECK_INTERVAL_MS: '1000',
     });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ready: true, focusJid: 'focus@focus.meet.localhost' });
-    const bad = await fetch(`http://127.0.0.1:${focusHttp}/conference-request/v1`, {
-      method: 'POST',
-      body: '{"room": 5}',
+    await focus.logLine('focus ready');
+    bridge1 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb1');
+    await waitUntil('the focus to see the bridge', async () => {
+      const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
+        bridge_selector: { bridge_count: number };
+      };
+      return stats.bridge_selector.bridge_count === 1;
     });
-    expect(bad.status).toBe(400);
-    expect((await fetch(`http://127.0.0.1:${focusHttp}/about/health`)).status).toBe(200);
-    const metrics = await (await fetch(`http://127.0.0.1:${focusHttp}/metrics`)).text();
-    expect(metrics).toMatch(/^convene_focus_bridges 1$/m);
-    expect(metrics).toMatch(/^convene_focus_conference_requests_total \d+$/m);
+  });
+  afterEach(async () => {
+    await Promise.all(participants.splice(0).map((p) => p.close()));
+  });
+  afterAll(async () => {
+    await bridge1?.close();
+    await focus?.stop();
+    await prosody?.close();
   });
 
-  it('keeps two rooms apart', async () => {
-    const [a, b, c, d] = await Promise.all(['r1a00001', 'r1b00002', 'r2c00003', 'r2d00004'].map((n) => participant(n)));
-    await a!.requestConference('one@conference.meet.localhost');
-    await c!.requestConference('two@conference.meet.localhost');
-    for (const [p, room] of [
-      [a, 'one'],
-      [b, 'one'],
-      [c, 'two'],
-      [d, 'two'],
-    ] as const)
-      await p!.join(`${room}@conference.meet.localhost`);
-    const [ia, ib, ic, id] = await Promise.all([a, b, c, d].map((p) => p!.nextJingle('session-initiate')));
-    await a!.accept(ia!.jingle, 3000);
-    await c!.accept(ic!.jingle, 4000);
-    await b!.accept(ib!.jingle, 5000);
-    await d!.accept(id!.jingle, 6000);
-    const toB = await b!.nextJingle('source-add');
-    const toD = await d!.nextJingle('source-add');
-    expect([...(toB.jingle.jsonSources?.keys() ?? [])]).toEqual(['r1a00001']);
-    expect([...(toD.jingle.jsonSources?.keys() ?? [])]).toEqual(['r2c00003']);
-    // Each conference has its own meeting id on the bridge.
-    const meetings = new Set(
-      bridge1.requests
-        .filter((r) => (r.create === true && r.name?.startsWith('one@')) || r.name?.startsWith('two@'))
-        .map((r) => r.meetingId),
-    );
-    expect(meetings.size).toBe(2);
-    for (const p of [a, b, c, d]) await p!.leave();
-  });
+  async function participant(nick: string): Promise<JitsiParticipant> {
+    const p = await JitsiParticipant.connect(prosody, nick);
+    // Debian's Prosody has no client_proxy: in client mode requests go to the focus's own JID (PROTOCOL.md §1.2).
+    if (mode === 'client') p.focusAddress = `${focusJid}/focus`;
+    participants.push(p);
+    return p;
+  }
 
-  it('ends the session of a participant left alone and expires the bridge conference', async () => {
-    const room = 'alone@conference.meet.localhost';
-    const a = await participant('a10e0001');
-    const b = await participant('b10e0002');
-    await a.requestConference(room);
-    await a.join(room);
-    await b.join(room);
-    const init = await a.nextJingle('session-initiate');
-    await a.accept(init.jingle, 9000);
-    await b.nextJingle('session-initiate');
-    const meetingId = bridge1.requests.find((r) => r.name === room)?.meetingId;
-    await b.leave();
-    const term = await a.nextJingle('session-terminate', init.index + 1, 10_000);
-    expect(term.jingle.reason).toMatchObject({ condition: 'expired', text: 'Idle session timeout' });
-    await waitUntil('the bridge conference to expire', () =>
-      bridge1.requests.some((r) => r.meetingId === meetingId && r.expire === true),
-    );
-  });
-
-  it('moves everyone to another bridge when theirs leaves the brewery', async () => {
-    const room = 'move@conference.meet.localhost';
-    const a = await participant('mmaa0001');
-    const b = await participant('mmbb0002');
-    await a.requestConference(room);
-    await a.join(room);
-    await b.join(room);
-    const initA = await a.nextJingle('session-initiate');
-    const initB = await b.nextJingle('session-initiate');
-    await a.accept(initA.jingle, 7000);
-    await b.accept(initB.jingle, 8000);
-    expect(initA.jingle.contents[0]?.transport?.ufrag).toBe(bridge1.ufragFor('mmaa0001'));
-
-    const bridge2 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb2', { stress_level: '0.5' });
-    try {
-      await waitUntil('the focus to see jvb2', async () => {
-        const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
-          bridge_selector: { bridge_count: number };
-        };
-        return stats.bridge_selector.bridge_count === 2;
+  describe('focus: conferences through a real Prosody', () => {
+    it('answers a conference request ready, with its focus JID, once it owns the room', async () => {
+      const alice = await participant('a1a1a1a1');
+      const reply = await alice.requestConference('ready@conference.meet.localhost');
+      expect(reply).toMatchObject({ ready: true, focusJid: focusJid });
+      await alice.join('ready@conference.meet.localhost');
+      const focusPresence = await alice.peer.waitFor(
+        'focus presence',
+        (s) => s.is('presence') && s.attrs.from === 'ready@conference.meet.localhost/focus',
+      );
+      const item = focusPresence.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChild('item');
+      expect(item?.attrs).toMatchObject({
+        affiliation: 'owner',
+        role: 'moderator',
+        jid: `${focusJid}/focus`,
       });
-      const killedAt = Date.now();
-      await bridge1.close();
-      for (const [p, init] of [
-        [a, initA],
-        [b, initB],
-      ] as const) {
-        const term = await p.nextJingle('session-terminate', init.index + 1, 5_000);
-        expect(term.jingle.reason).toMatchObject({ condition: 'success', text: 'moving' });
-        const again = await p.nextJingle('session-initiate', term.index + 1, 5_000);
-        expect(again.jingle.sid).not.toBe(init.jingle.sid);
-        expect(again.jingle.contents[0]?.transport?.ufrag).toBe(bridge2.ufragFor(p.nick));
-      }
-      const movedMs = Date.now() - killedAt;
-      process.stdout.write(`focus moved 2 participants to another bridge in ${movedMs} ms\n`);
-    } finally {
-      await bridge2.close();
-    }
-  });
+      expect(focusPresence.getChild('conference-properties', 'http://jitsi.org/protocol/focus')).toBeDefined();
+    });
 
-  it('moves conferences off a bridge that fails its health check', async () => {
-    const sick = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb3', { stress_level: '0.1' });
-    const healthy = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb4', { stress_level: '0.6' });
-    try {
-      await waitUntil('the focus to see jvb3 and jvb4', async () => {
-        const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
-          bridge_selector: { bridge_count: number };
-        };
-        return stats.bridge_selector.bridge_count === 2;
+    it('refuses a room on another MUC service with bad-request', async () => {
+      const eve = await participant('e5e5e5e5');
+      await expect(eve.requestConference('x@elsewhere.example')).rejects.toMatchObject({ condition: 'bad-request' });
+    });
+
+    it('invites two participants through the bridge and relays sources on accept', async () => {
+      const room = 'call@conference.meet.localhost';
+      const a = await participant('aaaa0001');
+      const b = await participant('bbbb0002');
+      await a.requestConference(room);
+      await a.join(room);
+      await b.join(room);
+
+      const initA = await a.nextJingle('session-initiate');
+      const initB = await b.nextJingle('session-initiate');
+      expect(initA.from).toBe(`${room}/focus`);
+      const names = initA.jingle.contents.map((c) => c.name);
+      expect(names).toEqual(['audio', 'video', 'data']);
+      expect(initA.jingle.groups).toEqual([{ semantics: 'BUNDLE', contents: ['audio', 'video', 'data'] }]);
+      const t = initA.jingle.contents[0]?.transport;
+      expect(t?.ufrag).toBe(bridge1.ufragFor('aaaa0001'));
+      expect(t?.fingerprints[0]?.setup).toBe('actpass');
+      expect(initA.jingle.contents[2]?.transport?.sctpMap).toMatchObject({
+        number: 5000,
+        protocol: 'webrtc-datachannel',
       });
-      const room = 'sick@conference.meet.localhost';
-      const a = await participant('5a000001');
-      const b = await participant('5b000002');
+      // JSON sources (the participant advertised json-encoded-sources): the bridge's feedback SSRCs, owner jvb.
+      expect(initA.jingle.jsonSources?.get('jvb' as never)?.audio.sources[0]?.ssrc).toBe(1002);
+      expect(initA.jingle.bridgeSession?.id).toBeTruthy();
+
+      // Colibri2: the conference was created with the room name, each endpoint asked for SCTP and source names.
+      const create = bridge1.requests.find((r) => r.create === true);
+      expect(create?.name).toBe(room);
+      expect(bridge1.endpointRequests('aaaa0001')[0]).toMatchObject({ create: true, capabilities: ['source-names'] });
+      expect(bridge1.endpointRequests('aaaa0001')[0]?.transport).toMatchObject({ iceControlling: true });
+
+      const res = await a.accept(initA.jingle, 1000);
+      expect(res.attrs.type).toBe('result');
+      // The bridge learns a's transport and full source list.
+      await waitUntil('the bridge to get a transport and sources', () =>
+        bridge1
+          .endpointRequests('aaaa0001')
+          .some((e) => e.transport?.ice?.ufrag === 'uaaaa0001' && (e.sources?.length ?? 0) === 2),
+      );
+      // b has not accepted yet: a's sources wait for it (PROTOCOL.md §4.5), then arrive as source-add (owner a).
+      expect(b.jingles.some((j) => j.jingle.action === 'source-add')).toBe(false);
+      await b.accept(initB.jingle, 2000);
+      const add = await b.nextJingle('source-add');
+      const aSources = add.jingle.jsonSources?.get('aaaa0001' as never);
+      expect(aSources?.audio.sources.map((s) => s.ssrc)).toEqual([1001]);
+      expect(aSources?.video.sources.map((s) => s.ssrc)).toEqual([1002]);
+      // a's session is active: it gets b's sources at once.
+      const addToA = await a.nextJingle('source-add');
+      expect(addToA.jingle.jsonSources?.get('bbbb0002' as never)?.audio.sources[0]?.ssrc).toBe(2001);
+
+      // A conflicting SSRC is refused and changes nothing; the call goes on.
+      const bad = await b.send({
+        action: 'source-add',
+        sid: initB.jingle.sid,
+        groups: [],
+        contents: [
+          {
+            name: 'audio',
+            description: {
+              media: 'audio',
+              payloadTypes: [],
+              headerExtensions: [],
+              rtcpFbs: [],
+              extmapAllowMixed: false,
+              rtcpMux: false,
+              sources: [{ ssrc: 1001 as never, name: 'bbbb0002-a1' as never, parameters: [] }],
+              ssrcGroups: [],
+            },
+          },
+        ],
+      });
+      expect(bad.attrs.type).toBe('error');
+      expect(bad.getChild('error')?.getChild('bad-request')).toBeDefined();
+
+      // A Jingle IQ for an unknown session is refused with item-not-found.
+      const unknown = await a.send({ action: 'source-add', sid: 'nope', contents: [], groups: [] });
+      expect(unknown.getChild('error')?.getChild('item-not-found')).toBeDefined();
+
+      // Leaving expires the endpoint on the bridge; the last one out ends the conference and the focus leaves.
+      await a.leave();
+      await waitUntil('endpoint expire', () => bridge1.endpointRequests('aaaa0001').some((e) => e.expire === true));
+      await b.leave();
+      await waitUntil('conference expire', () =>
+        bridge1.requests.some((r) => r.expire === true && r.name === undefined),
+      );
+    });
+
+    it('answers the conference request over HTTP and serves health, stats and metrics', async () => {
+      const res = await fetch(`http://127.0.0.1:${focusHttp}/conference-request/v1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          room: 'http@conference.meet.localhost',
+          machineUid: 'm',
+          properties: { rtcstatsEnabled: false },
+        }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ ready: true, focusJid: focusJid });
+      const bad = await fetch(`http://127.0.0.1:${focusHttp}/conference-request/v1`, {
+        method: 'POST',
+        body: '{"room": 5}',
+      });
+      expect(bad.status).toBe(400);
+      expect((await fetch(`http://127.0.0.1:${focusHttp}/about/health`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${focusHttp}/metrics`)).text();
+      expect(metrics).toMatch(/^convene_focus_bridges 1$/m);
+      expect(metrics).toMatch(/^convene_focus_conference_requests_total \d+$/m);
+    });
+
+    it('keeps two rooms apart', async () => {
+      const [a, b, c, d] = await Promise.all(
+        ['r1a00001', 'r1b00002', 'r2c00003', 'r2d00004'].map((n) => participant(n)),
+      );
+      await a!.requestConference('one@conference.meet.localhost');
+      await c!.requestConference('two@conference.meet.localhost');
+      for (const [p, room] of [
+        [a, 'one'],
+        [b, 'one'],
+        [c, 'two'],
+        [d, 'two'],
+      ] as const)
+        await p!.join(`${room}@conference.meet.localhost`);
+      const [ia, ib, ic, id] = await Promise.all([a, b, c, d].map((p) => p!.nextJingle('session-initiate')));
+      await a!.accept(ia!.jingle, 3000);
+      await c!.accept(ic!.jingle, 4000);
+      await b!.accept(ib!.jingle, 5000);
+      await d!.accept(id!.jingle, 6000);
+      const toB = await b!.nextJingle('source-add');
+      const toD = await d!.nextJingle('source-add');
+      expect([...(toB.jingle.jsonSources?.keys() ?? [])]).toEqual(['r1a00001']);
+      expect([...(toD.jingle.jsonSources?.keys() ?? [])]).toEqual(['r2c00003']);
+      // Each conference has its own meeting id on the bridge.
+      const meetings = new Set(
+        bridge1.requests
+          .filter((r) => (r.create === true && r.name?.startsWith('one@')) || r.name?.startsWith('two@'))
+          .map((r) => r.meetingId),
+      );
+      expect(meetings.size).toBe(2);
+      for (const p of [a, b, c, d]) await p!.leave();
+    });
+
+    it('ends the session of a participant left alone and expires the bridge conference', async () => {
+      const room = 'alone@conference.meet.localhost';
+      const a = await participant('a10e0001');
+      const b = await participant('b10e0002');
       await a.requestConference(room);
       await a.join(room);
       await b.join(room);
       const init = await a.nextJingle('session-initiate');
-      expect(init.jingle.contents[0]?.transport?.ufrag).toBe(sick.ufragFor('5a000001'));
-      await waitUntil('a health check', () => sick.healthChecks > 0);
-      sick.healthError = 'internal-server-error';
+      await a.accept(init.jingle, 9000);
+      await b.nextJingle('session-initiate');
+      const meetingId = bridge1.requests.find((r) => r.name === room)?.meetingId;
+      await b.leave();
       const term = await a.nextJingle('session-terminate', init.index + 1, 10_000);
-      expect(term.jingle.reason?.text).toBe('moving');
-      const again = await a.nextJingle('session-initiate', term.index + 1, 5_000);
-      expect(again.jingle.contents[0]?.transport?.ufrag).toBe(healthy.ufragFor('5a000001'));
-    } finally {
-      await sick.close();
-      await healthy.close();
-    }
+      expect(term.jingle.reason).toMatchObject({ condition: 'expired', text: 'Idle session timeout' });
+      await waitUntil('the bridge conference to expire', () =>
+        bridge1.requests.some((r) => r.meetingId === meetingId && r.expire === true),
+      );
+    });
+
+    it('moves everyone to another bridge when theirs leaves the brewery', async () => {
+      const room = 'move@conference.meet.localhost';
+      const a = await participant('mmaa0001');
+      const b = await participant('mmbb0002');
+      await a.requestConference(room);
+      await a.join(room);
+      await b.join(room);
+      const initA = await a.nextJingle('session-initiate');
+      const initB = await b.nextJingle('session-initiate');
+      await a.accept(initA.jingle, 7000);
+      await b.accept(initB.jingle, 8000);
+      expect(initA.jingle.contents[0]?.transport?.ufrag).toBe(bridge1.ufragFor('mmaa0001'));
+
+      const bridge2 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb2', { stress_level: '0.5' });
+      try {
+        await waitUntil('the focus to see jvb2', async () => {
+          const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
+            bridge_selector: { bridge_count: number };
+          };
+          return stats.bridge_selector.bridge_count === 2;
+        });
+        const killedAt = Date.now();
+        await bridge1.close();
+        for (const [p, init] of [
+          [a, initA],
+          [b, initB],
+        ] as const) {
+          const term = await p.nextJingle('session-terminate', init.index + 1, 5_000);
+          expect(term.jingle.reason).toMatchObject({ condition: 'success', text: 'moving' });
+          const again = await p.nextJingle('session-initiate', term.index + 1, 5_000);
+          expect(again.jingle.sid).not.toBe(init.jingle.sid);
+          expect(again.jingle.contents[0]?.transport?.ufrag).toBe(bridge2.ufragFor(p.nick));
+        }
+        const movedMs = Date.now() - killedAt;
+        process.stdout.write(`focus moved 2 participants to another bridge in ${movedMs} ms\n`);
+      } finally {
+        await bridge2.close();
+      }
+    });
+
+    it('moves conferences off a bridge that fails its health check', async () => {
+      const sick = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb3', { stress_level: '0.1' });
+      const healthy = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb4', { stress_level: '0.6' });
+      try {
+        await waitUntil('the focus to see jvb3 and jvb4', async () => {
+          const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
+            bridge_selector: { bridge_count: number };
+          };
+          return stats.bridge_selector.bridge_count === 2;
+        });
+        const room = 'sick@conference.meet.localhost';
+        const a = await participant('5a000001');
+        const b = await participant('5b000002');
+        await a.requestConference(room);
+        await a.join(room);
+        await b.join(room);
+        const init = await a.nextJingle('session-initiate');
+        expect(init.jingle.contents[0]?.transport?.ufrag).toBe(sick.ufragFor('5a000001'));
+        await waitUntil('a health check', () => sick.healthChecks > 0);
+        sick.healthError = 'internal-server-error';
+        const term = await a.nextJingle('session-terminate', init.index + 1, 10_000);
+        expect(term.jingle.reason?.text).toBe('moving');
+        const again = await a.nextJingle('session-initiate', term.index + 1, 5_000);
+        expect(again.jingle.contents[0]?.transport?.ufrag).toBe(healthy.ufragFor('5a000001'));
+      } finally {
+        await sick.close();
+        await healthy.close();
+      }
+    });
   });
 });

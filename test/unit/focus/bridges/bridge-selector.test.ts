@@ -1,5 +1,5 @@
-import { Bridge, type BridgeState } from '../../../../focus/src/bridges/bridge.js';
-import { selectBridge } from '../../../../focus/src/bridges/bridge-selector.js';
+import { Bridge, type BridgeState } from '@convene/focus/bridges';
+import { selectBridge } from '@convene/focus/bridges';
 
 const base: BridgeState = {
   stressLevel: 0.1,

@@ -1,0 +1,19 @@
+export {
+  ConferenceSources,
+  stripSimulcast,
+  MAX_SSRCS_PER_ENDPOINT,
+  MAX_GROUPS_PER_ENDPOINT,
+} from './conference-sources.js';
+export {
+  buildOffer,
+  toColibri2Media,
+  DEFAULT_FEATURES,
+  VIDEO_CODECS,
+  type Offer,
+  type ParticipantFeatures,
+  type VideoCodec,
+} from './offer.js';
+export { buildInvite, sourcesOf, feedbackSourceSet, BRIDGE_OWNER } from './invite.js';
+export { featuresFrom } from './features.js';
+export { Conference } from './conference.js';
+export { ConferenceManager } from './conference-manager.js';
