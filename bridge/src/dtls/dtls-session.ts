@@ -1,17 +1,8 @@
+// Over 400 lines on purpose: one DTLS state machine whose two roles share the record, flight and transcript state.
 // DTLS 1.2 (RFC 6347) for DTLS-SRTP (RFC 5764), both roles, one cipher suite family: ECDHE with AES-128-GCM.
 // Written here because werift is not installed in this workspace; it runs over any send callback, so the
 // single shared socket stays below it. The handshake is rare, so it favours clarity over allocation.
-import {
-  X509Certificate,
-  createECDH,
-  createHash,
-  randomBytes,
-  sign,
-  verify,
-  constants,
-  type ECDH,
-  type KeyObject,
-} from 'node:crypto';
+import { X509Certificate, createECDH, createHash, sign, type ECDH, type KeyObject } from 'node:crypto';
 import { fingerprintOf, type DtlsCertificate } from './certificate.js';
 import {
   CT_ALERT,
@@ -50,16 +41,10 @@ import {
   writeExtensions,
   writeUseSrtp,
 } from './handshake-codec.js';
-import { prf } from './prf.js';
-import { RECORD_HEADER_LENGTH, RecordCipher } from './record-cipher.js';
-import {
-  SRTP_AEAD_AES_128_GCM,
-  type DtlsFingerprint,
-  type DtlsRole,
-  type DtlsState,
-  type SrtpKeys,
-  type SrtpProfile,
-} from './dtls-params.js';
+import { HandshakeReassembler } from './handshake-reassembler.js';
+import { finishedData, masterSecret, newRandom, recordCipher, srtpKeys, verifySignature } from './key-schedule.js';
+import { RECORD_HEADER_LENGTH, type RecordCipher } from './record-cipher.js';
+import { type DtlsFingerprint, type DtlsRole, type DtlsState, type SrtpKeys, type SrtpProfile } from './dtls-params.js';
 
 const TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xc02f;
 const MAX_DATAGRAM = 1200;
@@ -93,13 +78,6 @@ interface FlightRecord {
   body: Buffer;
 }
 
-interface Partial {
-  type: number;
-  body: Buffer;
-  have: Uint8Array;
-  missing: number;
-}
-
 /** One DTLS association with one endpoint, driven by datagrams in and a tick for retransmission. */
 export class DtlsSession {
   readonly counters: DtlsCounters = { recordsIn: 0, malformed: 0, authFailed: 0, unexpected: 0, retransmits: 0 };
@@ -111,8 +89,7 @@ export class DtlsSession {
   #readEpoch = 0;
   #cipher: RecordCipher | undefined;
   #msgSeqOut = 0;
-  #msgSeqIn = -1;
-  readonly #partials = new Map<number, Partial>();
+  readonly #inbox: HandshakeReassembler;
   #transcript: Buffer[] = [];
   #flight: FlightRecord[] = [];
   #retransmitAt = Infinity;
@@ -129,7 +106,7 @@ export class DtlsSession {
 
   constructor(deps: DtlsSessionDeps) {
     this.#deps = deps;
-    if (deps.role === 'client') this.#msgSeqIn = 0; // a server learns the first seq from the ClientHello
+    this.#inbox = new HandshakeReassembler(deps.role === 'client' ? 0 : -1); // a server learns it from the ClientHello
   }
 
   get state(): DtlsState {
@@ -254,44 +231,15 @@ export class DtlsSession {
       const length = r.u24();
       const msgSeq = r.u16();
       const fragOff = r.u24();
-      const fragLen = r.u24();
-      const frag = r.bytes(fragLen);
-      if (fragOff + fragLen > length || length > 65536) throw new RangeError('bad handshake fragment');
-      if (this.#msgSeqIn < 0 && this.#deps.role === 'server' && type === HT_CLIENT_HELLO) this.#msgSeqIn = msgSeq;
-      if (msgSeq < this.#msgSeqIn || this.#state === 'connected') {
-        resend = true; // RFC 6347 §4.2.4: the peer lost our last flight
-        continue;
-      }
-      if (msgSeq > this.#msgSeqIn + 8) continue;
-      let part = this.#partials.get(msgSeq);
-      if (part === undefined) {
-        part = { type, body: Buffer.alloc(length), have: new Uint8Array(length), missing: length };
-        this.#partials.set(msgSeq, part);
-      }
-      if (part.type !== type || part.body.length !== length) throw new RangeError('inconsistent handshake fragments');
-      for (let i = 0; i < fragLen; i++) {
-        if (part.have[fragOff + i] === 0) {
-          part.have[fragOff + i] = 1;
-          part.missing--;
-        }
-      }
-      frag.copy(part.body, fragOff);
+      const frag = r.vec24();
+      const inbox = this.#inbox;
+      if (inbox.next < 0 && this.#deps.role === 'server' && type === HT_CLIENT_HELLO) inbox.next = msgSeq;
+      // RFC 6347 §4.2.4: an earlier message again means the peer lost our last flight.
+      if (this.#state === 'connected' || !inbox.add(type, length, msgSeq, fragOff, frag)) resend = true;
     }
-    for (;;) {
-      const part = this.#partials.get(this.#msgSeqIn);
-      if (part === undefined || part.missing > 0) break;
-      this.#partials.delete(this.#msgSeqIn);
-      const whole = Buffer.concat([
-        u8(part.type),
-        u24(part.body.length),
-        u16(this.#msgSeqIn),
-        u24(0),
-        u24(part.body.length),
-        part.body,
-      ]);
-      this.#msgSeqIn++;
-      if (this.#deps.role === 'server') this.#serverMessage(part.type, part.body, whole, epoch, now);
-      else this.#clientMessage(part.type, part.body, whole, epoch, now);
+    for (let m = this.#inbox.take(); m !== undefined; m = this.#inbox.take()) {
+      if (this.#deps.role === 'server') this.#serverMessage(m.type, m.body, m.whole, epoch, now);
+      else this.#clientMessage(m.type, m.body, m.whole, epoch, now);
       if (this.#state !== 'connecting') break;
     }
     return resend;
@@ -383,7 +331,7 @@ export class DtlsSession {
         if (epoch !== 1 || this.#master === undefined) throw new Error('unexpected Finished');
         this.#checkFinished(body, 'client finished');
         this.#transcript.push(whole);
-        const verifyData = prf(this.#master, 'server finished', this.#transcriptHash(), 12);
+        const verifyData = finishedData(this.#master, 'server finished', this.#transcriptHash());
         this.#sendFlight(
           [{ type: CT_CHANGE_CIPHER_SPEC, epoch: 0, body: u8(1) }, this.#handshake(HT_FINISHED, verifyData, 1)],
           now,
@@ -483,7 +431,9 @@ export class DtlsSession {
           );
         }
         out.push({ type: CT_CHANGE_CIPHER_SPEC, epoch: 0, body: u8(1) });
-        out.push(this.#handshake(HT_FINISHED, prf(this.#master!, 'client finished', this.#transcriptHash(), 12), 1));
+        out.push(
+          this.#handshake(HT_FINISHED, finishedData(this.#master!, 'client finished', this.#transcriptHash()), 1),
+        );
         this.#sendFlight(out, now);
         return;
       }
@@ -518,24 +468,13 @@ export class DtlsSession {
   }
 
   #deriveKeys(preMaster: Buffer): void {
-    const master = this.#ems
-      ? prf(preMaster, 'extended master secret', this.#transcriptHash(), 48) // RFC 7627 §4
-      : prf(preMaster, 'master secret', Buffer.concat([this.#clientRandom, this.#serverRandom]), 48);
-    this.#master = master;
-    const block = prf(master, 'key expansion', Buffer.concat([this.#serverRandom, this.#clientRandom]), 40);
-    const clientKey = block.subarray(0, 16);
-    const serverKey = block.subarray(16, 32);
-    const clientIv = block.subarray(32, 36);
-    const serverIv = block.subarray(36, 40);
-    this.#cipher =
-      this.#deps.role === 'server'
-        ? new RecordCipher(serverKey, serverIv, clientKey, clientIv)
-        : new RecordCipher(clientKey, clientIv, serverKey, serverIv);
+    const randoms = { client: this.#clientRandom, server: this.#serverRandom };
+    this.#master = masterSecret(preMaster, randoms, this.#ems, () => this.#transcriptHash());
+    this.#cipher = recordCipher(this.#master, randoms, this.#deps.role);
   }
 
-  #checkFinished(body: Buffer, label: string): void {
-    const expected = prf(this.#master!, label, this.#transcriptHash(), 12);
-    if (!expected.equals(body)) throw new Error('bad Finished');
+  #checkFinished(body: Buffer, label: 'client finished' | 'server finished'): void {
+    if (!finishedData(this.#master!, label, this.#transcriptHash()).equals(body)) throw new Error('bad Finished');
   }
 
   #transcriptHash(): Buffer {
@@ -545,29 +484,14 @@ export class DtlsSession {
   }
 
   #connected(): void {
-    const profile = this.#profile!;
-    const keyLen = 16;
-    const saltLen = profile === SRTP_AEAD_AES_128_GCM ? 12 : 14;
-    // RFC 5764 §4.2: client key, server key, client salt, server salt.
-    const m = prf(
+    const keys = srtpKeys(
       this.#master!,
-      'EXTRACTOR-dtls_srtp',
-      Buffer.concat([this.#clientRandom, this.#serverRandom]),
-      2 * (keyLen + saltLen),
+      { client: this.#clientRandom, server: this.#serverRandom },
+      this.#profile!,
+      this.#deps.role,
     );
-    const clientKey = m.subarray(0, keyLen);
-    const serverKey = m.subarray(keyLen, 2 * keyLen);
-    const clientSalt = m.subarray(2 * keyLen, 2 * keyLen + saltLen);
-    const serverSalt = m.subarray(2 * keyLen + saltLen);
-    const server = this.#deps.role === 'server';
     this.#setState('connected');
-    this.#deps.onKeys({
-      profile,
-      localKey: server ? serverKey : clientKey,
-      localSalt: server ? serverSalt : clientSalt,
-      remoteKey: server ? clientKey : serverKey,
-      remoteSalt: server ? clientSalt : serverSalt,
-    });
+    this.#deps.onKeys(keys);
   }
 
   #handshake(type: number, body: Buffer, epoch = 0): FlightRecord {
@@ -633,36 +557,9 @@ export class DtlsSession {
   }
 }
 
-function newRandom(): Buffer {
-  const r = randomBytes(32);
-  r.writeUInt32BE(Math.floor(Date.now() / 1000), 0);
-  return r;
-}
-
 function listHas(vec: Buffer, value: number): boolean {
   const r = new Reader(vec);
   const list = r.vec16();
   for (let i = 0; i + 1 < list.length; i += 2) if (list.readUInt16BE(i) === value) return true;
   return false;
-}
-
-function verifySignature(alg: number, data: Buffer, key: KeyObject, sig: Buffer): boolean {
-  const hash = ({ 4: 'sha256', 5: 'sha384', 6: 'sha512' } as Record<number, string>)[(alg >> 8) & 0xff];
-  try {
-    if (alg >= 0x0804 && alg <= 0x0806) {
-      const pss = { 0x0804: 'sha256', 0x0805: 'sha384', 0x0806: 'sha512' }[alg]!;
-      return verify(
-        pss,
-        data,
-        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
-        sig,
-      );
-    }
-    if (hash === undefined) return false;
-    if ((alg & 0xff) === 1) return verify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, sig);
-    if ((alg & 0xff) === 3) return verify(hash, data, key, sig);
-    return false;
-  } catch {
-    return false; // a key of the wrong type for the algorithm is a bad signature
-  }
 }
