@@ -3,6 +3,7 @@ import {
   buildParticipantPresence,
   parseFocusPresence,
   parseParticipantPresence,
+  parseSourceInfo,
   sourceMediaType,
 } from '@convene/protocol/jitsi';
 import { toSourceName } from '@convene/protocol/lib';
@@ -10,7 +11,7 @@ import { type Element, parse } from 'ltx';
 import { parseXml } from '@convene/protocol/xml';
 import { canonicalXml } from '../../../harness/xml-canonical.js';
 import { fixtureNames, fixtureText, loadXml } from '../../../harness/xml-fixtures.js';
-import { fuzzXmlParser } from '../../../harness/xml-fuzz.js';
+import { fuzzTextParser, fuzzXmlParser } from '../../../harness/xml-fuzz.js';
 
 const bad = (prefix: string) =>
   fixtureNames('jitsi/bad', '.xml')
@@ -57,6 +58,13 @@ describe('participant presence', () => {
 
   it.each(bad('presence-'))('rejects %s', (name, code) => {
     expect(() => parseParticipantPresence(loadXml(`jitsi/bad/${name}.xml`))).toThrow(new RegExp(`^${code}:`));
+  });
+
+  it('throws only ProtocolError for mangled SourceInfo JSON', () => {
+    fuzzTextParser(
+      ['{"a1b2c3d4-a0":{"muted":false},"a1b2c3d4-v1":{"muted":true,"videoType":"desktop","mediaType":"video"}}'],
+      parseSourceInfo,
+    );
   });
 
   it('throws only ProtocolError for mutated presences', () => {

@@ -4,6 +4,7 @@ import { parse as parseSdp } from 'sdp-transform';
 import { parseJingleIq } from '@convene/protocol/jingle';
 import { addRemoteSources, removeRemoteSources } from '@convene/protocol/sdp';
 import { fixtureText, loadXml } from '../../../harness/xml-fixtures.js';
+import { fuzzTextParser } from '../../../harness/xml-fuzz.js';
 
 const added = [...(parseJingleIq(loadXml('jingle/source-add-json.xml')).jingle.jsonSources?.values() ?? [])];
 
@@ -42,5 +43,12 @@ describe('remote source updates', () => {
     const audioOnly = 'v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
     expect(() => addRemoteSources(audioOnly, 'video', { sources: [], groups: [] })).toThrow(/^missing-element:/);
     expect(() => removeRemoteSources('nope', { sources: [], groups: [] })).toThrow(/^bad-sdp:/);
+  });
+
+  it('throws only ProtocolError for mangled remote descriptions', () => {
+    const samples = ['convene-offer.sdp', 'convene-reoffer.sdp'].map((n) => fixtureText(`sdp/${n}`));
+    const set = added[0];
+    if (set === undefined) throw new Error('fixture has no sources');
+    fuzzTextParser(samples, (t) => removeRemoteSources(addRemoteSources(t, 'video', set.video), set.video));
   });
 });
