@@ -1,41 +1,49 @@
-// The browser client end to end: real Chromium pages with fake cameras join one room through the web server,
+// The browser client end to end: real Chromium pages with fake cameras join rooms through the web server,
 // Prosody, the focus and the bridge, and each decodes the others' video and receives their audio.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
 import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
+const ARTIFACTS = join(import.meta.dirname, '..', '..', '.convene', 'artifacts');
+
 let stack: BrowserStack;
 let browser: Browser;
 const people: BrowserParticipant[] = [];
+const trio: BrowserParticipant[] = [];
+const ids = new Map<BrowserParticipant, string>();
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
 }, 90_000);
-afterEach(async () => {
-  await Promise.all(people.splice(0).map((p) => p.close()));
-});
 afterAll(async () => {
+  await Promise.all(people.splice(0).map((p) => p.close()));
   await browser?.close();
   await stack?.close();
 });
 
-async function join(room: string, name: string): Promise<BrowserParticipant> {
+async function enter(room: string, name: string): Promise<BrowserParticipant> {
   const p = await BrowserParticipant.join(browser, stack.webUrl, room, name);
   people.push(p);
+  ids.set(p, await waitUntil(`${name} endpoint id`, () => p.endpointId()));
   return p;
 }
 
-/** Every page decodes video frames and receives audio from every other page, with counters still rising. */
+function idOf(p: BrowserParticipant): string {
+  return ids.get(p) ?? '';
+}
+
+/** Every page decodes video frames and receives audio from every other page, with the counters still rising. */
 async function everyoneSeesEveryone(all: BrowserParticipant[], timeoutMs: number): Promise<void> {
-  const ids = await Promise.all(all.map((p) => waitUntil(`${p.name} endpoint id`, () => p.endpointId())));
   const before = await Promise.all(
     all.map((p) =>
       waitUntil(
         `${p.name} to decode video and receive audio from the others`,
         async () => {
           const inbound = await p.inbound();
-          const others = ids.filter((id) => id !== ids[all.indexOf(p)]);
+          const others = all.filter((o) => o !== p).map(idOf);
           const ok = others.every(
             (id) => (inbound[id]?.framesDecoded ?? 0) > 0 && (inbound[id]?.audioPackets ?? 0) > 0,
           );
@@ -46,11 +54,10 @@ async function everyoneSeesEveryone(all: BrowserParticipant[], timeoutMs: number
       ),
     ),
   );
-  // Still flowing: frames and audio keep arriving.
   await Promise.all(
     all.map((p, i) =>
       waitUntil(
-        `${p.name}: frames still decoding`,
+        `${p.name}: frames and audio still arriving`,
         async () => {
           const now = await p.inbound();
           return Object.entries(before[i] ?? {}).every(
@@ -66,15 +73,80 @@ async function everyoneSeesEveryone(all: BrowserParticipant[], timeoutMs: number
 }
 
 describe('web client in headless Chromium', () => {
-  it('lets two pages see and hear each other through the bridge', async () => {
-    const room = 'pair';
+  it('lets three pages see and hear each other, with a named tile for each other person', async () => {
     const t0 = Date.now();
-    const alice = await join(room, 'Alice');
-    const bob = await join(room, 'Bob');
-    await everyoneSeesEveryone([alice, bob], 30_000);
-    process.stdout.write(`two pages: join to frames decoding both ways ${Date.now() - t0} ms\n`);
-    const tiles = await alice.tiles();
-    expect(tiles.map((t) => t.name)).toEqual(['Bob']);
-    expect(tiles[0]?.videoWidth).toBeGreaterThan(0);
+    trio.push(await enter('trio', 'Alice'), await enter('trio', 'Bob'), await enter('trio', 'Carol'));
+    await everyoneSeesEveryone(trio, 40_000);
+    process.stdout.write(`three pages: join to frames decoding everywhere ${Date.now() - t0} ms\n`);
+    for (const p of trio) {
+      const tiles = await p.tiles();
+      const expected = trio.filter((o) => o !== p);
+      expect(tiles.map((t) => t.name).sort()).toEqual(expected.map((o) => o.name).sort());
+      expect(tiles.map((t) => t.endpoint).sort()).toEqual(expected.map(idOf).sort());
+      await waitUntil(`${p.name}: every remote video has a size`, async () =>
+        (await p.tiles()).every((t) => t.videoWidth > 0),
+      );
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await trio[0]?.page.screenshot({ path: join(ARTIFACTS, 'three-person-call.png') });
+  }, 90_000);
+
+  it('shows a camera mute on the others’ tile of that person', async () => {
+    const [alice, bob, carol] = trio as [BrowserParticipant, BrowserParticipant, BrowserParticipant];
+    await bob.page.click('button.cam');
+    for (const p of [alice, carol])
+      await waitUntil(`${p.name} to see Bob's camera off`, async () =>
+        (await p.tiles()).some((t) => t.endpoint === idOf(bob) && t.videoMuted),
+      );
+    await bob.page.click('button.cam');
+    for (const p of [alice, carol])
+      await waitUntil(`${p.name} to see Bob's camera on again`, async () =>
+        (await p.tiles()).some((t) => t.endpoint === idOf(bob) && !t.videoMuted),
+      );
+  });
+
+  it('delivers a chat message to the others', async () => {
+    const [alice, bob, carol] = trio as [BrowserParticipant, BrowserParticipant, BrowserParticipant];
+    await alice.page.fill('.chat-input', 'hello from Alice');
+    await alice.page.press('.chat-input', 'Enter');
+    for (const p of [bob, carol])
+      await waitUntil(`${p.name} to show Alice's message`, async () =>
+        (await p.page.$$eval('.chat-line', (els) => els.map((e) => e.textContent ?? ''))).includes(
+          'Alicehello from Alice',
+        ),
+      );
+  });
+
+  it('drops a leaving page’s tile and streams from the others within 5 s', async () => {
+    const [alice, bob, carol] = trio as [BrowserParticipant, BrowserParticipant, BrowserParticipant];
+    for (const p of [alice, bob]) expect(await p.receivingFrom()).toContain(idOf(carol));
+    const left = Date.now();
+    await carol.page.click('button.leave');
+    for (const p of [alice, bob]) {
+      await waitUntil(
+        `${p.name} to drop Carol's tile and streams`,
+        async () =>
+          (await p.tiles()).every((t) => t.endpoint !== idOf(carol)) &&
+          !(await p.receivingFrom()).includes(idOf(carol)),
+        5_000,
+        100,
+      );
+    }
+    process.stdout.write(`leave to tile and streams gone on both others: ${Date.now() - left} ms\n`);
+    // The two who stay still see each other.
+    await everyoneSeesEveryone([alice, bob], 10_000);
+  }, 30_000);
+
+  it('keeps two rooms apart', async () => {
+    const [alice, bob] = trio as [BrowserParticipant, BrowserParticipant];
+    const dave = await enter('duo', 'Dave');
+    const erin = await enter('duo', 'Erin');
+    await everyoneSeesEveryone([dave, erin], 40_000);
+    expect((await dave.tiles()).map((t) => t.name)).toEqual(['Erin']);
+    expect((await erin.tiles()).map((t) => t.name)).toEqual(['Dave']);
+    for (const p of [alice, bob]) {
+      expect((await p.tiles()).map((t) => t.endpoint)).not.toEqual(expect.arrayContaining([idOf(dave)]));
+      expect(Object.keys(await p.inbound())).not.toContain(idOf(erin));
+    }
   }, 60_000);
 });

@@ -54,6 +54,10 @@ export class BrowserParticipant {
     return this.page.evaluate(async () => (await window.convene?.inboundStats()) ?? {});
   }
 
+  receivingFrom(): Promise<string[]> {
+    return this.page.evaluate(() => window.convene?.receivingFrom() ?? []);
+  }
+
   /** Endpoint ids and names of the remote tiles in the grid. */
   tiles(): Promise<Array<{ endpoint: string; name: string; videoMuted: boolean; videoWidth: number }>> {
     return this.page.$$eval('.tile:not(.local)', (els) =>

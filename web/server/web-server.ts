@@ -41,6 +41,10 @@ export class WebServer {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(runtime);
         return;
       }
+      if (path === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
       if (path === '/about/health') {
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
         return;

@@ -100,6 +100,18 @@ export class Call {
     return out;
   }
 
+  /** Endpoints whose media the peer connection still receives (m-lines not yet inactive). */
+  receivingFrom(): string[] {
+    const pc = this.#session?.peerConnection;
+    const owners = new Set<string>();
+    for (const t of pc?.getTransceivers() ?? []) {
+      const owner = this.#trackOwner.get(t.receiver.track.id);
+      if (owner !== undefined && (t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv'))
+        owners.add(owner);
+    }
+    return [...owners];
+  }
+
   /** Connects, asks the focus for the room and joins it; media follows when the focus invites us. */
   async start(): Promise<void> {
     const { config, room } = this.#o;

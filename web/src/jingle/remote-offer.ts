@@ -27,6 +27,7 @@ export interface SlotOwner {
 }
 
 const BRIDGE_OWNER = 'jvb';
+const URI_SDES_MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 
 /**
  * The focus's offer as Unified Plan SDP that grows with source-add and shrinks with source-remove, the way
@@ -51,7 +52,10 @@ export class RemoteOffer {
     for (const c of initiate.contents) {
       const d = c.description;
       if (d === undefined || d.media === 'application') continue;
-      this.#templates.set(d.media, { ...d, sources: [], ssrcGroups: [] });
+      // Without sdes:mid: the bridge forwards a sender's RTP with the sender's own mid in it, which would make
+      // the browser bind that SSRC to our m-line of that mid before source-add names the right one.
+      const headerExtensions = d.headerExtensions.filter((e) => e.uri !== URI_SDES_MID);
+      this.#templates.set(d.media, { ...d, headerExtensions, sources: [], ssrcGroups: [] });
       this.#slots.push({
         mid: String(this.#slots.length),
         media: d.media,
