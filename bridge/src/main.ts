@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     registry,
     breweryRoom: config.breweryRoom,
     focusNick: config.focusNick,
+    maxConferences: config.maxConferences,
     webSocketUrl: (conferenceId, endpointId, pwd) =>
       `${wsBase().replace(/\/$/, '')}/colibri-ws/${config.serverId}/${conferenceId}/${endpointId}?pwd=${pwd}`,
     log: log.child({ component: 'colibri' }),
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
     breweryRoom: config.breweryRoom,
     nick: config.bridgeId,
     presenceIntervalMs: config.presenceIntervalMs,
+    pingIntervalMs: config.xmppPingIntervalMs,
     stats: () => stats.presenceStats(),
     log: log.child({ component: 'xmpp' }),
   });

@@ -24,6 +24,8 @@ export interface ColibriHandlerOptions {
   /** Only `<breweryRoom>/<focusNick>` may send Colibri2 (PROTOCOL.md §10). */
   breweryRoom: string;
   focusNick: string;
+  /** Creates beyond this many live conferences are refused with `resource-constraint`. */
+  maxConferences: number;
   /** The colibri-ws URL handed to the endpoint. */
   webSocketUrl(conferenceId: string, endpointId: string, password: string): string;
   log: Logger;
@@ -64,6 +66,8 @@ export class ColibriHandler {
           `Conference already exists for ID: ${req.meetingId}`,
           'conference_already_exists',
         );
+      if (registry.conferences.size >= this.#opts.maxConferences)
+        throw colibri2Failure('too-many-conferences', 'resource-constraint', 'Too many conferences on this bridge');
       conf = registry.create(req.meetingId, req.name ?? '');
       created = true;
     } else if (conf === undefined) {

@@ -48,6 +48,10 @@ export const BridgeConfigSchema = z.strictObject({
   endpointConnectTimeoutMs: Millis.default(60_000),
   /** A conference that never had, or no longer has, endpoints is expired after this long. */
   conferenceIdleTimeoutMs: Millis.default(60_000),
+  /** More conference creates than this are refused with `resource-constraint` (a flood must not exhaust memory). */
+  maxConferences: z.number().int().min(1).default(1000),
+  /** XMPP ping to Prosody this often; no answer within the interval drops the connection and reconnects. */
+  xmppPingIntervalMs: Millis.default(30_000),
   /** Packet rate (in + out per second) that counts as stress 1.0 (JVB packet-rate load threshold). */
   maxPacketRate: z.number().int().min(1).default(50_000),
   logLevel: LogLevel.default('info'),

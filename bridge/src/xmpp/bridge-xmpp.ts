@@ -5,13 +5,14 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
-import { client, type Client } from '@xmpp/client';
+import { client, xml, type Client } from '@xmpp/client';
 import { buildStanzaError } from '@convene/protocol/xml';
 import { buildBreweryPresence, type StatValue } from './stats-presence.js';
 import { stanzaErrorFor } from './stanza-failure.js';
 import { toXmppElement } from './to-xmpp-element.js';
 
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
+const NS_PING = 'urn:xmpp:ping';
 
 export interface BridgeXmppOptions {
   /** `xmpp://host:port` of Prosody's c2s listener. */
@@ -24,6 +25,8 @@ export interface BridgeXmppOptions {
   /** Brewery nick: the bridge id. */
   nick: string;
   presenceIntervalMs: number;
+  /** XMPP ping (XEP-0199) to the server this often; an unanswered ping drops the connection. */
+  pingIntervalMs?: number;
   /** The stats published in every brewery presence. */
   stats: () => Readonly<Record<string, StatValue>>;
   log: Logger;
@@ -117,7 +120,7 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
   }
 
   async #run(): Promise<void> {
-    const { initialMs, maxMs } = this.#opts.backoff ?? { initialMs: 500, maxMs: 5_000 };
+    const { initialMs, maxMs } = this.#opts.backoff ?? { initialMs: 500, maxMs: 3_000 };
     let delay = initialMs;
     while (!this.#stopped) {
       const entity = this.#makeEntity();
@@ -139,7 +142,9 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
       delay = initialMs;
       this.#log.info({ jid: entity.jid?.toString() }, 'xmpp online');
       this.#join();
+      const pinger = this.#keepAlive(entity);
       await ended;
+      clearInterval(pinger);
       this.#setLeft();
       await this.#dispose(entity);
       if (this.#stopped) break;
@@ -148,6 +153,22 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
       await this.#sleep(delay);
     }
     this.#log.info('xmpp stopped');
+  }
+
+  /** A silent network drop shows no TCP close: ping, and drop the connection when the server stops answering. */
+  #keepAlive(entity: Client): NodeJS.Timeout {
+    const every = this.#opts.pingIntervalMs ?? 30_000;
+    const timer = setInterval(() => {
+      const ping = xml('iq', { type: 'get', to: this.#opts.domain }, xml('ping', { xmlns: NS_PING }));
+      entity.iqCaller.request(ping, every).catch((err: unknown) => {
+        if (entity.status !== 'online') return;
+        this.#log.warn({ err }, 'xmpp ping failed: dropping the connection');
+        // stop() ends the session; the loop sees it go offline and reconnects.
+        entity.stop().catch((e: unknown) => this.#log.debug({ err: e }, 'xmpp stop failed'));
+      });
+    }, every);
+    timer.unref();
+    return timer;
   }
 
   #makeEntity(): Client {
@@ -255,7 +276,7 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
   #retryJoinLater(): void {
     const t = setTimeout(() => {
       if (!this.#stopped && !this.#joined && this.online) this.#join();
-    }, this.#opts.backoff?.maxMs ?? 5_000);
+    }, this.#opts.backoff?.maxMs ?? 3_000);
     t.unref();
   }
 

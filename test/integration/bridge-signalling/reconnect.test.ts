@@ -55,4 +55,20 @@ describe('bridge reconnect (real Prosody restarted)', () => {
     expect(m).toMatch(/^convene_bridge_xmpp_disconnects_total 1$/m);
     expect(bridge.child.exitCode).toBeNull();
   });
+
+  it('drops a connection whose server stopped answering (no TCP close) and rejoins when it answers again', async () => {
+    await bridge.close();
+    bridge = await BridgeProcess.start({ prosody, password: PASSWORD, args: ['--xmpp-ping-interval-ms', '500'] });
+    await bridge.waitForLog('brewery join', (l) => l.msg === 'joined the brewery');
+    const pid = prosody.pid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await bridge.waitForLog('ping failure', (l) => l.msg === 'xmpp ping failed: dropping the connection', 10_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const joins = () => bridge.logs.filter((l) => l.msg === 'joined the brewery').length;
+    await waitUntil('rejoined the brewery', () => joins() >= 2, 20_000);
+    await waitUntil('healthy again', async () => (await fetch(`${bridge.httpUrl}/about/health`)).status === 200);
+  });
 });

@@ -18,6 +18,7 @@ function setup() {
     registry,
     breweryRoom: ROOM,
     focusNick: 'focus',
+    maxConferences: 3,
     webSocketUrl: () => 'ws://x',
     log,
   });

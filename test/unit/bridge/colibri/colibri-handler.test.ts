@@ -49,6 +49,7 @@ function setup() {
     registry,
     breweryRoom: ROOM,
     focusNick: 'focus',
+    maxConferences: 3,
     webSocketUrl: (c, e, p) => `wss://meet.localhost/colibri-ws/default-id/${c}/${e}?pwd=${p}`,
     log,
   });
@@ -217,6 +218,15 @@ describe('ColibriHandler', () => {
     expect([...registry.byMeetingId('m1')!.endpoints.keys()]).toEqual(['a1b2c3d4']);
   });
 
+  it('refuses a flood of conference creates with resource-constraint, and nothing else changes', async () => {
+    const { send, registry } = setup();
+    for (const m of ['m1', 'm2', 'm3']) await send(create(m));
+    const err = await errorOf(send(create('m4')));
+    expect(err).toMatchObject({ condition: 'resource-constraint', text: 'Too many conferences on this bridge' });
+    expect(registry.conferences.size).toBe(3);
+    expect(registry.totals.conferencesCreated).toBe(3);
+  });
+
   it('refuses new conferences in graceful shutdown with graceful_shutdown', async () => {
     const { send, registry } = setup();
     registry.startGracefulShutdown();
@@ -239,6 +249,7 @@ describe('ColibriHandler', () => {
       registry,
       breweryRoom: ROOM,
       focusNick: 'focus',
+      maxConferences: 3,
       webSocketUrl: () => 'ws://x',
       log,
     });
