@@ -83,6 +83,15 @@ describe('SDP <-> Jingle', () => {
     expect(contents[2]?.transport?.sctpMap).toEqual({ number: 5000, protocol: 'webrtc-datachannel', streams: 0 });
   });
 
+  it('maps fingerprint cryptex to a=cryptex and back', () => {
+    const { jingle } = parseJingleIq(loadXml('jingle/session-initiate-json.xml'));
+    for (const c of jingle.contents) for (const fp of c.transport?.fingerprints ?? []) fp.cryptex = true;
+    const sdp = jingleToSdp(jingle);
+    expect(sdp).toContain('\r\na=cryptex\r\n');
+    const back = sdpToJingle(sdp, { creator: 'initiator' });
+    expect(back.contents[0]?.transport?.fingerprints[0]).toMatchObject({ setup: 'actpass', cryptex: true });
+  });
+
   it('names contents by mid when asked (P2P style)', () => {
     const { contents, groups } = sdpToJingle(fixtureText('sdp/chrome-answer.sdp'), {
       creator: 'responder',
