@@ -23,10 +23,10 @@ import {
 } from '../ice/index.js';
 import { ReceiveStats, writeReceiverReport } from '../rtp/index.js';
 import {
-  NodeSrtpTransform,
   SRTP_ERR_AUTH,
   SRTP_ERR_REPLAY,
   SRTP_MAX_OVERHEAD,
+  type SrtpKeyParams,
   type SrtpTransform,
 } from '../srtp/index.js';
 import type { UdpTransport } from '../transport/index.js';
@@ -76,6 +76,8 @@ export interface EndpointTransportDeps {
   dtlsHandshakeTimeoutMs: number;
   srtpProfiles: readonly SrtpProfile[];
   forwarder: Forwarder;
+  /** Builds the SRTP contexts once DTLS exported keys; node:crypto's by default. */
+  createSrtp: (p: SrtpKeyParams) => SrtpTransform;
   /** The media server re-keys its address map. */
   onSelected: (t: EndpointTransport, address: string, port: number) => void;
   /** The peer checked us from this address; DTLS from it may come before our nomination completes. */
@@ -308,7 +310,7 @@ export class EndpointTransport implements MediaSink {
   }
 
   #onKeys(k: SrtpKeys): void {
-    this.#srtp = new NodeSrtpTransform({
+    this.#srtp = this.#deps.createSrtp({
       cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
       localKey: k.localKey,
       localSalt: k.localSalt,

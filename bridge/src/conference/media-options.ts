@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SrtpProfile } from '../dtls/index.js';
 import type { IceTimings } from '../ice/index.js';
+import type { SrtpKeyParams, SrtpTransform } from '../srtp/index.js';
 
 /** Knobs of the media server; every field has a default. */
 export interface MediaServerOptions {
@@ -17,5 +18,7 @@ export interface MediaServerOptions {
   /** Interval of the bridge's own receiver reports to senders. */
   rtcpReportIntervalMs?: number;
   socketBufferBytes?: number;
+  /** SRTP implementation; the node:crypto one by default. A faster one plugs in here. */
+  createSrtp?: (p: SrtpKeyParams) => SrtpTransform;
   log?: Logger;
 }

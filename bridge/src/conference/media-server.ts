@@ -18,6 +18,7 @@ import {
   type IceTimings,
 } from '../ice/index.js';
 import { PACKET_DTLS, PACKET_RTCP, PACKET_RTP, PACKET_STUN, UdpTransport, classifyPacket } from '../transport/index.js';
+import { NodeSrtpTransform, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
 import { Conference, type ConferenceCounters, type ConferenceParent } from './conference.js';
 import type { Endpoint } from './endpoint.js';
 import { EndpointTransport, newEndpointCounters } from './endpoint-transport.js';
@@ -55,6 +56,7 @@ export class MediaServer {
   readonly #iceTimings: IceTimings;
   readonly #dtlsTimeoutMs: number;
   readonly #srtpProfiles: readonly SrtpProfile[];
+  readonly #createSrtp: (p: SrtpKeyParams) => SrtpTransform;
   readonly #conferences = new Map<string, Conference>();
   readonly #byUfrag = new Map<string, EndpointTransport>();
   readonly #byRouteId = new Map<number, EndpointTransport>();
@@ -81,6 +83,7 @@ export class MediaServer {
     this.#dtlsTimeoutMs = opts.dtlsHandshakeTimeoutMs ?? 30_000;
     this.#srtpProfiles = opts.srtpProfiles ?? [SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80];
     this.#reportIntervalMs = opts.rtcpReportIntervalMs ?? 1000;
+    this.#createSrtp = opts.createSrtp ?? ((p) => new NodeSrtpTransform(p));
     this.certificate = generateCertificate();
     this.localCandidates = (opts.advertisedAddresses ?? ['127.0.0.1']).map((address) => ({
       address,
@@ -176,6 +179,7 @@ export class MediaServer {
         dtlsHandshakeTimeoutMs: this.#dtlsTimeoutMs,
         srtpProfiles: this.#srtpProfiles,
         forwarder,
+        createSrtp: this.#createSrtp,
         onSelected: (tr, address, port) => this.#select(tr, address, port),
         onPeerAddress: (tr, address, port) => this.#checked.set(`${address}|${port}`, tr),
         onIceState: (s) => endpoint()?.reportIceState(s),

@@ -1,5 +1,6 @@
 // RFC 7675: a peer that stops answering loses consent, is reported failed, and leaves cleanly.
 import { MediaServer, type Conference, type Endpoint } from '@convene/bridge/conference';
+import { NodeSrtpTransform } from '@convene/bridge/srtp';
 import { RawMediaPeer } from '../../harness/media-raw-peer.js';
 import { buildRtp, closeNdc, joinNdcPeer, type NdcMediaPeer } from '../../harness/ndc-media-peer.js';
 import { waitUntil } from '../../harness/wait-for.js';
@@ -12,12 +13,18 @@ describe('bridge consent freshness', () => {
   let alice: { peer: NdcMediaPeer; endpoint: Endpoint };
   let ghost: RawMediaPeer;
   let ghostEp: Endpoint;
+  let srtpContexts = 0;
 
   beforeAll(async () => {
     server = await MediaServer.create({
       port: 0,
       bindAddress: '127.0.0.1',
       ice: { consentTimeoutMs: CONSENT_TIMEOUT_MS },
+      // The SRTP seam: a faster implementation plugs in here; this one only counts.
+      createSrtp: (p) => {
+        srtpContexts++;
+        return new NodeSrtpTransform(p);
+      },
     });
     conference = server.createConference('consent');
     const a = await joinNdcPeer(conference, {
@@ -34,6 +41,7 @@ describe('bridge consent freshness', () => {
     ghostEp.setRemoteTransport(ghost.transport());
     await alice.peer.opened(20_000);
     await waitUntil('ghost keyed', () => ghost.ready && ghostEp.dtlsState === 'connected', 20_000);
+    expect(srtpContexts).toBe(2);
   });
 
   afterAll(() => {
