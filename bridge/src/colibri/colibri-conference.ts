@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MediaSource } from '@convene/protocol/colibri2';
-import { type EndpointId, type MeetingId, type Ssrc, toSourceName } from '@convene/protocol/lib';
+import { SerialQueue, type EndpointId, type MeetingId, type Ssrc, toSourceName } from '@convene/protocol/lib';
 import { ColibriEndpoint, type EndpointExpireReason } from './colibri-endpoint.js';
 import type { MediaConferencePort } from './media-port.js';
-import { SerialQueue } from './serial-queue.js';
 
 export interface ColibriConferenceDeps {
   log: Logger;

@@ -74,7 +74,9 @@ export class ColibriHandler {
       throw conferenceNotFound(req.meetingId);
     }
     const target = conf;
-    const answer = await target.queue.run(() => target.batch(() => this.#apply(target, req, created)));
+    const answer = await target.queue.run(() =>
+      Promise.resolve().then(() => target.batch(() => this.#apply(target, req, created))),
+    );
     this.requestsSucceeded++;
     return buildConferenceModified(answer);
   }

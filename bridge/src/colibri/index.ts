@@ -18,5 +18,4 @@ export type {
 } from './media-port.js';
 export { validateRequest, isHeavy, SCTP_PORT } from './validate-request.js';
 export { toMediaTransport, toColibri2Transport } from './transport-mapping.js';
-export { SerialQueue } from './serial-queue.js';
 export { BridgeLifecycle, type BridgeLifecycleDeps } from './bridge-lifecycle.js';
