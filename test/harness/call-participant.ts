@@ -98,8 +98,10 @@ export class CallParticipant {
   sendBoth(): void {
     const seq = this.#seq++;
     const payload = (kind: string) => Buffer.from(`${this.nick}:${kind}:${seq}:`.padEnd(160, '.'));
-    this.#audio?.sendMessageBinary(buildRtp(OPUS, seq, this.audioSsrc, payload('a')));
-    this.#video?.sendMessageBinary(buildRtp(VP8, seq, this.videoSsrc, payload('v')));
+    // Before DTLS is done there is nothing to send on (a browser would not send yet either).
+    if (this.#audio?.isOpen() === true)
+      this.#audio.sendMessageBinary(buildRtp(OPUS, seq, this.audioSsrc, payload('a')));
+    if (this.#video?.isOpen() === true) this.#video.sendMessageBinary(buildRtp(VP8, seq, this.videoSsrc, payload('v')));
   }
 
   receivedFrom(other: CallParticipant): ReceivedRtp[] {
