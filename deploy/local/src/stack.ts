@@ -71,6 +71,7 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
     }),
   );
   urls['Focus HTTP'] = `http://${config.bindAddress}:${config.focusHttpPort}/about/health`;
+  const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress;
   // The bridge's own defaults (HTTP 8080, media UDP 10000) until the stack config grows keys for them.
   await start('bridge', () =>
     ChildService.start({
@@ -88,11 +89,32 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_BRIDGE_HTTP_BIND_ADDRESS: config.bindAddress,
         CONVENE_BRIDGE_MEDIA_BIND_ADDRESS: config.bindAddress,
         CONVENE_BRIDGE_ADVERTISED_ADDRESSES: config.bindAddress,
+        // colibri-ws through the web server's proxy: the page then needs one origin.
+        CONVENE_BRIDGE_WEBSOCKET_BASE_URL: `ws://${host}:${config.webPort}`,
         CONVENE_BRIDGE_LOG_LEVEL: config.logLevel,
       },
     }),
   );
   urls['Bridge HTTP'] = `http://${config.bindAddress}:8080/about/health`;
+  // The page and, on the same origin, /xmpp-websocket and /colibri-ws/ proxied as nginx does in Jitsi.
+  await start('web', () =>
+    ChildService.start({
+      name: 'web',
+      entry: 'web/server/main.ts',
+      pathVar,
+      log,
+      readyMsg: 'web ready',
+      env: {
+        CONVENE_WEB_DOMAIN: config.domain,
+        CONVENE_WEB_PORT: String(config.webPort),
+        CONVENE_WEB_BIND_ADDRESS: config.bindAddress,
+        CONVENE_WEB_XMPP_HTTP_URL: `http://${host}:${config.xmppHttpPort}`,
+        CONVENE_WEB_BRIDGE_HTTP_URL: `http://${host}:8080`,
+        CONVENE_WEB_LOG_LEVEL: config.logLevel,
+      },
+    }),
+  );
+  urls['Open in a browser'] = `http://${host}:${config.webPort}/`;
   let closing: Promise<void> | undefined;
   return {
     prosody,
