@@ -299,5 +299,15 @@ function pairKey(address: string, port: number): string {
 }
 
 function newPair(address: string, port: number, priority: number, triggered: boolean): Pair {
-  return { address, port, priority, state: 'waiting', checks: 0, lastSentAt: 0, tid: '', nominating: false, triggered };
+  return {
+    address,
+    port,
+    priority,
+    state: 'waiting',
+    checks: 0,
+    lastSentAt: -Infinity,
+    tid: '',
+    nominating: false,
+    triggered,
+  };
 }

@@ -1,0 +1,142 @@
+import {
+  DEFAULT_ICE_TIMINGS,
+  IceAgent,
+  STUN_BINDING_ERROR,
+  STUN_BINDING_REQUEST,
+  STUN_BINDING_SUCCESS,
+  checkIntegrity,
+  readStun,
+  writeStun,
+  type IceState,
+  type StunMessage,
+} from '@convene/bridge/ice';
+
+const LOCAL = { ufrag: 'brdg', pwd: 'bridge-password-0123456789' };
+const REMOTE = { ufrag: 'peer', pwd: 'peer-password-0123456789ab' };
+const PEER = { address: '127.0.0.1', port: 40000 };
+
+function setup(consentTimeoutMs = 3000) {
+  const sent: Array<{ msg: StunMessage; port: number; address: string }> = [];
+  const states: IceState[] = [];
+  const selected: string[] = [];
+  const agent = new IceAgent({
+    routeId: 0x01020304,
+    local: LOCAL,
+    timings: { ...DEFAULT_ICE_TIMINGS, consentTimeoutMs },
+    send: (buf, port, address) => sent.push({ msg: readStun(buf, 0, buf.length)!, port, address }),
+    onStateChange: (s) => states.push(s),
+    onSelected: (address, port) => selected.push(`${address}:${port}`),
+  });
+  /** The peer answers the latest check the agent sent. */
+  const answer = (now: number, from = PEER): StunMessage => {
+    const check = sent.filter((s) => s.msg.type === STUN_BINDING_REQUEST).at(-1)!.msg;
+    const res = writeStun({
+      type: STUN_BINDING_SUCCESS,
+      transactionId: check.transactionId,
+      xorMappedAddress: { address: '127.0.0.1', port: 10000 },
+      password: REMOTE.pwd,
+    });
+    agent.handleStun(readStun(res, 0, res.length)!, from.address, from.port, now);
+    return check;
+  };
+  return { agent, sent, states, selected, answer };
+}
+
+describe('IceAgent', () => {
+  it('sends controlling checks with the right credentials, then nominates and connects', () => {
+    const { agent, sent, states, selected, answer } = setup();
+    agent.setRemote(REMOTE, [{ ...PEER, priority: 2130706431, type: 'host' }], 0);
+    agent.tick(0);
+    const first = sent[0]!.msg;
+    expect(sent[0]).toMatchObject({ port: PEER.port, address: PEER.address });
+    expect(first).toMatchObject({ type: STUN_BINDING_REQUEST, username: 'peer:brdg', useCandidate: false });
+    expect(first.iceControlling).toBe(agent.tieBreaker);
+    expect(first.transactionId.readUInt32BE(0)).toBe(0x01020304);
+    expect(checkIntegrity(first, REMOTE.pwd)).toBe(true);
+    answer(10);
+    const nomination = sent.at(-1)!.msg;
+    expect(nomination.useCandidate).toBe(true);
+    expect(states).toEqual(['checking']);
+    answer(20);
+    expect(states).toEqual(['checking', 'connected']);
+    expect(selected).toEqual(['127.0.0.1:40000']);
+  });
+
+  it('answers a peer check with XOR-MAPPED-ADDRESS and learns a peer-reflexive candidate', () => {
+    const { agent, sent } = setup();
+    agent.setRemote(REMOTE, [], 0);
+    const req = writeStun({
+      type: STUN_BINDING_REQUEST,
+      transactionId: Buffer.alloc(12, 7),
+      username: 'brdg:peer',
+      priority: 1845501695,
+      password: LOCAL.pwd,
+    });
+    agent.handleStun(readStun(req, 0, req.length)!, '127.0.0.1', 41000, 5);
+    const [reply, check] = sent;
+    expect(reply!.msg).toMatchObject({
+      type: STUN_BINDING_SUCCESS,
+      xorMappedAddress: { address: '127.0.0.1', port: 41000 },
+    });
+    expect(checkIntegrity(reply!.msg, LOCAL.pwd)).toBe(true);
+    expect(check).toMatchObject({ port: 41000, address: '127.0.0.1' }); // triggered check to the new candidate
+  });
+
+  it('ignores checks with a bad MESSAGE-INTEGRITY and counts them', () => {
+    const { agent, sent } = setup();
+    const req = writeStun({
+      type: STUN_BINDING_REQUEST,
+      transactionId: Buffer.alloc(12),
+      username: 'brdg:peer',
+      password: 'wrong',
+    });
+    agent.handleStun(readStun(req, 0, req.length)!, '127.0.0.1', 41000, 0);
+    expect(sent).toHaveLength(0);
+    expect(agent.counters.badIntegrity).toBe(1);
+  });
+
+  it('keeps the controlling role with a 487 when the peer also claims it with a lower tie-breaker', () => {
+    const { agent, sent } = setup();
+    const req = writeStun({
+      type: STUN_BINDING_REQUEST,
+      transactionId: Buffer.alloc(12, 1),
+      username: 'brdg:peer',
+      iceControlling: 0n,
+      password: LOCAL.pwd,
+    });
+    agent.handleStun(readStun(req, 0, req.length)!, '127.0.0.1', 41000, 0);
+    expect(sent[0]!.msg).toMatchObject({ type: STUN_BINDING_ERROR, errorCode: 487 });
+  });
+
+  it('fails when consent is not renewed within the timeout, and not before', () => {
+    const { agent, states, answer } = setup(1000);
+    agent.setRemote(REMOTE, [{ ...PEER, priority: 1, type: 'host' }], 0);
+    agent.tick(0);
+    answer(0);
+    answer(0);
+    expect(agent.state).toBe('connected');
+    for (let t = 50; t <= 900; t += 50) agent.tick(t);
+    expect(agent.state).toBe('connected');
+    answer(900); // consent renewed by the peer answering a keep-alive
+    for (let t = 950; t <= 1850; t += 50) agent.tick(t);
+    expect(agent.state).toBe('connected');
+    for (let t = 1900; t <= 2000; t += 50) agent.tick(t);
+    expect(states).toEqual(['checking', 'connected', 'failed']);
+  });
+
+  it('fails when nothing answers within the connect timeout', () => {
+    const { agent, states } = setup();
+    agent.setRemote(REMOTE, [{ ...PEER, priority: 1, type: 'host' }], 0);
+    for (let t = 0; t <= DEFAULT_ICE_TIMINGS.connectTimeoutMs + 100; t += 50) agent.tick(t);
+    expect(states).toEqual(['checking', 'failed']);
+    expect(agent.counters.checksSent).toBeGreaterThan(1);
+  });
+
+  it('drops a response from an address the check did not go to', () => {
+    const { agent, states, answer } = setup();
+    agent.setRemote(REMOTE, [{ ...PEER, priority: 1, type: 'host' }], 0);
+    agent.tick(0);
+    answer(0, { address: '127.0.0.2', port: 40000 });
+    expect(states).toEqual(['checking']);
+  });
+});
