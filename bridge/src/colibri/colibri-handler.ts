@@ -126,6 +126,7 @@ export class ColibriHandler {
     try {
       ep.capabilities = [...req.capabilities];
       ep.sctp = req.transport?.sctp !== undefined;
+      if (req.initialLastN !== undefined) ep.channel.lastN = req.initialLastN;
       this.#update(ep, req);
     } catch (err) {
       ep.close('expired');

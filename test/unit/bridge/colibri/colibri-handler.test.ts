@@ -21,7 +21,7 @@ const create = (meetingId: string, ep = 'a1b2c3d4', extra = '') =>
       <media type="audio"><payload-type xmlns="urn:xmpp:jingle:apps:rtp:1" id="111" name="opus" clockrate="48000" channels="2"/></media>
       <transport ice-controlling="true"><sctp/></transport>
       <sources/>
-      <capability name="source-names"/>${extra}
+      <capability name="source-names"/><initial-last-n value="5"/>${extra}
     </endpoint>
   </conference-modify>`;
 const addEndpoint = (meetingId: string, ep: string, capability = '<capability name="source-names"/>') =>
@@ -96,6 +96,7 @@ describe('ColibriHandler', () => {
     expect(ep.transport?.sctp).toEqual({ port: 5000, role: 'server' });
     expect(res.sources?.map((s) => s.id)).toEqual(['jvb-a0', 'jvb-v0']);
     expect(record.statsId).toBe('Lyla');
+    expect(record.channel.lastN).toBe(5);
   });
 
   it('applies an update: remote transport (no mDNS), sources, force-mute; answers <endpoint id/>', async () => {
