@@ -16,6 +16,8 @@ import {
 const PRFLX_PRIORITY = ((110 << 24) | (65535 << 8) | 255) >>> 0;
 const MAX_CHECKS_PER_PAIR = 40;
 const CHECK_RETRY_MS = 200;
+/** Candidate pairs per endpoint: signalled plus peer-reflexive; more is a misbehaving peer. */
+const MAX_PAIRS = 32;
 
 export interface IceAgentDeps {
   /** Routing id the media server put in the first 4 bytes of our transaction ids. */
@@ -107,7 +109,8 @@ export class IceAgent {
     // mDNS names cannot be resolved here (JVB: resolve-remote-candidates = false); the peer shows up prflx.
     if (c.address.endsWith('.local') || c.address.includes(':')) return;
     const key = pairKey(c.address, c.port);
-    if (!this.#pairs.has(key)) this.#pairs.set(key, newPair(c.address, c.port, c.priority, false));
+    if (!this.#pairs.has(key) && this.#pairs.size < MAX_PAIRS)
+      this.#pairs.set(key, newPair(c.address, c.port, c.priority, false));
   }
 
   /** Handles a STUN message whose USERNAME names our ufrag, or a response routed to us. */
@@ -156,6 +159,7 @@ export class IceAgent {
     const key = pairKey(address, port);
     let pair = this.#pairs.get(key);
     if (pair === undefined) {
+      if (this.#pairs.size >= MAX_PAIRS) return; // answered, but not checked back
       // RFC 8445 §7.3.1.3: a peer-reflexive candidate learned from the check.
       pair = newPair(address, port, msg.priority ?? PRFLX_PRIORITY, true);
       this.#pairs.set(key, pair);

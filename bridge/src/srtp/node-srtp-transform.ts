@@ -45,6 +45,8 @@ interface OutState {
 }
 
 const CM_TAG = 10;
+/** Receive contexts per endpoint; a real client sends a handful of SSRCs, a key holder must not exhaust memory. */
+const MAX_STREAMS = 256;
 const GCM_TAG = 16;
 
 function derive(cipher: SrtpCipher, key: Buffer, salt: Buffer): Keys {
@@ -119,6 +121,7 @@ export class NodeSrtpTransform implements SrtpTransform {
     const ssrc = src.readUInt32BE(off + 8);
     const seq = src.readUInt16BE(off + 2);
     const known = this.#in.get(ssrc);
+    if (known === undefined && this.#in.size >= MAX_STREAMS) return SRTP_ERR_MALFORMED;
     const win = known ?? new ReplayWindow();
     const index = win.estimate(seq);
     if (!win.check(index)) return SRTP_ERR_REPLAY;
@@ -188,6 +191,7 @@ export class NodeSrtpTransform implements SrtpTransform {
     const index = eIndex & 0x7fffffff;
     const encrypted = (eIndex & 0x80000000) !== 0;
     const known = this.#rtcpIn.get(ssrc);
+    if (known === undefined && this.#rtcpIn.size >= MAX_STREAMS) return SRTP_ERR_MALFORMED;
     const win = known ?? new ReplayWindow();
     if (!win.check(index)) return SRTP_ERR_REPLAY;
     const n = len - tag - 4;
