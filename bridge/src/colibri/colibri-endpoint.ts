@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ForceMute, MediaSource } from '@convene/protocol/colibri2';
 import type { EndpointId } from '@convene/protocol/lib';
-import type { MediaEndpointPort } from './media-port.js';
+import type { MediaEndpointPort, MediaTransport } from './media-port.js';
 
 const PASSWORD_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -40,6 +40,8 @@ export class ColibriEndpoint {
   capabilities: readonly string[] = [];
   forceMute: Required<ForceMute> = { audio: false, video: false };
   sources: readonly MediaSource[] = [];
+  /** The peer's transport as last given to the media core; trickled updates are merged into it. */
+  remoteTransport: MediaTransport | undefined;
   /** The endpoint asked for an SCTP data channel. */
   sctp = false;
   readonly #deps: ColibriEndpointDeps;

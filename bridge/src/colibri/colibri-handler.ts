@@ -144,12 +144,17 @@ export class ColibriHandler {
   /** Applies transport, sources, force-mute and stats id; the media core validates sources before it commits. */
   #update(ep: ColibriEndpoint, req: Colibri2Endpoint): void {
     const ice = req.transport?.ice;
-    const remote = ice === undefined ? undefined : toMediaTransport(ice);
+    const remote = ice === undefined ? undefined : toMediaTransport(ice, ep.remoteTransport);
+    if (ice !== undefined && remote === undefined)
+      this.#opts.log.debug({ endpointId: ep.id }, 'transport without ufrag, pwd or fingerprint ignored');
     if (req.sources !== undefined) {
       ep.media.setSources(toMediaSsrcs(req.sources));
       ep.sources = req.sources;
     }
-    if (remote !== undefined) ep.media.setRemoteTransport(remote);
+    if (remote !== undefined) {
+      ep.media.setRemoteTransport(remote);
+      ep.remoteTransport = remote;
+    }
     if (req.statsId !== undefined) ep.statsId = req.statsId;
     if (req.forceMute !== undefined) {
       // TODO(#6): the media core has no force-mute yet; the flags are stored for it.

@@ -57,11 +57,8 @@ function validateEndpoint(ep: Colibri2Endpoint): void {
 }
 
 function validateIce(id: string, ice: IceUdpTransport): void {
-  const hasContent = ice.fingerprints.length > 0 || ice.candidates.length > 0;
-  if (hasContent && (ice.ufrag === undefined || ice.pwd === undefined))
-    throw badRequest('bad-transport', `Endpoint ${id}: transport without ufrag and pwd`);
-  if (ice.ufrag !== undefined && ice.fingerprints.length === 0)
-    throw badRequest('bad-transport', `Endpoint ${id}: transport without a DTLS fingerprint`);
+  // No rule on ufrag/pwd/fingerprint presence: Jicofo forwards transport-info (candidates, often no fingerprint)
+  // as an update, and the bridge merges it with what it already has (toMediaTransport).
   for (const fp of ice.fingerprints) {
     if (!FINGERPRINT_HASHES.includes(fp.hash.toLowerCase()))
       throw badRequest('bad-fingerprint', `Endpoint ${id}: unsupported fingerprint hash "${fp.hash}"`);

@@ -115,6 +115,20 @@ describe('ColibriHandler', () => {
     expect(registry.byMeetingId('m1')!.getEndpoint('a1b2c3d4')!.forceMute).toEqual({ audio: true, video: false });
   });
 
+  it('takes a trickled transport-info (no fingerprint) as more candidates for the same session', async () => {
+    const { send, media, registry } = setup();
+    await send(create('m1'));
+    await send(update('m1', 'a1b2c3d4'));
+    await send(
+      `<conference-modify ${C2} meeting-id="m1"><endpoint id="a1b2c3d4"><transport><transport ${ICE} ufrag="Hq3e" pwd="w9ZtL2cV8nRkP0sYbQ4mXa1f">
+        <candidate component="1" foundation="3" generation="0" id="z" ip="203.0.113.5" network="0" port="40000" priority="50" protocol="udp" type="srflx"/>
+      </transport></transport></endpoint></conference-modify>`,
+    );
+    const fake = media.conferences.get(registry.byMeetingId('m1')!.id)!.endpoints.get('a1b2c3d4')!;
+    expect(fake.remote?.fingerprints).toEqual([{ hash: 'sha-256', value: FP, setup: 'active' }]);
+    expect(fake.remote?.candidates).toEqual([{ address: '203.0.113.5', port: 40000, priority: 50, type: 'srflx' }]);
+  });
+
   it('expires endpoints, and the conference with its last one', async () => {
     const { send, registry } = setup();
     await send(create('m1'));

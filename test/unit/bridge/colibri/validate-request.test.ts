@@ -19,11 +19,6 @@ describe('validateRequest', () => {
       'visitor-sources',
     ],
     [
-      'transport without ufrag',
-      '<endpoint id="a"><transport><transport xmlns="urn:xmpp:jingle:transports:ice-udp:1"><fingerprint xmlns="urn:xmpp:jingle:apps:dtls:0" hash="sha-256">AA:BB</fingerprint></transport></transport></endpoint>',
-      'bad-transport',
-    ],
-    [
       'unknown hash',
       '<endpoint id="a"><transport><transport xmlns="urn:xmpp:jingle:transports:ice-udp:1" ufrag="u" pwd="p"><fingerprint xmlns="urn:xmpp:jingle:apps:dtls:0" hash="md5">AA:BB</fingerprint></transport></transport></endpoint>',
       'bad-fingerprint',
@@ -61,6 +56,40 @@ describe('transport mapping', () => {
       pwd: 'p',
       fingerprints: [{ hash: 'sha-256', value: 'AB:CD', setup: 'active' }],
       candidates: [{ address: '192.0.2.1', port: 1, priority: 9, type: 'host' }],
+    });
+  });
+
+  it('merges a trickled transport-info (no fingerprint) into the previous transport', () => {
+    const previous = toMediaTransport({
+      ufrag: 'u',
+      pwd: 'p',
+      rtcpMux: true,
+      webSockets: [],
+      fingerprints: [{ hash: 'sha-256', value: 'AB:CD', setup: 'active' }],
+      candidates: [],
+    });
+    const trickle = {
+      rtcpMux: false,
+      webSockets: [],
+      fingerprints: [],
+      candidates: [
+        {
+          component: 1,
+          foundation: '1',
+          ip: '192.0.2.9',
+          port: 9,
+          priority: 1,
+          protocol: 'udp' as const,
+          type: 'srflx' as const,
+        },
+      ],
+    };
+    expect(toMediaTransport(trickle)).toBeUndefined();
+    expect(toMediaTransport(trickle, previous)).toEqual({
+      ufrag: 'u',
+      pwd: 'p',
+      fingerprints: [{ hash: 'sha-256', value: 'AB:CD', setup: 'active' }],
+      candidates: [{ address: '192.0.2.9', port: 9, priority: 1, type: 'srflx' }],
     });
   });
 
