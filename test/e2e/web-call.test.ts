@@ -105,6 +105,25 @@ describe('web client in headless Chromium', () => {
       );
   });
 
+  it('shares a screen in place of the camera, shown as a screen on the others’ tiles', async () => {
+    const [alice, bob, carol] = trio as [BrowserParticipant, BrowserParticipant, BrowserParticipant];
+    await bob.page.click('button.screen');
+    for (const p of [alice, carol])
+      await waitUntil(`${p.name} to see Bob's screen`, async () =>
+        (await p.tiles()).some((t) => t.endpoint === idOf(bob) && t.screen && t.videoWidth > 0),
+      );
+    const before = (await alice.inbound())[idOf(bob)]?.framesDecoded ?? 0;
+    await waitUntil(
+      'Alice to keep decoding Bob',
+      async () => ((await alice.inbound())[idOf(bob)]?.framesDecoded ?? 0) > before,
+    );
+    await bob.page.click('button.screen');
+    for (const p of [alice, carol])
+      await waitUntil(`${p.name} to see Bob's camera again`, async () =>
+        (await p.tiles()).some((t) => t.endpoint === idOf(bob) && !t.screen),
+      );
+  });
+
   it('delivers a chat message to the others', async () => {
     const [alice, bob, carol] = trio as [BrowserParticipant, BrowserParticipant, BrowserParticipant];
     await alice.page.fill('.chat-input', 'hello from Alice');

@@ -59,12 +59,15 @@ export class BrowserParticipant {
   }
 
   /** Endpoint ids and names of the remote tiles in the grid. */
-  tiles(): Promise<Array<{ endpoint: string; name: string; videoMuted: boolean; videoWidth: number }>> {
+  tiles(): Promise<
+    Array<{ endpoint: string; name: string; videoMuted: boolean; screen: boolean; videoWidth: number }>
+  > {
     return this.page.$$eval('.tile:not(.local)', (els) =>
       els.map((el) => ({
         endpoint: (el as HTMLElement).dataset.endpoint ?? '',
         name: el.querySelector('.name')?.textContent ?? '',
         videoMuted: el.classList.contains('video-muted'),
+        screen: el.classList.contains('screen'),
         videoWidth: el.querySelector('video')?.videoWidth ?? 0,
       })),
     );

@@ -55,6 +55,7 @@ export class Call {
   #state: LocalState;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
   #ended = false;
+  #screen: MediaStreamTrack | undefined;
   /** Remote track id -> endpoint id, for audio levels and stats. */
   readonly #trackOwner = new Map<string, string>();
 
@@ -64,6 +65,7 @@ export class Call {
     this.#view = new CallView(o.root, o.room, {
       toggleAudio: () => this.#setMuted('audio', !this.#state.audioMuted),
       toggleVideo: () => this.#setMuted('video', !this.#state.videoMuted),
+      toggleScreen: () => void this.#toggleScreen().catch((err: unknown) => this.#report('screen share', err)),
       leave: () => void this.leave('You left the meeting.'),
       sendChat: (text) => void this.#room?.sendChat(text).catch((err: unknown) => this.#report('chat', err)),
     });
@@ -128,13 +130,13 @@ export class Call {
     const roomJid = `${room}@${config.mucDomain}`;
     const r = new ConferenceRoom(conn, roomJid, this.endpointId, this.#state, {
       onJoin: (o) => {
-        this.#view.tile(o.nick, o.displayName).setMuted(o.audioMuted, o.videoMuted);
+        this.#view.tile(o.nick, o.displayName).setMuted(o.audioMuted, o.videoMuted, o.screenSharing);
         this.#view.chat('', `${o.displayName} joined`);
       },
       onUpdate: (o) => {
         const t = this.#view.tile(o.nick, o.displayName);
         t.setName(o.displayName);
-        t.setMuted(o.audioMuted, o.videoMuted);
+        t.setMuted(o.audioMuted, o.videoMuted, o.screenSharing);
       },
       onLeave: (nick) => {
         this.#view.removeTile(nick);
@@ -208,17 +210,65 @@ export class Call {
     await this.#conn.request(xmlElement('iq', { type: 'set', to, id: `j${Date.now()}` }, [buildJingle(j)]));
   }
 
-  #openChannel(url: string): void {
+  #openChannel(url: string, attempt = 0): void {
     this.#channel?.close();
-    this.#channel = new BridgeChannel(
+    const channel = new BridgeChannel(
       url,
       (m) => {
+        attempt = 0;
         if (m.colibriClass === 'DominantSpeakerEndpointChangeEvent') this.#view.setSpeaker(m.dominantSpeakerEndpoint);
       },
-      (code) => console.warn('bridge channel closed', code),
+      (code) => {
+        // Reconnect like lib-jitsi-meet (1 s doubling up to 60 s), unless the call or the session moved on.
+        const delay = Math.min(1000 * 2 ** attempt, 60_000);
+        console.warn(`bridge channel closed (${code}); reconnecting in ${delay} ms`);
+        setTimeout(() => {
+          if (!this.#ended && this.#channel === channel) this.#openChannel(url, attempt + 1);
+        }, delay);
+      },
     );
+    this.#channel = channel;
     // JVB forwards no video until the receiver says what it wants (PROTOCOL.md §7.4).
-    this.#channel.send({ colibriClass: 'ReceiverVideoConstraints', lastN: -1, defaultConstraints: { maxHeight: 720 } });
+    channel.send({ colibriClass: 'ReceiverVideoConstraints', lastN: -1, defaultConstraints: { maxHeight: 720 } });
+    if (this.#screen !== undefined)
+      channel.send({
+        colibriClass: 'SourceVideoTypeMessage',
+        sourceName: `${this.endpointId}-v0`,
+        videoType: 'desktop',
+      });
+  }
+
+  /** Screen share replaces the camera on the same source (no renegotiation), as `-v0` with videoType desktop. */
+  async #toggleScreen(): Promise<void> {
+    const camera = this.#o.media.stream.getVideoTracks()[0] ?? null;
+    const own = this.#view.tile(this.endpointId);
+    if (this.#screen !== undefined) {
+      const screen = this.#screen;
+      this.#screen = undefined;
+      screen.stop();
+      await this.#session?.replaceVideo(this.#state.videoMuted ? null : camera);
+      if (camera !== null) own.setTrack(camera);
+    } else {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      const screen = stream.getVideoTracks()[0];
+      if (screen === undefined) return;
+      this.#screen = screen;
+      screen.addEventListener('ended', () => {
+        if (this.#screen === screen) void this.#toggleScreen().catch((err: unknown) => this.#report('screen', err));
+      });
+      await this.#session?.replaceVideo(screen);
+      own.setTrack(screen);
+    }
+    const sharing = this.#screen !== undefined;
+    this.#state = { ...this.#state, screenSharing: sharing };
+    this.#view.setSharing(sharing);
+    own.setMuted(this.#state.audioMuted, this.#state.videoMuted, sharing);
+    this.#channel?.send({
+      colibriClass: 'SourceVideoTypeMessage',
+      sourceName: `${this.endpointId}-v0`,
+      videoType: sharing ? 'desktop' : 'camera',
+    });
+    await this.#room?.update(this.#state);
   }
 
   #setMuted(media: 'audio' | 'video', muted: boolean): void {
@@ -246,6 +296,7 @@ export class Call {
     this.#abort.abort();
     clearInterval(this.#levelTimer);
     this.#channel?.close();
+    this.#screen?.stop();
     this.#session?.close();
     for (const t of this.#o.media.stream.getTracks()) t.stop();
     void this.#conn?.close().catch(() => undefined);

@@ -76,6 +76,13 @@ export class JingleSession {
       .catch((err: unknown) => this.#deps.onError('remove endpoint', err));
   }
 
+  /** Sends `track` instead of the camera (screen share) without renegotiating; null sends nothing. */
+  async replaceVideo(track: MediaStreamTrack | null): Promise<void> {
+    const mid = this.#offer?.localMid('video');
+    const t = this.#pc?.getTransceivers().find((x) => x.mid === mid);
+    if (t !== undefined) await t.sender.replaceTrack(track);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -3,6 +3,7 @@ import { Tile, h } from './tile.js';
 export interface CallViewActions {
   toggleAudio(): void;
   toggleVideo(): void;
+  toggleScreen(): void;
   leave(): void;
   sendChat(text: string): void;
 }
@@ -16,6 +17,8 @@ export class CallView {
   readonly #tiles = new Map<string, Tile>();
   readonly #micButton: HTMLButtonElement;
   readonly #camButton: HTMLButtonElement;
+  readonly #screenButton: HTMLButtonElement;
+  readonly #soundButton: HTMLButtonElement;
 
   constructor(root: HTMLElement, room: string, actions: CallViewActions) {
     this.#root = root;
@@ -46,9 +49,17 @@ export class CallView {
     const controls = h('footer', 'controls');
     this.#micButton = button('Mute', 'mic', () => actions.toggleAudio());
     this.#camButton = button('Stop camera', 'cam', () => actions.toggleVideo());
+    this.#screenButton = button('Share screen', 'screen', () => actions.toggleScreen());
+    this.#soundButton = button('Enable sound', 'sound', () => {
+      for (const a of root.querySelectorAll('audio')) void a.play().catch(() => undefined);
+      this.#soundButton.hidden = true;
+    });
+    this.#soundButton.hidden = true;
     controls.append(
       this.#micButton,
       this.#camButton,
+      this.#screenButton,
+      this.#soundButton,
       button('Leave', 'leave', () => actions.leave()),
     );
     const main = h('div', 'main');
@@ -59,7 +70,7 @@ export class CallView {
   tile(endpointId: string, displayName = endpointId, local = false): Tile {
     let t = this.#tiles.get(endpointId);
     if (t === undefined) {
-      t = new Tile(endpointId, displayName, local);
+      t = new Tile(endpointId, displayName, local, () => (this.#soundButton.hidden = false));
       this.#tiles.set(endpointId, t);
       if (local) this.#grid.prepend(t.el);
       else this.#grid.append(t.el);
@@ -87,6 +98,11 @@ export class CallView {
     this.#camButton.textContent = video ? 'Start camera' : 'Stop camera';
     this.#micButton.classList.toggle('off', audio);
     this.#camButton.classList.toggle('off', video);
+  }
+
+  setSharing(sharing: boolean): void {
+    this.#screenButton.textContent = sharing ? 'Stop sharing' : 'Share screen';
+    this.#screenButton.classList.toggle('on', sharing);
   }
 
   setSpeaker(endpointId: string): void {

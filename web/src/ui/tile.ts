@@ -6,7 +6,10 @@ export class Tile {
   readonly #name: HTMLDivElement;
   readonly #level: HTMLDivElement;
 
-  constructor(endpointId: string, displayName: string, local: boolean) {
+  readonly #onBlocked: () => void;
+
+  constructor(endpointId: string, displayName: string, local: boolean, onBlocked: () => void = () => undefined) {
+    this.#onBlocked = onBlocked;
     this.el = h('div', 'tile');
     this.el.dataset.endpoint = endpointId;
     if (local) this.el.classList.add('local');
@@ -35,9 +38,10 @@ export class Tile {
     if (avatar !== null) avatar.textContent = initials(name);
   }
 
-  setMuted(audio: boolean, video: boolean): void {
+  setMuted(audio: boolean, video: boolean, screen = false): void {
     this.el.classList.toggle('audio-muted', audio);
-    this.el.classList.toggle('video-muted', video);
+    this.el.classList.toggle('video-muted', video && !screen);
+    this.el.classList.toggle('screen', screen);
   }
 
   /** 0..1 audio level; above a threshold the tile shows as speaking. */
@@ -49,7 +53,10 @@ export class Tile {
   setTrack(track: MediaStreamTrack): void {
     const target = track.kind === 'video' ? this.video : this.audio;
     target.srcObject = new MediaStream([track]);
-    void target.play().catch(() => undefined); // autoplay may wait for a gesture; the Join click is one
+    // Autoplay with sound needs a user gesture; the Join click is one, an ?autojoin link is not.
+    void target.play().catch(() => {
+      if (track.kind === 'audio') this.#onBlocked();
+    });
   }
 }
 

@@ -21,6 +21,7 @@ export interface Occupant {
   displayName: string;
   audioMuted: boolean;
   videoMuted: boolean;
+  screenSharing: boolean;
 }
 
 export interface RoomCallbacks {
@@ -37,6 +38,8 @@ export interface LocalState {
   displayName: string;
   audioMuted: boolean;
   videoMuted: boolean;
+  /** The video source carries a screen instead of the camera. */
+  screenSharing?: boolean;
 }
 
 /** A random endpoint id: 8 hex characters, as lib-jitsi-meet makes them. */
@@ -120,7 +123,10 @@ export class ConferenceRoom {
     const ep = this.nick;
     const sourceInfo: SourceInfoMap = new Map([
       [toSourceName(`${ep}-a0`), { muted: this.#state.audioMuted }],
-      [toSourceName(`${ep}-v0`), { muted: this.#state.videoMuted, videoType: 'camera' }],
+      [
+        toSourceName(`${ep}-v0`),
+        this.#state.screenSharing === true ? { muted: false, videoType: 'desktop' } : { muted: this.#state.videoMuted },
+      ],
     ]);
     const ext = buildParticipantPresence({
       statsId: `convene-${ep}`,
@@ -178,6 +184,7 @@ export class ConferenceRoom {
       displayName: p.nick ?? nick,
       audioMuted: muted('a0', p.audioMuted),
       videoMuted: muted('v0', p.videoMuted),
+      screenSharing: info?.get(toSourceName(`${nick}-v0`))?.videoType === 'desktop',
     };
     const known = this.#occupants.has(nick);
     this.#occupants.set(nick, o);
