@@ -155,6 +155,12 @@ describe('bridge under bad input', () => {
     expect(malloryEp.counters.rtpPacketsIn).toBe(PACKETS);
     expect(malloryEp.dtlsCounters!.malformed + malloryEp.dtlsCounters!.unexpected).toBeGreaterThanOrEqual(PACKETS);
     expect(malloryEp.dtlsState).toBe('connected');
+    // The bridge's own RRs reach alice through SRTCP with AES_CM_128_HMAC_SHA1_80 (libsrtp decrypts them).
+    await waitUntil(
+      'an RR for alice',
+      () => alice.peer.rtcp.some((p) => p[1] === 201 && p.length >= 32 && p.readUInt32BE(8) <= 2),
+      5_000,
+    );
     // alice's and bob's streams each go to two receivers, mallory's audio to two.
     expect(conference.counters.forwarding.rtpForwarded).toBe(2 * (2 * PACKETS) * 2 + PACKETS * 2);
   });

@@ -130,4 +130,17 @@ describe('bridge media forwarding', () => {
     expect(pliFor(carol!)).toHaveLength(0);
     expect(conferences.get('c1')!.counters.forwarding.keyframeRequestsForwarded).toBe(1);
   });
+
+  it('sends each sender the bridge’s own receiver reports about its streams', async () => {
+    const reportsAbout = (m: Member): Buffer[] =>
+      m.peer.rtcp.filter(
+        (p) => p[1] === 201 && p.length >= 32 && [m.audioSsrc, m.videoSsrc].includes(p.readUInt32BE(8)),
+      );
+    for (const m of members) await waitUntil(`an RR for ${m.name}`, () => reportsAbout(m).length > 0, 5_000);
+    for (const m of members) {
+      const rr = reportsAbout(m)[0]!;
+      expect(rr[0]! & 0x1f).toBe(2); // one block per stream it sends
+      expect(rr.readUInt32BE(12) & 0xffffff).toBe(0); // nothing lost on loopback
+    }
+  });
 });
