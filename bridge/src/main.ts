@@ -130,7 +130,13 @@ async function main(): Promise<void> {
   });
   late.xmpp = xmpp;
   xmpp.route('set', NS_COLIBRI2, 'conference-modify', (iq) => colibri.handle(iq));
-  addBasicRoutes(xmpp, { isFromFocus: (from) => colibri.isFromFocus(from), unhealthyReason, version });
+  addBasicRoutes(xmpp, {
+    isFromFocus: (from) => colibri.isFromFocus(from),
+    // Not the REST reason: a failed health IQ makes Jicofo move conferences away, which a graceful
+    // shutdown must not do (Jicofo reads graceful_shutdown from the presence instead).
+    unhealthyReason: () => (lifecycle.shuttingDown ? 'shutting down' : undefined),
+    version,
+  });
   // Conferences coming and going show in the brewery at once, not only on the next interval.
   let publishTimer: NodeJS.Timeout | undefined;
   registry.onChange(() => {

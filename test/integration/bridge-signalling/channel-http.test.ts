@@ -197,6 +197,10 @@ describe('bridge channel, REST and metrics (real bridge process)', () => {
       const el = p.is('presence') && p.attrs.from === occupant ? p.getChild('stats', NS_COLIBRI) : undefined;
       return el !== undefined && parseBridgeStats(el).graceful_shutdown === 'true';
     });
+    // Health IQs still pass: Jicofo must not move the running conferences away.
+    expect(
+      (await focus.iq('jvb1', '<healthcheck xmlns="http://jitsi.org/protocol/healthcheck"/>', 'get')).attrs.type,
+    ).toBe('result');
     const err = await focus.iq('jvb1', allocate('m-late', 'x', true)).catch((e: unknown) => e);
     expect(colibri2ErrorOf(stanzaErrorOf(err))?.reason).toBe('graceful_shutdown');
     expect(bridge.child.exitCode).toBeNull();
