@@ -143,4 +143,28 @@ describe('bridge media forwarding', () => {
       expect(rr.readUInt32BE(12) & 0xffffff).toBe(0); // nothing lost on loopback
     }
   });
+
+  it('passes a sender report on to the stream’s receivers without its report blocks', async () => {
+    const [alice, bob, carol, dave] = members;
+    const sr = Buffer.alloc(28 + 24);
+    sr[0] = 0x81; // one report block, which the bridge must strip
+    sr[1] = 200;
+    sr.writeUInt16BE(sr.length / 4 - 1, 2);
+    sr.writeUInt32BE(alice!.videoSsrc, 4);
+    sr.writeUInt32BE(0xe1e2e3e4, 8); // NTP seconds
+    sr.writeUInt32BE(0x01020304, 16); // RTP timestamp
+    sr.writeUInt32BE(bob!.videoSsrc, 28);
+    expect(alice!.peer.sendRtcp(sr)).toBe(true);
+    const srsFrom = (m: Member): Buffer[] =>
+      m.peer.rtcp.filter((p) => p[1] === 200 && p.readUInt32BE(4) === alice!.videoSsrc);
+    for (const m of [bob!, carol!]) await waitUntil(`${m.name} to get the SR`, () => srsFrom(m).length > 0, 5_000);
+    for (const m of [bob!, carol!]) {
+      const got = srsFrom(m)[0]!;
+      expect(got[0]! & 0x1f).toBe(0);
+      expect(got.readUInt32BE(8)).toBe(0xe1e2e3e4);
+      expect(got.readUInt32BE(16)).toBe(0x01020304);
+    }
+    expect(srsFrom(dave!)).toHaveLength(0);
+    expect(srsFrom(alice!)).toHaveLength(0);
+  });
 });
