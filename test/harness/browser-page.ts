@@ -12,8 +12,16 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+export function launchChromium(args: readonly string[] = CHROMIUM_ARGS): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...args], headless: true });
+}
+
+/** Chromium that refuses camera and microphone, as when a person clicks Block. */
+export function launchChromiumDenyingMedia(): Promise<Browser> {
+  return launchChromium([
+    ...CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream'),
+    '--deny-permission-prompts',
+  ]);
 }
 
 /** Per remote endpoint, as the page's `window.convene.inboundStats()` reports it. */

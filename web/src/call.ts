@@ -73,7 +73,7 @@ export class Call {
     const video = o.media.stream.getVideoTracks()[0];
     if (video !== undefined) own.setTrack(video);
     own.setMuted(o.media.stream.getAudioTracks().length === 0, video === undefined);
-    if (o.media.error !== undefined) this.#view.status(o.media.error, 'error');
+    if (o.media.error !== undefined) this.#view.notice(o.media.error);
   }
 
   get peerConnection(): RTCPeerConnection | undefined {

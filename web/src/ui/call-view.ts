@@ -109,6 +109,13 @@ export class CallView {
     for (const [id, t] of this.#tiles) t.el.classList.toggle('dominant', id === endpointId);
   }
 
+  /** A lasting message under the header (camera denied and the like). */
+  notice(text: string): void {
+    const n = h('div', 'notice');
+    n.textContent = text;
+    this.#root.querySelector('header')?.after(n);
+  }
+
   status(text: string, kind: 'info' | 'error' = 'info'): void {
     this.#status.textContent = text;
     this.#status.className = `status ${kind}`;
