@@ -6,11 +6,15 @@ import {
   SRTP_AES128_CM_HMAC_SHA1_80,
   type Conference,
   type Endpoint,
+  type SourceParams,
   type TransportParams,
 } from '@convene/bridge/conference';
 
 type Command =
   | { cmd: 'setup'; receivers: number; ssrc: number; profile: 'gcm' | 'cm' }
+  // bench/run.ts: any conference shape, every endpoint with its own sources.
+  | { cmd: 'conference'; endpoints: Array<{ id: string; sources: SourceParams[] }>; profile: 'gcm' | 'cm' }
+  | { cmd: 'counters' }
   | { cmd: 'remote'; id: string; transport: TransportParams }
   | { cmd: 'status' }
   | { cmd: 'mark' }
@@ -57,6 +61,25 @@ async function handle(m: Command): Promise<unknown> {
       endpoints.get('sender')!.setSources([{ ssrc: m.ssrc, kind: 'video' }]);
       return out;
     }
+    case 'conference': {
+      server = await MediaServer.create({
+        port: 0,
+        bindAddress: '127.0.0.1',
+        socketBufferBytes: 8 << 20,
+        srtpProfiles: [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
+      });
+      conference = server.createConference('bench');
+      const out: Record<string, TransportParams> = {};
+      for (const e of m.endpoints) {
+        const ep = conference.createEndpoint(e.id);
+        endpoints.set(e.id, ep);
+        out[e.id] = ep.localTransport();
+        if (e.sources.length > 0) ep.setSources(e.sources);
+      }
+      return out;
+    }
+    case 'counters':
+      return { ...totals(), drops: { ...server.drops }, memory: process.memoryUsage() };
     case 'remote':
       endpoints.get(m.id)!.setRemoteTransport(m.transport);
       return { ok: true };

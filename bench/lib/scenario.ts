@@ -1,0 +1,305 @@
+// One bench conference: S senders (audio + video each) and R receive-only endpoints on a bridge
+// MediaServer in its own process (bench/forward/bridge-process.ts), with the load peers spread over
+// separate load processes (test/harness/bench-load-process.ts). Every figure the bench reports comes
+// from here: packets are accounted by stream sequence range, CPU and RSS from /proc/<pid>/stat.
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { SourceParams, TransportParams } from '@convene/bridge/conference';
+import type { BenchStream } from '../../test/harness/bench-peer.js';
+import { histQuantile } from '../../test/harness/bench-peer.js';
+import type { LoadCommand, LoadCount } from '../../test/harness/bench-load-process.js';
+
+export const AUDIO = { pt: 111, size: 120, pps: 50 } as const;
+export const VIDEO = { pt: 100, size: 1100, pps: 300 } as const;
+
+export interface ScenarioOptions {
+  senders: number;
+  receivers: number;
+  /** Load processes the peers are spread over (round robin). */
+  loadProcesses?: number;
+  profile?: 'gcm' | 'cm';
+  /** Directory for the bridge's `--cpu-prof` output, when profiling. */
+  cpuProfDir?: string;
+}
+
+export interface StepOptions {
+  seconds: number;
+  /** Multiplies every stream's packet rate (the ramp). */
+  rateScale?: number;
+  /** Skip (never send) every packet whose stream sequence is k-1 mod k: a deliberate loss of 1/k. */
+  dropEvery?: number;
+  /** Time allowed for packets in flight after the last send. */
+  drainMs?: number;
+}
+
+export interface StepResult {
+  seconds: number;
+  rateScale: number;
+  /** Packets the senders accounted (sent + deliberately skipped), per second. */
+  offeredPps: number;
+  /** Every accounted packet times the endpoints it should reach. */
+  expected: number;
+  received: number;
+  lost: number;
+  /** Of `lost`, packets deliberately never sent, times their fan-out. */
+  deliberatelyLost: number;
+  duplicates: number;
+  failedDecrypt: number;
+  lossPct: number;
+  /** Distinct packets delivered to receivers per second of sending. */
+  forwardedPps: number;
+  /** The bridge's own rtpForwarded counter over the step. */
+  bridgeForwarded: number;
+  bridgeCpuPct: number;
+  cpuUsPerForwarded: number;
+  rssMiB: number;
+  latencyP50Us: number;
+  latencyP99Us: number;
+  loadCpuPct: number;
+}
+
+const CLK_TCK = 100; // getconf CLK_TCK on Linux/x86-64
+
+/** utime + stime (µs) and RSS (bytes) of a process, from /proc/<pid>/stat. */
+export function procStat(pid: number): { cpuUs: number; rssBytes: number } {
+  const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state): utime is field 14, stime 15, rss (pages) 24.
+  const ticks = Number(rest[11]) + Number(rest[12]);
+  return { cpuUs: (ticks * 1e6) / CLK_TCK, rssBytes: Number(rest[21]) * 4096 };
+}
+
+/** Request/response over a child's IPC channel; `fifo` for a child that answers in order without ids. */
+class Rpc {
+  readonly child: ChildProcess;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly #fifo: boolean;
+  #next = 0;
+
+  constructor(child: ChildProcess, fifo: boolean) {
+    this.child = child;
+    this.#fifo = fifo;
+    child.on('message', (raw: unknown) => {
+      const m = raw as { id?: number; result?: unknown; error?: string };
+      const id = fifo ? this.#pending.keys().next().value : m.id;
+      if (id === undefined) return;
+      const p = this.#pending.get(id);
+      if (p === undefined) return;
+      this.#pending.delete(id);
+      const error = fifo ? (m as { error?: string }).error : m.error;
+      if (error !== undefined) p.reject(new Error(error));
+      else p.resolve(fifo ? raw : m.result);
+    });
+    child.on('exit', (code) => {
+      for (const p of this.#pending.values()) p.reject(new Error(`child exited with ${code}`));
+      this.#pending.clear();
+    });
+  }
+
+  call<T>(msg: object): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const id = this.#next++;
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send(this.#fifo ? msg : { id, msg }, (err) => err && reject(err));
+    });
+  }
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** A conference set up on a Convene bridge process with its load processes; `step()` measures. */
+export class ConveneScenario {
+  readonly opts: Required<Omit<ScenarioOptions, 'cpuProfDir'>> & { cpuProfDir?: string };
+  readonly #bridge: Rpc;
+  readonly #loads: Rpc[];
+  /** Per stream key `${peer}/${ssrc}`: owner, and every peer id. */
+  readonly #peerIds: string[];
+
+  private constructor(opts: ConveneScenario['opts'], bridge: Rpc, loads: Rpc[], peerIds: string[]) {
+    this.opts = opts;
+    this.#bridge = bridge;
+    this.#loads = loads;
+    this.#peerIds = peerIds;
+  }
+
+  get bridgePid(): number {
+    return this.#bridge.child.pid!;
+  }
+
+  static async start(o: ScenarioOptions): Promise<ConveneScenario> {
+    const opts = { loadProcesses: 2, profile: 'gcm' as const, ...o };
+    const prof = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
+    const bridge = new Rpc(
+      fork(`${here}../forward/bridge-process.ts`, [], { execArgv: ['--import', 'tsx', ...prof], stdio: 'inherit' }),
+      true,
+    );
+    const loads = Array.from(
+      { length: opts.loadProcesses },
+      () =>
+        new Rpc(
+          fork(`${here}../../test/harness/bench-load-process.ts`, [], {
+            execArgv: ['--import', 'tsx'],
+            stdio: 'inherit',
+          }),
+          false,
+        ),
+    );
+    const s = new ConveneScenario(opts, bridge, loads, []);
+    try {
+      await s.#setup();
+    } catch (err) {
+      await s.close();
+      throw err;
+    }
+    return s;
+  }
+
+  async #setup(): Promise<void> {
+    const { senders, receivers, profile } = this.opts;
+    const specs: Array<{ id: string; streams: BenchStream[] }> = [];
+    for (let i = 0; i < senders; i++)
+      specs.push({
+        id: `s${i + 1}`,
+        streams: [
+          { ssrc: 0x1000 + 2 * i, kind: 'audio', ...AUDIO },
+          { ssrc: 0x1001 + 2 * i, kind: 'video', ...VIDEO },
+        ],
+      });
+    for (let i = 0; i < receivers; i++) specs.push({ id: `r${i + 1}`, streams: [] });
+    this.#peerIds.push(...specs.map((p) => p.id));
+    const perLoad = this.#loads.map((_, li) => specs.filter((_, i) => i % this.#loads.length === li));
+    const local = await Promise.all(
+      this.#loads.map((l, li) =>
+        l.call<Record<string, TransportParams>>({ cmd: 'create', peers: perLoad[li]!, profile } satisfies LoadCommand),
+      ),
+    );
+    const endpoints = specs.map((p) => ({
+      id: p.id,
+      sources: p.streams.map((st): SourceParams => ({ ssrc: st.ssrc, kind: st.kind })),
+    }));
+    const bridgeSide = await this.#bridge.call<Record<string, TransportParams>>({
+      cmd: 'conference',
+      endpoints,
+      profile,
+    });
+    for (const [li, l] of this.#loads.entries()) {
+      const mine = Object.fromEntries(perLoad[li]!.map((p) => [p.id, bridgeSide[p.id]!]));
+      await l.call({ cmd: 'connect', bridge: mine } satisfies LoadCommand);
+      for (const [id, t] of Object.entries(local[li]!)) await this.#bridge.call({ cmd: 'remote', id, transport: t });
+    }
+    const total = specs.length;
+    await waitUntil(
+      'every load peer keyed',
+      async () =>
+        (await Promise.all(this.#loads.map((l) => l.call<number>({ cmd: 'ready' })))).reduce((a, b) => a + b) === total,
+      20_000 + 200 * total,
+    );
+    await waitUntil(
+      'every bridge endpoint connected',
+      async () => (await this.#bridge.call<{ connected: number }>({ cmd: 'status' })).connected === total,
+      20_000 + 200 * total,
+    );
+  }
+
+  /** Sends for `seconds` at the scenario's rates and accounts every packet. */
+  async step(o: StepOptions): Promise<StepResult> {
+    const rateScale = o.rateScale ?? 1;
+    const dropEvery = o.dropEvery ?? 0;
+    const before = Object.assign(
+      {},
+      ...(await Promise.all(this.#loads.map((l) => l.call<Record<string, number>>({ cmd: 'position' })))),
+    ) as Record<string, number>;
+    await Promise.all(this.#loads.map((l) => l.call({ cmd: 'reset' })));
+    const c0 = await this.#bridge.call<{ forwarded: number }>({ cmd: 'counters' });
+    const loadPids = this.#loads.map((l) => l.child.pid!);
+    const load0 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
+    const p0 = procStat(this.bridgePid);
+    const t0 = process.hrtime.bigint();
+    const after = Object.assign(
+      {},
+      ...(await Promise.all(
+        this.#loads.map((l) =>
+          l.call<Record<string, number>>({ cmd: 'send', seconds: o.seconds, rateScale, dropEvery }),
+        ),
+      )),
+    ) as Record<string, number>;
+    const sendSecs = Number(process.hrtime.bigint() - t0) / 1e9;
+    await new Promise((r) => setTimeout(r, o.drainMs ?? 500));
+    const p1 = procStat(this.bridgePid);
+    const load1 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
+    const c1 = await this.#bridge.call<{ forwarded: number }>({ cmd: 'counters' });
+    const ranges: Record<string, [number, number]> = {};
+    for (const key of Object.keys(after)) if (after[key]! > before[key]!) ranges[key] = [before[key]!, after[key]!];
+    const counts = await Promise.all(this.#loads.map((l) => l.call<LoadCount>({ cmd: 'count', ranges })));
+
+    let expected = 0;
+    let deliberatelyLost = 0;
+    let offered = 0;
+    for (const [key, [from, to]] of Object.entries(ranges)) {
+      const owner = key.split('/')[0];
+      const fanout = this.#peerIds.filter((id) => id !== owner).length;
+      const skipped = dropEvery > 0 ? countSkipped(from, to, dropEvery) : 0;
+      offered += to - from;
+      expected += (to - from) * fanout;
+      deliberatelyLost += skipped * fanout;
+    }
+    const received = counts.reduce((n, c) => n + Object.values(c.received).reduce((a, b) => a + b, 0), 0);
+    const hist = counts[0]!.hist.map((_, i) => counts.reduce((n, c) => n + c.hist[i]!, 0));
+    const cpuUs = p1.cpuUs - p0.cpuUs;
+    const bridgeForwarded = c1.forwarded - c0.forwarded;
+    return {
+      seconds: o.seconds,
+      rateScale,
+      offeredPps: offered / o.seconds,
+      expected,
+      received,
+      lost: expected - received,
+      deliberatelyLost,
+      duplicates: counts.reduce((n, c) => n + c.duplicates, 0),
+      failedDecrypt: counts.reduce((n, c) => n + c.failed, 0),
+      lossPct: expected === 0 ? 0 : (100 * (expected - received)) / expected,
+      forwardedPps: received / o.seconds,
+      bridgeForwarded,
+      bridgeCpuPct: (100 * cpuUs) / (sendSecs * 1e6),
+      cpuUsPerForwarded: received === 0 ? NaN : cpuUs / received,
+      rssMiB: p1.rssBytes / 2 ** 20,
+      latencyP50Us: histQuantile(hist, 0.5),
+      latencyP99Us: histQuantile(hist, 0.99),
+      loadCpuPct: (100 * (load1 - load0)) / (sendSecs * 1e6),
+    };
+  }
+
+  async close(): Promise<void> {
+    const ends = [this.#bridge, ...this.#loads].map(
+      (r) =>
+        new Promise<void>((resolve) => {
+          if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => {
+            r.child.kill('SIGKILL');
+            resolve();
+          }, 5_000);
+          r.child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          r.call({ cmd: 'close' }).catch(() => undefined);
+        }),
+    );
+    await Promise.all(ends);
+  }
+}
+
+/** Sequences s in [from, to) with s mod k === k - 1. */
+export function countSkipped(from: number, to: number, k: number): number {
+  const upTo = (n: number): number => Math.floor(n / k); // count in [0, n)
+  return upTo(to) - upTo(from);
+}

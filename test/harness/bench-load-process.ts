@@ -1,0 +1,124 @@
+// A child process that hosts some of a bench scenario's load peers (BenchPeer), driven over IPC by
+// bench/lib/scenario.ts, so the load generator's CPU is never counted as the bridge's.
+import type { TransportParams } from '@convene/bridge/conference';
+import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80, type SrtpProfile } from '@convene/bridge/dtls';
+import { BenchPeer, type BenchStream } from './bench-peer.js';
+
+export type LoadCommand =
+  | { cmd: 'create'; peers: Array<{ id: string; streams: BenchStream[] }>; profile: 'gcm' | 'cm' }
+  | { cmd: 'connect'; bridge: Record<string, TransportParams> }
+  | { cmd: 'ready' }
+  | { cmd: 'position' }
+  | { cmd: 'send'; seconds: number; rateScale: number; dropEvery: number }
+  | { cmd: 'count'; ranges: Record<string, [number, number]> }
+  | { cmd: 'reset' }
+  | { cmd: 'close' };
+
+/** What `count` answers: distinct packets received per peer, within the given stream sequence ranges. */
+export interface LoadCount {
+  received: Record<string, number>;
+  duplicates: number;
+  failed: number;
+  hist: number[];
+  cpuUs: number;
+}
+
+const peers = new Map<string, BenchPeer>();
+
+process.on('message', (raw: unknown) => {
+  const { id, msg } = raw as { id: number; msg: LoadCommand };
+  void handle(msg).then(
+    (result) => process.send!({ id, result }),
+    (err: unknown) => process.send!({ id, error: String(err) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+
+/** Per stream key `${peer}/${ssrc}`: the next sequence each sending peer will use. */
+function position(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of peers.values()) p.streams.forEach((s, i) => (out[`${p.id}/${s.ssrc}`] = p.nextSeq[i]!));
+  return out;
+}
+
+/** Paces every stream of every local peer at its rate for `seconds`, in 2 ms ticks. */
+async function send(seconds: number, rateScale: number, dropEvery: number): Promise<Record<string, number>> {
+  const senders = [...peers.values()].filter((p) => p.streams.length > 0);
+  const start = senders.map((p) => [...p.nextSeq]);
+  const t0 = process.hrtime.bigint();
+  for (;;) {
+    const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+    const t = Math.min(elapsed, seconds);
+    senders.forEach((p, pi) =>
+      p.streams.forEach((s, i) => {
+        const due = start[pi]![i]! + Math.floor(t * s.pps * rateScale);
+        // Bounded per tick so a stalled loop catches up without one giant burst.
+        for (let k = 0; k < 256 && p.nextSeq[i]! < due; k++) {
+          const seq = p.nextSeq[i]!;
+          p.sendNext(i, dropEvery > 0 && seq % dropEvery === dropEvery - 1);
+        }
+      }),
+    );
+    if (
+      elapsed >= seconds &&
+      senders.every((p, pi) =>
+        p.streams.every((s, i) => p.nextSeq[i]! >= start[pi]![i]! + Math.floor(seconds * s.pps * rateScale)),
+      )
+    )
+      break;
+    if (elapsed > seconds * 2 + 5) break; // bounded even if this process cannot keep up
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return position();
+}
+
+async function handle(m: LoadCommand): Promise<unknown> {
+  switch (m.cmd) {
+    case 'create': {
+      const profiles: SrtpProfile[] = [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM];
+      const out: Record<string, TransportParams> = {};
+      for (const p of m.peers) {
+        const peer = await BenchPeer.create(p.id, p.streams, profiles);
+        peers.set(p.id, peer);
+        out[p.id] = peer.transport();
+      }
+      return out;
+    }
+    case 'connect':
+      for (const [id, t] of Object.entries(m.bridge)) peers.get(id)!.connect(t);
+      return true;
+    case 'ready':
+      return [...peers.values()].filter((p) => p.ready).length;
+    case 'position':
+      return position();
+    case 'send':
+      return send(m.seconds, m.rateScale, m.dropEvery);
+    case 'reset':
+      for (const p of peers.values()) p.resetLatency();
+      return true;
+    case 'count': {
+      const received: Record<string, number> = {};
+      const hist = new Array<number>(peers.values().next().value?.hist.length ?? 0).fill(0);
+      let duplicates = 0;
+      let failed = 0;
+      for (const p of peers.values()) {
+        let n = 0;
+        for (const [key, [from, to]] of Object.entries(m.ranges)) {
+          const [owner, ssrc] = key.split('/');
+          if (owner === p.id) continue;
+          n += p.receivedIn(Number(ssrc), from, to);
+        }
+        received[p.id] = n;
+        duplicates += p.duplicates;
+        failed += p.counters.failed;
+        p.hist.forEach((v, i) => (hist[i]! += v));
+      }
+      const cpu = process.cpuUsage();
+      return { received, duplicates, failed, hist, cpuUs: cpu.user + cpu.system } satisfies LoadCount;
+    }
+    case 'close':
+      for (const p of peers.values()) p.close();
+      setImmediate(() => process.exit(0));
+      return true;
+  }
+}

@@ -1,0 +1,246 @@
+// A load peer for bench/: one UDP socket, the bridge's own ICE/DTLS/SRTP pieces (as media-raw-peer.ts),
+// plus per-stream accounting. Every RTP payload carries the send time (CLOCK_MONOTONIC ns, the same clock
+// in every process on the machine) and a 32-bit stream sequence, so a receiver can tell exactly which
+// packets of a stream it got and how long each took through the bridge.
+import { createSocket, type Socket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import type { TransportParams } from '@convene/bridge/conference';
+import { DtlsSession, SRTP_AEAD_AES_128_GCM, generateCertificate, type SrtpProfile } from '@convene/bridge/dtls';
+import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
+import { NodeSrtpTransform, SRTP_MAX_OVERHEAD, type SrtpTransform } from '@convene/bridge/srtp';
+
+/** Bytes of the bench header at the start of every payload: send time (8) and stream sequence (4). */
+export const BENCH_HEADER_BYTES = 12;
+const RING = 256;
+
+/** One RTP stream a peer sends. */
+export interface BenchStream {
+  ssrc: number;
+  kind: 'audio' | 'video';
+  pt: number;
+  /** RTP packet size before SRTP, header included. */
+  size: number;
+  /** Packets per second at rate scale 1. */
+  pps: number;
+}
+
+/** Latency histogram: 8 buckets per octave of microseconds, mergeable across processes by adding. */
+export const HIST_BUCKETS = 8 * 24;
+export function histBucket(us: number): number {
+  if (us < 1) return 0;
+  return Math.min(HIST_BUCKETS - 1, Math.floor(Math.log2(us) * 8));
+}
+/** The value (µs) a histogram puts at quantile q (0..1), at the upper edge of its bucket. */
+export function histQuantile(hist: readonly number[], q: number): number {
+  const total = hist.reduce((a, b) => a + b, 0);
+  if (total === 0) return NaN;
+  let seen = 0;
+  for (let i = 0; i < hist.length; i++) {
+    seen += hist[i]!;
+    if (seen >= q * total) return 2 ** ((i + 1) / 8);
+  }
+  return 2 ** (hist.length / 8);
+}
+
+/** What a receiver saw of one stream: a bitmap of stream sequences, so duplicates are never counted twice. */
+class StreamSeen {
+  bits = new Uint8Array(1 << 14);
+  duplicates = 0;
+  mark(seq: number): void {
+    const byte = seq >>> 3;
+    if (byte >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, byte + 1));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const bit = 1 << (seq & 7);
+    if ((this.bits[byte]! & bit) !== 0) this.duplicates++;
+    else this.bits[byte]! |= bit;
+  }
+  /** Distinct sequences seen in [from, to). */
+  count(from: number, to: number): number {
+    let n = 0;
+    for (let s = from; s < to; s++) if (((this.bits[s >>> 3] ?? 0) & (1 << (s & 7))) !== 0) n++;
+    return n;
+  }
+}
+
+/** ICE-controlled, DTLS client (setup active) peer of one bridge endpoint that sends and counts bench streams. */
+export class BenchPeer {
+  readonly id: string;
+  readonly streams: readonly BenchStream[];
+  /** Per stream: the next sequence to send (sent + deliberately dropped so far). */
+  readonly nextSeq: number[];
+  readonly dropped: number[];
+  readonly seen = new Map<number, StreamSeen>();
+  readonly hist = new Array<number>(HIST_BUCKETS).fill(0);
+  readonly counters = { rtpIn: 0, failed: 0, foreign: 0 };
+  readonly #socket: Socket;
+  readonly #ufrag = randomBytes(4).toString('hex');
+  readonly #pwd = randomBytes(16).toString('hex');
+  readonly #cert = generateCertificate('bench-peer');
+  readonly #profiles: SrtpProfile[];
+  readonly #timer: NodeJS.Timeout;
+  readonly #plain: Buffer[];
+  readonly #rings: Buffer[][];
+  #bridge: TransportParams | undefined;
+  #bridgeAddress = '';
+  #bridgePort = 0;
+  #dtls: DtlsSession | undefined;
+  #srtp: SrtpTransform | undefined;
+
+  private constructor(id: string, socket: Socket, streams: readonly BenchStream[], profiles: SrtpProfile[]) {
+    this.id = id;
+    this.#socket = socket;
+    this.streams = streams;
+    this.#profiles = profiles;
+    this.nextSeq = streams.map(() => 0);
+    this.dropped = streams.map(() => 0);
+    this.#plain = streams.map((s) => {
+      const b = Buffer.alloc(s.size, 0xab);
+      b[0] = 0x80;
+      b[1] = s.pt & 0x7f;
+      b.writeUInt32BE(s.ssrc >>> 0, 8);
+      return b;
+    });
+    this.#rings = streams.map((s) => Array.from({ length: RING }, () => Buffer.alloc(s.size + SRTP_MAX_OVERHEAD)));
+    socket.on('message', (m, r) => this.#onMessage(m, r.address, r.port));
+    this.#timer = setInterval(() => this.#dtls?.tick(Date.now()), 100);
+  }
+
+  static async create(id: string, streams: readonly BenchStream[], profiles: SrtpProfile[]): Promise<BenchPeer> {
+    const socket = createSocket({ type: 'udp4', recvBufferSize: 8 << 20, sendBufferSize: 4 << 20 });
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new BenchPeer(id, socket, streams, profiles);
+  }
+
+  get ready(): boolean {
+    return this.#srtp !== undefined;
+  }
+
+  /** What to give `Endpoint.setRemoteTransport`. */
+  transport(): TransportParams {
+    return {
+      ufrag: this.#ufrag,
+      pwd: this.#pwd,
+      fingerprints: [{ hash: 'sha-256', value: this.#cert.fingerprint, setup: 'active' }],
+      candidates: [{ address: '127.0.0.1', port: this.#socket.address().port, priority: 2130706431, type: 'host' }],
+    };
+  }
+
+  /** The bridge's transport for this endpoint: the peer answers its checks and starts DTLS on nomination. */
+  connect(bridge: TransportParams): void {
+    this.#bridge = bridge;
+  }
+
+  /**
+   * Sends stream `i`'s next packet, or skips it when `drop` (a deliberate loss the receivers must report).
+   * The sequence advances either way.
+   */
+  sendNext(i: number, drop: boolean): void {
+    const seq = this.nextSeq[i]!++;
+    if (drop) {
+      this.dropped[i]!++;
+      return;
+    }
+    const plain = this.#plain[i]!;
+    plain.writeUInt16BE(seq & 0xffff, 2);
+    plain.writeUInt32BE((seq * 960) >>> 0, 4);
+    plain.writeBigUInt64BE(process.hrtime.bigint(), 12);
+    plain.writeUInt32BE(seq >>> 0, 20);
+    const out = this.#rings[i]![seq % RING]!;
+    const n = this.#srtp!.protectRtp(plain, 0, plain.length, out, 0);
+    this.#socket.send(out, 0, n, this.#bridgePort, this.#bridgeAddress);
+  }
+
+  /** Forgets latency samples (a new measurement step); stream bitmaps stay, steps count by sequence range. */
+  resetLatency(): void {
+    this.hist.fill(0);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#dtls?.close();
+    this.#socket.close();
+  }
+
+  #onMessage(m: Buffer, address: string, port: number): void {
+    const b = m[0]!;
+    if (b < 4) this.#onStun(m, address, port);
+    else if (b >= 20 && b <= 63) this.#dtls?.handleDatagram(m, 0, m.length, Date.now());
+    else if (b >= 128 && b <= 191 && this.#srtp !== undefined) {
+      if (m[1]! >= 192 && m[1]! <= 223) return; // RTCP: not counted
+      const now = process.hrtime.bigint();
+      const n = this.#srtp.unprotectRtp(m, 0, m.length, m, 0);
+      if (n < 0) {
+        this.counters.failed++;
+        return;
+      }
+      let off = 12 + 4 * (m[0]! & 0x0f);
+      if ((m[0]! & 0x10) !== 0) off += 4 + 4 * m.readUInt16BE(off + 2);
+      if (off + BENCH_HEADER_BYTES > n) {
+        this.counters.foreign++;
+        return;
+      }
+      this.counters.rtpIn++;
+      const ssrc = m.readUInt32BE(8);
+      let s = this.seen.get(ssrc);
+      if (s === undefined) this.seen.set(ssrc, (s = new StreamSeen()));
+      s.mark(m.readUInt32BE(off + 8));
+      const us = Number(now - m.readBigUInt64BE(off)) / 1000;
+      this.hist[histBucket(us)]!++;
+    }
+  }
+
+  /** Distinct packets of stream `ssrc` received with sequence in [from, to). */
+  receivedIn(ssrc: number, from: number, to: number): number {
+    return this.seen.get(ssrc)?.count(from, to) ?? 0;
+  }
+
+  get duplicates(): number {
+    let n = 0;
+    for (const s of this.seen.values()) n += s.duplicates;
+    return n;
+  }
+
+  #onStun(m: Buffer, address: string, port: number): void {
+    const msg = readStun(m, 0, m.length);
+    const bridge = this.#bridge;
+    if (msg === undefined || bridge === undefined) return;
+    if (msg.type !== STUN_BINDING_REQUEST || msg.username !== `${this.#ufrag}:${bridge.ufrag}`) return;
+    if (!checkIntegrity(msg, this.#pwd)) return;
+    this.#socket.send(
+      writeStun({
+        type: STUN_BINDING_SUCCESS,
+        transactionId: msg.transactionId,
+        xorMappedAddress: { address, port },
+        password: this.#pwd,
+      }),
+      port,
+      address,
+    );
+    if (msg.useCandidate && this.#dtls === undefined) {
+      this.#bridgeAddress = address;
+      this.#bridgePort = port;
+      this.#dtls = new DtlsSession({
+        role: 'client',
+        certificate: this.#cert,
+        remoteFingerprints: bridge.fingerprints,
+        srtpProfiles: this.#profiles,
+        handshakeTimeoutMs: 10_000,
+        send: (buf) => this.#socket.send(buf, this.#bridgePort, this.#bridgeAddress),
+        onStateChange: () => undefined,
+        onKeys: (k) => {
+          this.#srtp = new NodeSrtpTransform({
+            cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
+            localKey: k.localKey,
+            localSalt: k.localSalt,
+            remoteKey: k.remoteKey,
+            remoteSalt: k.remoteSalt,
+          });
+        },
+      });
+      this.#dtls.start(Date.now());
+    }
+  }
+}
