@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MediaSource } from '@convene/protocol/colibri2';
-import { SerialQueue, type EndpointId, type MeetingId, type Ssrc, toSourceName } from '@convene/protocol/lib';
+import {
+  InvalidStateError,
+  SerialQueue,
+  type EndpointId,
+  type MeetingId,
+  type Ssrc,
+  toSourceName,
+} from '@convene/protocol/lib';
 import { ColibriEndpoint, type EndpointExpireReason } from './colibri-endpoint.js';
 import type { MediaConferencePort } from './media-port.js';
 
@@ -73,6 +80,7 @@ export class ColibriConference {
 
   /** Creates the media endpoint and its record; the caller applies transport and sources (and closes it on failure). */
   createEndpoint(id: EndpointId): ColibriEndpoint {
+    if (this.#closed) throw new InvalidStateError('closed', `conference ${this.id}`);
     const media = this.media.createEndpoint(id);
     const ep = new ColibriEndpoint(id, this.id, media, {
       log: this.#log,

@@ -1,4 +1,5 @@
 // colibri-ws, REST and /metrics of a real bridge process, then a graceful shutdown that drains and exits.
+import type { Element } from 'ltx';
 import { WebSocket } from 'ws';
 import type { Prosody } from '@convene/xmpp-server';
 import { colibri2ErrorOf, parseConferenceModified } from '@convene/protocol/colibri2';
@@ -96,6 +97,18 @@ describe('bridge channel, REST and metrics (real bridge process)', () => {
     const stats = (await (await fetch(`${bridge.httpUrl}/colibri/stats`)).json()) as Record<string, unknown>;
     expect(stats).toMatchObject({ conferences: 0, drain: false, graceful_shutdown: false, mucs_joined: 1 });
     expect((await fetch(`${bridge.httpUrl}/nope`)).status).toBe(404);
+    // Drain mode shows in the presence at once and can be turned off again.
+    const occupant = `${prosody.layout.breweryRoom}/jvb1`;
+    const drainIs = (v: string) => (p: Element) => {
+      const el = p.is('presence') && p.attrs.from === occupant ? p.getChild('stats', NS_COLIBRI) : undefined;
+      return el !== undefined && parseBridgeStats(el).drain === v;
+    };
+    expect((await fetch(`${bridge.httpUrl}/colibri/drain/enable`, { method: 'POST' })).status).toBe(200);
+    expect(await (await fetch(`${bridge.httpUrl}/colibri/drain`)).json()).toEqual({ drain: true });
+    await focus.peer.waitFor('drain=true', drainIs('true'));
+    focus.peer.received.length = 0;
+    expect((await fetch(`${bridge.httpUrl}/colibri/drain/disable`, { method: 'POST' })).status).toBe(200);
+    await focus.peer.waitFor('drain=false', drainIs('false'));
     expect((await fetch(`${bridge.httpUrl}/colibri/shutdown`)).status).toBe(405);
   });
 

@@ -1,0 +1,64 @@
+import { jest } from '@jest/globals';
+import { pino } from 'pino';
+import { toEndpointId, toMeetingId } from '@convene/protocol/lib';
+import { ConferenceRegistry } from '@convene/bridge/colibri';
+import { FakeMedia } from './fake-media.js';
+
+function conference() {
+  const media = new FakeMedia();
+  const registry = new ConferenceRegistry({
+    media,
+    log: pino({ enabled: false }),
+    endpointConnectTimeoutMs: 60_000,
+    conferenceIdleTimeoutMs: 60_000,
+  });
+  const conf = registry.create(toMeetingId('m'), 'a@b.c');
+  return { media, registry, conf, fake: media.conferences.get(conf.id)! };
+}
+
+describe('ColibriConference and ColibriEndpoint lifecycle', () => {
+  it('close() is idempotent and tells listeners once', () => {
+    const { conf, registry } = conference();
+    const ep = conf.createEndpoint(toEndpointId('a'));
+    const onClose = jest.fn();
+    ep.onClose(onClose);
+    ep.close();
+    ep.close();
+    expect(onClose).toHaveBeenCalledTimes(1);
+    expect(onClose).toHaveBeenCalledWith('expired');
+    conf.close();
+    conf.close();
+    expect(registry.totals.conferencesCompleted).toBe(1);
+  });
+
+  it('refuses new endpoints once closed', () => {
+    const { conf } = conference();
+    conf.close();
+    expect(() => conf.createEndpoint(toEndpointId('a'))).toThrow(/^closed:/);
+  });
+
+  it('closing the conference closes every endpoint and the media conference, each once', () => {
+    const { conf, fake, registry } = conference();
+    const a = conf.createEndpoint(toEndpointId('a'));
+    const b = conf.createEndpoint(toEndpointId('b'));
+    const closes = jest.fn();
+    a.onClose(closes);
+    b.onClose(closes);
+    conf.close();
+    expect(closes).toHaveBeenCalledTimes(2);
+    expect(closes).toHaveBeenCalledWith('conference expired');
+    expect([a.closed, b.closed, fake.closed, a.media.closed]).toEqual([true, true, true, true]);
+    expect(registry.byMeetingId('m')).toBeUndefined();
+    expect(registry.totals).toMatchObject({ endpointsExpired: 2, conferencesCompleted: 1 });
+  });
+
+  it('an endpoint the media core closes (consent lost) leaves the conference as failed', () => {
+    const { conf, registry } = conference();
+    const a = conf.createEndpoint(toEndpointId('a'));
+    conf.createEndpoint(toEndpointId('b'));
+    a.media.close();
+    expect(a.closed).toBe(true);
+    expect([...conf.endpoints.keys()]).toEqual(['b']);
+    expect(registry.totals.endpointsFailed).toBe(1);
+  });
+});
