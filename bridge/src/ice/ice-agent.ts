@@ -197,7 +197,8 @@ export class IceAgent {
     this.counters.checksAnswered++;
     pair.state = 'succeeded';
     if (pair === this.#selected) this.#lastConsentAt = now;
-    if (pair.nominating && this.#selected !== pair) {
+    // The first nominated pair to answer is selected; later nominations in flight do not move media.
+    if (pair.nominating && this.#selected === undefined) {
       this.#selected = pair;
       this.#lastConsentAt = now;
       this.#nextConsentAt = now + this.#consentInterval();
