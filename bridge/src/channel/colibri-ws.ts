@@ -88,7 +88,14 @@ export class ColibriWsServer {
       this.#refuse(socket, 404, 'not found');
       return true;
     }
-    const [serverId, conferenceId, endpointId] = parts.map(decodeURIComponent) as [string, string, string];
+    let ids: string[];
+    try {
+      ids = parts.map(decodeURIComponent);
+    } catch {
+      this.#refuse(socket, 404, 'not found'); // malformed percent-encoding
+      return true;
+    }
+    const [serverId, conferenceId, endpointId] = ids as [string, string, string];
     if (serverId !== this.#opts.serverId) {
       this.#refuse(socket, 404, 'server ID mismatch');
       return true;
@@ -136,7 +143,15 @@ export class ColibriWsServer {
     const log = this.#log.child({ conferenceId: endpoint.conferenceId, endpointId: endpoint.id });
     log.info('colibri-ws connected');
     ws.on('pong', () => (conn.alive = true));
-    ws.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(conn, data, isBinary, log));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      try {
+        this.#onMessage(conn, data, isBinary, log);
+      } catch (err) {
+        // A bug, not bad input (that is a ProtocolError, counted below): never let one message take the bridge down.
+        this.drops.malformed++;
+        log.error({ err }, 'colibri-ws message handler failed');
+      }
+    });
     ws.on('error', (err) => log.warn({ err }, 'colibri-ws error'));
     ws.on('close', () => {
       conn.unsubscribe();

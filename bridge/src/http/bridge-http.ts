@@ -88,8 +88,15 @@ export class BridgeHttpServer {
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
-      if (!opts.upgrade(req, socket, head))
-        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      let taken: boolean;
+      try {
+        taken = opts.upgrade(req, socket, head);
+      } catch (err) {
+        log.error({ err, url: req.url }, 'upgrade handler failed');
+        socket.destroy();
+        return;
+      }
+      if (!taken) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
     });
     server.on('clientError', (_err, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {

@@ -122,6 +122,8 @@ describe('bridge channel, REST and metrics (real bridge process)', () => {
     expect(await refusal(nopwd.toString())).toBe(403);
     expect(await refusal(url.toString().replace('/a1?', '/zz?'))).toBe(403);
     expect(await refusal(url.toString().replace('/default-id/', '/other-id/'))).toBe(404);
+    expect(await refusal(url.toString().replace('/a1?', '/%E0%A4%A?'))).toBe(404);
+    expect(await refusal(url.toString().replace('/colibri-ws/', '/elsewhere/'))).toBe(404);
     await focus.iq('jvb1', `<conference-modify ${C2} meeting-id="m-auth" expire="true"/>`);
     // The endpoint is gone: its once-valid URL is refused too.
     expect(await refusal(url.toString())).toBe(403);
