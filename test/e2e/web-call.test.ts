@@ -44,9 +44,8 @@ async function everyoneSeesEveryone(all: BrowserParticipant[], timeoutMs: number
         async () => {
           const inbound = await p.inbound();
           const others = all.filter((o) => o !== p).map(idOf);
-          const ok = others.every(
-            (id) => (inbound[id]?.framesDecoded ?? 0) > 0 && (inbound[id]?.audioPackets ?? 0) > 0,
-          );
+          // Frames decoded, and sound decoded (the fake microphone beeps), not just packets received.
+          const ok = others.every((id) => (inbound[id]?.framesDecoded ?? 0) > 0 && (inbound[id]?.audioEnergy ?? 0) > 0);
           return ok ? inbound : undefined;
         },
         timeoutMs,
@@ -78,6 +77,10 @@ describe('web client in headless Chromium', () => {
     trio.push(await enter('trio', 'Alice'), await enter('trio', 'Bob'), await enter('trio', 'Carol'));
     await everyoneSeesEveryone(trio, 40_000);
     process.stdout.write(`three pages: join to frames decoding everywhere ${Date.now() - t0} ms\n`);
+    for (const p of trio)
+      process.stdout.write(
+        `${p.name} timings (ms since the page started the call): ${JSON.stringify(await p.timings())}\n`,
+      );
     for (const p of trio) {
       const tiles = await p.tiles();
       const expected = trio.filter((o) => o !== p);

@@ -31,6 +31,7 @@ export interface PageInbound {
   videoBytes: number;
   framesDecoded: number;
   frameWidth: number;
+  audioEnergy: number;
 }
 
 /** A page that joined `room` as `name` (each page is its own browser context: separate storage, own camera). */
@@ -60,6 +61,11 @@ export class BrowserParticipant {
 
   inbound(): Promise<Record<string, PageInbound>> {
     return this.page.evaluate(async () => (await window.convene?.inboundStats()) ?? {});
+  }
+
+  /** Milestones of the call in ms since the page started it. */
+  timings(): Promise<Record<string, number>> {
+    return this.page.evaluate(() => ({ ...(window.convene?.timings ?? {}) }));
   }
 
   receivingFrom(): Promise<string[]> {

@@ -19,6 +19,8 @@ export interface InboundStats {
   videoBytes: number;
   framesDecoded: number;
   frameWidth: number;
+  /** totalAudioEnergy: above 0 once real sound (not silence) was decoded. */
+  audioEnergy: number;
 }
 
 /** The inbound-rtp fields we read (lib.dom types stats loosely). */
@@ -31,6 +33,7 @@ interface RtcInbound {
   packetsReceived?: number;
   framesDecoded?: number;
   frameWidth?: number;
+  totalAudioEnergy?: number;
 }
 
 export interface CallOptions {
@@ -44,7 +47,15 @@ export interface CallOptions {
 /** One call: XMPP connection, room, Jingle session, bridge channel and the view, wired together. */
 export class Call {
   readonly endpointId = newEndpointId();
-  readonly joinedAt = performance.now();
+  /** Milestones in ms since the call started (performance.now based), for tests and curious people. */
+  readonly timings: {
+    xmppOnline?: number;
+    roomJoined?: number;
+    sessionInitiate?: number;
+    sessionAccepted?: number;
+    firstFrame?: number;
+  } = {};
+  readonly #startedAt = performance.now();
   readonly #o: CallOptions;
   readonly #view: CallView;
   readonly #abort = new AbortController();
@@ -89,10 +100,18 @@ export class Call {
       if (s.type !== 'inbound-rtp' || s.trackIdentifier === undefined) return;
       const owner = this.#trackOwner.get(s.trackIdentifier);
       if (owner === undefined || !this.#view.hasTile(owner)) return;
-      const e = (out[owner] ??= { audioBytes: 0, audioPackets: 0, videoBytes: 0, framesDecoded: 0, frameWidth: 0 });
+      const e = (out[owner] ??= {
+        audioBytes: 0,
+        audioPackets: 0,
+        audioEnergy: 0,
+        videoBytes: 0,
+        framesDecoded: 0,
+        frameWidth: 0,
+      });
       if (s.kind === 'audio') {
         e.audioBytes += s.bytesReceived ?? 0;
         e.audioPackets += s.packetsReceived ?? 0;
+        e.audioEnergy += s.totalAudioEnergy ?? 0;
       } else {
         e.videoBytes += s.bytesReceived ?? 0;
         e.framesDecoded += s.framesDecoded ?? 0;
@@ -127,10 +146,13 @@ export class Call {
       return;
     }
     const conn = this.#conn;
+    this.#mark('xmppOnline');
     const roomJid = `${room}@${config.mucDomain}`;
     const r = new ConferenceRoom(conn, roomJid, this.endpointId, this.#state, {
       onJoin: (o) => {
-        this.#view.tile(o.nick, o.displayName).setMuted(o.audioMuted, o.videoMuted, o.screenSharing);
+        const t = this.#view.tile(o.nick, o.displayName);
+        t.setName(o.displayName); // the tile may predate the presence (media first)
+        t.setMuted(o.audioMuted, o.videoMuted, o.screenSharing);
         this.#view.chat('', `${o.displayName} joined`);
       },
       onUpdate: (o) => {
@@ -154,10 +176,21 @@ export class Call {
       endpointId: this.endpointId,
       localStream: this.#o.media.stream,
       preferredVideoCodec: config.preferredVideoCodec,
-      sendJingle: (j) => this.#sendJingle(j),
+      sendJingle: async (j) => {
+        await this.#sendJingle(j);
+        if (j.action === 'session-accept') this.#mark('sessionAccepted');
+      },
+      onTerminated: () => {
+        // Alone for too long (the focus's single-participant timeout) or moved: a new session-initiate follows.
+        this.#channel?.close();
+        this.#channel = undefined;
+      },
       onRemoteTrack: (owner, media, track) => {
         if (!this.#view.hasTile(owner) && r.occupants().every((o) => o.nick !== owner)) return; // already left
-        this.#view.tile(owner).setTrack(track);
+        const tile = this.#view.tile(owner);
+        tile.setTrack(track);
+        if (media === 'video' && this.timings.firstFrame === undefined)
+          tile.video.addEventListener('loadeddata', () => this.#mark('firstFrame'), { once: true });
         this.#trackOwner.set(track.id, owner);
       },
       onBridgeChannelUrl: (url) => this.#openChannel(url),
@@ -174,6 +207,7 @@ export class Call {
       this.#view.status('Waiting for the focus…');
       await r.requestConference(config.focusDomain, this.#abort.signal);
       await r.join();
+      this.#mark('roomJoined');
       this.#view.status('Joined; waiting for others');
     } catch (err) {
       this.#end(`Could not join: ${describe(err)}`);
@@ -201,6 +235,7 @@ export class Call {
       this.#report('bad jingle', err);
       return;
     }
+    if (j.action === 'session-initiate') this.#mark('sessionInitiate');
     this.#session?.handle(j);
   }
 
@@ -301,6 +336,10 @@ export class Call {
     for (const t of this.#o.media.stream.getTracks()) t.stop();
     void this.#conn?.close().catch(() => undefined);
     this.#view.ended(message);
+  }
+
+  #mark(what: keyof Call['timings']): void {
+    this.timings[what] ??= Math.round(performance.now() - this.#startedAt);
   }
 
   #report(what: string, err: unknown): void {

@@ -15,6 +15,8 @@ export interface JingleSessionDeps {
   /** The bridge channel URL, once known (colibri-ws). */
   onBridgeChannelUrl(url: string): void;
   onIceState(state: RTCIceConnectionState): void;
+  /** The focus ended the session (a new session-initiate may follow). */
+  onTerminated(): void;
   onError(what: string, err: unknown): void;
 }
 
@@ -58,7 +60,10 @@ export class JingleSession {
           if (j.sid === this.sid && this.#offer?.removeSources(j)) await this.#renegotiate();
           return;
         case 'session-terminate':
-          if (j.sid === this.sid) this.#resetPeer();
+          if (j.sid === this.sid) {
+            this.#resetPeer();
+            this.#deps.onTerminated();
+          }
           return;
         default:
           return;

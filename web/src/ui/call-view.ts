@@ -140,7 +140,8 @@ export class CallView {
     const again = h('a', 'rejoin');
     again.href = location.pathname;
     again.textContent = 'Join again';
-    this.#root.replaceChildren(msg, again);
+    const notices = [...this.#root.querySelectorAll('.notice')];
+    this.#root.replaceChildren(msg, ...notices, again);
   }
 
   #layout(): void {
