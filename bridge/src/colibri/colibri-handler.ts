@@ -101,21 +101,29 @@ export class ColibriHandler {
           ep.id,
         );
     }
-    const answer: ConferenceModified = { endpoints: [], relays: [] };
+    // The one endpoint that may fail in the media core (create, sources) goes first, so that a failure
+    // leaves the expires and force-mutes of the same request unapplied too.
+    const order = [...req.endpoints.filter(isHeavy), ...req.endpoints.filter((ep) => !isHeavy(ep))];
+    const results = new Map<Colibri2Endpoint, Colibri2Endpoint | undefined>();
     let endpointCreated = false;
-    for (const ep of req.endpoints) {
+    for (const ep of order) {
       if (ep.expire === true) {
         conf.getEndpoint(ep.id)?.close('expired');
-        answer.endpoints.push({ id: ep.id, expire: true, media: [], capabilities: [] });
+        results.set(ep, { id: ep.id, expire: true, media: [], capabilities: [] });
       } else if (ep.create === true) {
-        answer.endpoints.push(this.#createEndpoint(conf, ep));
+        results.set(ep, this.#createEndpoint(conf, ep));
         endpointCreated = true;
       } else {
         const existing = conf.getEndpoint(ep.id);
         if (existing === undefined) continue; // force-mute or stats-id only: JVB ignores unknown endpoints
         this.#update(existing, ep);
-        answer.endpoints.push({ id: ep.id, media: [], capabilities: [] });
+        results.set(ep, { id: ep.id, media: [], capabilities: [] });
       }
+    }
+    const answer: ConferenceModified = { endpoints: [], relays: [] };
+    for (const ep of req.endpoints) {
+      const r = results.get(ep);
+      if (r !== undefined) answer.endpoints.push(r);
     }
     if (created || endpointCreated) answer.sources = [...conf.feedbackSources];
     return answer;

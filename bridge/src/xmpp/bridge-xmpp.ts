@@ -184,7 +184,12 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
     entity.reconnect.stop(); // our loop reconnects, with backoff and a fresh entity
     entity.on('error', (err: unknown) => this.#log.debug({ err }, 'xmpp error'));
     entity.on('stanza', (stanza: Element) => {
-      if (stanza.is('presence')) this.#onPresence(stanza);
+      if (!stanza.is('presence')) return;
+      try {
+        this.#onPresence(stanza);
+      } catch (err) {
+        this.#log.error({ err }, 'presence handler failed');
+      }
     });
     for (const r of this.#routes) {
       entity.iqCallee[r.type](r.ns, r.name, async ({ stanza, element }) => this.#answer(r, stanza, element));

@@ -242,6 +242,16 @@ describe('ColibriHandler', () => {
     expect(registry.totals.conferencesCreated).toBe(3);
   });
 
+  it('applies nothing of a request whose endpoint create fails, not even its expires', async () => {
+    const { send, registry } = setup();
+    await send(create('m1'));
+    await send(update('m1', 'a1b2c3d4', 5000));
+    await send(addEndpoint('m1', 'b'));
+    const bad = `<conference-modify ${C2} meeting-id="m1"><endpoint id="b" expire="true"/><endpoint id="c" create="true"><transport/><capability name="source-names"/><sources><media-source type="audio" id="c-a0"><source ${SSMA} ssrc="5000"/></media-source></sources></endpoint></conference-modify>`;
+    expect((await errorOf(send(bad))).condition).toBe('bad-request');
+    expect([...registry.byMeetingId('m1')!.endpoints.keys()]).toEqual(['a1b2c3d4', 'b']);
+  });
+
   it('refuses new conferences in graceful shutdown with graceful_shutdown', async () => {
     const { send, registry } = setup();
     registry.startGracefulShutdown();
