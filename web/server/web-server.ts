@@ -83,17 +83,15 @@ export class WebServer {
 
   /** Upgrade requests are piped raw to the upstream; Origin is dropped (the upstream sees a local client). */
   #proxy(req: IncomingMessage, socket: Duplex, head: Buffer, target: URL, log: Logger): void {
-    const port = Number(target.port || 80);
-    const upstream = connect(port, target.hostname);
+    const path = req.url?.split('?')[0];
+    const upstream = connect(Number(target.port || 80), target.hostname);
     this.#sockets.add(socket);
     this.#sockets.add(upstream);
-    const drop = () => {
-      socket.destroy();
-      upstream.destroy();
-      this.#sockets.delete(socket);
-      this.#sockets.delete(upstream);
-    };
+    socket.once('close', () => this.#sockets.delete(socket));
+    upstream.once('close', () => this.#sockets.delete(upstream));
+    let piped = false;
     upstream.once('connect', () => {
+      piped = true;
       const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         const name = req.rawHeaders[i] ?? '';
@@ -104,16 +102,19 @@ export class WebServer {
       lines.push(`Host: ${target.host}`, `X-Forwarded-For: ${req.socket.remoteAddress ?? ''}`);
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length > 0) upstream.write(head);
+      // Each side's end ends the other once what is in flight is written (close frames included).
       socket.pipe(upstream).pipe(socket);
     });
     upstream.on('error', (err) => {
-      log.warn({ err: err.message, target: target.host, path: req.url?.split('?')[0] }, 'websocket upstream failed');
-      if (socket.writable) socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
-      drop();
+      if (piped) {
+        log.debug({ err: err.message, path }, 'websocket upstream closed');
+        socket.destroy();
+        return;
+      }
+      log.warn({ err: err.message, target: target.host, path }, 'websocket upstream failed');
+      socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
     });
-    socket.on('error', drop);
-    socket.on('close', drop);
-    upstream.on('close', drop);
+    socket.on('error', () => upstream.destroy());
   }
 
   async close(): Promise<void> {
