@@ -189,11 +189,15 @@ export class EndpointTransport implements MediaSink {
     const ssrc = buf.readUInt32BE(8);
     let st = this.#stats.get(ssrc);
     if (st === undefined && this.#stats.size < MAX_RECEIVE_STREAMS) {
-      st = new ReceiveStats(ssrc);
-      this.#stats.set(ssrc, st);
-      this.#statsList.push(st);
+      // Only signalled streams get reports; their kind gives the clock rate for jitter.
+      const kind = this.#deps.forwarder.kindOf(this, ssrc);
+      if (kind !== undefined) {
+        st = new ReceiveStats(ssrc, kind === 'audio' ? 48_000 : 90_000);
+        this.#stats.set(ssrc, st);
+        this.#statsList.push(st);
+      }
     }
-    st?.onRtp(buf.readUInt16BE(2));
+    st?.onRtp(buf.readUInt16BE(2), buf.readUInt32BE(4), performance.now());
     this.#deps.forwarder.onRtp(this, buf, 0, n);
   }
 

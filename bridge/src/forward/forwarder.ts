@@ -8,7 +8,7 @@ import {
   readKeyframeRequestSsrc,
   readRtcpLength,
 } from '../rtp/index.js';
-import type { ForwardingTable } from './forwarding-table.js';
+import type { ForwardingTable, MediaKind } from './forwarding-table.js';
 import type { MediaSink } from './media-sink.js';
 
 export interface ForwarderCounters {
@@ -51,6 +51,12 @@ export class Forwarder {
   constructor(table: ForwardingTable, keyframeIntervalMs = 300) {
     this.#table = table;
     this.#keyframeIntervalMs = keyframeIntervalMs;
+  }
+
+  /** The kind of `ssrc` when `from` owns it (signalled), else undefined; not for per-packet use. */
+  kindOf(from: MediaSink, ssrc: number): MediaKind | undefined {
+    const r = this.#table.get(ssrc);
+    return r !== undefined && r.sender === from ? r.kind : undefined;
   }
 
   /** A decrypted RTP packet from `from`: forwarded unchanged (SSRC included) to every other ready member. */

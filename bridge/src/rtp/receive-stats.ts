@@ -3,7 +3,11 @@
 /** What the bridge knows about one stream it receives; updated once per packet with plain number fields. */
 export class ReceiveStats {
   readonly ssrc: number;
+  readonly #unitsPerMs: number;
   packets = 0;
+  /** Interarrival jitter in RTP timestamp units (RFC 3550 §6.4.1, A.8). */
+  jitter = 0;
+  #lastTransit = NaN;
   #baseSeq = -1;
   #cycles = 0;
   #maxSeq = 0;
@@ -13,12 +17,21 @@ export class ReceiveStats {
   #lastSr = 0;
   #lastSrAt = 0;
 
-  constructor(ssrc: number) {
+  constructor(ssrc: number, clockRate: number) {
     this.ssrc = ssrc;
+    this.#unitsPerMs = clockRate / 1000;
   }
 
-  onRtp(seq: number): void {
+  /** One packet: its sequence number, RTP timestamp, and arrival time in ms (a monotonic clock). */
+  onRtp(seq: number, rtpTimestamp: number, arrivalMs: number): void {
     this.packets++;
+    const transit = arrivalMs * this.#unitsPerMs - rtpTimestamp;
+    if (this.#lastTransit === this.#lastTransit) {
+      let d = Math.abs(transit - this.#lastTransit);
+      if (d > 0x80000000) d = Math.abs(d - 0x100000000); // the RTP timestamp wrapped
+      this.jitter += (d - this.jitter) / 16;
+    }
+    this.#lastTransit = transit;
     if (this.#baseSeq < 0) {
       this.#baseSeq = seq;
       this.#maxSeq = seq;
@@ -51,7 +64,7 @@ export class ReceiveStats {
     buf.writeUInt32BE(this.ssrc >>> 0, off);
     buf.writeUInt32BE((((fraction & 0xff) << 24) | Math.min(lost, 0x7fffff)) >>> 0, off + 4);
     buf.writeUInt32BE(extMax >>> 0, off + 8);
-    buf.writeUInt32BE(0, off + 12); // jitter: not estimated yet
+    buf.writeUInt32BE(Math.min(Math.floor(this.jitter), 0xffffffff) >>> 0, off + 12);
     buf.writeUInt32BE(this.#lastSr, off + 16);
     const dlsr = this.#lastSrAt === 0 ? 0 : Math.floor(((now - this.#lastSrAt) * 65536) / 1000);
     buf.writeUInt32BE(dlsr >>> 0, off + 20);
