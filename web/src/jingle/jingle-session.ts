@@ -32,6 +32,8 @@ export class JingleSession {
   #offer: RemoteOffer | undefined;
   #pc: RTCPeerConnection | undefined;
   #closed = false;
+  #bridgeSessionId: string | undefined;
+  #lastRestart = 0;
 
   constructor(deps: JingleSessionDeps) {
     this.#deps = deps;
@@ -104,7 +106,11 @@ export class JingleSession {
       const o = offer.ownerOf(e.transceiver.mid);
       if (o !== undefined) this.#deps.onRemoteTrack(o.owner, o.media, e.track);
     });
-    pc.addEventListener('iceconnectionstatechange', () => this.#deps.onIceState(pc.iceConnectionState));
+    this.#bridgeSessionId = j.bridgeSession?.id;
+    pc.addEventListener('iceconnectionstatechange', () => {
+      this.#deps.onIceState(pc.iceConnectionState);
+      if (pc.iceConnectionState === 'failed' && pc === this.#pc) this.#restart(j.sid);
+    });
     const url = offer.transport.webSockets[0];
     if (url !== undefined) this.#deps.onBridgeChannelUrl(url);
 
@@ -129,6 +135,29 @@ export class JingleSession {
     if (local === null) throw new Error('no local description');
     const { contents, groups } = answerToJingle(local.sdp, this.#deps.endpointId);
     await this.#deps.sendJingle({ action: 'session-accept', sid: j.sid, contents, groups });
+  }
+
+  /**
+   * ICE failed: ask the focus for a new session, as lib-jitsi-meet does (PROTOCOL.md §4.6); it answers with a
+   * fresh session-initiate. At most one request per 10 s (the focus limits them too).
+   */
+  #restart(sid: string): void {
+    const id = this.#bridgeSessionId;
+    if (id === undefined || Date.now() - this.#lastRestart < 10_000) return;
+    this.#lastRestart = Date.now();
+    const task = async () => {
+      if (this.#closed || this.sid !== sid) return;
+      this.#resetPeer();
+      await this.#deps.sendJingle({
+        action: 'session-terminate',
+        sid,
+        contents: [],
+        groups: [],
+        reason: { condition: 'connectivity-error', text: 'ICE FAILED' },
+        bridgeSession: { id, restart: true },
+      });
+    };
+    void this.#queue.run(task).catch((err: unknown) => this.#deps.onError('ICE restart', err));
   }
 
   async #renegotiate(): Promise<void> {
