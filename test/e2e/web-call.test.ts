@@ -171,4 +171,17 @@ describe('web client in headless Chromium', () => {
       expect(Object.keys(await p.inbound())).not.toContain(idOf(erin));
     }
   }, 60_000);
+
+  it('recovers media after a restart request (what an ICE failure sends)', async () => {
+    const [alice, bob] = trio as [BrowserParticipant, BrowserParticipant];
+    const before = await bob.inbound();
+    expect(await alice.page.evaluate(() => window.convene?.restartMedia())).toBe(true);
+    await waitUntil(
+      'Alice to get a new session and decode Bob again',
+      async () => (await alice.page.evaluate(() => window.convene?.sessionsAccepted)) === 2,
+      10_000,
+    );
+    await everyoneSeesEveryone([alice, bob], 20_000);
+    expect(Object.keys(before)).toContain(idOf(alice));
+  }, 40_000);
 });

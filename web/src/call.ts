@@ -56,6 +56,8 @@ export class Call {
     firstFrame?: number;
   } = {};
   readonly #startedAt = performance.now();
+  /** How many Jingle sessions this page accepted (more than one after a restart). */
+  sessionsAccepted = 0;
   readonly #o: CallOptions;
   readonly #view: CallView;
   readonly #abort = new AbortController();
@@ -121,6 +123,11 @@ export class Call {
     return out;
   }
 
+  /** Asks the focus for a new media session, as after an ICE failure. */
+  restartMedia(): boolean {
+    return this.#session?.restart() ?? false;
+  }
+
   /** Endpoints whose media the peer connection still receives (m-lines not yet inactive). */
   receivingFrom(): string[] {
     const pc = this.#session?.peerConnection;
@@ -178,7 +185,9 @@ export class Call {
       preferredVideoCodec: config.preferredVideoCodec,
       sendJingle: async (j) => {
         await this.#sendJingle(j);
-        if (j.action === 'session-accept') this.#mark('sessionAccepted');
+        if (j.action !== 'session-accept') return;
+        this.#mark('sessionAccepted');
+        this.sessionsAccepted++;
       },
       onTerminated: () => {
         // Alone for too long (the focus's single-participant timeout) or moved: a new session-initiate follows.

@@ -141,6 +141,15 @@ export class JingleSession {
    * ICE failed: ask the focus for a new session, as lib-jitsi-meet does (PROTOCOL.md §4.6); it answers with a
    * fresh session-initiate. At most one request per 10 s (the focus limits them too).
    */
+  /** Starts over with a new session (what an ICE failure does); false when there is no session to restart. */
+  restart(): boolean {
+    const sid = this.sid;
+    if (sid === undefined) return false;
+    this.#lastRestart = 0;
+    this.#restart(sid);
+    return true;
+  }
+
   #restart(sid: string): void {
     const id = this.#bridgeSessionId;
     if (id === undefined || Date.now() - this.#lastRestart < 10_000) return;
