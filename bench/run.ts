@@ -1,14 +1,15 @@
 // npm run bench: a scenario table (one conference, S senders x R receive-only endpoints, each sender
 // audio 50 pkt/s x 120 B + video 300 pkt/s x 1100 B) on a Convene bridge process, a ramp to the maximum
-// forwarded packets/s per core, and (with --janus) the same through Janus's VideoRoom, with ratios.
+// forwarded packets/s per core, and the same through Janus's VideoRoom in the same run, with ratios.
 // Results go to bench/results/<date>-<commit>.json and a Markdown table on stdout.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConveneScenario, type StepResult } from './lib/scenario.js';
+import { Scenario, type StepResult } from './lib/scenario.js';
 import { profileTop } from './lib/profile-top.js';
+import { JanusServer, janusAvailable, janusScenario } from './janus/janus.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,7 +21,7 @@ const { values } = parseArgs({
     'load-processes': { type: 'string', default: '2' },
     profile: { type: 'string', default: 'gcm' },
     'cpu-prof': { type: 'string' },
-    janus: { type: 'boolean', default: false },
+    'no-janus': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
   },
 });
@@ -52,8 +53,13 @@ export interface RampResult {
   maxForwardedPpsPerCore: number;
 }
 
-async function runScenario(shape: { senders: number; receivers: number; name: string }): Promise<ScenarioRow> {
-  const s = await ConveneScenario.start({ ...shape, loadProcesses, profile });
+type Shape = { senders: number; receivers: number; name: string };
+type Start = (shape: Shape) => Promise<Scenario>;
+
+const startConvene: Start = (shape) => Scenario.convene({ ...shape, loadProcesses, profile });
+
+async function runScenario(start: Start, shape: Shape): Promise<ScenarioRow> {
+  const s = await start(shape);
   try {
     await s.step({ seconds: 1, drainMs: 300 }); // warm-up: JIT, socket buffers
     return { name: shape.name, senders: shape.senders, receivers: shape.receivers, ...(await s.step({ seconds })) };
@@ -62,9 +68,9 @@ async function runScenario(shape: { senders: number; receivers: number; name: st
   }
 }
 
-async function ramp(shapeText: string, scales: number[]): Promise<RampResult> {
+async function ramp(start: Start, who: string, shapeText: string, scales: number[]): Promise<RampResult> {
   const shape = parseShape(shapeText);
-  const s = await ConveneScenario.start({ ...shape, loadProcesses, profile });
+  const s = await start(shape);
   const steps: ScenarioRow[] = [];
   let stoppedBy: RampResult['stoppedBy'] = 'end';
   try {
@@ -73,7 +79,7 @@ async function ramp(shapeText: string, scales: number[]): Promise<RampResult> {
       const r = { ...shape, name: `${shape.name}@x${rateScale}`, ...(await s.step({ seconds, rateScale })) };
       steps.push(r);
       console.error(
-        `ramp x${rateScale}: ${r.forwardedPps.toFixed(0)} pkt/s, loss ${r.lossPct.toFixed(2)}%, bridge CPU ${r.bridgeCpuPct.toFixed(0)}%`,
+        `${who} ramp x${rateScale}: ${r.forwardedPps.toFixed(0)} pkt/s, loss ${r.lossPct.toFixed(2)}%, CPU ${r.bridgeCpuPct.toFixed(0)}%`,
       );
       if (r.lossPct > 1) {
         stoppedBy = 'loss';
@@ -142,6 +148,8 @@ async function main(): Promise<void> {
     loadavgAtStart: loadavg(),
   };
   const commit = git('rev-parse', 'HEAD');
+  // Others work in the same tree: say which bridge sources differed from the commit when this ran.
+  const uncommitted = git('status', '--porcelain', '--', 'bridge', 'bench', 'protocol').split('\n').filter(Boolean);
   const date = new Date().toISOString();
   console.error(`command: ${command}`);
   console.error(`commit ${commit.slice(0, 12)}, ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`);
@@ -151,7 +159,7 @@ async function main(): Promise<void> {
     // One profiled run of the named scenario, separate from the measured ones (profiling costs CPU).
     const shape = parseShape(values['cpu-prof']);
     const dir = mkdtempSync(join('/tmp', 'convene-bench-prof-'));
-    const s = await ConveneScenario.start({ ...shape, loadProcesses, profile, cpuProfDir: dir });
+    const s = await Scenario.convene({ ...shape, loadProcesses, profile, cpuProfDir: dir });
     try {
       await s.step({ seconds, drainMs: 300 });
     } finally {
@@ -164,28 +172,58 @@ async function main(): Promise<void> {
     }
   }
 
+  const why = values['no-janus'] ? 'skipped (--no-janus)' : janusAvailable();
+  const janus = why === undefined ? await JanusServer.start() : undefined;
+  if (why !== undefined) console.error(`janus: ${why}`);
+  const onSignal = (): void => {
+    void janus?.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const startJanus: Start | undefined =
+    janus === undefined ? undefined : (shape) => janusScenario(janus, { ...shape, loadProcesses });
+
   const convene: ScenarioRow[] = [];
-  for (const shape of shapes) {
-    const row = await runScenario(shape);
-    convene.push(row);
-    console.error(
-      `${shape.name}: ${fmt(row.forwardedPps)} pkt/s, ${fmt(row.cpuUsPerForwarded, 2)} µs/pkt, loss ${fmt(row.lossPct, 2)}%`,
-    );
+  const janusRows: ScenarioRow[] = [];
+  let rampConvene: RampResult | undefined;
+  let rampJanus: RampResult | undefined;
+  try {
+    // Interleaved, so drift in what else the machine runs falls on both alike.
+    for (const shape of shapes) {
+      const row = await runScenario(startConvene, shape);
+      convene.push(row);
+      console.error(
+        `convene ${shape.name}: ${fmt(row.forwardedPps)} pkt/s, ${fmt(row.cpuUsPerForwarded, 2)} µs/pkt, loss ${fmt(row.lossPct, 2)}%`,
+      );
+      if (startJanus !== undefined) {
+        const j = await runScenario(startJanus, shape);
+        janusRows.push(j);
+        console.error(
+          `janus ${shape.name}: ${fmt(j.forwardedPps)} pkt/s, ${fmt(j.cpuUsPerForwarded, 2)} µs/pkt, loss ${fmt(j.lossPct, 2)}%`,
+        );
+      }
+    }
+    if (!values['no-ramp']) {
+      const scales = values['ramp-scales'].split(',').map(Number);
+      rampConvene = await ramp(startConvene, 'convene', values.ramp, scales);
+      if (startJanus !== undefined) rampJanus = await ramp(startJanus, 'janus', values.ramp, scales);
+    }
+  } finally {
+    await janus?.close();
   }
-  const rampResult = values['no-ramp']
-    ? undefined
-    : await ramp(values.ramp, values['ramp-scales'].split(',').map(Number));
 
   const result = {
     machine,
     commit,
+    uncommitted,
     date,
     command,
     profile,
     seconds,
     loadProcesses,
     convene,
-    ramp: rampResult,
+    janus: janus === undefined ? { skipped: why } : janusRows,
+    ramp: { convene: rampConvene, janus: rampJanus },
     cpuProfile,
   };
   mkdirSync(values.out, { recursive: true });
@@ -194,21 +232,34 @@ async function main(): Promise<void> {
 
   const out: string[] = [];
   out.push(
-    `## Convene bridge (${machine.cores} cores, ${machine.cpu}, node ${machine.node}, commit ${commit.slice(0, 8)})`,
+    `## npm run bench (${machine.cores} cores, ${machine.cpu}, node ${machine.node}, commit ${commit.slice(0, 8)})`,
     '',
   );
   out.push(
     `\`${command}\`, ${seconds} s per scenario, SRTP ${profile}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
     '',
   );
-  out.push(table(convene), '');
-  if (rampResult !== undefined) {
-    out.push(`### Ramp ${rampResult.shape} (stopped by ${rampResult.stoppedBy})`, '', table(rampResult.steps), '');
+  out.push('### Convene', '', table(convene), '');
+  if (janusRows.length > 0) {
+    out.push('### Janus VideoRoom', '', table(janusRows), '');
+    out.push('### Convene / Janus', '', ratioTable(convene, janusRows), '');
+  }
+  for (const [who, r] of [
+    ['Convene', rampConvene],
+    ['Janus', rampJanus],
+  ] as const) {
+    if (r === undefined) continue;
+    out.push(`### Ramp ${r.shape}, ${who} (stopped by ${r.stoppedBy})`, '', table(r.steps), '');
     out.push(
-      `max forwarded with loss <= 1%: ${fmt(rampResult.maxForwardedPps)} pkt/s; per full core: ${fmt(rampResult.maxForwardedPpsPerCore)} pkt/s`,
+      `max forwarded with loss <= 1%: ${fmt(r.maxForwardedPps)} pkt/s; per full core: ${fmt(r.maxForwardedPpsPerCore)} pkt/s`,
       '',
     );
   }
+  if (rampConvene !== undefined && rampJanus !== undefined)
+    out.push(
+      `Convene / Janus: max forwarded ${ratio(rampConvene.maxForwardedPps, rampJanus.maxForwardedPps)}, per core ${ratio(rampConvene.maxForwardedPpsPerCore, rampJanus.maxForwardedPpsPerCore)}`,
+      '',
+    );
   if (cpuProfile !== undefined) {
     out.push(
       `### Bridge CPU profile (${values['cpu-prof']}, self time)`,
@@ -221,6 +272,32 @@ async function main(): Promise<void> {
   }
   out.push(`results: ${file}`);
   console.log(out.join('\n'));
+}
+
+/** a/b to two places, or both values when a ratio means nothing (a zero or a missing figure). */
+function ratio(a: number, b: number): string {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return `${fmt(a, 2)} / ${fmt(b, 2)}`;
+  if (b === 0) return a === 0 ? '= (0)' : `${fmt(a, 2)} / 0`;
+  return `${(a / b).toFixed(2)}x`;
+}
+
+const RATIO_COLUMNS: Array<[string, (r: ScenarioRow) => number]> = [
+  ['forwarded pkt/s', (r) => r.forwardedPps],
+  ['loss %', (r) => r.lossPct],
+  ['CPU %', (r) => r.bridgeCpuPct],
+  ['CPU µs/fwd pkt', (r) => r.cpuUsPerForwarded],
+  ['latency p50', (r) => r.latencyP50Us],
+  ['latency p99', (r) => r.latencyP99Us],
+  ['RSS', (r) => r.rssMiB],
+];
+
+function ratioTable(a: ScenarioRow[], b: ScenarioRow[]): string {
+  const rows = a.map((r, i) => `| ${r.name} | ${RATIO_COLUMNS.map(([, f]) => ratio(f(r), f(b[i]!))).join(' | ')} |`);
+  return [
+    `| scenario | ${RATIO_COLUMNS.map(([h]) => h).join(' | ')} |`,
+    `| --- | ${RATIO_COLUMNS.map(() => '---').join(' | ')} |`,
+    ...rows,
+  ].join('\n');
 }
 
 void main().catch((err: unknown) => {

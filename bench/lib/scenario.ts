@@ -71,7 +71,7 @@ export function procStat(pid: number): { cpuUs: number; rssBytes: number } {
 }
 
 /** Request/response over a child's IPC channel; `fifo` for a child that answers in order without ids. */
-class Rpc {
+export class Rpc {
   readonly child: ChildProcess;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   readonly #fifo: boolean;
@@ -116,98 +116,127 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-/** A conference set up on a Convene bridge process with its load processes; `step()` measures. */
-export class ConveneScenario {
-  readonly opts: Required<Omit<ScenarioOptions, 'cpuProfDir'>> & { cpuProfDir?: string };
-  readonly #bridge: Rpc;
+/** The server under test as the scenario sees it. */
+export interface Target {
+  readonly pid: number;
+  /** The server's own count of forwarded RTP packets, where it has one. */
+  forwarded(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+/** The peers of a scenario: S senders with audio and video, then R receive-only endpoints. */
+export function peerSpecs(senders: number, receivers: number): Array<{ id: string; streams: BenchStream[] }> {
+  const specs: Array<{ id: string; streams: BenchStream[] }> = [];
+  for (let i = 0; i < senders; i++)
+    specs.push({
+      id: `s${i + 1}`,
+      streams: [
+        { ssrc: 0x1000 + 2 * i, kind: 'audio', ...AUDIO },
+        { ssrc: 0x1001 + 2 * i, kind: 'video', ...VIDEO },
+      ],
+    });
+  for (let i = 0; i < receivers; i++) specs.push({ id: `r${i + 1}`, streams: [] });
+  return specs;
+}
+
+/** Forks `n` load processes. */
+export function forkLoads(n: number): Rpc[] {
+  return Array.from(
+    { length: n },
+    () =>
+      new Rpc(
+        fork(`${here}../../test/harness/bench-load-process.ts`, [], {
+          execArgv: ['--import', 'tsx'],
+          stdio: 'inherit',
+        }),
+        false,
+      ),
+  );
+}
+
+/** Waits until every load peer has SRTP keys. */
+export async function waitLoadsReady(loads: Rpc[], total: number): Promise<void> {
+  await waitUntil(
+    'every load peer keyed',
+    async () =>
+      (await Promise.all(loads.map((l) => l.call<number>({ cmd: 'ready' })))).reduce((a, b) => a + b) >= total,
+    20_000 + 200 * total,
+  );
+}
+
+/** A conference set up on a server under test with its load processes; `step()` measures. */
+export class Scenario {
+  readonly #target: Target;
   readonly #loads: Rpc[];
-  /** Per stream key `${peer}/${ssrc}`: owner, and every peer id. */
-  readonly #peerIds: string[];
+  /** Every conference endpoint: a stream is due at every endpoint but its sender's. */
+  readonly #endpoints: readonly string[];
 
-  private constructor(opts: ConveneScenario['opts'], bridge: Rpc, loads: Rpc[], peerIds: string[]) {
-    this.opts = opts;
-    this.#bridge = bridge;
+  constructor(target: Target, loads: Rpc[], endpoints: readonly string[]) {
+    this.#target = target;
     this.#loads = loads;
-    this.#peerIds = peerIds;
+    this.#endpoints = endpoints;
   }
 
-  get bridgePid(): number {
-    return this.#bridge.child.pid!;
+  get targetPid(): number {
+    return this.#target.pid;
   }
 
-  static async start(o: ScenarioOptions): Promise<ConveneScenario> {
+  /** S senders and R receivers on a Convene MediaServer in its own process (bench/forward/bridge-process.ts). */
+  static async convene(o: ScenarioOptions): Promise<Scenario> {
     const opts = { loadProcesses: 2, profile: 'gcm' as const, ...o };
     const prof = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
     const bridge = new Rpc(
       fork(`${here}../forward/bridge-process.ts`, [], { execArgv: ['--import', 'tsx', ...prof], stdio: 'inherit' }),
       true,
     );
-    const loads = Array.from(
-      { length: opts.loadProcesses },
-      () =>
-        new Rpc(
-          fork(`${here}../../test/harness/bench-load-process.ts`, [], {
-            execArgv: ['--import', 'tsx'],
-            stdio: 'inherit',
-          }),
-          false,
-        ),
+    const target: Target = {
+      pid: bridge.child.pid!,
+      forwarded: async () => (await bridge.call<{ forwarded: number }>({ cmd: 'counters' })).forwarded,
+      close: () => closeChild(bridge),
+    };
+    const loads = forkLoads(opts.loadProcesses);
+    const specs = peerSpecs(opts.senders, opts.receivers);
+    const s = new Scenario(
+      target,
+      loads,
+      specs.map((p) => p.id),
     );
-    const s = new ConveneScenario(opts, bridge, loads, []);
     try {
-      await s.#setup();
+      const perLoad = loads.map((_, li) => specs.filter((_, i) => i % loads.length === li));
+      const local = await Promise.all(
+        loads.map((l, li) =>
+          l.call<Record<string, TransportParams>>({
+            cmd: 'create',
+            peers: perLoad[li]!,
+            profile: opts.profile,
+          } satisfies LoadCommand),
+        ),
+      );
+      const endpoints = specs.map((p) => ({
+        id: p.id,
+        sources: p.streams.map((st): SourceParams => ({ ssrc: st.ssrc, kind: st.kind })),
+      }));
+      const bridgeSide = await bridge.call<Record<string, TransportParams>>({
+        cmd: 'conference',
+        endpoints,
+        profile: opts.profile,
+      });
+      for (const [li, l] of loads.entries()) {
+        const mine = Object.fromEntries(perLoad[li]!.map((p) => [p.id, bridgeSide[p.id]!]));
+        await l.call({ cmd: 'connect', bridge: mine } satisfies LoadCommand);
+        for (const [id, t] of Object.entries(local[li]!)) await bridge.call({ cmd: 'remote', id, transport: t });
+      }
+      await waitLoadsReady(loads, specs.length);
+      await waitUntil(
+        'every bridge endpoint connected',
+        async () => (await bridge.call<{ connected: number }>({ cmd: 'status' })).connected === specs.length,
+        20_000 + 200 * specs.length,
+      );
     } catch (err) {
       await s.close();
       throw err;
     }
     return s;
-  }
-
-  async #setup(): Promise<void> {
-    const { senders, receivers, profile } = this.opts;
-    const specs: Array<{ id: string; streams: BenchStream[] }> = [];
-    for (let i = 0; i < senders; i++)
-      specs.push({
-        id: `s${i + 1}`,
-        streams: [
-          { ssrc: 0x1000 + 2 * i, kind: 'audio', ...AUDIO },
-          { ssrc: 0x1001 + 2 * i, kind: 'video', ...VIDEO },
-        ],
-      });
-    for (let i = 0; i < receivers; i++) specs.push({ id: `r${i + 1}`, streams: [] });
-    this.#peerIds.push(...specs.map((p) => p.id));
-    const perLoad = this.#loads.map((_, li) => specs.filter((_, i) => i % this.#loads.length === li));
-    const local = await Promise.all(
-      this.#loads.map((l, li) =>
-        l.call<Record<string, TransportParams>>({ cmd: 'create', peers: perLoad[li]!, profile } satisfies LoadCommand),
-      ),
-    );
-    const endpoints = specs.map((p) => ({
-      id: p.id,
-      sources: p.streams.map((st): SourceParams => ({ ssrc: st.ssrc, kind: st.kind })),
-    }));
-    const bridgeSide = await this.#bridge.call<Record<string, TransportParams>>({
-      cmd: 'conference',
-      endpoints,
-      profile,
-    });
-    for (const [li, l] of this.#loads.entries()) {
-      const mine = Object.fromEntries(perLoad[li]!.map((p) => [p.id, bridgeSide[p.id]!]));
-      await l.call({ cmd: 'connect', bridge: mine } satisfies LoadCommand);
-      for (const [id, t] of Object.entries(local[li]!)) await this.#bridge.call({ cmd: 'remote', id, transport: t });
-    }
-    const total = specs.length;
-    await waitUntil(
-      'every load peer keyed',
-      async () =>
-        (await Promise.all(this.#loads.map((l) => l.call<number>({ cmd: 'ready' })))).reduce((a, b) => a + b) === total,
-      20_000 + 200 * total,
-    );
-    await waitUntil(
-      'every bridge endpoint connected',
-      async () => (await this.#bridge.call<{ connected: number }>({ cmd: 'status' })).connected === total,
-      20_000 + 200 * total,
-    );
   }
 
   /** Sends for `seconds` at the scenario's rates and accounts every packet. */
@@ -219,10 +248,10 @@ export class ConveneScenario {
       ...(await Promise.all(this.#loads.map((l) => l.call<Record<string, number>>({ cmd: 'position' })))),
     ) as Record<string, number>;
     await Promise.all(this.#loads.map((l) => l.call({ cmd: 'reset' })));
-    const c0 = await this.#bridge.call<{ forwarded: number }>({ cmd: 'counters' });
+    const f0 = await this.#target.forwarded();
     const loadPids = this.#loads.map((l) => l.child.pid!);
     const load0 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
-    const p0 = procStat(this.bridgePid);
+    const p0 = procStat(this.#target.pid);
     const t0 = process.hrtime.bigint();
     const after = Object.assign(
       {},
@@ -234,9 +263,9 @@ export class ConveneScenario {
     ) as Record<string, number>;
     const sendSecs = Number(process.hrtime.bigint() - t0) / 1e9;
     await new Promise((r) => setTimeout(r, o.drainMs ?? 500));
-    const p1 = procStat(this.bridgePid);
+    const p1 = procStat(this.#target.pid);
     const load1 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
-    const c1 = await this.#bridge.call<{ forwarded: number }>({ cmd: 'counters' });
+    const f1 = await this.#target.forwarded();
     const ranges: Record<string, [number, number]> = {};
     for (const key of Object.keys(after)) if (after[key]! > before[key]!) ranges[key] = [before[key]!, after[key]!];
     const counts = await Promise.all(this.#loads.map((l) => l.call<LoadCount>({ cmd: 'count', ranges })));
@@ -246,7 +275,7 @@ export class ConveneScenario {
     let offered = 0;
     for (const [key, [from, to]] of Object.entries(ranges)) {
       const owner = key.split('/')[0];
-      const fanout = this.#peerIds.filter((id) => id !== owner).length;
+      const fanout = this.#endpoints.filter((id) => id !== owner).length;
       const skipped = dropEvery > 0 ? countSkipped(from, to, dropEvery) : 0;
       offered += to - from;
       expected += (to - from) * fanout;
@@ -255,7 +284,7 @@ export class ConveneScenario {
     const received = counts.reduce((n, c) => n + Object.values(c.received).reduce((a, b) => a + b, 0), 0);
     const hist = counts[0]!.hist.map((_, i) => counts.reduce((n, c) => n + c.hist[i]!, 0));
     const cpuUs = p1.cpuUs - p0.cpuUs;
-    const bridgeForwarded = c1.forwarded - c0.forwarded;
+    const bridgeForwarded = f0 === undefined || f1 === undefined ? NaN : f1 - f0;
     return {
       seconds: o.seconds,
       rateScale,
@@ -279,23 +308,24 @@ export class ConveneScenario {
   }
 
   async close(): Promise<void> {
-    const ends = [this.#bridge, ...this.#loads].map(
-      (r) =>
-        new Promise<void>((resolve) => {
-          if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => {
-            r.child.kill('SIGKILL');
-            resolve();
-          }, 5_000);
-          r.child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          r.call({ cmd: 'close' }).catch(() => undefined);
-        }),
-    );
-    await Promise.all(ends);
+    await Promise.all([this.#target.close(), ...this.#loads.map(closeChild)]);
   }
+}
+
+/** Asks a child to close, and kills it if it has not gone within 5 s. */
+export function closeChild(r: Rpc): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      r.child.kill('SIGKILL');
+      resolve();
+    }, 5_000);
+    r.child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    r.call({ cmd: 'close' }).catch(() => undefined);
+  });
 }
 
 /** Sequences s in [from, to) with s mod k === k - 1. */

@@ -2,10 +2,15 @@
 // bench/lib/scenario.ts, so the load generator's CPU is never counted as the bridge's.
 import type { TransportParams } from '@convene/bridge/conference';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80, type SrtpProfile } from '@convene/bridge/dtls';
-import { BenchPeer, type BenchStream } from './bench-peer.js';
+import { BenchPeer, type BenchPeerOptions, type BenchStream } from './bench-peer.js';
 
 export type LoadCommand =
-  | { cmd: 'create'; peers: Array<{ id: string; streams: BenchStream[] }>; profile: 'gcm' | 'cm' }
+  | {
+      cmd: 'create';
+      peers: Array<{ id: string; streams: BenchStream[]; opts?: BenchPeerOptions }>;
+      /** 'any' offers both, GCM first (Janus's build decides). */
+      profile: 'gcm' | 'cm' | 'any';
+    }
   | { cmd: 'connect'; bridge: Record<string, TransportParams> }
   | { cmd: 'ready' }
   | { cmd: 'position' }
@@ -75,10 +80,13 @@ async function send(seconds: number, rateScale: number, dropEvery: number): Prom
 async function handle(m: LoadCommand): Promise<unknown> {
   switch (m.cmd) {
     case 'create': {
-      const profiles: SrtpProfile[] = [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM];
+      const profiles: SrtpProfile[] =
+        m.profile === 'any'
+          ? [SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80]
+          : [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM];
       const out: Record<string, TransportParams> = {};
       for (const p of m.peers) {
-        const peer = await BenchPeer.create(p.id, p.streams, profiles);
+        const peer = await BenchPeer.create(p.id, p.streams, profiles, p.opts);
         peers.set(p.id, peer);
         out[p.id] = peer.transport();
       }
@@ -105,7 +113,7 @@ async function handle(m: LoadCommand): Promise<unknown> {
         let n = 0;
         for (const [key, [from, to]] of Object.entries(m.ranges)) {
           const [owner, ssrc] = key.split('/');
-          if (owner === p.id) continue;
+          if (owner === p.endpoint) continue;
           n += p.receivedIn(Number(ssrc), from, to);
         }
         received[p.id] = n;

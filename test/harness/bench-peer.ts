@@ -9,8 +9,8 @@ import { DtlsSession, SRTP_AEAD_AES_128_GCM, generateCertificate, type SrtpProfi
 import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
 import { NodeSrtpTransform, SRTP_MAX_OVERHEAD, type SrtpTransform } from '@convene/bridge/srtp';
 
-/** Bytes of the bench header at the start of every payload: send time (8) and stream sequence (4). */
-export const BENCH_HEADER_BYTES = 12;
+/** Bytes of the bench header at the start of every payload: send time (8), stream sequence (4), SSRC (4). */
+export const BENCH_HEADER_BYTES = 16;
 const RING = 256;
 
 /** One RTP stream a peer sends. */
@@ -65,9 +65,22 @@ class StreamSeen {
   }
 }
 
-/** ICE-controlled, DTLS client (setup active) peer of one bridge endpoint that sends and counts bench streams. */
+/**
+ * How a peer meets its server. Convene's bridge is ICE-controlling and DTLS server towards it (the default).
+ * Towards Janus a publisher offers (so it controls ICE), and every peer is the DTLS server.
+ */
+export interface BenchPeerOptions {
+  bindAddress?: string;
+  iceControlling?: boolean;
+  dtlsRole?: 'client' | 'server';
+  /** The conference endpoint this peer belongs to (a Janus publisher and its subscriber are one endpoint). */
+  endpoint?: string;
+}
+
+/** One peer connection to the server under test that sends and counts bench streams. */
 export class BenchPeer {
   readonly id: string;
+  readonly endpoint: string;
   readonly streams: readonly BenchStream[];
   /** Per stream: the next sequence to send (sent + deliberately dropped so far). */
   readonly nextSeq: number[];
@@ -80,17 +93,28 @@ export class BenchPeer {
   readonly #pwd = randomBytes(16).toString('hex');
   readonly #cert = generateCertificate('bench-peer');
   readonly #profiles: SrtpProfile[];
+  readonly #opts: BenchPeerOptions;
+  readonly #tieBreaker = randomBytes(8).readBigUInt64BE();
   readonly #timer: NodeJS.Timeout;
   readonly #plain: Buffer[];
   readonly #rings: Buffer[][];
-  #bridge: TransportParams | undefined;
-  #bridgeAddress = '';
-  #bridgePort = 0;
+  #checkTimer: NodeJS.Timeout | undefined;
+  #remote: TransportParams | undefined;
+  #remoteAddress = '';
+  #remotePort = 0;
   #dtls: DtlsSession | undefined;
   #srtp: SrtpTransform | undefined;
 
-  private constructor(id: string, socket: Socket, streams: readonly BenchStream[], profiles: SrtpProfile[]) {
+  private constructor(
+    id: string,
+    socket: Socket,
+    streams: readonly BenchStream[],
+    profiles: SrtpProfile[],
+    opts: BenchPeerOptions,
+  ) {
     this.id = id;
+    this.endpoint = opts.endpoint ?? id;
+    this.#opts = opts;
     this.#socket = socket;
     this.streams = streams;
     this.#profiles = profiles;
@@ -101,6 +125,7 @@ export class BenchPeer {
       b[0] = 0x80;
       b[1] = s.pt & 0x7f;
       b.writeUInt32BE(s.ssrc >>> 0, 8);
+      b.writeUInt32BE(s.ssrc >>> 0, 24);
       return b;
     });
     this.#rings = streams.map((s) => Array.from({ length: RING }, () => Buffer.alloc(s.size + SRTP_MAX_OVERHEAD)));
@@ -108,29 +133,55 @@ export class BenchPeer {
     this.#timer = setInterval(() => this.#dtls?.tick(Date.now()), 100);
   }
 
-  static async create(id: string, streams: readonly BenchStream[], profiles: SrtpProfile[]): Promise<BenchPeer> {
+  static async create(
+    id: string,
+    streams: readonly BenchStream[],
+    profiles: SrtpProfile[],
+    opts: BenchPeerOptions = {},
+  ): Promise<BenchPeer> {
     const socket = createSocket({ type: 'udp4', recvBufferSize: 8 << 20, sendBufferSize: 4 << 20 });
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    return new BenchPeer(id, socket, streams, profiles);
+    await new Promise<void>((resolve) => socket.bind(0, opts.bindAddress ?? '127.0.0.1', resolve));
+    return new BenchPeer(id, socket, streams, profiles, opts);
   }
 
   get ready(): boolean {
     return this.#srtp !== undefined;
   }
 
-  /** What to give `Endpoint.setRemoteTransport`. */
+  /** This peer's transport: what to give `Endpoint.setRemoteTransport`, or to write into an SDP. */
   transport(): TransportParams {
+    const setup = this.#opts.dtlsRole === 'server' ? 'passive' : 'active';
+    const address = this.#opts.bindAddress ?? '127.0.0.1';
     return {
       ufrag: this.#ufrag,
       pwd: this.#pwd,
-      fingerprints: [{ hash: 'sha-256', value: this.#cert.fingerprint, setup: 'active' }],
-      candidates: [{ address: '127.0.0.1', port: this.#socket.address().port, priority: 2130706431, type: 'host' }],
+      fingerprints: [{ hash: 'sha-256', value: this.#cert.fingerprint, setup }],
+      candidates: [{ address, port: this.#socket.address().port, priority: 2130706431, type: 'host' }],
     };
   }
 
-  /** The bridge's transport for this endpoint: the peer answers its checks and starts DTLS on nomination. */
-  connect(bridge: TransportParams): void {
-    this.#bridge = bridge;
+  /** The server's transport: the peer answers its checks (and sends its own when controlling), then DTLS. */
+  connect(remote: TransportParams): void {
+    this.#remote = remote;
+    if (this.#opts.iceControlling !== true) return;
+    // Aggressive nomination: USE-CANDIDATE on every check until one succeeds.
+    let tries = 0;
+    this.#checkTimer = setInterval(() => {
+      if (this.#dtls !== undefined || ++tries > 400) return clearInterval(this.#checkTimer);
+      for (const c of remote.candidates) {
+        if (c.address.includes(':')) continue;
+        const check = writeStun({
+          type: STUN_BINDING_REQUEST,
+          transactionId: randomBytes(12),
+          username: `${remote.ufrag}:${this.#ufrag}`,
+          priority: 1853824767,
+          useCandidate: true,
+          iceControlling: this.#tieBreaker,
+          password: remote.pwd,
+        });
+        this.#socket.send(check, c.port, c.address);
+      }
+    }, 50);
   }
 
   /**
@@ -150,7 +201,7 @@ export class BenchPeer {
     plain.writeUInt32BE(seq >>> 0, 20);
     const out = this.#rings[i]![seq % RING]!;
     const n = this.#srtp!.protectRtp(plain, 0, plain.length, out, 0);
-    this.#socket.send(out, 0, n, this.#bridgePort, this.#bridgeAddress);
+    this.#socket.send(out, 0, n, this.#remotePort, this.#remoteAddress);
   }
 
   /** Forgets latency samples (a new measurement step); stream bitmaps stay, steps count by sequence range. */
@@ -160,8 +211,20 @@ export class BenchPeer {
 
   close(): void {
     clearInterval(this.#timer);
+    clearInterval(this.#checkTimer);
     this.#dtls?.close();
     this.#socket.close();
+  }
+
+  /** Distinct packets of stream `ssrc` received with sequence in [from, to). */
+  receivedIn(ssrc: number, from: number, to: number): number {
+    return this.seen.get(ssrc)?.count(from, to) ?? 0;
+  }
+
+  get duplicates(): number {
+    let n = 0;
+    for (const s of this.seen.values()) n += s.duplicates;
+    return n;
   }
 
   #onMessage(m: Buffer, address: string, port: number): void {
@@ -183,7 +246,8 @@ export class BenchPeer {
         return;
       }
       this.counters.rtpIn++;
-      const ssrc = m.readUInt32BE(8);
+      // The stream's own SSRC from the payload: Janus gives each subscriber stream an SSRC of its own.
+      const ssrc = m.readUInt32BE(off + 12);
       let s = this.seen.get(ssrc);
       if (s === undefined) this.seen.set(ssrc, (s = new StreamSeen()));
       s.mark(m.readUInt32BE(off + 8));
@@ -192,22 +256,15 @@ export class BenchPeer {
     }
   }
 
-  /** Distinct packets of stream `ssrc` received with sequence in [from, to). */
-  receivedIn(ssrc: number, from: number, to: number): number {
-    return this.seen.get(ssrc)?.count(from, to) ?? 0;
-  }
-
-  get duplicates(): number {
-    let n = 0;
-    for (const s of this.seen.values()) n += s.duplicates;
-    return n;
-  }
-
   #onStun(m: Buffer, address: string, port: number): void {
     const msg = readStun(m, 0, m.length);
-    const bridge = this.#bridge;
-    if (msg === undefined || bridge === undefined) return;
-    if (msg.type !== STUN_BINDING_REQUEST || msg.username !== `${this.#ufrag}:${bridge.ufrag}`) return;
+    const remote = this.#remote;
+    if (msg === undefined || remote === undefined) return;
+    if (msg.type === STUN_BINDING_SUCCESS) {
+      if (this.#opts.iceControlling === true && this.#dtls === undefined) this.#startDtls(remote, address, port);
+      return;
+    }
+    if (msg.type !== STUN_BINDING_REQUEST || msg.username !== `${this.#ufrag}:${remote.ufrag}`) return;
     if (!checkIntegrity(msg, this.#pwd)) return;
     this.#socket.send(
       writeStun({
@@ -219,28 +276,30 @@ export class BenchPeer {
       port,
       address,
     );
-    if (msg.useCandidate && this.#dtls === undefined) {
-      this.#bridgeAddress = address;
-      this.#bridgePort = port;
-      this.#dtls = new DtlsSession({
-        role: 'client',
-        certificate: this.#cert,
-        remoteFingerprints: bridge.fingerprints,
-        srtpProfiles: this.#profiles,
-        handshakeTimeoutMs: 10_000,
-        send: (buf) => this.#socket.send(buf, this.#bridgePort, this.#bridgeAddress),
-        onStateChange: () => undefined,
-        onKeys: (k) => {
-          this.#srtp = new NodeSrtpTransform({
-            cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
-            localKey: k.localKey,
-            localSalt: k.localSalt,
-            remoteKey: k.remoteKey,
-            remoteSalt: k.remoteSalt,
-          });
-        },
-      });
-      this.#dtls.start(Date.now());
-    }
+    if (msg.useCandidate && this.#dtls === undefined) this.#startDtls(remote, address, port);
+  }
+
+  #startDtls(remote: TransportParams, address: string, port: number): void {
+    this.#remoteAddress = address;
+    this.#remotePort = port;
+    this.#dtls = new DtlsSession({
+      role: this.#opts.dtlsRole ?? 'client',
+      certificate: this.#cert,
+      remoteFingerprints: remote.fingerprints,
+      srtpProfiles: this.#profiles,
+      handshakeTimeoutMs: 10_000,
+      send: (buf) => this.#socket.send(buf, this.#remotePort, this.#remoteAddress),
+      onStateChange: () => undefined,
+      onKeys: (k) => {
+        this.#srtp = new NodeSrtpTransform({
+          cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
+          localKey: k.localKey,
+          localSalt: k.localSalt,
+          remoteKey: k.remoteKey,
+          remoteSalt: k.remoteSalt,
+        });
+      },
+    });
+    this.#dtls.start(Date.now());
   }
 }

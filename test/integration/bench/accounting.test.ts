@@ -1,16 +1,16 @@
 // The bench harness's accounting (bench/lib/scenario.ts): a small conference on a real bridge process with
 // load peers in their own processes. No timing is asserted; only that every packet adds up.
-import { ConveneScenario } from '../../../bench/lib/scenario.js';
+import { Scenario } from '../../../bench/lib/scenario.js';
 
 describe('bench scenario accounting', () => {
-  let scenario: ConveneScenario | undefined;
+  let scenario: Scenario | undefined;
 
   afterAll(async () => {
     await scenario?.close();
   });
 
   it('counts every packet sent as received or lost, and reports a deliberately dropped share as loss', async () => {
-    scenario = await ConveneScenario.start({ senders: 2, receivers: 3, loadProcesses: 2 });
+    scenario = await Scenario.convene({ senders: 2, receivers: 3, loadProcesses: 2 });
     const dropEvery = 10;
     const r = await scenario.step({ seconds: 1, dropEvery, drainMs: 1_000 });
 
