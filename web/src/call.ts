@@ -328,6 +328,8 @@ export class Call {
     if (pc === undefined) return;
     const stats = await pc.getStats();
     stats.forEach((s: RtcInbound) => {
+      if (s.type === 'media-source' && s.kind === 'audio')
+        this.#view.tile(this.endpointId).setLevel(this.#state.audioMuted ? 0 : (s.audioLevel ?? 0));
       if (s.type !== 'inbound-rtp' || s.kind !== 'audio' || s.trackIdentifier === undefined) return;
       const owner = this.#trackOwner.get(s.trackIdentifier);
       if (owner !== undefined && this.#view.hasTile(owner)) this.#view.tile(owner).setLevel(s.audioLevel ?? 0);

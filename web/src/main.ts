@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   const media = await getLocalMedia();
   const call = new Call({ config, room, displayName: name, media, root });
   window.convene = call;
+  // Closing the tab leaves the room at once (the server would notice the dead WebSocket only later).
+  addEventListener('pagehide', () => void call.leave());
   await call.start();
 }
 

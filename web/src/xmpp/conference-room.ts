@@ -173,7 +173,8 @@ export class ConferenceRoom {
     let p;
     try {
       p = parseParticipantPresence(s);
-    } catch {
+    } catch (err) {
+      console.warn('convene: SourceInfo ignored', err);
       p = parseParticipantPresence(stripBad(s));
     }
     const info = p.sourceInfo;

@@ -25,7 +25,14 @@ export class XmppConnection {
     this.#entity = entity;
     this.jid = jid;
     entity.on('stanza', (s: Element) => {
-      for (const fn of this.#listeners) fn(s);
+      for (const fn of this.#listeners) {
+        try {
+          fn(s);
+        } catch (err) {
+          // One odd stanza from someone else's client must not stop the others being handled.
+          console.error('convene: stanza handler failed', err, s.toString());
+        }
+      }
     });
     entity.on('offline', () => {
       if (!this.#closed) onClose('the XMPP connection closed');
