@@ -14,6 +14,8 @@ interface Slot {
   key?: string;
   sources: Source[];
   groups: SsrcGroup[];
+  /** A content other than audio/video (the `data` content), passed through at its place. */
+  passthrough?: JingleContent;
   /** The first m-line of each media type: we send on it (sendrecv). */
   local: boolean;
   removed: boolean;
@@ -38,8 +40,6 @@ export class RemoteOffer {
   readonly sid: string;
   readonly #templates = new Map<Media, RtpDescription>();
   readonly #transport: IceUdpTransport;
-  /** Contents other than audio/video (the `data` content), passed through. */
-  readonly #other: JingleContent[];
   readonly #slots: Slot[] = [];
   #version = 1;
 
@@ -48,10 +48,13 @@ export class RemoteOffer {
     const first = initiate.contents.find((c) => c.transport !== undefined)?.transport;
     if (first === undefined) throw new Error('session-initiate has no transport');
     this.#transport = first;
-    this.#other = initiate.contents.filter((c) => c.description === undefined || c.description.media === 'application');
     for (const c of initiate.contents) {
       const d = c.description;
-      if (d === undefined || d.media === 'application') continue;
+      if (d === undefined || d.media === 'application') {
+        const slot = { mid: String(this.#slots.length), media: 'audio' as const, sources: [], groups: [] };
+        this.#slots.push({ ...slot, passthrough: c, local: false, removed: false });
+        continue;
+      }
       // Without sdes:mid: the bridge forwards a sender's RTP with the sender's own mid in it, which would make
       // the browser bind that SSRC to our m-line of that mid before source-add names the right one.
       const headerExtensions = d.headerExtensions.filter((e) => e.uri !== URI_SDES_MID);
@@ -130,6 +133,12 @@ export class RemoteOffer {
   /** The offer as SDP text (a new session version each time). */
   sdp(): string {
     const contents: JingleContent[] = this.#slots.map((slot) => {
+      if (slot.passthrough !== undefined)
+        return {
+          ...slot.passthrough,
+          name: slot.mid,
+          transport: { ...this.#transport, sctpMap: slot.passthrough.transport?.sctpMap },
+        };
       const template = this.#templates.get(slot.media) as RtpDescription;
       return {
         creator: 'initiator',
@@ -143,8 +152,6 @@ export class RemoteOffer {
         transport: this.#transport,
       };
     });
-    for (const c of this.#other)
-      contents.push({ ...c, transport: { ...this.#transport, sctpMap: c.transport?.sctpMap } });
     const names = contents.map((c) => c.name);
     return jingleToSdp(
       { action: 'session-initiate', sid: this.sid, contents, groups: [{ semantics: 'BUNDLE', contents: names }] },
