@@ -1,5 +1,6 @@
 // Headless Chromium (Debian's, through playwright-core) with a fake camera and microphone, and helpers that
 // read what a page of the web client receives.
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
@@ -12,8 +13,13 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+const CHROMIUM = '/usr/bin/chromium';
+
 export function launchChromium(args: readonly string[] = CHROMIUM_ARGS): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...args], headless: true });
+  // playwright-core never downloads a browser here: Debian's package is the one.
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: sudo sh -c 'apt-get update && apt-get install -y chromium'`);
+  return chromium.launch({ executablePath: CHROMIUM, args: [...args], headless: true });
 }
 
 /** Chromium that refuses camera and microphone, as when a person clicks Block. */
