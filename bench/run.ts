@@ -61,7 +61,7 @@ const startConvene: Start = (shape) => Scenario.convene({ ...shape, loadProcesse
 async function runScenario(start: Start, shape: Shape): Promise<ScenarioRow> {
   const s = await start(shape);
   try {
-    await s.step({ seconds: 1, drainMs: 300 }); // warm-up: JIT, socket buffers
+    await s.step({ seconds: 2, drainMs: 300 }); // warm-up: JIT, socket buffers, Janus's first keyframe requests
     return { name: shape.name, senders: shape.senders, receivers: shape.receivers, ...(await s.step({ seconds })) };
   } finally {
     await s.close();
@@ -268,6 +268,14 @@ async function main(): Promise<void> {
       '| --- | --- | --- |',
     );
     for (const e of cpuProfile.top) out.push(`| ${e.name} | ${e.where} | ${fmt(e.selfPct, 1)} |`);
+    out.push('');
+    out.push(
+      'Bridge functions, inclusive (self + callees):',
+      '',
+      '| function | file | total % |',
+      '| --- | --- | --- |',
+    );
+    for (const e of cpuProfile.bridgeInclusive) out.push(`| ${e.name} | ${e.where} | ${fmt(e.selfPct, 1)} |`);
     out.push('');
   }
   out.push(`results: ${file}`);

@@ -57,6 +57,8 @@ export interface StepResult {
   latencyP50Us: number;
   latencyP99Us: number;
   loadCpuPct: number;
+  /** Distinct packets each load peer received: which peer connection fell short. */
+  receivedByPeer: Record<string, number>;
 }
 
 const CLK_TCK = 100; // getconf CLK_TCK on Linux/x86-64
@@ -304,6 +306,7 @@ export class Scenario {
       latencyP50Us: histQuantile(hist, 0.5),
       latencyP99Us: histQuantile(hist, 0.99),
       loadCpuPct: (100 * (load1 - load0)) / (sendSecs * 1e6),
+      receivedByPeer: Object.assign({}, ...counts.map((c) => c.received)) as Record<string, number>,
     };
   }
 
