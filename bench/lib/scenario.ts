@@ -31,6 +31,11 @@ export interface StepOptions {
   dropEvery?: number;
   /** Time allowed for packets in flight after the last send. */
   drainMs?: number;
+  /**
+   * Then keep counting, up to this long, until every packet actually sent has arrived (for the accounting
+   * test on a busy machine: a late packet is not a lost one there). The CPU figures stop at the drain.
+   */
+  settleMs?: number;
 }
 
 export interface StepResult {
@@ -267,11 +272,8 @@ export class Scenario {
     await new Promise((r) => setTimeout(r, o.drainMs ?? 500));
     const p1 = procStat(this.#target.pid);
     const load1 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
-    const f1 = await this.#target.forwarded();
     const ranges: Record<string, [number, number]> = {};
     for (const key of Object.keys(after)) if (after[key]! > before[key]!) ranges[key] = [before[key]!, after[key]!];
-    const counts = await Promise.all(this.#loads.map((l) => l.call<LoadCount>({ cmd: 'count', ranges })));
-
     let expected = 0;
     let deliberatelyLost = 0;
     let offered = 0;
@@ -283,7 +285,16 @@ export class Scenario {
       expected += (to - from) * fanout;
       deliberatelyLost += skipped * fanout;
     }
-    const received = counts.reduce((n, c) => n + Object.values(c.received).reduce((a, b) => a + b, 0), 0);
+    const settleUntil = Date.now() + (o.settleMs ?? 0);
+    let counts: LoadCount[];
+    let received: number;
+    for (;;) {
+      counts = await Promise.all(this.#loads.map((l) => l.call<LoadCount>({ cmd: 'count', ranges })));
+      received = counts.reduce((n, c) => n + Object.values(c.received).reduce((a, b) => a + b, 0), 0);
+      if (received + deliberatelyLost >= expected || Date.now() >= settleUntil) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const f1 = await this.#target.forwarded();
     const hist = counts[0]!.hist.map((_, i) => counts.reduce((n, c) => n + c.hist[i]!, 0));
     const cpuUs = p1.cpuUs - p0.cpuUs;
     const bridgeForwarded = f0 === undefined || f1 === undefined ? NaN : f1 - f0;
