@@ -2,11 +2,11 @@
 // Real Prosody, focus and bridge processes; participants answer with node-datachannel (real ICE/DTLS/SRTP).
 //
 //   npx tsx bench/join/run.ts [--rounds 10]
-import nodeDataChannel from 'node-datachannel';
 import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from '../../test/harness/app-process.js';
 import { BridgeProcess } from '../../test/harness/bridge-process.js';
-import { CallParticipant } from '../../test/harness/call-participant.js';
+import { CallParticipant, exchange } from '../../test/harness/call-participant.js';
+import { NdcHost } from '../../test/harness/ndc-host.js';
 import { startTestProsody } from '../../test/harness/prosody.js';
 import { waitUntil } from '../../test/harness/wait-for.js';
 
@@ -22,6 +22,7 @@ const focus = new AppProcess('focus/src/main.ts', {
   CONVENE_FOCUS_LOG_LEVEL: 'warn',
 });
 let bridge: BridgeProcess | undefined;
+const ndc = await NdcHost.start();
 const samples: number[] = [];
 try {
   bridge = await BridgeProcess.start({ prosody, password: 'b', bridgeId: 'jvb1' });
@@ -40,12 +41,14 @@ try {
     const started = Date.now();
     const a = await CallParticipant.join(
       prosody,
+      ndc,
       `a${round.toString(16).padStart(7, '0')}`,
       room,
       10_000 + round * 100,
     );
     const b = await CallParticipant.join(
       prosody,
+      ndc,
       `b${round.toString(16).padStart(7, '0')}`,
       room,
       20_000 + round * 100,
@@ -53,10 +56,9 @@ try {
     await Promise.all([a.answer(), b.answer()]);
     await waitUntil(
       'first RTP both ways',
-      () => {
-        a.sendBoth();
-        b.sendBoth();
-        return a.receivedFrom(b).length > 0 && b.receivedFrom(a).length > 0;
+      async () => {
+        await exchange([a, b]);
+        return a.receivedFrom(b).count > 0 && b.receivedFrom(a).count > 0;
       },
       15_000,
       5,
@@ -75,7 +77,7 @@ try {
     ].join('\n'),
   );
 } finally {
-  nodeDataChannel.cleanup();
+  ndc.stop();
   await bridge?.close();
   await focus.stop();
   await prosody.close();

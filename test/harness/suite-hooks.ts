@@ -8,11 +8,29 @@ export function setup(): void {
   sweepStaleRunDirs();
 }
 
-/** After the integration run no Prosody started by a test may be left running. */
+/** After the integration run no Prosody started by a test may be left running without its owner. */
 export function teardown(): void {
+  const leftovers = orphanedProsodies();
   sweepStaleRunDirs();
-  const leftovers = prosodyProcesses();
   if (leftovers.length > 0) throw new Error(`prosody processes left after the suite:\n${leftovers.join('\n')}`);
+}
+
+/**
+ * Prosody processes whose owner (the test process that started them) is gone. Other suites may run beside this
+ * one on a developer's machine; their Prosodies still have live owners and are not ours to judge.
+ */
+function orphanedProsodies(): string[] {
+  return prosodyProcesses().filter((p) => {
+    const dir = /--config (\S+)\/prosody\.cfg\.lua/.exec(p)?.[1];
+    if (dir === undefined) return true;
+    try {
+      const owner = Number.parseInt(readFileSync(`${dir}/owner.pid`, 'utf8'), 10);
+      process.kill(owner, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** Prosody processes running from one of our temporary run directories. */

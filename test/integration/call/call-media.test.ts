@@ -1,11 +1,11 @@
 // The whole join flow with real parts: Prosody, the focus process, the bridge process, and participants whose
 // media goes through real ICE/DTLS/SRTP (node-datachannel) after a real Jingle negotiation.
-import nodeDataChannel from 'node-datachannel';
 import type { Prosody } from '@convene/xmpp-server';
 import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from '../../harness/app-process.js';
 import { BridgeProcess } from '../../harness/bridge-process.js';
-import { CallParticipant } from '../../harness/call-participant.js';
+import { CallParticipant, exchange } from '../../harness/call-participant.js';
+import { NdcHost } from '../../harness/ndc-host.js';
 import { startTestProsody } from '../../harness/prosody.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
@@ -14,9 +14,11 @@ let prosody: Prosody;
 let focus: AppProcess;
 let bridge: BridgeProcess;
 let focusHttp: number;
+let ndc: NdcHost;
 const people: CallParticipant[] = [];
 
 beforeAll(async () => {
+  ndc = await NdcHost.start();
   prosody = await startTestProsody({
     accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD }],
   });
@@ -41,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(people.splice(0).map((p) => p.close()));
-  nodeDataChannel.cleanup();
+  ndc?.stop();
   await bridge?.close();
   await focus?.stop();
   await prosody?.close();
@@ -51,12 +53,12 @@ describe('a call through Prosody, the focus and the bridge', () => {
   it('carries every participant’s RTP to the others, SSRCs intact', async () => {
     const room = 'media@conference.meet.localhost';
     const joinedAt = Date.now();
-    const a = await CallParticipant.join(prosody, 'a0a0a0a0', room, 10_000);
-    const b = await CallParticipant.join(prosody, 'b0b0b0b0', room, 20_000);
+    const a = await CallParticipant.join(prosody, ndc, 'a0a0a0a0', room, 10_000);
+    const b = await CallParticipant.join(prosody, ndc, 'b0b0b0b0', room, 20_000);
     people.push(a, b);
     await Promise.all([a.answer(), b.answer()]);
     await Promise.all([a.connected(), b.connected()]);
-    const c = await CallParticipant.join(prosody, 'c0c0c0c0', room, 30_000);
+    const c = await CallParticipant.join(prosody, ndc, 'c0c0c0c0', room, 30_000);
     people.push(c);
     await c.answer();
     await c.connected();
@@ -64,48 +66,31 @@ describe('a call through Prosody, the focus and the bridge', () => {
     const all = [a, b, c];
     await waitUntil(
       'everyone to receive everyone',
-      () => {
-        for (const p of all) p.sendBoth();
-        return all.every((rx) => all.every((tx) => tx === rx || rx.receivedFrom(tx).length >= 2));
+      async () => {
+        await exchange(all);
+        return all.every((rx) => all.every((tx) => tx === rx || rx.receivedFrom(tx).count >= 2));
       },
       15_000,
       50,
-    ).catch((err) => {
-      for (const rx of all)
-        console.log(
-          rx.nick,
-          all.map((tx) => `${tx.nick}:${rx.receivedFrom(tx).length}`).join(' '),
-          'total',
-          rx.received.length,
-          [...new Set(rx.received.map((r) => r.ssrc))],
-        );
-      console.log(
-        bridge.logs
-          .filter((l) => (l.level ?? 0) >= 30)
-          .map((l) => JSON.stringify(l).slice(0, 300))
-          .join('\n'),
-      );
-      throw err;
-    });
+    );
     process.stdout.write(`join to media both ways for 3 participants: ${Date.now() - joinedAt} ms\n`);
     for (const rx of all) {
       for (const tx of all) {
         if (tx === rx) continue;
-        const ssrcs = new Set(rx.receivedFrom(tx).map((r) => r.ssrc));
-        expect(ssrcs).toEqual(new Set([tx.audioSsrc, tx.videoSsrc]));
+        expect(new Set(rx.receivedFrom(tx).ssrcs)).toEqual(new Set([tx.audioSsrc, tx.videoSsrc]));
       }
-      expect(rx.receivedFrom(rx)).toEqual([]);
+      expect(rx.receivedFrom(rx).count).toBe(0);
     }
   });
 
   it('keeps two rooms apart and survives a member leaving', async () => {
     const one = 'one-media@conference.meet.localhost';
     const two = 'two-media@conference.meet.localhost';
-    const a = await CallParticipant.join(prosody, 'a1a1a1a1', one, 40_000);
-    const b = await CallParticipant.join(prosody, 'b1b1b1b1', one, 50_000);
-    const c = await CallParticipant.join(prosody, 'c1c1c1c1', two, 60_000);
-    const d = await CallParticipant.join(prosody, 'd1d1d1d1', two, 70_000);
-    const e = await CallParticipant.join(prosody, 'e1e1e1e1', one, 80_000);
+    const a = await CallParticipant.join(prosody, ndc, 'a1a1a1a1', one, 40_000);
+    const b = await CallParticipant.join(prosody, ndc, 'b1b1b1b1', one, 50_000);
+    const c = await CallParticipant.join(prosody, ndc, 'c1c1c1c1', two, 60_000);
+    const d = await CallParticipant.join(prosody, ndc, 'd1d1d1d1', two, 70_000);
+    const e = await CallParticipant.join(prosody, ndc, 'e1e1e1e1', one, 80_000);
     people.push(a, b, c, d, e);
     await Promise.all([a, b, c, d, e].map((p) => p.answer()));
     await Promise.all([a, b, c, d, e].map((p) => p.connected()));
@@ -119,9 +104,9 @@ describe('a call through Prosody, the focus and the bridge', () => {
     ];
     await waitUntil(
       'media inside each room',
-      () => {
-        for (const p of [a, b, c, d, e]) p.sendBoth();
-        return pairs.every(([rx, tx]) => rx.receivedFrom(tx).length >= 2);
+      async () => {
+        await exchange([a, b, c, d, e]);
+        return pairs.every(([rx, tx]) => rx.receivedFrom(tx).count >= 2);
       },
       15_000,
       50,
@@ -136,7 +121,7 @@ describe('a call through Prosody, the focus and the bridge', () => {
       [d, a],
       [d, e],
     ] as const) {
-      expect(rx.receivedFrom(tx)).toEqual([]);
+      expect(rx.receivedFrom(tx).count).toBe(0);
     }
 
     // e leaves: the bridge drops its endpoint, and a and b still hear each other.
@@ -145,16 +130,135 @@ describe('a call through Prosody, the focus and the bridge', () => {
       'e expired',
       (l) => l.endpointId === 'e1e1e1e1' && /expired|removed|closed/.test(String(l.msg)),
     );
-    const before = a.receivedFrom(b).length;
+    const before = a.receivedFrom(b).count;
     await waitUntil(
       'media after the leave',
-      () => {
-        a.sendBoth();
-        b.sendBoth();
-        return a.receivedFrom(b).length >= before + 4;
+      async () => {
+        await exchange([a, b]);
+        return a.receivedFrom(b).count >= before + 4;
       },
       10_000,
       50,
     );
+  });
+
+  it('adds a fourth member’s media for the three, stops a leaver’s media, and shrugs off bad Jingle', async () => {
+    const room = 'four@conference.meet.localhost';
+    const [a, b, c] = [
+      await CallParticipant.join(prosody, ndc, 'a4a4a4a4', room, 90_000),
+      await CallParticipant.join(prosody, ndc, 'b4b4b4b4', room, 100_000),
+      await CallParticipant.join(prosody, ndc, 'c4c4c4c4', room, 110_000),
+    ];
+    people.push(a, b, c);
+    await Promise.all([a, b, c].map((p) => p.answer()));
+    await Promise.all([a, b, c].map((p) => p.connected()));
+    const d = await CallParticipant.join(prosody, ndc, 'd4d4d4d4', room, 120_000);
+    people.push(d);
+    await d.answer();
+    await d.connected();
+    const all = [a, b, c, d];
+    await waitUntil(
+      'the three to receive the fourth, and the fourth the three',
+      async () => {
+        await exchange(all);
+        return all.every((rx) => all.every((tx) => tx === rx || rx.receivedFrom(tx).count >= 2));
+      },
+      15_000,
+      50,
+    );
+    // The three learnt d's sources through source-add.
+    for (const p of [a, b, c]) {
+      expect(
+        p.signalling.jingles.some(
+          (j) => j.jingle.action === 'source-add' && j.jingle.jsonSources?.has('d4d4d4d4' as never),
+        ),
+      ).toBe(true);
+    }
+
+    // Bad Jingle from b (claims a's SSRC): refused, and the call carries on.
+    const sid = b.signalling.jingles.find((j) => j.jingle.action === 'session-initiate')!.jingle.sid;
+    const bad = await b.signalling.send({
+      action: 'source-add',
+      sid,
+      groups: [],
+      contents: [
+        {
+          name: 'audio',
+          description: {
+            media: 'audio',
+            payloadTypes: [],
+            headerExtensions: [],
+            rtcpFbs: [],
+            extmapAllowMixed: false,
+            rtcpMux: false,
+            sources: [{ ssrc: a.audioSsrc as never, name: 'b4b4b4b4-a1' as never, parameters: [] }],
+            ssrcGroups: [],
+          },
+        },
+      ],
+    });
+    expect(bad.attrs.type).toBe('error');
+
+    // d leaves the room but keeps sending: once the bridge dropped its endpoint, nothing of it arrives.
+    await d.signalling.leave();
+    await bridge.waitForLog(
+      'd expired',
+      (l) => l.endpointId === 'd4d4d4d4' && /expired|removed|closed/.test(String(l.msg)),
+    );
+    await a.refresh();
+    const fromD = a.receivedFrom(d).count;
+    const fromB = a.receivedFrom(b).count;
+    await waitUntil(
+      'a to keep receiving b after d left',
+      async () => {
+        await exchange([a], [b, d]);
+        return a.receivedFrom(b).count >= fromB + 10;
+      },
+      10_000,
+      20,
+    );
+    expect(a.receivedFrom(d).count).toBe(fromD);
+  });
+
+  it('moves a call to another bridge when its bridge is killed, and media flows again', async () => {
+    const room = 'kill@conference.meet.localhost';
+    const a = await CallParticipant.join(prosody, ndc, 'a5a5a5a5', room, 130_000);
+    const b = await CallParticipant.join(prosody, ndc, 'b5b5b5b5', room, 140_000);
+    people.push(a, b);
+    await Promise.all([a.answer(), b.answer()]);
+    await Promise.all([a.connected(), b.connected()]);
+    const spare = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb2' });
+    try {
+      await waitUntil(
+        'the focus to see jvb2',
+        async () => {
+          const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
+            bridge_selector: { bridge_count: number };
+          };
+          return stats.bridge_selector.bridge_count === 2;
+        },
+        15_000,
+      );
+      const killedAt = Date.now();
+      bridge.child.kill('SIGKILL');
+      expect(await a.terminated()).toBe('moving');
+      await Promise.all([a.answer(), b.answer()]);
+      await Promise.all([a.connected(), b.connected()]);
+      await exchange([a, b], []);
+      const [fromB, fromA] = [a.receivedFrom(b).count, b.receivedFrom(a).count];
+      await waitUntil(
+        'media through jvb2',
+        async () => {
+          await exchange([a, b]);
+          return a.receivedFrom(b).count > fromB && b.receivedFrom(a).count > fromA;
+        },
+        15_000,
+        10,
+      );
+      process.stdout.write(`bridge killed -> media back through the other bridge: ${Date.now() - killedAt} ms\n`);
+      expect(spare.logs.some((l) => l.endpointId === 'a5a5a5a5')).toBe(true);
+    } finally {
+      await spare.close();
+    }
   });
 });
