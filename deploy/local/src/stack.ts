@@ -72,7 +72,6 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
   );
   urls['Focus HTTP'] = `http://${config.bindAddress}:${config.focusHttpPort}/about/health`;
   const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress;
-  // The bridge's own defaults (HTTP 8080, media UDP 10000) until the stack config grows keys for them.
   await start('bridge', () =>
     ChildService.start({
       name: 'bridge',
@@ -86,6 +85,8 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_BRIDGE_XMPP_PORT: String(config.c2sPort),
         CONVENE_BRIDGE_XMPP_PASSWORD: config.bridgePassword,
         CONVENE_BRIDGE_BRIDGE_ID: 'jvb1',
+        CONVENE_BRIDGE_HTTP_PORT: String(config.bridgeHttpPort),
+        CONVENE_BRIDGE_MEDIA_PORT: String(config.bridgeMediaPort),
         CONVENE_BRIDGE_HTTP_BIND_ADDRESS: config.bindAddress,
         CONVENE_BRIDGE_MEDIA_BIND_ADDRESS: config.bindAddress,
         CONVENE_BRIDGE_ADVERTISED_ADDRESSES: config.bindAddress,
@@ -95,7 +96,7 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
       },
     }),
   );
-  urls['Bridge HTTP'] = `http://${config.bindAddress}:8080/about/health`;
+  urls['Bridge HTTP'] = `http://${host}:${config.bridgeHttpPort}/about/health`;
   // The page and, on the same origin, /xmpp-websocket and /colibri-ws/ proxied as nginx does in Jitsi.
   await start('web', () =>
     ChildService.start({
@@ -109,7 +110,7 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_WEB_PORT: String(config.webPort),
         CONVENE_WEB_BIND_ADDRESS: config.bindAddress,
         CONVENE_WEB_XMPP_HTTP_URL: `http://${host}:${config.xmppHttpPort}`,
-        CONVENE_WEB_BRIDGE_HTTP_URL: `http://${host}:8080`,
+        CONVENE_WEB_BRIDGE_HTTP_URL: `http://${host}:${config.bridgeHttpPort}`,
         CONVENE_WEB_LOG_LEVEL: config.logLevel,
       },
     }),

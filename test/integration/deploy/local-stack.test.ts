@@ -35,12 +35,17 @@ const exitOf = (child: ChildProcessWithoutNullStreams) =>
 
 describe('npm start (local stack)', () => {
   it('starts Prosody from its config, serves XMPP over WebSocket, and stops cleanly on SIGINT', async () => {
-    const [c2s, component, http, focusHttp] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [c2s, component, http, focusHttp, web, bridgeHttp, media] = await Promise.all(
+      Array.from({ length: 7 }, () => freePort()),
+    );
     const config = join(dir, 'convene.yaml');
     writeFileSync(config, `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\n`);
     const stack = startStack(['--config', config, '--log-format', 'json'], {
       CONVENE_STACK_XMPP_HTTP_PORT: String(http),
       CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
+      CONVENE_STACK_WEB_PORT: String(web),
+      CONVENE_STACK_BRIDGE_HTTP_PORT: String(bridgeHttp),
+      CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
     });
     const running = await waitUntil(
       'the stack to say it is running',
@@ -55,8 +60,14 @@ describe('npm start (local stack)', () => {
     );
     expect(running['XMPP WebSocket']).toBe(`ws://127.0.0.1:${http}/xmpp-websocket`);
 
-    // The focus runs and is connected to Prosody.
+    // The focus and the bridge run, and the page a person opens is served.
     expect((await fetch(running['Focus HTTP']!)).status).toBe(200);
+    expect(running['Bridge HTTP']).toBe(`http://127.0.0.1:${bridgeHttp}/about/health`);
+    expect((await fetch(running['Bridge HTTP']!)).status).toBe(200);
+    expect(running['Open in a browser']).toBe(`http://127.0.0.1:${web}/`);
+    const page = await fetch(running['Open in a browser']!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
 
     const guest = await connectClient({ service: running['XMPP WebSocket']!, domain: 'meet.localhost' });
     expect(guest.jid).toMatch(/@meet\.localhost\//);

@@ -14,6 +14,10 @@ export const StackConfigSchema = z.strictObject({
   webPort: Port.default(8000),
   /** Focus HTTP: health, stats, metrics, conference request. */
   focusHttpPort: Port.default(8888),
+  /** Bridge HTTP: REST, /metrics, colibri-ws (the web server proxies /colibri-ws/ to it). */
+  bridgeHttpPort: Port.default(8080),
+  /** Bridge media: one UDP port for every endpoint. */
+  bridgeMediaPort: Port.default(10000),
   /** Secret of the focus's XEP-0114 component connection. */
   focusSecret: Secret,
   /** Password of the bridge account `jvb@auth.<domain>`. */
