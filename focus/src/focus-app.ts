@@ -59,6 +59,7 @@ export class FocusApp {
         videoCodecs: config.videoCodecs,
         minParticipants: config.minParticipants,
         singleParticipantTimeoutMs: config.singleParticipantTimeoutMs,
+        sctp: config.sctp,
         mucDomain: config.mucDomain ?? `conference.${config.domain}`,
         initialTimeoutMs: config.initialTimeoutMs,
       },

@@ -1,11 +1,25 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { ensureProsody, RUN_DIR_PREFIX, sweepStaleRunDirs } from '@convene/xmpp-server';
 
-/** Integration tests need Debian's Prosody: install it when we are root (CI), else say how. */
+/** Integration and e2e tests need Debian's Prosody and Chromium: install them when we are root (CI), else say how. */
 export function setup(): void {
   // eslint-disable-next-line no-restricted-properties -- test harness entry point
   ensureProsody({ install: true, pathVar: process.env.PATH ?? '' });
+  ensureChromium();
   sweepStaleRunDirs();
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  const hint = 'apt-get update && apt-get install -y chromium';
+  if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} is missing; install it with: sudo sh -c '${hint}'`);
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
+    if (spawnSync('apt-get', args, { stdio: 'inherit' }).status !== 0)
+      throw new Error(`apt-get ${args.join(' ')} failed; run: ${hint}`);
+  }
 }
 
 /** After the integration run no Prosody started by a test may be left running without its owner. */

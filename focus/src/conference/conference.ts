@@ -29,6 +29,8 @@ export interface ConferenceOptions {
   minParticipants: number;
   /** A member left alone this long loses its session; the bridge conference is expired. */
   singleParticipantTimeoutMs: number;
+  /** Offer the SCTP data channel to clients that support it. */
+  sctp: boolean;
 }
 
 export interface ConferenceDeps {
@@ -230,7 +232,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       if (colibri === undefined) return;
       const features = await this.#deps.discovery.discover(this.room.ownJid, p.occupant.occupantJid, p.presence.caps);
       if (!this.participants.has(p.id)) return; // left while we asked
-      const offer = buildOffer(this.#options.videoCodecs, features);
+      const offer = buildOffer(this.#options.videoCodecs, { ...features, sctp: features.sctp && this.#options.sctp });
       const allocation = await colibri.allocate({
         endpointId: p.id,
         statsId: p.presence.statsId,

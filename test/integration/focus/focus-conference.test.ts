@@ -42,6 +42,8 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       CONVENE_FOCUS_LOG_LEVEL: 'debug',
       CONVENE_FOCUS_SINGLE_PARTICIPANT_TIMEOUT_MS: '1500',
       CONVENE_FOCUS_HEALTH_CHECK_INTERVAL_MS: '1000',
+      // The scripted bridge answers sctp, so the data content path is exercised here.
+      CONVENE_FOCUS_SCTP: 'true',
     });
     await focus.logLine('focus ready');
     bridge1 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb1');
