@@ -6,6 +6,7 @@ import {
   buildConferenceModified,
   parseConferenceModify,
   type Colibri2Endpoint,
+  type Colibri2Media,
   type ConferenceModified,
   type ConferenceModify,
   type MediaSource,
@@ -134,6 +135,7 @@ export class ColibriHandler {
     try {
       ep.capabilities = [...req.capabilities];
       ep.sctp = req.transport?.sctp !== undefined;
+      if (req.media.length > 0) conf.media.setStrippedHeaderExtensions?.(hopByHopExtensionIds(req.media));
       if (req.initialLastN !== undefined) ep.channel.lastN = req.initialLastN;
       this.#update(ep, req);
     } catch (err) {
@@ -187,4 +189,18 @@ function conferenceNotFound(meetingId: string) {
 
 function toMediaSsrcs(list: readonly MediaSource[]): MediaSsrc[] {
   return list.flatMap((ms) => ms.sources.map((s) => ({ ssrc: s.ssrc, kind: ms.type })));
+}
+
+/** Extensions a receiver may use as the sender wrote them (JVB's HeaderExtStripper keeps these); the rest are stripped. */
+const END_TO_END_EXTENSIONS = new Set([
+  'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+  'urn:3gpp:video-orientation',
+  'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
+]);
+
+/** The offer's header extension ids that describe the sender's hop (mid, transport-cc, abs-send-time…). */
+export function hopByHopExtensionIds(media: readonly Colibri2Media[]): number[] {
+  const ids = new Set<number>();
+  for (const m of media) for (const e of m.headerExtensions) if (!END_TO_END_EXTENSIONS.has(e.uri)) ids.add(e.id);
+  return [...ids];
 }

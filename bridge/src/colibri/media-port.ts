@@ -43,6 +43,8 @@ export interface MediaEndpointPort {
 export interface MediaConferencePort {
   readonly id: string;
   createEndpoint(id: string): MediaEndpointPort;
+  /** Header extension ids (one-byte) that must not be forwarded. */
+  setStrippedHeaderExtensions?(ids: readonly number[]): void;
   close(): void;
 }
 

@@ -56,6 +56,11 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     return this.#endpoints;
   }
 
+  /** One-byte header extension ids to blank before forwarding (the offer's numbering, same for every endpoint). */
+  setStrippedHeaderExtensions(ids: readonly number[]): void {
+    this.#forwarder.stripHeaderExtensions(ids);
+  }
+
   getEndpoint(id: string): Endpoint | undefined {
     return this.#endpoints.get(id);
   }

@@ -1,5 +1,6 @@
 // Per packet, after SRTP: look up the route by SSRC and hand the packet to each ready receiver.
 import {
+  blankHeaderExtensions,
   PSFB_FIR,
   PSFB_PLI,
   RTCP_PSFB,
@@ -22,6 +23,7 @@ export interface ForwarderCounters {
   dropNotOwner: number;
   dropNoSender: number;
   dropKeyframeRateLimited: number;
+  headerExtensionsStripped: number;
 }
 
 export function newForwarderCounters(): ForwarderCounters {
@@ -36,6 +38,7 @@ export function newForwarderCounters(): ForwarderCounters {
     dropNotOwner: 0,
     dropNoSender: 0,
     dropKeyframeRateLimited: 0,
+    headerExtensionsStripped: 0,
   };
 }
 
@@ -46,11 +49,24 @@ export class Forwarder {
   readonly #scratch = Buffer.alloc(SR_LENGTH_WITHOUT_BLOCKS);
 
   readonly #keyframeIntervalMs: number;
+  /** One-byte header extension ids blanked before forwarding (flags by id). */
+  readonly #strip = new Uint8Array(16);
+  #stripAny = false;
 
   /** `keyframeIntervalMs`: at most one PLI/FIR per media SSRC per this interval goes to the sender. */
   constructor(table: ForwardingTable, keyframeIntervalMs = 300) {
     this.#table = table;
     this.#keyframeIntervalMs = keyframeIntervalMs;
+  }
+
+  /**
+   * Header extensions that describe the sender's hop (sdes:mid, transport-cc, abs-send-time…) must not reach
+   * receivers: a receiver's browser would bind the stream to its own m-line of that mid (JVB's HeaderExtStripper).
+   */
+  stripHeaderExtensions(ids: readonly number[]): void {
+    this.#strip.fill(0);
+    for (const id of ids) if (id >= 1 && id <= 14) this.#strip[id] = 1;
+    this.#stripAny = ids.length > 0;
   }
 
   /** The kind of `ssrc` when `from` owns it (signalled), else undefined; not for per-packet use. */
@@ -75,6 +91,7 @@ export class Forwarder {
       this.counters.dropNotOwner++;
       return;
     }
+    if (this.#stripAny) this.counters.headerExtensionsStripped += blankHeaderExtensions(buf, off, len, this.#strip);
     const targets = route.targets;
     for (let i = 0; i < targets.length; i++) {
       const sink = targets[i]!.sink;

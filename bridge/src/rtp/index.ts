@@ -12,3 +12,4 @@ export {
   readRtcpLength,
 } from './rtcp.js';
 export { ReceiveStats, writeReceiverReport } from './receive-stats.js';
+export { blankHeaderExtensions } from './header-extensions.js';

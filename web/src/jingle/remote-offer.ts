@@ -29,7 +29,6 @@ export interface SlotOwner {
 }
 
 const BRIDGE_OWNER = 'jvb';
-const URI_SDES_MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 
 /**
  * The focus's offer as Unified Plan SDP that grows with source-add and shrinks with source-remove, the way
@@ -55,10 +54,9 @@ export class RemoteOffer {
         this.#slots.push({ ...slot, passthrough: c, local: false, removed: false });
         continue;
       }
-      // Without sdes:mid: the bridge forwards a sender's RTP with the sender's own mid in it, which would make
-      // the browser bind that SSRC to our m-line of that mid before source-add names the right one.
-      const headerExtensions = d.headerExtensions.filter((e) => e.uri !== URI_SDES_MID);
-      this.#templates.set(d.media, { ...d, headerExtensions, sources: [], ssrcGroups: [] });
+      // The offer is applied as it is, sdes:mid included, as lib-jitsi-meet does: the bridge strips the
+      // sender's mid from forwarded RTP (else the browser would bind that SSRC to its own m-line of that mid).
+      this.#templates.set(d.media, { ...d, sources: [], ssrcGroups: [] });
       this.#slots.push({
         mid: String(this.#slots.length),
         media: d.media,

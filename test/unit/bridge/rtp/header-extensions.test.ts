@@ -1,0 +1,75 @@
+import { blankHeaderExtensions } from '@convene/bridge/rtp';
+import { hopByHopExtensionIds } from '@convene/bridge/colibri';
+
+/** RTP with a one-byte extension block: audio level (id 1), mid (id 10, "0"), transport-cc (id 5, 2 bytes). */
+function packet(): Buffer {
+  const ext = Buffer.from([0x10, 0x85, 0xa0, 0x30, 0x51, 0x00, 0x07, 0x00]); // 1:[0x85] 10:["0"] 5:[0x00,0x07] pad
+  const b = Buffer.alloc(12 + 4 + ext.length + 4);
+  b[0] = 0x90; // V=2, X=1
+  b[1] = 111;
+  b.writeUInt32BE(0x11223344, 8);
+  b.writeUInt16BE(0xbede, 12);
+  b.writeUInt16BE(ext.length / 4, 14);
+  ext.copy(b, 16);
+  b.write('opus', 16 + ext.length);
+  return b;
+}
+
+const flags = (...ids: number[]) => {
+  const f = new Uint8Array(16);
+  for (const id of ids) f[id] = 1;
+  return f;
+};
+
+describe('blankHeaderExtensions', () => {
+  it('turns the flagged elements into padding and leaves the rest byte for byte', () => {
+    const b = packet();
+    const before = Buffer.from(b);
+    expect(blankHeaderExtensions(b, 0, b.length, flags(10, 5))).toBe(2);
+    expect([...b.subarray(16, 24)]).toEqual([0x10, 0x85, 0, 0, 0, 0, 0, 0]);
+    expect(b.subarray(0, 16)).toEqual(before.subarray(0, 16));
+    expect(b.subarray(24)).toEqual(before.subarray(24));
+  });
+
+  it('leaves packets without extensions, two-byte blocks and truncated blocks alone', () => {
+    const plain = Buffer.alloc(20);
+    plain[0] = 0x80;
+    expect(blankHeaderExtensions(plain, 0, plain.length, flags(1))).toBe(0);
+    const twoByte = packet();
+    twoByte.writeUInt16BE(0x1000, 12);
+    const copy = Buffer.from(twoByte);
+    expect(blankHeaderExtensions(twoByte, 0, twoByte.length, flags(1, 5, 10))).toBe(0);
+    expect(twoByte).toEqual(copy);
+    const truncated = packet();
+    truncated.writeUInt16BE(40, 14);
+    expect(blankHeaderExtensions(truncated, 0, truncated.length, flags(10))).toBe(0);
+  });
+});
+
+describe('hopByHopExtensionIds', () => {
+  it('strips everything but audio level, video orientation and the AV1 dependency descriptor', () => {
+    const ids = hopByHopExtensionIds([
+      {
+        type: 'audio',
+        payloadTypes: [],
+        extmapAllowMixed: true,
+        headerExtensions: [
+          { id: 1, uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level' },
+          { id: 10, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' },
+          { id: 5, uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01' },
+        ],
+      },
+      {
+        type: 'video',
+        payloadTypes: [],
+        extmapAllowMixed: true,
+        headerExtensions: [
+          { id: 3, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' },
+          { id: 11, uri: 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension' },
+          { id: 10, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' },
+        ],
+      },
+    ]);
+    expect(ids.sort((a, b) => a - b)).toEqual([3, 5, 10]);
+  });
+});
