@@ -28,6 +28,8 @@ export interface ChannelEndpoint {
 
 export interface ChannelDirectory {
   findEndpoint(conferenceId: string, endpointId: string): ChannelEndpoint | undefined;
+  /** The video source names this endpoint is sent (every other member's video: no last-N yet). */
+  forwardedSources(conferenceId: string, endpointId: string): string[];
 }
 
 export interface ColibriWsOptions {
@@ -46,6 +48,8 @@ interface Connection {
   endpoint: ChannelEndpoint;
   alive: boolean;
   unsubscribe: () => void;
+  /** The ForwardedSources list last sent, to send only changes. */
+  forwarded: string | undefined;
 }
 
 /** The colibri-ws endpoint: authenticates upgrades, relays messages within a conference, stores client state. */
@@ -138,6 +142,7 @@ export class ColibriWsServer {
       endpoint,
       alive: true,
       unsubscribe: endpoint.onClose(() => ws.close(1000, 'endpoint expired')),
+      forwarded: undefined,
     };
     members.set(endpoint.id, conn);
     const log = this.#log.child({ conferenceId: endpoint.conferenceId, endpointId: endpoint.id });
@@ -163,6 +168,21 @@ export class ColibriWsServer {
       log.info('colibri-ws closed');
     });
     this.#send(conn, { colibriClass: 'ServerHello', version: this.#opts.version });
+    // JVB sends what it forwards as soon as the channel is up (PROTOCOL.md §7.4).
+    this.#sendForwarded(conn);
+  }
+
+  /** Tells every open channel what it is now sent, where that changed (endpoints or sources came or went). */
+  refreshForwardedSources(): void {
+    for (const members of this.#byConference.values()) for (const c of members.values()) this.#sendForwarded(c);
+  }
+
+  #sendForwarded(conn: Connection): void {
+    const sources = this.#opts.directory.forwardedSources(conn.endpoint.conferenceId, conn.endpoint.id);
+    const key = sources.join('\n');
+    if (key === conn.forwarded) return;
+    conn.forwarded = key;
+    this.#send(conn, { colibriClass: 'ForwardedSources', forwardedSources: sources });
   }
 
   #onMessage(conn: Connection, data: RawData, isBinary: boolean, log: Logger): void {

@@ -77,6 +77,23 @@ export class ConferenceRegistry {
     return this.#byId.get(conferenceId)?.getEndpoint(endpointId);
   }
 
+  /** Every other member's video source names, for the endpoint's ForwardedSources (all video is forwarded). */
+  forwardedSources(conferenceId: string, endpointId: string): string[] {
+    const conference = this.#byId.get(conferenceId);
+    if (conference === undefined) return [];
+    const names: string[] = [];
+    for (const [id, ep] of conference.endpoints) {
+      if (id === endpointId) continue;
+      for (const ms of ep.sources) if (ms.type === 'video') names.push(ms.id);
+    }
+    return names.sort();
+  }
+
+  /** An endpoint's sources changed (Colibri2 update). */
+  sourcesChanged(): void {
+    this.#changed();
+  }
+
   /** Called after every conference or endpoint change; returns the unsubscribe function. */
   onChange(fn: () => void): () => void {
     this.#changeListeners.add(fn);

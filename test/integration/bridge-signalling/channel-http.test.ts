@@ -172,8 +172,10 @@ describe('bridge channel, REST and metrics (real bridge process)', () => {
       { n: 1 },
       { n: 3 },
     ]);
-    expect(c.got.map((m) => m.colibriClass)).toEqual(['ServerHello']);
-    expect(a.got.map((m) => m.colibriClass)).toEqual(['ServerHello']);
+    const relayed = (got: Array<Record<string, unknown>>) =>
+      got.map((m) => m.colibriClass).filter((k) => k !== 'ForwardedSources');
+    expect(relayed(c.got)).toEqual(['ServerHello']);
+    expect(relayed(a.got)).toEqual(['ServerHello']);
 
     // Expiring an endpoint closes its channel.
     const closed = new Promise<number>((resolve) => b.ws.once('close', (code) => resolve(code)));
@@ -184,11 +186,43 @@ describe('bridge channel, REST and metrics (real bridge process)', () => {
     expect(await closed).toBe(1000);
   });
 
+  it('tells each channel which video sources it is sent, and again when they change', async () => {
+    const a = await connect(await wsUrlOf('m-fwd', 'ann', true));
+    await waitUntil('first ForwardedSources', () => a.got.some((m) => m.colibriClass === 'ForwardedSources'));
+    expect(a.got.find((m) => m.colibriClass === 'ForwardedSources')).toEqual({
+      colibriClass: 'ForwardedSources',
+      forwardedSources: [],
+    });
+    await wsUrlOf('m-fwd', 'ben', false);
+    const sources = (ep: string, n: number) =>
+      `<conference-modify ${C2} meeting-id="m-fwd"><endpoint id="${ep}"><sources>` +
+      Array.from(
+        { length: n },
+        (_, i) =>
+          `<media-source type="video" id="${ep}-v${i}"><source xmlns="urn:xmpp:jingle:apps:rtp:ssma:0" ssrc="${7000 + i}" name="${ep}-v${i}"/></media-source>`,
+      ).join('') +
+      `<media-source type="audio" id="${ep}-a0"><source xmlns="urn:xmpp:jingle:apps:rtp:ssma:0" ssrc="7100" name="${ep}-a0"/></media-source>` +
+      '</sources></endpoint></conference-modify>';
+    const lastForwarded = () =>
+      a.got.filter((m) => m.colibriClass === 'ForwardedSources').at(-1)?.forwardedSources as string[] | undefined;
+    await focus.iq('jvb1', sources('ben', 1));
+    await waitUntil('ben-v0 forwarded', () => lastForwarded()?.join() === 'ben-v0');
+    await focus.iq('jvb1', sources('ben', 2));
+    await waitUntil('ben-v1 forwarded too', () => lastForwarded()?.join() === 'ben-v0,ben-v1');
+    await focus.iq(
+      'jvb1',
+      `<conference-modify ${C2} meeting-id="m-fwd"><endpoint id="ben" expire="true"/></conference-modify>`,
+    );
+    await waitUntil('nothing forwarded once ben is gone', () => lastForwarded()?.length === 0);
+    await focus.iq('jvb1', `<conference-modify ${C2} meeting-id="m-fwd" expire="true"/>`);
+  });
+
   it('exposes Prometheus text whose counters move with Colibri2 traffic', async () => {
     const m = await metrics();
     expect(m.get('convene_bridge_conferences')).toBe(2);
     expect(m.get('convene_bridge_endpoints')).toBe(2);
-    expect(m.get('convene_bridge_conferences_created_total')).toBe(3);
+    // m-one, m-two, m-fwd (expired) and the first test's.
+    expect(m.get('convene_bridge_conferences_created_total')).toBe(4);
     expect(m.get('convene_bridge_brewery_joined')).toBe(1);
     expect(m.get('convene_bridge_colibri_requests_total')).toBeGreaterThanOrEqual(6);
     expect(m.has('convene_bridge_process_cpu_seconds_total')).toBe(true);
