@@ -1,7 +1,7 @@
 // convene-focus: wiring only. Reads process.env and argv once, here.
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { ConfigError, configPathFrom, loadConfig, type ConfigSources } from '@convene/protocol/config';
+import { ConfigError, configSources, loadConfig } from '@convene/protocol/config';
 import { FocusConfigSchema } from './config/schema.js';
 import { FocusApp } from './focus-app.js';
 
@@ -9,19 +9,7 @@ const APP = 'focus';
 
 function readConfig() {
   // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
-  const env = process.env;
-  const argv = process.argv.slice(2);
-  const sources: ConfigSources = { env, argv };
-  const named = configPathFrom(APP, env, argv);
-  if (named !== undefined) {
-    try {
-      sources.file = { text: readFileSync(named.path, 'utf8'), path: named.path };
-    } catch (err) {
-      throw new ConfigError(APP, [
-        { key: 'config', message: `cannot read ${named.path}: ${(err as Error).message}`, origin: named.origin },
-      ]);
-    }
-  }
+  const sources = configSources(APP, process.env, process.argv.slice(2), (path) => readFileSync(path, 'utf8'));
   return loadConfig(APP, FocusConfigSchema, sources).config;
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ConfigError, configPathFrom, loadConfig, type LoadedConfig } from '@convene/protocol/config';
+import { configSources, loadConfig, type LoadedConfig } from '@convene/protocol/config';
 import { BridgeConfigSchema, type BridgeConfig } from './schema.js';
 
 export const APP = 'bridge';
@@ -16,19 +16,8 @@ export function loadBridgeConfig(
   env: Readonly<Record<string, string | undefined>>,
   argv: readonly string[],
 ): LoadedConfig<ResolvedBridgeConfig> {
-  const named = configPathFrom(APP, env, argv);
-  let file: { text: string; path: string } | undefined;
-  if (named !== undefined) {
-    try {
-      file = { text: readFileSync(named.path, 'utf8'), path: named.path };
-    } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-      throw new ConfigError(APP, [
-        { key: 'config', message: `cannot read ${named.path}: ${why}`, origin: named.origin },
-      ]);
-    }
-  }
-  const loaded = loadConfig(APP, BridgeConfigSchema, { file, env, argv });
+  const sources = configSources(APP, env, argv, (path) => readFileSync(path, 'utf8'));
+  const loaded = loadConfig(APP, BridgeConfigSchema, sources);
   return { config: Object.freeze(resolveDefaults(loaded.config)), origins: loaded.origins };
 }
 

@@ -1,5 +1,11 @@
 import type { MediaSource } from '@convene/protocol/colibri2';
-import type { IceUdpTransport, Jingle, JingleContent, RtpDescription } from '@convene/protocol/jingle';
+import {
+  emptyRtpDescription,
+  type IceUdpTransport,
+  type Jingle,
+  type JingleContent,
+  type RtpDescription,
+} from '@convene/protocol/jingle';
 import { toEndpointId, type EndpointId } from '@convene/protocol/lib';
 import { emptyEndpointSources, type EndpointSources, type SourceMap } from '@convene/protocol/sources';
 import type { Allocation } from '../colibri/colibri-session.js';
@@ -68,16 +74,7 @@ export function buildInvite(init: {
       creator: 'initiator',
       name: 'data',
       senders: 'both',
-      description: {
-        media: 'application',
-        payloadTypes: [],
-        headerExtensions: [],
-        rtcpFbs: [],
-        extmapAllowMixed: false,
-        rtcpMux: false,
-        sources: [],
-        ssrcGroups: [],
-      },
+      description: emptyRtpDescription('application'),
       transport: {
         ...transport(),
         sctpMap: { number: allocation.sctpPort, protocol: 'webrtc-datachannel', streams: SCTP_STREAMS },

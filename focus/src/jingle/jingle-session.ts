@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { buildJingleIq, type Jingle, type JingleContent, type JingleReason } from '@convene/protocol/jingle';
+import {
+  buildJingleIq,
+  emptyRtpDescription,
+  type Jingle,
+  type JingleContent,
+  type JingleReason,
+} from '@convene/protocol/jingle';
 import type { SourceMap } from '@convene/protocol/sources';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 
@@ -118,16 +124,7 @@ export function xmlSourceContents(sources: SourceMap): JingleContent[] {
     contents.push({
       name: media,
       creator: 'initiator',
-      description: {
-        media,
-        payloadTypes: [],
-        headerExtensions: [],
-        rtcpFbs: [],
-        extmapAllowMixed: false,
-        rtcpMux: false,
-        sources: all,
-        ssrcGroups: groups,
-      },
+      description: { ...emptyRtpDescription(media), sources: all, ssrcGroups: groups },
     });
   }
   return contents;

@@ -242,3 +242,25 @@ function unknownKey(key: string, keys: readonly string[]): string {
   const guess = closestKey(key, keys);
   return guess === undefined ? 'unknown key' : `unknown key, did you mean ${guess}?`;
 }
+
+/**
+ * The sources for `loadConfig` from env, argv and the config file they name; `readText` does the I/O (this
+ * module does none). An unreadable file is a ConfigError naming the path and where it was named.
+ */
+export function configSources(
+  app: string,
+  env: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[],
+  readText: (path: string) => string,
+): ConfigSources {
+  const sources: ConfigSources = { env, argv };
+  const named = configPathFrom(app, env, argv);
+  if (named === undefined) return sources;
+  try {
+    sources.file = { text: readText(named.path), path: named.path };
+  } catch (err) {
+    const why = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ConfigError(app, [{ key: 'config', message: `cannot read ${named.path}: ${why}`, origin: named.origin }]);
+  }
+  return sources;
+}

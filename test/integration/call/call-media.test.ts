@@ -7,6 +7,7 @@ import { BridgeProcess } from '../../harness/bridge-process.js';
 import { CallParticipant, exchange } from '../../harness/call-participant.js';
 import { NdcHost } from '../../harness/ndc-host.js';
 import { startTestProsody } from '../../harness/prosody.js';
+import { waitForBridges } from '../../harness/focus-stats.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const BRIDGE_PASSWORD = 'bridge-secret';
@@ -30,16 +31,7 @@ beforeAll(async () => {
   });
   await focus.logLine('focus ready');
   bridge = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb1' });
-  await waitUntil(
-    'the focus to see the bridge',
-    async () => {
-      const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
-        bridge_selector: { bridge_count: number };
-      };
-      return stats.bridge_selector.bridge_count === 1;
-    },
-    15_000,
-  );
+  await waitForBridges(focusHttp, 1);
 });
 afterAll(async () => {
   await Promise.all(people.splice(0).map((p) => p.close()));
@@ -229,16 +221,7 @@ describe('a call through Prosody, the focus and the bridge', () => {
     await Promise.all([a.connected(), b.connected()]);
     const spare = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb2' });
     try {
-      await waitUntil(
-        'the focus to see jvb2',
-        async () => {
-          const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
-            bridge_selector: { bridge_count: number };
-          };
-          return stats.bridge_selector.bridge_count === 2;
-        },
-        15_000,
-      );
+      await waitForBridges(focusHttp, 2);
       const killedAt = Date.now();
       bridge.child.kill('SIGKILL');
       expect(await a.terminated()).toBe('moving');

@@ -4,6 +4,7 @@ import { AppProcess } from '../../harness/app-process.js';
 import { ColibriPeer } from '../../harness/colibri-peer.js';
 import { JitsiParticipant } from '../../harness/jitsi-participant.js';
 import { startTestProsody } from '../../harness/prosody.js';
+import { waitForBridges } from '../../harness/focus-stats.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const BRIDGE_PASSWORD = 'bridge-secret';
@@ -47,12 +48,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
     });
     await focus.logLine('focus ready');
     bridge1 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb1');
-    await waitUntil('the focus to see the bridge', async () => {
-      const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
-        bridge_selector: { bridge_count: number };
-      };
-      return stats.bridge_selector.bridge_count === 1;
-    });
+    await waitForBridges(focusHttp, 1);
   });
   afterEach(async () => {
     await Promise.all(participants.splice(0).map((p) => p.close()));
@@ -271,12 +267,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
 
       const bridge2 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb2', { stress_level: '0.5' });
       try {
-        await waitUntil('the focus to see jvb2', async () => {
-          const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
-            bridge_selector: { bridge_count: number };
-          };
-          return stats.bridge_selector.bridge_count === 2;
-        });
+        await waitForBridges(focusHttp, 2);
         const killedAt = Date.now();
         await bridge1.close();
         for (const [p, init] of [
@@ -300,12 +291,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       const sick = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb3', { stress_level: '0.1' });
       const healthy = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb4', { stress_level: '0.6' });
       try {
-        await waitUntil('the focus to see jvb3 and jvb4', async () => {
-          const stats = (await (await fetch(`http://127.0.0.1:${focusHttp}/stats`)).json()) as {
-            bridge_selector: { bridge_count: number };
-          };
-          return stats.bridge_selector.bridge_count === 2;
-        });
+        await waitForBridges(focusHttp, 2);
         const room = 'sick@conference.meet.localhost';
         const a = await participant('5a000001');
         const b = await participant('5b000002');

@@ -5,6 +5,7 @@ import {
   Secret,
   loadConfig,
   configPathFrom,
+  configSources,
   envNameFor,
   cliFlagFor,
 } from '@convene/protocol/config';
@@ -154,5 +155,26 @@ describe('names', () => {
   it('derives env and flag names from the key', () => {
     expect(envNameFor('bridge', 'httpPort')).toBe('CONVENE_BRIDGE_HTTP_PORT');
     expect(cliFlagFor('xmppHttpPort')).toBe('--xmpp-http-port');
+  });
+});
+
+describe('configSources', () => {
+  it('reads the named file through the given reader', () => {
+    const sources = configSources(
+      'bridge',
+      { CONVENE_BRIDGE_CONFIG: '/etc/b.yaml' },
+      [],
+      (path) => `xmppPassword: from ${path}\n`,
+    );
+    expect(loadConfig('bridge', Schema, sources).config.xmppPassword).toBe('from /etc/b.yaml');
+  });
+
+  it('turns an unreadable file into one ConfigError line', () => {
+    const enoent = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+    expect(() =>
+      configSources('bridge', {}, ['--config', '/nope.yaml'], () => {
+        throw enoent;
+      }),
+    ).toThrow('convene-bridge: invalid configuration: config: cannot read /nope.yaml: no such file (--config)');
   });
 });
