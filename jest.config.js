@@ -10,6 +10,9 @@ const common = {
 export default {
   // Two workers even on a 2-core machine: integration files each start their own Prosody side by side.
   maxWorkers: 2,
+  // npm test runs the browser tests in a second jest run, so three Chromiums never share the 2 cores with the
+  // integration suite; this reporter lets .ci/run add both runs up.
+  reporters: ['default', '<rootDir>/test/harness/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

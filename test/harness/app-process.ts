@@ -24,7 +24,7 @@ export class AppProcess {
   }
 
   /** The first JSON log line whose msg is `msg`, waiting up to `timeoutMs`. */
-  async logLine(msg: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  async logLine(msg: string, timeoutMs = 45_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const l of this.lines) {

@@ -69,7 +69,8 @@ describe('prosody launcher', () => {
     expect(alive(info.pid)).toBe(true);
     owner.kill('SIGKILL');
     await waitUntil('prosody to die with its owner', () => !alive(info.pid), 5_000);
-    expect(sweepStaleRunDirs()).toContain(info.dir);
+    // Any Prosody start sweeps too (another test file may have started one meanwhile): either way it is gone.
+    sweepStaleRunDirs();
     expect(existsSync(info.dir)).toBe(false);
   });
 
