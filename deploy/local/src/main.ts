@@ -35,6 +35,11 @@ async function main(): Promise<void> {
     throw err;
   }
   log.info(stack.urls, 'convene stack is running; Ctrl-C stops it');
+  const open = stack.urls['Open in a browser'];
+  // The one thing a person needs, on a line of its own (JSON logs stay pure JSON).
+  if (config.logFormat === 'pretty' && open !== undefined) {
+    setTimeout(() => process.stdout.write(`\n  Convene is running. Open ${open} and pick a room name.\n\n`), 100);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
