@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (code: number) => {
     stopping ??= (async () => {
-      await late.xmpp?.stop();
+      // With Prosody gone the XMPP goodbye never completes; shutting down must not wait on it.
+      await Promise.race([late.xmpp?.stop(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       channel.close();
       registry.closeAll();
       media.close();

@@ -7,7 +7,8 @@ export class AppProcess {
   readonly exited: Promise<number | null>;
 
   constructor(entry: string, env: Record<string, string>, args: string[] = []) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    // PR_SET_PDEATHSIG (setpriv execs in place): a test process that dies takes its services with it.
+    this.child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', process.execPath, '--import', 'tsx', entry, ...args], {
       // eslint-disable-next-line no-restricted-properties -- the child needs PATH and nothing else of ours
       env: { PATH: process.env.PATH ?? '', ...env },
     });

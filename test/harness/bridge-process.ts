@@ -78,7 +78,8 @@ export class BridgeProcess {
       'debug',
       ...(o.args ?? []),
     ];
-    const child = spawn(process.execPath, args, {
+    // PR_SET_PDEATHSIG (setpriv execs in place): a test process that dies takes its bridge with it.
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', process.execPath, ...args], {
       cwd: ROOT,
       // The password comes through the environment, as an operator would pass a secret.
       // eslint-disable-next-line no-restricted-properties -- test harness: pass the environment on

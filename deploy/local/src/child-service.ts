@@ -41,7 +41,9 @@ export class ChildService {
   }
 
   static async start(o: ChildServiceOptions): Promise<ChildService> {
-    const child = spawn(process.execPath, ['--import', 'tsx', o.entry], {
+    // setpriv execs in place with PR_SET_PDEATHSIG: if the stack dies without stopping its children (killed,
+    // its terminal gone), each is killed with it instead of running on as an orphan (Prosody goes the same way).
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', process.execPath, '--import', 'tsx', o.entry], {
       env: { PATH: o.pathVar, ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: Ctrl-C reaches the stack, which stops children in order.
