@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every handler here runs in the room's one queue and changes the same room state
+// (participants, sources, bridge session); split apart, that state would have to be shared across files.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
