@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ProsodyError } from './errors.js';
-import { freePort } from './free-port.js';
+import { freePort, portIsFree } from './free-port.js';
 import type { ProsodyBinaries } from './install.js';
 import { parseLogLine } from './log-line.js';
 import { buildProsodyConfig, xmppLayout, type XmppLayout } from './prosody-config.js';
@@ -129,6 +129,16 @@ export class Prosody {
       component: options.componentPort ?? (await freePort(bindAddress)),
       http: options.httpPort ?? (await freePort(bindAddress)),
     };
+    // A port the caller fixed and someone else holds fails here, before Prosody starts: a listener already on it
+    // would otherwise answer our readiness probe while Prosody's own bind error is still in its log pipe.
+    for (const [name, port] of [
+      ['c2s', options.c2sPort],
+      ['component', options.componentPort],
+      ['http', options.httpPort],
+    ] as const) {
+      if (port !== undefined && !(await portIsFree(bindAddress, port)))
+        throw new ProsodyError('prosody-port-in-use', `${name} port ${bindAddress}:${port} is already in use`);
+    }
     const focusSecret = options.focusSecret ?? randomBytes(18).toString('base64url');
     const temporary = options.dataDir === undefined;
     const dir = options.dataDir ?? makeRunDir();
