@@ -157,6 +157,18 @@ async function main(): Promise<void> {
     iqErrors: () => late.xmpp?.iqErrors ?? new Map(),
     channelDrops: () => channel.drops,
     mediaDrops: () => ({ ...media.drops }),
+    rtpForwarded: () => media.counters.forwarding.rtpForwarded,
+    forwardingDrops: () => {
+      const f = media.counters.forwarding;
+      return {
+        force_muted: f.dropForceMuted,
+        unknown_ssrc: f.dropUnknownSsrc,
+        not_owner: f.dropNotOwner,
+        malformed: f.dropMalformed,
+        keyframe_request_no_sender: f.dropNoSender,
+        keyframe_request_rate_limited: f.dropKeyframeRateLimited,
+      };
+    },
   });
   const http = await BridgeHttpServer.start({
     port: config.httpPort,

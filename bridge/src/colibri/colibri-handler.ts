@@ -168,9 +168,12 @@ export class ColibriHandler {
     }
     if (req.statsId !== undefined) ep.statsId = req.statsId;
     if (req.forceMute !== undefined) {
-      // TODO(#6): the media core has no force-mute yet; the flags are stored for it.
-      if (req.forceMute.audio !== undefined) ep.forceMute.audio = req.forceMute.audio;
-      if (req.forceMute.video !== undefined) ep.forceMute.video = req.forceMute.video;
+      for (const kind of ['audio', 'video'] as const) {
+        const muted = req.forceMute[kind];
+        if (muted === undefined) continue;
+        ep.forceMute[kind] = muted;
+        ep.media.setForceMuted(kind, muted);
+      }
     }
     this.#opts.log.debug(
       { endpointId: ep.id, transport: remote !== undefined, sources: req.sources?.length },

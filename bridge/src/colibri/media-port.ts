@@ -35,6 +35,8 @@ export interface MediaEndpointPort {
   setRemoteTransport(t: MediaTransport): void;
   /** Replaces the endpoint's SSRCs; throws ProtocolError on a conflict with another endpoint. */
   setSources(sources: readonly MediaSsrc[]): void;
+  /** Force-mute: the media core drops this endpoint's packets of `kind` (now and for later sources). */
+  setForceMuted(kind: 'audio' | 'video', muted: boolean): void;
   /** `close` fires once, whoever closed it (expire, ICE/consent failure, DTLS failure). */
   on(name: 'close', fn: () => void): () => void;
   close(): void;

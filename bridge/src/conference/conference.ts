@@ -76,6 +76,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       localCandidates: this.#parent.localCandidates,
       fingerprint: this.#parent.fingerprint,
       setSources: (e, sources) => this.#setSources(e, sources),
+      setForceMuted: (e, kind, muted) => this.#table.setForceMuted(e.transport, kind, muted),
+      isForceMuted: (e, kind) => this.#table.isForceMuted(e.transport, kind),
       onEndpointClosed: (e) => this.#onEndpointClosed(e),
     };
     const ep = new Endpoint(id, transport, parent);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
+import type { MediaKind } from '../forward/index.js';
 import type { DtlsCounters, DtlsState, SrtpProfile } from '../dtls/index.js';
 import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
 import type { EndpointCounters, EndpointTransport } from './endpoint-transport.js';
@@ -24,6 +25,8 @@ export interface EndpointParent {
   readonly localCandidates: readonly IceCandidate[];
   readonly fingerprint: string;
   setSources(ep: Endpoint, sources: readonly SourceParams[]): void;
+  setForceMuted(ep: Endpoint, kind: MediaKind, muted: boolean): void;
+  isForceMuted(ep: Endpoint, kind: MediaKind): boolean;
   onEndpointClosed(ep: Endpoint): void;
 }
 
@@ -121,6 +124,20 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     this.#assertOpen();
     this.#parent.setSources(this, sources);
     this.#sources = [...sources];
+  }
+
+  /**
+   * Force-mute (Colibri2 `force-mute`): the bridge drops this endpoint's media of that kind, whatever the client
+   * does, until unmuted. Applies to sources signalled later too.
+   */
+  setForceMuted(kind: MediaKind, muted: boolean): void {
+    this.#assertOpen();
+    this.#parent.setForceMuted(this, kind, muted);
+    this.#log?.info({ kind, muted }, 'force-mute changed');
+  }
+
+  isForceMuted(kind: MediaKind): boolean {
+    return this.#parent.isForceMuted(this, kind);
   }
 
   /** The pipeline this endpoint owns (for the conference and media server). */

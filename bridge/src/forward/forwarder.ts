@@ -23,6 +23,8 @@ export interface ForwarderCounters {
   dropNotOwner: number;
   dropNoSender: number;
   dropKeyframeRateLimited: number;
+  /** RTP (and SRs) of a kind the focus force-muted for its sender. */
+  dropForceMuted: number;
   headerExtensionsStripped: number;
 }
 
@@ -38,6 +40,7 @@ export function newForwarderCounters(): ForwarderCounters {
     dropNotOwner: 0,
     dropNoSender: 0,
     dropKeyframeRateLimited: 0,
+    dropForceMuted: 0,
     headerExtensionsStripped: 0,
   };
 }
@@ -91,6 +94,10 @@ export class Forwarder {
       this.counters.dropNotOwner++;
       return;
     }
+    if (route.forceMuted) {
+      this.counters.dropForceMuted++;
+      return;
+    }
     if (this.#stripAny) this.counters.headerExtensionsStripped += blankHeaderExtensions(buf, off, len, this.#strip);
     const targets = route.targets;
     for (let i = 0; i < targets.length; i++) {
@@ -129,6 +136,10 @@ export class Forwarder {
     const route = this.#table.get(ssrc);
     if (route === undefined || route.sender !== from) {
       this.counters.rtcpTerminated++;
+      return;
+    }
+    if (route.forceMuted) {
+      this.counters.dropForceMuted++;
       return;
     }
     // PROTOCOL.md §8: SR passed on with its report blocks stripped (they describe what the sender received).

@@ -21,12 +21,16 @@ export interface Route {
   targets: readonly RouteTarget[];
   /** When the last keyframe request went to the sender (ms), for rate limiting. */
   lastKeyframeRequestAt: number;
+  /** The focus force-muted this kind for the sender (Colibri2 `force-mute`): its packets are dropped. */
+  forceMuted: boolean;
 }
 
 /** The per-conference SSRC -> route map; a conference's table never holds another conference's sinks. */
 export class ForwardingTable {
   readonly #routes = new Map<number, Route>();
   #members: readonly MediaSink[] = [];
+  /** Senders the focus force-muted, per kind; kept across `setSources` so new SSRCs stay muted. */
+  readonly #muted = { audio: new Set<MediaSink>(), video: new Set<MediaSink>() };
 
   get(ssrc: number): Route | undefined {
     return this.#routes.get(ssrc);
@@ -50,6 +54,8 @@ export class ForwardingTable {
   /** Removes the sink as receiver and all the routes it sent. */
   removeMember(sink: MediaSink): void {
     this.#members = this.#members.filter((m) => m !== sink);
+    this.#muted.audio.delete(sink);
+    this.#muted.video.delete(sink);
     for (const [ssrc, r] of this.#routes) if (r.sender === sink) this.#routes.delete(ssrc);
     this.#rebuild();
   }
@@ -64,8 +70,20 @@ export class ForwardingTable {
         sender,
         targets: [],
         lastKeyframeRequestAt: -Infinity,
+        forceMuted: this.#muted[s.kind].has(sender),
       });
     this.#rebuild();
+  }
+
+  /** Force-mutes (or unmutes) every source of `kind` that `sender` sends now or later. */
+  setForceMuted(sender: MediaSink, kind: MediaKind, muted: boolean): void {
+    if (muted) this.#muted[kind].add(sender);
+    else this.#muted[kind].delete(sender);
+    for (const r of this.#routes.values()) if (r.sender === sender && r.kind === kind) r.forceMuted = muted;
+  }
+
+  isForceMuted(sender: MediaSink, kind: MediaKind): boolean {
+    return this.#muted[kind].has(sender);
   }
 
   /** SSRCs a sender announced. */

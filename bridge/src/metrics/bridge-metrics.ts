@@ -17,6 +17,10 @@ export interface MetricsInputs {
   channelDrops: () => Readonly<Record<string, number>>;
   /** Media datagrams dropped before reaching an endpoint, by reason. */
   mediaDrops: () => Readonly<Record<string, number>>;
+  /** RTP packets the forwarder sent on (one per receiver). */
+  rtpForwarded: () => number;
+  /** Decrypted packets the forwarder dropped, by reason (force_muted, unknown_ssrc, not_owner...). */
+  forwardingDrops: () => Readonly<Record<string, number>>;
 }
 
 const P = 'convene_bridge_';
@@ -106,6 +110,10 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
   );
   labelled('media_datagrams_dropped_total', 'Media datagrams dropped before an endpoint, by reason', 'reason', () =>
     Object.entries(m.mediaDrops()),
+  );
+  counter('rtp_packets_forwarded_total', 'RTP packets forwarded, one per receiver', m.rtpForwarded);
+  labelled('forwarder_packets_dropped_total', 'Decrypted packets the forwarder dropped, by reason', 'reason', () =>
+    Object.entries(m.forwardingDrops()),
   );
   return registry;
 }

@@ -1,5 +1,6 @@
 // The full path a focus drives: Colibri2 allocations on the real bridge process, two node-datachannel peers
-// connecting with the returned transports, RTP through the bridge, then expiring one endpoint stops its media.
+// connecting with the returned transports, RTP through the bridge, force-mute dropping one endpoint's video until
+// unmuted, then expiring one endpoint stops its media.
 import { randomBytes } from 'node:crypto';
 import type { Prosody } from '@convene/xmpp-server';
 import { parseConferenceModified } from '@convene/protocol/colibri2';
@@ -58,6 +59,12 @@ async function stats(): Promise<Record<string, number>> {
   return (await (await fetch(`${bridge.httpUrl}/colibri/stats`)).json()) as Record<string, number>;
 }
 
+async function forceMutedDrops(): Promise<number> {
+  const text = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
+  const m = /^convene_bridge_forwarder_packets_dropped_total\{reason="force_muted"\} (\d+)$/m.exec(text);
+  return m === null ? 0 : Number(m[1]);
+}
+
 beforeAll(async () => {
   prosody = await startTestProsody({ accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: PASSWORD }] });
   focus = await joinBreweryAsFocus(prosody);
@@ -106,6 +113,32 @@ describe('Colibri2 to media (real Prosody, real bridge process, libdatachannel p
     const s = await stats();
     expect(s).toMatchObject({ conferences: 1, participants: 2 });
     expect(s.total_packets_received).toBeGreaterThan(40);
+
+    // Force-mute alice's video: the bridge drops it (and counts it) while bob's audio still reaches her.
+    const forceMute = (video: boolean) =>
+      focus.iq(
+        'jvb1',
+        `<conference-modify ${C2} meeting-id="${MEETING}"><endpoint id="alice"><force-mute video="${video}"/></endpoint></conference-modify>`,
+      );
+    const videoFromAlice = () => bob.rtp.filter((r) => r.ssrc === 1002).length;
+    const audioFromBob = () => alice.rtp.filter((r) => r.ssrc === 2001).length;
+    await forceMute(true);
+    const [videoBefore, audioBefore] = [videoFromAlice(), audioFromBob()];
+    for (let seq = 20; seq < 30; seq++) {
+      alice.send('video', seq, randomBytes(200));
+      bob.send('audio', seq, randomBytes(40));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitUntil('alice receives bob while muted', () => audioFromBob() >= audioBefore + 10, 10_000);
+    await waitUntil('the bridge counts the muted packets', async () => (await forceMutedDrops()) >= 10, 10_000);
+    expect(videoFromAlice()).toBe(videoBefore);
+    await forceMute(false);
+    for (let seq = 30; seq < 40; seq++) {
+      alice.send('video', seq, randomBytes(200));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitUntil('bob receives alice again', () => videoFromAlice() >= videoBefore + 10, 10_000);
+    expect(bob.rtp.filter((r) => r.ssrc === 1002 && r.seq >= 20 && r.seq < 30)).toEqual([]);
 
     await focus.iq(
       'jvb1',

@@ -113,6 +113,7 @@ describe('ColibriHandler', () => {
     expect(fake.remote?.candidates).toEqual([{ address: '198.51.100.7', port: 50000, priority: 100, type: 'host' }]);
     expect(fake.sources).toEqual([{ ssrc: 3101, kind: 'audio' }]);
     expect(registry.byMeetingId('m1')!.getEndpoint('a1b2c3d4')!.forceMute).toEqual({ audio: true, video: false });
+    expect(fake.forceMuted).toEqual({ audio: true, video: false });
   });
 
   it('takes a trickled transport-info (no fingerprint) as more candidates for the same session', async () => {

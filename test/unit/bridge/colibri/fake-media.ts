@@ -13,6 +13,7 @@ export class FakeEndpoint implements MediaEndpointPort {
   iceState = 'new';
   remote: MediaTransport | undefined;
   sources: readonly MediaSsrc[] = [];
+  readonly forceMuted = { audio: false, video: false };
   readonly #listeners = new Set<() => void>();
   constructor(
     readonly id: string,
@@ -35,6 +36,9 @@ export class FakeEndpoint implements MediaEndpointPort {
       if (owner !== undefined && owner !== this) throw new ProtocolError('ssrc-conflict', `ssrc ${x.ssrc}`);
     }
     this.sources = s;
+  }
+  setForceMuted(kind: 'audio' | 'video', muted: boolean): void {
+    this.forceMuted[kind] = muted;
   }
   on(_name: 'close', fn: () => void): () => void {
     this.#listeners.add(fn);

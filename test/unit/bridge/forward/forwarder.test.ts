@@ -111,6 +111,35 @@ describe('Forwarder', () => {
     expect(table.get(101)).toBeUndefined();
   });
 
+  it('drops a force-muted kind of one sender (RTP and SR), keeps its other kind, and resumes on unmute', () => {
+    const table = new ForwardingTable();
+    const [a, b] = [new FakeSink('a'), new FakeSink('b')];
+    table.addMember(a);
+    table.addMember(b);
+    table.setSources(a, [
+      { ssrc: 10, kind: 'audio' },
+      { ssrc: 11, kind: 'video' },
+    ]);
+    const fwd = new Forwarder(table);
+    const send = (ssrc: number) => fwd.onRtp(a, rtp(ssrc), 0, 20);
+    table.setForceMuted(a, 'audio', true);
+    send(10);
+    send(11);
+    const report = sr(10, 0);
+    fwd.onRtcp(a, report, 0, report.length);
+    expect(b.rtp.map((x) => x.readUInt32BE(8))).toEqual([11]);
+    expect(b.rtcp).toHaveLength(0);
+    expect(fwd.counters).toMatchObject({ dropForceMuted: 2, rtpForwarded: 1 });
+    // Sources signalled while muted stay muted; another member is not affected.
+    table.setSources(a, [{ ssrc: 12, kind: 'audio' }]);
+    send(12);
+    expect(table.isForceMuted(b, 'audio')).toBe(false);
+    expect(fwd.counters.dropForceMuted).toBe(3);
+    table.setForceMuted(a, 'audio', false);
+    send(12);
+    expect(b.rtp.map((x) => x.readUInt32BE(8))).toEqual([11, 12]);
+  });
+
   it('passes SRs on without report blocks and notes their timing', () => {
     const { fwd, sinks } = conference(['a', 'b']);
     const [a, b] = sinks as [FakeSink, FakeSink];
