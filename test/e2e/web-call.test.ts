@@ -3,7 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import { xml } from '@xmpp/client';
 import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
+import { JitsiParticipant } from '../harness/jitsi-participant.js';
 import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
@@ -184,4 +186,45 @@ describe('web client in headless Chromium', () => {
     await everyoneSeesEveryone([alice, bob], 20_000);
     expect(Object.keys(before)).toContain(idOf(alice));
   }, 40_000);
+
+  it('tells a person the room is locked when its owner set a password', async () => {
+    const owner = await JitsiParticipant.connect(stack.prosody, 'owner');
+    try {
+      expect((await owner.requestConference('locked@conference.meet.localhost')).ready).toBe(true);
+      await owner.join('locked@conference.meet.localhost');
+      // The focus makes the first member owner; then that member locks the room, as a Jitsi moderator does.
+      await owner.peer.waitFor(
+        'owner affiliation',
+        (st) =>
+          st.is('presence') &&
+          st.attrs.from === 'locked@conference.meet.localhost/owner' &&
+          st.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChild('item')?.attrs.affiliation === 'owner',
+        10_000,
+      );
+      const field = (v: string, value: string) => xml('field', { var: v }, xml('value', {}, value));
+      await owner.peer.request(
+        xml(
+          'iq',
+          { type: 'set', to: 'locked@conference.meet.localhost' },
+          xml(
+            'query',
+            { xmlns: 'http://jabber.org/protocol/muc#owner' },
+            xml(
+              'x',
+              { xmlns: 'jabber:x:data', type: 'submit' },
+              field('FORM_TYPE', 'http://jabber.org/protocol/muc#roomconfig'),
+              field('muc#roomconfig_roomsecret', 'sesame'),
+            ),
+          ),
+        ),
+      );
+      const page = await browser.newPage();
+      await page.goto(`${stack.webUrl}locked?autojoin=1&name=Mallory`);
+      await page.waitForSelector('.ended', { timeout: 15_000 });
+      expect(await page.textContent('.ended')).toMatch(/locked with a password/);
+      await page.close();
+    } finally {
+      await owner.close();
+    }
+  }, 30_000);
 });
