@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     version: VERSION,
     log: log.child({ component: 'colibri-ws' }),
   });
-  registry.onChange(() => channel.refreshForwardedSources());
+  registry.onChange((conferenceId) => channel.refreshForwardedSources(conferenceId));
 
   // Built after the pieces that call them: reached through this holder.
   const late: { http?: BridgeHttpServer; xmpp?: BridgeXmpp } = {};

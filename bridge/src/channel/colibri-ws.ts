@@ -172,8 +172,15 @@ export class ColibriWsServer {
     this.#sendForwarded(conn);
   }
 
-  /** Tells every open channel what it is now sent, where that changed (endpoints or sources came or went). */
-  refreshForwardedSources(): void {
+  /**
+   * Tells each open channel of `conferenceId` (every conference when undefined) what it is now sent, where that
+   * changed (endpoints or sources came or went).
+   */
+  refreshForwardedSources(conferenceId?: string): void {
+    if (conferenceId !== undefined) {
+      for (const c of this.#byConference.get(conferenceId)?.values() ?? []) this.#sendForwarded(c);
+      return;
+    }
     for (const members of this.#byConference.values()) for (const c of members.values()) this.#sendForwarded(c);
   }
 

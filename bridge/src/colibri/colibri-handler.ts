@@ -160,7 +160,7 @@ export class ColibriHandler {
     if (req.sources !== undefined) {
       ep.media.setSources(toMediaSsrcs(req.sources));
       ep.sources = req.sources;
-      this.#opts.registry.sourcesChanged();
+      this.#opts.registry.sourcesChanged(ep.conferenceId);
     }
     if (remote !== undefined) {
       ep.media.setRemoteTransport(remote);

@@ -35,7 +35,7 @@ export class ConferenceRegistry {
   readonly #opts: ConferenceRegistryOptions;
   readonly #byMeetingId = new Map<string, ColibriConference>();
   readonly #byId = new Map<string, ColibriConference>();
-  readonly #changeListeners = new Set<() => void>();
+  readonly #changeListeners = new Set<(conferenceId: string | undefined) => void>();
   #gracefulShutdown = false;
 
   constructor(options: ConferenceRegistryOptions) {
@@ -90,12 +90,15 @@ export class ConferenceRegistry {
   }
 
   /** An endpoint's sources changed (Colibri2 update). */
-  sourcesChanged(): void {
-    this.#changed();
+  sourcesChanged(conferenceId: string): void {
+    this.#changed(conferenceId);
   }
 
-  /** Called after every conference or endpoint change; returns the unsubscribe function. */
-  onChange(fn: () => void): () => void {
+  /**
+   * Called after every conference or endpoint change, with the conference it concerns (undefined: bridge-wide,
+   * e.g. graceful shutdown); returns the unsubscribe function.
+   */
+  onChange(fn: (conferenceId: string | undefined) => void): () => void {
     this.#changeListeners.add(fn);
     return () => void this.#changeListeners.delete(fn);
   }
@@ -108,15 +111,15 @@ export class ConferenceRegistry {
       idleTimeoutMs: this.#opts.conferenceIdleTimeoutMs,
       onEndpointCreated: () => {
         this.totals.endpointsCreated++;
-        this.#changed();
+        this.#changed(c.id);
       },
-      onEndpointClosed: (_ep, reason) => this.#onEndpointClosed(reason),
+      onEndpointClosed: (ep, reason) => this.#onEndpointClosed(ep, reason),
       onClosed: (conf) => this.#onClosed(conf),
     });
     this.#byMeetingId.set(meetingId, c);
     this.#byId.set(c.id, c);
     this.totals.conferencesCreated++;
-    this.#changed();
+    this.#changed(c.id);
     return c;
   }
 
@@ -125,10 +128,10 @@ export class ConferenceRegistry {
     for (const c of [...this.#byId.values()]) c.close();
   }
 
-  #onEndpointClosed(reason: EndpointExpireReason): void {
+  #onEndpointClosed(ep: ColibriEndpoint, reason: EndpointExpireReason): void {
     if (reason === 'no ice connection' || reason === 'media closed') this.totals.endpointsFailed++;
     else this.totals.endpointsExpired++;
-    this.#changed();
+    this.#changed(ep.conferenceId);
   }
 
   #onClosed(c: ColibriConference): void {
@@ -137,13 +140,13 @@ export class ConferenceRegistry {
     if (this.#byMeetingId.get(c.meetingId) === c) this.#byMeetingId.delete(c.meetingId);
     this.totals.conferencesCompleted++;
     this.totals.conferenceSeconds += Math.round((Date.now() - c.createdAt) / 1000);
-    this.#changed();
+    this.#changed(c.id);
   }
 
-  #changed(): void {
+  #changed(conferenceId?: string): void {
     for (const fn of this.#changeListeners) {
       try {
-        fn();
+        fn(conferenceId);
       } catch (err) {
         this.#opts.log.error({ err }, 'registry change listener threw');
       }

@@ -31,6 +31,21 @@ describe('ColibriConference and ColibriEndpoint lifecycle', () => {
     expect(registry.totals.conferencesCompleted).toBe(1);
   });
 
+  it('names the conference a change concerns, so channels of other conferences are left alone', () => {
+    const { conf, registry } = conference();
+    const other = registry.create(toMeetingId('n'), 'b@b.c');
+    const changes: Array<string | undefined> = [];
+    registry.onChange((id) => changes.push(id));
+    const ep = conf.createEndpoint(toEndpointId('a'));
+    registry.sourcesChanged(conf.id);
+    ep.close();
+    const ofConf = changes.length;
+    other.close();
+    registry.startGracefulShutdown();
+    expect(ofConf).toBeGreaterThanOrEqual(3);
+    expect(changes).toEqual([...Array<string>(ofConf).fill(conf.id), other.id, undefined]);
+  });
+
   it('refuses new endpoints once closed', () => {
     const { conf } = conference();
     conf.close();
