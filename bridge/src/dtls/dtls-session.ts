@@ -11,6 +11,7 @@ import {
   CT_HANDSHAKE,
   CURVE_SECP256R1,
   DTLS_1_2,
+  EMPTY_RENEGOTIATION_INFO_SCSV,
   EXT_EC_POINT_FORMATS,
   EXT_EXTENDED_MASTER_SECRET,
   EXT_RENEGOTIATION_INFO,
@@ -266,7 +267,10 @@ export class DtlsSession {
         this.#transcript.push(whole);
         const ext: Array<[number, Buffer]> = [[EXT_USE_SRTP, writeUseSrtp([this.#profile])]];
         if (this.#ems) ext.push([EXT_EXTENDED_MASTER_SECRET, Buffer.alloc(0)]);
-        if (hello.extensions.has(EXT_RENEGOTIATION_INFO)) ext.push([EXT_RENEGOTIATION_INFO, u8(0)]);
+        // RFC 5746 §3.6: a client signals secure renegotiation by the extension or by the SCSV cipher suite
+        // (OpenSSL does the latter); either way it gets the empty extension, or OpenSSL 3 aborts the handshake.
+        if (hello.extensions.has(EXT_RENEGOTIATION_INFO) || hello.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV))
+          ext.push([EXT_RENEGOTIATION_INFO, u8(0)]);
         if (hello.extensions.has(EXT_EC_POINT_FORMATS)) ext.push([EXT_EC_POINT_FORMATS, vec8(u8(0))]);
         const serverHello = Buffer.concat([
           u16(DTLS_1_2),

@@ -27,6 +27,8 @@ export const EXT_SIGNATURE_ALGORITHMS = 13;
 export const EXT_USE_SRTP = 14;
 export const EXT_EXTENDED_MASTER_SECRET = 23;
 export const EXT_RENEGOTIATION_INFO = 0xff01;
+/** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3): a cipher suite value that stands for the empty extension. */
+export const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
 
 /** A bounds-checked reader; any overrun throws RangeError, which the session turns into a handshake failure. */
 export class Reader {
