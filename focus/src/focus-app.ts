@@ -69,11 +69,15 @@ export class FocusApp {
       conn: this.conn,
       brewery: this.brewery,
       from: this.#breweryRoom.ownJid,
-      options: { intervalMs: config.healthCheckIntervalMs, retryMs: 5_000, timeoutMs: 5_000 },
+      options: {
+        intervalMs: config.healthCheckIntervalMs,
+        retryMs: config.healthCheckTimeoutMs,
+        timeoutMs: config.healthCheckTimeoutMs,
+      },
       log: log.child({ part: 'doctor' }),
       onFailed: (b) => this.manager.bridgeFailed(b),
     });
-    const registry = createFocusMetrics(this.manager, this.brewery, this.conn);
+    const registry = createFocusMetrics(this.manager, this.brewery, this.conn, () => this.#doctor.failures);
     this.#http = createFocusHttp({
       manager: this.manager,
       registry,

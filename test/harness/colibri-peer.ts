@@ -29,6 +29,8 @@ export class ColibriPeer {
   #stats: Record<string, string>;
   /** When set, the next conference-modify is answered with this error condition. */
   failNext: string | undefined;
+  /** When set, the next conference-modify gets a result whose conference-modified cannot be parsed. */
+  garbageNext = false;
   /** When set, health checks are answered with this error condition. */
   healthError: string | undefined;
   healthChecks = 0;
@@ -109,6 +111,10 @@ export class ColibriPeer {
       const condition = this.failNext;
       this.failNext = undefined;
       return xml('error', { type: 'cancel' }, xml(condition, { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }));
+    }
+    if (this.garbageNext) {
+      this.garbageNext = false;
+      return xml('conference-modified', { xmlns: NS_COLIBRI2 }, xml('endpoint', { create: 'maybe' }));
     }
     const created = req.endpoints.filter((e) => e.create === true);
     const modified = {

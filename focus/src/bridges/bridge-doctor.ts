@@ -13,8 +13,10 @@ export interface BridgeDoctorOptions {
 }
 
 /**
- * Health-checks every bridge in the brewery (PROTOCOL.md §6). A bridge that does not answer twice is kept out of
- * selection; one that answers with an error is also failed, so its conferences move (`onFailed`).
+ * Health-checks every bridge in the brewery (PROTOCOL.md §6). A bridge that answers with an error, or does not
+ * answer twice in a row (stalled: still in the brewery, but dead), is failed: it is kept out of selection and its
+ * conferences move (`onFailed`). Jicofo only stops selecting a silent bridge; a bridge that stopped answering
+ * cannot carry the conferences it has either, so they move too.
  */
 export class BridgeDoctor {
   readonly #conn: FocusConnection;
@@ -25,6 +27,8 @@ export class BridgeDoctor {
   readonly #onFailed: (b: Bridge) => void;
   #timer: NodeJS.Timeout | undefined;
   readonly #busy = new Set<string>();
+  /** Health checks that failed (an error, or no answer twice), for /metrics. */
+  failures = 0;
 
   constructor(init: {
     conn: FocusConnection;
@@ -74,12 +78,12 @@ export class BridgeDoctor {
             continue;
           }
           bridge.markFailed(Date.now());
-          if (err.condition === 'timeout') {
-            this.#log.warn({ bridge: bridge.id }, 'bridge health check timed out twice; not selecting it');
-          } else {
+          this.failures++;
+          if (err.condition === 'timeout')
+            this.#log.warn({ bridge: bridge.id }, 'bridge health check timed out twice; moving its conferences');
+          else
             this.#log.warn({ bridge: bridge.id, condition: err.condition }, 'bridge unhealthy; moving its conferences');
-            this.#onFailed(bridge);
-          }
+          this.#onFailed(bridge);
           return;
         }
       }

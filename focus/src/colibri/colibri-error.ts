@@ -1,6 +1,9 @@
 import { ConveneError } from '@convene/protocol/lib';
 import type { Colibri2ErrorReason } from '@convene/protocol/colibri2';
 
+/** Our condition for a result we cannot use (unparsable, or without the transport we asked for). */
+export const BAD_REPLY = 'bad-reply';
+
 /** A Colibri2 request failed: the bridge's condition and reason decide what the conference does (PROTOCOL.md §5.6). */
 export class ColibriError extends ConveneError {
   readonly condition: string;

@@ -12,13 +12,20 @@ import {
   type MediaSource,
 } from '@convene/protocol/colibri2';
 import type { IceUdpTransport } from '@convene/protocol/jingle';
-import { SerialQueue, toEndpointId, toMeetingId, type EndpointId, type MeetingId } from '@convene/protocol/lib';
+import {
+  ProtocolError,
+  SerialQueue,
+  toEndpointId,
+  toMeetingId,
+  type EndpointId,
+  type MeetingId,
+} from '@convene/protocol/lib';
 import type { EndpointSources } from '@convene/protocol/sources';
 import { NS_COLIBRI2, parseStanzaError, xmlElement } from '@convene/protocol/xml';
 import type { Bridge } from '../bridges/bridge.js';
 import { IqError } from '../xmpp/iq-error.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
-import { ColibriError } from './colibri-error.js';
+import { BAD_REPLY, ColibriError } from './colibri-error.js';
 import { toMediaSources } from './media-sources.js';
 
 export interface AllocateParams {
@@ -100,10 +107,9 @@ export class ColibriSession {
       if (res.sources !== undefined && res.sources.length > 0) this.feedbackSources = res.sources;
       const transport = res.endpoints.find((e) => e.id === p.endpointId)?.transport;
       if (transport?.ice === undefined)
-        throw new ColibriError('bad-request', undefined, 'the bridge returned no transport');
-      if (p.sctp && transport.sctp?.port === undefined) {
-        throw new ColibriError('bad-request', undefined, 'asked for SCTP and got no sctp port');
-      }
+        throw new ColibriError(BAD_REPLY, undefined, 'the bridge returned no transport');
+      if (p.sctp && transport.sctp?.port === undefined)
+        throw new ColibriError(BAD_REPLY, undefined, 'asked for SCTP and got no sctp port');
       return { transport: transport.ice, sctpPort: transport.sctp?.port, feedbackSources: this.feedbackSources };
     });
   }
@@ -157,6 +163,14 @@ export class ColibriSession {
       throw err;
     }
     const modified = result.getChild('conference-modified', NS_COLIBRI2);
-    return modified === undefined ? { endpoints: [], relays: [] } : parseConferenceModified(modified);
+    if (modified === undefined) return { endpoints: [], relays: [] };
+    try {
+      return parseConferenceModified(modified);
+    } catch (err) {
+      // A bridge that answers garbage is broken, not the request: the conference moves (PROTOCOL.md §5.6).
+      if (err instanceof ProtocolError)
+        throw new ColibriError(BAD_REPLY, undefined, `unreadable conference-modified: ${err.message}`, { cause: err });
+      throw err;
+    }
   }
 }

@@ -35,6 +35,8 @@ export class ConferenceManager {
   readonly #discovery: FeatureDiscovery;
   /** Totals for /stats and /metrics. */
   readonly totals = { conferencesCreated: 0, conferenceRequests: 0, participants: 0 };
+  /** Failed Colibri2 requests by condition (`bad-reply` for garbage, `timeout`, the bridge's error conditions). */
+  readonly colibriErrors = new Map<string, number>();
 
   constructor(conn: FocusConnection, brewery: Brewery, options: ConferenceManagerOptions, log: Logger) {
     this.#conn = conn;
@@ -107,6 +109,7 @@ export class ConferenceManager {
       discovery: this.#discovery,
       sessions: this.#sessions,
       log: this.#log,
+      countColibriError: (condition) => this.colibriErrors.set(condition, (this.colibriErrors.get(condition) ?? 0) + 1),
     });
     this.conferences.set(room, conference);
     this.totals.conferencesCreated++;

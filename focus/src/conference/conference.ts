@@ -42,6 +42,8 @@ export interface ConferenceDeps {
   /** Tells the router which session belongs to whom. */
   sessions: Map<string, { conference: Conference; participant: Participant }>;
   log: Logger;
+  /** Counts a failed Colibri2 request by its condition (for /metrics). */
+  countColibriError?: (condition: string) => void;
 }
 
 export interface ConferenceEvents {
@@ -387,6 +389,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       return;
     }
     this.#log.warn({ err, bridge: this.#colibri?.bridge.id }, 'colibri request failed');
+    this.#deps.countColibriError?.(err.condition);
     if (err.bridgeFailed || err.reason === 'conference_not_found' || err.reason === 'graceful_shutdown') {
       this.#colibri?.bridge.markFailed(Date.now());
       await this.#moveAll(err.reason ?? err.condition);

@@ -45,6 +45,8 @@ export const FocusConfigSchema = z
     singleParticipantTimeoutMs: z.number().int().min(1000).default(20_000),
     /** Bridges are health-checked this often (Jicofo's JvbDoctor: 10 s). */
     healthCheckIntervalMs: z.number().int().min(1000).default(10_000),
+    /** A health check unanswered this long is retried once after the same delay; a second miss fails the bridge. */
+    healthCheckTimeoutMs: z.number().int().min(200).default(5_000),
     initialTimeoutMs: z.number().int().min(1000).default(15_000),
     logLevel: LogLevel.default('info'),
   })

@@ -4,7 +4,12 @@ import type { ConferenceManager } from '../conference/conference-manager.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 
 /** The focus's Prometheus registry; every value is read at scrape time (names: STYLE.md 2.3, Jicofo's words). */
-export function createFocusMetrics(manager: ConferenceManager, brewery: Brewery, conn: FocusConnection): Registry {
+export function createFocusMetrics(
+  manager: ConferenceManager,
+  brewery: Brewery,
+  conn: FocusConnection,
+  healthCheckFailures: () => number = () => 0,
+): Registry {
   const registry = new Registry();
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
@@ -44,6 +49,21 @@ export function createFocusMetrics(manager: ConferenceManager, brewery: Brewery,
     () => manager.totals.conferenceRequests,
   );
   total('convene_focus_participants_total', 'Participants that joined a conference', () => manager.totals.participants);
+  total(
+    'convene_focus_bridge_health_check_failures_total',
+    'Bridge health checks failed (an error, or no answer twice); each moves that bridge’s conferences',
+    healthCheckFailures,
+  );
+  new Counter({
+    name: 'convene_focus_colibri_errors_total',
+    help: 'Colibri2 requests that failed, by condition (bad-reply: an unusable answer)',
+    labelNames: ['condition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [condition, n] of manager.colibriErrors) this.inc({ condition }, n);
+    },
+  });
   new Counter({
     name: 'convene_focus_iq_errors_total',
     help: 'IQs answered with an error, by error code',

@@ -311,5 +311,30 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
         await healthy.close();
       }
     });
+
+    it('moves a conference off a bridge that answers Colibri2 with garbage, and counts it', async () => {
+      const broken = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb5', { stress_level: '0.1' });
+      const healthy = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb6', { stress_level: '0.6' });
+      try {
+        await waitForBridges(focusHttp, 2);
+        broken.garbageNext = true;
+        const room = 'garbage@conference.meet.localhost';
+        const a = await participant('9a000001');
+        const b = await participant('9b000002');
+        await a.requestConference(room);
+        await a.join(room);
+        await b.join(room);
+        for (const p of [a, b]) {
+          const init = await p.nextJingle('session-initiate', 0, 10_000);
+          expect(init.jingle.contents[0]?.transport?.ufrag).toBe(healthy.ufragFor(p.nick));
+        }
+        expect(broken.requests.length).toBeGreaterThan(0);
+        const metrics = await (await fetch(`http://127.0.0.1:${focusHttp}/metrics`)).text();
+        expect(metrics).toMatch(/^convene_focus_colibri_errors_total\{condition="bad-reply"\} 1$/m);
+      } finally {
+        await broken.close();
+        await healthy.close();
+      }
+    });
   });
 });
