@@ -30,13 +30,19 @@ export interface SourceVideoType {
   videoType: string;
 }
 
+/** Legacy endpoint-level video type: applies to the sender's `<endpoint>-v0`. */
+export interface LegacyVideoType {
+  colibriClass: 'VideoTypeMessage';
+  videoType: string;
+}
+
 /** Messages that are accepted and need no action yet. */
 export interface IgnoredMessage {
   colibriClass: 'ClientHello' | 'ReceiverAudioSubscription';
 }
 
 export type ClientMessage =
-  EndpointMessage | ReceiverVideoConstraints | LastNChanged | SourceVideoType | IgnoredMessage;
+  EndpointMessage | ReceiverVideoConstraints | LastNChanged | SourceVideoType | LegacyVideoType | IgnoredMessage;
 
 /** Parses one text frame from a client; throws ProtocolError (protocol/channel's codes, or `unexpected-class`). */
 export function parseClientMessage(text: string): ClientMessage {
@@ -55,6 +61,8 @@ export function parseClientMessage(text: string): ClientMessage {
       return { colibriClass: msg.colibriClass, lastN: msg.lastN };
     case 'SourceVideoTypeMessage':
       return { colibriClass: msg.colibriClass, sourceName: msg.sourceName, videoType: msg.videoType };
+    case 'VideoTypeMessage':
+      return { colibriClass: msg.colibriClass, videoType: msg.videoType };
     case 'ClientHello':
     case 'ReceiverAudioSubscription':
       return { colibriClass: msg.colibriClass };

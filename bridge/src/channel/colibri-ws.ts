@@ -233,6 +233,9 @@ export class ColibriWsServer {
       case 'SourceVideoTypeMessage':
         ep.channel.videoTypes.set(msg.sourceName, msg.videoType);
         return;
+      case 'VideoTypeMessage':
+        ep.channel.videoTypes.set(`${ep.id}-v0`, msg.videoType);
+        return;
       case 'ClientHello':
         this.#send(conn, { colibriClass: 'ServerHello', version: this.#opts.version });
         return;

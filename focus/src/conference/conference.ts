@@ -16,7 +16,7 @@ import { MucRoom } from '../muc/muc-room.js';
 import type { Occupant } from '../muc/occupant.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 import { StanzaReplyError } from '../xmpp/stanza-condition.js';
-import { ConferenceSources } from './conference-sources.js';
+import { ConferenceSources, stripSimulcast } from './conference-sources.js';
 import type { FeatureDiscovery } from './features.js';
 import { buildInvite, sourcesOf } from './invite.js';
 import { buildOffer, toColibri2Media, type VideoCodec } from './offer.js';
@@ -345,6 +345,9 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     session.ended();
     this.#deps.sessions.delete(session.sid);
     p.session = undefined;
+    // Jicofo terminateParticipant(..., sendSourceRemove = true): the others drop the old SSRCs before the
+    // restarted session's source-add, else lib-jitsi-meet keeps stale m-lines ("received a second remote track").
+    const gone = this.#sources.of(p.id);
     this.#sources.removeEndpoint(p.id);
     const restart = jingle.bridgeSession?.restart === true;
     if (restart && jingle.bridgeSession?.id !== this.#bridgeSessionId) {
@@ -354,6 +357,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       throw new StanzaReplyError('restart-limited', { type: 'wait', condition: 'resource-constraint', extensions: [] });
     }
     this.#afterAck(async () => {
+      if (gone.audio.sources.length + gone.video.sources.length > 0) this.#relay(p, 'source-remove', gone);
       await this.#colibri?.expireEndpoint(p.id);
       if (restart) {
         this.#log.info({ endpointId: p.id }, 'restart requested');
@@ -375,7 +379,8 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   }
 
   #relay(from: Participant, action: 'source-add' | 'source-remove', sources: EndpointSources): void {
-    const map: SourceMap = new Map([[from.id, sources]]);
+    // Receivers get simulcast stripped, as in session-initiate (Jicofo propagateNewSources strips too).
+    const map: SourceMap = new Map([[from.id, stripSimulcast(sources)]]);
     for (const other of this.participants.values()) {
       if (other === from || other.session === undefined) continue;
       if (action === 'source-add') other.session.sourceAdd(map);

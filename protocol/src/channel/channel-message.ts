@@ -11,6 +11,7 @@ export const CHANNEL_SCHEMAS = {
   EndpointMessage: client.EndpointMessageSchema,
   EndpointStats: client.EndpointStatsSchema,
   SourceVideoTypeMessage: client.SourceVideoTypeMessageSchema,
+  VideoTypeMessage: client.VideoTypeMessageSchema,
   ReceiverAudioSubscription: client.ReceiverAudioSubscriptionSchema,
   ClientHello: client.ClientHelloSchema,
   ServerHello: bridge.ServerHelloSchema,

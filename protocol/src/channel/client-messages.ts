@@ -51,6 +51,15 @@ export const SourceVideoTypeMessageSchema = z.looseObject({
   endpointId: z.string().optional(),
 });
 
+/** Legacy (pre source-names, lib-jitsi-meet <= 2022): the video type of the endpoint's one camera/desktop source. */
+export const VideoTypeMessageSchema = z.looseObject({
+  colibriClass: z.literal('VideoTypeMessage'),
+  videoType: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(CHANNEL_VIDEO_TYPES)),
+});
+
 export const ReceiverAudioSubscriptionSchema = z.looseObject({
   colibriClass: z.literal('ReceiverAudioSubscription'),
   all: z.boolean().optional(),
@@ -69,5 +78,6 @@ export type LastNChangedEvent = z.infer<typeof LastNChangedEventSchema>;
 export type EndpointMessage = z.infer<typeof EndpointMessageSchema>;
 export type EndpointStats = z.infer<typeof EndpointStatsSchema>;
 export type SourceVideoTypeMessage = z.infer<typeof SourceVideoTypeMessageSchema>;
+export type VideoTypeMessage = z.infer<typeof VideoTypeMessageSchema>;
 export type ReceiverAudioSubscription = z.infer<typeof ReceiverAudioSubscriptionSchema>;
 export type ClientHello = z.infer<typeof ClientHelloSchema>;

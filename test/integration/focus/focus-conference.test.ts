@@ -233,6 +233,74 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       for (const p of [a, b, c, d]) await p!.leave();
     });
 
+    it('relays a restart as source-remove of the old sources, and a later simulcast source-add without SIM', async () => {
+      const room = 'restart@conference.meet.localhost';
+      const a = await participant('rrrr0001');
+      const b = await participant('ssss0002');
+      await a.requestConference(room);
+      await a.join(room);
+      await b.join(room);
+      const initA = await a.nextJingle('session-initiate');
+      const initB = await b.nextJingle('session-initiate');
+      await a.accept(initA.jingle, 3000);
+      await b.accept(initB.jingle, 4000);
+      const addToB = await b.nextJingle('source-add');
+      expect(addToB.jingle.jsonSources?.get('rrrr0001' as never)?.video.sources.map((x) => x.ssrc)).toEqual([3002]);
+
+      // a's ICE failed: it ends its session asking for a restart (PROTOCOL.md §4.6).
+      const term = await a.send({
+        action: 'session-terminate',
+        sid: initA.jingle.sid,
+        contents: [],
+        groups: [],
+        reason: { condition: 'connectivity-error', text: 'ICE FAILED' },
+        bridgeSession: { id: initA.jingle.bridgeSession!.id, restart: true },
+      });
+      expect(term.attrs.type).toBe('result');
+      // b drops a's old SSRCs at once (lib-jitsi-meet would otherwise keep dead m-lines), a gets a fresh offer.
+      const removed = await b.nextJingle('source-remove', addToB.index + 1);
+      const gone = removed.jingle.jsonSources?.get('rrrr0001' as never);
+      expect([...(gone?.audio.sources ?? []), ...(gone?.video.sources ?? [])].map((x) => x.ssrc).sort()).toEqual([
+        3001, 3002,
+      ]);
+      const again = await a.nextJingle('session-initiate', initA.index + 1);
+      expect(again.jingle.sid).not.toBe(initA.jingle.sid);
+      await a.accept(again.jingle, 5000);
+      const readd = await b.nextJingle('source-add', removed.index + 1);
+      expect(readd.jingle.jsonSources?.get('rrrr0001' as never)?.audio.sources.map((x) => x.ssrc)).toEqual([5001]);
+
+      // a adds a simulcast camera: the bridge gets every layer, b only the first (as in a session-initiate).
+      const sim = [6001, 6002, 6003].map((n) => n as never);
+      const add = await a.send({
+        action: 'source-add',
+        sid: again.jingle.sid,
+        groups: [],
+        contents: [
+          {
+            name: 'video',
+            description: {
+              media: 'video',
+              payloadTypes: [],
+              headerExtensions: [],
+              rtcpFbs: [],
+              extmapAllowMixed: false,
+              rtcpMux: false,
+              sources: sim.map((ssrc) => ({ ssrc, name: 'rrrr0001-v1' as never, parameters: [] })),
+              ssrcGroups: [{ semantics: 'SIM', ssrcs: sim }],
+            },
+          },
+        ],
+      });
+      expect(add.attrs.type).toBe('result');
+      const simAdd = await b.nextJingle('source-add', readd.index + 1);
+      const video = simAdd.jingle.jsonSources?.get('rrrr0001' as never)?.video;
+      expect(video?.sources.map((x) => x.ssrc)).toEqual([6001]);
+      expect(video?.groups.filter((g) => g.semantics === 'SIM')).toEqual([]);
+      await waitUntil('the bridge to get all three layers', () =>
+        bridge1.endpointRequests('rrrr0001').some((e) => (e.sources ?? []).some((ms) => ms.sources.length === 3)),
+      );
+    });
+
     it('ends the session of a participant left alone and expires the bridge conference', async () => {
       const room = 'alone@conference.meet.localhost';
       const a = await participant('a10e0001');

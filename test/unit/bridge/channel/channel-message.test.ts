@@ -26,6 +26,11 @@ describe('parseClientMessage', () => {
     expect(
       parseClientMessage('{"colibriClass":"SourceVideoTypeMessage","sourceName":"a-v0","videoType":"DESKTOP"}'),
     ).toEqual({ colibriClass: 'SourceVideoTypeMessage', sourceName: 'a-v0', videoType: 'desktop' });
+    // lib-jitsi-meet before source names (2021) sends the endpoint-wide form on camera mute/unmute.
+    expect(parseClientMessage('{"colibriClass":"VideoTypeMessage","videoType":"NONE"}')).toEqual({
+      colibriClass: 'VideoTypeMessage',
+      videoType: 'none',
+    });
   });
 
   it.each([
