@@ -62,6 +62,9 @@ export class FocusApp {
         sctp: config.sctp,
         mucDomain: config.mucDomain ?? `conference.${config.domain}`,
         initialTimeoutMs: config.initialTimeoutMs,
+        maxConferences: config.maxConferences,
+        newConferencesPerRequester: config.newConferencesPerRequester,
+        newConferenceWindowMs: config.newConferenceWindowMs,
       },
       log.child({ part: 'conference' }),
     );

@@ -29,8 +29,8 @@ export class ColibriPeer {
   #stats: Record<string, string>;
   /** When set, the next conference-modify is answered with this error condition. */
   failNext: string | undefined;
-  /** When set, the next conference-modify gets a result whose conference-modified cannot be parsed. */
-  garbageNext = false;
+  /** When set, the request creating this room's conference gets a result whose conference-modified cannot be parsed. */
+  garbageForRoom: string | undefined;
   /** When set, health checks are answered with this error condition. */
   healthError: string | undefined;
   healthChecks = 0;
@@ -112,8 +112,8 @@ export class ColibriPeer {
       this.failNext = undefined;
       return xml('error', { type: 'cancel' }, xml(condition, { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }));
     }
-    if (this.garbageNext) {
-      this.garbageNext = false;
+    if (this.garbageForRoom !== undefined && req.create === true && req.name === this.garbageForRoom) {
+      this.garbageForRoom = undefined;
       return xml('conference-modified', { xmlns: NS_COLIBRI2 }, xml('endpoint', { create: 'maybe' }));
     }
     const created = req.endpoints.filter((e) => e.create === true);

@@ -15,6 +15,7 @@ import type { FocusConnection } from '../xmpp/focus-connection.js';
 import { StanzaReplyError } from '../xmpp/stanza-condition.js';
 import { Conference, type ConferenceOptions } from './conference.js';
 import { FeatureDiscovery } from './features.js';
+import { CreationLimiter } from './creation-limiter.js';
 import type { Participant } from './participant.js';
 
 export interface ConferenceManagerOptions extends ConferenceOptions {
@@ -22,7 +23,15 @@ export interface ConferenceManagerOptions extends ConferenceOptions {
   mucDomain: string;
   /** A conference nobody joins within this time is dropped (Jicofo's initial-timeout). */
   initialTimeoutMs: number;
+  /** Conferences at most; new rooms beyond it are refused with `resource-constraint`. */
+  maxConferences: number;
+  /** New conferences per requester per window (floods of fresh room names). */
+  newConferencesPerRequester: number;
+  newConferenceWindowMs: number;
 }
+
+/** The local part of a room JID: XMPP nodeprep forbids these characters (RFC 7622 §3.3.1), and 1023 bytes at most. */
+const ROOM_NAME_FORBIDDEN = /[\s"&'/:<>@\p{Cc}]/u;
 
 /** Every conference of this focus: answers conference requests and routes Jingle IQs to their session. */
 export class ConferenceManager {
@@ -33,8 +42,9 @@ export class ConferenceManager {
   readonly #options: ConferenceManagerOptions;
   readonly #log: Logger;
   readonly #discovery: FeatureDiscovery;
+  readonly #limiter: CreationLimiter;
   /** Totals for /stats and /metrics. */
-  readonly totals = { conferencesCreated: 0, conferenceRequests: 0, participants: 0 };
+  readonly totals = { conferencesCreated: 0, conferenceRequests: 0, participants: 0, requestsRefused: 0 };
   /** Failed Colibri2 requests by condition (`bad-reply` for garbage, `timeout`, the bridge's error conditions). */
   readonly colibriErrors = new Map<string, number>();
 
@@ -44,6 +54,7 @@ export class ConferenceManager {
     this.#options = options;
     this.#log = log;
     this.#discovery = new FeatureDiscovery(conn, log);
+    this.#limiter = new CreationLimiter(options.newConferencesPerRequester, options.newConferenceWindowMs);
     conn.route('set', NS_FOCUS, 'conference', (stanza, payload) => this.#onConferenceIq(stanza, payload));
     conn.route('set', NS_JINGLE, 'jingle', (stanza) => this.#onJingle(stanza));
     conn.on('presence', (p) => this.#dispatchPresence(p));
@@ -59,14 +70,20 @@ export class ConferenceManager {
     });
   }
 
-  /** The conference request, over XMPP or HTTP: joins the room (once) and says whether the focus is ready. */
-  async request(req: ConferenceRequest): Promise<ConferenceReply> {
+  /**
+   * The conference request, over XMPP or HTTP: joins the room (once) and says whether the focus is ready.
+   * `requester` (bare JID or HTTP client address) is what the new-conference limit counts against.
+   */
+  async request(req: ConferenceRequest, requester = 'unknown'): Promise<ConferenceReply> {
     this.totals.conferenceRequests++;
     const room = req.room.toLowerCase();
     const at = room.indexOf('@');
     if (at <= 0 || room.includes('/') || room.slice(at + 1) !== this.#options.mucDomain) {
       throw new ProtocolError('bad-room', `room must be <name>@${this.#options.mucDomain}, got "${req.room}"`);
     }
+    const name = room.slice(0, at);
+    if (name === '' || ROOM_NAME_FORBIDDEN.test(name) || Buffer.byteLength(name) > 1023)
+      throw new ProtocolError('bad-room', `"${req.room}" is not a valid room JID`);
     const reply: ConferenceReply = {
       room,
       ready: false,
@@ -74,7 +91,10 @@ export class ConferenceManager {
       properties: { authentication: 'false', 'visitors-supported': 'false' },
     };
     let conference = this.conferences.get(room);
-    if (conference === undefined || conference.ended) conference = this.#create(room);
+    if (conference === undefined || conference.ended) {
+      this.#checkLimits(room, requester);
+      conference = this.#create(room);
+    }
     try {
       await conference.ready;
       reply.ready = true;
@@ -100,6 +120,23 @@ export class ConferenceManager {
     let n = 0;
     for (const c of this.conferences.values()) n += c.participants.size;
     return n;
+  }
+
+  #checkLimits(room: string, requester: string): void {
+    let why: string | undefined;
+    if (this.conferences.size >= this.#options.maxConferences)
+      why = `at most ${this.#options.maxConferences} conferences`;
+    else if (!this.#limiter.tryTake(requester, Date.now()))
+      why = `at most ${this.#options.newConferencesPerRequester} new conferences per ${this.#options.newConferenceWindowMs} ms`;
+    if (why === undefined) return;
+    this.totals.requestsRefused++;
+    this.#log.warn({ room, requester, why }, 'conference request refused');
+    throw new StanzaReplyError('too-many-conferences', {
+      type: 'wait',
+      condition: 'resource-constraint',
+      text: why,
+      extensions: [],
+    });
   }
 
   #create(room: string): Conference {
@@ -131,8 +168,9 @@ export class ConferenceManager {
     return conference;
   }
 
-  async #onConferenceIq(_stanza: Element, payload: Element): Promise<Element> {
-    const reply = await this.request(parseConferenceRequest(payload));
+  async #onConferenceIq(stanza: Element, payload: Element): Promise<Element> {
+    const requester = String(stanza.attrs.from ?? '').split('/')[0] ?? '';
+    const reply = await this.request(parseConferenceRequest(payload), requester);
     return buildConferenceReply(reply);
   }
 

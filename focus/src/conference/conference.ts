@@ -177,7 +177,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       return;
     }
     if (this.#colibri !== undefined)
-      await this.#colibri.expireEndpoint(id).catch((err: unknown) => this.#colibriFailed(err));
+      await this.#colibri.expireEndpoint(id).catch((err: unknown) => this.#colibriFailed(err, true));
     this.#watchAlone();
     await this.#autoOwner();
   }
@@ -231,8 +231,9 @@ export class Conference extends EventEmitter<ConferenceEvents> {
 
   async #invite(p: Participant): Promise<void> {
     p.inviting = true;
+    let colibri: ColibriSession | undefined;
     try {
-      const colibri = this.#ensureColibri(p);
+      colibri = this.#ensureColibri(p);
       if (colibri === undefined) return;
       const features = await this.#deps.discovery.discover(this.room.ownJid, p.occupant.occupantJid, p.presence.caps);
       if (!this.participants.has(p.id)) return; // left while we asked
@@ -267,10 +268,14 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       else this.#log.warn({ err, endpointId: p.id }, 'invite failed');
       if (p.session !== undefined) this.#deps.sessions.delete(p.session.sid);
       p.session = undefined;
-      await this.#colibri?.expireEndpoint(p.id).catch(() => undefined);
+      await colibri?.expireEndpoint(p.id).catch(() => undefined);
     } finally {
       p.inviting = false;
     }
+    // Our own failure moved the conference while we were inviting: the move re-invited everyone else but skipped
+    // us (inviting), so go again on the new bridge. Each move fails a bridge, so this ends.
+    const moved = colibri !== undefined && this.#colibri !== colibri;
+    if (moved && p.session === undefined && this.participants.get(p.id) === p && !this.#ended) await this.#invite(p);
   }
 
   #ensureColibri(p: Participant): ColibriSession | undefined {
@@ -372,13 +377,16 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       try {
         await task();
       } catch (err) {
-        if (err instanceof ColibriError) await this.#colibriFailed(err);
+        if (err instanceof ColibriError) await this.#colibriFailed(err, true);
         else throw err;
       }
     });
   }
 
   #relay(from: Participant, action: 'source-add' | 'source-remove', sources: EndpointSources): void {
+    // Re-announcing a known source, or removing an unknown one, changes nothing: nothing to tell the others.
+    const { audio, video } = sources;
+    if (audio.sources.length + audio.groups.length + video.sources.length + video.groups.length === 0) return;
     // Receivers get simulcast stripped, as in session-initiate (Jicofo propagateNewSources strips too).
     const map: SourceMap = new Map([[from.id, stripSimulcast(sources)]]);
     for (const other of this.participants.values()) {
@@ -388,26 +396,39 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     }
   }
 
-  async #colibriFailed(err: unknown): Promise<void> {
+  /**
+   * A Colibri2 request failed (PROTOCOL.md §5.6). On an allocation, a bridge fault moves the conference and a
+   * request fault abandons that invite. On a later request (`later`: update or expire), a timeout is only logged and
+   * any other error fails the whole bridge session: everyone is re-invited (on the same bridge unless it is at fault),
+   * so the bridge and the participants never disagree about sources.
+   */
+  async #colibriFailed(err: unknown, later = false): Promise<void> {
     if (!(err instanceof ColibriError)) {
       this.#log.warn({ err }, 'colibri request failed');
       return;
     }
-    this.#log.warn({ err, bridge: this.#colibri?.bridge.id }, 'colibri request failed');
+    this.#log.warn({ err, bridge: this.#colibri?.bridge.id, later }, 'colibri request failed');
     this.#deps.countColibriError?.(err.condition);
+    if (later && err.condition === 'timeout') return;
     if (err.bridgeFailed || err.reason === 'conference_not_found' || err.reason === 'graceful_shutdown') {
       this.#colibri?.bridge.markFailed(Date.now());
       await this.#moveAll(err.reason ?? err.condition);
+    } else if (later) {
+      await this.#moveAll(err.reason ?? err.condition, true);
     }
   }
 
-  /** Re-invites everyone on a fresh bridge conference: session-terminate, then a new session-initiate. */
-  async #moveAll(why: string): Promise<void> {
+  /**
+   * Re-invites everyone on a fresh bridge conference: session-terminate, then a new session-initiate. When the
+   * same bridge may be picked again (`bridgeHealthy`), its old conference is expired first: same meeting id.
+   */
+  async #moveAll(why: string, bridgeHealthy = false): Promise<void> {
     const old = this.#colibri;
     this.#colibri = undefined;
     if (old === undefined || this.#ended) return;
     this.#log.warn({ bridge: old.bridge.id, why }, 'moving conference');
-    void old.expire().catch(() => undefined);
+    if (bridgeHealthy) await old.expire().catch(() => undefined);
+    else void old.expire().catch(() => undefined);
     for (const p of this.participants.values()) {
       if (p.session === undefined) continue;
       this.#deps.sessions.delete(p.session.sid);

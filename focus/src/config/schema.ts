@@ -48,6 +48,11 @@ export const FocusConfigSchema = z
     /** A health check unanswered this long is retried once after the same delay; a second miss fails the bridge. */
     healthCheckTimeoutMs: z.number().int().min(200).default(5_000),
     initialTimeoutMs: z.number().int().min(1000).default(15_000),
+    /** Conferences this focus runs at most; a request for a new room beyond it gets `resource-constraint`. */
+    maxConferences: z.number().int().min(1).default(5_000),
+    /** New conferences one requester (bare JID, or HTTP client address) may create per `newConferenceWindowMs`. */
+    newConferencesPerRequester: z.number().int().min(1).default(20),
+    newConferenceWindowMs: z.number().int().min(100).default(10_000),
     logLevel: LogLevel.default('info'),
   })
   .superRefine((c, ctx) => {

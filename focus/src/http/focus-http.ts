@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { buildConferenceReplyJson, parseConferenceRequestJson } from '@convene/protocol/jitsi';
 import { ConveneError, ProtocolError } from '@convene/protocol/lib';
 import type { ConferenceManager } from '../conference/conference-manager.js';
+import { StanzaReplyError } from '../xmpp/stanza-condition.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -20,6 +21,10 @@ export interface FocusHttpDeps {
 export function createFocusHttp(deps: FocusHttpDeps): Server {
   return createServer((req, res) => {
     void route(deps, req, res).catch((err: unknown) => {
+      if (err instanceof StanzaReplyError && err.stanza.condition === 'resource-constraint') {
+        send(res, 429, 'text/plain', `Too many requests: ${err.message}`);
+        return;
+      }
       const status = err instanceof ProtocolError ? 400 : 500;
       if (status === 500) deps.log.error({ err, url: req.url }, 'http handler failed');
       send(res, status, 'text/plain', status === 400 ? `Bad request: ${(err as Error).message}` : 'Internal error');
@@ -47,7 +52,7 @@ async function route(deps: FocusHttpDeps, req: IncomingMessage, res: ServerRespo
     send(res, 200, 'text/plain', '');
   } else if (path === '/conference-request/v1' && req.method === 'POST') {
     const body = await readBody(req);
-    const reply = await deps.manager.request(parseConferenceRequestJson(body));
+    const reply = await deps.manager.request(parseConferenceRequestJson(body), `http:${req.socket.remoteAddress}`);
     send(res, 200, 'application/json', buildConferenceReplyJson(reply));
   } else {
     send(res, 404, 'text/plain', 'Not found');

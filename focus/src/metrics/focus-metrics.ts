@@ -48,6 +48,11 @@ export function createFocusMetrics(
     'Conference requests answered',
     () => manager.totals.conferenceRequests,
   );
+  total(
+    'convene_focus_conference_requests_refused_total',
+    'Conference requests for new rooms refused by the conference limits',
+    () => manager.totals.requestsRefused,
+  );
   total('convene_focus_participants_total', 'Participants that joined a conference', () => manager.totals.participants);
   total(
     'convene_focus_bridge_health_check_failures_total',
