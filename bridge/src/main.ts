@@ -8,6 +8,7 @@ import { ColibriWsServer } from './channel/index.js';
 import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
 import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
 import { MediaServer } from './conference/index.js';
+import { chooseSrtp, type SrtpChoice } from './srtp/index.js';
 import { BridgeStats, createBridgeMetrics, type StatsInputs } from './metrics/index.js';
 import { BridgeXmpp, addBasicRoutes } from './xmpp/index.js';
 
@@ -27,8 +28,18 @@ function loadConfigOrExit(): ResolvedBridgeConfig {
   }
 }
 
+function chooseSrtpOrExit(mode: ResolvedBridgeConfig['srtpImplementation']): SrtpChoice {
+  try {
+    return chooseSrtp(mode);
+  } catch (err) {
+    process.stderr.write(`convene-bridge: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  const srtp = chooseSrtpOrExit(config.srtpImplementation);
   const log = pino({
     level: config.logLevel,
     base: { service: 'bridge', bridgeId: config.bridgeId },
@@ -44,8 +55,14 @@ async function main(): Promise<void> {
     port: config.mediaPort,
     bindAddress: config.mediaBindAddress,
     advertisedAddresses: config.advertisedAddresses,
+    createSrtp: srtp.create,
     log: log.child({ component: 'media' }),
   });
+  if (srtp.name === 'node' && config.srtpImplementation === 'auto') {
+    log.warn({ srtp: srtp.name, detail: srtp.detail }, 'SRTP implementation: node (native addon unavailable)');
+  } else {
+    log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);
+  }
   const registry = new ConferenceRegistry({
     media,
     log: log.child({ component: 'colibri' }),

@@ -18,7 +18,7 @@ export interface MediaServerOptions {
   /** Interval of the bridge's own receiver reports to senders. */
   rtcpReportIntervalMs?: number;
   socketBufferBytes?: number;
-  /** SRTP implementation; the node:crypto one by default. A faster one plugs in here. */
+  /** SRTP implementation; node:crypto by default. main.ts passes the native addon's (config srtpImplementation). */
   createSrtp?: (p: SrtpKeyParams) => SrtpTransform;
   log?: Logger;
 }

@@ -54,6 +54,10 @@ export const BridgeConfigSchema = z.strictObject({
   xmppPingIntervalMs: Millis.default(30_000),
   /** Packet rate (in + out per second) that counts as stress 1.0 (JVB packet-rate load threshold). */
   maxPacketRate: z.number().int().min(1).default(50_000),
+  /** SRTP: `auto` = the native addon (bridge/native/srtp) if it loads, else node:crypto; `native` fails if absent. */
+  srtpImplementation: z
+    .enum(['auto', 'native', 'node'], { error: 'expected one of auto, native, node' })
+    .default('auto'),
   logLevel: LogLevel.default('info'),
 });
 

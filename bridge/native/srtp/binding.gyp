@@ -1,0 +1,13 @@
+# Built by bridge/native/build.js (npm postinstall) with the node-gyp bundled in npm. OpenSSL is not linked:
+# its symbols resolve against the node binary, which exports them, and headers come from node's include dir.
+{
+  "targets": [
+    {
+      "target_name": "convene_srtp",
+      "sources": ["binding.c", "srtp.c", "streams.c"],
+      "cflags": ["-O2", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "defines": ["OPENSSL_API_COMPAT=30000", "OPENSSL_NO_DEPRECATED"],
+      "xcode_settings": { "OTHER_CFLAGS": ["-O2", "-Wall"] }
+    }
+  ]
+}
