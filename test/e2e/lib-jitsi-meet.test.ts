@@ -1,0 +1,177 @@
+// Real Jitsi clients: two pages of lib-jitsi-meet (npm @lyno/lib-jitsi-meet 2.6726.2, a Dec-2021 build of
+// jitsi/lib-jitsi-meet) and one page of our web client share a room through Prosody, the focus and the bridge,
+// each decoding the others' video and receiving their audio; a Jingle restart and a leave work as with Jicofo.
+import type { Browser } from 'playwright-core';
+import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
+import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
+import { LjmParticipant, startLjmServer, type LjmServer } from '../harness/ljm-page.js';
+import { waitUntil } from '../harness/wait-for.js';
+
+const ROOM = 'ljmmixed';
+
+let stack: BrowserStack;
+let browser: Browser;
+let ljmServer: LjmServer;
+let anna: LjmParticipant;
+let ben: LjmParticipant;
+let web: BrowserParticipant;
+const ids = new Map<LjmParticipant | BrowserParticipant, string>();
+const open: Array<LjmParticipant | BrowserParticipant> = [];
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
+  ljmServer = await startLjmServer(stack.webUrl);
+}, 90_000);
+afterAll(async () => {
+  await Promise.all(open.splice(0).map((p) => p.close()));
+  await browser?.close();
+  await ljmServer?.close();
+  await stack?.close();
+});
+
+async function enterLjm(name: string): Promise<LjmParticipant> {
+  const p = await LjmParticipant.join(browser, ljmServer.url, ROOM, name);
+  open.push(p);
+  ids.set(p, await waitUntil(`${name} to join the conference`, () => p.endpointId(), 20_000, 100));
+  return p;
+}
+
+function idOf(p: LjmParticipant | BrowserParticipant): string {
+  return ids.get(p) ?? '';
+}
+
+/** Per remote endpoint: video frames decoded and audio packets received, from either kind of page. */
+async function received(p: LjmParticipant | BrowserParticipant): Promise<Record<string, [number, number]>> {
+  const inbound = await p.inbound();
+  return Object.fromEntries(
+    Object.entries(inbound).map(([id, s]) => [id, [s.framesDecoded, s.audioPackets] as [number, number]]),
+  );
+}
+
+/** Every page decodes video and receives audio from every other page, with both counters still rising. */
+async function everyoneSeesEveryone(all: Array<LjmParticipant | BrowserParticipant>, timeoutMs: number) {
+  const before = await Promise.all(
+    all.map((p) =>
+      waitUntil(
+        `${p.name} to decode video and receive audio from the others`,
+        async () => {
+          const now = await received(p);
+          const others = all.filter((o) => o !== p).map(idOf);
+          return others.every((id) => (now[id]?.[0] ?? 0) > 0 && (now[id]?.[1] ?? 0) > 0) ? now : undefined;
+        },
+        timeoutMs,
+        250,
+      ),
+    ),
+  );
+  await Promise.all(
+    all.map((p, i) =>
+      waitUntil(
+        `${p.name}: frames and audio still arriving from the others`,
+        async () => {
+          const now = await received(p);
+          return all
+            .filter((o) => o !== p)
+            .map(idOf)
+            .every((id) => {
+              const [frames, packets] = before[i]?.[id] ?? [0, 0];
+              return (now[id]?.[0] ?? 0) > frames && (now[id]?.[1] ?? 0) > packets;
+            });
+        },
+        10_000,
+        250,
+      ),
+    ),
+  );
+}
+
+describe('lib-jitsi-meet (2021 npm build) with our web client', () => {
+  it('lets two lib-jitsi-meet pages and one web client page see and hear each other', async () => {
+    anna = await enterLjm('anna');
+    ben = await enterLjm('ben');
+    web = await BrowserParticipant.join(browser, stack.webUrl, ROOM, 'Wendy');
+    open.push(web);
+    ids.set(web, await waitUntil('Wendy endpoint id', () => web.endpointId(), 20_000, 100));
+
+    await everyoneSeesEveryone([anna, ben, web], 40_000);
+
+    for (const [p, others] of [
+      [anna, [ben, web]],
+      [ben, [anna, web]],
+    ] as const) {
+      const events = await p.events();
+      expect(events.map((e) => e.name)).toContain('CONFERENCE_JOINED');
+      expect(events.map((e) => e.name)).not.toContain('CONFERENCE_FAILED');
+      expect(await p.idsOf('USER_JOINED')).toEqual(expect.arrayContaining(others.map(idOf)));
+      expect(await p.jingleErrors()).toEqual([]);
+    }
+    expect((await web.tiles()).map((t) => t.endpoint).sort()).toEqual([idOf(anna), idOf(ben)].sort());
+  }, 60_000);
+
+  it('gives media back after a Jingle restart, and the others swap the old sources for the new', async () => {
+    const oldSession = await anna.sessionId();
+    const oldLocal = (await anna.ssrcs()).local;
+    expect(oldSession).toBeDefined();
+    // Ben has Anna's sources now (the focus strips simulcast layers for receivers, so not all of them).
+    expect((await ben.ssrcs()).remote.some((s) => oldLocal.includes(s))).toBe(true);
+
+    await anna.restart();
+    await waitUntil(
+      'Anna to get a new bridge session',
+      async () => {
+        const sid = await anna.sessionId();
+        return sid !== undefined && sid !== oldSession;
+      },
+      15_000,
+      100,
+    );
+    const newLocal = await waitUntil(
+      "Anna's new session to have its local sources",
+      async () => {
+        const { local } = await anna.ssrcs();
+        return local.length > 0 ? local : undefined;
+      },
+      15_000,
+      100,
+    );
+    const gone = oldLocal.filter((s) => !newLocal.includes(s));
+    expect(gone.length).toBeGreaterThan(0);
+    await waitUntil(
+      "Ben to drop Anna's old sources and have her new ones",
+      async () => {
+        const { remote } = await ben.ssrcs();
+        return !remote.some((s) => gone.includes(s)) && remote.some((s) => newLocal.includes(s));
+      },
+      15_000,
+      100,
+    );
+
+    await everyoneSeesEveryone([anna, ben, web], 30_000);
+    expect(ben.logs.filter((l) => l.includes('received a second remote track'))).toEqual([]);
+    expect((await ben.ssrcs()).remote.filter((s) => gone.includes(s))).toEqual([]);
+    for (const p of [anna, ben]) expect(await p.jingleErrors()).toEqual([]);
+  }, 60_000);
+
+  it('shows the others a leaving lib-jitsi-meet page gone within 5 s', async () => {
+    expect(await web.receivingFrom()).toContain(idOf(ben));
+    await ben.leave();
+    await Promise.all([
+      waitUntil(
+        'Anna to see USER_LEFT for Ben',
+        async () => (await anna.idsOf('USER_LEFT')).includes(idOf(ben)),
+        5_000,
+        100,
+      ),
+      waitUntil(
+        "Wendy to drop Ben's tile and streams",
+        async () =>
+          (await web.tiles()).every((t) => t.endpoint !== idOf(ben)) &&
+          !(await web.receivingFrom()).includes(idOf(ben)),
+        5_000,
+        100,
+      ),
+    ]);
+    await everyoneSeesEveryone([anna, web], 15_000);
+    expect(await anna.jingleErrors()).toEqual([]);
+  }, 30_000);
+});

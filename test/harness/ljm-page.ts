@@ -1,0 +1,166 @@
+// A real lib-jitsi-meet client (npm @lyno/lib-jitsi-meet, a Dec-2021 build of jitsi/lib-jitsi-meet) in headless
+// Chromium: ljm-page/page.ts bundled with esbuild once per run, served from the test process on a loopback port
+// that proxies the WebSocket paths to the stack's web server (one origin, as nginx gives a Jitsi install).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import type { LjmEvent, LjmInbound } from './ljm-page/page.js';
+
+export type { LjmEvent, LjmInbound };
+
+const ARTIFACTS = join(import.meta.dirname, '..', '..', '.convene', 'artifacts');
+const PAGE = '<!doctype html><meta charset="utf-8"><title>lib-jitsi-meet</title><script src="/ljm.js"></script>';
+
+let bundle: Promise<Buffer> | undefined;
+
+/** The page script and the library as one browser script (in memory, about 2.5 MB, built once per run). */
+function ljmBundle(): Promise<Buffer> {
+  bundle ??= build({
+    entryPoints: [join(import.meta.dirname, 'ljm-page', 'page.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['chrome110'],
+    write: false,
+    // The library's CommonJS reads `global` and `__filename` (its logger names); `events` comes from npm.
+    define: { global: 'window', __filename: '"lib-jitsi-meet"' },
+    logLevel: 'silent',
+  }).then((r) => Buffer.from(r.outputFiles[0]?.contents ?? new Uint8Array()));
+  return bundle;
+}
+
+const proxied = (url: string | undefined): boolean =>
+  url !== undefined && (url.startsWith('/xmpp-websocket') || url.startsWith('/colibri-ws/'));
+
+/** Serves the page at `url` and pipes WebSocket upgrades of /xmpp-websocket and /colibri-ws/ to `webUrl`. */
+export interface LjmServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startLjmServer(webUrl: string): Promise<LjmServer> {
+  const script = await ljmBundle();
+  const target = new URL(webUrl);
+  const sockets = new Set<Duplex>();
+  const track = (s: Duplex) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  };
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+    else if (path === '/ljm.js') res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
+    else if (path === '/favicon.ico') res.writeHead(204).end();
+    else res.writeHead(404).end();
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    track(socket);
+    if (!proxied(req.url)) {
+      socket.destroy();
+      return;
+    }
+    const upstream = connect(Number(target.port), target.hostname);
+    track(upstream);
+    upstream.once('connect', () => {
+      // The request as it came, with Host and Origin those of the web server (Prosody checks the Origin).
+      let lines = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
+      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i] ?? '';
+        const lower = name.toLowerCase();
+        const value = lower === 'host' ? target.host : lower === 'origin' ? target.origin : req.rawHeaders[i + 1];
+        lines += `${name}: ${value}\r\n`;
+      }
+      upstream.write(`${lines}\r\n`);
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+    socket.once('close', () => upstream.destroy());
+    upstream.once('close', () => socket.destroy());
+  });
+  server.on('connection', track);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A lib-jitsi-meet page in its own browser context (own storage, own fake camera) that joined `room`. */
+export class LjmParticipant {
+  readonly page: Page;
+  readonly name: string;
+  readonly logs: string[] = [];
+
+  private constructor(page: Page, name: string) {
+    this.page = page;
+    this.name = name;
+    page.on('console', (m) => this.logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => this.logs.push(`pageerror: ${e.message}`));
+  }
+
+  /** Opens the page served by `startLjmServer` at `url`; it connects and joins at once. */
+  static async join(browser: Browser, url: string, room: string, name: string): Promise<LjmParticipant> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const p = new LjmParticipant(page, name);
+    await page.goto(`${url}?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`);
+    return p;
+  }
+
+  endpointId(): Promise<string | undefined> {
+    return this.page.evaluate(() => window.ljm?.endpointId());
+  }
+
+  events(): Promise<LjmEvent[]> {
+    return this.page.evaluate(() => window.ljm?.events ?? []);
+  }
+
+  /** Ids in the events called `name` (USER_JOINED, USER_LEFT, ...). */
+  async idsOf(name: string): Promise<string[]> {
+    return (await this.events()).filter((e) => e.name === name).map((e) => String(e.data?.id));
+  }
+
+  jingleErrors(): Promise<string[]> {
+    return this.page.evaluate(() => window.ljm?.jingleErrors ?? []);
+  }
+
+  inbound(): Promise<Record<string, LjmInbound>> {
+    return this.page.evaluate(async () => (await window.ljm?.inbound()) ?? {});
+  }
+
+  sessionId(): Promise<string | undefined> {
+    return this.page.evaluate(() => window.ljm?.sessionId());
+  }
+
+  ssrcs(): Promise<{ local: number[]; remote: number[] }> {
+    return this.page.evaluate(() => window.ljm?.ssrcs() ?? { local: [], remote: [] });
+  }
+
+  restart(): Promise<void> {
+    return this.page.evaluate(() => window.ljm?.restart());
+  }
+
+  leave(): Promise<void> {
+    return this.page.evaluate(async () => {
+      await window.ljm?.leave();
+    });
+  }
+
+  /** Closes the page, keeping its console (the library logs warnings and errors) in .convene/artifacts/. */
+  async close(): Promise<void> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, `ljm-${this.name}.log`), `${this.logs.join('\n')}\n`);
+    await this.page.context().close();
+  }
+}

@@ -1,0 +1,221 @@
+// A minimal lib-jitsi-meet page, bundled for the browser by ../ljm-page.ts: the usual flow of a Jitsi client
+// (init, JitsiConnection over WebSocket, initJitsiConference, local camera and microphone, join), recording what
+// the library reports in `window.ljm` for the tests. Query: `?room=<name>&name=<display name>`.
+import * as LibJitsiMeet from '@lyno/lib-jitsi-meet/dist/JitsiMeetJS.js';
+
+/** One thing the library reported, `t` ms after the page started. */
+export interface LjmEvent {
+  t: number;
+  name: string;
+  data?: Record<string, unknown>;
+}
+
+/** Per remote endpoint (MUC nick), summed over its inbound RTP streams on the bridge peer connection. */
+export interface LjmInbound {
+  framesDecoded: number;
+  videoBytes: number;
+  audioPackets: number;
+}
+
+/** What the tests read and drive. */
+export interface LjmPageApi {
+  events: LjmEvent[];
+  /** Jingle IQs answered with type="error", either way. */
+  jingleErrors: string[];
+  /** The MUC nick once CONFERENCE_JOINED. */
+  endpointId(): string | undefined;
+  inbound(): Promise<Record<string, LjmInbound>>;
+  /** The bridge session's sid, or undefined before session-initiate. */
+  sessionId(): string | undefined;
+  /** SSRCs in the bridge peer connection's local and remote descriptions. */
+  ssrcs(): { local: number[]; remote: number[] };
+  /** Terminates the bridge session asking for a new one (what the library does after an ICE failure). */
+  restart(): void;
+  leave(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    ljm?: LjmPageApi;
+  }
+}
+
+// The few parts of the library's API this page uses.
+interface Track {
+  isLocal(): boolean;
+  getType(): string;
+  getParticipantId(): string;
+  getSSRC(): number | undefined;
+  attach(el: HTMLElement): void;
+}
+interface PeerConnectionWrapper {
+  peerconnection: RTCPeerConnection;
+  getRemoteTracks(): Track[];
+}
+interface JingleSession {
+  sid: string;
+  peerconnection?: PeerConnectionWrapper;
+}
+interface Conference {
+  on(event: string, listener: (...args: never[]) => void): void;
+  myUserId(): string;
+  addTrack(track: Track): Promise<unknown>;
+  setDisplayName(name: string): void;
+  join(): void;
+  leave(): Promise<unknown>;
+  jvbJingleSession?: JingleSession | null;
+  _restartMediaSessions(): void;
+}
+interface StropheConnection {
+  xmlInput(el: Element): void;
+  xmlOutput(el: Element): void;
+}
+interface Connection {
+  addEventListener(event: string, listener: (...args: never[]) => void): void;
+  connect(): void;
+  disconnect(): Promise<void>;
+  initJitsiConference(room: string, options: object): Conference;
+  xmpp?: { connection?: { _stropheConn?: StropheConnection } };
+}
+interface JitsiMeetJS {
+  init(options: object): void;
+  setLogLevel(level: string): void;
+  logLevels: { WARN: string };
+  events: { connection: Record<string, string>; conference: Record<string, string> };
+  JitsiConnection: new (appId: null, token: null, options: object) => Connection;
+  createLocalTracks(options: { devices: string[] }): Promise<Track[]>;
+}
+
+// The package is tsc's CommonJS output: its `exports.default` is the JitsiMeetJS object.
+const mod = LibJitsiMeet as unknown as { default: JitsiMeetJS & { default?: JitsiMeetJS } };
+const J = mod.default.default ?? mod.default;
+
+const params = new URLSearchParams(location.search);
+const room = params.get('room') ?? 'ljm';
+const displayName = params.get('name') ?? 'ljm';
+const domain = 'meet.localhost';
+const started = Date.now();
+const events: LjmEvent[] = [];
+const jingleErrors: string[] = [];
+const record = (name: string, data?: Record<string, unknown>): void => {
+  events.push(data === undefined ? { t: Date.now() - started, name } : { t: Date.now() - started, name, data });
+};
+
+J.init({});
+J.setLogLevel(J.logLevels.WARN);
+
+const connection = new J.JitsiConnection(null, null, {
+  hosts: { domain, muc: `conference.${domain}`, focus: `focus.${domain}` },
+  serviceUrl: `ws://${location.host}/xmpp-websocket`,
+  // npm's strophejs-plugin-stream-management 1.0.3 lacks the jitsi fork's isSupported(): XEP-0198 stays off.
+  enableWebsocketResume: false,
+});
+let conference: Conference | undefined;
+
+// Jingle IQ errors: remember the ids of IQs carrying <jingle/>, either way, and flag an error answer to one.
+const jingleIds = new Set<string>();
+const watch = (el: Element, dir: 'in' | 'out'): void => {
+  if (el.nodeName !== 'iq') return;
+  const id = el.getAttribute('id') ?? '';
+  if (el.getElementsByTagNameNS('urn:xmpp:jingle:1', 'jingle').length > 0) jingleIds.add(id);
+  if (el.getAttribute('type') === 'error' && jingleIds.has(id))
+    jingleErrors.push(`${dir}: ${new XMLSerializer().serializeToString(el)}`);
+};
+const strophe = connection.xmpp?.connection?._stropheConn;
+if (strophe === undefined) record('xmpp-hook-failed');
+else {
+  strophe.xmlInput = (el) => watch(el, 'in');
+  strophe.xmlOutput = (el) => watch(el, 'out');
+}
+
+const C = J.events.connection;
+const F = J.events.conference;
+const on = (name: string | undefined, listener: (...args: never[]) => void): void => {
+  if (name !== undefined) conference?.on(name, listener);
+};
+
+async function joinConference(): Promise<void> {
+  record('CONNECTION_ESTABLISHED');
+  const conf = connection.initJitsiConference(room, { p2p: { enabled: false }, openBridgeChannel: 'websocket' });
+  conference = conf;
+  on(F.CONFERENCE_JOINED, () => record('CONFERENCE_JOINED', { id: conf.myUserId() }));
+  on(F.CONFERENCE_FAILED, (e: string) => record('CONFERENCE_FAILED', { error: String(e) }));
+  on(F.CONFERENCE_ERROR, (e: string) => record('CONFERENCE_ERROR', { error: String(e) }));
+  on(F.USER_JOINED, (id: string) => record('USER_JOINED', { id }));
+  on(F.USER_LEFT, (id: string) => record('USER_LEFT', { id }));
+  on(F.TRACK_ADDED, (track: Track) => {
+    if (track.isLocal()) return;
+    record('TRACK_ADDED', { type: track.getType(), id: track.getParticipantId(), ssrc: track.getSSRC() });
+    // Attached, as a client shows it (muted: headless Chromium plays nothing anyway).
+    const el = document.createElement(track.getType() === 'video' ? 'video' : 'audio');
+    el.autoplay = true;
+    el.muted = true;
+    document.body.appendChild(el);
+    track.attach(el);
+  });
+  on(F.TRACK_REMOVED, (track: Track) => {
+    if (!track.isLocal()) record('TRACK_REMOVED', { type: track.getType(), id: track.getParticipantId() });
+  });
+  try {
+    for (const track of await J.createLocalTracks({ devices: ['audio', 'video'] })) await conf.addTrack(track);
+  } catch (err) {
+    record('LOCAL_TRACKS_FAILED', { error: String(err) });
+  }
+  conf.setDisplayName(displayName);
+  conf.join();
+}
+
+connection.addEventListener(C.CONNECTION_ESTABLISHED ?? '', () => void joinConference());
+connection.addEventListener(C.CONNECTION_FAILED ?? '', (e: string) => record('CONNECTION_FAILED', { error: e }));
+connection.addEventListener(C.CONNECTION_DISCONNECTED ?? '', () => record('CONNECTION_DISCONNECTED'));
+connection.connect();
+
+const bridgePc = (): PeerConnectionWrapper | undefined => conference?.jvbJingleSession?.peerconnection;
+const ssrcsOf = (sdp: string | undefined): number[] => [
+  ...new Set([...(sdp ?? '').matchAll(/^a=ssrc:(\d+) /gm)].map((m) => Number(m[1]))),
+];
+
+window.ljm = {
+  events,
+  jingleErrors,
+  endpointId: () => events.find((e) => e.name === 'CONFERENCE_JOINED')?.data?.id as string | undefined,
+  async inbound() {
+    const tpc = bridgePc();
+    if (tpc === undefined) return {};
+    const owners = new Map<number, string>();
+    for (const track of tpc.getRemoteTracks()) {
+      const ssrc = track.getSSRC();
+      if (ssrc !== undefined) owners.set(ssrc, track.getParticipantId());
+    }
+    const out: Record<string, LjmInbound> = {};
+    (await tpc.peerconnection.getStats()).forEach((s: RTCStats) => {
+      if (s.type !== 'inbound-rtp') return;
+      const rtp = s as RTCInboundRtpStreamStats;
+      const owner = owners.get(rtp.ssrc);
+      if (owner === undefined) return;
+      const sum = (out[owner] ??= { framesDecoded: 0, videoBytes: 0, audioPackets: 0 });
+      if (rtp.kind === 'video') {
+        sum.framesDecoded += rtp.framesDecoded ?? 0;
+        sum.videoBytes += rtp.bytesReceived ?? 0;
+      } else sum.audioPackets += rtp.packetsReceived ?? 0;
+    });
+    return out;
+  },
+  sessionId: () => conference?.jvbJingleSession?.sid,
+  ssrcs() {
+    const pc = bridgePc()?.peerconnection;
+    return { local: ssrcsOf(pc?.localDescription?.sdp), remote: ssrcsOf(pc?.remoteDescription?.sdp) };
+  },
+  restart() {
+    record('RESTART_REQUESTED');
+    conference?._restartMediaSessions();
+  },
+  async leave() {
+    record('LEAVE_REQUESTED');
+    await conference?.leave();
+    record('CONFERENCE_LEFT');
+    // Not awaited: with npm's stream-management plugin the library's DISCONNECTING handler throws
+    // (getResumeToken is not a function), so its disconnect() promise never settles; the socket closes anyway.
+    void connection.disconnect();
+  },
+};
