@@ -28,6 +28,9 @@ beforeAll(async () => {
     CONVENE_FOCUS_COMPONENT_PORT: String(prosody.ports.component),
     CONVENE_FOCUS_COMPONENT_SECRET: prosody.focusSecret,
     CONVENE_FOCUS_HTTP_PORT: String(focusHttp),
+    // A bridge that stops answering is found within a few seconds (the last test); generous enough for a loaded CI.
+    CONVENE_FOCUS_HEALTH_CHECK_INTERVAL_MS: '1000',
+    CONVENE_FOCUS_HEALTH_CHECK_TIMEOUT_MS: '2000',
   });
   await focus.logLine('focus ready');
   bridge = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb1' });
@@ -244,4 +247,42 @@ describe('a call through Prosody, the focus and the bridge', () => {
       await spare.close();
     }
   });
+
+  it('moves a call off a bridge that stops answering (still in the brewery), and media flows again', async () => {
+    const stalled = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb3' });
+    let spare: BridgeProcess | undefined;
+    try {
+      await waitForBridges(focusHttp, 1);
+      const room = 'stall@conference.meet.localhost';
+      const a = await CallParticipant.join(prosody, ndc, 'a6a6a6a6', room, 150_000);
+      const b = await CallParticipant.join(prosody, ndc, 'b6b6b6b6', room, 160_000);
+      people.push(a, b);
+      await Promise.all([a.answer(), b.answer()]);
+      await Promise.all([a.connected(), b.connected()]);
+      spare = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb4' });
+      await waitForBridges(focusHttp, 2);
+      // SIGSTOP: the process keeps its XMPP connection (so it stays in the brewery) but answers nothing.
+      const stoppedAt = Date.now();
+      stalled.child.kill('SIGSTOP');
+      expect(await a.terminated()).toBe('moving');
+      await Promise.all([a.answer(), b.answer()]);
+      await Promise.all([a.connected(), b.connected()]);
+      const [fromB, fromA] = [a.receivedFrom(b).count, b.receivedFrom(a).count];
+      await waitUntil(
+        'media through jvb4',
+        async () => {
+          await exchange([a, b]);
+          return a.receivedFrom(b).count > fromB && b.receivedFrom(a).count > fromA;
+        },
+        15_000,
+        10,
+      );
+      process.stdout.write(`bridge stalled -> media back through the other bridge: ${Date.now() - stoppedAt} ms\n`);
+      expect(spare.logs.some((l) => l.endpointId === 'a6a6a6a6')).toBe(true);
+    } finally {
+      stalled.child.kill('SIGKILL');
+      await stalled.close();
+      await spare?.close();
+    }
+  }, 60_000);
 });
