@@ -115,6 +115,30 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       expect(spare.requests).toEqual([]);
     });
 
+    it('moves a conference off a bridge that answers Colibri2 with garbage, and counts it', async () => {
+      const [broken, healthy] = await twoBridges('garb');
+      const room = 'garbage@conference.meet.localhost';
+      broken.garbageForRoom = room;
+      const a = await stack.participant('9a000001');
+      const b = await stack.participant('9b000002');
+      await a.requestConference(room);
+      await a.join(room);
+      await b.join(room);
+      // Whichever allocation got the garbage, both end up offered the healthy bridge (a participant already
+      // invited on the broken one is moved: session-terminate, then a new offer).
+      for (const p of [a, b])
+        await waitUntil(
+          `${p.nick} offered the healthy bridge`,
+          () =>
+            p.jingles.filter((j) => j.jingle.action === 'session-initiate').at(-1)?.jingle.contents[0]?.transport
+              ?.ufrag === healthy.ufragFor(p.nick),
+          10_000,
+        );
+      expect(broken.requests.length).toBeGreaterThan(0);
+      const metrics = await (await fetch(`http://127.0.0.1:${stack.focusHttp}/metrics`)).text();
+      expect(metrics).toMatch(/^convene_focus_colibri_errors_total\{condition="bad-reply"\} 1$/m);
+    });
+
     it('keeps the bridge when an allocation is refused with bad-request, and invites again later', async () => {
       const [primary, spare] = await twoBridges('bad');
       const room = 'refused@conference.meet.localhost';

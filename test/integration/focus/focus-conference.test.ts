@@ -9,9 +9,6 @@ import { waitUntil } from '../../harness/wait-for.js';
 
 const BRIDGE_PASSWORD = 'bridge-secret';
 const FOCUS_PASSWORD = 'focus-secret';
-/** New conferences one requester may create per minute in this file's focus. */
-const FLOOD_LIMIT = 4;
-
 describe.each(['component', 'client'] as const)('focus connected as %s', (mode) => {
   const focusJid = mode === 'component' ? 'focus@focus.meet.localhost' : 'focus@auth.meet.localhost';
   let prosody: Prosody;
@@ -46,8 +43,6 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       CONVENE_FOCUS_LOG_LEVEL: 'debug',
       CONVENE_FOCUS_SINGLE_PARTICIPANT_TIMEOUT_MS: '1500',
       CONVENE_FOCUS_HEALTH_CHECK_INTERVAL_MS: '1000',
-      CONVENE_FOCUS_NEW_CONFERENCES_PER_REQUESTER: String(FLOOD_LIMIT),
-      CONVENE_FOCUS_NEW_CONFERENCE_WINDOW_MS: '60000',
       // The scripted bridge answers sctp, so the data content path is exercised here.
       CONVENE_FOCUS_SCTP: 'true',
     });
@@ -94,32 +89,6 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
     it('refuses a room on another MUC service with bad-request', async () => {
       const eve = await participant('e5e5e5e5');
       await expect(eve.requestConference('x@elsewhere.example')).rejects.toMatchObject({ condition: 'bad-request' });
-      // Not a valid room JID (RFC 7622 nodeprep): refused at once, no MUC join attempted.
-      for (const name of ['two words', 'a"b', 'a&b', "o'neil", 'a<b>', 'a:b', 'x'.repeat(1024)])
-        await expect(eve.requestConference(`${name}@conference.meet.localhost`)).rejects.toMatchObject({
-          condition: 'bad-request',
-        });
-      const res = await fetch(`http://127.0.0.1:${focusHttp}/conference-request/v1`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ room: 'no spaces please@conference.meet.localhost' }),
-      });
-      expect(res.status).toBe(400);
-    });
-
-    it('refuses a flood of new conferences from one requester, and still answers for existing rooms', async () => {
-      const flooder = await participant('f100d001');
-      for (let i = 0; i < FLOOD_LIMIT; i++)
-        expect((await flooder.requestConference(`flood${i}@conference.meet.localhost`)).ready).toBe(true);
-      await expect(flooder.requestConference('flood-over@conference.meet.localhost')).rejects.toMatchObject({
-        condition: 'resource-constraint',
-      });
-      expect((await flooder.requestConference('flood0@conference.meet.localhost')).ready).toBe(true);
-      // Someone else is not held back by the flooder.
-      const other = await participant('0f100d02');
-      expect((await other.requestConference('flood-over@conference.meet.localhost')).ready).toBe(true);
-      const metrics = await (await fetch(`http://127.0.0.1:${focusHttp}/metrics`)).text();
-      expect(metrics).toMatch(/^convene_focus_conference_requests_refused_total 1$/m);
     });
 
     it('invites two participants through the bridge and relays sources on accept', async () => {
@@ -407,37 +376,6 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
         expect(again.jingle.contents[0]?.transport?.ufrag).toBe(healthy.ufragFor('5a000001'));
       } finally {
         await sick.close();
-        await healthy.close();
-      }
-    });
-
-    it('moves a conference off a bridge that answers Colibri2 with garbage, and counts it', async () => {
-      const broken = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb5', { stress_level: '0.01' });
-      const healthy = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb6', { stress_level: '0.05' });
-      try {
-        await waitForBridges(focusHttp, 2);
-        const room = 'garbage@conference.meet.localhost';
-        broken.garbageForRoom = room;
-        const a = await participant('9a000001');
-        const b = await participant('9b000002');
-        await a.requestConference(room);
-        await a.join(room);
-        await b.join(room);
-        // Whichever allocation got the garbage, both end up offered the healthy bridge (a participant already
-        // invited on the broken one is moved: session-terminate, then a new offer).
-        for (const p of [a, b])
-          await waitUntil(
-            `${p.nick} offered the healthy bridge`,
-            () =>
-              p.jingles.filter((j) => j.jingle.action === 'session-initiate').at(-1)?.jingle.contents[0]?.transport
-                ?.ufrag === healthy.ufragFor(p.nick),
-            10_000,
-          );
-        expect(broken.requests.length).toBeGreaterThan(0);
-        const metrics = await (await fetch(`http://127.0.0.1:${focusHttp}/metrics`)).text();
-        expect(metrics).toMatch(/^convene_focus_colibri_errors_total\{condition="bad-reply"\} 1$/m);
-      } finally {
-        await broken.close();
         await healthy.close();
       }
     });
