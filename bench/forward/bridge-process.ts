@@ -9,6 +9,7 @@ import {
   type SourceParams,
   type TransportParams,
 } from '@convene/bridge/conference';
+import { chooseSrtp } from '@convene/bridge/srtp';
 
 type Command =
   | { cmd: 'setup'; receivers: number; ssrc: number; profile: 'gcm' | 'cm' }
@@ -19,6 +20,10 @@ type Command =
   | { cmd: 'status' }
   | { cmd: 'mark' }
   | { cmd: 'close' };
+
+/** The first argument (run.ts --srtp): the native addon, what the bridge's `auto` picks when built (fails loudly
+ * when it is not), or `node` (node:crypto). */
+const createSrtp = chooseSrtp(process.argv[2] === 'node' ? 'node' : 'native').create;
 
 let server: MediaServer;
 let conference: Conference;
@@ -50,6 +55,7 @@ async function handle(m: Command): Promise<unknown> {
         bindAddress: '127.0.0.1',
         socketBufferBytes: 4 << 20,
         srtpProfiles: [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
+        createSrtp,
       });
       conference = server.createConference('bench');
       const out: Record<string, TransportParams> = {};
@@ -67,6 +73,7 @@ async function handle(m: Command): Promise<unknown> {
         bindAddress: '127.0.0.1',
         socketBufferBytes: 8 << 20,
         srtpProfiles: [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
+        createSrtp,
       });
       conference = server.createConference('bench');
       const out: Record<string, TransportParams> = {};

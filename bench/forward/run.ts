@@ -17,6 +17,8 @@ const { values } = parseArgs({
     receivers: { type: 'string', default: '4' },
     size: { type: 'string', default: '1000' },
     profile: { type: 'string', default: 'gcm' },
+    /** The bridge's SRTP: native (the addon, what `auto` picks when built) or node (node:crypto). */
+    srtp: { type: 'string', default: 'native' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -25,6 +27,7 @@ const seconds = Number(values.seconds);
 const receivers = Number(values.receivers);
 const size = Number(values.size);
 const profile = values.profile === 'cm' ? 'cm' : 'gcm';
+const srtp = values.srtp === 'node' ? 'node' : 'native';
 const SSRC = 0x0bad_cafe;
 const RING = 1024;
 
@@ -73,7 +76,7 @@ async function send(sender: RawMediaPeer, rate: number, secs: number): Promise<n
 
 async function main(): Promise<void> {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const child = fork(`${here}bridge-process.ts`, [], {
+  const child = fork(`${here}bridge-process.ts`, [srtp], {
     execArgv: ['--import', 'tsx', ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=.convene/bench-prof'] : [])],
     stdio: 'inherit',
   });
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   const sender = peers.get('sender')!;
   const rx = [...peers.entries()].filter(([id]) => id !== 'sender').map(([, p]) => p);
 
-  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile}`;
+  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile} --srtp ${srtp}`;
   console.log(`command: ${cmd}`);
   console.log(
     `load average at start: ${loadavg()
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
       .join(' ')} (${cpus().length} cores)`,
   );
   console.log(
-    `node ${process.version}, ${receivers} receivers, ${size}-byte RTP, bridge in its own process, SRTP ${profile === 'cm' ? 'AES_CM_128_HMAC_SHA1_80' : 'AEAD_AES_128_GCM'}`,
+    `node ${process.version}, ${receivers} receivers, ${size}-byte RTP, bridge in its own process, SRTP ${profile === 'cm' ? 'AES_CM_128_HMAC_SHA1_80' : 'AEAD_AES_128_GCM'} (${srtp})`,
   );
   console.log('offered_pps  bridge_in_pps  forwarded_pps  received_pps  loss_%  bridge_cpu_%  cpu_us_per_forwarded');
   await send(sender, 500, 1); // warm-up: JIT, buffers
