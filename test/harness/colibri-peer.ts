@@ -174,3 +174,17 @@ export class ColibriPeer {
     return toXmpp(buildConferenceModified(modified));
   }
 }
+
+/**
+ * The bridge's own reconnect after Prosody restarted (the real bridge does this by itself): a fresh login with the
+ * same resource and nick, back in the brewery. The old peer is closed; requests are recorded afresh.
+ */
+export async function reconnectColibriPeer(
+  old: ColibriPeer,
+  prosody: Prosody,
+  password: string,
+  stats: Record<string, string> = {},
+): Promise<ColibriPeer> {
+  await old.close().catch(() => undefined);
+  return ColibriPeer.start(prosody, password, old.nick, stats);
+}

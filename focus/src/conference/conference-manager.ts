@@ -58,9 +58,9 @@ export class ConferenceManager {
     conn.route('set', NS_FOCUS, 'conference', (stanza, payload) => this.#onConferenceIq(stanza, payload));
     conn.route('set', NS_JINGLE, 'jingle', (stanza) => this.#onJingle(stanza));
     conn.on('presence', (p) => this.#dispatchPresence(p));
+    // Rejoining reconciles the room (MucRoom.rejoin): whoever left while we were away leaves the conference too.
     conn.on('online', () => {
-      for (const c of this.conferences.values())
-        void c.room.rejoin().catch((err: unknown) => log.warn({ err }, 'rejoin failed'));
+      for (const c of this.conferences.values()) void this.#rejoin(c);
     });
     brewery.on('bridgedown', (b) => {
       for (const c of this.conferences.values()) c.onBridgeDown(b);
@@ -120,6 +120,16 @@ export class ConferenceManager {
     let n = 0;
     for (const c of this.conferences.values()) n += c.participants.size;
     return n;
+  }
+
+  /** Not back in the room (not owner, no answer): the conference cannot go on; the next request starts a new one. */
+  async #rejoin(c: Conference): Promise<void> {
+    try {
+      await c.room.rejoin();
+    } catch (err) {
+      this.#log.warn({ err, room: c.roomJid }, 'rejoin failed; ending conference');
+      await c.end().catch((e: unknown) => this.#log.warn({ err: e, room: c.roomJid }, 'could not end conference'));
+    }
   }
 
   #checkLimits(room: string, requester: string): void {

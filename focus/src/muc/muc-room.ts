@@ -12,6 +12,7 @@ const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner';
 const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin';
 const NS_DATA = 'jabber:x:data';
 const STATUS_SELF = 110;
+const STATUS_CREATED = 201;
 
 export interface MucRoomEvents {
   memberjoin: [Occupant];
@@ -43,6 +44,8 @@ export class MucRoom extends EventEmitter<MucRoomEvents> {
   readonly #joinTimeoutMs: number;
   #extensions: Element[] = [];
   #joined: { resolve: (p: Element) => void; reject: (e: Error) => void } | undefined;
+  /** While rejoining: the occupant presences Prosody sends before our self-presence, to reconcile against. */
+  #listed: Element[] | undefined;
   #left = false;
 
   constructor(conn: FocusConnection, options: MucRoomOptions) {
@@ -67,12 +70,38 @@ export class MucRoom extends EventEmitter<MucRoomEvents> {
   async join(extensions: Element[] = []): Promise<void> {
     this.#extensions = extensions;
     await this.#enter();
+    await this.#configure(true);
+    this.#log.info({ meetingId: this.meetingId }, 'room joined');
+  }
+
+  /**
+   * Joins again after a reconnect. Prosody answers a join carrying `<x xmlns=muc>` with the full occupant list, then
+   * our self-presence, whether it still held our occupant (a component's drop) or not (a restart, status 201: the
+   * room was made anew). Whoever we tracked and is not in that list left while we were away: `memberleave`.
+   */
+  async rejoin(): Promise<void> {
+    if (this.#left) return;
+    this.#listed = [];
+    let self: Element;
+    try {
+      self = await this.#enter();
+    } finally {
+      // No self-presence (timeout, error): what did arrive still counts, as ordinary presence.
+      const unreconciled = this.#listed ?? [];
+      this.#listed = undefined;
+      for (const p of unreconciled) this.#apply(p);
+    }
+    if (statusCodes(self).includes(STATUS_CREATED)) await this.#configure(false);
+  }
+
+  /** Reads the meeting id (`readMeetingId`) and submits whois=anyone. */
+  async #configure(readMeetingId: boolean): Promise<void> {
     const form = await this.#conn.request(
       xmlElement('iq', { type: 'get', to: this.roomJid, from: this.#fullJid }, [
         xmlElement('query', { xmlns: NS_MUC_OWNER }),
       ]),
     );
-    this.meetingId = readField(form, 'muc#roominfo_meetingId') || randomUUID();
+    if (readMeetingId) this.meetingId = readField(form, 'muc#roominfo_meetingId') || randomUUID();
     await this.#conn.request(
       xmlElement('iq', { type: 'set', to: this.roomJid, from: this.#fullJid }, [
         xmlElement('query', { xmlns: NS_MUC_OWNER }, [
@@ -83,13 +112,6 @@ export class MucRoom extends EventEmitter<MucRoomEvents> {
         ]),
       ]),
     );
-    this.#log.info({ meetingId: this.meetingId }, 'room joined');
-  }
-
-  /** After a component reconnect Prosody may still hold our occupant: the same full JID joins again. */
-  async rejoin(): Promise<void> {
-    if (this.#left) return;
-    await this.#enter();
   }
 
   /** Re-sends our presence with new extensions; never with `<x xmlns=muc>` again (PROTOCOL.md §3.1). */
@@ -134,11 +156,40 @@ export class MucRoom extends EventEmitter<MucRoomEvents> {
           this.emit('gone');
         }
       } else {
+        if (this.#listed !== undefined) this.#reconcile(presence);
         this.#joined?.resolve(presence);
       }
       return;
     }
     if (statusCodes(presence).includes(STATUS_SELF)) return;
+    if (this.#listed !== undefined) this.#listed.push(presence);
+    else this.#apply(presence);
+  }
+
+  /** Our rejoin's self-presence arrived: the list before it is complete. Leavers go first, then the list applies. */
+  #reconcile(self: Element): void {
+    const listed = this.#listed ?? [];
+    this.#listed = undefined;
+    const present = new Set<string>();
+    for (const p of listed) {
+      const { nick } = occupantFrom(p);
+      if (p.attrs.type === undefined) present.add(nick);
+      else present.delete(nick);
+    }
+    const gone = [...this.occupants.values()].filter((o) => !present.has(o.nick));
+    this.#log.info(
+      { listed: present.size, left: gone.length, created: statusCodes(self).includes(STATUS_CREATED) },
+      'room rejoined',
+    );
+    for (const o of gone) {
+      this.occupants.delete(o.nick);
+      this.emit('memberleave', o);
+    }
+    for (const p of listed) this.#apply(p);
+  }
+
+  #apply(presence: Element): void {
+    const type = presence.attrs.type as string | undefined;
     const occupant = occupantFrom(presence);
     if (type === 'unavailable') {
       const known = this.occupants.get(occupant.nick);
@@ -149,12 +200,19 @@ export class MucRoom extends EventEmitter<MucRoomEvents> {
       return;
     }
     if (type !== undefined) return;
-    const known = this.occupants.has(occupant.nick);
+    const known = this.occupants.get(occupant.nick);
+    if (known !== undefined && known.jid !== occupant.jid) {
+      // The nick is someone else's now (they left and another session took it while we were away).
+      this.occupants.delete(occupant.nick);
+      this.emit('memberleave', known);
+    }
+    const update = this.occupants.has(occupant.nick);
     this.occupants.set(occupant.nick, occupant);
-    this.emit(known ? 'memberupdate' : 'memberjoin', occupant);
+    this.emit(update ? 'memberupdate' : 'memberjoin', occupant);
   }
 
-  async #enter(): Promise<void> {
+  /** Sends our join presence and resolves with our self-presence once we are owner. */
+  async #enter(): Promise<Element> {
     const self = new Promise<Element>((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -189,6 +247,7 @@ export class MucRoom extends EventEmitter<MucRoomEvents> {
         `focus is ${String(item?.attrs.affiliation)} in ${this.roomJid}, not owner`,
       );
     }
+    return presence;
   }
 }
 

@@ -45,6 +45,8 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
   readonly #log: Logger;
   /** IQ handlers that threw, by error code: read by metrics. */
   readonly iqErrors = new Map<string, number>();
+  /** Requests made while the connection is down, waiting for it to be back (or stopped). */
+  readonly #waiting = new Set<{ resolve: () => void; reject: (err: Error) => void }>();
 
   constructor(options: FocusConnectionOptions) {
     super();
@@ -57,8 +59,15 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
     this.#entity.on('online', () => {
       this.#log.info({ domain: this.domain }, 'xmpp component online');
       this.emit('online');
+      this.#release(); // after the rejoins that 'online' starts, so those go out first
     });
-    this.#entity.on('offline', () => this.emit('offline'));
+    // A resumed stream (XEP-0198) is online again without an 'online' event: nothing was lost, nothing to rejoin.
+    const sm = (this.#entity as unknown as { streamManagement?: EventEmitter }).streamManagement;
+    sm?.on('resumed', () => this.#release());
+    this.#entity.on('offline', () => {
+      this.#release(new IqError('not-connected', 'the XMPP connection was stopped', undefined));
+      this.emit('offline');
+    });
     this.#entity.on('disconnect', () => this.#log.warn('xmpp component disconnected'));
     this.#entity.on('error', (err: unknown) => this.#log.warn({ err }, 'xmpp component error'));
     this.#entity.on('stanza', (stanza: Element) => {
@@ -114,8 +123,21 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
     return this.#entity.send(stanza);
   }
 
-  /** Sends an IQ get/set and resolves with the result IQ; rejects with IqError on an error reply or timeout. */
+  #release(err?: Error): void {
+    for (const w of this.#waiting) {
+      if (err === undefined) w.resolve();
+      else w.reject(err);
+    }
+    this.#waiting.clear();
+  }
+
+  /**
+   * Sends an IQ get/set and resolves with the result IQ; rejects with IqError on an error reply or timeout. Asked
+   * while the connection is down, it goes out once it is back: the timeout runs from then (a bridge health check must
+   * not fail a bridge because the focus was away).
+   */
   async request(iq: Element, timeoutMs = 15_000): Promise<Element> {
+    if (!this.online) await new Promise<void>((resolve, reject) => this.#waiting.add({ resolve, reject }));
     try {
       return await this.#entity.iqCaller.request(iq, timeoutMs);
     } catch (err) {
