@@ -39,7 +39,7 @@ let bridge: ColibriPeer | undefined;
 try {
   await waitUntil(
     'focus http',
-    async () => (await fetch(`http://127.0.0.1:${focusHttp}/about/health`).catch(() => undefined))?.ok === true,
+    async () => (await fetch(`http://127.0.0.1:${focusHttp}/about/version`).catch(() => undefined))?.ok === true,
     20_000,
   );
   bridge = await ColibriPeer.start(prosody, 'b', 'jvb1');

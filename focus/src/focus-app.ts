@@ -86,8 +86,7 @@ export class FocusApp {
       registry,
       version: FOCUS_VERSION,
       log,
-      health: () =>
-        this.conn.online ? { healthy: true } : { healthy: false, reason: 'not connected to the XMPP server' },
+      health: () => this.health(),
       stats: () => this.stats(),
     });
   }
@@ -119,6 +118,22 @@ export class FocusApp {
     return (this.#http.address() as AddressInfo | null)?.port ?? 0;
   }
 
+  /**
+   * Jicofo's health check: unhealthy while not connected to Prosody, or with no bridge that could take a conference
+   * (operational and not shutting down), since then no call can start.
+   */
+  health(): { healthy: boolean; reason?: string } {
+    if (!this.conn.online) return { healthy: false, reason: 'not connected to the XMPP server' };
+    const now = Date.now();
+    const usable = this.brewery.bridges.filter((b) => b.isOperational(now) && !b.state.shuttingDown).length;
+    if (usable === 0)
+      return {
+        healthy: false,
+        reason: `No operational bridges available (total bridge count: ${this.brewery.bridges.length})`,
+      };
+    return { healthy: true };
+  }
+
   stats(): Record<string, unknown> {
     const sizes = [...this.manager.conferences.values()].map((c) => c.participants.size);
     return {
@@ -139,7 +154,7 @@ export class FocusApp {
         region: b.state.region,
         version: b.state.version,
       })),
-      healthy: this.conn.online,
+      healthy: this.health().healthy,
       version: FOCUS_VERSION,
     };
   }

@@ -67,13 +67,13 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
   });
 
   describe('focus: no bridge', () => {
-    it('is healthy without a bridge, tells the room none is available, and invites once one joins', async () => {
+    it('is unhealthy without a bridge (as Jicofo), tells the room none is available, and invites once one joins', async () => {
       const port = stack.focusHttp;
       const health = await fetch(`http://127.0.0.1:${port}/about/health`);
-      expect(health.status).toBe(200);
-      expect(await health.text()).toBe('OK');
+      expect(health.status).toBe(503);
+      expect(await health.text()).toBe('No operational bridges available (total bridge count: 0)');
       expect(await focusStats(port)).toMatchObject({
-        healthy: true,
+        healthy: false,
         bridge_selector: { bridge_count: 0, operational_bridge_count: 0 },
       });
       expect((await metrics(port)).get('convene_focus_bridges')).toBe(0);
