@@ -80,7 +80,7 @@ async function ramp(start: Start, who: string, shapeText: string, scales: number
       const r = { ...shape, name: `${shape.name}@x${rateScale}`, ...(await s.step({ seconds, rateScale })) };
       steps.push(r);
       console.error(
-        `${who} ramp x${rateScale}: ${r.forwardedPps.toFixed(0)} pkt/s, loss ${r.lossPct.toFixed(2)}%, CPU ${r.bridgeCpuPct.toFixed(0)}%`,
+        `${who} ramp x${rateScale}: ${r.forwardedPps.toFixed(0)} pkt/s, loss ${r.lossPct.toFixed(2)}%, CPU ${r.bridgeCpuPct.toFixed(0)}%, waited for CPU ${r.bridgeCpuWaitPct.toFixed(0)}%, load average ${loadavg()[0]!.toFixed(2)}`,
       );
       if (r.lossPct > 1) {
         stoppedBy = 'loss';
@@ -124,6 +124,7 @@ const COLUMNS: Array<[string, (r: ScenarioRow) => string]> = [
   ['forwarded pkt/s', (r) => fmt(r.forwardedPps)],
   ['loss %', (r) => fmt(r.lossPct, 2)],
   ['bridge CPU %', (r) => fmt(r.bridgeCpuPct, 1)],
+  ['CPU wait %', (r) => fmt(r.bridgeCpuWaitPct, 0)],
   ['CPU µs/fwd pkt', (r) => fmt(r.cpuUsPerForwarded, 2)],
   ['latency p50 µs', (r) => fmt(r.latencyP50Us)],
   ['latency p99 µs', (r) => fmt(r.latencyP99Us)],

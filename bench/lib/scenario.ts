@@ -3,7 +3,7 @@
 // separate load processes (test/harness/bench-load-process.ts). Every figure the bench reports comes
 // from here: packets are accounted by stream sequence range, CPU and RSS from /proc/<pid>/stat.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SourceParams, TransportParams } from '@convene/bridge/conference';
 import type { BenchStream } from '../../test/harness/bench-peer.js';
@@ -57,6 +57,11 @@ export interface StepResult {
   /** The bridge's own rtpForwarded counter over the step. */
   bridgeForwarded: number;
   bridgeCpuPct: number;
+  /**
+   * Time the server's threads were ready to run but waited for a CPU (the scheduler's run-queue wait, summed
+   * over its threads), as % of the sending time. High means the machine, not the server, set the pace.
+   */
+  bridgeCpuWaitPct: number;
   cpuUsPerForwarded: number;
   rssMiB: number;
   latencyP50Us: number;
@@ -75,6 +80,22 @@ export function procStat(pid: number): { cpuUs: number; rssBytes: number } {
   // rest[0] is field 3 (state): utime is field 14, stime 15, rss (pages) 24.
   const ticks = Number(rest[11]) + Number(rest[12]);
   return { cpuUs: (ticks * 1e6) / CLK_TCK, rssBytes: Number(rest[21]) * 4096 };
+}
+
+/** Nanoseconds a process's threads have run and waited runnable for a CPU, from /proc/<pid>/task/<tid>/schedstat. */
+export function procSched(pid: number): { runNs: number; waitNs: number } {
+  let runNs = 0;
+  let waitNs = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+      runNs += Number(run);
+      waitNs += Number(wait);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return { runNs, waitNs };
 }
 
 /** Request/response over a child's IPC channel; `fifo` for a child that answers in order without ids. */
@@ -259,6 +280,7 @@ export class Scenario {
     const loadPids = this.#loads.map((l) => l.child.pid!);
     const load0 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
     const p0 = procStat(this.#target.pid);
+    const w0 = procSched(this.#target.pid).waitNs;
     const t0 = process.hrtime.bigint();
     const after = Object.assign(
       {},
@@ -271,6 +293,7 @@ export class Scenario {
     const sendSecs = Number(process.hrtime.bigint() - t0) / 1e9;
     await new Promise((r) => setTimeout(r, o.drainMs ?? 500));
     const p1 = procStat(this.#target.pid);
+    const w1 = procSched(this.#target.pid).waitNs;
     const load1 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
     const ranges: Record<string, [number, number]> = {};
     for (const key of Object.keys(after)) if (after[key]! > before[key]!) ranges[key] = [before[key]!, after[key]!];
@@ -312,6 +335,7 @@ export class Scenario {
       forwardedPps: received / o.seconds,
       bridgeForwarded,
       bridgeCpuPct: (100 * cpuUs) / (sendSecs * 1e6),
+      bridgeCpuWaitPct: (100 * (w1 - w0)) / (sendSecs * 1e9),
       cpuUsPerForwarded: received === 0 ? NaN : cpuUs / received,
       rssMiB: p1.rssBytes / 2 ** 20,
       latencyP50Us: histQuantile(hist, 0.5),

@@ -7,11 +7,16 @@ import { randomBytes } from 'node:crypto';
 import type { TransportParams } from '@convene/bridge/conference';
 import { DtlsSession, SRTP_AEAD_AES_128_GCM, generateCertificate, type SrtpProfile } from '@convene/bridge/dtls';
 import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
-import { NodeSrtpTransform, SRTP_MAX_OVERHEAD, type SrtpTransform } from '@convene/bridge/srtp';
+import { SRTP_MAX_OVERHEAD, chooseSrtp, type SrtpTransform } from '@convene/bridge/srtp';
 
 /** Bytes of the bench header at the start of every payload: send time (8), stream sequence (4), SSRC (4). */
 export const BENCH_HEADER_BYTES = 16;
 const RING = 256;
+/**
+ * The load peers' SRTP: the bridge's native addon when it is built (node:crypto otherwise), so the load
+ * processes, which share the machine with the server under test, spend as little CPU per packet as it does.
+ */
+const createSrtp = chooseSrtp('auto').create;
 
 /** One RTP stream a peer sends. */
 export interface BenchStream {
@@ -291,7 +296,7 @@ export class BenchPeer {
       send: (buf) => this.#socket.send(buf, this.#remotePort, this.#remoteAddress),
       onStateChange: () => undefined,
       onKeys: (k) => {
-        this.#srtp = new NodeSrtpTransform({
+        this.#srtp = createSrtp({
           cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
           localKey: k.localKey,
           localSalt: k.localSalt,
