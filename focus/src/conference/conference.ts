@@ -208,7 +208,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     }
     const colibri = this.#colibri;
     this.#colibri = undefined;
-    await colibri?.expire().catch((err: unknown) => this.#log.warn({ err }, 'could not expire the bridge conference'));
+    await colibri?.expire().catch((err: unknown) => this.#expireFailed(err));
   }
 
   /** The first member becomes owner (moderator) when no member is (Jicofo's auto-owner). */
@@ -418,6 +418,12 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     }
   }
 
+  /** The bridge may have ended the conference itself (its last endpoint left): that is no problem to report. */
+  #expireFailed(err: unknown): void {
+    const gone = err instanceof ColibriError && err.reason === 'conference_not_found';
+    this.#log[gone ? 'debug' : 'warn']({ err }, 'could not expire the bridge conference');
+  }
+
   /**
    * Re-invites everyone on a fresh bridge conference: session-terminate, then a new session-initiate. When the
    * same bridge may be picked again (`bridgeHealthy`), its old conference is expired first: same meeting id.
@@ -447,7 +453,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     this.participants.clear();
     const colibri = this.#colibri;
     this.#colibri = undefined;
-    await colibri?.expire().catch((err: unknown) => this.#log.warn({ err }, 'could not expire the bridge conference'));
+    await colibri?.expire().catch((err: unknown) => this.#expireFailed(err));
     await this.room.leave().catch((err: unknown) => this.#log.warn({ err }, 'could not leave the room'));
     this.#log.info('conference ended');
     this.emit('ended');
