@@ -1,12 +1,11 @@
-// Over 400 lines on purpose: every handler here runs in the room's one queue and changes the same room state
-// (participants, sources, bridge session); split apart, that state would have to be shared across files.
+// One room's conference: membership, invites, the bridge session and moving it; everything runs in the room's one
+// queue. Jingle from participants after their offer is handled in participant-jingle.ts.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { buildFocusPresence, PROP_BRIDGE_COUNT, PROP_SUPPORT_TERMINATE_RESTART } from '@convene/protocol/jitsi';
 import type { Jingle } from '@convene/protocol/jingle';
-import { InvalidStateError, SerialQueue, toEndpointId, type EndpointId } from '@convene/protocol/lib';
-import type { EndpointSources, SourceMap } from '@convene/protocol/sources';
+import { SerialQueue, toEndpointId, type EndpointId } from '@convene/protocol/lib';
 import type { Bridge } from '../bridges/bridge.js';
 import type { Brewery } from '../bridges/brewery.js';
 import { ColibriError } from '../colibri/colibri-error.js';
@@ -15,12 +14,12 @@ import { JingleSession } from '../jingle/jingle-session.js';
 import { MucRoom } from '../muc/muc-room.js';
 import type { Occupant } from '../muc/occupant.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
-import { StanzaReplyError } from '../xmpp/stanza-condition.js';
-import { ConferenceSources, stripSimulcast } from './conference-sources.js';
+import { ConferenceSources } from './conference-sources.js';
 import type { FeatureDiscovery } from './features.js';
-import { buildInvite, sourcesOf } from './invite.js';
+import { buildInvite } from './invite.js';
 import { buildOffer, toColibri2Media, type VideoCodec } from './offer.js';
 import { Participant } from './participant.js';
+import { handleParticipantJingle, type JingleContext } from './participant-jingle.js';
 
 export interface ConferenceOptions {
   nick: string;
@@ -61,6 +60,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   readonly #log: Logger;
   readonly #queue = new SerialQueue();
   readonly #sources = new ConferenceSources();
+  readonly #jingle: JingleContext;
   #colibri: ColibriSession | undefined;
   #bridgeSessionId = randomUUID();
   #bridgeMissing = false;
@@ -81,6 +81,16 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     this.room.on('memberleave', (o) => this.#run('member leave', () => this.#onLeave(o)));
     this.room.on('gone', () => this.#run('room gone', () => this.#end()));
     this.ready = this.room.join(this.#focusPresence());
+    this.#jingle = {
+      sources: this.#sources,
+      participants: this.participants,
+      log: this.#log,
+      colibri: () => this.#colibri,
+      bridgeSessionId: () => this.#bridgeSessionId,
+      forgetSession: (sid) => this.#deps.sessions.delete(sid),
+      afterAck: (task) => this.#afterAck(task),
+      invite: (p) => this.#invite(p),
+    };
   }
 
   get bridge(): Bridge | undefined {
@@ -99,39 +109,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   /** A Jingle IQ from one of our participants; resolving acks it, throwing answers an error. */
   onJingle(p: Participant, jingle: Jingle): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/require-await -- the queue takes async tasks; throws become rejections
-    return this.#queue.run(async () => {
-      if (p.session === undefined || p.session.sid !== jingle.sid)
-        throw new InvalidStateError('unknown-session', 'no such session');
-      switch (jingle.action) {
-        case 'session-accept':
-          return this.#onAccept(p, jingle);
-        case 'source-add':
-          return this.#onSourceAdd(p, jingle);
-        case 'source-remove':
-          return this.#onSourceRemove(p, jingle);
-        case 'transport-info':
-          return this.#onTransportInfo(p, jingle);
-        case 'session-terminate':
-          return this.#onTerminate(p, jingle);
-        case 'session-info':
-          // In-place ICE restart is optional (PROTOCOL.md §4.6): refusing makes the client do a full restart.
-          if (jingle.bridgeSession?.iceRestart === true) {
-            throw new StanzaReplyError('ice-restart', {
-              type: 'cancel',
-              condition: 'feature-not-implemented',
-              extensions: [],
-            });
-          }
-          return;
-        default:
-          throw new StanzaReplyError('unsupported-action', {
-            type: 'cancel',
-            condition: 'feature-not-implemented',
-            text: `unsupported action ${jingle.action}`,
-            extensions: [],
-          });
-      }
-    });
+    return this.#queue.run(async () => handleParticipantJingle(this.#jingle, p, jingle));
   }
 
   /** The bridge went away or is shutting down: move everyone to another one. */
@@ -303,74 +281,6 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     return this.#colibri;
   }
 
-  #onAccept(p: Participant, jingle: Jingle): void {
-    const session = p.session as JingleSession;
-    const added = this.#sources.tryAdd(p.id, sourcesOf(jingle.contents)); // throws: bad-request, nothing changed
-    const transport = jingle.contents.find((c) => c.transport !== undefined)?.transport;
-    const initialLastN = jingle.contents.find((c) => c.name === 'video')?.initialLastN;
-    session.activate();
-    this.#log.info({ endpointId: p.id }, 'session accepted');
-    this.#afterAck(async () => {
-      await this.#colibri?.updateEndpoint(p.id, {
-        ...(transport !== undefined ? { transport: { ...transport, rtcpMux: true } } : {}),
-        sources: this.#sources.of(p.id),
-        ...(initialLastN !== undefined ? { initialLastN } : {}),
-      });
-      this.#relay(p, 'source-add', added);
-    });
-  }
-
-  #onSourceAdd(p: Participant, jingle: Jingle): void {
-    const added = this.#sources.tryAdd(p.id, sourcesOf(jingle.contents));
-    this.#afterAck(async () => {
-      await this.#colibri?.updateEndpoint(p.id, { sources: this.#sources.of(p.id) });
-      this.#relay(p, 'source-add', added);
-    });
-  }
-
-  #onSourceRemove(p: Participant, jingle: Jingle): void {
-    const removed = this.#sources.remove(p.id, sourcesOf(jingle.contents));
-    this.#afterAck(async () => {
-      await this.#colibri?.updateEndpoint(p.id, { sources: this.#sources.of(p.id) });
-      this.#relay(p, 'source-remove', removed);
-    });
-  }
-
-  #onTransportInfo(p: Participant, jingle: Jingle): void {
-    // Content names are mids here: take the first transport whatever it is called (PROTOCOL.md §4.5).
-    const transport = jingle.contents.find((c) => c.transport !== undefined)?.transport;
-    if (transport === undefined) return;
-    this.#afterAck(
-      () => this.#colibri?.updateEndpoint(p.id, { transport: { ...transport, rtcpMux: true } }) ?? Promise.resolve(),
-    );
-  }
-
-  #onTerminate(p: Participant, jingle: Jingle): void {
-    const session = p.session as JingleSession;
-    session.ended();
-    this.#deps.sessions.delete(session.sid);
-    p.session = undefined;
-    // Jicofo terminateParticipant(..., sendSourceRemove = true): the others drop the old SSRCs before the
-    // restarted session's source-add, else lib-jitsi-meet keeps stale m-lines ("received a second remote track").
-    const gone = this.#sources.of(p.id);
-    this.#sources.removeEndpoint(p.id);
-    const restart = jingle.bridgeSession?.restart === true;
-    if (restart && jingle.bridgeSession?.id !== this.#bridgeSessionId) {
-      throw new StanzaReplyError('bad-bridge-session', { type: 'cancel', condition: 'item-not-found', extensions: [] });
-    }
-    if (restart && !p.allowRestart(Date.now())) {
-      throw new StanzaReplyError('restart-limited', { type: 'wait', condition: 'resource-constraint', extensions: [] });
-    }
-    this.#afterAck(async () => {
-      if (gone.audio.sources.length + gone.video.sources.length > 0) this.#relay(p, 'source-remove', gone);
-      await this.#colibri?.expireEndpoint(p.id);
-      if (restart) {
-        this.#log.info({ endpointId: p.id }, 'restart requested');
-        await this.#invite(p);
-      }
-    });
-  }
-
   /** Work that follows a Jingle ack, still in conference order. */
   #afterAck(task: () => Promise<void>): void {
     this.#run('after ack', async () => {
@@ -381,19 +291,6 @@ export class Conference extends EventEmitter<ConferenceEvents> {
         else throw err;
       }
     });
-  }
-
-  #relay(from: Participant, action: 'source-add' | 'source-remove', sources: EndpointSources): void {
-    // Re-announcing a known source, or removing an unknown one, changes nothing: nothing to tell the others.
-    const { audio, video } = sources;
-    if (audio.sources.length + audio.groups.length + video.sources.length + video.groups.length === 0) return;
-    // Receivers get simulcast stripped, as in session-initiate (Jicofo propagateNewSources strips too).
-    const map: SourceMap = new Map([[from.id, stripSimulcast(sources)]]);
-    for (const other of this.participants.values()) {
-      if (other === from || other.session === undefined) continue;
-      if (action === 'source-add') other.session.sourceAdd(map);
-      else other.session.sourceRemove(map);
-    }
   }
 
   /**
