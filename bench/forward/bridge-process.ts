@@ -47,44 +47,39 @@ process.on('message', (raw: unknown) => {
   );
 });
 
+/** One media server with one conference of these endpoints; returns each endpoint's transport for its peer. */
+async function createBenchConference(
+  profile: 'gcm' | 'cm',
+  socketBufferBytes: number,
+  list: ReadonlyArray<{ id: string; sources: SourceParams[] }>,
+): Promise<Record<string, TransportParams>> {
+  server = await MediaServer.create({
+    port: 0,
+    bindAddress: '127.0.0.1',
+    socketBufferBytes,
+    srtpProfiles: [profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
+    createSrtp,
+  });
+  conference = server.createConference('bench');
+  const out: Record<string, TransportParams> = {};
+  for (const e of list) {
+    const ep = conference.createEndpoint(e.id);
+    endpoints.set(e.id, ep);
+    out[e.id] = ep.localTransport();
+    if (e.sources.length > 0) ep.setSources(e.sources);
+  }
+  return out;
+}
+
 async function handle(m: Command): Promise<unknown> {
   switch (m.cmd) {
     case 'setup': {
-      server = await MediaServer.create({
-        port: 0,
-        bindAddress: '127.0.0.1',
-        socketBufferBytes: 4 << 20,
-        srtpProfiles: [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
-        createSrtp,
-      });
-      conference = server.createConference('bench');
-      const out: Record<string, TransportParams> = {};
-      for (const id of ['sender', ...Array.from({ length: m.receivers }, (_, i) => `r${i + 1}`)]) {
-        const ep = conference.createEndpoint(id);
-        endpoints.set(id, ep);
-        out[id] = ep.localTransport();
-      }
-      endpoints.get('sender')!.setSources([{ ssrc: m.ssrc, kind: 'video' }]);
-      return out;
+      const receivers = Array.from({ length: m.receivers }, (_, i) => ({ id: `r${i + 1}`, sources: [] }));
+      const sender = { id: 'sender', sources: [{ ssrc: m.ssrc, kind: 'video' as const }] };
+      return createBenchConference(m.profile, 4 << 20, [sender, ...receivers]);
     }
-    case 'conference': {
-      server = await MediaServer.create({
-        port: 0,
-        bindAddress: '127.0.0.1',
-        socketBufferBytes: 8 << 20,
-        srtpProfiles: [m.profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
-        createSrtp,
-      });
-      conference = server.createConference('bench');
-      const out: Record<string, TransportParams> = {};
-      for (const e of m.endpoints) {
-        const ep = conference.createEndpoint(e.id);
-        endpoints.set(e.id, ep);
-        out[e.id] = ep.localTransport();
-        if (e.sources.length > 0) ep.setSources(e.sources);
-      }
-      return out;
-    }
+    case 'conference':
+      return createBenchConference(m.profile, 8 << 20, m.endpoints);
     case 'counters':
       return { ...totals(), drops: { ...server.drops }, memory: process.memoryUsage() };
     case 'remote':
