@@ -20,6 +20,8 @@ export const DTLS_1_2 = 0xfefd;
 export const TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xc02b;
 export const CURVE_SECP256R1 = 23;
 export const SIG_ECDSA_SECP256R1_SHA256 = 0x0403;
+/** SignatureAndHashAlgorithm codes we accept: ECDSA, RSA-PSS and RSA PKCS#1 v1.5 with SHA-256/384/512. */
+export const SIGNATURE_ALGORITHMS = [0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601];
 
 export const EXT_SUPPORTED_GROUPS = 10;
 export const EXT_EC_POINT_FORMATS = 11;
