@@ -1,7 +1,7 @@
 // Headless Chromium (Debian's, through playwright-core) with a fake camera and microphone, and helpers that
 // read what a page of the web client receives.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -40,24 +40,33 @@ export interface PageInbound {
   audioEnergy: number;
 }
 
-/** A page that joined `room` as `name` (each page is its own browser context: separate storage, own camera). */
-export class BrowserParticipant {
-  readonly page: Page;
-  readonly name: string;
+/** A page in its own browser context (separate storage, own camera) whose console and errors are kept in `logs`. */
+export abstract class PageParticipant {
   readonly logs: string[] = [];
 
-  private constructor(page: Page, name: string) {
-    this.page = page;
-    this.name = name;
+  protected constructor(
+    readonly page: Page,
+    readonly name: string,
+  ) {
     page.on('console', (m) => this.logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => this.logs.push(`pageerror: ${e.message}`));
   }
 
+  /** A new page in a new context of `browser`. */
+  protected static async newPage(browser: Browser, options?: BrowserContextOptions): Promise<Page> {
+    return (await browser.newContext(options)).newPage();
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+}
+
+/** A page of the web client that joined `room` as `name`. */
+export class BrowserParticipant extends PageParticipant {
   static async join(browser: Browser, webUrl: string, room: string, name: string): Promise<BrowserParticipant> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const page = await context.newPage();
-    const p = new BrowserParticipant(page, name);
-    await page.goto(`${webUrl}${room}?autojoin=1&name=${encodeURIComponent(name)}`);
+    const p = new BrowserParticipant(await this.newPage(browser, { viewport: { width: 1280, height: 720 } }), name);
+    await p.page.goto(`${webUrl}${room}?autojoin=1&name=${encodeURIComponent(name)}`);
     return p;
   }
 
@@ -91,9 +100,5 @@ export class BrowserParticipant {
         videoWidth: el.querySelector('video')?.videoWidth ?? 0,
       })),
     );
-  }
-
-  async close(): Promise<void> {
-    await this.page.context().close();
   }
 }

@@ -1,5 +1,5 @@
-// A real Prosody plus the real focus process (component or client mode), the way focus-conference.test.ts sets
-// them up, and small helpers for two-party calls driven by JitsiParticipants.
+// A real Prosody plus the real focus process (component or client mode), as the focus integration tests start
+// them, and small helpers for two-party calls driven by JitsiParticipants.
 import type { Element } from 'ltx';
 import { xml } from '@xmpp/client';
 import { buildJingleIq, type Jingle, type JingleContent } from '@convene/protocol/jingle';

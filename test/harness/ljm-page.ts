@@ -7,7 +7,8 @@ import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { PageParticipant } from './browser-page.js';
 import type { LjmEvent, LjmInbound } from './ljm-page/page.js';
 
 export type { LjmEvent, LjmInbound };
@@ -97,24 +98,11 @@ export async function startLjmServer(webUrl: string): Promise<LjmServer> {
 }
 
 /** A lib-jitsi-meet page in its own browser context (own storage, own fake camera) that joined `room`. */
-export class LjmParticipant {
-  readonly page: Page;
-  readonly name: string;
-  readonly logs: string[] = [];
-
-  private constructor(page: Page, name: string) {
-    this.page = page;
-    this.name = name;
-    page.on('console', (m) => this.logs.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => this.logs.push(`pageerror: ${e.message}`));
-  }
-
+export class LjmParticipant extends PageParticipant {
   /** Opens the page served by `startLjmServer` at `url`; it connects and joins at once. */
   static async join(browser: Browser, url: string, room: string, name: string): Promise<LjmParticipant> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const p = new LjmParticipant(page, name);
-    await page.goto(`${url}?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`);
+    const p = new LjmParticipant(await this.newPage(browser), name);
+    await p.page.goto(`${url}?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`);
     return p;
   }
 
@@ -158,9 +146,9 @@ export class LjmParticipant {
   }
 
   /** Closes the page, keeping its console (the library logs warnings and errors) in .convene/artifacts/. */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, `ljm-${this.name}.log`), `${this.logs.join('\n')}\n`);
-    await this.page.context().close();
+    await super.close();
   }
 }

@@ -5,6 +5,7 @@ import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from '../../harness/app-process.js';
 import { BridgeProcess } from '../../harness/bridge-process.js';
 import { CallParticipant, exchange } from '../../harness/call-participant.js';
+import { sourceJingle } from '../../harness/focus-stack.js';
 import { NdcHost } from '../../harness/ndc-host.js';
 import { startTestProsody } from '../../harness/prosody.js';
 import { waitForBridges } from '../../harness/focus-stats.js';
@@ -172,26 +173,7 @@ describe('a call through Prosody, the focus and the bridge', () => {
 
     // Bad Jingle from b (claims a's SSRC): refused, and the call carries on.
     const sid = b.signalling.jingles.find((j) => j.jingle.action === 'session-initiate')!.jingle.sid;
-    const bad = await b.signalling.send({
-      action: 'source-add',
-      sid,
-      groups: [],
-      contents: [
-        {
-          name: 'audio',
-          description: {
-            media: 'audio',
-            payloadTypes: [],
-            headerExtensions: [],
-            rtcpFbs: [],
-            extmapAllowMixed: false,
-            rtcpMux: false,
-            sources: [{ ssrc: a.audioSsrc as never, name: 'b4b4b4b4-a1' as never, parameters: [] }],
-            ssrcGroups: [],
-          },
-        },
-      ],
-    });
+    const bad = await b.signalling.send(sourceJingle('source-add', sid, 'audio', a.audioSsrc, 'b4b4b4b4-a1'));
     expect(bad.attrs.type).toBe('error');
 
     // d leaves the room but keeps sending: once the bridge dropped its endpoint, nothing of it arrives.

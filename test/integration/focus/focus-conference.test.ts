@@ -1,77 +1,31 @@
-import type { Prosody } from '@convene/xmpp-server';
-import { freePort } from '@convene/xmpp-server';
-import { AppProcess } from '../../harness/app-process.js';
 import { ColibriPeer } from '../../harness/colibri-peer.js';
-import { JitsiParticipant } from '../../harness/jitsi-participant.js';
-import { startTestProsody } from '../../harness/prosody.js';
+import { BRIDGE_PASSWORD, sourceJingle, startFocusStack, type FocusStack } from '../../harness/focus-stack.js';
 import { waitForBridges } from '../../harness/focus-stats.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
-const BRIDGE_PASSWORD = 'bridge-secret';
-const FOCUS_PASSWORD = 'focus-secret';
 describe.each(['component', 'client'] as const)('focus connected as %s', (mode) => {
-  const focusJid = mode === 'component' ? 'focus@focus.meet.localhost' : 'focus@auth.meet.localhost';
-  let prosody: Prosody;
-  let focus: AppProcess;
-  let focusHttp: number;
+  let stack: FocusStack;
   let bridge1: ColibriPeer;
-  const participants: JitsiParticipant[] = [];
 
   beforeAll(async () => {
-    prosody = await startTestProsody({
-      accounts: [
-        { user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD },
-        { user: 'focus', host: 'auth.meet.localhost', password: FOCUS_PASSWORD },
-      ],
-      extraAdmins: mode === 'client' ? ['focus@auth.meet.localhost'] : [],
-    });
-    focusHttp = await freePort();
-    const connection: Record<string, string> =
-      mode === 'component'
-        ? {
-            CONVENE_FOCUS_COMPONENT_PORT: String(prosody.ports.component),
-            CONVENE_FOCUS_COMPONENT_SECRET: prosody.focusSecret,
-          }
-        : {
-            CONVENE_FOCUS_XMPP_MODE: 'client',
-            CONVENE_FOCUS_C2S_PORT: String(prosody.ports.c2s),
-            CONVENE_FOCUS_XMPP_PASSWORD: FOCUS_PASSWORD,
-          };
-    focus = new AppProcess('focus/src/main.ts', {
-      ...connection,
-      CONVENE_FOCUS_HTTP_PORT: String(focusHttp),
-      CONVENE_FOCUS_LOG_LEVEL: 'debug',
-      CONVENE_FOCUS_SINGLE_PARTICIPANT_TIMEOUT_MS: '1500',
-      CONVENE_FOCUS_HEALTH_CHECK_INTERVAL_MS: '1000',
-      // The scripted bridge answers sctp, so the data content path is exercised here.
-      CONVENE_FOCUS_SCTP: 'true',
-    });
-    await focus.logLine('focus ready');
-    bridge1 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb1');
-    await waitForBridges(focusHttp, 1);
+    // The stack offers SCTP and the scripted bridge answers sctp, so the data content path is exercised here.
+    stack = await startFocusStack(mode, { CONVENE_FOCUS_SINGLE_PARTICIPANT_TIMEOUT_MS: '1500' });
+    bridge1 = await ColibriPeer.start(stack.prosody, BRIDGE_PASSWORD, 'jvb1');
+    await waitForBridges(stack.focusHttp, 1);
   });
   afterEach(async () => {
-    await Promise.all(participants.splice(0).map((p) => p.close()));
+    await stack.closeParticipants();
   });
   afterAll(async () => {
     await bridge1?.close();
-    await focus?.stop();
-    await prosody?.close();
+    await stack?.close();
   });
-
-  async function participant(nick: string): Promise<JitsiParticipant> {
-    const p = await JitsiParticipant.connect(prosody, nick);
-    // Debian's Prosody has no client_proxy: in client mode requests go to the focus's own JID (PROTOCOL.md §1.2).
-    if (mode === 'client') p.focusAddress = `${focusJid}/focus`;
-    participants.push(p);
-    return p;
-  }
 
   describe('focus: conferences through a real Prosody', () => {
     it('answers a conference request ready, with its focus JID, once it owns the room', async () => {
-      const alice = await participant('a1a1a1a1');
+      const alice = await stack.participant('a1a1a1a1');
       const reply = await alice.requestConference('ready@conference.meet.localhost');
-      expect(reply).toMatchObject({ ready: true, focusJid: focusJid });
+      expect(reply).toMatchObject({ ready: true, focusJid: stack.focusJid });
       await alice.join('ready@conference.meet.localhost');
       const focusPresence = await alice.peer.waitFor(
         'focus presence',
@@ -81,20 +35,20 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       expect(item?.attrs).toMatchObject({
         affiliation: 'owner',
         role: 'moderator',
-        jid: `${focusJid}/focus`,
+        jid: `${stack.focusJid}/focus`,
       });
       expect(focusPresence.getChild('conference-properties', 'http://jitsi.org/protocol/focus')).toBeDefined();
     });
 
     it('refuses a room on another MUC service with bad-request', async () => {
-      const eve = await participant('e5e5e5e5');
+      const eve = await stack.participant('e5e5e5e5');
       await expect(eve.requestConference('x@elsewhere.example')).rejects.toMatchObject({ condition: 'bad-request' });
     });
 
     it('invites two participants through the bridge and relays sources on accept', async () => {
       const room = 'call@conference.meet.localhost';
-      const a = await participant('aaaa0001');
-      const b = await participant('bbbb0002');
+      const a = await stack.participant('aaaa0001');
+      const b = await stack.participant('bbbb0002');
       await a.requestConference(room);
       await a.join(room);
       await b.join(room);
@@ -142,26 +96,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       expect(addToA.jingle.jsonSources?.get('bbbb0002' as never)?.audio.sources[0]?.ssrc).toBe(2001);
 
       // A conflicting SSRC is refused and changes nothing; the call goes on.
-      const bad = await b.send({
-        action: 'source-add',
-        sid: initB.jingle.sid,
-        groups: [],
-        contents: [
-          {
-            name: 'audio',
-            description: {
-              media: 'audio',
-              payloadTypes: [],
-              headerExtensions: [],
-              rtcpFbs: [],
-              extmapAllowMixed: false,
-              rtcpMux: false,
-              sources: [{ ssrc: 1001 as never, name: 'bbbb0002-a1' as never, parameters: [] }],
-              ssrcGroups: [],
-            },
-          },
-        ],
-      });
+      const bad = await b.send(sourceJingle('source-add', initB.jingle.sid, 'audio', 1001, 'bbbb0002-a1'));
       expect(bad.attrs.type).toBe('error');
       expect(bad.getChild('error')?.getChild('bad-request')).toBeDefined();
 
@@ -179,7 +114,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
     });
 
     it('answers the conference request over HTTP and serves health, stats and metrics', async () => {
-      const res = await fetch(`http://127.0.0.1:${focusHttp}/conference-request/v1`, {
+      const res = await fetch(`http://127.0.0.1:${stack.focusHttp}/conference-request/v1`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -189,21 +124,21 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
         }),
       });
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ ready: true, focusJid: focusJid });
-      const bad = await fetch(`http://127.0.0.1:${focusHttp}/conference-request/v1`, {
+      expect(await res.json()).toMatchObject({ ready: true, focusJid: stack.focusJid });
+      const bad = await fetch(`http://127.0.0.1:${stack.focusHttp}/conference-request/v1`, {
         method: 'POST',
         body: '{"room": 5}',
       });
       expect(bad.status).toBe(400);
-      expect((await fetch(`http://127.0.0.1:${focusHttp}/about/health`)).status).toBe(200);
-      const metrics = await (await fetch(`http://127.0.0.1:${focusHttp}/metrics`)).text();
+      expect((await fetch(`http://127.0.0.1:${stack.focusHttp}/about/health`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${stack.focusHttp}/metrics`)).text();
       expect(metrics).toMatch(/^convene_focus_bridges 1$/m);
       expect(metrics).toMatch(/^convene_focus_conference_requests_total \d+$/m);
     });
 
     it('keeps two rooms apart', async () => {
       const [a, b, c, d] = await Promise.all(
-        ['r1a00001', 'r1b00002', 'r2c00003', 'r2d00004'].map((n) => participant(n)),
+        ['r1a00001', 'r1b00002', 'r2c00003', 'r2d00004'].map((n) => stack.participant(n)),
       );
       await a!.requestConference('one@conference.meet.localhost');
       await c!.requestConference('two@conference.meet.localhost');
@@ -235,8 +170,8 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
 
     it('relays a restart as source-remove of the old sources, and a later simulcast source-add without SIM', async () => {
       const room = 'restart@conference.meet.localhost';
-      const a = await participant('rrrr0001');
-      const b = await participant('ssss0002');
+      const a = await stack.participant('rrrr0001');
+      const b = await stack.participant('ssss0002');
       await a.requestConference(room);
       await a.join(room);
       await b.join(room);
@@ -303,8 +238,8 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
 
     it('ends the session of a participant left alone and expires the bridge conference', async () => {
       const room = 'alone@conference.meet.localhost';
-      const a = await participant('a10e0001');
-      const b = await participant('b10e0002');
+      const a = await stack.participant('a10e0001');
+      const b = await stack.participant('b10e0002');
       await a.requestConference(room);
       await a.join(room);
       await b.join(room);
@@ -322,8 +257,8 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
 
     it('moves everyone to another bridge when theirs leaves the brewery', async () => {
       const room = 'move@conference.meet.localhost';
-      const a = await participant('mmaa0001');
-      const b = await participant('mmbb0002');
+      const a = await stack.participant('mmaa0001');
+      const b = await stack.participant('mmbb0002');
       await a.requestConference(room);
       await a.join(room);
       await b.join(room);
@@ -333,9 +268,9 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       await b.accept(initB.jingle, 8000);
       expect(initA.jingle.contents[0]?.transport?.ufrag).toBe(bridge1.ufragFor('mmaa0001'));
 
-      const bridge2 = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb2', { stress_level: '0.5' });
+      const bridge2 = await ColibriPeer.start(stack.prosody, BRIDGE_PASSWORD, 'jvb2', { stress_level: '0.5' });
       try {
-        await waitForBridges(focusHttp, 2);
+        await waitForBridges(stack.focusHttp, 2);
         const killedAt = Date.now();
         await bridge1.close();
         for (const [p, init] of [
@@ -356,13 +291,13 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
     });
 
     it('moves conferences off a bridge that fails its health check', async () => {
-      const sick = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb3', { stress_level: '0.1' });
-      const healthy = await ColibriPeer.start(prosody, BRIDGE_PASSWORD, 'jvb4', { stress_level: '0.6' });
+      const sick = await ColibriPeer.start(stack.prosody, BRIDGE_PASSWORD, 'jvb3', { stress_level: '0.1' });
+      const healthy = await ColibriPeer.start(stack.prosody, BRIDGE_PASSWORD, 'jvb4', { stress_level: '0.6' });
       try {
-        await waitForBridges(focusHttp, 2);
+        await waitForBridges(stack.focusHttp, 2);
         const room = 'sick@conference.meet.localhost';
-        const a = await participant('5a000001');
-        const b = await participant('5b000002');
+        const a = await stack.participant('5a000001');
+        const b = await stack.participant('5b000002');
         await a.requestConference(room);
         await a.join(room);
         await b.join(room);

@@ -1,31 +1,12 @@
 import { jest } from '@jest/globals';
-import { pino } from 'pino';
-import { parseXml } from '@convene/protocol/xml';
-import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from '@convene/bridge/colibri';
-import { FakeMedia } from './fake-media.js';
-
-const ROOM = 'jvbbrewery@internal.auth.meet.localhost';
+import { BridgeLifecycle } from '@convene/bridge/colibri';
+import { colibriSetup } from './setup.js';
 
 function setup() {
-  const log = pino({ enabled: false });
-  const registry = new ConferenceRegistry({
-    media: new FakeMedia(),
-    log,
-    endpointConnectTimeoutMs: 60_000,
-    conferenceIdleTimeoutMs: 60_000,
-  });
-  const handler = new ColibriHandler({
-    registry,
-    breweryRoom: ROOM,
-    focusNick: 'focus',
-    maxConferences: 3,
-    webSocketUrl: () => 'ws://x',
-    log,
-  });
+  const { registry, log, send } = colibriSetup();
   const exit = jest.fn();
   const changed = jest.fn();
   const lifecycle = new BridgeLifecycle({ registry, log, onStateChange: changed, exit });
-  const send = (xml: string) => handler.handle({ from: `${ROOM}/focus`, to: '', id: '1', payload: parseXml(xml) });
   return { registry, lifecycle, exit, changed, send };
 }
 

@@ -1,15 +1,11 @@
 // Random edits of valid Colibri2 requests: the handler answers each with a result or a typed refusal, never
 // anything else, and a conference is never left half-changed by a refused request.
 import fc from 'fast-check';
-import type { Element } from 'ltx';
-import { pino } from 'pino';
 import { ProtocolError } from '@convene/protocol/lib';
-import { ColibriHandler, ConferenceRegistry } from '@convene/bridge/colibri';
 import { StanzaFailure } from '@convene/bridge/xmpp';
 import { mutateXml, xmlMutations } from '../../../harness/xml-fuzz.js';
-import { FakeMedia } from './fake-media.js';
+import { colibriSetup } from './setup.js';
 
-const ROOM = 'jvbbrewery@internal.auth.meet.localhost';
 const C2 = 'xmlns="jitsi:colibri2"';
 const FIXTURES = [
   `<conference-modify ${C2} meeting-id="m1" name="demo@conference.meet.localhost" create="true"><endpoint id="a" create="true" stats-id="s"><media type="audio"><payload-type xmlns="urn:xmpp:jingle:apps:rtp:1" id="111" name="opus" clockrate="48000" channels="2"/></media><transport ice-controlling="true"><sctp port="5000"/></transport><sources><media-source type="audio" id="a-a0"><source xmlns="urn:xmpp:jingle:apps:rtp:ssma:0" ssrc="11" name="a-a0"/></media-source></sources><force-mute audio="true" video="false"/><capability name="source-names"/></endpoint></conference-modify>`,
@@ -19,22 +15,7 @@ const FIXTURES = [
 
 describe('ColibriHandler under random input', () => {
   it('answers every mutated request with a result, a StanzaFailure or a ProtocolError', async () => {
-    const log = pino({ enabled: false });
-    const registry = new ConferenceRegistry({
-      media: new FakeMedia(),
-      log,
-      endpointConnectTimeoutMs: 60_000,
-      conferenceIdleTimeoutMs: 60_000,
-    });
-    const handler = new ColibriHandler({
-      registry,
-      breweryRoom: ROOM,
-      focusNick: 'focus',
-      maxConferences: 50,
-      webSocketUrl: () => 'ws://x',
-      log,
-    });
-    const send = (payload: Element) => handler.handle({ from: `${ROOM}/focus`, to: '', id: '1', payload });
+    const { registry, send } = colibriSetup({ maxConferences: 50 });
     await send(
       mutateXml(
         `<conference-modify ${C2} meeting-id="base" name="b@c.d" create="true"><endpoint id="x" create="true"><transport/><capability name="source-names"/></endpoint></conference-modify>`,

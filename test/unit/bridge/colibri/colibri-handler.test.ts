@@ -1,14 +1,9 @@
 import { jest } from '@jest/globals';
-import type { Element } from 'ltx';
-import { pino } from 'pino';
 import { parseConferenceModified, colibri2ErrorOf } from '@convene/protocol/colibri2';
-import { parseXml, type StanzaError } from '@convene/protocol/xml';
-import { ColibriHandler, ConferenceRegistry } from '@convene/bridge/colibri';
+import type { StanzaError } from '@convene/protocol/xml';
 import { StanzaFailure, stanzaErrorFor } from '@convene/bridge/xmpp';
-import { FakeMedia } from './fake-media.js';
+import { colibriSetup, ROOM } from './setup.js';
 
-const ROOM = 'jvbbrewery@internal.auth.meet.localhost';
-const FOCUS = `${ROOM}/focus`;
 const C2 = 'xmlns="jitsi:colibri2"';
 const ICE = 'xmlns="urn:xmpp:jingle:transports:ice-udp:1"';
 const DTLS = 'xmlns="urn:xmpp:jingle:apps:dtls:0"';
@@ -36,27 +31,8 @@ const update = (meetingId: string, ep: string, ssrc = 3101) =>
     <force-mute audio="true"/>
   </endpoint></conference-modify>`;
 
-function setup() {
-  const media = new FakeMedia();
-  const log = pino({ enabled: false });
-  const registry = new ConferenceRegistry({
-    media,
-    log,
-    endpointConnectTimeoutMs: 60_000,
-    conferenceIdleTimeoutMs: 60_000,
-  });
-  const handler = new ColibriHandler({
-    registry,
-    breweryRoom: ROOM,
-    focusNick: 'focus',
-    maxConferences: 3,
-    webSocketUrl: (c, e, p) => `wss://meet.localhost/colibri-ws/default-id/${c}/${e}?pwd=${p}`,
-    log,
-  });
-  const send = (xml: string, from = FOCUS): Promise<Element> =>
-    handler.handle({ from, to: 'jvb@auth.meet.localhost/jvb1', id: 'x', payload: parseXml(xml) });
-  return { media, registry, handler, send };
-}
+const setup = () =>
+  colibriSetup({ webSocketUrl: (c, e, p) => `wss://meet.localhost/colibri-ws/default-id/${c}/${e}?pwd=${p}` });
 
 async function errorOf(p: Promise<unknown>): Promise<StanzaError> {
   try {
@@ -263,29 +239,9 @@ describe('ColibriHandler', () => {
 
   it('expires an endpoint whose ICE never connects, and an empty conference after the idle timeout', async () => {
     jest.useFakeTimers();
-    const media = new FakeMedia();
-    const log = pino({ enabled: false });
-    const registry = new ConferenceRegistry({
-      media,
-      log,
-      endpointConnectTimeoutMs: 1_000,
-      conferenceIdleTimeoutMs: 2_000,
-    });
-    const handler = new ColibriHandler({
-      registry,
-      breweryRoom: ROOM,
-      focusNick: 'focus',
-      maxConferences: 3,
-      webSocketUrl: () => 'ws://x',
-      log,
-    });
-    await handler.handle({ from: FOCUS, to: '', id: '1', payload: parseXml(create('m1')) });
-    await handler.handle({
-      from: FOCUS,
-      to: '',
-      id: '2',
-      payload: parseXml(`<conference-modify ${C2} meeting-id="m2" name="b@c.d" create="true"/>`),
-    });
+    const { registry, send } = colibriSetup({ endpointConnectTimeoutMs: 1_000, conferenceIdleTimeoutMs: 2_000 });
+    await send(create('m1'));
+    await send(`<conference-modify ${C2} meeting-id="m2" name="b@c.d" create="true"/>`);
     jest.advanceTimersByTime(1_001);
     expect(registry.byMeetingId('m1')).toBeUndefined();
     expect(registry.totals.endpointsFailed).toBe(1);

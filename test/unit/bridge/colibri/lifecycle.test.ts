@@ -1,17 +1,9 @@
 import { jest } from '@jest/globals';
-import { pino } from 'pino';
 import { toEndpointId, toMeetingId } from '@convene/protocol/lib';
-import { ConferenceRegistry } from '@convene/bridge/colibri';
-import { FakeMedia } from './fake-media.js';
+import { colibriSetup } from './setup.js';
 
 function conference() {
-  const media = new FakeMedia();
-  const registry = new ConferenceRegistry({
-    media,
-    log: pino({ enabled: false }),
-    endpointConnectTimeoutMs: 60_000,
-    conferenceIdleTimeoutMs: 60_000,
-  });
+  const { media, registry } = colibriSetup();
   const conf = registry.create(toMeetingId('m'), 'a@b.c');
   return { media, registry, conf, fake: media.conferences.get(conf.id)! };
 }
