@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { NS_COLIBRI2 } from '@convene/protocol/xml';
-import { ConfigError } from '@convene/protocol/config';
+import { loadOrExit } from '@convene/protocol/config';
 import { BridgeHttpServer } from './http/index.js';
 import { ColibriWsServer } from './channel/index.js';
 import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
@@ -16,16 +16,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
   .version;
 
 function loadConfigOrExit(): ResolvedBridgeConfig {
-  try {
-    // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
-    return loadBridgeConfig(process.env, process.argv.slice(2)).config;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.report}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
+  return loadOrExit(() => loadBridgeConfig(process.env, process.argv.slice(2)).config, process);
 }
 
 function chooseSrtpOrExit(mode: ResolvedBridgeConfig['srtpImplementation']): SrtpChoice {

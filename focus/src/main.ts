@@ -1,7 +1,7 @@
 // convene-focus: wiring only. Reads process.env and argv once, here.
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { ConfigError, configSources, loadConfig } from '@convene/protocol/config';
+import { configSources, loadConfig, loadOrExit } from '@convene/protocol/config';
 import { FocusConfigSchema } from './config/schema.js';
 import { FocusApp } from './focus-app.js';
 
@@ -13,16 +13,7 @@ function readConfig() {
   return loadConfig(APP, FocusConfigSchema, sources).config;
 }
 
-let config;
-try {
-  config = readConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.report}\n`);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadOrExit(readConfig, process);
 const log = pino({
   level: config.logLevel,
   redact: { paths: ['componentSecret', '*.password', 'password'], censor: '[redacted]' },

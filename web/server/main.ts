@@ -1,7 +1,7 @@
 // convene-web: wiring only. Reads process.env and argv once, here.
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { ConfigError, configSources, loadConfig } from '@convene/protocol/config';
+import { configSources, loadConfig, loadOrExit } from '@convene/protocol/config';
 import { WebConfigSchema } from './schema.js';
 import { buildAssets } from './bundle.js';
 import { WebServer } from './web-server.js';
@@ -14,16 +14,7 @@ function readConfig() {
   return loadConfig(APP, WebConfigSchema, sources).config;
 }
 
-let config;
-try {
-  config = readConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.report}\n`);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadOrExit(readConfig, process);
 const log = pino({ level: config.logLevel });
 process.on('unhandledRejection', (err) => {
   log.fatal({ err }, 'unhandled rejection (a bug)');

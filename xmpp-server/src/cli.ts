@@ -1,7 +1,7 @@
 // convene-prosody: start a Prosody with the Convene layout until Ctrl-C. Wiring only.
 import { z } from 'zod';
 import { pino } from 'pino';
-import { ConfigError, Domain, LogLevel, Port, loadConfig } from '@convene/protocol/config';
+import { Domain, LogLevel, Port, loadConfig, loadOrExit } from '@convene/protocol/config';
 import { ConveneError } from '@convene/protocol/lib';
 import { ensureProsody } from './install.js';
 import { Prosody } from './prosody.js';
@@ -22,16 +22,10 @@ const CliSchema = z.strictObject({
 async function main(): Promise<void> {
   // eslint-disable-next-line no-restricted-properties -- the one place this CLI reads the environment
   const env = process.env;
-  let config: z.infer<typeof CliSchema>;
-  try {
-    config = loadConfig('prosody', CliSchema, { env, argv: process.argv.slice(2) }).config;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.report}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadOrExit(
+    () => loadConfig('prosody', CliSchema, { env, argv: process.argv.slice(2) }).config,
+    process,
+  );
   const log = pino({ level: config.logLevel });
   try {
     const prosody = await Prosody.start({

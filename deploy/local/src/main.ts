@@ -1,5 +1,5 @@
 // Entry point of `npm start`: wiring only. Reads process.env and argv once, here.
-import { ConfigError } from '@convene/protocol/config';
+import { loadOrExit } from '@convene/protocol/config';
 import { ConveneError } from '@convene/protocol/lib';
 import { loadStackConfig } from './config/load.js';
 import { createLogger } from './logger.js';
@@ -8,16 +8,7 @@ import { startStack } from './stack.js';
 async function main(): Promise<void> {
   // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
   const env = process.env;
-  let loaded;
-  try {
-    loaded = loadStackConfig(env, process.argv.slice(2), process.cwd());
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.report}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const loaded = loadOrExit(() => loadStackConfig(env, process.argv.slice(2), process.cwd()), process);
   const { config } = loaded;
   const log = createLogger(config.logLevel, config.logFormat);
   if (loaded.created !== undefined) log.info({ file: loaded.created }, 'wrote a first config with fresh secrets');

@@ -28,3 +28,20 @@ function formatProblems(app: string, problems: readonly ConfigProblem[]): string
     ...problems.map((p) => `  ${line(p)}`),
   ].join('\n');
 }
+
+/** Where a main reports a bad config: its stderr, and its exit (the caller passes `process`'s). */
+export interface ConfigExit {
+  stderr: { write(text: string): unknown };
+  exit(code: number): never;
+}
+
+/** Runs `load`; a ConfigError prints its one-line-per-problem report and exits 2 (STYLE.md), anything else throws. */
+export function loadOrExit<T>(load: () => T, io: ConfigExit): T {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr.write(`${err.report}\n`);
+    return io.exit(2);
+  }
+}
