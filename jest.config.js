@@ -24,6 +24,15 @@ export default {
       setupFilesAfterEnv: ['<rootDir>/test/harness/integration-timeout.ts'],
     },
     {
+      // One file per threat (SECURITY.md): each performs its attack against real processes.
+      ...common,
+      displayName: 'security',
+      testMatch: ['<rootDir>/test/security/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/global-setup.js',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.js',
+      setupFilesAfterEnv: ['<rootDir>/test/harness/integration-timeout.ts'],
+    },
+    {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
