@@ -33,7 +33,7 @@ module.exports = {
       name: 'bridge-media-side-below-signalling',
       comment: 'the media side never imports XMPP, XML, protocol codecs, or anything above it',
       severity: 'error',
-      from: { path: '^bridge/src/(forward|bwe|rtp|srtp|dtls|ice|transport)/' },
+      from: { path: '^bridge/src/(forward|bwe|rtp|srtp|dtls|ice|transport|addon)/' },
       to: {
         path: [
           '^bridge/src/(xmpp|colibri|channel|http|metrics|config|conference)/',

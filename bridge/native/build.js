@@ -1,6 +1,7 @@
-// npm postinstall: builds the native SRTP addon (bridge/native/srtp) with the node-gyp that ships with npm.
-// It never fails the install: without a compiler or node headers it prints one warning line and the bridge
-// falls back to node:crypto SRTP (srtpImplementation auto). CONVENE_SKIP_NATIVE=1 skips the build.
+// npm postinstall: builds the bridge's native addon (bridge/native: DTLS and SRTP on node's own OpenSSL) with
+// the node-gyp that ships with npm. It never fails the install: without a compiler or node headers it prints one
+// warning line, and the bridge then refuses to start with a line saying how to build it (DTLS has no fallback).
+// CONVENE_SKIP_NATIVE=1 skips the build.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 // eslint-disable-next-line no-restricted-properties -- a build script run by npm, configured by npm's environment
 const env = process.env;
-const addonDir = join(dirname(fileURLToPath(import.meta.url)), 'srtp');
+const addonDir = dirname(fileURLToPath(import.meta.url));
 const prefix = join(dirname(process.execPath), '..');
 
 function say(line) {
@@ -47,34 +48,34 @@ function lastErrorLine(text) {
 
 function main() {
   if (env.CONVENE_SKIP_NATIVE === '1') {
-    say('native SRTP addon skipped (CONVENE_SKIP_NATIVE=1); the bridge uses node:crypto SRTP');
+    say('native addon skipped (CONVENE_SKIP_NATIVE=1); the bridge will not start without it');
     return;
   }
   const gyp = findNodeGyp();
   if (gyp === undefined) {
-    say('warning: native SRTP addon not built (node-gyp not found); the bridge uses node:crypto SRTP');
+    say('warning: native addon not built (node-gyp not found); the bridge will not start without it');
     return;
   }
   const nodedir = nodedirArgs();
   if (nodedir === undefined) {
     say(
-      'warning: native SRTP addon not built (no node headers; set npm_config_nodedir); the bridge uses node:crypto SRTP',
+      'warning: native addon not built (no node headers; set npm_config_nodedir); the bridge will not start without it',
     );
     return;
   }
   const args = [gyp, 'rebuild', '--loglevel=error', ...nodedir];
   const r = spawnSync(process.execPath, args, { cwd: addonDir, encoding: 'utf8', timeout: 300_000, env });
   if (r.status === 0) {
-    say(`native SRTP addon built (${join('bridge', 'native', 'srtp', 'build', 'Release', 'convene_srtp.node')})`);
+    say(`native addon built (${join('bridge', 'native', 'build', 'Release', 'convene_native.node')})`);
     return;
   }
   const why = r.error !== undefined ? r.error.message : lastErrorLine(`${r.stderr ?? ''}\n${r.stdout ?? ''}`);
-  say(`warning: native SRTP addon not built (${why}); the bridge uses node:crypto SRTP`);
+  say(`warning: native addon not built (${why}); the bridge will not start without it`);
 }
 
 try {
   main();
 } catch (err) {
-  say(`warning: native SRTP addon not built (${String(err)}); the bridge uses node:crypto SRTP`);
+  say(`warning: native addon not built (${String(err)}); the bridge will not start without it`);
 }
 process.exitCode = 0;

@@ -8,6 +8,7 @@ import { ColibriWsServer } from './channel/index.js';
 import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
 import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
 import { MediaServer } from './conference/index.js';
+import { requireNativeAddon } from './addon/index.js';
 import { chooseSrtp, type SrtpChoice } from './srtp/index.js';
 import { BridgeStats, createBridgeMetrics, type StatsInputs } from './metrics/index.js';
 import { BridgeXmpp, addBasicRoutes } from './xmpp/index.js';
@@ -20,8 +21,10 @@ function loadConfigOrExit(): ResolvedBridgeConfig {
   return loadOrExit(() => loadBridgeConfig(process.env, process.argv.slice(2)).config, process);
 }
 
+/** DTLS runs only on the native addon (OpenSSL): without it the bridge says how to build it and stops. */
 function chooseSrtpOrExit(mode: ResolvedBridgeConfig['srtpImplementation']): SrtpChoice {
   try {
+    requireNativeAddon();
     return chooseSrtp(mode);
   } catch (err) {
     process.stderr.write(`convene-bridge: ${(err as Error).message}\n`);
@@ -50,11 +53,7 @@ async function main(): Promise<void> {
     createSrtp: srtp.create,
     log: log.child({ component: 'media' }),
   });
-  if (srtp.name === 'node' && config.srtpImplementation === 'auto') {
-    log.warn({ srtp: srtp.name, detail: srtp.detail }, 'SRTP implementation: node (native addon unavailable)');
-  } else {
-    log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);
-  }
+  log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);
   const registry = new ConferenceRegistry({
     media,
     log: log.child({ component: 'colibri' }),

@@ -5,7 +5,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { TransportParams } from '@convene/bridge/conference';
-import { DtlsSession, SRTP_AEAD_AES_128_GCM, generateCertificate, type SrtpProfile } from '@convene/bridge/dtls';
+import { DtlsSession, SRTP_AEAD_AES_128_GCM, createDtlsIdentity, type SrtpProfile } from '@convene/bridge/dtls';
 import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
 import { SRTP_MAX_OVERHEAD, chooseSrtp, type SrtpTransform } from '@convene/bridge/srtp';
 
@@ -96,8 +96,7 @@ export class BenchPeer {
   readonly #socket: Socket;
   readonly #ufrag = randomBytes(4).toString('hex');
   readonly #pwd = randomBytes(16).toString('hex');
-  readonly #cert = generateCertificate('bench-peer');
-  readonly #profiles: SrtpProfile[];
+  readonly #cert: ReturnType<typeof createDtlsIdentity>;
   readonly #opts: BenchPeerOptions;
   readonly #tieBreaker = randomBytes(8).readBigUInt64BE();
   readonly #timer: NodeJS.Timeout;
@@ -122,7 +121,7 @@ export class BenchPeer {
     this.#opts = opts;
     this.#socket = socket;
     this.streams = streams;
-    this.#profiles = profiles;
+    this.#cert = createDtlsIdentity('bench-peer', profiles);
     this.nextSeq = streams.map(() => 0);
     this.dropped = streams.map(() => 0);
     this.#plain = streams.map((s) => {
@@ -289,9 +288,8 @@ export class BenchPeer {
     this.#remotePort = port;
     this.#dtls = new DtlsSession({
       role: this.#opts.dtlsRole ?? 'client',
-      certificate: this.#cert,
+      identity: this.#cert,
       remoteFingerprints: remote.fingerprints,
-      srtpProfiles: this.#profiles,
       handshakeTimeoutMs: 10_000,
       send: (buf) => this.#socket.send(buf, this.#remotePort, this.#remoteAddress),
       onStateChange: () => undefined,

@@ -4,7 +4,14 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { TransportParams } from '@convene/bridge/conference';
-import { DtlsSession, SRTP_AEAD_AES_128_GCM, generateCertificate, type SrtpProfile } from '@convene/bridge/dtls';
+import {
+  DtlsSession,
+  SRTP_AEAD_AES_128_GCM,
+  createDtlsIdentity,
+  type DtlsIdentity,
+  type DtlsSessionDeps,
+  type SrtpProfile,
+} from '@convene/bridge/dtls';
 import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
 import { NodeSrtpTransform, SRTP_MAX_OVERHEAD, type SrtpTransform } from '@convene/bridge/srtp';
 
@@ -12,6 +19,18 @@ export interface RawMediaPeerOptions {
   /** Decrypt what arrives (tests) or only count it (bench receivers). */
   decrypt?: boolean;
   srtpProfiles?: SrtpProfile[];
+  /** The DTLS client to run once the bridge nominates; OpenSSL's by default (attack tests bring their own). */
+  dtls?: (deps: DtlsSessionDeps) => DtlsClient;
+  /** The fingerprint to signal instead of this peer's own (attack tests signal a victim's). */
+  signalledFingerprint?: string;
+}
+
+/** What the peer needs of a DTLS client. */
+export interface DtlsClient {
+  start(now: number): void;
+  tick(now: number): void;
+  handleDatagram(buf: Buffer, off: number, len: number, now: number): void;
+  close(): void;
 }
 
 /** ICE-controlled, DTLS client (setup active) peer of one bridge endpoint. */
@@ -25,21 +44,24 @@ export class RawMediaPeer {
   readonly #socket: Socket;
   readonly #ufrag = randomBytes(4).toString('hex');
   readonly #pwd = randomBytes(16).toString('hex');
-  readonly #cert = generateCertificate('raw-peer');
+  readonly #cert: DtlsIdentity;
+  readonly #opts: RawMediaPeerOptions;
   readonly #decrypt: boolean;
-  readonly #profiles: SrtpProfile[];
   readonly #timer: NodeJS.Timeout;
   readonly #out = Buffer.alloc(1500 + SRTP_MAX_OVERHEAD);
   #bridge: TransportParams | undefined;
   #bridgeAddress = '';
   #bridgePort = 0;
-  #dtls: DtlsSession | undefined;
+  #dtls: DtlsClient | undefined;
+  /** Why DTLS failed or closed, when it did. */
+  dtlsError: string | undefined;
   #srtp: SrtpTransform | undefined;
 
   private constructor(socket: Socket, opts: RawMediaPeerOptions) {
     this.#socket = socket;
     this.#decrypt = opts.decrypt ?? true;
-    this.#profiles = opts.srtpProfiles ?? [SRTP_AEAD_AES_128_GCM];
+    this.#opts = opts;
+    this.#cert = createDtlsIdentity('raw-peer', opts.srtpProfiles ?? [SRTP_AEAD_AES_128_GCM]);
     socket.on('message', (m, r) => this.#onMessage(m, r.address, r.port));
     this.#timer = setInterval(() => this.#dtls?.tick(Date.now()), 100);
   }
@@ -63,7 +85,9 @@ export class RawMediaPeer {
     return {
       ufrag: this.#ufrag,
       pwd: this.#pwd,
-      fingerprints: [{ hash: 'sha-256', value: this.#cert.fingerprint, setup: 'active' }],
+      fingerprints: [
+        { hash: 'sha-256', value: this.#opts.signalledFingerprint ?? this.#cert.fingerprint, setup: 'active' },
+      ],
       candidates: [{ address: '127.0.0.1', port: this.port, priority: 2130706431, type: 'host' }],
     };
   }
@@ -132,14 +156,15 @@ export class RawMediaPeer {
     if (msg.useCandidate && this.#dtls === undefined) {
       this.#bridgeAddress = address;
       this.#bridgePort = port;
-      this.#dtls = new DtlsSession({
+      const deps: DtlsSessionDeps = {
         role: 'client',
-        certificate: this.#cert,
+        identity: this.#cert,
         remoteFingerprints: bridge.fingerprints,
-        srtpProfiles: this.#profiles,
         handshakeTimeoutMs: 10_000,
         send: (buf) => this.#socket.send(buf, this.#bridgePort, this.#bridgeAddress),
-        onStateChange: () => undefined,
+        onStateChange: (state, reason) => {
+          if (state === 'failed' || state === 'closed') this.dtlsError = reason ?? state;
+        },
         onKeys: (k) => {
           this.#srtp = new NodeSrtpTransform({
             cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
@@ -149,7 +174,8 @@ export class RawMediaPeer {
             remoteSalt: k.remoteSalt,
           });
         },
-      });
+      };
+      this.#dtls = this.#opts.dtls?.(deps) ?? new DtlsSession(deps);
       this.#dtls.start(Date.now());
     }
   }

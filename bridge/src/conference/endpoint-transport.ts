@@ -4,12 +4,12 @@ import { randomBytes } from 'node:crypto';
 import {
   DtlsSession,
   SRTP_AEAD_AES_128_GCM,
-  type DtlsCertificate,
   type DtlsCounters,
   type DtlsFingerprint,
   type DtlsRole,
   type DtlsState,
   type SrtpKeys,
+  type DtlsIdentity,
   type SrtpProfile,
 } from '../dtls/index.js';
 import type { Forwarder, MediaSink } from '../forward/index.js';
@@ -71,10 +71,9 @@ export function newEndpointCounters(): EndpointCounters {
 export interface EndpointTransportDeps {
   routeId: number;
   udp: UdpTransport;
-  certificate: DtlsCertificate;
+  identity: DtlsIdentity;
   iceTimings: IceTimings;
   dtlsHandshakeTimeoutMs: number;
-  srtpProfiles: readonly SrtpProfile[];
   forwarder: Forwarder;
   /** Builds the SRTP contexts once DTLS exported keys; node:crypto's by default. */
   createSrtp: (p: SrtpKeyParams) => SrtpTransform;
@@ -134,7 +133,7 @@ export class EndpointTransport implements MediaSink {
     return this.#dtls?.state ?? 'new';
   }
 
-  get dtlsCounters(): DtlsCounters | undefined {
+  get dtlsCounters(): Readonly<DtlsCounters> | undefined {
     return this.#dtls?.counters;
   }
 
@@ -293,9 +292,8 @@ export class EndpointTransport implements MediaSink {
     if (this.#dtls !== undefined || remote === undefined || this.ice.selected === undefined || this.#closed) return;
     this.#dtls = new DtlsSession({
       role: remote.role,
-      certificate: this.#deps.certificate,
+      identity: this.#deps.identity,
       remoteFingerprints: remote.fingerprints,
-      srtpProfiles: this.#deps.srtpProfiles,
       handshakeTimeoutMs: this.#deps.dtlsHandshakeTimeoutMs,
       send: (buf) => {
         if (!this.#closed) this.#deps.udp.send(buf, 0, buf.length, this.port, this.address);

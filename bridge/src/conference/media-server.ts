@@ -5,8 +5,8 @@ import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
 import {
   SRTP_AEAD_AES_128_GCM,
   SRTP_AES128_CM_HMAC_SHA1_80,
-  generateCertificate,
-  type DtlsCertificate,
+  createDtlsIdentity,
+  type DtlsIdentity,
   type SrtpProfile,
 } from '../dtls/index.js';
 import { newForwarderCounters, type Forwarder } from '../forward/index.js';
@@ -41,7 +41,7 @@ export interface MediaServerDrops {
 
 /** Owns the media socket; creates conferences. */
 export class MediaServer {
-  readonly certificate: DtlsCertificate;
+  readonly identity: DtlsIdentity;
   readonly localCandidates: readonly IceCandidate[];
   readonly drops: MediaServerDrops = {
     unknownProtocol: 0,
@@ -84,7 +84,7 @@ export class MediaServer {
     this.#srtpProfiles = opts.srtpProfiles ?? [SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80];
     this.#reportIntervalMs = opts.rtcpReportIntervalMs ?? 1000;
     this.#createSrtp = opts.createSrtp ?? ((p) => new NodeSrtpTransform(p));
-    this.certificate = generateCertificate();
+    this.identity = createDtlsIdentity('convene-bridge', this.#srtpProfiles);
     this.localCandidates = (opts.advertisedAddresses ?? ['127.0.0.1']).map((address) => ({
       address,
       port: udp.port,
@@ -141,7 +141,7 @@ export class MediaServer {
     const parent: ConferenceParent = {
       log: this.#log,
       localCandidates: this.localCandidates,
-      fingerprint: this.certificate.fingerprint,
+      fingerprint: this.identity.fingerprint,
       createTransport: (fwd, ep) => this.#createTransport(fwd, ep),
       releaseTransport: (t) => this.#releaseTransport(t),
       onConferenceClosed: (c) => {
@@ -174,10 +174,9 @@ export class MediaServer {
       {
         routeId,
         udp: this.#udp,
-        certificate: this.certificate,
+        identity: this.identity,
         iceTimings: this.#iceTimings,
         dtlsHandshakeTimeoutMs: this.#dtlsTimeoutMs,
-        srtpProfiles: this.#srtpProfiles,
         forwarder,
         createSrtp: this.#createSrtp,
         onSelected: (tr, address, port) => this.#select(tr, address, port),

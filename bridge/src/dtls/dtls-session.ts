@@ -1,66 +1,62 @@
-// DTLS 1.2 (RFC 6347) for DTLS-SRTP (RFC 5764), both roles, one cipher suite family: ECDHE with AES-128-GCM.
-// Written here because werift is not installed in this workspace; it runs over any send callback, so the
-// single shared socket stays below it. The handshake is rare, so it favours clarity over allocation.
-// This file holds the session: incoming records, lifecycle and state; the roles live in client-/server-handshake.ts.
-import { type DtlsCertificate } from './certificate.js';
-import { clientMessage, startClient } from './client-handshake.js';
-import { type DtlsFingerprint, type DtlsRole, type DtlsState, type SrtpKeys, type SrtpProfile } from './dtls-params.js';
-import { FlightWriter } from './flight-writer.js';
+// One DTLS-SRTP association (RFC 5764), run by OpenSSL in the native addon over memory: datagrams in from the
+// demultiplexer, datagrams out through `send`, retransmission from the bridge's one timer. The peer's certificate
+// is checked against the signalled fingerprints inside OpenSSL's verify callback, before any key can be exported.
 import {
-  CT_ALERT,
-  CT_APPLICATION_DATA,
-  CT_CHANGE_CIPHER_SPEC,
-  CT_HANDSHAKE,
-  HT_CLIENT_HELLO,
-  Reader,
-} from './handshake-codec.js';
-import { HandshakeReassembler } from './handshake-reassembler.js';
-import { HandshakeState, type HandshakeContext } from './handshake-state.js';
-import { RECORD_HEADER_LENGTH } from './record-cipher.js';
-import { serverMessage } from './server-handshake.js';
+  DTLS_STATE_CLOSED,
+  DTLS_STATE_CONNECTED,
+  DTLS_STATE_FAILED,
+  type NativeDtlsConnection,
+} from '../addon/index.js';
+import type { DtlsIdentity } from './dtls-identity.js';
+import {
+  SRTP_AEAD_AES_128_GCM,
+  SRTP_AES128_CM_HMAC_SHA1_80,
+  type DtlsFingerprint,
+  type DtlsRole,
+  type DtlsState,
+  type SrtpKeys,
+  type SrtpProfile,
+} from './dtls-params.js';
+import { parseFingerprints } from './fingerprint.js';
+
+/** Datagrams the bridge writes stay under the smallest path MTU WebRTC assumes. */
+const DTLS_MTU = 1200;
 
 export interface DtlsSessionDeps {
   role: DtlsRole;
-  certificate: DtlsCertificate;
+  identity: DtlsIdentity;
   remoteFingerprints: readonly DtlsFingerprint[];
-  /** Offered or accepted SRTP profiles, most preferred first. */
-  srtpProfiles: readonly SrtpProfile[];
   send: (buf: Buffer) => void;
   onStateChange: (state: DtlsState, reason?: string) => void;
   onKeys: (keys: SrtpKeys) => void;
   handshakeTimeoutMs: number;
 }
 
+/** What the session counted; plain fields, read at scrape time. */
 export interface DtlsCounters {
-  recordsIn: number;
-  malformed: number;
-  authFailed: number;
-  unexpected: number;
+  datagramsIn: number;
+  datagramsOut: number;
   retransmits: number;
+  /** Application data after the handshake, discarded: there is no SCTP on this path yet. */
+  appDataBytes: number;
 }
+
+const KEY_BYTES: Record<SrtpProfile, { key: number; salt: number }> = {
+  [SRTP_AES128_CM_HMAC_SHA1_80]: { key: 16, salt: 14 },
+  [SRTP_AEAD_AES_128_GCM]: { key: 16, salt: 12 },
+};
 
 /** One DTLS association with one endpoint, driven by datagrams in and a tick for retransmission. */
 export class DtlsSession {
-  readonly counters: DtlsCounters = { recordsIn: 0, malformed: 0, authFailed: 0, unexpected: 0, retransmits: 0 };
+  readonly #counters: DtlsCounters = { datagramsIn: 0, datagramsOut: 0, retransmits: 0, appDataBytes: 0 };
   readonly #deps: DtlsSessionDeps;
+  #conn: NativeDtlsConnection | undefined;
   #state: DtlsState = 'new';
+  #profile: SrtpProfile | undefined;
   #startedAt = 0;
-  #readEpoch = 0;
-  readonly #inbox: HandshakeReassembler;
-  readonly #hs: HandshakeState;
-  readonly #flight: FlightWriter;
-  readonly #ctx: HandshakeContext;
 
   constructor(deps: DtlsSessionDeps) {
     this.#deps = deps;
-    this.#inbox = new HandshakeReassembler(deps.role === 'client' ? 0 : -1); // a server learns it from the ClientHello
-    this.#hs = new HandshakeState(deps.role);
-    this.#flight = new FlightWriter({
-      send: (buf) => this.#deps.send(buf),
-      cipher: () => this.#hs.cipher,
-      connecting: () => this.#state === 'connecting',
-    });
-    this.#ctx = { hs: this.#hs, flight: this.#flight, deps, connected: () => this.#connected() };
   }
 
   get state(): DtlsState {
@@ -68,145 +64,116 @@ export class DtlsSession {
   }
 
   get srtpProfile(): SrtpProfile | undefined {
-    return this.#hs.profile;
+    return this.#profile;
+  }
+
+  /** Live while the session runs, frozen when it ends. */
+  get counters(): Readonly<DtlsCounters> {
+    if (this.#conn !== undefined) this.#readCounters(this.#conn);
+    return this.#counters;
   }
 
   /** Starts the handshake: the client sends its ClientHello, the server waits for one. */
   start(now: number): void {
     if (this.#state !== 'new') return;
     this.#startedAt = now;
+    const { identity, role } = this.#deps;
+    const conn = new identity.addon.DtlsConnection(identity.native, role === 'server', DTLS_MTU);
+    this.#conn = conn;
     this.#setState('connecting');
-    if (this.#deps.role === 'client') startClient(this.#ctx, now);
-  }
-
-  tick(now: number): void {
-    if (this.#state !== 'connecting') return;
-    if (now - this.#startedAt > this.#deps.handshakeTimeoutMs) {
-      this.#fail('handshake timeout');
+    const expected = parseFingerprints(this.#deps.remoteFingerprints);
+    for (const f of expected) conn.expect(f.hash, f.digest);
+    if (expected.length === 0) {
+      this.#end('failed', 'no usable fingerprint signalled (sha-256 or stronger required)');
       return;
     }
-    if (this.#flight.due(now)) {
-      this.counters.retransmits++;
-      this.#flight.retransmit(now);
+    this.#after(conn.start());
+  }
+
+  /** Retransmits a lost flight when OpenSSL's timer says so; fails the handshake when it takes too long. */
+  tick(now: number): void {
+    const conn = this.#conn;
+    if (this.#state !== 'connecting' || conn === undefined) return;
+    if (now - this.#startedAt > this.#deps.handshakeTimeoutMs) {
+      this.#end('failed', 'handshake timeout');
+      return;
     }
+    this.#after(conn.handleTimeout());
   }
 
   /** Handles one datagram that the demultiplexer classified as DTLS. */
   handleDatagram(buf: Buffer, off: number, len: number, now: number): void {
-    if (this.#state === 'closed' || this.#state === 'failed') return;
     if (this.#state === 'new') this.start(now);
-    const end = off + len;
-    let p = off;
-    let resend = false;
-    while (p < end) {
-      if (end - p < RECORD_HEADER_LENGTH) {
-        this.counters.malformed++;
-        return;
-      }
-      const type = buf[p]!;
-      const epoch = buf.readUInt16BE(p + 3);
-      const recLen = buf.readUInt16BE(p + 11);
-      const recEnd = p + RECORD_HEADER_LENGTH + recLen;
-      if (recEnd > end || type < CT_CHANGE_CIPHER_SPEC || type > CT_APPLICATION_DATA) {
-        this.counters.malformed++;
-        return;
-      }
-      this.counters.recordsIn++;
-      let body: Buffer | undefined;
-      const cipher = this.#hs.cipher;
-      if (epoch === 0) {
-        body = buf.subarray(p + RECORD_HEADER_LENGTH, recEnd);
-      } else if (epoch === 1 && cipher !== undefined && this.#readEpoch === 1) {
-        body = cipher.open(buf, p, recEnd - p);
-        if (body === undefined) this.counters.authFailed++;
-      } else {
-        this.counters.unexpected++; // a future epoch before its ChangeCipherSpec, or garbage
-      }
-      p = recEnd;
-      if (body === undefined) continue;
-      if (this.#state === 'connected' && epoch === 0 && type !== CT_HANDSHAKE) {
-        this.counters.unexpected++; // once keyed, plaintext alerts and CCS are junk, not a reason to stop
-        continue;
-      }
-      try {
-        if (this.#onRecord(type, epoch, body, now)) resend = true;
-      } catch (err) {
-        if (this.#state === 'connected') {
-          this.counters.malformed++; // junk after the handshake must not tear the association down
-          continue;
-        }
-        this.#fail(err instanceof Error ? err.message : 'handshake error');
-        return;
-      }
-      if ((this.#state as DtlsState) === 'failed' || (this.#state as DtlsState) === 'closed') return;
-    }
-    if (resend) this.#flight.resend(now);
+    const conn = this.#conn;
+    if (conn === undefined || (this.#state !== 'connecting' && this.#state !== 'connected')) return;
+    this.#after(conn.feed(buf, off, len));
   }
 
+  /** Sends close_notify when connected, and releases OpenSSL's session. */
   close(): void {
-    if (this.#state === 'closed') return;
-    if (this.#state === 'connected') this.#flight.sendAlert(1, 0); // close_notify
-    this.#flight.drop();
-    this.#setState('closed');
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    const conn = this.#conn;
+    if (conn !== undefined) {
+      conn.close();
+      this.#flush(conn);
+    }
+    this.#end('closed', undefined);
   }
 
-  /** Returns true when the peer repeated an old flight, so ours should go again. */
-  #onRecord(type: number, epoch: number, body: Buffer, now: number): boolean {
-    switch (type) {
-      case CT_HANDSHAKE:
-        return this.#onHandshakeRecord(body, epoch, now);
-      case CT_CHANGE_CIPHER_SPEC:
-        if (this.#hs.cipher === undefined) {
-          this.counters.unexpected++;
-          return false;
-        }
-        this.#readEpoch = 1;
-        return false;
-      case CT_ALERT:
-        if (body.length >= 2) {
-          if (body[1] === 0) this.#setState('closed', 'peer sent close_notify');
-          else if (body[0] === 2) this.#setState('failed', `peer sent fatal alert ${body[1]}`);
-        }
-        return false;
-      default:
-        this.counters.unexpected++; // application data: no SCTP on this path yet
-        return false;
-    }
+  #after(state: number): void {
+    const conn = this.#conn!;
+    this.#flush(conn);
+    if (state === DTLS_STATE_CONNECTED && this.#state === 'connecting') this.#connected(conn);
+    else if (state === DTLS_STATE_CLOSED) this.#end('closed', conn.error());
+    else if (state === DTLS_STATE_FAILED) this.#end('failed', conn.error());
   }
 
-  #onHandshakeRecord(body: Buffer, epoch: number, now: number): boolean {
-    let resend = false;
-    const r = new Reader(body);
-    while (r.remaining >= 12) {
-      const type = r.u8();
-      const length = r.u24();
-      const msgSeq = r.u16();
-      const fragOff = r.u24();
-      const frag = r.vec24();
-      const inbox = this.#inbox;
-      if (inbox.next < 0 && this.#deps.role === 'server' && type === HT_CLIENT_HELLO) inbox.next = msgSeq;
-      // RFC 6347 §4.2.4: an earlier message again means the peer lost our last flight.
-      if (this.#state === 'connected' || !inbox.add(type, length, msgSeq, fragOff, frag)) resend = true;
-    }
-    for (let m = this.#inbox.take(); m !== undefined; m = this.#inbox.take()) {
-      if (this.#deps.role === 'server') serverMessage(this.#ctx, m.type, m.body, m.whole, epoch, now);
-      else clientMessage(this.#ctx, m.type, m.body, m.whole, epoch, now);
-      if (this.#state !== 'connecting') break;
-    }
-    return resend;
+  #flush(conn: NativeDtlsConnection): void {
+    const out = conn.takeOutgoing();
+    if (out === undefined) return;
+    for (const d of out) this.#deps.send(d);
   }
 
-  #connected(): void {
-    const keys = this.#hs.srtpKeys();
+  #connected(conn: NativeDtlsConnection): void {
+    const profile = conn.srtpProfile() as SrtpProfile;
+    const sizes = KEY_BYTES[profile];
+    const material = sizes !== undefined ? conn.exportSrtp(2 * (sizes.key + sizes.salt)) : undefined;
+    if (sizes === undefined || material === undefined) {
+      this.#end('failed', `no keys for SRTP profile ${profile}`);
+      return;
+    }
+    // RFC 5764 §4.2: client key, server key, client salt, server salt.
+    const { key, salt } = sizes;
+    const clientKey = material.subarray(0, key);
+    const serverKey = material.subarray(key, 2 * key);
+    const clientSalt = material.subarray(2 * key, 2 * key + salt);
+    const serverSalt = material.subarray(2 * key + salt, 2 * (key + salt));
+    const local = this.#deps.role === 'client';
+    this.#profile = profile;
     this.#setState('connected');
-    this.#deps.onKeys(keys);
+    this.#deps.onKeys({
+      profile,
+      localKey: local ? clientKey : serverKey,
+      localSalt: local ? clientSalt : serverSalt,
+      remoteKey: local ? serverKey : clientKey,
+      remoteSalt: local ? serverSalt : clientSalt,
+    });
   }
 
-  #fail(reason: string): void {
-    if (this.#state === 'failed' || this.#state === 'closed') return;
-    this.#flight.sendAlert(2, 40); // handshake_failure
-    this.#flight.drop();
-    this.#setState('failed', reason);
+  /** Ends the session once: counters kept, OpenSSL's memory released now rather than at garbage collection. */
+  #end(state: 'closed' | 'failed', reason: string | undefined): void {
+    const conn = this.#conn;
+    if (conn !== undefined) {
+      this.#readCounters(conn);
+      conn.free();
+      this.#conn = undefined;
+    }
+    this.#setState(state, reason === '' ? undefined : reason);
+  }
+
+  #readCounters(conn: NativeDtlsConnection): void {
+    const [datagramsIn, datagramsOut, retransmits, appDataBytes] = conn.counters();
+    Object.assign(this.#counters, { datagramsIn, datagramsOut, retransmits, appDataBytes });
   }
 
   #setState(state: DtlsState, reason?: string): void {

@@ -1,6 +1,6 @@
 // SRTP through the addon in bridge/native/srtp (OpenSSL inside the node binary, contexts kept per endpoint):
 // the same bytes and SRTP_ERR_* codes as NodeSrtpTransform, an order of magnitude less CPU per packet.
-import { createRequire } from 'node:module';
+import { loadNativeAddon, nativeAddonLoadError, type NativeSrtpContext } from '../addon/index.js';
 import type { SrtpCipher, SrtpKeyParams } from './node-srtp-transform.js';
 import {
   LABEL_RTCP_AUTH,
@@ -13,52 +13,26 @@ import {
 } from './srtp-kdf.js';
 import type { SrtpTransform } from './srtp-transform.js';
 
-/** Where `npm ci` (postinstall: bridge/native/build.js) puts the addon. */
-const ADDON_PATH = '../../native/srtp/build/Release/convene_srtp.node';
-
 /** Session keys of one direction as the addon takes them: 16 + 20 + 14 for RTP, then the same for RTCP. */
 const DIR_KEYS = 100;
 
-/** The addon's context: the four SrtpTransform methods, bad arguments throw TypeError/RangeError. */
-interface NativeContext {
-  protectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
-  unprotectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
-  protectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
-  unprotectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
-}
+type NativeContext = NativeSrtpContext;
 
-/** The loaded addon. */
+/** The loaded addon, as the SRTP side sees it. */
 export interface NativeSrtpBinding {
   SrtpContext: new (gcm: boolean, keys: Buffer) => NativeContext;
   /** OpenSSL_version() of the OpenSSL the addon runs on. */
   openssl: string;
 }
 
-let loaded: { binding: NativeSrtpBinding } | { error: string } | undefined;
-
-function load(): { binding: NativeSrtpBinding } | { error: string } {
-  if (loaded !== undefined) return loaded;
-  try {
-    const binding = createRequire(import.meta.url)(ADDON_PATH) as Partial<NativeSrtpBinding>;
-    if (typeof binding.SrtpContext !== 'function') throw new Error('no SrtpContext export');
-    loaded = { binding: binding as NativeSrtpBinding };
-  } catch (err) {
-    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    loaded = { error: `the native SRTP addon does not load (${first}); build it: node bridge/native/build.js` };
-  }
-  return loaded;
-}
-
 /** The addon, or undefined when it is not built or does not load (callers fall back to NodeSrtpTransform). */
 export function loadNativeSrtp(): NativeSrtpBinding | undefined {
-  const r = load();
-  return 'binding' in r ? r.binding : undefined;
+  return loadNativeAddon();
 }
 
 /** One line saying why loadNativeSrtp() returned undefined; undefined when the addon loaded. */
 export function nativeSrtpLoadError(): string | undefined {
-  const r = load();
-  return 'error' in r ? r.error : undefined;
+  return nativeAddonLoadError();
 }
 
 function writeDirection(out: Buffer, at: number, cipher: SrtpCipher, key: Buffer, salt: Buffer): void {

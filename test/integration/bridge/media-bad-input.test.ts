@@ -153,7 +153,8 @@ describe('bridge under bad input', () => {
     expect(malloryEp.counters.dropSrtpAuth).toBe(TAMPERED);
     expect(malloryEp.counters.dropSrtpReplay).toBe(REPLAYED);
     expect(malloryEp.counters.rtpPacketsIn).toBe(PACKETS);
-    expect(malloryEp.dtlsCounters!.malformed + malloryEp.dtlsCounters!.unexpected).toBeGreaterThanOrEqual(PACKETS);
+    // DTLS junk after the handshake reaches OpenSSL, which discards it: the association stays up.
+    expect(malloryEp.dtlsCounters!.datagramsIn).toBeGreaterThanOrEqual(PACKETS);
     expect(malloryEp.dtlsState).toBe('connected');
     // The bridge's own RRs reach alice through SRTCP with AES_CM_128_HMAC_SHA1_80 (libsrtp decrypts them).
     await waitUntil(

@@ -20,7 +20,7 @@ describe('MediaServer, Conference and Endpoint lifecycle', () => {
         `192.0.2.10:${other.port}`,
         `127.0.0.1:${other.port}`,
       ]);
-      expect(t.fingerprints).toEqual([{ hash: 'sha-256', value: other.certificate.fingerprint, setup: 'actpass' }]);
+      expect(t.fingerprints).toEqual([{ hash: 'sha-256', value: other.identity.fingerprint, setup: 'actpass' }]);
       expect(t.fingerprints[0]!.value).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       expect(t.ufrag).not.toBe(other.createConference('d').createEndpoint('e').localTransport().ufrag);
     } finally {

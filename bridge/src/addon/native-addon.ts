@@ -1,0 +1,88 @@
+// The bridge's native addon (bridge/native: DTLS and SRTP on the OpenSSL inside node), loaded once. DTLS has no
+// fallback, so the bridge refuses to start without it; SRTP can still run on node:crypto (srtpImplementation).
+import { createRequire } from 'node:module';
+
+/** Where `npm ci` (postinstall: bridge/native/build.js) puts the addon. */
+const ADDON_PATH = '../../native/build/Release/convene_native.node';
+
+/** The command that gets a machine from "no addon" to a working bridge. */
+export const NATIVE_BUILD_HINT = 'apt-get install -y python3 make g++ && node bridge/native/build.js';
+
+/** One SRTP context (both directions) of the addon; bad arguments throw TypeError/RangeError. */
+export interface NativeSrtpContext {
+  protectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
+  unprotectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
+  protectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
+  unprotectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
+}
+
+/** A key and self-signed certificate with the OpenSSL context both DTLS roles use. */
+export interface NativeDtlsIdentity {
+  /** sha-256 of the certificate's DER. */
+  fingerprint(): Buffer;
+  der(): Buffer;
+}
+
+/** One DTLS association (bridge/native/dtls/binding.c); states are the DTLS_STATE_* numbers. */
+export interface NativeDtlsConnection {
+  expect(hash: string, digest: Buffer): boolean;
+  start(): number;
+  feed(buf: Buffer, off: number, len: number): number;
+  handleTimeout(): number;
+  close(): number;
+  takeOutgoing(): Buffer[] | undefined;
+  error(): string;
+  srtpProfile(): number;
+  exportSrtp(len: number): Buffer | undefined;
+  /** [datagrams in, datagrams out, retransmits, application data bytes]. */
+  counters(): [number, number, number, number];
+  free(): void;
+}
+
+export interface NativeAddon {
+  SrtpContext: new (gcm: boolean, keys: Buffer) => NativeSrtpContext;
+  DtlsIdentity: new (commonName: string, days: number, srtpProfiles: string) => NativeDtlsIdentity;
+  DtlsConnection: new (identity: NativeDtlsIdentity, isServer: boolean, mtu: number) => NativeDtlsConnection;
+  /** OpenSSL_version() of the OpenSSL the addon runs on. */
+  openssl: string;
+}
+
+export const DTLS_STATE_CONNECTING = 0;
+export const DTLS_STATE_CONNECTED = 1;
+export const DTLS_STATE_CLOSED = 2;
+export const DTLS_STATE_FAILED = 3;
+
+let loaded: { addon: NativeAddon } | { error: string } | undefined;
+
+function load(): { addon: NativeAddon } | { error: string } {
+  if (loaded !== undefined) return loaded;
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as Partial<NativeAddon>;
+    if (typeof addon.SrtpContext !== 'function' || typeof addon.DtlsConnection !== 'function')
+      throw new Error('an older build without DTLS');
+    loaded = { addon: addon as NativeAddon };
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    loaded = { error: `the native addon does not load (${first}); build it: ${NATIVE_BUILD_HINT}` };
+  }
+  return loaded;
+}
+
+/** The addon, or undefined when it is not built or does not load. */
+export function loadNativeAddon(): NativeAddon | undefined {
+  const r = load();
+  return 'addon' in r ? r.addon : undefined;
+}
+
+/** One line saying why loadNativeAddon() returned undefined; undefined when the addon loaded. */
+export function nativeAddonLoadError(): string | undefined {
+  const r = load();
+  return 'error' in r ? r.error : undefined;
+}
+
+/** The addon, or an Error whose message is the one line an operator needs. */
+export function requireNativeAddon(): NativeAddon {
+  const addon = loadNativeAddon();
+  if (addon === undefined) throw new Error(nativeAddonLoadError());
+  return addon;
+}
