@@ -66,6 +66,12 @@ async function main(): Promise<void> {
     serverId: config.serverId,
     version: VERSION,
     log: log.child({ component: 'colibri-ws' }),
+    limits: {
+      maxMessageBytes: config.channelMaxMessageBytes,
+      messagesPerSecond: config.channelMessagesPerSecond,
+      bytesPerSecond: config.channelBytesPerSecond,
+      maxSendBacklogBytes: config.channelMaxSendBacklogBytes,
+    },
   });
   registry.onChange((conferenceId) => channel.refreshForwardedSources(conferenceId));
 
@@ -167,6 +173,7 @@ async function main(): Promise<void> {
     colibriSucceeded: () => colibri.requestsSucceeded,
     iqErrors: () => late.xmpp?.iqErrors ?? new Map(),
     channelDrops: () => channel.drops,
+    channelCloses: () => channel.closes,
     mediaDrops: () => ({ ...media.drops }),
     rtpForwarded: () => media.counters.forwarding.rtpForwarded,
     forwardingDrops: () => {

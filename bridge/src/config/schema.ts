@@ -49,6 +49,20 @@ export const BridgeConfigSchema = z
     websocketBaseUrl: z.url({ error: 'expected a ws:// or wss:// URL' }).optional(),
     /** `<server-id>` in colibri-ws URLs (JVB default `default-id`). */
     serverId: Nick.default('default-id'),
+    /**
+     * Largest bridge-channel message accepted, in bytes; a bigger one closes the channel (1009). lib-jitsi-meet's
+     * biggest, EndpointStats and ReceiverVideoConstraints in a large call, stay well under 16 KiB.
+     */
+    channelMaxMessageBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+    /**
+     * Messages per second one endpoint may send on its bridge channel (token bucket, bursts of 5 s worth). Beyond it
+     * messages are dropped and counted; as many drops again in a burst closes the channel (1008).
+     */
+    channelMessagesPerSecond: z.number().int().min(1).default(20),
+    /** Bytes per second one endpoint may send on its bridge channel, same bucket rules. */
+    channelBytesPerSecond: z.number().int().min(1024).default(65_536),
+    /** A channel whose unsent data passes this many bytes (a client that stops reading) is closed. */
+    channelMaxSendBacklogBytes: z.number().int().min(16_384).default(1_048_576),
     /** UDP port for all media (0 = free port). */
     mediaPort: PortOrZero.default(10000),
     mediaBindAddress: z.string().min(1).default('0.0.0.0'),
@@ -71,6 +85,12 @@ export const BridgeConfigSchema = z
     logLevel: LogLevel.default('info'),
   })
   .superRefine((c, ctx) => {
+    if (c.channelBytesPerSecond * 5 < c.channelMaxMessageBytes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['channelBytesPerSecond'],
+        message: 'must allow at least one message of channelMaxMessageBytes in its 5 s burst',
+      });
     if (c.httpPort !== 0 && c.httpPort === c.publicHttpPort)
       ctx.addIssue({
         code: 'custom',
