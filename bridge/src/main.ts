@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { NS_COLIBRI2 } from '@convene/protocol/xml';
 import { loadOrExit } from '@convene/protocol/config';
-import { BridgeHttpServer } from './http/index.js';
+import { BridgeHttpServer, restRoutes } from './http/index.js';
 import { ColibriWsServer } from './channel/index.js';
 import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
 import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
@@ -65,13 +65,21 @@ async function main(): Promise<void> {
     serverId: config.serverId,
     version: VERSION,
     log: log.child({ component: 'colibri-ws' }),
+    limits: {
+      maxMessageBytes: config.channelMaxMessageBytes,
+      messagesPerSecond: config.channelMessagesPerSecond,
+      bytesPerSecond: config.channelBytesPerSecond,
+      maxSendBacklogBytes: config.channelMaxSendBacklogBytes,
+    },
   });
   registry.onChange((conferenceId) => channel.refreshForwardedSources(conferenceId));
 
   // Built after the pieces that call them: reached through this holder.
-  const late: { http?: BridgeHttpServer; xmpp?: BridgeXmpp } = {};
+  const late: { http?: BridgeHttpServer; publicHttp?: BridgeHttpServer; xmpp?: BridgeXmpp } = {};
+  // colibri-ws is on the public server only: the URL handed to clients must never lead to the private one.
   const wsBase = () =>
-    config.websocketBaseUrl ?? `ws://${hostForUrl(config.httpBindAddress)}:${late.http?.port ?? config.httpPort}`;
+    config.websocketBaseUrl ??
+    `ws://${hostForUrl(config.publicHttpBindAddress)}:${late.publicHttp?.port ?? config.publicHttpPort}`;
   const colibri = new ColibriHandler({
     registry,
     breweryRoom: config.breweryRoom,
@@ -90,7 +98,7 @@ async function main(): Promise<void> {
       channel.close();
       registry.closeAll();
       media.close();
-      await late.http?.close();
+      await Promise.all([late.http?.close(), late.publicHttp?.close()]);
       log.info({ code }, 'bridge stopped');
       log.flush();
       process.exit(code);
@@ -164,6 +172,7 @@ async function main(): Promise<void> {
     colibriSucceeded: () => colibri.requestsSucceeded,
     iqErrors: () => late.xmpp?.iqErrors ?? new Map(),
     channelDrops: () => channel.drops,
+    channelCloses: () => channel.closes,
     mediaDrops: () => ({ ...media.drops }),
     rtpForwarded: () => media.counters.forwarding.rtpForwarded,
     forwardingDrops: () => {
@@ -181,21 +190,33 @@ async function main(): Promise<void> {
   const http = await BridgeHttpServer.start({
     port: config.httpPort,
     host: config.httpBindAddress,
-    log: log.child({ component: 'http' }),
-    version,
-    health: () => {
-      const reason = unhealthyReason();
-      return reason === undefined ? { healthy: true } : { healthy: false, reason };
-    },
-    stats: () => stats.snapshot(),
-    metrics,
-    shutdown: (graceful) => lifecycle.shutdown(graceful),
-    drain: { get: () => lifecycle.drain, set: (on) => lifecycle.setDrain(on) },
-    upgrade: (req, socket, head) => channel.handleUpgrade(req, socket, head),
+    log: log.child({ component: 'http', server: 'private' }),
+    routes: restRoutes({
+      version,
+      health: () => {
+        const reason = unhealthyReason();
+        return reason === undefined ? { healthy: true } : { healthy: false, reason };
+      },
+      stats: () => stats.snapshot(),
+      metrics,
+      shutdown: (graceful) => lifecycle.shutdown(graceful),
+      drain: { get: () => lifecycle.drain, set: (on) => lifecycle.setDrain(on) },
+    }),
   });
   late.http = http;
+  const publicHttp = await BridgeHttpServer.start({
+    port: config.publicHttpPort,
+    host: config.publicHttpBindAddress,
+    log: log.child({ component: 'http', server: 'public' }),
+    routes: new Map(),
+    upgrade: (req, socket, head) => channel.handleUpgrade(req, socket, head),
+  });
+  late.publicHttp = publicHttp;
   xmpp.start();
-  log.info({ httpUrl: http.url, mediaPort: media.port, breweryRoom: config.breweryRoom }, 'bridge started');
+  log.info(
+    { httpUrl: http.url, publicHttpUrl: publicHttp.url, mediaPort: media.port, breweryRoom: config.breweryRoom },
+    'bridge started',
+  );
 
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));

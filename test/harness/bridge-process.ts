@@ -15,13 +15,19 @@ export interface BridgeProcessOptions {
 /** One JSON log line of the bridge. */
 export type BridgeLogLine = Record<string, unknown> & { msg?: string; level?: number };
 
-/** A real bridge process (`node --import tsx bridge/src/main.ts`) on free ports, logging JSON to a buffer. */
+/**
+ * A real bridge process (`node --import tsx bridge/src/main.ts`) on free loopback ports (private and public HTTP,
+ * media), logging JSON to a buffer.
+ */
 export class BridgeProcess {
   readonly child: ChildProcess;
   readonly logs: BridgeLogLine[] = [];
   readonly stderr: string[] = [];
   readonly exited: Promise<number | null>;
+  /** The private server: REST, health, /metrics, drain, shutdown. */
   httpUrl = '';
+  /** The public server: colibri-ws only. */
+  publicHttpUrl = '';
   mediaPort = 0;
   readonly #waiters = new Set<{ match: (l: BridgeLogLine) => boolean; resolve: (l: BridgeLogLine) => void }>();
 
@@ -68,6 +74,8 @@ export class BridgeProcess {
       o.bridgeId ?? 'jvb1',
       '--http-port',
       '0',
+      '--public-http-port',
+      '0',
       '--media-port',
       '0',
       '--media-bind-address',
@@ -94,6 +102,7 @@ export class BridgeProcess {
       }),
     ]);
     b.httpUrl = String(started.httpUrl);
+    b.publicHttpUrl = String(started.publicHttpUrl);
     b.mediaPort = Number(started.mediaPort);
     return b;
   }

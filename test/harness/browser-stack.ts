@@ -39,7 +39,8 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     // colibri-ws URLs point at the web server, which proxies them to the bridge (one origin for the page).
     const bridge = new AppProcess('bridge/src/main.ts', { CONVENE_BRIDGE_XMPP_PASSWORD: BRIDGE_PASSWORD }, [
       ...['--xmpp-host', '127.0.0.1', '--xmpp-port', String(prosody.ports.c2s), '--domain', 'meet.localhost'],
-      ...['--bridge-id', 'jvb1', '--http-port', '0', '--media-port', '0', '--media-bind-address', '127.0.0.1'],
+      ...['--bridge-id', 'jvb1', '--http-port', '0', '--public-http-port', '0'],
+      ...['--media-port', '0', '--media-bind-address', '127.0.0.1'],
       ...['--websocket-base-url', `ws://127.0.0.1:${webPort}`, '--presence-interval-ms', '1000'],
       ...['--log-level', 'debug'],
     ]);
@@ -51,7 +52,8 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     const web = new AppProcess('web/server/main.ts', {
       CONVENE_WEB_PORT: String(webPort),
       CONVENE_WEB_XMPP_HTTP_URL: `http://127.0.0.1:${prosody.ports.http}`,
-      CONVENE_WEB_BRIDGE_HTTP_URL: String(bridgeStarted.httpUrl),
+      // The web server proxies /colibri-ws/ as Jitsi's nginx does: to the bridge's public server.
+      CONVENE_WEB_BRIDGE_HTTP_URL: String(bridgeStarted.publicHttpUrl),
     });
     started.push(web);
     const ready = await web.logLine('web ready', 30_000);

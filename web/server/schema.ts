@@ -20,8 +20,8 @@ export const WebConfigSchema = z.strictObject({
   bindAddress: z.string().min(1).default('127.0.0.1'),
   /** Prosody's HTTP listener: `/xmpp-websocket` is proxied there, as nginx does in a Jitsi install. */
   xmppHttpUrl: HttpUrl.default('http://127.0.0.1:5280'),
-  /** The bridge's HTTP listener: `/colibri-ws/` is proxied there. */
-  bridgeHttpUrl: HttpUrl.default('http://127.0.0.1:8080'),
+  /** The bridge's public HTTP listener (its `publicHttpPort`): `/colibri-ws/` is proxied there. */
+  bridgeHttpUrl: HttpUrl.default('http://127.0.0.1:9090'),
   /** Video codec the page sends first. */
   preferredVideoCodec: z.enum(['vp8', 'vp9', 'h264', 'av1']).default('vp8'),
   logLevel: LogLevel.default('info'),

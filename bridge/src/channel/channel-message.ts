@@ -1,7 +1,11 @@
 // What the bridge does with a client's bridge-channel message. Validation is protocol/channel's
 // (PROTOCOL.md §7.4); here the validated message is narrowed to the ones a client may send.
 import { ProtocolError } from '@convene/protocol/lib';
-import { parseChannelMessage } from '@convene/protocol/channel';
+import {
+  parseChannelMessage,
+  type ChannelMessageOf,
+  type VideoConstraints as WireVideoConstraints,
+} from '@convene/protocol/channel';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -52,11 +56,8 @@ export function parseClientMessage(text: string): ClientMessage {
       return { colibriClass: msg.colibriClass, to: msg.to, raw: msg };
     case 'EndpointStats':
       return { colibriClass: msg.colibriClass, to: '', raw: msg };
-    case 'ReceiverVideoConstraints': {
-      const patch: JsonObject = { ...msg };
-      delete patch.colibriClass;
-      return { colibriClass: msg.colibriClass, patch };
-    }
+    case 'ReceiverVideoConstraints':
+      return { colibriClass: msg.colibriClass, patch: constraintsPatch(msg) };
     case 'LastNChangedEvent':
       return { colibriClass: msg.colibriClass, lastN: msg.lastN };
     case 'SourceVideoTypeMessage':
@@ -69,4 +70,29 @@ export function parseClientMessage(text: string): ClientMessage {
     default:
       throw new ProtocolError('unexpected-class', `${msg.colibriClass} is not a client message`);
   }
+}
+
+/**
+ * The known fields only, each a fresh copy: what a client adds beyond them (the schema is loose, as JVB ignores
+ * unknown fields) must not pile up in the endpoint's state message after message.
+ */
+function constraintsPatch(msg: ChannelMessageOf<'ReceiverVideoConstraints'>): JsonObject {
+  const patch: JsonObject = {};
+  if (msg.lastN !== undefined) patch.lastN = msg.lastN;
+  if (msg.selectedSources !== undefined) patch.selectedSources = [...msg.selectedSources];
+  if (msg.onStageSources !== undefined) patch.onStageSources = [...msg.onStageSources];
+  if (msg.defaultConstraints !== undefined) patch.defaultConstraints = videoConstraints(msg.defaultConstraints);
+  if (msg.constraints !== undefined) {
+    const byName: JsonObject = {};
+    for (const [name, c] of Object.entries(msg.constraints)) byName[name] = videoConstraints(c);
+    patch.constraints = byName;
+  }
+  if (msg.assumedBandwidthBps !== undefined) patch.assumedBandwidthBps = msg.assumedBandwidthBps;
+  return patch;
+}
+
+function videoConstraints(c: WireVideoConstraints): JsonObject {
+  return c.maxFrameRate === undefined
+    ? { maxHeight: c.maxHeight }
+    : { maxHeight: c.maxHeight, maxFrameRate: c.maxFrameRate };
 }

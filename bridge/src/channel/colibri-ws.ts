@@ -8,9 +8,10 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProtocolError } from '@convene/protocol/lib';
 import { parseClientMessage, type ClientMessage, type JsonObject } from './channel-message.js';
 import { routeEndpointMessage } from './channel-router.js';
+import { ChannelLimiter, DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from './channel-limiter.js';
+import { storeVideoType } from './video-types.js';
 
 export const COLIBRI_WS_PREFIX = '/colibri-ws/';
-const MAX_MESSAGE_BYTES = 256 * 1024;
 
 /** What the channel needs to know about an endpoint; the Colibri2 side's endpoint record provides it. */
 export interface ChannelEndpoint {
@@ -18,6 +19,8 @@ export interface ChannelEndpoint {
   readonly conferenceId: string;
   readonly password: string;
   readonly closed: boolean;
+  /** The endpoint's sources as Colibri2 last set them: the only names its video types are kept for. */
+  readonly sources: ReadonlyArray<{ readonly id: string; readonly type: string }>;
   readonly channel: {
     lastN?: number;
     receiverVideoConstraints?: Readonly<Record<string, unknown>>;
@@ -39,9 +42,25 @@ export interface ColibriWsOptions {
   log: Logger;
   /** JVB pings every 15 s and drops a socket after 60 s without an answer. */
   pingIntervalMs?: number;
+  limits?: ChannelLimits;
 }
 
-export type ChannelDropReason = 'binary' | 'malformed' | 'unexpected-class' | 'unknown-target' | 'send-failed';
+export type ChannelDropReason =
+  | 'binary'
+  | 'malformed'
+  | 'unexpected-class'
+  | 'unknown-target'
+  | 'send-failed'
+  | 'rate-limited'
+  | 'too-large'
+  | 'backlog'
+  | 'video-type-evicted';
+
+/** Why the bridge closed a channel on its own. */
+export type ChannelCloseReason = 'rate-limited' | 'too-large' | 'backlog';
+
+/** Close codes (RFC 6455 §7.4.1) and reasons the client sees. */
+const CLOSE_POLICY = 1008;
 
 interface Connection {
   ws: WebSocket;
@@ -61,9 +80,18 @@ export class ColibriWsServer {
     'unexpected-class': 0,
     'unknown-target': 0,
     'send-failed': 0,
+    'rate-limited': 0,
+    'too-large': 0,
+    backlog: 0,
+    'video-type-evicted': 0,
   };
+  /** Channels the bridge closed on its own, by reason. */
+  readonly closes: Record<ChannelCloseReason, number> = { 'rate-limited': 0, 'too-large': 0, backlog: 0 };
   readonly #opts: ColibriWsOptions;
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  readonly #limits: ChannelLimits;
+  readonly #wss: WebSocketServer;
+  /** Per endpoint, not per socket: reconnecting does not refill the budget. */
+  readonly #limiters = new WeakMap<ChannelEndpoint, ChannelLimiter>();
   /** conference id -> endpoint id -> connection. */
   readonly #byConference = new Map<string, Map<string, Connection>>();
   readonly #pingTimer: NodeJS.Timeout;
@@ -72,6 +100,9 @@ export class ColibriWsServer {
   constructor(options: ColibriWsOptions) {
     this.#opts = options;
     this.#log = options.log;
+    this.#limits = options.limits ?? DEFAULT_CHANNEL_LIMITS;
+    // ws refuses a bigger frame from its header, before buffering it, and closes with 1009.
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.#limits.maxMessageBytes });
     this.#pingTimer = setInterval(() => this.#ping(), options.pingIntervalMs ?? 15_000);
     this.#pingTimer.unref();
   }
@@ -157,7 +188,16 @@ export class ColibriWsServer {
         log.error({ err }, 'colibri-ws message handler failed');
       }
     });
-    ws.on('error', (err) => log.warn({ err }, 'colibri-ws error'));
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.drops['too-large']++;
+        this.closes['too-large']++;
+        log.warn({ reason: 'too-large', maxBytes: this.#limits.maxMessageBytes }, 'colibri-ws closed for abuse');
+        ws.terminate(); // ws sent the 1009 close frame; do not read the rest of what the client queued
+        return;
+      }
+      log.warn({ err }, 'colibri-ws error');
+    });
     ws.on('close', () => {
       conn.unsubscribe();
       const m = this.#byConference.get(endpoint.conferenceId);
@@ -194,13 +234,29 @@ export class ColibriWsServer {
 
   #onMessage(conn: Connection, data: RawData, isBinary: boolean, log: Logger): void {
     this.counters.messagesReceived++;
+    if (conn.ws.readyState !== WebSocket.OPEN) return; // closed for abuse: the rest of its burst is not looked at
+    const text = rawToString(data);
+    // Before parsing: what is over budget costs no more than its bytes on the wire.
+    switch (this.#limiterOf(conn.endpoint).admit(Buffer.byteLength(text), Date.now())) {
+      case 'accept':
+        break;
+      case 'drop':
+        this.drops['rate-limited']++;
+        return;
+      case 'close':
+        this.drops['rate-limited']++;
+        this.closes['rate-limited']++;
+        log.warn({ reason: 'rate-limited' }, 'colibri-ws closed for abuse');
+        closeNow(conn.ws, CLOSE_POLICY, 'rate limit exceeded');
+        return;
+    }
     if (isBinary) {
       this.drops.binary++;
       return;
     }
     let msg: ClientMessage;
     try {
-      msg = parseClientMessage(rawToString(data));
+      msg = parseClientMessage(text);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       this.drops[err.code === 'unexpected-class' ? 'unexpected-class' : 'malformed']++;
@@ -224,18 +280,23 @@ export class ColibriWsServer {
         return;
       }
       case 'ReceiverVideoConstraints':
+        // The patch has the known fields only, each replacing the stored one: the state stays one message's size.
         ep.channel.receiverVideoConstraints = { ...ep.channel.receiverVideoConstraints, ...msg.patch };
         if (typeof msg.patch.lastN === 'number') ep.channel.lastN = msg.patch.lastN;
         return;
       case 'LastNChangedEvent':
         ep.channel.lastN = msg.lastN;
         return;
-      case 'SourceVideoTypeMessage':
-        ep.channel.videoTypes.set(msg.sourceName, msg.videoType);
+      case 'SourceVideoTypeMessage': {
+        const own = new Set(ep.sources.filter((s) => s.type === 'video').map((s) => s.id));
+        this.drops['video-type-evicted'] += storeVideoType(ep.channel.videoTypes, own, msg.sourceName, msg.videoType);
         return;
-      case 'VideoTypeMessage':
-        ep.channel.videoTypes.set(`${ep.id}-v0`, msg.videoType);
+      }
+      case 'VideoTypeMessage': {
+        const own = new Set(ep.sources.filter((s) => s.type === 'video').map((s) => s.id));
+        this.drops['video-type-evicted'] += storeVideoType(ep.channel.videoTypes, own, `${ep.id}-v0`, msg.videoType);
         return;
+      }
       case 'ClientHello':
         this.#send(conn, { colibriClass: 'ServerHello', version: this.#opts.version });
         return;
@@ -247,6 +308,17 @@ export class ColibriWsServer {
   #send(conn: Connection, message: JsonObject): void {
     if (conn.ws.readyState !== WebSocket.OPEN) {
       this.drops['send-failed']++;
+      return;
+    }
+    if (conn.ws.bufferedAmount > this.#limits.maxSendBacklogBytes) {
+      // A client that stopped reading: cut it off rather than queue for it without end. A close frame would wait
+      // behind the backlog, so the socket goes at once; lib-jitsi-meet reconnects its bridge channel.
+      this.drops.backlog++;
+      this.closes.backlog++;
+      this.#log
+        .child({ conferenceId: conn.endpoint.conferenceId, endpointId: conn.endpoint.id })
+        .warn({ backlogBytes: conn.ws.bufferedAmount }, 'colibri-ws send backlog exceeded');
+      conn.ws.terminate();
       return;
     }
     conn.ws.send(JSON.stringify(message), (err) => {
@@ -268,6 +340,15 @@ export class ColibriWsServer {
     }
   }
 
+  #limiterOf(endpoint: ChannelEndpoint): ChannelLimiter {
+    let l = this.#limiters.get(endpoint);
+    if (l === undefined) {
+      l = new ChannelLimiter(this.#limits, Date.now());
+      this.#limiters.set(endpoint, l);
+    }
+    return l;
+  }
+
   #refuse(socket: Duplex, status: 403 | 404, text: string): void {
     this.counters.connectionsRefused++;
     const reason = status === 403 ? 'Forbidden' : 'Not Found';
@@ -275,6 +356,15 @@ export class ColibriWsServer {
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
   }
+}
+
+/**
+ * Sends the close frame, then drops the connection at once: an abusive client's queued burst would otherwise be read
+ * (and thrown away) before its answer to the close frame arrives behind it.
+ */
+function closeNow(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason);
+  ws.terminate();
 }
 
 function samePassword(given: string, expected: string): boolean {

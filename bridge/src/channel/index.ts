@@ -4,8 +4,12 @@ export {
   type ChannelDirectory,
   type ChannelEndpoint,
   type ChannelDropReason,
+  type ChannelCloseReason,
   type ColibriWsOptions,
 } from './colibri-ws.js';
+export { ChannelLimiter, DEFAULT_CHANNEL_LIMITS, type Admission, type ChannelLimits } from './channel-limiter.js';
+export { TokenBucket } from './token-bucket.js';
+export { storeVideoType, MAX_EARLY_VIDEO_TYPES } from './video-types.js';
 export {
   parseClientMessage,
   type ClientMessage,

@@ -14,51 +14,89 @@ const Nick = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/, { error: 'exp
 const Millis = z.number({ error: 'expected milliseconds' }).int().min(100, { error: 'expected at least 100 ms' });
 
 /** Configuration of the bridge: file (`--config`), env `CONVENE_BRIDGE_*`, flags `--kebab-case`. */
-export const BridgeConfigSchema = z.strictObject({
-  /** Client domain; the bridge account lives on `auth.<domain>`, the brewery on `internal.auth.<domain>`. */
-  domain: Domain.default('meet.localhost'),
-  /** Prosody's c2s listener. */
-  xmppHost: z.string().min(1).default('127.0.0.1'),
-  xmppPort: Port.default(5222),
-  /** Local part of the bridge account `<user>@auth.<domain>`. */
-  xmppUser: z.string().min(1).default('jvb'),
-  xmppPassword: Secret,
-  /** The brewery MUC; defaults to `jvbbrewery@internal.auth.<domain>`. */
-  breweryRoom: z.string().min(3).optional(),
-  /** This bridge's id: its brewery nick (JVB: MUC_NICKNAME); defaults to `jvb-<hostname>`. */
-  bridgeId: Nick.optional(),
-  /** Colibri2 and healthcheck IQs are taken only from this brewery occupant (PROTOCOL.md §10). */
-  focusNick: Nick.default('focus'),
-  /** How often the stats presence is republished (JVB presence-interval). */
-  presenceIntervalMs: Millis.default(5000),
-  region: z.string().min(1).optional(),
-  /** HTTP server: REST, /metrics and colibri-ws. Loopback by default: put a proxy in front for colibri-ws. */
-  httpPort: PortOrZero.default(8080),
-  httpBindAddress: z.string().min(1).default('127.0.0.1'),
-  /** Base of the colibri-ws URLs handed to clients, e.g. `wss://meet.example.com`; default `ws://<bind>:<port>`. */
-  websocketBaseUrl: z.url({ error: 'expected a ws:// or wss:// URL' }).optional(),
-  /** `<server-id>` in colibri-ws URLs (JVB default `default-id`). */
-  serverId: Nick.default('default-id'),
-  /** UDP port for all media (0 = free port). */
-  mediaPort: PortOrZero.default(10000),
-  mediaBindAddress: z.string().min(1).default('0.0.0.0'),
-  /** Host candidate addresses advertised to clients (public address or NAT mapping in production). */
-  advertisedAddresses: z.array(z.string().min(1)).min(1).default(['127.0.0.1']),
-  /** An endpoint whose ICE has not connected this long after creation is expired. */
-  endpointConnectTimeoutMs: Millis.default(60_000),
-  /** A conference that never had, or no longer has, endpoints is expired after this long. */
-  conferenceIdleTimeoutMs: Millis.default(60_000),
-  /** More conference creates than this are refused with `resource-constraint` (a flood must not exhaust memory). */
-  maxConferences: z.number().int().min(1).default(1000),
-  /** XMPP ping to Prosody this often; no answer within the interval drops the connection and reconnects. */
-  xmppPingIntervalMs: Millis.default(30_000),
-  /** Packet rate (in + out per second) that counts as stress 1.0 (JVB packet-rate load threshold). */
-  maxPacketRate: z.number().int().min(1).default(50_000),
-  /** SRTP: `auto` = the native addon (bridge/native/srtp) if it loads, else node:crypto; `native` fails if absent. */
-  srtpImplementation: z
-    .enum(['auto', 'native', 'node'], { error: 'expected one of auto, native, node' })
-    .default('auto'),
-  logLevel: LogLevel.default('info'),
-});
+export const BridgeConfigSchema = z
+  .strictObject({
+    /** Client domain; the bridge account lives on `auth.<domain>`, the brewery on `internal.auth.<domain>`. */
+    domain: Domain.default('meet.localhost'),
+    /** Prosody's c2s listener. */
+    xmppHost: z.string().min(1).default('127.0.0.1'),
+    xmppPort: Port.default(5222),
+    /** Local part of the bridge account `<user>@auth.<domain>`. */
+    xmppUser: z.string().min(1).default('jvb'),
+    xmppPassword: Secret,
+    /** The brewery MUC; defaults to `jvbbrewery@internal.auth.<domain>`. */
+    breweryRoom: z.string().min(3).optional(),
+    /** This bridge's id: its brewery nick (JVB: MUC_NICKNAME); defaults to `jvb-<hostname>`. */
+    bridgeId: Nick.optional(),
+    /** Colibri2 and healthcheck IQs are taken only from this brewery occupant (PROTOCOL.md §10). */
+    focusNick: Nick.default('focus'),
+    /** How often the stats presence is republished (JVB presence-interval). */
+    presenceIntervalMs: Millis.default(5000),
+    region: z.string().min(1).optional(),
+    /**
+     * Private HTTP server (JVB `http-servers.private`): REST (`/colibri/*`, `/about/*`), `/metrics`, drain and
+     * shutdown. Never expose it: it has no authentication, as JVB's has none.
+     */
+    httpPort: PortOrZero.default(8080),
+    httpBindAddress: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Public HTTP server (JVB `http-servers.public`, 9090 in Jitsi's packages): colibri-ws only, every other path is
+     * a 404. Loopback by default: a proxy (Jitsi's nginx) forwards `/colibri-ws/` to it.
+     */
+    publicHttpPort: PortOrZero.default(9090),
+    publicHttpBindAddress: z.string().min(1).default('127.0.0.1'),
+    /** Base of the colibri-ws URLs handed to clients, e.g. `wss://meet.example.com`; default the public server's. */
+    websocketBaseUrl: z.url({ error: 'expected a ws:// or wss:// URL' }).optional(),
+    /** `<server-id>` in colibri-ws URLs (JVB default `default-id`). */
+    serverId: Nick.default('default-id'),
+    /**
+     * Largest bridge-channel message accepted, in bytes; a bigger one closes the channel (1009). lib-jitsi-meet's
+     * biggest, EndpointStats and ReceiverVideoConstraints in a large call, stay well under 16 KiB.
+     */
+    channelMaxMessageBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+    /**
+     * Messages per second one endpoint may send on its bridge channel (token bucket, bursts of 5 s worth). Beyond it
+     * messages are dropped and counted; as many drops again in a burst closes the channel (1008).
+     */
+    channelMessagesPerSecond: z.number().int().min(1).default(20),
+    /** Bytes per second one endpoint may send on its bridge channel, same bucket rules. */
+    channelBytesPerSecond: z.number().int().min(1024).default(65_536),
+    /** A channel whose unsent data passes this many bytes (a client that stops reading) is closed. */
+    channelMaxSendBacklogBytes: z.number().int().min(16_384).default(1_048_576),
+    /** UDP port for all media (0 = free port). */
+    mediaPort: PortOrZero.default(10000),
+    mediaBindAddress: z.string().min(1).default('0.0.0.0'),
+    /** Host candidate addresses advertised to clients (public address or NAT mapping in production). */
+    advertisedAddresses: z.array(z.string().min(1)).min(1).default(['127.0.0.1']),
+    /** An endpoint whose ICE has not connected this long after creation is expired. */
+    endpointConnectTimeoutMs: Millis.default(60_000),
+    /** A conference that never had, or no longer has, endpoints is expired after this long. */
+    conferenceIdleTimeoutMs: Millis.default(60_000),
+    /** More conference creates than this are refused with `resource-constraint` (a flood must not exhaust memory). */
+    maxConferences: z.number().int().min(1).default(1000),
+    /** XMPP ping to Prosody this often; no answer within the interval drops the connection and reconnects. */
+    xmppPingIntervalMs: Millis.default(30_000),
+    /** Packet rate (in + out per second) that counts as stress 1.0 (JVB packet-rate load threshold). */
+    maxPacketRate: z.number().int().min(1).default(50_000),
+    /** SRTP: `auto` = the native addon (bridge/native/srtp) if it loads, else node:crypto; `native` fails if absent. */
+    srtpImplementation: z
+      .enum(['auto', 'native', 'node'], { error: 'expected one of auto, native, node' })
+      .default('auto'),
+    logLevel: LogLevel.default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.channelBytesPerSecond * 5 < c.channelMaxMessageBytes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['channelBytesPerSecond'],
+        message: 'must allow at least one message of channelMaxMessageBytes in its 5 s burst',
+      });
+    if (c.httpPort !== 0 && c.httpPort === c.publicHttpPort)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['publicHttpPort'],
+        message: 'must differ from httpPort: the public server (colibri-ws) and the private one (REST) are separate',
+      });
+  });
 
 export type BridgeConfig = z.infer<typeof BridgeConfigSchema>;

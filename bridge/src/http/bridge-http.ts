@@ -1,44 +1,24 @@
-// The bridge's one HTTP server (PROTOCOL.md §9): JVB's private REST, /metrics, and the colibri-ws upgrade.
+// The bridge's two HTTP servers, as JVB has them (PROTOCOL.md §9): the private one serves the REST routes and
+// takes no upgrade; the public one has no route and takes only the colibri-ws upgrade. Each is one of these.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { ProtocolError } from '@convene/protocol/lib';
+import { isCrossSite } from './cross-site.js';
+import { text, type Reply, type Route } from './http-reply.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
-
-export type Health = { healthy: true } | { healthy: false; reason: string };
 
 export interface BridgeHttpOptions {
   port: number;
   host: string;
   log: Logger;
-  version: { name: string; version: string; os: string };
-  health(): Health;
-  /** `/colibri/stats`: JVB key names. */
-  stats(): Record<string, unknown>;
-  metrics: Registry;
-  /** `POST /colibri/shutdown`: graceful drains first, otherwise exits at once. */
-  shutdown(graceful: boolean): void;
-  drain: { get(): boolean; set(on: boolean): void };
-  /** Returns true when it took the upgrade (colibri-ws); otherwise the server answers 404. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** `METHOD /path` -> handler; empty on the public server. */
+  routes: ReadonlyMap<string, Route>;
+  /** Returns true when it took the upgrade (colibri-ws); absent or false: the server answers 404. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
-
-type Route = (req: IncomingMessage, body: string) => Promise<Reply> | Reply;
-interface Reply {
-  status: number;
-  type?: string;
-  body?: string;
-}
-
-const json = (value: unknown, status = 200): Reply => ({
-  status,
-  type: 'application/json',
-  body: JSON.stringify(value),
-});
-const text = (body: string, status = 200): Reply => ({ status, type: 'text/plain; charset=utf-8', body });
 
 /** node:http with a fixed route table; a thrown error answers 400/500 and never takes the process down. */
 export class BridgeHttpServer {
@@ -52,47 +32,23 @@ export class BridgeHttpServer {
   }
 
   static async start(opts: BridgeHttpOptions): Promise<BridgeHttpServer> {
-    const routes = new Map<string, Route>([
-      ['GET /about/version', () => json(opts.version)],
-      [
-        'GET /about/health',
-        () => {
-          const h = opts.health();
-          return h.healthy ? { status: 200 } : text(h.reason, 500);
-        },
-      ],
-      ['GET /colibri/stats', () => json(opts.stats())],
-      ['GET /colibri/drain', () => json({ drain: opts.drain.get() })],
-      ['POST /colibri/drain/enable', () => (opts.drain.set(true), { status: 200 })],
-      ['POST /colibri/drain/disable', () => (opts.drain.set(false), { status: 200 })],
-      [
-        'POST /colibri/shutdown',
-        (_req, body) => {
-          opts.shutdown(parseShutdown(body));
-          return { status: 200 };
-        },
-      ],
-      [
-        'GET /metrics',
-        async () => ({ status: 200, type: opts.metrics.contentType, body: await opts.metrics.metrics() }),
-      ],
-    ]);
+    const { routes, log } = opts;
     const known = new Set([...routes.keys()].map((k) => k.slice(k.indexOf(' ') + 1)));
-    const log = opts.log;
     const server = createServer((req, res) => {
       void handle(routes, known, req, res).catch((err: unknown) => {
-        log.error({ err, url: req.url }, 'http handler failed');
+        log.error({ err, path: pathOf(req) }, 'http handler failed');
         if (!res.headersSent) send(res, text('internal error', 500));
         else res.destroy();
       });
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
-      let taken: boolean;
+      let taken = false;
       try {
-        taken = opts.upgrade(req, socket, head);
+        taken = opts.upgrade?.(req, socket, head) ?? false;
       } catch (err) {
-        log.error({ err, url: req.url }, 'upgrade handler failed');
+        // The path only: the query of a colibri-ws URL is the endpoint's password.
+        log.error({ err, path: pathOf(req) }, 'upgrade handler failed');
         socket.destroy();
         return;
       }
@@ -131,11 +87,27 @@ export class BridgeHttpServer {
   }
 }
 
-async function handle(routes: Map<string, Route>, known: Set<string>, req: IncomingMessage, res: ServerResponse) {
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+async function handle(
+  routes: ReadonlyMap<string, Route>,
+  known: Set<string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
   const path = new URL(req.url ?? '/', 'http://bridge').pathname;
-  const route = routes.get(`${req.method ?? 'GET'} ${path}`);
+  const method = req.method ?? 'GET';
+  const route = routes.get(`${method} ${path}`);
   if (route === undefined) {
     send(res, known.has(path) ? text('method not allowed', 405) : text('not found', 404));
+    return;
+  }
+  if (method !== 'GET' && method !== 'HEAD' && isCrossSite(req)) {
+    send(res, text('cross-site request refused', 403));
     return;
   }
   let reply: Reply;
@@ -164,19 +136,4 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** JVB's ShutdownDto `{"graceful-shutdown": true}`; an empty body means graceful. */
-export function parseShutdown(body: string): boolean {
-  if (body.trim() === '') return true;
-  let v: unknown;
-  try {
-    v = JSON.parse(body);
-  } catch (err) {
-    throw new ProtocolError('bad-json', 'shutdown body is not JSON', { cause: err });
-  }
-  const g = (v as Record<string, unknown> | null)?.['graceful-shutdown'];
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || (g !== undefined && typeof g !== 'boolean'))
-    throw new ProtocolError('bad-field', 'expected {"graceful-shutdown": true|false}');
-  return g !== false;
 }

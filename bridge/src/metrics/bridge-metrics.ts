@@ -15,6 +15,8 @@ export interface MetricsInputs {
   iqErrors: () => ReadonlyMap<string, number>;
   /** Bridge-channel messages dropped, by reason. */
   channelDrops: () => Readonly<Record<string, number>>;
+  /** Bridge channels the bridge closed on its own (abuse, a client that stopped reading), by reason. */
+  channelCloses: () => Readonly<Record<string, number>>;
   /** Media datagrams dropped before reaching an endpoint, by reason. */
   mediaDrops: () => Readonly<Record<string, number>>;
   /** RTP packets the forwarder sent on (one per receiver). */
@@ -107,6 +109,9 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
   labelled('iq_errors_total', 'IQs answered with an error, by code', 'code', () => m.iqErrors().entries());
   labelled('colibri_web_socket_messages_dropped_total', 'Bridge-channel messages dropped, by reason', 'reason', () =>
     Object.entries(m.channelDrops()),
+  );
+  labelled('colibri_web_socket_closed_total', 'Bridge channels closed by the bridge, by reason', 'reason', () =>
+    Object.entries(m.channelCloses()),
   );
   labelled('media_datagrams_dropped_total', 'Media datagrams dropped before an endpoint, by reason', 'reason', () =>
     Object.entries(m.mediaDrops()),

@@ -4,6 +4,9 @@ import { ensureProsody, Prosody } from '@convene/xmpp-server';
 import { ChildService } from './child-service.js';
 import type { StackConfig } from './config/schema.js';
 
+/** Where the admin servers and the proxied colibri-ws server listen, whatever `bindAddress` says. */
+const LOOPBACK = '127.0.0.1';
+
 /** One running piece of the stack; closed in reverse start order. */
 export interface Service {
   name: string;
@@ -65,12 +68,12 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_FOCUS_COMPONENT_PORT: String(config.componentPort),
         CONVENE_FOCUS_COMPONENT_SECRET: config.focusSecret,
         CONVENE_FOCUS_HTTP_PORT: String(config.focusHttpPort),
-        CONVENE_FOCUS_HTTP_BIND_ADDRESS: config.bindAddress,
+        CONVENE_FOCUS_HTTP_BIND_ADDRESS: LOOPBACK,
         CONVENE_FOCUS_LOG_LEVEL: config.logLevel,
       },
     }),
   );
-  urls['Focus HTTP'] = `http://${config.bindAddress}:${config.focusHttpPort}/about/health`;
+  urls['Focus HTTP'] = `http://${LOOPBACK}:${config.focusHttpPort}/about/health`;
   const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress;
   await start('bridge', () =>
     ChildService.start({
@@ -86,8 +89,10 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_BRIDGE_XMPP_PASSWORD: config.bridgePassword,
         CONVENE_BRIDGE_BRIDGE_ID: 'jvb1',
         CONVENE_BRIDGE_HTTP_PORT: String(config.bridgeHttpPort),
+        CONVENE_BRIDGE_HTTP_BIND_ADDRESS: LOOPBACK,
+        CONVENE_BRIDGE_PUBLIC_HTTP_PORT: String(config.bridgePublicHttpPort),
+        CONVENE_BRIDGE_PUBLIC_HTTP_BIND_ADDRESS: LOOPBACK,
         CONVENE_BRIDGE_MEDIA_PORT: String(config.bridgeMediaPort),
-        CONVENE_BRIDGE_HTTP_BIND_ADDRESS: config.bindAddress,
         CONVENE_BRIDGE_MEDIA_BIND_ADDRESS: config.bindAddress,
         CONVENE_BRIDGE_ADVERTISED_ADDRESSES: config.bindAddress,
         // colibri-ws through the web server's proxy: the page then needs one origin.
@@ -96,7 +101,7 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
       },
     }),
   );
-  urls['Bridge HTTP'] = `http://${host}:${config.bridgeHttpPort}/about/health`;
+  urls['Bridge HTTP'] = `http://${LOOPBACK}:${config.bridgeHttpPort}/about/health`;
   // The page and, on the same origin, /xmpp-websocket and /colibri-ws/ proxied as nginx does in Jitsi.
   await start('web', () =>
     ChildService.start({
@@ -110,7 +115,7 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_WEB_PORT: String(config.webPort),
         CONVENE_WEB_BIND_ADDRESS: config.bindAddress,
         CONVENE_WEB_XMPP_HTTP_URL: `http://${host}:${config.xmppHttpPort}`,
-        CONVENE_WEB_BRIDGE_HTTP_URL: `http://${host}:${config.bridgeHttpPort}`,
+        CONVENE_WEB_BRIDGE_HTTP_URL: `http://${LOOPBACK}:${config.bridgePublicHttpPort}`,
         CONVENE_WEB_LOG_LEVEL: config.logLevel,
       },
     }),

@@ -21,13 +21,15 @@ export interface FocusHttpDeps {
 export function createFocusHttp(deps: FocusHttpDeps): Server {
   return createServer((req, res) => {
     void route(deps, req, res).catch((err: unknown) => {
+      // Only the conference request throws on bad input: its errors keep its CORS header.
       if (err instanceof StanzaReplyError && err.stanza.condition === 'resource-constraint') {
-        send(res, 429, 'text/plain', `Too many requests: ${err.message}`);
+        send(res, 429, 'text/plain', `Too many requests: ${err.message}`, CORS);
         return;
       }
       const status = err instanceof ProtocolError ? 400 : 500;
-      if (status === 500) deps.log.error({ err, url: req.url }, 'http handler failed');
-      send(res, status, 'text/plain', status === 400 ? `Bad request: ${(err as Error).message}` : 'Internal error');
+      if (status === 500) deps.log.error({ err, path: (req.url ?? '/').split('?')[0] }, 'http handler failed');
+      const body = status === 400 ? `Bad request: ${(err as Error).message}` : 'Internal error';
+      send(res, status, 'text/plain', body, status === 400 ? CORS : {});
     });
   });
 }
@@ -49,18 +51,27 @@ async function route(deps: FocusHttpDeps, req: IncomingMessage, res: ServerRespo
   } else if (req.method === 'GET' && path === '/metrics') {
     send(res, 200, deps.registry.contentType, await deps.registry.metrics());
   } else if (path === '/conference-request/v1' && req.method === 'OPTIONS') {
-    send(res, 200, 'text/plain', '');
+    send(res, 200, 'text/plain', '', CORS);
   } else if (path === '/conference-request/v1' && req.method === 'POST') {
     const body = await readBody(req);
     const reply = await deps.manager.request(parseConferenceRequestJson(body), `http:${req.socket.remoteAddress}`);
-    send(res, 200, 'application/json', buildConferenceReplyJson(reply));
+    send(res, 200, 'application/json', buildConferenceReplyJson(reply), CORS);
   } else {
     send(res, 404, 'text/plain', 'Not found');
   }
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*' });
+/** Only the conference request is meant for pages (Jicofo's, which a web app may call); nothing else is CORS-open. */
+const CORS = { 'access-control-allow-origin': '*' };
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': type, ...extra });
   res.end(body);
 }
 

@@ -3,6 +3,15 @@ import { z } from 'zod';
 // Client -> bridge messages (PROTOCOL.md §7.4; jvb message/BridgeChannelMessage.kt). Objects are loose:
 // JVB ignores unknown fields, and EndpointMessage must relay them unchanged.
 
+/** Longest source or endpoint name taken from a client: lib-jitsi-meet's are `<8 hex digits>-v0`. */
+export const MAX_CHANNEL_NAME_LENGTH = 256;
+/** Most names in one list or map of a client message: more video sources than any one call has. */
+export const MAX_CHANNEL_NAMES = 500;
+
+/** A source or endpoint name in a client message. */
+const ChannelName = z.string().min(1).max(MAX_CHANNEL_NAME_LENGTH);
+const ChannelNames = z.array(ChannelName).max(MAX_CHANNEL_NAMES);
+
 /** `{maxHeight, maxFrameRate?}`: -1 unlimited, 0 off. */
 export const VideoConstraintsSchema = z.looseObject({
   maxHeight: z.number().int().min(-1),
@@ -12,10 +21,13 @@ export const VideoConstraintsSchema = z.looseObject({
 export const ReceiverVideoConstraintsSchema = z.looseObject({
   colibriClass: z.literal('ReceiverVideoConstraints'),
   lastN: z.number().int().min(-1).optional(),
-  selectedSources: z.array(z.string()).optional(),
-  onStageSources: z.array(z.string()).optional(),
+  selectedSources: ChannelNames.optional(),
+  onStageSources: ChannelNames.optional(),
   defaultConstraints: VideoConstraintsSchema.optional(),
-  constraints: z.record(z.string(), VideoConstraintsSchema).optional(),
+  constraints: z
+    .record(ChannelName, VideoConstraintsSchema)
+    .refine((r) => Object.keys(r).length <= MAX_CHANNEL_NAMES, { error: `more than ${MAX_CHANNEL_NAMES} sources` })
+    .optional(),
   assumedBandwidthBps: z.number().min(-1).optional(),
 });
 
@@ -27,7 +39,7 @@ export const LastNChangedEventSchema = z.looseObject({
 /** Relayed to `to` (an endpoint id, or "" for everyone) with `from` added by the bridge. */
 export const EndpointMessageSchema = z.looseObject({
   colibriClass: z.literal('EndpointMessage'),
-  to: z.string(),
+  to: z.string().max(MAX_CHANNEL_NAME_LENGTH),
   from: z.string().optional(),
   msgPayload: z.unknown().optional(),
 });
@@ -42,7 +54,7 @@ export const CHANNEL_VIDEO_TYPES = ['camera', 'desktop', 'desktop_high_fps', 'no
 
 export const SourceVideoTypeMessageSchema = z.looseObject({
   colibriClass: z.literal('SourceVideoTypeMessage'),
-  sourceName: z.string().min(1),
+  sourceName: ChannelName,
   videoType: z
     .string()
     .transform((v) => v.toLowerCase())
@@ -63,11 +75,11 @@ export const VideoTypeMessageSchema = z.looseObject({
 export const ReceiverAudioSubscriptionSchema = z.looseObject({
   colibriClass: z.literal('ReceiverAudioSubscription'),
   all: z.boolean().optional(),
-  include: z.array(z.string()).optional(),
-  exclude: z.array(z.string()).optional(),
+  include: ChannelNames.optional(),
+  exclude: ChannelNames.optional(),
   /** Legacy form: `All`, `None`, `Include`, `Exclude` with `list`. */
-  mode: z.string().optional(),
-  list: z.array(z.string()).optional(),
+  mode: z.string().max(16).optional(),
+  list: ChannelNames.optional(),
 });
 
 export const ClientHelloSchema = z.looseObject({ colibriClass: z.literal('ClientHello') });

@@ -115,7 +115,8 @@ describe('bridge in the brewery (real Prosody, real bridge process)', () => {
     ]);
     expect(ice.candidates[0]).toMatchObject({ ip: '127.0.0.1', port: bridge.mediaPort, protocol: 'udp', type: 'host' });
     const ws = new URL(ice.webSockets[0]!);
-    expect(`${ws.protocol}//${ws.host}`).toBe(bridge.httpUrl.replace('http:', 'ws:'));
+    // The public server's: the private one (REST, shutdown) is never handed to a client.
+    expect(`${ws.protocol}//${ws.host}`).toBe(bridge.publicHttpUrl.replace('http:', 'ws:'));
     expect(ws.pathname).toMatch(/^\/colibri-ws\/default-id\/[0-9a-f]{16}\/a1b2c3d4$/);
     expect(ws.searchParams.get('pwd')).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(ep.transport!.sctp).toEqual({ port: 5000, role: 'server' });

@@ -20,6 +20,7 @@ function endpoint(conferenceId: string, id: string): Endpoint {
     conferenceId,
     password: `pw-${id}`.padEnd(24, 'x'),
     closed: false,
+    sources: [{ id: `${id}-v0`, type: 'video' }],
     channel: { videoTypes: new Map() },
     onClose: () => () => undefined,
   };

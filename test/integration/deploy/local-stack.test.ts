@@ -6,6 +6,9 @@ import { freePort } from '@convene/xmpp-server';
 import { waitUntil } from '../../harness/wait-for.js';
 import { connectClient } from '../../harness/xmpp-peer.js';
 
+/** A loopback address other than 127.0.0.1, standing for a public one. */
+const BIND = '127.0.0.2';
+
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'convene-stack-test-'));
@@ -35,16 +38,18 @@ const exitOf = (child: ChildProcessWithoutNullStreams) =>
 
 describe('npm start (local stack)', () => {
   it('starts Prosody from its config, serves XMPP over WebSocket, and stops cleanly on SIGINT', async () => {
-    const [c2s, component, http, focusHttp, web, bridgeHttp, media] = await Promise.all(
-      Array.from({ length: 7 }, () => freePort()),
+    const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = await Promise.all(
+      Array.from({ length: 8 }, () => freePort()),
     );
     const config = join(dir, 'convene.yaml');
     writeFileSync(config, `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\n`);
-    const stack = startStack(['--config', config, '--log-format', 'json'], {
+    // Another address than the admin servers' loopback: what people reach binds there, the admin servers do not.
+    const stack = startStack(['--config', config, '--log-format', 'json', '--bind-address', BIND], {
       CONVENE_STACK_XMPP_HTTP_PORT: String(http),
       CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
       CONVENE_STACK_WEB_PORT: String(web),
       CONVENE_STACK_BRIDGE_HTTP_PORT: String(bridgeHttp),
+      CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
       CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
     });
     const running = await waitUntil(
@@ -58,13 +63,16 @@ describe('npm start (local stack)', () => {
       },
       20_000,
     );
-    expect(running['XMPP WebSocket']).toBe(`ws://127.0.0.1:${http}/xmpp-websocket`);
+    expect(running['XMPP WebSocket']).toBe(`ws://${BIND}:${http}/xmpp-websocket`);
 
-    // The focus and the bridge run, and the page a person opens is served.
+    // The focus and the bridge run, their admin servers on loopback only, and the page a person opens is served.
+    expect(running['Focus HTTP']).toBe(`http://127.0.0.1:${focusHttp}/about/health`);
     expect((await fetch(running['Focus HTTP']!)).status).toBe(200);
     expect(running['Bridge HTTP']).toBe(`http://127.0.0.1:${bridgeHttp}/about/health`);
     expect((await fetch(running['Bridge HTTP']!)).status).toBe(200);
-    expect(running['Open in a browser']).toBe(`http://127.0.0.1:${web}/`);
+    for (const port of [focusHttp, bridgeHttp, bridgePublic])
+      await expect(fetch(`http://${BIND}:${port}/about/health`)).rejects.toThrow();
+    expect(running['Open in a browser']).toBe(`http://${BIND}:${web}/`);
     const page = await fetch(running['Open in a browser']!);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/i);

@@ -39,7 +39,10 @@ describe('deploy/jitsi', () => {
     expect(config).toMatchObject({
       xmppUser: 'jvb',
       xmppPassword: 'change-me',
-      httpPort: 9090,
+      // colibri-ws on JVB's public port, which nginx proxies; REST on JVB's private port, loopback only.
+      publicHttpPort: 9090,
+      httpPort: 8080,
+      httpBindAddress: '127.0.0.1',
       serverId: 'default-id',
       mediaPort: 10000,
       breweryRoom: `jvbbrewery@internal.auth.${config.domain}`,

@@ -5,17 +5,23 @@ import { Domain, LogLevel, Port, Secret } from '@convene/protocol/config';
 export const StackConfigSchema = z.strictObject({
   /** Client domain; `auth.`, `conference.`, `internal.auth.` and `focus.` hosts derive from it. */
   domain: Domain.default('meet.localhost'),
-  /** Every listener of the stack binds here. Loopback unless you put the stack on a network on purpose. */
+  /**
+   * The listeners people reach bind here: Prosody and the web server. Loopback unless you put the stack on a network
+   * on purpose. The admin servers of the focus and the bridge (REST, shutdown, /metrics) and the bridge's colibri-ws
+   * server, which the web server proxies, stay on loopback whatever this says.
+   */
   bindAddress: z.ipv4({ error: 'expected an IPv4 address' }).or(z.ipv6()).default('127.0.0.1'),
   c2sPort: Port.default(5222),
   componentPort: Port.default(5347),
   /** Prosody HTTP: BOSH at /http-bind, XMPP over WebSocket at /xmpp-websocket. */
   xmppHttpPort: Port.default(5280),
   webPort: Port.default(8000),
-  /** Focus HTTP: health, stats, metrics, conference request. */
+  /** Focus HTTP on loopback: health, stats, metrics, conference request. */
   focusHttpPort: Port.default(8888),
-  /** Bridge HTTP: REST, /metrics, colibri-ws (the web server proxies /colibri-ws/ to it). */
+  /** Bridge private HTTP on loopback: REST, /metrics, drain, shutdown. */
   bridgeHttpPort: Port.default(8080),
+  /** Bridge public HTTP on loopback: colibri-ws only; the web server proxies /colibri-ws/ to it. */
+  bridgePublicHttpPort: Port.default(9090),
   /** Bridge media: one UDP port for every endpoint. */
   bridgeMediaPort: Port.default(10000),
   /** Secret of the focus's XEP-0114 component connection. */

@@ -82,3 +82,25 @@ describe('routeEndpointMessage', () => {
     ]);
   });
 });
+
+describe('parseClientMessage bounds', () => {
+  it('keeps only the known ReceiverVideoConstraints fields, nested ones too', () => {
+    const rvc = parseClientMessage(
+      JSON.stringify({
+        colibriClass: 'ReceiverVideoConstraints',
+        lastN: 2,
+        junk: 'x'.repeat(1000),
+        defaultConstraints: { maxHeight: 180, junk: 1 },
+        constraints: { 'b-v0': { maxHeight: 720, maxFrameRate: 30, junk: [1, 2] } },
+      }),
+    );
+    expect(rvc).toEqual({
+      colibriClass: 'ReceiverVideoConstraints',
+      patch: {
+        lastN: 2,
+        defaultConstraints: { maxHeight: 180 },
+        constraints: { 'b-v0': { maxHeight: 720, maxFrameRate: 30 } },
+      },
+    });
+  });
+});

@@ -8,7 +8,23 @@ describe('bridge config', () => {
     expect(c.bridgeId).toBe('jvb-box-1');
     expect(c.httpPort).toBe(8080);
     expect(c.httpBindAddress).toBe('127.0.0.1');
+    expect(c.publicHttpPort).toBe(9090);
+    expect(c.publicHttpBindAddress).toBe('127.0.0.1');
     expect(c.focusNick).toBe('focus');
+  });
+
+  it('refuses the public and the private server on one port', () => {
+    expect(() => loadBridgeConfig({ CONVENE_BRIDGE_XMPP_PASSWORD: 's' }, ['--http-port', '9090'])).toThrow(
+      /publicHttpPort: must differ from httpPort/,
+    );
+    // Both free ports: fine.
+    const { config } = loadBridgeConfig({ CONVENE_BRIDGE_XMPP_PASSWORD: 's' }, [
+      '--http-port',
+      '0',
+      '--public-http-port',
+      '0',
+    ]);
+    expect([config.httpPort, config.publicHttpPort]).toEqual([0, 0]);
   });
 
   it('takes env and flags, flags last', () => {
