@@ -126,10 +126,15 @@ Component ${luaString(l.mucDomain)} "muc"
     muc_tombstones = false
     admins = ${luaList(focusJids)}
 
--- The brewery: bridges publish their load here and the focus watches. Jitsi hides it with its
--- muc_filter_access plugin; Convene keeps this host off public disco and on loopback-only listeners.
+-- The brewery: bridges publish their load here and the focus watches. Jitsi keeps strangers out with its
+-- muc_filter_access plugin; stock Prosody does it with two options. Only the service accounts (the admins below)
+-- may create a room here, and every room is members-only: an unaffiliated JID (an anonymous browser, any other
+-- account) is refused with registration-required. The admins are owners of every room, hence let in.
+-- Real JIDs are shown (whois=anyone): the focus and the bridges check each other's account, not the nick.
 Component ${luaString(l.internalMucDomain)} "muc"
     storage = "memory"
+    restrict_room_creation = true
+    muc_room_default_members_only = true
     muc_room_locking = false
     muc_room_default_public_jids = true
     muc_room_default_public = false

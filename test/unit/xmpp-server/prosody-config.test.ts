@@ -66,6 +66,13 @@ describe('buildProsodyConfig', () => {
     expect(internal).toContain('admins = { "focus@focus.meet.example.org"; "jvb@auth.meet.example.org" }');
   });
 
+  it('keeps everyone but those owners out of the brewery MUC, with real JIDs shown', () => {
+    const internal = section(config, 'Component "internal.auth.meet.example.org" "muc"');
+    expect(internal).toContain('restrict_room_creation = true');
+    expect(internal).toContain('muc_room_default_members_only = true');
+    expect(internal).toContain('muc_room_default_public_jids = true');
+  });
+
   it('declares the focus external component with its secret escaped', () => {
     const focus = section(config, 'Component "focus.meet.example.org"\n');
     expect(focus).toContain('component_secret = "sec\\"ret\\\\x"');
