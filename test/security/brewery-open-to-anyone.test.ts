@@ -5,7 +5,10 @@
 import type { Element } from 'ltx';
 import { xml } from '@xmpp/client';
 import type { Prosody } from '@convene/xmpp-server';
+import { ColibriPeer } from '../harness/colibri-peer.js';
+import { BRIDGE_PASSWORD, startFocusStack, type FocusStack } from '../harness/focus-stack.js';
 import { startTestProsody } from '../harness/prosody.js';
+import { waitUntil } from '../harness/wait-for.js';
 import { connectClient, type XmppPeer } from '../harness/xmpp-peer.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
@@ -59,6 +62,70 @@ describe('brewery open to anyone', () => {
       expect([second.attrs.type, errorCondition(second)]).toEqual(['error', 'registration-required']);
       // And the bridge never saw it.
       expect(bridge.received.some((s) => String(s.attrs.from ?? '').startsWith(`${brewery}/mallory`))).toBe(false);
+    });
+  });
+
+  // Jitsi's Prosody (deploy/jitsi) lets every auth.<domain> account into the brewery, and any Prosody may be
+  // misconfigured: here mallory is let in (a brewery owner), and the focus's own check must hold.
+  describe('the focus', () => {
+    let stack: FocusStack;
+    let rogue: ColibriPeer | undefined;
+    let bridge: ColibriPeer | undefined;
+    beforeAll(async () => {
+      stack = await startFocusStack(
+        'component',
+        {},
+        {
+          accounts: [{ user: 'mallory', host: 'auth.meet.localhost', password: 'm-1' }],
+          bridgeJids: ['jvb@auth.meet.localhost', 'mallory@auth.meet.localhost'],
+        },
+      );
+    });
+    afterAll(async () => {
+      await rogue?.close();
+      await bridge?.close();
+      await stack?.close();
+    });
+
+    it('never selects an authenticated account that is not an allowed bridge, whatever stats it shows', async () => {
+      const brewery = stack.prosody.layout.breweryRoom;
+      rogue = await ColibriPeer.start(stack.prosody, 'm-1', 'jvb-rogue', { stress_level: '0' }, 'mallory');
+      // Prosody sends the others our presence before our own: once the rogue sees itself, the focus has seen it.
+      await rogue.peer.waitFor(
+        'rogue in the brewery',
+        (s) => s.is('presence') && s.attrs.from === `${brewery}/jvb-rogue`,
+      );
+      bridge = await ColibriPeer.start(stack.prosody, BRIDGE_PASSWORD, 'jvb1', { stress_level: '0.5' });
+      const legit = bridge;
+      const ids = await waitUntil('the focus to list jvb1', async () => {
+        const stats = (await (await fetch(`http://127.0.0.1:${stack.focusHttp}/stats`)).json()) as {
+          bridges: Array<{ id: string }>;
+        };
+        const seen = stats.bridges.map((b) => b.id);
+        return seen.includes('jvb1') ? seen : undefined;
+      });
+      expect(ids).toEqual(['jvb1']);
+
+      const alice = await stack.participant('a1a1a1a1');
+      const bob = await stack.participant('b2b2b2b2');
+      const room = 'secret@conference.meet.localhost';
+      await alice.requestConference(room);
+      await alice.join(room);
+      await bob.join(room);
+      await alice.nextJingle('session-initiate');
+      await bob.nextJingle('session-initiate');
+      expect(legit.requests.some((r) => r.create === true && r.name === room)).toBe(true);
+      expect(rogue.requests).toEqual([]);
+      expect(rogue.healthChecks).toBe(0);
+
+      const metrics = await (await fetch(`http://127.0.0.1:${stack.focusHttp}/metrics`)).text();
+      expect(metrics).toMatch(/^convene_focus_bridges_rejected_total 1$/m);
+      const warnings = stack.focus.lines
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'brewery occupant with stats is not an allowed bridge');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ realJid: 'mallory@auth.meet.localhost/jvb-rogue' });
     });
   });
 });
