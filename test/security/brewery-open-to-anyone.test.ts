@@ -5,6 +5,8 @@
 import type { Element } from 'ltx';
 import { xml } from '@xmpp/client';
 import type { Prosody } from '@convene/xmpp-server';
+import { joinBreweryAsAccount, joinBreweryAsFocus, stanzaErrorOf, type BreweryPeer } from '../harness/bridge-focus.js';
+import { BridgeProcess } from '../harness/bridge-process.js';
 import { ColibriPeer } from '../harness/colibri-peer.js';
 import { BRIDGE_PASSWORD, startFocusStack, type FocusStack } from '../harness/focus-stack.js';
 import { startTestProsody } from '../harness/prosody.js';
@@ -126,6 +128,72 @@ describe('brewery open to anyone', () => {
         .filter((l) => l.msg === 'brewery occupant with stats is not an allowed bridge');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ realJid: 'mallory@auth.meet.localhost/jvb-rogue' });
+    });
+  });
+
+  // Same setting: mallory is in the brewery, and waits for the focus to be away (a restart) to take its nick.
+  describe('the bridge', () => {
+    let prosody: Prosody;
+    let bridge: BridgeProcess;
+    const peers: BreweryPeer[] = [];
+    const create = (meetingId: string) =>
+      `<conference-modify xmlns="jitsi:colibri2" meeting-id="${meetingId}" name="x@conference.meet.localhost" create="true">
+        <endpoint id="e1" create="true" stats-id="e1">
+          <media type="audio"><payload-type xmlns="urn:xmpp:jingle:apps:rtp:1" id="111" name="opus" clockrate="48000" channels="2"/></media>
+          <transport ice-controlling="true"/>
+          <capability name="source-names"/>
+        </endpoint>
+      </conference-modify>`;
+    const conferences = async () =>
+      ((await (await fetch(`${bridge.httpUrl}/colibri/stats`)).json()) as { conferences: number }).conferences;
+
+    beforeAll(async () => {
+      prosody = await startTestProsody({
+        accounts: [
+          { user: 'jvb', host: 'auth.meet.localhost', password: 'b-2' },
+          { user: 'mallory', host: 'auth.meet.localhost', password: 'm-2' },
+          { user: 'focus', host: 'auth.meet.localhost', password: 'f-2' },
+        ],
+        bridgeJids: ['jvb@auth.meet.localhost', 'mallory@auth.meet.localhost'],
+        extraAdmins: ['focus@auth.meet.localhost'],
+      });
+      bridge = await BridgeProcess.start({ prosody, password: 'b-2' });
+      await bridge.waitForLog('bridge in the brewery', (l) => l.msg === 'joined the brewery');
+    });
+    afterAll(async () => {
+      await Promise.all(peers.map((p) => p.peer.close()));
+      await bridge?.close();
+      await prosody?.close();
+    });
+
+    it('answers Colibri2 and health checks from a rogue holding the nick focus with not-authorized', async () => {
+      const mallory = await joinBreweryAsAccount(prosody, { user: 'mallory', password: 'm-2' }, 'focus');
+      const err = await mallory.iq('jvb1', create('evil')).catch((e: unknown) => e);
+      expect(stanzaErrorOf(err)).toMatchObject({ condition: 'not-authorized', type: 'auth' });
+      const hc = await mallory
+        .iq('jvb1', '<healthcheck xmlns="http://jitsi.org/protocol/healthcheck"/>', 'get')
+        .catch((e: unknown) => e);
+      expect(stanzaErrorOf(hc).condition).toBe('not-authorized');
+      expect(await conferences()).toBe(0);
+      const refused = await bridge.waitForLog('iq refused', (l) => l.msg === 'iq refused');
+      expect(refused).toMatchObject({ sender: 'mallory@auth.meet.localhost/' + mallory.jid.split('/')[1] });
+      await mallory.peer.close();
+    });
+
+    it('still takes Colibri2 from the focus component and from a Jicofo-style focus@auth account', async () => {
+      const component = await joinBreweryAsFocus(prosody);
+      peers.push(component);
+      expect((await component.iq('jvb1', create('ok-1'))).attrs.type).toBe('result');
+      // A component's occupants outlive its stream in Prosody: leave the room before handing the nick on.
+      await component.peer.send(xml('presence', { from: component.jid, to: component.occupant, type: 'unavailable' }));
+      await component.peer.waitFor(
+        'focus out of the brewery',
+        (s) => s.is('presence') && s.attrs.from === component.occupant && s.attrs.type === 'unavailable',
+      );
+      const jicofo = await joinBreweryAsAccount(prosody, { user: 'focus', password: 'f-2' }, 'focus');
+      peers.push(jicofo);
+      expect((await jicofo.iq('jvb1', create('ok-2'))).attrs.type).toBe('result');
+      expect(await conferences()).toBe(2);
     });
   });
 });
