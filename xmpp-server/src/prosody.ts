@@ -314,9 +314,14 @@ function handOver(dir: string, paths: readonly string[]): void {
 }
 
 function register(binaries: ProsodyBinaries, configFile: string, a: Account): void {
+  // prosodyctl asks twice for the password when it is not on the command line: it goes through stdin, never argv,
+  // where `ps` and /proc/<pid>/cmdline show it to every local user.
+  if (/[\r\n]/.test(a.password) || a.password === '')
+    throw new ProsodyError('prosody-register-failed', `could not register ${a.user}@${a.host}: bad password`);
   // prosodyctl switches to the prosody user itself when run as root.
-  const r = spawnSync(binaries.prosodyctl, ['--config', configFile, 'register', a.user, a.host, a.password], {
+  const r = spawnSync(binaries.prosodyctl, ['--config', configFile, 'register', a.user, a.host], {
     encoding: 'utf8',
+    input: `${a.password}\n${a.password}\n`,
     timeout: 15_000,
   });
   if (r.status !== 0) {
