@@ -165,6 +165,9 @@ export class Prosody {
       }),
       { mode: 0o640 },
     );
+    // `mode` applies only when the file is created: a kept dataDir keeps whatever mode its config had. It holds
+    // the component secret: owner and Prosody's group only, every start.
+    chmodSync(configFile, 0o640);
     handOver(dir, [dataDir, join(dir, 'certs'), configFile]);
 
     let child: ChildProcess;
