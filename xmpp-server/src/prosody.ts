@@ -34,6 +34,8 @@ export interface ProsodyOptions {
   bridgeJids?: readonly string[];
   /** More owners of every room (e.g. `focus@auth.<domain>`, a focus in client mode). */
   extraAdmins?: readonly string[];
+  /** PLAIN over unencrypted c2s: on by default on a loopback bindAddress only, never elsewhere; false: off. */
+  allowPlainAuth?: boolean;
   log?: Logger;
   readyTimeoutMs?: number;
 }
@@ -162,6 +164,7 @@ export class Prosody {
         extraAdmins: options.extraAdmins ?? [],
         bridgeJids: options.bridgeJids ?? [`jvb@${layout.authDomain}`],
         certificates: join(dir, 'certs'),
+        ...(options.allowPlainAuth !== undefined ? { allowPlainAuth: options.allowPlainAuth } : {}),
       }),
       { mode: 0o640 },
     );

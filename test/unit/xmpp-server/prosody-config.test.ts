@@ -1,4 +1,4 @@
-import { buildProsodyConfig, luaString, parseLogLine, xmppLayout } from '@convene/xmpp-server';
+import { buildProsodyConfig, isLoopbackAddress, luaString, parseLogLine, xmppLayout } from '@convene/xmpp-server';
 
 const params = {
   domain: 'meet.example.org',
@@ -114,5 +114,26 @@ describe('parseLogLine', () => {
       message: 'lua: stack traceback',
     });
     expect(parseLogLine('   ')).toBeUndefined();
+  });
+});
+
+describe('isLoopbackAddress', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['::1', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['[::1]', true],
+    ['::ffff:127.0.0.1', true],
+    ['localhost', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['192.0.2.10', false],
+    ['10.0.0.1', false],
+    ['::ffff:192.0.2.1', false],
+    ['2001:db8::1', false],
+    ['meet.example.org', false],
+  ])('%s: %s', (address, loopback) => {
+    expect(isLoopbackAddress(address)).toBe(loopback);
   });
 });
