@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { NS_COLIBRI2 } from '@convene/protocol/xml';
 import { loadOrExit } from '@convene/protocol/config';
+import { JidAllowList } from '@convene/protocol/lib';
 import { BridgeHttpServer, restRoutes } from './http/index.js';
 import { ColibriWsServer } from './channel/index.js';
 import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
@@ -82,8 +83,7 @@ async function main(): Promise<void> {
     `ws://${hostForUrl(config.publicHttpBindAddress)}:${late.publicHttp?.port ?? config.publicHttpPort}`;
   const colibri = new ColibriHandler({
     registry,
-    breweryRoom: config.breweryRoom,
-    focusNick: config.focusNick,
+    allowedFocus: new JidAllowList(config.allowedFocusJids),
     maxConferences: config.maxConferences,
     webSocketUrl: (conferenceId, endpointId, pwd) =>
       `${wsBase().replace(/\/$/, '')}/colibri-ws/${config.serverId}/${conferenceId}/${endpointId}?pwd=${pwd}`,
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   late.xmpp = xmpp;
   xmpp.route('set', NS_COLIBRI2, 'conference-modify', (iq) => colibri.handle(iq));
   addBasicRoutes(xmpp, {
-    isFromFocus: (from) => colibri.isFromFocus(from),
+    isFromFocus: (iq) => colibri.isFromFocus(iq),
     // Not the REST reason: a failed health IQ makes Jicofo move conferences away, which a graceful
     // shutdown must not do (Jicofo reads graceful_shutdown from the presence instead).
     unhealthyReason: () => (lifecycle.shuttingDown ? 'shutting down' : undefined),

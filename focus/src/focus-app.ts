@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { JidAllowList } from '@convene/protocol/lib';
 import { BridgeDoctor } from './bridges/bridge-doctor.js';
 import { Brewery } from './bridges/brewery.js';
 import { ConferenceManager } from './conference/conference-manager.js';
@@ -45,7 +46,11 @@ export class FocusApp {
       focusJid,
       log: log.child({ room: breweryJid }),
     });
-    this.brewery = new Brewery(this.#breweryRoom, log.child({ part: 'brewery' }));
+    this.brewery = new Brewery(
+      this.#breweryRoom,
+      new JidAllowList(config.allowedBridgeJids ?? [`jvb@${authDomain}`]),
+      log.child({ part: 'brewery' }),
+    );
     this.conn.on('presence', (p) => {
       if (String(p.attrs.from ?? '').split('/')[0] === breweryJid) this.#breweryRoom.handlePresence(p);
     });

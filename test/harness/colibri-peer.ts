@@ -47,11 +47,13 @@ export class ColibriPeer {
     password: string,
     nick: string,
     stats: Record<string, string> = {},
+    /** The account on the auth host it logs in with. */
+    username = 'jvb',
   ): Promise<ColibriPeer> {
     const peer = await connectClient({
       service: `xmpp://127.0.0.1:${prosody.ports.c2s}`,
       domain: prosody.layout.authDomain,
-      username: 'jvb',
+      username,
       password,
       resource: nick,
     });

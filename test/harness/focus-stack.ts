@@ -4,7 +4,7 @@ import type { Element } from 'ltx';
 import { xml } from '@xmpp/client';
 import { buildJingleIq, type Jingle, type JingleContent } from '@convene/protocol/jingle';
 import { toSourceName, toSsrc } from '@convene/protocol/lib';
-import type { Prosody } from '@convene/xmpp-server';
+import type { Account, Prosody } from '@convene/xmpp-server';
 import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from './app-process.js';
 import { JitsiParticipant } from './jitsi-participant.js';
@@ -26,14 +26,26 @@ export interface FocusStack {
   close(): Promise<void>;
 }
 
-export async function startFocusStack(mode: FocusMode, env: Record<string, string> = {}): Promise<FocusStack> {
+/** More for Prosody: accounts beyond `jvb` and `focus`, and brewery owners other than `jvb@auth.meet.localhost`. */
+export interface FocusStackProsodyExtras {
+  accounts?: readonly Account[];
+  bridgeJids?: readonly string[];
+}
+
+export async function startFocusStack(
+  mode: FocusMode,
+  env: Record<string, string> = {},
+  extras: FocusStackProsodyExtras = {},
+): Promise<FocusStack> {
   const focusJid = mode === 'component' ? 'focus@focus.meet.localhost' : 'focus@auth.meet.localhost';
   const prosody = await startTestProsody({
     accounts: [
       { user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD },
       { user: 'focus', host: 'auth.meet.localhost', password: FOCUS_PASSWORD },
+      ...(extras.accounts ?? []),
     ],
     extraAdmins: mode === 'client' ? ['focus@auth.meet.localhost'] : [],
+    ...(extras.bridgeJids !== undefined ? { bridgeJids: extras.bridgeJids } : {}),
   });
   const focusHttp = await freePort();
   const connection: Record<string, string> =

@@ -1,4 +1,6 @@
 // convene-prosody: start a Prosody with the Convene layout until Ctrl-C. Wiring only.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { pino } from 'pino';
 import { Domain, LogLevel, Port, loadConfig, loadOrExit } from '@convene/protocol/config';
@@ -43,8 +45,12 @@ async function main(): Promise<void> {
       }),
       log,
     });
+    // The secret goes to a file only we can read, never to stdout (terminal scrollback, CI logs, journald).
+    const focusSecretFile = join(prosody.dir, 'focus-secret');
+    writeFileSync(focusSecretFile, `${prosody.focusSecret}\n`, { mode: 0o600 });
+    chmodSync(focusSecretFile, 0o600);
     process.stdout.write(
-      `${JSON.stringify({ ports: prosody.ports, layout: prosody.layout, focusSecret: prosody.focusSecret, dir: prosody.dir })}\n`,
+      `${JSON.stringify({ ports: prosody.ports, layout: prosody.layout, focusSecretFile, dir: prosody.dir })}\n`,
     );
     let stopping = false;
     const stop = () => {

@@ -11,3 +11,4 @@ export { ProsodyError, INSTALL_HINT } from './errors.js';
 export { sweepStaleRunDirs, RUN_DIR_PREFIX } from './run-dir.js';
 export { freePort } from './free-port.js';
 export { parseLogLine, type ProsodyLogEntry } from './log-line.js';
+export { isLoopbackAddress } from './loopback.js';

@@ -34,6 +34,8 @@ export interface ProsodyOptions {
   bridgeJids?: readonly string[];
   /** More owners of every room (e.g. `focus@auth.<domain>`, a focus in client mode). */
   extraAdmins?: readonly string[];
+  /** PLAIN over unencrypted c2s: on by default on a loopback bindAddress only, never elsewhere; false: off. */
+  allowPlainAuth?: boolean;
   log?: Logger;
   readyTimeoutMs?: number;
 }
@@ -162,9 +164,13 @@ export class Prosody {
         extraAdmins: options.extraAdmins ?? [],
         bridgeJids: options.bridgeJids ?? [`jvb@${layout.authDomain}`],
         certificates: join(dir, 'certs'),
+        ...(options.allowPlainAuth !== undefined ? { allowPlainAuth: options.allowPlainAuth } : {}),
       }),
       { mode: 0o640 },
     );
+    // `mode` applies only when the file is created: a kept dataDir keeps whatever mode its config had. It holds
+    // the component secret: owner and Prosody's group only, every start.
+    chmodSync(configFile, 0o640);
     handOver(dir, [dataDir, join(dir, 'certs'), configFile]);
 
     let child: ChildProcess;
@@ -314,9 +320,14 @@ function handOver(dir: string, paths: readonly string[]): void {
 }
 
 function register(binaries: ProsodyBinaries, configFile: string, a: Account): void {
+  // prosodyctl asks twice for the password when it is not on the command line: it goes through stdin, never argv,
+  // where `ps` and /proc/<pid>/cmdline show it to every local user.
+  if (/[\r\n]/.test(a.password) || a.password === '')
+    throw new ProsodyError('prosody-register-failed', `could not register ${a.user}@${a.host}: bad password`);
   // prosodyctl switches to the prosody user itself when run as root.
-  const r = spawnSync(binaries.prosodyctl, ['--config', configFile, 'register', a.user, a.host, a.password], {
+  const r = spawnSync(binaries.prosodyctl, ['--config', configFile, 'register', a.user, a.host], {
     encoding: 'utf8',
+    input: `${a.password}\n${a.password}\n`,
     timeout: 15_000,
   });
   if (r.status !== 0) {

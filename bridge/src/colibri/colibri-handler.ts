@@ -1,7 +1,8 @@
-// Colibri2 over XMPP (PROTOCOL.md §5): sender check, parse, validate everything, then apply inside the
+// Colibri2 over XMPP (PROTOCOL.md §5): sender check (real JID), parse, validate everything, then apply inside the
 // conference's queue, one request at a time (JVB Colibri2ConferenceHandler + ColibriQueue).
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
+import type { JidAllowList } from '@convene/protocol/lib';
 import {
   buildConferenceModified,
   parseConferenceModify,
@@ -22,9 +23,8 @@ import { isHeavy, validateRequest } from './validate-request.js';
 
 export interface ColibriHandlerOptions {
   registry: ConferenceRegistry;
-  /** Only `<breweryRoom>/<focusNick>` may send Colibri2 (PROTOCOL.md §10). */
-  breweryRoom: string;
-  focusNick: string;
+  /** Real JIDs allowed to send Colibri2, whatever their brewery nick (PROTOCOL.md §10). */
+  allowedFocus: JidAllowList;
   /** Creates beyond this many live conferences are refused with `resource-constraint`. */
   maxConferences: number;
   /** The colibri-ws URL handed to the endpoint. */
@@ -37,21 +37,19 @@ export class ColibriHandler {
   /** Requests answered with a result. */
   requestsSucceeded = 0;
   readonly #opts: ColibriHandlerOptions;
-  readonly #focusJid: string;
 
   constructor(options: ColibriHandlerOptions) {
     this.#opts = options;
-    this.#focusJid = `${options.breweryRoom}/${options.focusNick}`;
   }
 
-  /** Whether a stanza came from the focus's brewery occupant. */
-  isFromFocus(from: string): boolean {
-    return from === this.#focusJid;
+  /** Whether a request's real sender is an allowed focus (the nick it holds in the brewery does not count). */
+  isFromFocus(iq: IqRequest): boolean {
+    return this.#opts.allowedFocus.allows(iq.sender);
   }
 
   async handle(iq: IqRequest): Promise<Element> {
-    if (!this.isFromFocus(iq.from))
-      throw colibri2Failure('forbidden', 'forbidden', 'Colibri2 is only accepted from the focus');
+    if (!this.isFromFocus(iq))
+      throw colibri2Failure('not-authorized', 'not-authorized', 'Colibri2 is only accepted from the focus');
     const req = parseConferenceModify(iq.payload);
     validateRequest(req);
     const { registry } = this.#opts;

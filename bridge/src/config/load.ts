@@ -9,6 +9,7 @@ export const APP = 'bridge';
 export interface ResolvedBridgeConfig extends BridgeConfig {
   breweryRoom: string;
   bridgeId: string;
+  allowedFocusJids: string[];
 }
 
 /** Reads the optional config file, then env `CONVENE_BRIDGE_*` and flags; throws ConfigError listing every problem. */
@@ -28,5 +29,6 @@ export function resolveDefaults(c: BridgeConfig, host = hostname()): ResolvedBri
     ...c,
     breweryRoom: c.breweryRoom ?? `jvbbrewery@internal.auth.${c.domain}`,
     bridgeId: c.bridgeId ?? `jvb-${safeHost}`,
+    allowedFocusJids: c.allowedFocusJids ?? [`focus@auth.${c.domain}`, `focus.${c.domain}`],
   };
 }

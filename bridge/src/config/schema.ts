@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Domain, LogLevel, Port, Secret } from '@convene/protocol/config';
+import { Domain, JidPattern, LogLevel, Port, Secret } from '@convene/protocol/config';
 
 /** A port where 0 means "pick a free one" (tests, several bridges on one host). */
 const PortOrZero = z
@@ -28,8 +28,11 @@ export const BridgeConfigSchema = z
     breweryRoom: z.string().min(3).optional(),
     /** This bridge's id: its brewery nick (JVB: MUC_NICKNAME); defaults to `jvb-<hostname>`. */
     bridgeId: Nick.optional(),
-    /** Colibri2 and healthcheck IQs are taken only from this brewery occupant (PROTOCOL.md §10). */
-    focusNick: Nick.default('focus'),
+    /**
+     * Real JIDs whose Colibri2 and health IQs are taken (full JID, bare JID or domain), whatever their brewery nick;
+     * default `focus@auth.<domain>` (Jicofo, the focus in client mode) and `focus.<domain>` (the focus component).
+     */
+    allowedFocusJids: z.array(JidPattern).min(1).optional(),
     /** How often the stats presence is republished (JVB presence-interval). */
     presenceIntervalMs: Millis.default(5000),
     region: z.string().min(1).optional(),

@@ -7,7 +7,7 @@ export const NS_VERSION = 'jabber:iq:version';
 
 export interface BasicRoutesOptions {
   /** Health IQs are answered only for the focus, like Colibri2 (PROTOCOL.md §10). */
-  isFromFocus(from: string): boolean;
+  isFromFocus(iq: IqRequest): boolean;
   /** undefined when healthy, else why not. */
   unhealthyReason(): string | undefined;
   version: { name: string; version: string; os: string };
@@ -21,8 +21,13 @@ export function addBasicRoutes(xmpp: BridgeXmpp, o: BasicRoutesOptions): void {
 
 /** Empty result when healthy; `internal-server-error` makes Jicofo move conferences away. */
 export function healthcheck(o: BasicRoutesOptions, iq: IqRequest): undefined {
-  if (!o.isFromFocus(iq.from))
-    throw new StanzaFailure('forbidden', { type: 'auth', condition: 'forbidden', extensions: [] });
+  if (!o.isFromFocus(iq))
+    throw new StanzaFailure('not-authorized', {
+      type: 'auth',
+      condition: 'not-authorized',
+      text: 'Health checks are only answered for the focus',
+      extensions: [],
+    });
   const reason = o.unhealthyReason();
   if (reason !== undefined)
     throw new StanzaFailure('unhealthy', {

@@ -7,6 +7,7 @@ import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { client, xml, type Client } from '@xmpp/client';
 import { buildStanzaError } from '@convene/protocol/xml';
+import { BreweryOccupants } from './brewery-occupants.js';
 import { buildBreweryPresence, type StatValue } from './stats-presence.js';
 import { stanzaErrorFor } from './stanza-failure.js';
 import { toXmppElement } from './to-xmpp-element.js';
@@ -37,6 +38,8 @@ export interface BridgeXmppOptions {
 /** What an IQ route sees of the request. */
 export interface IqRequest {
   from: string;
+  /** The sender's real JID: a brewery occupant's from its presence (undefined if unknown), else `from`. */
+  sender: string | undefined;
   to: string;
   id: string;
   payload: Element;
@@ -69,6 +72,7 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
   readonly #log: Logger;
   readonly #routes: RouteEntry[] = [];
   readonly #abort = new AbortController();
+  readonly #occupants: BreweryOccupants;
   #entity: Client | undefined;
   #joined = false;
   #presenceTimer: NodeJS.Timeout | undefined;
@@ -79,6 +83,7 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
     super();
     this.#opts = options;
     this.#log = options.log;
+    this.#occupants = new BreweryOccupants(options.breweryRoom);
   }
 
   get joined(): boolean {
@@ -199,9 +204,11 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
 
   async #answer(r: RouteEntry, stanza: Element, element: Element): Promise<Element | true> {
     const attrs = stanza.attrs as Record<string, string | undefined>;
+    const sender = this.#occupants.senderOf(attrs.from ?? '');
     try {
       const reply = await r.handler({
         from: attrs.from ?? '',
+        sender,
         to: attrs.to ?? '',
         id: attrs.id ?? '',
         payload: element,
@@ -214,7 +221,10 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
       this.iqErrors.set(key, (this.iqErrors.get(key) ?? 0) + 1);
       if (error.condition === 'internal-server-error') this.#log.error({ err, from: attrs.from }, 'iq handler failed');
       else
-        this.#log.warn({ from: attrs.from, condition: error.condition, reason: (err as Error).message }, 'iq refused');
+        this.#log.warn(
+          { from: attrs.from, sender: sender ?? null, condition: error.condition, reason: (err as Error).message },
+          'iq refused',
+        );
       return toXmppElement(buildStanzaError(error));
     }
   }
@@ -248,6 +258,7 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
   }
 
   #onPresence(p: Element): void {
+    this.#occupants.onPresence(p);
     const from = String(p.attrs.from ?? '');
     if (from !== this.#occupantJid()) return;
     const type = p.attrs.type as string | undefined;
@@ -288,6 +299,7 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
   #setLeft(): void {
     clearInterval(this.#presenceTimer);
     this.#presenceTimer = undefined;
+    this.#occupants.clear();
     if (!this.#joined) return;
     this.#joined = false;
     this.emit('left');

@@ -9,3 +9,4 @@ export { buildStatsElement, buildBreweryPresence, type StatValue } from './stats
 export { StanzaFailure, stanzaErrorFor } from './stanza-failure.js';
 export { toXmppElement } from './to-xmpp-element.js';
 export { addBasicRoutes, healthcheck, NS_VERSION, type BasicRoutesOptions } from './basic-routes.js';
+export { BreweryOccupants } from './brewery-occupants.js';

@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const { config } = loaded;
   const log = createLogger(config.logLevel, config.logFormat);
   if (loaded.created !== undefined) log.info({ file: loaded.created }, 'wrote a first config with fresh secrets');
+  if (loaded.tightened !== undefined)
+    log.warn({ oldMode: loaded.tightened }, 'config file was readable by others: made it 0600');
 
   let stack;
   try {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { parseBridgeStats, readBridgeLoad } from '@convene/protocol/jitsi';
+import type { JidAllowList } from '@convene/protocol/lib';
 import { NS_COLIBRI } from '@convene/protocol/xml';
 import type { MucRoom } from '../muc/muc-room.js';
 import type { Occupant } from '../muc/occupant.js';
@@ -14,20 +15,34 @@ export interface BreweryEvents {
   bridgedown: [Bridge];
 }
 
-/** The bridges in the brewery room, kept from their stats presence (PROTOCOL.md §6). */
+/**
+ * The bridges in the brewery room, kept from their stats presence (PROTOCOL.md §6). An occupant is a bridge only
+ * when its real JID (the brewery is whois=anyone) is on the allow list: anyone else who got into the room and
+ * advertises stats (stress 0, to be given every new conference) is ignored, logged once and counted.
+ */
 export class Brewery extends EventEmitter<BreweryEvents> {
   readonly #bridges = new Map<string, Bridge>();
+  readonly #allowed: JidAllowList;
+  /** Occupant JIDs refused while they stay in the room: warned about once. */
+  readonly #refused = new Set<string>();
   readonly #log: Logger;
   /** Stats presences we could not read, for metrics. */
   badStats = 0;
+  /** Occupants with stats whose real JID is not an allowed bridge, once per stay in the room. */
+  rejectedOccupants = 0;
 
-  constructor(room: MucRoom, log: Logger) {
+  constructor(room: MucRoom, allowed: JidAllowList, log: Logger) {
     super();
+    this.#allowed = allowed;
     this.#log = log;
     room.on('memberjoin', (o) => this.#update(o));
     room.on('memberupdate', (o) => this.#update(o));
-    room.on('memberleave', (o) => this.#remove(o.occupantJid, 'left the brewery'));
+    room.on('memberleave', (o) => {
+      this.#refused.delete(o.occupantJid);
+      this.#remove(o.occupantJid, 'left the brewery');
+    });
     room.on('gone', () => {
+      this.#refused.clear();
       for (const jid of [...this.#bridges.keys()]) this.#remove(jid, 'brewery lost');
     });
   }
@@ -47,6 +62,10 @@ export class Brewery extends EventEmitter<BreweryEvents> {
   #update(o: Occupant): void {
     const statsEl = o.presence.getChild('stats', NS_COLIBRI);
     if (statsEl === undefined) return; // an occupant without stats is not a bridge (e.g. the focus itself)
+    if (!this.#allowed.allows(o.jid)) {
+      this.#refuse(o);
+      return;
+    }
     let state: BridgeState;
     try {
       state = toState(statsEl, this.#bridges.get(o.occupantJid)?.state);
@@ -69,6 +88,18 @@ export class Brewery extends EventEmitter<BreweryEvents> {
       this.#log.info({ bridge: known.id }, 'bridge shutting down');
       this.emit('bridgedown', known);
     }
+  }
+
+  #refuse(o: Occupant): void {
+    if (this.#refused.has(o.occupantJid)) return;
+    this.#refused.add(o.occupantJid);
+    this.rejectedOccupants++;
+    // A bridge we knew under this occupant JID cannot turn into someone else without leaving, but be sure.
+    this.#remove(o.occupantJid, 'real JID no longer allowed');
+    this.#log.warn(
+      { occupant: o.occupantJid, realJid: o.jid ?? null, allowed: this.#allowed.entries },
+      'brewery occupant with stats is not an allowed bridge',
+    );
   }
 
   #remove(jid: string, why: string): void {

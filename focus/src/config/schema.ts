@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Domain, LogLevel, Port, Secret } from '@convene/protocol/config';
+import { Domain, JidPattern, LogLevel, Port, Secret } from '@convene/protocol/config';
 import { VIDEO_CODECS } from '../conference/offer.js';
 
 /** Focus configuration: YAML file, env CONVENE_FOCUS_*, flags; see focus/README.md. */
@@ -27,6 +27,11 @@ export const FocusConfigSchema = z
       .string()
       .regex(/^[^@/\s]+@[^@/\s]+$/, { error: 'expected a bare room JID' })
       .optional(),
+    /**
+     * Real JIDs whose brewery occupants count as bridges (full JID, bare JID or domain); default
+     * `jvb@auth.<domain>`. Any other occupant with stats is ignored and counted: a nick or stats prove nothing.
+     */
+    allowedBridgeJids: z.array(JidPattern).min(1).optional(),
     /** Nick in every room; lib-jitsi-meet only treats Jingle from a `focus` nick as the bridge session. */
     nick: z.string().min(1).default('focus'),
     httpPort: Port.default(8888),

@@ -42,6 +42,11 @@ export function createFocusMetrics(
     () => brewery.bridges.filter((b) => b.isOperational(Date.now()) && !b.state.shuttingDown).length,
   );
   gauge('convene_focus_xmpp_connected', '1 while the component connection is up', () => (conn.online ? 1 : 0));
+  total(
+    'convene_focus_bridges_rejected_total',
+    'Brewery occupants with bridge stats ignored because their real JID is not an allowed bridge',
+    () => brewery.rejectedOccupants,
+  );
   total('convene_focus_conferences_created_total', 'Conferences created', () => manager.totals.conferencesCreated);
   total(
     'convene_focus_conference_requests_total',

@@ -25,6 +25,7 @@ export interface Colibri2ErrorInfo {
 const TYPE_OF: Partial<Record<StanzaCondition, StanzaError['type']>> = {
   'bad-request': 'modify',
   forbidden: 'auth',
+  'not-authorized': 'auth',
 };
 
 /** The colibri2 `<error reason>` of a stanza error; undefined when the error did not come from a bridge. */

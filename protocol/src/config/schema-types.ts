@@ -20,3 +20,10 @@ export const Domain = z
 export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], {
   error: 'expected one of fatal, error, warn, info, debug, trace',
 });
+
+/** An allow-list entry for a service's real JID: a full JID, a bare JID (any resource) or a domain (any JID there). */
+export const JidPattern = z
+  .string({ error: 'expected a JID or a domain' })
+  .regex(/^([^@/\s"'<>&]+@)?[^@/\s"'<>&]+(\/[^\s]+)?$/, {
+    error: 'expected a JID (user@domain, user@domain/resource) or a domain',
+  });

@@ -13,3 +13,4 @@ export {
 export { withContext } from './with-context.js';
 export { SerialQueue } from './serial-queue.js';
 export { parseJsonText, isObject } from './json-text.js';
+export { JidAllowList } from './jid-allow-list.js';

@@ -60,7 +60,11 @@ async function restStats(): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  prosody = await startTestProsody({ accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: PASSWORD }] });
+  prosody = await startTestProsody({
+    accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: PASSWORD }],
+    // mallory gets into the brewery (as any auth account does on Jitsi's Prosody): the bridge must refuse her itself.
+    bridgeJids: ['jvb@auth.meet.localhost', 'mallory@auth.meet.localhost'],
+  });
   focus = await joinBreweryAsFocus(prosody);
   bridge = await BridgeProcess.start({ prosody, password: PASSWORD, args: ['--region', 'eu-west'] });
   occupant = `${prosody.layout.breweryRoom}/jvb1`;
@@ -156,11 +160,11 @@ describe('bridge in the brewery (real Prosody, real bridge process)', () => {
     try {
       const before = await restStats();
       const err = await mallory.iq('jvb1', createXml('evil', 'e1')).catch((e: unknown) => e);
-      expect(stanzaErrorOf(err)).toMatchObject({ condition: 'forbidden', type: 'auth' });
+      expect(stanzaErrorOf(err)).toMatchObject({ condition: 'not-authorized', type: 'auth' });
       const hc = await mallory
         .iq('jvb1', '<healthcheck xmlns="http://jitsi.org/protocol/healthcheck"/>', 'get')
         .catch((e: unknown) => e);
-      expect(stanzaErrorOf(hc).condition).toBe('forbidden');
+      expect(stanzaErrorOf(hc).condition).toBe('not-authorized');
       const after = await restStats();
       expect(after.total_conferences_created).toBe(before.total_conferences_created);
       expect(after.conferences).toBe(0);

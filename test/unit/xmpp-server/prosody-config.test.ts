@@ -1,4 +1,4 @@
-import { buildProsodyConfig, luaString, parseLogLine, xmppLayout } from '@convene/xmpp-server';
+import { buildProsodyConfig, isLoopbackAddress, luaString, parseLogLine, xmppLayout } from '@convene/xmpp-server';
 
 const params = {
   domain: 'meet.example.org',
@@ -66,6 +66,13 @@ describe('buildProsodyConfig', () => {
     expect(internal).toContain('admins = { "focus@focus.meet.example.org"; "jvb@auth.meet.example.org" }');
   });
 
+  it('keeps everyone but those owners out of the brewery MUC, with real JIDs shown', () => {
+    const internal = section(config, 'Component "internal.auth.meet.example.org" "muc"');
+    expect(internal).toContain('restrict_room_creation = true');
+    expect(internal).toContain('muc_room_default_members_only = true');
+    expect(internal).toContain('muc_room_default_public_jids = true');
+  });
+
   it('declares the focus external component with its secret escaped', () => {
     const focus = section(config, 'Component "focus.meet.example.org"\n');
     expect(focus).toContain('component_secret = "sec\\"ret\\\\x"');
@@ -107,5 +114,26 @@ describe('parseLogLine', () => {
       message: 'lua: stack traceback',
     });
     expect(parseLogLine('   ')).toBeUndefined();
+  });
+});
+
+describe('isLoopbackAddress', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['::1', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['[::1]', true],
+    ['::ffff:127.0.0.1', true],
+    ['localhost', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['192.0.2.10', false],
+    ['10.0.0.1', false],
+    ['::ffff:192.0.2.1', false],
+    ['2001:db8::1', false],
+    ['meet.example.org', false],
+  ])('%s: %s', (address, loopback) => {
+    expect(isLoopbackAddress(address)).toBe(loopback);
   });
 });

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { parseConferenceModified, colibri2ErrorOf } from '@convene/protocol/colibri2';
-import type { StanzaError } from '@convene/protocol/xml';
+import { parseXml, type StanzaError } from '@convene/protocol/xml';
 import { StanzaFailure, stanzaErrorFor } from '@convene/bridge/xmpp';
 import { colibriSetup, ROOM } from './setup.js';
 
@@ -131,13 +131,30 @@ describe('ColibriHandler', () => {
     expect(media.conferences.get(id)!.closed).toBe(true);
   });
 
-  it('refuses a non-focus sender with forbidden and changes nothing', async () => {
-    const { send, registry } = setup();
-    const err = await errorOf(send(create('m1'), `${ROOM}/jvb2`));
-    expect(err).toMatchObject({ condition: 'forbidden', type: 'auth' });
-    const err2 = await errorOf(send(create('m1'), 'focus@focus.meet.localhost/focus'));
-    expect(err2.condition).toBe('forbidden');
+  it('refuses a sender whose real JID is not the focus with not-authorized, whatever its nick', async () => {
+    const { send, registry, handler } = setup();
+    const err = await errorOf(send(create('m1'), 'mallory@auth.meet.localhost/focus'));
+    expect(err).toMatchObject({ condition: 'not-authorized', type: 'auth' });
+    // An occupant whose presence showed no real JID (an anonymous room).
+    const hidden = handler.handle({
+      from: `${ROOM}/focus`,
+      sender: undefined,
+      to: '',
+      id: '2',
+      payload: parseXml(create('m1')),
+    });
+    expect((await errorOf(hidden)).condition).toBe('not-authorized');
+    expect((await errorOf(send(create('m1'), 'jvb@auth.meet.localhost/jvb2', `${ROOM}/jvb2`))).condition).toBe(
+      'not-authorized',
+    );
     expect(registry.conferences.size).toBe(0);
+  });
+
+  it('takes Colibri2 from the focus whether it comes through the brewery or straight from its JID', async () => {
+    const { send, registry } = setup();
+    await send(create('m1'), 'focus@auth.meet.localhost/focus', `${ROOM}/focus`);
+    await send(create('m2'), 'focus@focus.meet.localhost/focus', 'focus@focus.meet.localhost/focus');
+    expect(registry.conferences.size).toBe(2);
   });
 
   it.each([

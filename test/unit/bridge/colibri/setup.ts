@@ -1,13 +1,16 @@
 // A ColibriHandler over a ConferenceRegistry on FakeMedia, the way the colibri unit tests drive the bridge.
 import type { Element } from 'ltx';
 import { pino } from 'pino';
+import { JidAllowList } from '@convene/protocol/lib';
 import { parseXml } from '@convene/protocol/xml';
 import { ColibriHandler, ConferenceRegistry, type ColibriHandlerOptions } from '@convene/bridge/colibri';
 import { FakeMedia } from './fake-media.js';
 
 export const ROOM = 'jvbbrewery@internal.auth.meet.localhost';
-/** The brewery occupant the handler accepts Colibri2 from. */
+/** The focus's brewery occupant, where its Colibri2 comes from. */
 export const FOCUS = `${ROOM}/focus`;
+/** The focus's real JID (the component's), the one the handler checks. */
+export const FOCUS_REAL_JID = 'focus@focus.meet.localhost/focus';
 
 export interface ColibriSetupOptions {
   /** 3 unless told. */
@@ -31,14 +34,23 @@ export function colibriSetup(options: ColibriSetupOptions = {}) {
   });
   const handler = new ColibriHandler({
     registry,
-    breweryRoom: ROOM,
-    focusNick: 'focus',
+    allowedFocus: new JidAllowList(['focus@auth.meet.localhost', 'focus.meet.localhost']),
     maxConferences: options.maxConferences ?? 3,
     webSocketUrl: options.webSocketUrl ?? (() => 'ws://x'),
     log,
   });
-  /** Hands the handler a Colibri2 request (XML text or a parsed element), from the focus unless told. */
-  const send = (payload: string | Element, from = FOCUS): Promise<Element> =>
-    handler.handle({ from, to: '', id: '1', payload: typeof payload === 'string' ? parseXml(payload) : payload });
+  /** Hands the handler a Colibri2 request (XML text or a parsed element), from the focus's occupant unless told. */
+  const send = (
+    payload: string | Element,
+    sender: string | undefined = FOCUS_REAL_JID,
+    from = FOCUS,
+  ): Promise<Element> =>
+    handler.handle({
+      from,
+      sender,
+      to: '',
+      id: '1',
+      payload: typeof payload === 'string' ? parseXml(payload) : payload,
+    });
   return { media, log, registry, handler, send };
 }

@@ -10,7 +10,18 @@ describe('bridge config', () => {
     expect(c.httpBindAddress).toBe('127.0.0.1');
     expect(c.publicHttpPort).toBe(9090);
     expect(c.publicHttpBindAddress).toBe('127.0.0.1');
-    expect(c.focusNick).toBe('focus');
+    expect(c.allowedFocusJids).toEqual(['focus@auth.example.org', 'focus.example.org']);
+  });
+
+  it('takes the allowed focus JIDs as a list and refuses what is not a JID', () => {
+    const { config } = loadBridgeConfig({ CONVENE_BRIDGE_XMPP_PASSWORD: 'x' }, [
+      '--allowed-focus-jids',
+      'jicofo@auth.example.org,focus.example.org',
+    ]);
+    expect(config.allowedFocusJids).toEqual(['jicofo@auth.example.org', 'focus.example.org']);
+    expect(() => loadBridgeConfig({ CONVENE_BRIDGE_XMPP_PASSWORD: 'x' }, ['--allowed-focus-jids', 'a@b@c'])).toThrow(
+      ConfigError,
+    );
   });
 
   it('refuses the public and the private server on one port', () => {
