@@ -4,14 +4,10 @@
 // SRTP keys: every stream sent to that endpoint, and the power to inject media as it. Here the attack runs
 // against a real bridge process (real Prosody, Colibri2, ICE) beside honest peers in the same conference.
 import { randomBytes } from 'node:crypto';
-import type { Prosody } from '@convene/xmpp-server';
 import { parseConferenceModified } from '@convene/protocol/colibri2';
-import type { IceUdpTransport } from '@convene/protocol/jingle';
-import type { TransportParams } from '@convene/bridge/conference';
 import { SRTP_AEAD_AES_128_GCM, createDtlsIdentity } from '@convene/bridge/dtls';
-import { startTestProsody } from '../harness/prosody.js';
-import { BridgeProcess, type BridgeLogLine } from '../harness/bridge-process.js';
-import { joinBreweryAsFocus, type BreweryPeer } from '../harness/bridge-focus.js';
+import type { BridgeLogLine } from '../harness/bridge-process.js';
+import { startBridgeStack, transportParamsOf, type BridgeStack } from '../harness/bridge-stack.js';
 import { RawMediaPeer, type RawMediaPeerOptions } from '../harness/media-raw-peer.js';
 import { AttackerDtlsClient } from '../harness/dtls-attacker/attacker-client.js';
 import { waitUntil } from '../harness/wait-for.js';
@@ -21,33 +17,22 @@ const C2 = 'xmlns="jitsi:colibri2"';
 const SSMA = 'xmlns="urn:xmpp:jingle:apps:rtp:ssma:0"';
 const MEETING = 'dtls-attack';
 
-let prosody: Prosody;
-let focus: BreweryPeer;
-let bridge: BridgeProcess;
+let stack: BridgeStack;
 const peers: RawMediaPeer[] = [];
 let created = false;
-
-function toParams(ice: IceUdpTransport): TransportParams {
-  return {
-    ufrag: ice.ufrag!,
-    pwd: ice.pwd!,
-    fingerprints: ice.fingerprints.map((f) => ({ hash: f.hash, value: f.value, setup: 'actpass' as const })),
-    candidates: ice.candidates.map((c) => ({ address: c.ip, port: c.port, priority: c.priority, type: c.type })),
-  };
-}
 
 /** Allocates endpoint `id` as the focus would, signals what `peer` says of itself, and lets it connect. */
 async function join(id: string, audioSsrc: number, opts: RawMediaPeerOptions = {}): Promise<RawMediaPeer> {
   const create = `<conference-modify ${C2} meeting-id="${MEETING}" name="${MEETING}@conference.meet.localhost"${created ? '' : ' create="true"'}>
     <endpoint id="${id}" create="true"><transport ice-controlling="true"/><capability name="source-names"/></endpoint></conference-modify>`;
   created = true;
-  const answer = parseConferenceModified((await focus.iq('jvb1', create)).getChild('conference-modified')!);
+  const answer = parseConferenceModified((await stack.focus.iq('jvb1', create)).getChild('conference-modified')!);
   const peer = await RawMediaPeer.create(opts);
   peers.push(peer);
   const t = peer.transport();
   const fp = t.fingerprints[0]!;
   const cand = t.candidates[0]!;
-  await focus.iq(
+  await stack.focus.iq(
     'jvb1',
     `<conference-modify ${C2} meeting-id="${MEETING}"><endpoint id="${id}">
       <transport><transport xmlns="urn:xmpp:jingle:transports:ice-udp:1" ufrag="${t.ufrag}" pwd="${t.pwd}"><rtcp-mux/>
@@ -56,7 +41,7 @@ async function join(id: string, audioSsrc: number, opts: RawMediaPeerOptions = {
       <sources><media-source type="audio" id="${id}-a0"><source ${SSMA} ssrc="${audioSsrc}" name="${id}-a0"/></media-source></sources>
     </endpoint></conference-modify>`,
   );
-  peer.connect(toParams(answer.endpoints[0]!.transport!.ice!));
+  peer.connect(transportParamsOf(answer.endpoints[0]!.transport!.ice!));
   return peer;
 }
 
@@ -77,16 +62,11 @@ function rtp(ssrc: number, seq: number, text: string): Buffer {
 }
 
 beforeAll(async () => {
-  prosody = await startTestProsody({ accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: PASSWORD }] });
-  focus = await joinBreweryAsFocus(prosody);
-  bridge = await BridgeProcess.start({ prosody, password: PASSWORD });
-  await bridge.waitForLog('brewery join', (l) => l.msg === 'joined the brewery');
+  stack = await startBridgeStack(PASSWORD);
 });
 afterAll(async () => {
   for (const p of peers) p.close();
-  await bridge?.close();
-  await focus?.peer.close();
-  await prosody?.close();
+  await stack?.close();
 });
 
 describe('DTLS: a certificate without its key, or a fingerprint that is not yours', () => {
@@ -117,8 +97,8 @@ describe('DTLS: a certificate without its key, or a fingerprint that is not your
     expect(attackerKeys).toBe(false);
     expect(mallory.dtlsError).toBe('handshake timeout');
     expect(mallory.ready).toBe(false);
-    expect(bridge.logs.some(dtlsOf('victim', 'connecting'))).toBe(true);
-    expect(bridge.logs.some(dtlsOf('victim', 'connected'))).toBe(false);
+    expect(stack.bridge.logs.some(dtlsOf('victim', 'connecting'))).toBe(true);
+    expect(stack.bridge.logs.some(dtlsOf('victim', 'connected'))).toBe(false);
 
     // The honest call is untouched: bob joins, alice's audio reaches him, nothing reaches the attacker.
     const bob = await join('bob', 3001);
@@ -134,7 +114,7 @@ describe('DTLS: a certificate without its key, or a fingerprint that is not your
   it('refuses a client whose own certificate does not match the fingerprint signalled for the endpoint', async () => {
     const someoneElse = createDtlsIdentity('someone-else');
     const eve = await join('eve', 4001, { signalledFingerprint: someoneElse.fingerprint });
-    const refused = await bridge.waitForLog('the bridge failing eve', dtlsOf('eve', 'failed'), 15_000);
+    const refused = await stack.bridge.waitForLog('the bridge failing eve', dtlsOf('eve', 'failed'), 15_000);
     expect(String(refused.reason)).toMatch(/does not match the signalled fingerprint/);
     await waitUntil('eve told why', () => eve.dtlsError, 5_000);
     expect(eve.dtlsError).toMatch(/bad certificate/);

@@ -65,3 +65,21 @@ void *napi_args_unwrap(napi_env env, napi_value self, const char *class_name) {
   }
   return p;
 }
+
+bool napi_args_construct(napi_env env, napi_callback_info info, size_t want, napi_value *argv, napi_value *self,
+                         const char *usage) {
+  size_t argc = want;
+  napi_value target;
+  if (napi_get_cb_info(env, info, &argc, argv, self, NULL) != napi_ok ||
+      napi_get_new_target(env, info, &target) != napi_ok)
+    return false;
+  if (target == NULL) {
+    napi_throw_type_error(env, "ERR_CONSTRUCT_CALL_REQUIRED", "a constructor needs new");
+    return false;
+  }
+  if (argc < want) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", usage);
+    return false;
+  }
+  return true;
+}

@@ -24,6 +24,11 @@ bool napi_args_bool(napi_env env, napi_value v, const char *name, bool *out);
 /* The wrapped native pointer of `self`, or a thrown TypeError naming the class. */
 void *napi_args_unwrap(napi_env env, napi_value self, const char *class_name);
 
+/* A constructor's arguments: `this` and `want` arguments, or a thrown TypeError (called without `new`, or with
+ * fewer arguments; `usage` names them). */
+bool napi_args_construct(napi_env env, napi_callback_info info, size_t want, napi_value *argv, napi_value *self,
+                         const char *usage);
+
 /* Each part of the addon adds its classes to the exports. */
 napi_value convene_srtp_init(napi_env env, napi_value exports);
 napi_value convene_dtls_init(napi_env env, napi_value exports);

@@ -24,18 +24,8 @@ static void identity_finalize(napi_env env, void *data, void *hint) {
 }
 
 static napi_value identity_construct(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], self, target;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, &self, NULL));
-  CHECK(napi_get_new_target(env, info, &target));
-  if (target == NULL) {
-    napi_throw_type_error(env, "ERR_CONSTRUCT_CALL_REQUIRED", "DtlsIdentity needs new");
-    return NULL;
-  }
-  if (argc < 3) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "expected (commonName, days, srtpProfiles)");
-    return NULL;
-  }
+  napi_value argv[3], self;
+  if (!napi_args_construct(env, info, 3, argv, &self, "expected (commonName, days, srtpProfiles)")) return NULL;
   char cn[65], profiles[128];
   size_t days = 0;
   if (!napi_args_string(env, argv[0], "commonName must be a string of at most 64 bytes", cn, sizeof cn) ||
@@ -96,18 +86,8 @@ static void connection_finalize(napi_env env, void *data, void *hint) {
 }
 
 static napi_value connection_construct(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], self, target;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, &self, NULL));
-  CHECK(napi_get_new_target(env, info, &target));
-  if (target == NULL) {
-    napi_throw_type_error(env, "ERR_CONSTRUCT_CALL_REQUIRED", "DtlsConnection needs new");
-    return NULL;
-  }
-  if (argc < 3) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "expected (identity, isServer, mtu)");
-    return NULL;
-  }
+  napi_value argv[3], self;
+  if (!napi_args_construct(env, info, 3, argv, &self, "expected (identity, isServer, mtu)")) return NULL;
   bool tagged = false;
   napi_valuetype t;
   if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_object ||

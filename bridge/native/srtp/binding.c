@@ -73,19 +73,9 @@ static void finalize(napi_env env, void *data, void *hint) {
 
 /* new SrtpContext(gcm: boolean, keys: Buffer of SRTP_KEYS_LEN derived session keys, local then remote). */
 static napi_value construct(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], self, target;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, &self, NULL));
-  CHECK(napi_get_new_target(env, info, &target));
-  if (target == NULL) {
-    napi_throw_type_error(env, "ERR_CONSTRUCT_CALL_REQUIRED", "SrtpContext needs new");
-    return NULL;
-  }
+  napi_value argv[2], self;
+  if (!napi_args_construct(env, info, 2, argv, &self, "expected (gcm, keys)")) return NULL;
   bool gcm = false;
-  if (argc < 2) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "expected (gcm, keys)");
-    return NULL;
-  }
   if (!napi_args_bool(env, argv[0], "gcm must be a boolean", &gcm)) return NULL;
   uint8_t *keys;
   size_t keys_len;

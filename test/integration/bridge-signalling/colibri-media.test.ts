@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Prosody } from '@convene/xmpp-server';
 import { parseConferenceModified } from '@convene/protocol/colibri2';
-import type { IceUdpTransport } from '@convene/protocol/jingle';
 import type { TransportParams } from '@convene/bridge/conference';
 import { startTestProsody } from '../../harness/prosody.js';
 import { BridgeProcess } from '../../harness/bridge-process.js';
 import { joinBreweryAsFocus, type BreweryPeer } from '../../harness/bridge-focus.js';
 import { NdcMediaPeer, closeNdc } from '../../harness/ndc-media-peer.js';
+import { transportParamsOf } from '../../harness/bridge-stack.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const PASSWORD = 'bridge-pass-media';
@@ -25,16 +25,6 @@ let prosody: Prosody;
 let focus: BreweryPeer;
 let bridge: BridgeProcess;
 const peers = new Map<string, NdcMediaPeer>();
-
-/** The bridge's Colibri2 transport as the media parameters a peer's offer is built from. */
-function toParams(ice: IceUdpTransport): TransportParams {
-  return {
-    ufrag: ice.ufrag!,
-    pwd: ice.pwd!,
-    fingerprints: ice.fingerprints.map((f) => ({ hash: f.hash, value: f.value, setup: 'actpass' as const })),
-    candidates: ice.candidates.map((c) => ({ address: c.ip, port: c.port, priority: c.priority, type: c.type })),
-  };
-}
 
 /** The peer's answer as the `<transport>` + `<sources>` update Jicofo sends after session-accept. */
 function updateXml(ep: string, t: TransportParams, audio: number, video: number): string {
@@ -86,7 +76,7 @@ describe('Colibri2 to media (real Prosody, real bridge process, libdatachannel p
         <endpoint id="${p.name}" create="true"><transport ice-controlling="true"/><capability name="source-names"/></endpoint></conference-modify>`;
       const answer = parseConferenceModified((await focus.iq('jvb1', create)).getChild('conference-modified')!);
       const other = PEERS.find((o) => o !== p)!;
-      const { peer, remote } = await NdcMediaPeer.answer(toParams(answer.endpoints[0]!.transport!.ice!), {
+      const { peer, remote } = await NdcMediaPeer.answer(transportParamsOf(answer.endpoints[0]!.transport!.ice!), {
         ...p,
         receive: [
           { ssrc: other.audioSsrc, kind: 'audio' },
