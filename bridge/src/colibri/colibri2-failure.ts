@@ -1,7 +1,6 @@
 import { colibri2Error, type Colibri2ErrorReason } from '@convene/protocol/colibri2';
 import type { EndpointId } from '@convene/protocol/lib';
-import type { StanzaCondition } from '@convene/protocol/xml';
-import { StanzaFailure } from '../xmpp/stanza-failure.js';
+import { StanzaFailure, type StanzaCondition } from '@convene/protocol/xml';
 
 /** A Colibri2 refusal worded as JVB words it: condition, text, and the `jitsi:colibri2` reason (PROTOCOL.md §5.6). */
 export function colibri2Failure(

@@ -1,7 +1,6 @@
 import type { Element } from 'ltx';
-import { NS_HEALTHCHECK, xmlElement } from '@convene/protocol/xml';
+import { NS_HEALTHCHECK, StanzaFailure, xmlElement } from '@convene/protocol/xml';
 import type { BridgeXmpp, IqRequest } from './bridge-xmpp.js';
-import { StanzaFailure } from './stanza-failure.js';
 
 export const NS_VERSION = 'jabber:iq:version';
 

@@ -6,11 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { client, xml, type Client } from '@xmpp/client';
-import { buildStanzaError } from '@convene/protocol/xml';
+import { answerIq, rebuildElement } from '@convene/protocol/xml';
 import { BreweryOccupants } from './brewery-occupants.js';
 import { buildBreweryPresence, type StatValue } from './stats-presence.js';
-import { stanzaErrorFor } from './stanza-failure.js';
-import { toXmppElement } from './to-xmpp-element.js';
 
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 const NS_PING = 'urn:xmpp:ping';
@@ -33,6 +31,11 @@ export interface BridgeXmppOptions {
   log: Logger;
   /** First and longest wait between connection attempts. */
   backoff?: { initialMs: number; maxMs: number };
+}
+
+/** A protocol/ element with @xmpp/client's own ltx classes (see rebuildElement). */
+export function toXmppElement(el: Element): Element {
+  return rebuildElement(el, xml);
 }
 
 /** What an IQ route sees of the request. */
@@ -205,28 +208,13 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
   async #answer(r: RouteEntry, stanza: Element, element: Element): Promise<Element | true> {
     const attrs = stanza.attrs as Record<string, string | undefined>;
     const sender = this.#occupants.senderOf(attrs.from ?? '');
-    try {
-      const reply = await r.handler({
-        from: attrs.from ?? '',
-        sender,
-        to: attrs.to ?? '',
-        id: attrs.id ?? '',
-        payload: element,
-      });
-      return reply === undefined ? true : toXmppElement(reply);
-    } catch (err) {
-      const error = stanzaErrorFor(err);
-      const code = (err as { code?: unknown }).code;
-      const key = typeof code === 'string' ? code : 'bug';
-      this.iqErrors.set(key, (this.iqErrors.get(key) ?? 0) + 1);
-      if (error.condition === 'internal-server-error') this.#log.error({ err, from: attrs.from }, 'iq handler failed');
-      else
-        this.#log.warn(
-          { from: attrs.from, sender: sender ?? null, condition: error.condition, reason: (err as Error).message },
-          'iq refused',
-        );
-      return toXmppElement(buildStanzaError(error));
-    }
+    const request = { from: attrs.from ?? '', sender, to: attrs.to ?? '', id: attrs.id ?? '', payload: element };
+    const reply = await answerIq(() => r.handler(request), {
+      from: attrs.from,
+      log: this.#log.child({ sender: sender ?? null }),
+      errors: this.iqErrors,
+    });
+    return reply === undefined ? true : toXmppElement(reply);
   }
 
   #occupantJid(): string {

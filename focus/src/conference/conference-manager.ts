@@ -12,7 +12,7 @@ import { NS_FOCUS, NS_JINGLE, NS_JINGLE_ERRORS, xmlElement } from '@convene/prot
 import type { Brewery } from '../bridges/brewery.js';
 import type { Bridge } from '../bridges/bridge.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
-import { StanzaReplyError } from '../xmpp/stanza-condition.js';
+import { StanzaFailure } from '@convene/protocol/xml';
 import { Conference, type ConferenceOptions } from './conference.js';
 import { FeatureDiscovery } from './features.js';
 import { CreationLimiter } from './creation-limiter.js';
@@ -141,7 +141,7 @@ export class ConferenceManager {
     if (why === undefined) return;
     this.totals.requestsRefused++;
     this.#log.warn({ room, requester, why }, 'conference request refused');
-    throw new StanzaReplyError('too-many-conferences', {
+    throw new StanzaFailure('too-many-conferences', {
       type: 'wait',
       condition: 'resource-constraint',
       text: why,
@@ -188,7 +188,7 @@ export class ConferenceManager {
     const { iq, jingle } = parseJingleIq(stanza);
     const entry = this.#sessions.get(jingle.sid);
     if (entry === undefined || entry.participant.occupant.occupantJid !== iq.from) {
-      throw new StanzaReplyError('unknown-session', {
+      throw new StanzaFailure('unknown-session', {
         type: 'cancel',
         condition: 'item-not-found',
         extensions: [xmlElement('unknown-session', { xmlns: NS_JINGLE_ERRORS })],

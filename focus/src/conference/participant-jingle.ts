@@ -6,7 +6,7 @@ import { InvalidStateError, type EndpointId } from '@convene/protocol/lib';
 import type { EndpointSources, SourceMap } from '@convene/protocol/sources';
 import type { ColibriSession } from '../colibri/colibri-session.js';
 import type { JingleSession } from '../jingle/jingle-session.js';
-import { StanzaReplyError } from '../xmpp/stanza-condition.js';
+import { StanzaFailure } from '@convene/protocol/xml';
 import { stripSimulcast, type ConferenceSources } from './conference-sources.js';
 import { sourcesOf } from './invite.js';
 import type { Participant } from './participant.js';
@@ -44,7 +44,7 @@ export function handleParticipantJingle(ctx: JingleContext, p: Participant, jing
     case 'session-info':
       // In-place ICE restart is optional (PROTOCOL.md §4.6): refusing makes the client do a full restart.
       if (jingle.bridgeSession?.iceRestart === true) {
-        throw new StanzaReplyError('ice-restart', {
+        throw new StanzaFailure('ice-restart', {
           type: 'cancel',
           condition: 'feature-not-implemented',
           extensions: [],
@@ -52,7 +52,7 @@ export function handleParticipantJingle(ctx: JingleContext, p: Participant, jing
       }
       return;
     default:
-      throw new StanzaReplyError('unsupported-action', {
+      throw new StanzaFailure('unsupported-action', {
         type: 'cancel',
         condition: 'feature-not-implemented',
         text: `unsupported action ${jingle.action}`,
@@ -114,10 +114,10 @@ function onTerminate(ctx: JingleContext, p: Participant, jingle: Jingle): void {
   ctx.sources.removeEndpoint(p.id);
   const restart = jingle.bridgeSession?.restart === true;
   if (restart && jingle.bridgeSession?.id !== ctx.bridgeSessionId()) {
-    throw new StanzaReplyError('bad-bridge-session', { type: 'cancel', condition: 'item-not-found', extensions: [] });
+    throw new StanzaFailure('bad-bridge-session', { type: 'cancel', condition: 'item-not-found', extensions: [] });
   }
   if (restart && !p.allowRestart(Date.now())) {
-    throw new StanzaReplyError('restart-limited', { type: 'wait', condition: 'resource-constraint', extensions: [] });
+    throw new StanzaFailure('restart-limited', { type: 'wait', condition: 'resource-constraint', extensions: [] });
   }
   ctx.afterAck(async () => {
     relay(ctx, p, 'source-remove', gone);

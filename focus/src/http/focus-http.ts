@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { buildConferenceReplyJson, parseConferenceRequestJson } from '@convene/protocol/jitsi';
 import { ConveneError, ProtocolError } from '@convene/protocol/lib';
 import type { ConferenceManager } from '../conference/conference-manager.js';
-import { StanzaReplyError } from '../xmpp/stanza-condition.js';
+import { StanzaFailure } from '@convene/protocol/xml';
 
 const MAX_BODY = 64 * 1024;
 
@@ -22,7 +22,7 @@ export function createFocusHttp(deps: FocusHttpDeps): Server {
   return createServer((req, res) => {
     void route(deps, req, res).catch((err: unknown) => {
       // Only the conference request throws on bad input: its errors keep its CORS header.
-      if (err instanceof StanzaReplyError && err.stanza.condition === 'resource-constraint') {
+      if (err instanceof StanzaFailure && err.stanzaError.condition === 'resource-constraint') {
         send(res, 429, 'text/plain', `Too many requests: ${err.message}`, CORS);
         return;
       }

@@ -1,12 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
-import { component, type Component } from '@xmpp/component';
+import { component, xml, type Component } from '@xmpp/component';
 import { client } from '@xmpp/client';
-import { buildStanzaError } from '@convene/protocol/xml';
+import { answerIq, rebuildElement } from '@convene/protocol/xml';
 import { IqError } from './iq-error.js';
-import { stanzaErrorFor } from './stanza-condition.js';
-import { toXmppElement } from './to-xmpp-element.js';
 
 export interface FocusConnectionOptions {
   /**
@@ -104,18 +102,10 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
   /** Answers IQs of one type and payload; a thrown error becomes a stanza error, never a crash. */
   route(type: 'get' | 'set', ns: string, name: string, handler: IqHandler): void {
     this.#entity.iqCallee[type](ns, name, async ({ stanza, element }) => {
-      try {
-        const reply = await handler(stanza, element);
-        return reply === undefined ? true : toXmppElement(reply);
-      } catch (err) {
-        const error = stanzaErrorFor(err);
-        const code = (err as { code?: string }).code ?? 'bug';
-        this.iqErrors.set(code, (this.iqErrors.get(code) ?? 0) + 1);
-        if (error.condition === 'internal-server-error')
-          this.#log.error({ err, from: stanza.attrs.from }, 'iq handler failed');
-        else this.#log.warn({ err, from: stanza.attrs.from, condition: error.condition }, 'iq rejected');
-        return toXmppElement(buildStanzaError(error));
-      }
+      const from = (stanza.attrs as { from?: string }).from;
+      const reply = await answerIq(() => handler(stanza, element), { from, log: this.#log, errors: this.iqErrors });
+      // @xmpp/component's own ltx classes: its IQ callee tells a reply from "no reply" by instanceof.
+      return reply === undefined ? true : rebuildElement(reply, xml);
     });
   }
 

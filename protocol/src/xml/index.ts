@@ -27,4 +27,12 @@ export {
   parseStanzaError,
   buildStanzaError,
 } from './stanza-error.js';
+export {
+  StanzaFailure,
+  stanzaErrorFor,
+  answerIq,
+  rebuildElement,
+  type IqBoundaryContext,
+  type IqBoundaryLog,
+} from './stanza-failure.js';
 export { type Iq, type IqType, IQ_TYPES, parseIq, buildIq, resultFor, errorFor } from './iq.js';

@@ -2,7 +2,7 @@
 // anything else, and a conference is never left half-changed by a refused request.
 import fc from 'fast-check';
 import { ProtocolError } from '@convene/protocol/lib';
-import { StanzaFailure } from '@convene/bridge/xmpp';
+import { StanzaFailure } from '@convene/protocol/xml';
 import { mutateXml, xmlMutations } from '../../../harness/xml-fuzz.js';
 import { colibriSetup } from './setup.js';
 

@@ -1,7 +1,6 @@
 import { jest } from '@jest/globals';
 import { parseConferenceModified, colibri2ErrorOf } from '@convene/protocol/colibri2';
-import { parseXml, type StanzaError } from '@convene/protocol/xml';
-import { StanzaFailure, stanzaErrorFor } from '@convene/bridge/xmpp';
+import { StanzaFailure, parseXml, stanzaErrorFor, type StanzaError } from '@convene/protocol/xml';
 import { colibriSetup, ROOM } from './setup.js';
 
 const C2 = 'xmlns="jitsi:colibri2"';

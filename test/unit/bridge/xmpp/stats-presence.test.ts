@@ -1,12 +1,5 @@
-import { ProtocolError, NotFoundError } from '@convene/protocol/lib';
 import { NS_COLIBRI } from '@convene/protocol/xml';
-import {
-  buildBreweryPresence,
-  buildStatsElement,
-  StanzaFailure,
-  stanzaErrorFor,
-  toXmppElement,
-} from '@convene/bridge/xmpp';
+import { buildBreweryPresence, buildStatsElement, toXmppElement } from '@convene/bridge/xmpp';
 import { xml } from '@xmpp/client';
 
 describe('brewery stats presence', () => {
@@ -29,19 +22,5 @@ describe('brewery stats presence', () => {
     const el = toXmppElement(buildStatsElement({ a: 1 }));
     expect(el).toBeInstanceOf(xml.Element);
     expect(el.getChild('stat')).toBeInstanceOf(xml.Element);
-  });
-});
-
-describe('stanzaErrorFor', () => {
-  it('maps typed errors to stanza conditions and anything else to internal-server-error', () => {
-    expect(stanzaErrorFor(new ProtocolError('bad-xml', 'x')).condition).toBe('bad-request');
-    expect(stanzaErrorFor(new NotFoundError('nf', 'x')).condition).toBe('item-not-found');
-    expect(stanzaErrorFor(new Error('bug'))).toEqual({
-      type: 'cancel',
-      condition: 'internal-server-error',
-      extensions: [],
-    });
-    const f = new StanzaFailure('forbidden', { type: 'auth', condition: 'forbidden', extensions: [] });
-    expect(stanzaErrorFor(f).condition).toBe('forbidden');
   });
 });
