@@ -43,6 +43,19 @@ module.exports = {
       },
     },
     {
+      name: 'bridge-conference-never-xmpp',
+      comment: 'conference/ is the top of the media side: it speaks no XMPP, XML or Colibri2 and knows no signalling folder',
+      severity: 'error',
+      from: { path: '^bridge/src/conference/' },
+      to: {
+        path: [
+          '^bridge/src/(xmpp|colibri|channel|http|metrics|config)/',
+          '^node_modules/(@xmpp|ltx)/',
+          '^protocol/src/(jingle|colibri2|jitsi|sdp|channel|xml)/',
+        ],
+      },
+    },
+    {
       name: 'web-protocol-only',
       severity: 'error',
       from: { path: '^web/' },
