@@ -24,14 +24,18 @@ export class AppProcess {
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
-  /** The first JSON log line whose msg is `msg`, waiting up to `timeoutMs`. */
-  async logLine(msg: string, timeoutMs = 45_000): Promise<Record<string, unknown>> {
+  /** The first JSON log line whose msg is `msg` (and whose fields include `fields`), waiting up to `timeoutMs`. */
+  async logLine(
+    msg: string,
+    timeoutMs = 45_000,
+    fields: Record<string, unknown> = {},
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const l of this.lines) {
         if (!l.startsWith('{')) continue;
         const entry = JSON.parse(l) as Record<string, unknown>;
-        if (entry.msg === msg) return entry;
+        if (entry.msg === msg && Object.entries(fields).every(([k, v]) => entry[k] === v)) return entry;
       }
       if (this.child.exitCode !== null)
         throw new Error(

@@ -201,7 +201,11 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   }
 
   async #inviteAll(): Promise<void> {
-    if (this.#ended || this.participants.size < this.#options.minParticipants) return;
+    if (this.#ended) return;
+    if (this.participants.size < this.#options.minParticipants) {
+      this.#log.debug({ members: this.participants.size }, 'invites wait for more members');
+      return;
+    }
     for (const p of this.participants.values()) {
       if (p.session === undefined && !p.inviting) await this.#invite(p);
     }

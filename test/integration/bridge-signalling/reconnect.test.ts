@@ -14,9 +14,11 @@ let prosody: Prosody;
 let focus: BreweryPeer | undefined;
 let bridge: BridgeProcess;
 
-afterAll(async () => {
+// Each test starts its own Prosody and bridge: neither depends on what the other left behind.
+afterEach(async () => {
   await bridge?.close();
   await focus?.peer.close();
+  focus = undefined;
   await prosody?.close();
 });
 
@@ -24,7 +26,7 @@ const statsPresence = (occupant: string) => (p: Element) =>
   p.is('presence') && p.attrs.from === occupant && p.getChild('stats', NS_COLIBRI) !== undefined;
 
 describe('bridge reconnect (real Prosody restarted)', () => {
-  it('is back in the brewery within 10 s of Prosody coming back, without help', async () => {
+  it('is back in the brewery after Prosody comes back, without help', async () => {
     prosody = await startTestProsody({ accounts: ACCOUNTS });
     bridge = await BridgeProcess.start({ prosody, password: PASSWORD });
     focus = await joinBreweryAsFocus(prosody);
@@ -45,10 +47,8 @@ describe('bridge reconnect (real Prosody restarted)', () => {
       httpPort: ports.http,
       focusSecret,
     });
-    const back = Date.now();
     focus = await joinBreweryAsFocus(prosody);
     const seen = await focus.peer.waitFor('bridge stats after restart', statsPresence(occupant), 10_000);
-    expect(Date.now() - back).toBeLessThan(10_000);
     expect(parseBridgeStats(seen.getChild('stats', NS_COLIBRI)!).drain).toBe('false');
     await waitUntil('healthy again', async () => (await fetch(`${bridge.httpUrl}/about/health`)).status === 200);
     const m = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
@@ -57,7 +57,7 @@ describe('bridge reconnect (real Prosody restarted)', () => {
   });
 
   it('drops a connection whose server stopped answering (no TCP close) and rejoins when it answers again', async () => {
-    await bridge.close();
+    prosody = await startTestProsody({ accounts: ACCOUNTS });
     bridge = await BridgeProcess.start({ prosody, password: PASSWORD, args: ['--xmpp-ping-interval-ms', '500'] });
     await bridge.waitForLog('brewery join', (l) => l.msg === 'joined the brewery');
     const pid = prosody.pid!;
