@@ -4,6 +4,7 @@ export {
   DTLS_STATE_CONNECTING,
   DTLS_STATE_FAILED,
   NATIVE_BUILD_HINT,
+  NativeAddonError,
   loadNativeAddon,
   nativeAddonLoadError,
   requireNativeAddon,

@@ -1,6 +1,14 @@
 // The bridge's native addon (bridge/native: DTLS and SRTP on the OpenSSL inside node), loaded once. DTLS has no
 // fallback, so the bridge refuses to start without it; SRTP can still run on node:crypto (srtpImplementation).
 import { createRequire } from 'node:module';
+import { ConveneError } from '@convene/protocol/lib';
+
+/** The addon is not built, or is an older build: the bridge cannot run DTLS. */
+export class NativeAddonError extends ConveneError {
+  constructor(detail: string) {
+    super('native-addon-unavailable', detail);
+  }
+}
 
 /** Where `npm ci` (postinstall: bridge/native/build.js) puts the addon. */
 const ADDON_PATH = '../../native/build/Release/convene_native.node';
@@ -80,9 +88,9 @@ export function nativeAddonLoadError(): string | undefined {
   return 'error' in r ? r.error : undefined;
 }
 
-/** The addon, or an Error whose message is the one line an operator needs. */
+/** The addon, or a NativeAddonError whose message is the one line an operator needs. */
 export function requireNativeAddon(): NativeAddon {
   const addon = loadNativeAddon();
-  if (addon === undefined) throw new Error(nativeAddonLoadError());
+  if (addon === undefined) throw new NativeAddonError(nativeAddonLoadError() ?? 'the native addon does not load');
   return addon;
 }

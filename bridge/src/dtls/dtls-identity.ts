@@ -1,5 +1,6 @@
 // The bridge's DTLS identity: a P-256 key and a self-signed certificate made by OpenSSL in the native addon, one
 // per process like JVB's, with the SSL_CTX every session of both roles is built on.
+import { ProtocolError } from '@convene/protocol/lib';
 import { requireNativeAddon, type NativeAddon, type NativeDtlsIdentity } from '../addon/index.js';
 import { SRTP_AEAD_AES_128_GCM, type SrtpProfile } from './dtls-params.js';
 
@@ -26,7 +27,7 @@ export function createDtlsIdentity(
   days = 30,
 ): DtlsIdentity {
   const addon = requireNativeAddon();
-  if (srtpProfiles.length === 0) throw new RangeError('at least one SRTP profile is needed');
+  if (srtpProfiles.length === 0) throw new ProtocolError('no-srtp-profile', 'at least one SRTP profile is needed');
   const native = new addon.DtlsIdentity(commonName, days, srtpProfiles.map((p) => PROFILE_NAMES[p]).join(':'));
   const fingerprint = formatFingerprint(native.fingerprint());
   return { fingerprint, der: native.der(), srtpProfiles: [...srtpProfiles], native, addon };
