@@ -44,7 +44,8 @@ module.exports = {
     },
     {
       name: 'bridge-conference-never-xmpp',
-      comment: 'conference/ is the top of the media side: it speaks no XMPP, XML or Colibri2 and knows no signalling folder',
+      comment:
+        'conference/ is the top of the media side: it speaks no XMPP, XML or Colibri2 and knows no signalling folder',
       severity: 'error',
       from: { path: '^bridge/src/conference/' },
       to: {
