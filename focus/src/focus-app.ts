@@ -65,6 +65,8 @@ export class FocusApp {
         maxConferences: config.maxConferences,
         newConferencesPerRequester: config.newConferencesPerRequester,
         newConferenceWindowMs: config.newConferenceWindowMs,
+        capsCacheSize: config.capsCacheSize,
+        capsCacheTtlMs: config.capsCacheTtlMs,
       },
       log.child({ part: 'conference' }),
     );

@@ -14,11 +14,11 @@ import type { Bridge } from '../bridges/bridge.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 import { StanzaReplyError } from '../xmpp/stanza-condition.js';
 import { Conference, type ConferenceOptions } from './conference.js';
-import { FeatureDiscovery } from './features.js';
+import { FeatureDiscovery, type FeatureDiscoveryOptions } from './features.js';
 import { CreationLimiter } from './creation-limiter.js';
 import type { Participant } from './participant.js';
 
-export interface ConferenceManagerOptions extends ConferenceOptions {
+export interface ConferenceManagerOptions extends ConferenceOptions, FeatureDiscoveryOptions {
   /** The MUC service rooms must be on, e.g. `conference.meet.localhost`. */
   mucDomain: string;
   /** A conference nobody joins within this time is dropped (Jicofo's initial-timeout). */
@@ -41,7 +41,7 @@ export class ConferenceManager {
   readonly #brewery: Brewery;
   readonly #options: ConferenceManagerOptions;
   readonly #log: Logger;
-  readonly #discovery: FeatureDiscovery;
+  readonly discovery: FeatureDiscovery;
   readonly #limiter: CreationLimiter;
   /** Totals for /stats and /metrics. */
   readonly totals = { conferencesCreated: 0, conferenceRequests: 0, participants: 0, requestsRefused: 0 };
@@ -53,7 +53,7 @@ export class ConferenceManager {
     this.#brewery = brewery;
     this.#options = options;
     this.#log = log;
-    this.#discovery = new FeatureDiscovery(conn, log);
+    this.discovery = new FeatureDiscovery(conn, log, options);
     this.#limiter = new CreationLimiter(options.newConferencesPerRequester, options.newConferenceWindowMs);
     conn.route('set', NS_FOCUS, 'conference', (stanza, payload) => this.#onConferenceIq(stanza, payload));
     conn.route('set', NS_JINGLE, 'jingle', (stanza) => this.#onJingle(stanza));
@@ -153,7 +153,7 @@ export class ConferenceManager {
     const conference = new Conference(room, this.#options, {
       conn: this.#conn,
       brewery: this.#brewery,
-      discovery: this.#discovery,
+      discovery: this.discovery,
       sessions: this.#sessions,
       log: this.#log,
       countColibriError: (condition) => this.colibriErrors.set(condition, (this.colibriErrors.get(condition) ?? 0) + 1),

@@ -15,5 +15,7 @@ export {
 } from './offer.js';
 export { buildInvite, sourcesOf, feedbackSourceSet, BRIDGE_OWNER } from './invite.js';
 export { featuresFrom } from './features.js';
+export { capsVerMatches, capsVerificationString } from './caps-ver.js';
+export { CapsCache } from './caps-cache.js';
 export { Conference } from './conference.js';
 export { ConferenceManager } from './conference-manager.js';

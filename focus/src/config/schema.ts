@@ -53,6 +53,10 @@ export const FocusConfigSchema = z
     /** New conferences one requester (bare JID, or HTTP client address) may create per `newConferenceWindowMs`. */
     newConferencesPerRequester: z.number().int().min(1).default(20),
     newConferenceWindowMs: z.number().int().min(100).default(10_000),
+    /** Disco#info answers cached by their verified caps `node#ver` (XEP-0115 §5.4), least recently used out first. */
+    capsCacheSize: z.number().int().min(1).default(1_000),
+    /** A cached caps entry is asked again (disco#info) after this long. */
+    capsCacheTtlMs: z.number().int().min(1000).default(3_600_000),
     logLevel: LogLevel.default('info'),
   })
   .superRefine((c, ctx) => {
