@@ -178,6 +178,15 @@ async function main(): Promise<void> {
         keyframe_request_rate_limited: f.dropKeyframeRateLimited,
       };
     },
+    srtpDrops: () => {
+      const e = media.counters.endpoints;
+      return {
+        auth: e.dropSrtpAuth,
+        replay: e.dropSrtpReplay,
+        malformed: e.dropSrtpMalformed,
+        repeat_index: e.dropSrtpRepeatIndex,
+      };
+    },
   });
   const http = await BridgeHttpServer.start({
     port: config.httpPort,

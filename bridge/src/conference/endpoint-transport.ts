@@ -46,6 +46,8 @@ export interface EndpointCounters {
   dropSrtpAuth: number;
   dropSrtpReplay: number;
   dropSrtpMalformed: number;
+  /** Outgoing RTP whose SRTP index was used already (never protected twice under one key). */
+  dropSrtpRepeatIndex: number;
   dropNotReady: number;
   dropDtls: number;
   dropOversize: number;
@@ -62,6 +64,7 @@ export function newEndpointCounters(): EndpointCounters {
     dropSrtpAuth: 0,
     dropSrtpReplay: 0,
     dropSrtpMalformed: 0,
+    dropSrtpRepeatIndex: 0,
     dropNotReady: 0,
     dropDtls: 0,
     dropOversize: 0,
@@ -225,7 +228,11 @@ export class EndpointTransport implements MediaSink {
     }
     const slot = this.#nextSlot();
     const n = srtp.protectRtp(buf, off, len, slot, 0);
-    if (n < 0) return;
+    if (n < 0) {
+      if (n === SRTP_ERR_REPLAY) this.counters.dropSrtpRepeatIndex++;
+      else this.counters.dropSrtpMalformed++;
+      return;
+    }
     this.counters.rtpPacketsOut++;
     this.counters.rtpBytesOut += len;
     this.#deps.udp.send(slot, 0, n, this.port, this.address);
