@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     port: config.mediaPort,
     bindAddress: config.mediaBindAddress,
     advertisedAddresses: config.advertisedAddresses,
+    allowLocalCandidates: config.allowLocalCandidates,
     createSrtp: srtp.create,
     log: log.child({ component: 'media' }),
   });

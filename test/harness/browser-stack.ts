@@ -41,7 +41,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
       ...['--xmpp-host', '127.0.0.1', '--xmpp-port', String(prosody.ports.c2s), '--domain', 'meet.localhost'],
       ...['--bridge-id', 'jvb1', '--http-port', '0', '--media-port', '0', '--media-bind-address', '127.0.0.1'],
       ...['--websocket-base-url', `ws://127.0.0.1:${webPort}`, '--presence-interval-ms', '1000'],
-      ...['--log-level', 'debug'],
+      ...['--log-level', 'debug', '--allow-local-candidates'],
     ]);
     started.push(bridge);
     const [, bridgeStarted] = await Promise.all([

@@ -33,7 +33,12 @@ describe('SRTP AES-GCM nonce reuse', () => {
   let receiver: { peer: RawMediaPeer; ep: Endpoint };
 
   beforeAll(async () => {
-    server = await MediaServer.create({ port: 0, bindAddress: '127.0.0.1', srtpProfiles: [SRTP_AEAD_AES_128_GCM] });
+    server = await MediaServer.create({
+      port: 0,
+      bindAddress: '127.0.0.1',
+      allowLocalCandidates: true,
+      srtpProfiles: [SRTP_AEAD_AES_128_GCM],
+    });
     const conference = server.createConference('nonce-reuse');
     sender = await joinRaw(conference, 'mallory');
     sender.ep.setSources([{ ssrc: SSRC, kind: 'audio' }]);

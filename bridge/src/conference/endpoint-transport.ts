@@ -76,6 +76,7 @@ export interface EndpointTransportDeps {
   udp: UdpTransport;
   certificate: DtlsCertificate;
   iceTimings: IceTimings;
+  allowLocalCandidates: boolean;
   dtlsHandshakeTimeoutMs: number;
   srtpProfiles: readonly SrtpProfile[];
   forwarder: Forwarder;
@@ -116,6 +117,7 @@ export class EndpointTransport implements MediaSink {
       routeId: deps.routeId,
       local,
       timings: deps.iceTimings,
+      allowLocalCandidates: deps.allowLocalCandidates,
       send: (buf, port, address) => deps.udp.send(buf, 0, buf.length, port, address),
       onStateChange: (s) => this.#onIceState(s),
       onPeerAddress: (address, port) => deps.onPeerAddress(this, address, port),

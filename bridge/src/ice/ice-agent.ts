@@ -1,6 +1,7 @@
 // Full ICE (RFC 8445) as the controlling agent for one endpoint, behind a single shared UDP socket.
 // The agent never touches the socket: the media server hands it STUN messages and gives it a send callback.
 import { randomBytes } from 'node:crypto';
+import { refuseCandidate } from './candidate-policy.js';
 import type { IceCandidate, IceParams, IceState, IceTimings } from './ice-params.js';
 import {
   STUN_BINDING_ERROR,
@@ -24,6 +25,8 @@ export interface IceAgentDeps {
   routeId: number;
   local: IceParams;
   timings: IceTimings;
+  /** Send checks to loopback and link-local remote candidates too (bridge and peers on one host). */
+  allowLocalCandidates: boolean;
   send: (buf: Buffer, port: number, address: string) => void;
   onStateChange: (state: IceState) => void;
   /** The nominated pair changed: media now flows with this remote address. */
@@ -40,6 +43,8 @@ export interface IceCounters {
   badFingerprint: number;
   unmatchedResponses: number;
   roleConflicts: number;
+  /** Signalled remote candidates not used: a name, IPv6, loopback/link-local (unless allowed), not unicast. */
+  candidatesRefused: number;
 }
 
 interface Pair {
@@ -65,6 +70,7 @@ export class IceAgent {
     badFingerprint: 0,
     unmatchedResponses: 0,
     roleConflicts: 0,
+    candidatesRefused: 0,
   };
   readonly tieBreaker: bigint = randomBytes(8).readBigUInt64BE(0);
   readonly #deps: IceAgentDeps;
@@ -106,8 +112,12 @@ export class IceAgent {
   }
 
   addRemoteCandidate(c: IceCandidate): void {
-    // mDNS names cannot be resolved here (JVB: resolve-remote-candidates = false); the peer shows up prflx.
-    if (c.address.endsWith('.local') || c.address.includes(':')) return;
+    // Names are never resolved, mDNS ones included (JVB: resolve-remote-candidates = false): such a peer still
+    // connects, as a peer-reflexive candidate learned from its own checks.
+    if (refuseCandidate(c.address, this.#deps.allowLocalCandidates) !== undefined) {
+      this.counters.candidatesRefused++;
+      return;
+    }
     const key = pairKey(c.address, c.port);
     if (!this.#pairs.has(key) && this.#pairs.size < MAX_PAIRS)
       this.#pairs.set(key, newPair(c.address, c.port, c.priority, false));
