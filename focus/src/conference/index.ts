@@ -19,3 +19,5 @@ export { capsVerMatches, capsVerificationString } from './caps-ver.js';
 export { CapsCache } from './caps-cache.js';
 export { Conference } from './conference.js';
 export { ConferenceManager } from './conference-manager.js';
+export { CreationLimiter } from './creation-limiter.js';
+export { limitKeysOf, type Requester } from './requester.js';
