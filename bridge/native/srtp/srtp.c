@@ -273,7 +273,9 @@ int srtp_protect_rtcp(srtp_ctx *c, const uint8_t *s, int len, uint8_t *d, size_t
   uint32_t ssrc = rd32(s + 4);
   srtp_out *st = out_for(c, ssrc);
   if (st == NULL) return SRTP_E_NOMEM;
-  uint32_t index = st->rtcp_index = (st->rtcp_index + 1) & 0x7fffffff;
+  /* The 31-bit SRTCP index would wrap to one already used: refuse, as libsrtp's key_expired (RFC 3711 §9.2). */
+  if (st->rtcp_index == 0x7fffffff) return SRTP_ERR_REPLAY;
+  uint32_t index = ++st->rtcp_index;
   uint8_t eindex[4];
   wr32(eindex, 0x80000000u | index);
   if (d != s) memcpy(d, s, 8);

@@ -46,7 +46,7 @@ export interface EndpointCounters {
   dropSrtpAuth: number;
   dropSrtpReplay: number;
   dropSrtpMalformed: number;
-  /** Outgoing RTP whose SRTP index was used already (never protected twice under one key). */
+  /** Outgoing RTP/RTCP whose SRTP index was used already, or would wrap (never protected twice under one key). */
   dropSrtpRepeatIndex: number;
   dropNotReady: number;
   dropDtls: number;
@@ -231,8 +231,7 @@ export class EndpointTransport implements MediaSink {
     const slot = this.#nextSlot();
     const n = srtp.protectRtp(buf, off, len, slot, 0);
     if (n < 0) {
-      if (n === SRTP_ERR_REPLAY) this.counters.dropSrtpRepeatIndex++;
-      else this.counters.dropSrtpMalformed++;
+      this.#countProtectError(n);
       return;
     }
     this.counters.rtpPacketsOut++;
@@ -245,7 +244,10 @@ export class EndpointTransport implements MediaSink {
     if (srtp === undefined || this.#closed || len > SLOT_BYTES - SRTP_MAX_OVERHEAD) return;
     const slot = this.#nextSlot();
     const n = srtp.protectRtcp(buf, off, len, slot, 0);
-    if (n < 0) return;
+    if (n < 0) {
+      this.#countProtectError(n);
+      return;
+    }
     this.counters.rtcpPacketsOut++;
     this.#deps.udp.send(slot, 0, n, this.port, this.address);
   }
@@ -268,7 +270,10 @@ export class EndpointTransport implements MediaSink {
     const n = writeReceiverReport(slot, 0, this.feedbackSsrc, this.#statsList, now);
     // protectRtcp works in place: the slot is both source and destination.
     const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
-    if (m < 0) return;
+    if (m < 0) {
+      this.#countProtectError(m);
+      return;
+    }
     this.counters.rtcpPacketsOut++;
     this.#deps.udp.send(slot, 0, m, this.port, this.address);
   }
@@ -279,6 +284,11 @@ export class EndpointTransport implements MediaSink {
     this.#dtls?.close(); // sends close_notify while the path is still open
     this.#closed = true;
     this.ice.close();
+  }
+
+  #countProtectError(code: number): void {
+    if (code === SRTP_ERR_REPLAY) this.counters.dropSrtpRepeatIndex++;
+    else this.counters.dropSrtpMalformed++;
   }
 
   #nextSlot(): Buffer {

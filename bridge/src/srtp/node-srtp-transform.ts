@@ -154,7 +154,9 @@ export class NodeSrtpTransform implements SrtpTransform {
     if (len < 8 || src[off]! >> 6 !== 2) return SRTP_ERR_MALFORMED;
     const ssrc = src.readUInt32BE(off + 4);
     const st = this.#outState(ssrc);
-    const index = (st.rtcpIndex = (st.rtcpIndex + 1) & 0x7fffffff);
+    // The 31-bit SRTCP index would wrap to one already used: refuse, as libsrtp's key_expired (RFC 3711 §9.2).
+    if (st.rtcpIndex === 0x7fffffff) return SRTP_ERR_REPLAY;
+    const index = ++st.rtcpIndex;
     if (src !== dst || off !== dstOff) src.copy(dst, dstOff, off, off + 8);
     if (this.#gcm) {
       this.#rtcpIv(this.#local.rtcpSalt, ssrc, index);
