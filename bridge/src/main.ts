@@ -179,6 +179,7 @@ async function main(): Promise<void> {
         keyframe_request_rate_limited: f.dropKeyframeRateLimited,
       };
     },
+    iceCandidatesRefused: () => media.counters.endpoints.iceCandidatesRefused,
     srtpDrops: () => {
       const e = media.counters.endpoints;
       return {

@@ -82,6 +82,9 @@ describe('ICE remote candidate targets', () => {
       (l) => l.msg === 'endpoint expired' && l.endpointId === 'mallory',
       10_000,
     );
+    // The bridge saw every candidate and refused each one.
+    const metrics = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^convene_bridge_ice_candidates_refused_total ${targets.length}$`, 'm'));
     expect({ loopback: loopback.received, named: named.received, unspecified: unspecified.received }).toEqual({
       loopback: [],
       named: [],

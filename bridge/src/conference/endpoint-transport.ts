@@ -48,6 +48,8 @@ export interface EndpointCounters {
   dropSrtpMalformed: number;
   /** Outgoing RTP/RTCP whose SRTP index was used already, or would wrap (never protected twice under one key). */
   dropSrtpRepeatIndex: number;
+  /** Signalled remote ICE candidates not used: a name, IPv6, loopback/link-local (unless allowed), not unicast. */
+  iceCandidatesRefused: number;
   dropNotReady: number;
   dropDtls: number;
   dropOversize: number;
@@ -65,6 +67,7 @@ export function newEndpointCounters(): EndpointCounters {
     dropSrtpReplay: 0,
     dropSrtpMalformed: 0,
     dropSrtpRepeatIndex: 0,
+    iceCandidatesRefused: 0,
     dropNotReady: 0,
     dropDtls: 0,
     dropOversize: 0,
@@ -121,6 +124,7 @@ export class EndpointTransport implements MediaSink {
       send: (buf, port, address) => deps.udp.send(buf, 0, buf.length, port, address),
       onStateChange: (s) => this.#onIceState(s),
       onPeerAddress: (address, port) => deps.onPeerAddress(this, address, port),
+      onCandidateRefused: () => this.counters.iceCandidatesRefused++,
       onSelected: (address, port) => {
         this.address = address;
         this.port = port;

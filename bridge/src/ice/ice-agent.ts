@@ -1,7 +1,7 @@
 // Full ICE (RFC 8445) as the controlling agent for one endpoint, behind a single shared UDP socket.
 // The agent never touches the socket: the media server hands it STUN messages and gives it a send callback.
 import { randomBytes } from 'node:crypto';
-import { refuseCandidate } from './candidate-policy.js';
+import { refuseCandidate, type CandidateRefusal } from './candidate-policy.js';
 import type { IceCandidate, IceParams, IceState, IceTimings } from './ice-params.js';
 import {
   STUN_BINDING_ERROR,
@@ -33,6 +33,8 @@ export interface IceAgentDeps {
   onSelected: (address: string, port: number) => void;
   /** An authenticated check arrived from an address not seen before (a candidate pair in the making). */
   onPeerAddress?: (address: string, port: number) => void;
+  /** A signalled remote candidate was not used (see candidate-policy.ts). */
+  onCandidateRefused?: (reason: CandidateRefusal) => void;
 }
 
 export interface IceCounters {
@@ -114,8 +116,10 @@ export class IceAgent {
   addRemoteCandidate(c: IceCandidate): void {
     // Names are never resolved, mDNS ones included (JVB: resolve-remote-candidates = false): such a peer still
     // connects, as a peer-reflexive candidate learned from its own checks.
-    if (refuseCandidate(c.address, this.#deps.allowLocalCandidates) !== undefined) {
+    const refusal = refuseCandidate(c.address, this.#deps.allowLocalCandidates);
+    if (refusal !== undefined) {
       this.counters.candidatesRefused++;
+      this.#deps.onCandidateRefused?.(refusal);
       return;
     }
     const key = pairKey(c.address, c.port);
