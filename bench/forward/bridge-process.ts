@@ -56,6 +56,7 @@ async function createBenchConference(
   server = await MediaServer.create({
     port: 0,
     bindAddress: '127.0.0.1',
+    allowLocalCandidates: true,
     socketBufferBytes,
     srtpProfiles: [profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
     createSrtp,

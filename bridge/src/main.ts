@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     port: config.mediaPort,
     bindAddress: config.mediaBindAddress,
     advertisedAddresses: config.advertisedAddresses,
+    allowLocalCandidates: config.allowLocalCandidates,
     createSrtp: srtp.create,
     log: log.child({ component: 'media' }),
   });
@@ -184,6 +185,16 @@ async function main(): Promise<void> {
         malformed: f.dropMalformed,
         keyframe_request_no_sender: f.dropNoSender,
         keyframe_request_rate_limited: f.dropKeyframeRateLimited,
+      };
+    },
+    iceCandidatesRefused: () => media.counters.endpoints.iceCandidatesRefused,
+    srtpDrops: () => {
+      const e = media.counters.endpoints;
+      return {
+        auth: e.dropSrtpAuth,
+        replay: e.dropSrtpReplay,
+        malformed: e.dropSrtpMalformed,
+        repeat_index: e.dropSrtpRepeatIndex,
       };
     },
   });

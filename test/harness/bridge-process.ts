@@ -8,6 +8,8 @@ export interface BridgeProcessOptions {
   prosody: Prosody;
   password: string;
   bridgeId?: string;
+  /** Send ICE checks to loopback candidates (config allowLocalCandidates): true, as every test peer is on loopback. */
+  allowLocalCandidates?: boolean;
   /** More `--flag value` pairs. */
   args?: readonly string[];
 }
@@ -84,6 +86,7 @@ export class BridgeProcess {
       '1000',
       '--log-level',
       'debug',
+      ...(o.allowLocalCandidates === false ? [] : ['--allow-local-candidates']),
       ...(o.args ?? []),
     ];
     // PR_SET_PDEATHSIG (setpriv execs in place): a test process that dies takes its bridge with it.

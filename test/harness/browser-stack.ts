@@ -42,7 +42,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
       ...['--bridge-id', 'jvb1', '--http-port', '0', '--public-http-port', '0'],
       ...['--media-port', '0', '--media-bind-address', '127.0.0.1'],
       ...['--websocket-base-url', `ws://127.0.0.1:${webPort}`, '--presence-interval-ms', '1000'],
-      ...['--log-level', 'debug'],
+      ...['--log-level', 'debug', '--allow-local-candidates'],
     ]);
     started.push(bridge);
     const [, bridgeStarted] = await Promise.all([

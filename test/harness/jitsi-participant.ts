@@ -1,5 +1,6 @@
 // A participant that signals like lib-jitsi-meet (PROTOCOL.md §2–§4) over a real XMPP connection: conference
 // request, MUC join with nick = endpoint id, Jingle acks and answers. No media: test/e2e adds that.
+import { createHash } from 'node:crypto';
 import type { Element } from 'ltx';
 import { xml } from '@xmpp/client';
 import { buildJingleIq, parseJingle, type Jingle, type JingleContent } from '@convene/protocol/jingle';
@@ -11,6 +12,7 @@ import { connectClient, type XmppPeer } from './xmpp-peer.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
+const NS_CAPS = 'http://jabber.org/protocol/caps';
 
 /** What lib-jitsi-meet advertises by default (PROTOCOL.md §3.5). */
 export const JITSI_FEATURES = [
@@ -22,6 +24,15 @@ export const JITSI_FEATURES = [
   'http://jitsi.org/json-encoded-sources',
   'http://jitsi.org/source-name',
 ];
+
+/** XEP-0115 caps as a client whose disco#info lists exactly `features` (no identity) advertises them (§5.1). */
+export function capsFor(features: readonly string[]): { hash: string; node: string; ver: string } {
+  const s = [...features]
+    .sort()
+    .map((f) => `${f}<`)
+    .join('');
+  return { hash: 'sha-1', node: 'https://jitsi.org/jitsi-meet', ver: createHash('sha1').update(s).digest('base64') };
+}
 
 function toXmpp(el: Element): Element {
   return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toXmpp(c))));
@@ -78,7 +89,8 @@ export class JitsiParticipant {
     return parseConferenceReply(res.getChild('conference', NS_FOCUS) as Element);
   }
 
-  async join(room: string): Promise<void> {
+  /** Joins the room; with `caps`, the presence carries them as lib-jitsi-meet's does. */
+  async join(room: string, caps?: { hash: string; node: string; ver: string }): Promise<void> {
     this.room = room;
     await this.peer.send(
       xml(
@@ -86,6 +98,7 @@ export class JitsiParticipant {
         { to: `${room}/${this.nick}` },
         xml('x', { xmlns: NS_MUC }),
         xml('stats-id', {}, `stats-${this.nick}`),
+        ...(caps === undefined ? [] : [xml('c', { xmlns: NS_CAPS, ...caps })]),
       ),
     );
     await this.peer.waitFor('own presence', (s) => s.is('presence') && s.attrs.from === `${room}/${this.nick}`);

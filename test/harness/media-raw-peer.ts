@@ -2,7 +2,7 @@
 // it lets tests put exact bytes on the wire from the selected address (tampered or replayed SRTP), go
 // silent (consent), and drive the forwarding bench without libdatachannel's receive ceiling.
 import { createSocket, type Socket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import type { TransportParams } from '@convene/bridge/conference';
 import {
   DtlsSession,
@@ -13,7 +13,13 @@ import {
   type SrtpProfile,
 } from '@convene/bridge/dtls';
 import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
-import { NodeSrtpTransform, SRTP_MAX_OVERHEAD, type SrtpTransform } from '@convene/bridge/srtp';
+import {
+  NodeSrtpTransform,
+  SRTP_MAX_OVERHEAD,
+  deriveSessionKey,
+  type SrtpKeyParams,
+  type SrtpTransform,
+} from '@convene/bridge/srtp';
 
 export interface RawMediaPeerOptions {
   /** Decrypt what arrives (tests) or only count it (bench receivers). */
@@ -39,6 +45,8 @@ export class RawMediaPeer {
   answering = true;
   readonly received = { rtp: 0, rtcp: 0, bytes: 0, failed: 0 };
   readonly rtp: Buffer[] = [];
+  /** Every SRTP packet as it arrived, before decryption (copies). */
+  readonly rawRtp: Buffer[] = [];
   /** The last protected packet sent, for replay tests. */
   lastProtected: Buffer | undefined;
   readonly #socket: Socket;
@@ -56,6 +64,7 @@ export class RawMediaPeer {
   /** Why DTLS failed or closed, when it did. */
   dtlsError: string | undefined;
   #srtp: SrtpTransform | undefined;
+  #keys: SrtpKeyParams | undefined;
 
   private constructor(socket: Socket, opts: RawMediaPeerOptions) {
     this.#socket = socket;
@@ -104,6 +113,27 @@ export class RawMediaPeer {
     this.#socket.send(this.lastProtected, this.#bridgePort, this.#bridgeAddress);
   }
 
+  /**
+   * Protects with AEAD_AES_128_GCM under the ROC the caller gives (RFC 7714 §8), as a sender tracking its own index
+   * would, independently of the bridge's SRTP code, and sends it.
+   */
+  sendRtpWithRoc(plain: Buffer, roc: number): void {
+    const k = this.#keys;
+    if (k?.cipher !== 'aes-gcm-128') throw new Error('sendRtpWithRoc needs an AEAD_AES_128_GCM session');
+    const key = deriveSessionKey(k.localKey, k.localSalt, 0, 16);
+    const iv = deriveSessionKey(k.localKey, k.localSalt, 2, 12);
+    const ssrc = plain.readUInt32BE(8);
+    const seq = plain.readUInt16BE(2);
+    iv.writeUInt32BE((iv.readUInt32BE(2) ^ ssrc) >>> 0, 2);
+    iv.writeUInt32BE((iv.readUInt32BE(6) ^ roc) >>> 0, 6);
+    iv.writeUInt16BE(iv.readUInt16BE(10) ^ seq, 10);
+    const h = 12 + 4 * (plain[0]! & 0x0f);
+    const c = createCipheriv('aes-128-gcm', key, iv);
+    c.setAAD(plain.subarray(0, h));
+    const body = Buffer.concat([c.update(plain.subarray(h)), c.final()]);
+    this.sendRaw(Buffer.concat([plain.subarray(0, h), body, c.getAuthTag()]));
+  }
+
   /** Protects and sends into a buffer the caller does not reuse (bench fast path). */
   sendRtpFast(plain: Buffer, out: Buffer): void {
     const n = this.#srtp!.protectRtp(plain, 0, plain.length, out, 0);
@@ -131,6 +161,7 @@ export class RawMediaPeer {
       else this.received.rtp++;
       this.received.bytes += m.length;
       if (!this.#decrypt || rtcp) return;
+      this.rawRtp.push(Buffer.from(m));
       const n = this.#srtp.unprotectRtp(m, 0, m.length, m, 0);
       if (n < 0) this.received.failed++;
       else this.rtp.push(m.subarray(0, n));
@@ -166,13 +197,14 @@ export class RawMediaPeer {
           if (state === 'failed' || state === 'closed') this.dtlsError = reason ?? state;
         },
         onKeys: (k) => {
-          this.#srtp = new NodeSrtpTransform({
+          this.#keys = {
             cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
             localKey: k.localKey,
             localSalt: k.localSalt,
             remoteKey: k.remoteKey,
             remoteSalt: k.remoteSalt,
-          });
+          };
+          this.#srtp = new NodeSrtpTransform(this.#keys);
         },
       };
       this.#dtls = this.#opts.dtls?.(deps) ?? new DtlsSession(deps);

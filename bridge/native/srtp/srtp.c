@@ -174,6 +174,16 @@ static int rtp_header_len(const uint8_t *p, int len) {
   return h > len ? -1 : h;
 }
 
+/* The send state of an SSRC, created on first use; NULL when memory fails. */
+static srtp_out *out_for(srtp_ctx *c, uint32_t ssrc) {
+  srtp_out *st = srtp_table_find(&c->out, ssrc);
+  if (st != NULL) return st;
+  srtp_out fresh;
+  srtp_window_init(&fresh.sent);
+  fresh.rtcp_index = 0;
+  return srtp_table_add(&c->out, ssrc, &fresh);
+}
+
 int srtp_protect_rtp(srtp_ctx *c, const uint8_t *s, int len, uint8_t *d, size_t dcap) {
   int h = rtp_header_len(s, len);
   if (h < 0 || s[0] >> 6 != 2) return SRTP_ERR_MALFORMED;
@@ -181,27 +191,28 @@ int srtp_protect_rtp(srtp_ctx *c, const uint8_t *s, int len, uint8_t *d, size_t 
   if ((size_t)len + tag > dcap) return SRTP_E_DST_SMALL;
   uint32_t ssrc = rd32(s + 8);
   int32_t seq = rd16(s + 2);
-  srtp_out *st = srtp_table_find(&c->out, ssrc);
-  if (st == NULL) {
-    srtp_out fresh = {0, seq, 0};
-    if ((st = srtp_table_add(&c->out, ssrc, &fresh)) == NULL) return SRTP_E_NOMEM;
-  } else {
-    if (seq < st->last_seq && st->last_seq - seq > 32768) st->roc++;
-    if (((uint32_t)(seq - st->last_seq) & 0xffff) < 32768) st->last_seq = seq;
-  }
+  srtp_out *st = out_for(c, ssrc);
+  if (st == NULL) return SRTP_E_NOMEM;
+  /* The index the receiver will estimate (RFC 3711 Appendix A); one already used is refused, as libsrtp's
+   * srtp_protect does without allow_repeat_tx: two packets under one GCM nonce would leak both. */
+  int64_t index = srtp_window_estimate(&st->sent, seq);
+  if (!srtp_window_check(&st->sent, index)) return SRTP_ERR_REPLAY;
+  uint32_t roc = (uint32_t)(index / 65536);
   if (d != s) memcpy(d, s, (size_t)h);
   if (c->gcm) {
     uint8_t iv[12];
-    gcm_iv(iv, c->local.rtp_salt, ssrc, st->roc, (uint16_t)seq);
+    gcm_iv(iv, c->local.rtp_salt, ssrc, roc, (uint16_t)seq);
     if (!gcm_seal(c->local.rtp, iv, s, h, NULL, 0, s + h, len - h, d + h, d + len)) return SRTP_E_CRYPTO;
+    srtp_window_accept(&st->sent, index);
     return len + GCM_TAG;
   }
-  uint8_t iv[16], roc[4], mac[20];
-  ctr_iv(iv, c->local.rtp_salt, ssrc, (uint64_t)st->roc * 65536 + (uint64_t)seq);
+  uint8_t iv[16], rocb[4], mac[20];
+  ctr_iv(iv, c->local.rtp_salt, ssrc, (uint64_t)index);
   if (!ctr(c->local.rtp, iv, s + h, len - h, d + h)) return SRTP_E_CRYPTO;
-  wr32(roc, st->roc);
-  if (!mac80(c->local.rtp_mac, d, (size_t)len, roc, 4, mac)) return SRTP_E_CRYPTO;
+  wr32(rocb, roc);
+  if (!mac80(c->local.rtp_mac, d, (size_t)len, rocb, 4, mac)) return SRTP_E_CRYPTO;
   memcpy(d + len, mac, CM_TAG);
+  srtp_window_accept(&st->sent, index);
   return len + CM_TAG;
 }
 
@@ -260,12 +271,11 @@ int srtp_protect_rtcp(srtp_ctx *c, const uint8_t *s, int len, uint8_t *d, size_t
   int grow = c->gcm ? GCM_TAG + 4 : 4 + CM_TAG;
   if ((size_t)len + grow > dcap) return SRTP_E_DST_SMALL;
   uint32_t ssrc = rd32(s + 4);
-  srtp_out *st = srtp_table_find(&c->out, ssrc);
-  if (st == NULL) {
-    srtp_out fresh = {0, -1, 0};
-    if ((st = srtp_table_add(&c->out, ssrc, &fresh)) == NULL) return SRTP_E_NOMEM;
-  }
-  uint32_t index = st->rtcp_index = (st->rtcp_index + 1) & 0x7fffffff;
+  srtp_out *st = out_for(c, ssrc);
+  if (st == NULL) return SRTP_E_NOMEM;
+  /* The 31-bit SRTCP index would wrap to one already used: refuse, as libsrtp's key_expired (RFC 3711 §9.2). */
+  if (st->rtcp_index == 0x7fffffff) return SRTP_ERR_REPLAY;
+  uint32_t index = ++st->rtcp_index;
   uint8_t eindex[4];
   wr32(eindex, 0x80000000u | index);
   if (d != s) memcpy(d, s, 8);

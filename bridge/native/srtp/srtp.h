@@ -9,7 +9,7 @@
 
 /* The SRTP_ERR_* codes of srtp-transform.ts. */
 #define SRTP_ERR_AUTH (-1)
-#define SRTP_ERR_REPLAY (-2)
+#define SRTP_ERR_REPLAY (-2) /* also: protect refused an index already used (RFC 7714 §8: never reuse a nonce) */
 #define SRTP_ERR_MALFORMED (-3)
 /* Not SRTP results: the binding turns these into exceptions. */
 #define SRTP_E_DST_SMALL (-100)
@@ -29,10 +29,10 @@ typedef struct {
   uint8_t seen[SRTP_WINDOW / 8];
 } srtp_window;
 
-/* Send state of one SSRC (RTP and RTCP share it, as in the TS). */
+/* Send state of one SSRC (RTP and RTCP share it, as in the TS): the RTP indices already used, in a replay window
+ * as on the receive side, so no index is ever protected twice under one key (libsrtp without allow_repeat_tx). */
 typedef struct {
-  uint32_t roc;
-  int32_t last_seq;
+  srtp_window sent;
   uint32_t rtcp_index;
 } srtp_out;
 

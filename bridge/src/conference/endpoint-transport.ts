@@ -46,6 +46,10 @@ export interface EndpointCounters {
   dropSrtpAuth: number;
   dropSrtpReplay: number;
   dropSrtpMalformed: number;
+  /** Outgoing RTP/RTCP whose SRTP index was used already, or would wrap (never protected twice under one key). */
+  dropSrtpRepeatIndex: number;
+  /** Signalled remote ICE candidates not used: a name, IPv6, loopback/link-local (unless allowed), not unicast. */
+  iceCandidatesRefused: number;
   dropNotReady: number;
   dropDtls: number;
   dropOversize: number;
@@ -62,6 +66,8 @@ export function newEndpointCounters(): EndpointCounters {
     dropSrtpAuth: 0,
     dropSrtpReplay: 0,
     dropSrtpMalformed: 0,
+    dropSrtpRepeatIndex: 0,
+    iceCandidatesRefused: 0,
     dropNotReady: 0,
     dropDtls: 0,
     dropOversize: 0,
@@ -73,6 +79,7 @@ export interface EndpointTransportDeps {
   udp: UdpTransport;
   identity: DtlsIdentity;
   iceTimings: IceTimings;
+  allowLocalCandidates: boolean;
   dtlsHandshakeTimeoutMs: number;
   forwarder: Forwarder;
   /** Builds the SRTP contexts once DTLS exported keys; node:crypto's by default. */
@@ -112,9 +119,11 @@ export class EndpointTransport implements MediaSink {
       routeId: deps.routeId,
       local,
       timings: deps.iceTimings,
+      allowLocalCandidates: deps.allowLocalCandidates,
       send: (buf, port, address) => deps.udp.send(buf, 0, buf.length, port, address),
       onStateChange: (s) => this.#onIceState(s),
       onPeerAddress: (address, port) => deps.onPeerAddress(this, address, port),
+      onCandidateRefused: () => this.counters.iceCandidatesRefused++,
       onSelected: (address, port) => {
         this.address = address;
         this.port = port;
@@ -224,7 +233,10 @@ export class EndpointTransport implements MediaSink {
     }
     const slot = this.#nextSlot();
     const n = srtp.protectRtp(buf, off, len, slot, 0);
-    if (n < 0) return;
+    if (n < 0) {
+      this.#countProtectError(n);
+      return;
+    }
     this.counters.rtpPacketsOut++;
     this.counters.rtpBytesOut += len;
     this.#deps.udp.send(slot, 0, n, this.port, this.address);
@@ -235,7 +247,10 @@ export class EndpointTransport implements MediaSink {
     if (srtp === undefined || this.#closed || len > SLOT_BYTES - SRTP_MAX_OVERHEAD) return;
     const slot = this.#nextSlot();
     const n = srtp.protectRtcp(buf, off, len, slot, 0);
-    if (n < 0) return;
+    if (n < 0) {
+      this.#countProtectError(n);
+      return;
+    }
     this.counters.rtcpPacketsOut++;
     this.#deps.udp.send(slot, 0, n, this.port, this.address);
   }
@@ -258,7 +273,10 @@ export class EndpointTransport implements MediaSink {
     const n = writeReceiverReport(slot, 0, this.feedbackSsrc, this.#statsList, now);
     // protectRtcp works in place: the slot is both source and destination.
     const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
-    if (m < 0) return;
+    if (m < 0) {
+      this.#countProtectError(m);
+      return;
+    }
     this.counters.rtcpPacketsOut++;
     this.#deps.udp.send(slot, 0, m, this.port, this.address);
   }
@@ -269,6 +287,11 @@ export class EndpointTransport implements MediaSink {
     this.#dtls?.close(); // sends close_notify while the path is still open
     this.#closed = true;
     this.ice.close();
+  }
+
+  #countProtectError(code: number): void {
+    if (code === SRTP_ERR_REPLAY) this.counters.dropSrtpRepeatIndex++;
+    else this.counters.dropSrtpMalformed++;
   }
 
   #nextSlot(): Buffer {

@@ -12,6 +12,8 @@ export interface MediaServerOptions {
   /** Host candidate addresses advertised to peers (public address or NAT mapping in production). */
   advertisedAddresses?: readonly string[];
   ice?: Partial<IceTimings>;
+  /** Send ICE checks to loopback and link-local remote candidates; false by default (config allowLocalCandidates). */
+  allowLocalCandidates?: boolean;
   dtlsHandshakeTimeoutMs?: number;
   /** SRTP profiles in preference order; AEAD_AES_128_GCM then AES_CM_128_HMAC_SHA1_80 by default (JVB's order). */
   srtpProfiles?: readonly SrtpProfile[];

@@ -54,6 +54,7 @@ export class MediaServer {
   readonly #udp: UdpTransport;
   readonly #log: Logger | undefined;
   readonly #iceTimings: IceTimings;
+  readonly #allowLocalCandidates: boolean;
   readonly #dtlsTimeoutMs: number;
   readonly #srtpProfiles: readonly SrtpProfile[];
   readonly #createSrtp: (p: SrtpKeyParams) => SrtpTransform;
@@ -80,6 +81,7 @@ export class MediaServer {
     this.#udp = udp;
     this.#log = opts.log;
     this.#iceTimings = { ...DEFAULT_ICE_TIMINGS, ...opts.ice };
+    this.#allowLocalCandidates = opts.allowLocalCandidates ?? false;
     this.#dtlsTimeoutMs = opts.dtlsHandshakeTimeoutMs ?? 30_000;
     this.#srtpProfiles = opts.srtpProfiles ?? [SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80];
     this.#reportIntervalMs = opts.rtcpReportIntervalMs ?? 1000;
@@ -176,6 +178,7 @@ export class MediaServer {
         udp: this.#udp,
         identity: this.identity,
         iceTimings: this.#iceTimings,
+        allowLocalCandidates: this.#allowLocalCandidates,
         dtlsHandshakeTimeoutMs: this.#dtlsTimeoutMs,
         forwarder,
         createSrtp: this.#createSrtp,

@@ -71,6 +71,11 @@ export const BridgeConfigSchema = z
     mediaBindAddress: z.string().min(1).default('0.0.0.0'),
     /** Host candidate addresses advertised to clients (public address or NAT mapping in production). */
     advertisedAddresses: z.array(z.string().min(1)).min(1).default(['127.0.0.1']),
+    /**
+     * Send ICE checks to loopback (127/8) and link-local (169.254/16) candidates a participant signals. Off: a
+     * participant must not make the bridge probe its own host. Only for a bridge whose clients share its host.
+     */
+    allowLocalCandidates: z.boolean({ error: 'expected true or false' }).default(false),
     /** An endpoint whose ICE has not connected this long after creation is expired. */
     endpointConnectTimeoutMs: Millis.default(60_000),
     /** A conference that never had, or no longer has, endpoints is expired after this long. */

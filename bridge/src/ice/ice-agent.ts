@@ -1,6 +1,7 @@
 // Full ICE (RFC 8445) as the controlling agent for one endpoint, behind a single shared UDP socket.
 // The agent never touches the socket: the media server hands it STUN messages and gives it a send callback.
 import { randomBytes } from 'node:crypto';
+import { refuseCandidate, type CandidateRefusal } from './candidate-policy.js';
 import type { IceCandidate, IceParams, IceState, IceTimings } from './ice-params.js';
 import {
   STUN_BINDING_ERROR,
@@ -24,12 +25,16 @@ export interface IceAgentDeps {
   routeId: number;
   local: IceParams;
   timings: IceTimings;
+  /** Send checks to loopback and link-local remote candidates too (bridge and peers on one host). */
+  allowLocalCandidates: boolean;
   send: (buf: Buffer, port: number, address: string) => void;
   onStateChange: (state: IceState) => void;
   /** The nominated pair changed: media now flows with this remote address. */
   onSelected: (address: string, port: number) => void;
   /** An authenticated check arrived from an address not seen before (a candidate pair in the making). */
   onPeerAddress?: (address: string, port: number) => void;
+  /** A signalled remote candidate was not used (see candidate-policy.ts). */
+  onCandidateRefused?: (reason: CandidateRefusal) => void;
 }
 
 export interface IceCounters {
@@ -40,6 +45,8 @@ export interface IceCounters {
   badFingerprint: number;
   unmatchedResponses: number;
   roleConflicts: number;
+  /** Signalled remote candidates not used: a name, IPv6, loopback/link-local (unless allowed), not unicast. */
+  candidatesRefused: number;
 }
 
 interface Pair {
@@ -65,6 +72,7 @@ export class IceAgent {
     badFingerprint: 0,
     unmatchedResponses: 0,
     roleConflicts: 0,
+    candidatesRefused: 0,
   };
   readonly tieBreaker: bigint = randomBytes(8).readBigUInt64BE(0);
   readonly #deps: IceAgentDeps;
@@ -106,8 +114,14 @@ export class IceAgent {
   }
 
   addRemoteCandidate(c: IceCandidate): void {
-    // mDNS names cannot be resolved here (JVB: resolve-remote-candidates = false); the peer shows up prflx.
-    if (c.address.endsWith('.local') || c.address.includes(':')) return;
+    // Names are never resolved, mDNS ones included (JVB: resolve-remote-candidates = false): such a peer still
+    // connects, as a peer-reflexive candidate learned from its own checks.
+    const refusal = refuseCandidate(c.address, this.#deps.allowLocalCandidates);
+    if (refusal !== undefined) {
+      this.counters.candidatesRefused++;
+      this.#deps.onCandidateRefused?.(refusal);
+      return;
+    }
     const key = pairKey(c.address, c.port);
     if (!this.#pairs.has(key) && this.#pairs.size < MAX_PAIRS)
       this.#pairs.set(key, newPair(c.address, c.port, c.priority, false));

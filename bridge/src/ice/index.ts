@@ -1,3 +1,4 @@
+export { refuseCandidate, type CandidateRefusal } from './candidate-policy.js';
 export { IceAgent, type IceAgentDeps, type IceCounters } from './ice-agent.js';
 export {
   DEFAULT_ICE_TIMINGS,

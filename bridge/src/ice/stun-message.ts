@@ -1,6 +1,6 @@
 // STUN (RFC 5389/8489) for ICE: only what connectivity checks and consent need.
 // STUN is off the media hot path (a few packets per second per endpoint), so a parsed object is fine here.
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 export const STUN_MAGIC_COOKIE = 0x2112a442;
@@ -162,7 +162,9 @@ export function checkIntegrity(msg: StunMessage, password: string | Buffer): boo
   raw.writeUInt16BE(at + 4 + MI_LENGTH - STUN_HEADER_LENGTH, 2);
   const mac = createHmac('sha1', password).update(raw.subarray(0, at)).digest();
   raw.writeUInt16BE(saved, 2);
-  return mac.equals(raw.subarray(at + 4, at + 4 + MI_LENGTH));
+  // Constant time: an early-exit compare would let a peer learn the HMAC byte by byte from response timing.
+  const got = raw.subarray(at + 4, at + 4 + MI_LENGTH);
+  return got.length === MI_LENGTH && timingSafeEqual(mac, got);
 }
 
 /** True when the FINGERPRINT attribute is absent or correct. */

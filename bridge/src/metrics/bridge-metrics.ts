@@ -23,6 +23,10 @@ export interface MetricsInputs {
   rtpForwarded: () => number;
   /** Decrypted packets the forwarder dropped, by reason (force_muted, unknown_ssrc, not_owner...). */
   forwardingDrops: () => Readonly<Record<string, number>>;
+  /** Packets SRTP refused, by reason (auth, replay, malformed in; repeat_index out: an index already used). */
+  srtpDrops: () => Readonly<Record<string, number>>;
+  /** Signalled remote ICE candidates the bridge would not send checks to. */
+  iceCandidatesRefused: () => number;
 }
 
 const P = 'convene_bridge_';
@@ -119,6 +123,14 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
   counter('rtp_packets_forwarded_total', 'RTP packets forwarded, one per receiver', m.rtpForwarded);
   labelled('forwarder_packets_dropped_total', 'Decrypted packets the forwarder dropped, by reason', 'reason', () =>
     Object.entries(m.forwardingDrops()),
+  );
+  counter(
+    'ice_candidates_refused_total',
+    'Signalled remote ICE candidates not used: names, IPv6, loopback/link-local (unless allowed), not unicast',
+    m.iceCandidatesRefused,
+  );
+  labelled('srtp_packets_dropped_total', 'Packets SRTP refused, by reason', 'reason', () =>
+    Object.entries(m.srtpDrops()),
   );
   return registry;
 }

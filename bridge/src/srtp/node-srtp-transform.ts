@@ -38,9 +38,9 @@ interface Keys {
   rtcpSalt: Buffer;
 }
 
+/** Send state of one SSRC (RTP and RTCP share it): the RTP indices already used, and the SRTCP index. */
 interface OutState {
-  roc: number;
-  lastSeq: number;
+  sent: ReplayWindow;
   rtcpIndex: number;
 }
 
@@ -84,34 +84,36 @@ export class NodeSrtpTransform implements SrtpTransform {
     if (h < 0 || src[off]! >> 6 !== 2) return SRTP_ERR_MALFORMED;
     const ssrc = src.readUInt32BE(off + 8);
     const seq = src.readUInt16BE(off + 2);
-    let st = this.#out.get(ssrc);
-    if (st === undefined) {
-      st = { roc: 0, lastSeq: seq, rtcpIndex: 0 };
-      this.#out.set(ssrc, st);
-    } else {
-      if (seq < st.lastSeq && st.lastSeq - seq > 32768) st.roc = (st.roc + 1) >>> 0;
-      if (((seq - st.lastSeq) & 0xffff) < 32768) st.lastSeq = seq;
-    }
+    const st = this.#outState(ssrc);
+    // The index the receiver will estimate (RFC 3711 Appendix A); one already used is refused, as libsrtp's
+    // srtp_protect does without allow_repeat_tx: two packets under one GCM nonce would leak both.
+    const index = st.sent.estimate(seq);
+    if (!st.sent.check(index)) return SRTP_ERR_REPLAY;
+    const roc = Math.floor(index / 65536) >>> 0;
     if (src !== dst || off !== dstOff) src.copy(dst, dstOff, off, off + h);
-    if (this.#gcm) return h + this.#gcmRtp(true, this.#local, src, off, h, len, dst, dstOff, ssrc, st.roc, seq);
-    this.#ctr(
-      this.#local.rtpKey,
-      this.#local.rtpSalt,
-      ssrc,
-      st.roc * 65536 + seq,
-      src,
-      off + h,
-      len - h,
-      dst,
-      dstOff + h,
-    );
-    this.#writeRoc(st.roc);
+    if (this.#gcm) {
+      const n = h + this.#gcmRtp(true, this.#local, src, off, h, len, dst, dstOff, ssrc, roc, seq);
+      st.sent.accept(index);
+      return n;
+    }
+    this.#ctr(this.#local.rtpKey, this.#local.rtpSalt, ssrc, index, src, off + h, len - h, dst, dstOff + h);
+    this.#writeRoc(roc);
     const mac = createHmac('sha1', this.#local.rtpAuth)
       .update(dst.subarray(dstOff, dstOff + len))
       .update(this.#roc)
       .digest();
     mac.copy(dst, dstOff + len, 0, CM_TAG);
+    st.sent.accept(index);
     return len + CM_TAG;
+  }
+
+  #outState(ssrc: number): OutState {
+    let st = this.#out.get(ssrc);
+    if (st === undefined) {
+      st = { sent: new ReplayWindow(), rtcpIndex: 0 };
+      this.#out.set(ssrc, st);
+    }
+    return st;
   }
 
   unprotectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number {
@@ -151,12 +153,10 @@ export class NodeSrtpTransform implements SrtpTransform {
   protectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number {
     if (len < 8 || src[off]! >> 6 !== 2) return SRTP_ERR_MALFORMED;
     const ssrc = src.readUInt32BE(off + 4);
-    let st = this.#out.get(ssrc);
-    if (st === undefined) {
-      st = { roc: 0, lastSeq: -1, rtcpIndex: 0 };
-      this.#out.set(ssrc, st);
-    }
-    const index = (st.rtcpIndex = (st.rtcpIndex + 1) & 0x7fffffff);
+    const st = this.#outState(ssrc);
+    // The 31-bit SRTCP index would wrap to one already used: refuse, as libsrtp's key_expired (RFC 3711 §9.2).
+    if (st.rtcpIndex === 0x7fffffff) return SRTP_ERR_REPLAY;
+    const index = ++st.rtcpIndex;
     if (src !== dst || off !== dstOff) src.copy(dst, dstOff, off, off + 8);
     if (this.#gcm) {
       this.#rtcpIv(this.#local.rtcpSalt, ssrc, index);

@@ -1,8 +1,9 @@
-// Per-SSRC receive state: rollover counter estimate (RFC 3711 Appendix A) and a replay window (§3.3.2).
+// Per-SSRC index state: rollover counter estimate (RFC 3711 Appendix A) and a replay window (§3.3.2). The receive
+// side refuses replays with it; the send side refuses to protect an index twice (libsrtp's send-side rdbx).
 
 const WINDOW = 1024;
 
-/** Receive-side index tracking and replay protection for one SSRC. */
+/** Index tracking and replay protection for one SSRC, on either side. */
 export class ReplayWindow {
   #roc = 0;
   #highestSeq = -1;

@@ -2,7 +2,7 @@
 
 /** A packet failed authentication (or its AEAD tag). */
 export const SRTP_ERR_AUTH = -1;
-/** A packet's index was seen before or is too old for the replay window. */
+/** A packet's index was seen before or is too old for the replay window; on protect, the index was used already. */
 export const SRTP_ERR_REPLAY = -2;
 /** Too short or not RTP/RTCP version 2. */
 export const SRTP_ERR_MALFORMED = -3;

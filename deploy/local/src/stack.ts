@@ -95,6 +95,8 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_BRIDGE_MEDIA_PORT: String(config.bridgeMediaPort),
         CONVENE_BRIDGE_MEDIA_BIND_ADDRESS: config.bindAddress,
         CONVENE_BRIDGE_ADVERTISED_ADDRESSES: config.bindAddress,
+        // Browsers on this host signal loopback candidates; a stack bound to a LAN address keeps the refusal.
+        CONVENE_BRIDGE_ALLOW_LOCAL_CANDIDATES: String(config.bindAddress.startsWith('127.')),
         // colibri-ws through the web server's proxy: the page then needs one origin.
         CONVENE_BRIDGE_WEBSOCKET_BASE_URL: `ws://${host}:${config.webPort}`,
         CONVENE_BRIDGE_LOG_LEVEL: config.logLevel,

@@ -14,11 +14,12 @@ import type { Bridge } from '../bridges/bridge.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 import { StanzaFailure } from '@convene/protocol/xml';
 import { Conference, type ConferenceOptions } from './conference.js';
-import { FeatureDiscovery } from './features.js';
+import { FeatureDiscovery, type FeatureDiscoveryOptions } from './features.js';
 import { CreationLimiter } from './creation-limiter.js';
+import { limitKeysOf, type Requester } from './requester.js';
 import type { Participant } from './participant.js';
 
-export interface ConferenceManagerOptions extends ConferenceOptions {
+export interface ConferenceManagerOptions extends ConferenceOptions, FeatureDiscoveryOptions {
   /** The MUC service rooms must be on, e.g. `conference.meet.localhost`. */
   mucDomain: string;
   /** A conference nobody joins within this time is dropped (Jicofo's initial-timeout). */
@@ -27,7 +28,13 @@ export interface ConferenceManagerOptions extends ConferenceOptions {
   maxConferences: number;
   /** New conferences per requester per window (floods of fresh room names). */
   newConferencesPerRequester: number;
+  /** New conferences per window from all the JIDs of one anonymous domain together. */
+  newConferencesPerAnonymousDomain: number;
   newConferenceWindowMs: number;
+  /** Domains whose JIDs anyone can get afresh (anonymous login): their requests also share a domain-wide limit. */
+  anonymousDomains: readonly string[];
+  /** Client mode: the client_proxy component (`focus.<domain>`) whose stanzas carry the sender in the resource. */
+  clientProxy?: string;
 }
 
 /** The local part of a room JID: XMPP nodeprep forbids these characters (RFC 7622 §3.3.1), and 1023 bytes at most. */
@@ -41,8 +48,10 @@ export class ConferenceManager {
   readonly #brewery: Brewery;
   readonly #options: ConferenceManagerOptions;
   readonly #log: Logger;
-  readonly #discovery: FeatureDiscovery;
+  readonly discovery: FeatureDiscovery;
   readonly #limiter: CreationLimiter;
+  readonly #anonymousLimiter: CreationLimiter;
+  readonly #anonymousDomains: ReadonlySet<string>;
   /** Totals for /stats and /metrics. */
   readonly totals = { conferencesCreated: 0, conferenceRequests: 0, participants: 0, requestsRefused: 0 };
   /** Failed Colibri2 requests by condition (`bad-reply` for garbage, `timeout`, the bridge's error conditions). */
@@ -53,8 +62,13 @@ export class ConferenceManager {
     this.#brewery = brewery;
     this.#options = options;
     this.#log = log;
-    this.#discovery = new FeatureDiscovery(conn, log);
+    this.discovery = new FeatureDiscovery(conn, log, options);
     this.#limiter = new CreationLimiter(options.newConferencesPerRequester, options.newConferenceWindowMs);
+    this.#anonymousLimiter = new CreationLimiter(
+      options.newConferencesPerAnonymousDomain,
+      options.newConferenceWindowMs,
+    );
+    this.#anonymousDomains = new Set(options.anonymousDomains.map((d) => d.toLowerCase()));
     conn.route('set', NS_FOCUS, 'conference', (stanza, payload) => this.#onConferenceIq(stanza, payload));
     conn.route('set', NS_JINGLE, 'jingle', (stanza) => this.#onJingle(stanza));
     conn.on('presence', (p) => this.#dispatchPresence(p));
@@ -72,9 +86,9 @@ export class ConferenceManager {
 
   /**
    * The conference request, over XMPP or HTTP: joins the room (once) and says whether the focus is ready.
-   * `requester` (bare JID or HTTP client address) is what the new-conference limit counts against.
+   * `requester` (JID or HTTP client address) is what the new-conference limits count against.
    */
-  async request(req: ConferenceRequest, requester = 'unknown'): Promise<ConferenceReply> {
+  async request(req: ConferenceRequest, requester: Requester): Promise<ConferenceReply> {
     this.totals.conferenceRequests++;
     const room = req.room.toLowerCase();
     const at = room.indexOf('@');
@@ -132,15 +146,24 @@ export class ConferenceManager {
     }
   }
 
-  #checkLimits(room: string, requester: string): void {
+  #checkLimits(room: string, requester: Requester): void {
+    const keys = limitKeysOf(requester, this.#anonymousDomains, this.#options.clientProxy);
+    const now = Date.now();
+    const window = `per ${this.#options.newConferenceWindowMs} ms`;
     let why: string | undefined;
     if (this.conferences.size >= this.#options.maxConferences)
       why = `at most ${this.#options.maxConferences} conferences`;
-    else if (!this.#limiter.tryTake(requester, Date.now()))
-      why = `at most ${this.#options.newConferencesPerRequester} new conferences per ${this.#options.newConferenceWindowMs} ms`;
-    if (why === undefined) return;
+    else if (!this.#limiter.allows(keys.requester, now))
+      why = `at most ${this.#options.newConferencesPerRequester} new conferences ${window}`;
+    else if (keys.anonymousDomain !== undefined && !this.#anonymousLimiter.allows(keys.anonymousDomain, now))
+      why = `at most ${this.#options.newConferencesPerAnonymousDomain} new conferences ${window} from ${keys.anonymousDomain}`;
+    if (why === undefined) {
+      this.#limiter.record(keys.requester, now);
+      if (keys.anonymousDomain !== undefined) this.#anonymousLimiter.record(keys.anonymousDomain, now);
+      return;
+    }
     this.totals.requestsRefused++;
-    this.#log.warn({ room, requester, why }, 'conference request refused');
+    this.#log.warn({ room, requester: keys.requester, why }, 'conference request refused');
     throw new StanzaFailure('too-many-conferences', {
       type: 'wait',
       condition: 'resource-constraint',
@@ -153,7 +176,7 @@ export class ConferenceManager {
     const conference = new Conference(room, this.#options, {
       conn: this.#conn,
       brewery: this.#brewery,
-      discovery: this.#discovery,
+      discovery: this.discovery,
       sessions: this.#sessions,
       log: this.#log,
       countColibriError: (condition) => this.colibriErrors.set(condition, (this.colibriErrors.get(condition) ?? 0) + 1),
@@ -179,8 +202,10 @@ export class ConferenceManager {
   }
 
   async #onConferenceIq(stanza: Element, payload: Element): Promise<Element> {
-    const requester = String(stanza.attrs.from ?? '').split('/')[0] ?? '';
-    const reply = await this.request(parseConferenceRequest(payload), requester);
+    const reply = await this.request(parseConferenceRequest(payload), {
+      kind: 'xmpp',
+      jid: String(stanza.attrs.from ?? ''),
+    });
     return buildConferenceReply(reply);
   }
 

@@ -1,13 +1,13 @@
 /**
- * How many new conferences one requester (a bare JID, or an HTTP client address) may create per window. A flood
- * of requests for fresh room names would otherwise make the focus join (and Prosody create) a room for each.
+ * How many new conferences one key (a requester, or a whole anonymous domain) may create per window. A flood of
+ * requests for fresh room names would otherwise make the focus join (and Prosody create) a room for each.
  * Requests for rooms that already exist never count.
  */
 export class CreationLimiter {
   readonly #max: number;
   readonly #windowMs: number;
   readonly #maxKeys: number;
-  /** Creation times per requester, oldest first, pruned to the window on use. */
+  /** Creation times per key, oldest first, pruned to the window on use. */
   readonly #recent = new Map<string, number[]>();
 
   constructor(maxPerWindow: number, windowMs: number, maxKeys = 10_000) {
@@ -16,22 +16,24 @@ export class CreationLimiter {
     this.#maxKeys = maxKeys;
   }
 
-  /** Records a creation for `key` and says whether it is allowed (false: over the limit, nothing recorded). */
-  tryTake(key: string, now: number): boolean {
+  /** Whether `key` may create one more conference now (nothing recorded). */
+  allows(key: string, now: number): boolean {
     const since = now - this.#windowMs;
     const times = (this.#recent.get(key) ?? []).filter((t) => t > since);
-    if (times.length >= this.#max) {
-      this.#recent.set(key, times);
-      return false;
-    }
+    this.#recent.set(key, times);
+    return times.length < this.#max;
+  }
+
+  /** Records a creation for `key` (after `allows` said yes). */
+  record(key: string, now: number): void {
+    const times = this.#recent.get(key) ?? [];
     times.push(now);
     this.#recent.delete(key);
     this.#recent.set(key, times);
-    // Map order is least recently used first: drop the stalest requesters beyond the bound.
+    // Map order is least recently used first: drop the stalest keys beyond the bound.
     for (const k of this.#recent.keys()) {
       if (this.#recent.size <= this.#maxKeys) break;
       this.#recent.delete(k);
     }
-    return true;
   }
 }

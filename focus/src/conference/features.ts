@@ -1,7 +1,10 @@
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
+import type { Caps } from '@convene/protocol/jitsi';
 import { xmlElement } from '@convene/protocol/xml';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
+import { CapsCache } from './caps-cache.js';
+import { capsVerMatches } from './caps-ver.js';
 import { DEFAULT_FEATURES, type ParticipantFeatures } from './offer.js';
 
 const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
@@ -19,24 +22,34 @@ export function featuresFrom(vars: ReadonlySet<string>): ParticipantFeatures {
   };
 }
 
-/** Asks a participant what it supports; results are cached per caps node#ver, failures fall back to Jicofo's default. */
+export interface FeatureDiscoveryOptions {
+  /** Verified caps kept at most (least recently used go first). */
+  capsCacheSize: number;
+  /** A verified caps entry is asked again after this long. */
+  capsCacheTtlMs: number;
+}
+
+/**
+ * Asks a participant what it supports. An answer is cached by caps `node#ver` only when it hashes to that `ver`
+ * (XEP-0115 §5.4): anyone can claim any `ver`, so an unverified answer is used for its own participant only.
+ * Failures fall back to Jicofo's default.
+ */
 export class FeatureDiscovery {
   readonly #conn: FocusConnection;
   readonly #log: Logger;
-  readonly #cache = new Map<string, ParticipantFeatures>();
+  readonly #cache: CapsCache<ParticipantFeatures>;
+  /** Disco answers that did not hash to the claimed caps `ver` (not cached), for /stats and /metrics. */
+  capsMismatches = 0;
 
-  constructor(conn: FocusConnection, log: Logger) {
+  constructor(conn: FocusConnection, log: Logger, options: FeatureDiscoveryOptions) {
     this.#conn = conn;
     this.#log = log;
+    this.#cache = new CapsCache(options.capsCacheSize, options.capsCacheTtlMs);
   }
 
-  async discover(
-    from: string,
-    occupantJid: string,
-    caps: { node: string; ver: string } | undefined,
-  ): Promise<ParticipantFeatures> {
+  async discover(from: string, occupantJid: string, caps: Caps | undefined): Promise<ParticipantFeatures> {
     const key = caps === undefined ? undefined : `${caps.node}#${caps.ver}`;
-    const cached = key === undefined ? undefined : this.#cache.get(key);
+    const cached = key === undefined ? undefined : this.#cache.get(key, Date.now());
     if (cached !== undefined) return cached;
     let result: Element;
     try {
@@ -50,11 +63,16 @@ export class FeatureDiscovery {
       this.#log.info({ err, occupantJid }, 'feature discovery failed; assuming audio, video and sctp');
       return DEFAULT_FEATURES;
     }
-    const vars = new Set(
-      (result.getChild('query', NS_DISCO_INFO)?.getChildren('feature') ?? []).map((f) => String(f.attrs.var)),
-    );
+    const query = result.getChild('query', NS_DISCO_INFO);
+    const vars = new Set((query?.getChildren('feature', NS_DISCO_INFO) ?? []).map((f) => String(f.attrs.var)));
     const features = featuresFrom(vars);
-    if (key !== undefined) this.#cache.set(key, features);
+    if (caps === undefined || key === undefined || query === undefined) return features;
+    if (capsVerMatches(caps.hash, caps.ver, query)) {
+      this.#cache.set(key, features, Date.now());
+    } else {
+      this.capsMismatches++;
+      this.#log.warn({ occupantJid, node: caps.node, ver: caps.ver }, 'disco answer does not match caps; not cached');
+    }
     return features;
   }
 }

@@ -15,5 +15,9 @@ export {
 } from './offer.js';
 export { buildInvite, sourcesOf, feedbackSourceSet, BRIDGE_OWNER } from './invite.js';
 export { featuresFrom } from './features.js';
+export { capsVerMatches, capsVerificationString } from './caps-ver.js';
+export { CapsCache } from './caps-cache.js';
 export { Conference } from './conference.js';
 export { ConferenceManager } from './conference-manager.js';
+export { CreationLimiter } from './creation-limiter.js';
+export { limitKeysOf, type Requester } from './requester.js';

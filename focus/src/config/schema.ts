@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { Domain, JidPattern, LogLevel, Port, Secret } from '@convene/protocol/config';
 import { VIDEO_CODECS } from '../conference/offer.js';
@@ -57,7 +58,20 @@ export const FocusConfigSchema = z
     maxConferences: z.number().int().min(1).default(5_000),
     /** New conferences one requester (bare JID, or HTTP client address) may create per `newConferenceWindowMs`. */
     newConferencesPerRequester: z.number().int().min(1).default(20),
+    /**
+     * New conferences all JIDs of one anonymous domain may create together per window: an anonymous JID is renewed
+     * by reconnecting, so the per-requester limit alone does not hold an anonymous flood back.
+     */
+    newConferencesPerAnonymousDomain: z.number().int().min(1).default(100),
     newConferenceWindowMs: z.number().int().min(100).default(10_000),
+    /** Domains with anonymous login (default: `domain`, jitsi-meet's default); empty when every user logs in. */
+    anonymousDomains: z.array(Domain).optional(),
+    /** Reverse proxies (exact addresses) whose `X-Forwarded-For` names the HTTP client; others' is ignored. */
+    trustedProxies: z.array(z.string().refine((a) => isIP(a) !== 0, { error: 'expected an IP address' })).default([]),
+    /** Disco#info answers cached by their verified caps `node#ver` (XEP-0115 §5.4), least recently used out first. */
+    capsCacheSize: z.number().int().min(1).default(1_000),
+    /** A cached caps entry is asked again (disco#info) after this long. */
+    capsCacheTtlMs: z.number().int().min(1000).default(3_600_000),
     logLevel: LogLevel.default('info'),
   })
   .superRefine((c, ctx) => {

@@ -5,6 +5,7 @@ import { buildConferenceReplyJson, parseConferenceRequestJson } from '@convene/p
 import { ConveneError, ProtocolError } from '@convene/protocol/lib';
 import type { ConferenceManager } from '../conference/conference-manager.js';
 import { StanzaFailure } from '@convene/protocol/xml';
+import { clientAddress, normalizeAddress } from './client-address.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -14,13 +15,16 @@ export interface FocusHttpDeps {
   health: () => { healthy: boolean; reason?: string };
   stats: () => Record<string, unknown>;
   version: string;
+  /** Peers whose `X-Forwarded-For` names the client (reverse proxies in front of the focus). */
+  trustedProxies: readonly string[];
   log: Logger;
 }
 
 /** Jicofo's HTTP surface (PROTOCOL.md §9): health, version, stats, metrics and the conference request. */
 export function createFocusHttp(deps: FocusHttpDeps): Server {
+  const trusted = new Set(deps.trustedProxies.map(normalizeAddress));
   return createServer((req, res) => {
-    void route(deps, req, res).catch((err: unknown) => {
+    void route(deps, trusted, req, res).catch((err: unknown) => {
       // Only the conference request throws on bad input: its errors keep its CORS header.
       if (err instanceof StanzaFailure && err.stanzaError.condition === 'resource-constraint') {
         send(res, 429, 'text/plain', `Too many requests: ${err.message}`, CORS);
@@ -34,7 +38,12 @@ export function createFocusHttp(deps: FocusHttpDeps): Server {
   });
 }
 
-async function route(deps: FocusHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  deps: FocusHttpDeps,
+  trusted: ReadonlySet<string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'GET' && path === '/about/health') {
     const h = deps.health();
@@ -54,7 +63,8 @@ async function route(deps: FocusHttpDeps, req: IncomingMessage, res: ServerRespo
     send(res, 200, 'text/plain', '', CORS);
   } else if (path === '/conference-request/v1' && req.method === 'POST') {
     const body = await readBody(req);
-    const reply = await deps.manager.request(parseConferenceRequestJson(body), `http:${req.socket.remoteAddress}`);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
+    const reply = await deps.manager.request(parseConferenceRequestJson(body), { kind: 'http', address });
     send(res, 200, 'application/json', buildConferenceReplyJson(reply), CORS);
   } else {
     send(res, 404, 'text/plain', 'Not found');

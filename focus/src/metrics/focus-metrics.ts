@@ -58,6 +58,11 @@ export function createFocusMetrics(
     'Conference requests for new rooms refused by the conference limits',
     () => manager.totals.requestsRefused,
   );
+  total(
+    'convene_focus_caps_mismatches_total',
+    'Disco#info answers that did not hash to the caps ver their sender claimed (used once, never cached)',
+    () => manager.discovery.capsMismatches,
+  );
   total('convene_focus_participants_total', 'Participants that joined a conference', () => manager.totals.participants);
   total(
     'convene_focus_bridge_health_check_failures_total',

@@ -37,6 +37,7 @@ describe('bridge under bad input', () => {
     server = await MediaServer.create({
       port: 0,
       bindAddress: '127.0.0.1',
+      allowLocalCandidates: true,
       srtpProfiles: [SRTP_AES128_CM_HMAC_SHA1_80],
     });
     conference = server.createConference('bad-input');

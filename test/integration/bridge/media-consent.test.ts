@@ -19,6 +19,7 @@ describe('bridge consent freshness', () => {
     server = await MediaServer.create({
       port: 0,
       bindAddress: '127.0.0.1',
+      allowLocalCandidates: true,
       ice: { consentTimeoutMs: CONSENT_TIMEOUT_MS },
       // The SRTP seam: a faster implementation plugs in here; this one only counts.
       createSrtp: (p) => {

@@ -32,7 +32,7 @@ describe('bridge media forwarding', () => {
   const conferences = new Map<string, Conference>();
 
   beforeAll(async () => {
-    server = await MediaServer.create({ port: 0, bindAddress: '127.0.0.1' });
+    server = await MediaServer.create({ port: 0, bindAddress: '127.0.0.1', allowLocalCandidates: true });
     const layout: Array<[string, string[]]> = [
       ['c1', ['alice', 'bob', 'carol']],
       ['c2', ['dave', 'erin']], // erin answers passive: the bridge is her DTLS client

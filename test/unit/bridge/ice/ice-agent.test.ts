@@ -23,6 +23,7 @@ function setup(consentTimeoutMs = 3000) {
     routeId: 0x01020304,
     local: LOCAL,
     timings: { ...DEFAULT_ICE_TIMINGS, consentTimeoutMs },
+    allowLocalCandidates: true,
     send: (buf, port, address) => sent.push({ msg: readStun(buf, 0, buf.length)!, port, address }),
     onStateChange: (s) => states.push(s),
     onSelected: (address, port) => selected.push(`${address}:${port}`),

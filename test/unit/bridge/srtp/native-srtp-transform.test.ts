@@ -121,6 +121,31 @@ describe('NativeSrtpTransform', () => {
       for (let i = 0; i < 20; i++) same(node, native, 'protectRtcp', rtcp(i % 3 === 0 ? 0x11223344 : 99, 4 * i));
     });
 
+    it('never protects two packets under one index when seq goes 100, 40000, 7000, 39000, 40000', () => {
+      const [a, b] = params(cipher);
+      for (const make of [
+        (k: SrtpKeyParams) => new NodeSrtpTransform(k),
+        (k: SrtpKeyParams) => new NativeSrtpTransform(k),
+      ]) {
+        // The receiver accepts all five (its ROC goes 0, 0, 1, 1, 1): the sender must use the same indices, so the
+        // second 40000 is (ROC 1, 40000), not the (ROC 0, 40000) of the first one.
+        const tx = make(a);
+        const rx = make(b);
+        for (const seq of [100, 40000, 7000, 39000, 40000]) {
+          const plain = rtp({ seq, ssrc: 7, payload: randomBytes(50) });
+          const wire = Buffer.alloc(plain.length + SRTP_MAX_OVERHEAD);
+          const n = tx.protectRtp(plain, 0, plain.length, wire, 0);
+          expect(n).toBeGreaterThan(0);
+          const back = Buffer.alloc(n);
+          expect(rx.unprotectRtp(wire, 0, n, back, 0)).toBe(plain.length);
+          expect(back.subarray(0, plain.length)).toEqual(plain);
+        }
+        // A repeat of the last index is refused, as libsrtp does without allow_repeat_tx.
+        const again = rtp({ seq: 40000, ssrc: 7, payload: randomBytes(50) });
+        expect(tx.protectRtp(again, 0, again.length, Buffer.alloc(100), 0)).toBe(SRTP_ERR_REPLAY);
+      }
+    });
+
     it('interoperates both ways across a sequence number wrap (ROC 0 -> 2)', () => {
       const [a, b] = params(cipher);
       const pairs: [SrtpTransform, SrtpTransform][] = [
@@ -210,6 +235,7 @@ describe('NativeSrtpTransform', () => {
       const sent: Buffer[] = [];
       const seqs = [0, 40000, 65500];
       const outcomes = new Map<number, number>();
+      let refused = 0;
       for (let i = 0; i < 2500; i++) {
         const k = rnd(3);
         const jump = [1, 1, 1, 2, -3, 700, -1100, 1500, 33000, -33000][rnd(10)]!;
@@ -225,7 +251,14 @@ describe('NativeSrtpTransform', () => {
                 payload: randomBytes(rnd(120)),
               });
         const rtcpPkt = pkt[1] === 0xc8;
-        const wire = same(txNode, txNative, rtcpPkt ? 'protectRtcp' : 'protectRtp', pkt) as Buffer;
+        const tx = same(txNode, txNative, rtcpPkt ? 'protectRtcp' : 'protectRtp', pkt);
+        if (typeof tx === 'number') {
+          // Both refuse an RTP index they already used (the backward jumps come back to one).
+          expect(tx).toBe(SRTP_ERR_REPLAY);
+          refused++;
+          continue;
+        }
+        const wire = tx;
         sent.push(wire);
         const pick = rnd(10);
         let input = pick < 2 && sent.length > 1 ? sent[rnd(sent.length)]! : wire;
@@ -244,6 +277,7 @@ describe('NativeSrtpTransform', () => {
       for (const code of [0, SRTP_ERR_AUTH, SRTP_ERR_REPLAY, SRTP_ERR_MALFORMED]) {
         expect(outcomes.get(code)).toBeGreaterThan(50); // every path taken, not only one
       }
+      expect(refused).toBeGreaterThan(10);
     });
 
     it('works in place and with overlapping source and destination', () => {

@@ -24,6 +24,22 @@ describe('FocusConfigSchema', () => {
     expect(report({ CONVENE_FOCUS_XMPP_MODE: 'client', CONVENE_FOCUS_XMPP_PASSWORD: 'p' })).toBe('ok');
   });
 
+  it('reads trusted proxies and anonymous domains as lists, and refuses a proxy that is not an address', () => {
+    const env = { CONVENE_FOCUS_COMPONENT_SECRET: 's' };
+    const c = loadConfig('focus', FocusConfigSchema, {
+      env: {
+        ...env,
+        CONVENE_FOCUS_TRUSTED_PROXIES: '127.0.0.1, ::1',
+        CONVENE_FOCUS_ANONYMOUS_DOMAINS: 'guest.meet.example',
+      },
+    }).config;
+    expect(c.trustedProxies).toEqual(['127.0.0.1', '::1']);
+    expect(c.anonymousDomains).toEqual(['guest.meet.example']);
+    expect(report({ ...env, CONVENE_FOCUS_TRUSTED_PROXIES: 'proxy.example' })).toContain(
+      'trustedProxies.0: expected an IP address',
+    );
+  });
+
   it('rejects an unknown video codec and a bad mode', () => {
     expect(report({ CONVENE_FOCUS_COMPONENT_SECRET: 's', CONVENE_FOCUS_VIDEO_CODECS: 'vp8,theora' })).toContain(
       'videoCodecs.1: expected codecs from vp8, vp9, h264, av1',

@@ -1,0 +1,2 @@
+export { createFocusHttp, type FocusHttpDeps } from './focus-http.js';
+export { clientAddress, normalizeAddress } from './client-address.js';
