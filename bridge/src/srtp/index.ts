@@ -1,4 +1,9 @@
-export { NodeSrtpTransform, type SrtpCipher, type SrtpKeyParams } from './node-srtp-transform.js';
+export {
+  NodeSrtpTransform,
+  type SrtpCipher,
+  type SrtpKeyParams,
+  type SrtpSessionKeyParams,
+} from './node-srtp-transform.js';
 export {
   NativeSrtpTransform,
   loadNativeSrtp,
@@ -14,4 +19,4 @@ export {
   rtpHeaderLength,
   type SrtpTransform,
 } from './srtp-transform.js';
-export { deriveSessionKey } from './srtp-kdf.js';
+export { deriveSessionKey, deriveSessionKeys, type SrtpSessionKeys } from './srtp-kdf.js';

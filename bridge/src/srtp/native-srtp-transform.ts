@@ -1,16 +1,8 @@
 // SRTP through the addon in bridge/native/srtp (OpenSSL inside the node binary, contexts kept per endpoint):
 // the same bytes and SRTP_ERR_* codes as NodeSrtpTransform, an order of magnitude less CPU per packet.
 import { loadNativeAddon, nativeAddonLoadError, type NativeSrtpContext } from '../addon/index.js';
-import type { SrtpCipher, SrtpKeyParams } from './node-srtp-transform.js';
-import {
-  LABEL_RTCP_AUTH,
-  LABEL_RTCP_ENCRYPTION,
-  LABEL_RTCP_SALT,
-  LABEL_RTP_AUTH,
-  LABEL_RTP_ENCRYPTION,
-  LABEL_RTP_SALT,
-  deriveSessionKey,
-} from './srtp-kdf.js';
+import { sessionKeysOf, type SrtpKeyParams, type SrtpSessionKeyParams } from './node-srtp-transform.js';
+import type { SrtpSessionKeys } from './srtp-kdf.js';
 import type { SrtpTransform } from './srtp-transform.js';
 
 /** Session keys of one direction as the addon takes them: 16 + 20 + 14 for RTP, then the same for RTCP. */
@@ -35,25 +27,26 @@ export function nativeSrtpLoadError(): string | undefined {
   return nativeAddonLoadError();
 }
 
-function writeDirection(out: Buffer, at: number, cipher: SrtpCipher, key: Buffer, salt: Buffer): void {
-  const saltLen = cipher === 'aes-gcm-128' ? 12 : 14;
-  deriveSessionKey(key, salt, LABEL_RTP_ENCRYPTION, 16).copy(out, at);
-  deriveSessionKey(key, salt, LABEL_RTP_AUTH, 20).copy(out, at + 16);
-  deriveSessionKey(key, salt, LABEL_RTP_SALT, saltLen).copy(out, at + 36);
-  deriveSessionKey(key, salt, LABEL_RTCP_ENCRYPTION, 16).copy(out, at + 50);
-  deriveSessionKey(key, salt, LABEL_RTCP_AUTH, 20).copy(out, at + 66);
-  deriveSessionKey(key, salt, LABEL_RTCP_SALT, saltLen).copy(out, at + 86);
+/** A 12-byte GCM salt lands in a 14-byte slot whose last two bytes stay zero. */
+function writeDirection(out: Buffer, at: number, k: SrtpSessionKeys): void {
+  k.rtpKey.copy(out, at);
+  k.rtpAuth.copy(out, at + 16);
+  k.rtpSalt.copy(out, at + 36);
+  k.rtcpKey.copy(out, at + 50);
+  k.rtcpAuth.copy(out, at + 66);
+  k.rtcpSalt.copy(out, at + 86);
 }
 
 /** SRTP contexts of one endpoint (both directions) in the native addon; throws when the addon is not loadable. */
 export class NativeSrtpTransform implements SrtpTransform {
   readonly #ctx: NativeContext;
 
-  constructor(p: SrtpKeyParams, binding: NativeSrtpBinding | undefined = loadNativeSrtp()) {
+  constructor(p: SrtpKeyParams | SrtpSessionKeyParams, binding: NativeSrtpBinding | undefined = loadNativeSrtp()) {
     if (binding === undefined) throw new Error(nativeSrtpLoadError() ?? 'the native SRTP addon does not load');
+    const [local, remote] = sessionKeysOf(p);
     const keys = Buffer.alloc(2 * DIR_KEYS);
-    writeDirection(keys, 0, p.cipher, p.localKey, p.localSalt);
-    writeDirection(keys, DIR_KEYS, p.cipher, p.remoteKey, p.remoteSalt);
+    writeDirection(keys, 0, local);
+    writeDirection(keys, DIR_KEYS, remote);
     this.#ctx = new binding.SrtpContext(p.cipher === 'aes-gcm-128', keys);
     keys.fill(0);
   }

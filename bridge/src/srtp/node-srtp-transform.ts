@@ -2,15 +2,7 @@
 // node:crypto allocates a cipher object per packet; this is the implementation a faster one replaces.
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { ReplayWindow } from './replay-window.js';
-import {
-  LABEL_RTCP_AUTH,
-  LABEL_RTCP_ENCRYPTION,
-  LABEL_RTCP_SALT,
-  LABEL_RTP_AUTH,
-  LABEL_RTP_ENCRYPTION,
-  LABEL_RTP_SALT,
-  deriveSessionKey,
-} from './srtp-kdf.js';
+import { checkSessionKeys, deriveSessionKeys, type SrtpSessionKeys } from './srtp-kdf.js';
 import {
   SRTP_ERR_AUTH,
   SRTP_ERR_MALFORMED,
@@ -21,6 +13,7 @@ import {
 
 export type SrtpCipher = 'aes-cm-hmac-sha1-80' | 'aes-gcm-128';
 
+/** Master keys and salts of both directions, as DTLS-SRTP exports them; what the bridge passes. */
 export interface SrtpKeyParams {
   cipher: SrtpCipher;
   localKey: Buffer;
@@ -29,13 +22,22 @@ export interface SrtpKeyParams {
   remoteSalt: Buffer;
 }
 
-interface Keys {
-  rtpKey: Buffer;
-  rtpAuth: Buffer;
-  rtpSalt: Buffer;
-  rtcpKey: Buffer;
-  rtcpAuth: Buffer;
-  rtcpSalt: Buffer;
+/** Session keys given directly, skipping the KDF: for known-answer tests (RFC 7714 §16 gives session keys). */
+export interface SrtpSessionKeyParams {
+  cipher: SrtpCipher;
+  local: SrtpSessionKeys;
+  remote: SrtpSessionKeys;
+}
+
+/** The session keys of both directions: derived from master keys, or checked when given directly. */
+export function sessionKeysOf(p: SrtpKeyParams | SrtpSessionKeyParams): [SrtpSessionKeys, SrtpSessionKeys] {
+  const saltLen = p.cipher === 'aes-gcm-128' ? 12 : 14;
+  if ('local' in p) {
+    checkSessionKeys(p.local, saltLen);
+    checkSessionKeys(p.remote, saltLen);
+    return [p.local, p.remote];
+  }
+  return [deriveSessionKeys(p.localKey, p.localSalt, saltLen), deriveSessionKeys(p.remoteKey, p.remoteSalt, saltLen)];
 }
 
 /** Send state of one SSRC (RTP and RTCP share it): the RTP indices already used, and the SRTCP index. */
@@ -49,23 +51,11 @@ const CM_TAG = 10;
 const MAX_STREAMS = 256;
 const GCM_TAG = 16;
 
-function derive(cipher: SrtpCipher, key: Buffer, salt: Buffer): Keys {
-  const saltLen = cipher === 'aes-gcm-128' ? 12 : 14;
-  return {
-    rtpKey: deriveSessionKey(key, salt, LABEL_RTP_ENCRYPTION, 16),
-    rtpAuth: deriveSessionKey(key, salt, LABEL_RTP_AUTH, 20),
-    rtpSalt: deriveSessionKey(key, salt, LABEL_RTP_SALT, saltLen),
-    rtcpKey: deriveSessionKey(key, salt, LABEL_RTCP_ENCRYPTION, 16),
-    rtcpAuth: deriveSessionKey(key, salt, LABEL_RTCP_AUTH, 20),
-    rtcpSalt: deriveSessionKey(key, salt, LABEL_RTCP_SALT, saltLen),
-  };
-}
-
 /** SRTP contexts of one endpoint (both directions), keyed from a DTLS-SRTP export. */
 export class NodeSrtpTransform implements SrtpTransform {
   readonly #gcm: boolean;
-  readonly #local: Keys;
-  readonly #remote: Keys;
+  readonly #local: SrtpSessionKeys;
+  readonly #remote: SrtpSessionKeys;
   readonly #in = new Map<number, ReplayWindow>();
   readonly #rtcpIn = new Map<number, ReplayWindow>();
   readonly #out = new Map<number, OutState>();
@@ -73,10 +63,9 @@ export class NodeSrtpTransform implements SrtpTransform {
   readonly #roc = Buffer.alloc(4);
   readonly #aad = Buffer.alloc(12);
 
-  constructor(p: SrtpKeyParams) {
+  constructor(p: SrtpKeyParams | SrtpSessionKeyParams) {
     this.#gcm = p.cipher === 'aes-gcm-128';
-    this.#local = derive(p.cipher, p.localKey, p.localSalt);
-    this.#remote = derive(p.cipher, p.remoteKey, p.remoteSalt);
+    [this.#local, this.#remote] = sessionKeysOf(p);
   }
 
   protectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number {
@@ -229,7 +218,7 @@ export class NodeSrtpTransform implements SrtpTransform {
   // RFC 7714 §8: IV = (00 00 || SSRC || ROC || SEQ) XOR salt; AAD = the RTP header.
   #gcmRtp(
     encrypt: boolean,
-    keys: Keys,
+    keys: SrtpSessionKeys,
     src: Buffer,
     off: number,
     h: number,
