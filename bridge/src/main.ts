@@ -188,6 +188,7 @@ async function main(): Promise<void> {
       };
     },
     iceCandidatesRefused: () => media.counters.endpoints.iceCandidatesRefused,
+    twccFeedbackSent: () => media.counters.endpoints.twccFeedbackOut,
     srtpDrops: () => {
       const e = media.counters.endpoints;
       return {

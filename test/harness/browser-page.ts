@@ -40,6 +40,16 @@ export interface PageInbound {
   audioEnergy: number;
 }
 
+/** What a page's getStats says of its sending side. */
+export interface PageOutbound {
+  /** bits per second: the sender's bandwidth estimate (candidate-pair availableOutgoingBitrate). */
+  availableOutgoingBitrate: number;
+  /** `none`, `bandwidth`, `cpu` or `other`, of the video outbound-rtp. */
+  qualityLimitationReason: string;
+  frameWidth: number;
+  bytesSent: number;
+}
+
 /** A page in its own browser context (separate storage, own camera) whose console and errors are kept in `logs`. */
 export abstract class PageParticipant {
   readonly logs: string[] = [];
@@ -64,10 +74,36 @@ export abstract class PageParticipant {
 
 /** A page of the web client that joined `room` as `name`. */
 export class BrowserParticipant extends PageParticipant {
-  static async join(browser: Browser, webUrl: string, room: string, name: string): Promise<BrowserParticipant> {
+  /** `query`: more page parameters, e.g. `resolution=720`. */
+  static async join(
+    browser: Browser,
+    webUrl: string,
+    room: string,
+    name: string,
+    query = '',
+  ): Promise<BrowserParticipant> {
     const p = new BrowserParticipant(await this.newPage(browser, { viewport: { width: 1280, height: 720 } }), name);
-    await p.page.goto(`${webUrl}${room}?autojoin=1&name=${encodeURIComponent(name)}`);
+    await p.page.goto(`${webUrl}${room}?autojoin=1&name=${encodeURIComponent(name)}${query === '' ? '' : `&${query}`}`);
     return p;
+  }
+
+  /** The sending side of the page's peer connection: its bandwidth estimate and what limits its video. */
+  outbound(): Promise<PageOutbound> {
+    return this.page.evaluate(async () => {
+      const out = { availableOutgoingBitrate: 0, qualityLimitationReason: '', frameWidth: 0, bytesSent: 0 };
+      const pc = window.convene?.peerConnection;
+      if (pc === undefined) return out;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type === 'candidate-pair' && s.nominated === true && typeof s.availableOutgoingBitrate === 'number')
+          out.availableOutgoingBitrate = s.availableOutgoingBitrate;
+        if (s.type === 'outbound-rtp' && s.kind === 'video') {
+          if (typeof s.qualityLimitationReason === 'string') out.qualityLimitationReason = s.qualityLimitationReason;
+          out.frameWidth = Math.max(out.frameWidth, typeof s.frameWidth === 'number' ? s.frameWidth : 0);
+          out.bytesSent += typeof s.bytesSent === 'number' ? s.bytesSent : 0;
+        }
+      });
+      return out;
+    });
   }
 
   endpointId(): Promise<string | undefined> {

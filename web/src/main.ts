@@ -1,6 +1,6 @@
 // The page's entry point: fetch the runtime config, show the join form, run the call.
 import { parseRuntimeConfig } from './config/runtime-config.js';
-import { getLocalMedia } from './media/local-media.js';
+import { cameraHeight, getLocalMedia } from './media/local-media.js';
 import { showJoinForm } from './ui/join-view.js';
 import { Call } from './call.js';
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     if (room !== fromPath) history.replaceState(null, '', `/${encodeURIComponent(room)}`);
   }
   root.textContent = 'Starting camera…';
-  const media = await getLocalMedia();
+  const media = await getLocalMedia(cameraHeight(params.get('resolution')));
   const call = new Call({ config, room, displayName: name, media, root });
   window.convene = call;
   // Closing the tab leaves the room at once (the server would notice the dead WebSocket only later).

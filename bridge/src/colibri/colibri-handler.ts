@@ -133,7 +133,10 @@ export class ColibriHandler {
     try {
       ep.capabilities = [...req.capabilities];
       ep.sctp = req.transport?.sctp !== undefined;
-      if (req.media.length > 0) conf.media.setStrippedHeaderExtensions?.(hopByHopExtensionIds(req.media));
+      if (req.media.length > 0) {
+        conf.media.setStrippedHeaderExtensions?.(hopByHopExtensionIds(req.media));
+        conf.media.setTransportCcExtension?.(transportCcExtensionId(req.media));
+      }
       if (req.initialLastN !== undefined) ep.channel.lastN = req.initialLastN;
       this.#update(ep, req);
     } catch (err) {
@@ -199,6 +202,14 @@ const END_TO_END_EXTENSIONS = new Set([
   'urn:3gpp:video-orientation',
   'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
 ]);
+
+const URI_TRANSPORT_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+/** The offer's transport-wide sequence number extension id, or 0 when transport-cc is not negotiated. */
+export function transportCcExtensionId(media: readonly Colibri2Media[]): number {
+  for (const m of media) for (const e of m.headerExtensions) if (e.uri === URI_TRANSPORT_CC) return e.id;
+  return 0;
+}
 
 /** The offer's header extension ids that describe the sender's hop (mid, transport-cc, abs-send-time…). */
 export function hopByHopExtensionIds(media: readonly Colibri2Media[]): number[] {

@@ -47,6 +47,8 @@ export interface MediaConferencePort {
   createEndpoint(id: string): MediaEndpointPort;
   /** Header extension ids (one-byte) that must not be forwarded. */
   setStrippedHeaderExtensions?(ids: readonly number[]): void;
+  /** The transport-wide sequence number extension id (0: none): the bridge answers with transport-cc feedback. */
+  setTransportCcExtension?(id: number): void;
   close(): void;
 }
 

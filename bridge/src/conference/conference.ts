@@ -3,7 +3,12 @@ import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
 import { Forwarder, ForwardingTable, type ForwarderCounters } from '../forward/index.js';
 import type { IceCandidate } from '../ice/index.js';
 import { Endpoint, type EndpointParent } from './endpoint.js';
-import { newEndpointCounters, type EndpointCounters, type EndpointTransport } from './endpoint-transport.js';
+import {
+  newEndpointCounters,
+  type EndpointCounters,
+  type EndpointTransport,
+  type HeaderExtensionIds,
+} from './endpoint-transport.js';
 import type { SourceParams } from './transport-params.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -18,7 +23,11 @@ export interface ConferenceParent {
   readonly log: Logger | undefined;
   readonly localCandidates: readonly IceCandidate[];
   readonly fingerprint: string;
-  createTransport(forwarder: Forwarder, endpoint: () => Endpoint | undefined): EndpointTransport;
+  createTransport(
+    forwarder: Forwarder,
+    extensions: Readonly<HeaderExtensionIds>,
+    endpoint: () => Endpoint | undefined,
+  ): EndpointTransport;
   releaseTransport(t: EndpointTransport): void;
   onConferenceClosed(c: Conference): void;
 }
@@ -36,6 +45,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   readonly #table = new ForwardingTable();
   readonly #forwarder = new Forwarder(this.#table);
   readonly #endpoints = new Map<string, Endpoint>();
+  /** The offer's numbering, the same for every endpoint; read by each endpoint's pipeline. */
+  readonly #extensions: HeaderExtensionIds = { transportCc: 0 };
   /** Counts of endpoints that already closed, so totals never go down (STYLE.md §2.9). */
   readonly #closedTotals: EndpointCounters = newEndpointCounters();
   #closed = false;
@@ -61,6 +72,11 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.#forwarder.stripHeaderExtensions(ids);
   }
 
+  /** The transport-wide sequence number extension id (0: none): endpoints then get transport-cc feedback. */
+  setTransportCcExtension(id: number): void {
+    this.#extensions.transportCc = id >= 1 && id <= 255 ? id : 0;
+  }
+
   getEndpoint(id: string): Endpoint | undefined {
     return this.#endpoints.get(id);
   }
@@ -70,7 +86,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     if (this.#closed) throw new InvalidStateError('closed', `conference ${this.id}`);
     if (this.#endpoints.has(id)) throw new ProtocolError('endpoint-exists', `endpoint ${id} in conference ${this.id}`);
     const holder: { ep?: Endpoint } = {};
-    const transport = this.#parent.createTransport(this.#forwarder, () => holder.ep);
+    const transport = this.#parent.createTransport(this.#forwarder, this.#extensions, () => holder.ep);
     const parent: EndpointParent = {
       log: this.#log,
       localCandidates: this.#parent.localCandidates,

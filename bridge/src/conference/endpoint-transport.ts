@@ -21,7 +21,7 @@ import {
   type IceTimings,
   type StunMessage,
 } from '../ice/index.js';
-import { ReceiveStats, writeReceiverReport } from '../rtp/index.js';
+import { ReceiveStats, TwccFeedback, findHeaderExtension, writeReceiverReport } from '../rtp/index.js';
 import {
   SRTP_ERR_AUTH,
   SRTP_ERR_REPLAY,
@@ -43,6 +43,8 @@ export interface EndpointCounters {
   rtpBytesOut: number;
   rtcpPacketsIn: number;
   rtcpPacketsOut: number;
+  /** Transport-cc feedback packets sent to this endpoint about what it sent. */
+  twccFeedbackOut: number;
   dropSrtpAuth: number;
   dropSrtpReplay: number;
   dropSrtpMalformed: number;
@@ -63,6 +65,7 @@ export function newEndpointCounters(): EndpointCounters {
     rtpBytesOut: 0,
     rtcpPacketsIn: 0,
     rtcpPacketsOut: 0,
+    twccFeedbackOut: 0,
     dropSrtpAuth: 0,
     dropSrtpReplay: 0,
     dropSrtpMalformed: 0,
@@ -74,6 +77,14 @@ export function newEndpointCounters(): EndpointCounters {
   };
 }
 
+/** RTP header extension ids the pipeline reads (0: not negotiated). */
+export interface HeaderExtensionIds {
+  transportCc: number;
+}
+
+/** How often a sender gets transport-cc feedback (libwebrtc's receive side sends every 100 ms by default). */
+const TWCC_INTERVAL_MS = 100;
+
 export interface EndpointTransportDeps {
   routeId: number;
   udp: UdpTransport;
@@ -82,6 +93,8 @@ export interface EndpointTransportDeps {
   allowLocalCandidates: boolean;
   dtlsHandshakeTimeoutMs: number;
   forwarder: Forwarder;
+  /** The conference's header extension ids, read per packet (the conference may learn them after we exist). */
+  extensions: Readonly<HeaderExtensionIds>;
   /** Builds the SRTP contexts once DTLS exported keys; node:crypto's by default. */
   createSrtp: (p: SrtpKeyParams) => SrtpTransform;
   /** The media server re-keys its address map. */
@@ -108,6 +121,9 @@ export class EndpointTransport implements MediaSink {
   #ringNext = 0;
   readonly #stats = new Map<number, ReceiveStats>();
   readonly #statsList: ReceiveStats[] = [];
+  /** Arrival times of what this endpoint sends, for its sender-side bandwidth estimator. */
+  readonly twcc = new TwccFeedback();
+  #nextTwccAt = 0;
   #remoteDtls: { role: DtlsRole; fingerprints: DtlsFingerprint[] } | undefined;
   /** DTLS that arrived from a checked address before the pair was selected (the peer may key first). */
   readonly #early: Array<{ buf: Buffer; address: string; port: number }> = [];
@@ -205,7 +221,13 @@ export class EndpointTransport implements MediaSink {
         this.#statsList.push(st);
       }
     }
-    st?.onRtp(buf.readUInt16BE(2), buf.readUInt32BE(4), performance.now());
+    const arrival = performance.now();
+    st?.onRtp(buf.readUInt16BE(2), buf.readUInt32BE(4), arrival);
+    const tcc = this.#deps.extensions.transportCc;
+    if (tcc !== 0) {
+      const at = findHeaderExtension(buf, 0, n, tcc, 2);
+      if (at >= 0) this.twcc.onPacket(buf.readUInt16BE(at), arrival, ssrc);
+    }
     this.#deps.forwarder.onRtp(this, buf, 0, n);
   }
 
@@ -259,11 +281,29 @@ export class EndpointTransport implements MediaSink {
     this.#stats.get(ssrc)?.onSr(ntpMiddle, Date.now());
   }
 
-  /** Timers of ICE and DTLS; the media server calls it for every endpoint on one interval. */
+  /** Timers of ICE, DTLS and feedback; the media server calls it for every endpoint on one interval. */
   tick(now: number): void {
     if (this.#closed) return;
     this.ice.tick(now);
     this.#dtls?.tick(now);
+    if (this.#ready && now >= this.#nextTwccAt && this.twcc.pending > 0) {
+      this.#nextTwccAt = now + TWCC_INTERVAL_MS;
+      this.#sendTwccFeedback();
+    }
+  }
+
+  /** Transport-cc feedback for everything received since the last one (a few packets when a backlog built up). */
+  #sendTwccFeedback(): void {
+    for (let i = 0; i < 4; i++) {
+      const slot = this.#nextSlot();
+      const n = this.twcc.write(slot, 0, this.feedbackSsrc);
+      if (n === 0) return;
+      const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
+      if (m < 0) return;
+      this.counters.rtcpPacketsOut++;
+      this.counters.twccFeedbackOut++;
+      this.#deps.udp.send(slot, 0, m, this.port, this.address);
+    }
   }
 
   /** Sends the bridge's own receiver report for what this endpoint sends (RFC 3550 §6.4.2). */

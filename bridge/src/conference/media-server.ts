@@ -21,7 +21,7 @@ import { PACKET_DTLS, PACKET_RTCP, PACKET_RTP, PACKET_STUN, UdpTransport, classi
 import { NodeSrtpTransform, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
 import { Conference, type ConferenceCounters, type ConferenceParent } from './conference.js';
 import type { Endpoint } from './endpoint.js';
-import { EndpointTransport, newEndpointCounters } from './endpoint-transport.js';
+import { EndpointTransport, newEndpointCounters, type HeaderExtensionIds } from './endpoint-transport.js';
 import type { MediaServerOptions } from './media-options.js';
 
 const HOST_PRIORITY = ((126 << 24) | (65535 << 8) | 255) >>> 0;
@@ -144,7 +144,7 @@ export class MediaServer {
       log: this.#log,
       localCandidates: this.localCandidates,
       fingerprint: this.identity.fingerprint,
-      createTransport: (fwd, ep) => this.#createTransport(fwd, ep),
+      createTransport: (fwd, ext, ep) => this.#createTransport(fwd, ext, ep),
       releaseTransport: (t) => this.#releaseTransport(t),
       onConferenceClosed: (c) => {
         if (this.#conferences.get(c.id) !== c) return;
@@ -167,7 +167,11 @@ export class MediaServer {
     this.#log?.info('media server closed');
   }
 
-  #createTransport(forwarder: Forwarder, endpoint: () => Endpoint | undefined): EndpointTransport {
+  #createTransport(
+    forwarder: Forwarder,
+    extensions: Readonly<HeaderExtensionIds>,
+    endpoint: () => Endpoint | undefined,
+  ): EndpointTransport {
     let ufrag = randomString(8);
     while (this.#byUfrag.has(ufrag)) ufrag = randomString(8);
     let routeId = (this.#nextRouteId = (this.#nextRouteId + 1) >>> 0);
@@ -181,6 +185,7 @@ export class MediaServer {
         allowLocalCandidates: this.#allowLocalCandidates,
         dtlsHandshakeTimeoutMs: this.#dtlsTimeoutMs,
         forwarder,
+        extensions,
         createSrtp: this.#createSrtp,
         onSelected: (tr, address, port) => this.#select(tr, address, port),
         onPeerAddress: (tr, address, port) => this.#checked.set(`${address}|${port}`, tr),

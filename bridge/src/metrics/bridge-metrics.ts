@@ -27,6 +27,7 @@ export interface MetricsInputs {
   srtpDrops: () => Readonly<Record<string, number>>;
   /** Signalled remote ICE candidates the bridge would not send checks to. */
   iceCandidatesRefused: () => number;
+  twccFeedbackSent: () => number;
 }
 
 const P = 'convene_bridge_';
@@ -128,6 +129,11 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
     'ice_candidates_refused_total',
     'Signalled remote ICE candidates not used: names, IPv6, loopback/link-local (unless allowed), not unicast',
     m.iceCandidatesRefused,
+  );
+  counter(
+    'transport_cc_feedback_sent_total',
+    'Transport-cc feedback packets sent to senders (RTCP RTPFB 15), so their bandwidth estimators work',
+    m.twccFeedbackSent,
   );
   labelled('srtp_packets_dropped_total', 'Packets SRTP refused, by reason', 'reason', () =>
     Object.entries(m.srtpDrops()),

@@ -34,3 +34,47 @@ export function blankHeaderExtensions(buf: Buffer, off: number, len: number, str
   }
   return blanked;
 }
+
+const TWO_BYTE_PROFILE_MASK = 0xfff0;
+const TWO_BYTE_PROFILE = 0x1000;
+
+/**
+ * Offset of the data of header extension element `id` (RFC 8285, one-byte or two-byte form) whose data is at least
+ * `minLength` bytes, or -1 when the packet has none.
+ */
+export function findHeaderExtension(buf: Buffer, off: number, len: number, id: number, minLength: number): number {
+  const b0 = buf[off]!;
+  if ((b0 & 0x10) === 0 || id <= 0) return -1;
+  const csrcEnd = off + 12 + 4 * (b0 & 0x0f);
+  if (csrcEnd + 4 > off + len) return -1;
+  const profile = buf.readUInt16BE(csrcEnd);
+  const end = csrcEnd + 4 + 4 * buf.readUInt16BE(csrcEnd + 2);
+  if (end > off + len) return -1;
+  const oneByte = profile === ONE_BYTE_PROFILE;
+  if (!oneByte && (profile & TWO_BYTE_PROFILE_MASK) !== TWO_BYTE_PROFILE) return -1;
+  let p = csrcEnd + 4;
+  while (p < end) {
+    const h = buf[p]!;
+    if (h === 0) {
+      p++; // padding
+      continue;
+    }
+    let elementId: number;
+    let dataLen: number;
+    if (oneByte) {
+      elementId = h >> 4;
+      if (elementId === 15) return -1; // reserved: stop (RFC 8285 §4.2)
+      dataLen = (h & 0x0f) + 1;
+      p += 1;
+    } else {
+      if (p + 2 > end) return -1;
+      elementId = h;
+      dataLen = buf[p + 1]!;
+      p += 2;
+    }
+    if (p + dataLen > end) return -1;
+    if (elementId === id) return dataLen >= minLength ? p : -1;
+    p += dataLen;
+  }
+  return -1;
+}

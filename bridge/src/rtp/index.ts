@@ -12,4 +12,5 @@ export {
   readRtcpLength,
 } from './rtcp.js';
 export { ReceiveStats, writeReceiverReport } from './receive-stats.js';
-export { blankHeaderExtensions } from './header-extensions.js';
+export { blankHeaderExtensions, findHeaderExtension } from './header-extensions.js';
+export { TwccFeedback, RTPFB_TWCC, type TwccCounters } from './twcc-feedback.js';

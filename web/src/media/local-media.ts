@@ -4,9 +4,22 @@ export interface LocalMedia {
   error?: string;
 }
 
+/** Camera heights a page may ask for with `?resolution=` (Jitsi's choices); 360 by default. */
+const HEIGHTS = [180, 360, 720] as const;
+
+/** The camera height for a `resolution` query parameter: one of HEIGHTS, else 360. */
+export function cameraHeight(param: string | null): number {
+  const h = Number(param);
+  return (HEIGHTS as readonly number[]).includes(h) ? h : 360;
+}
+
 /** Asks for camera and microphone; falls back to microphone only, then to nothing, saying why. */
-export async function getLocalMedia(): Promise<LocalMedia> {
-  const video = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } };
+export async function getLocalMedia(height = 360): Promise<LocalMedia> {
+  const video = {
+    width: { ideal: Math.round((height * 16) / 9) },
+    height: { ideal: height },
+    frameRate: { ideal: 30 },
+  };
   try {
     return { stream: await navigator.mediaDevices.getUserMedia({ audio: true, video }) };
   } catch (err) {
