@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Asset } from './bundle.js';
 import type { WebConfig } from './schema.js';
+import { proxyUpgrade } from './upgrade-proxy.js';
 
 /** The stack's web front: the page, its runtime config, and the two WebSocket paths proxied like nginx does. */
 export class WebServer {
@@ -81,40 +81,12 @@ export class WebServer {
     return web;
   }
 
-  /** Upgrade requests are piped raw to the upstream; Origin is dropped (the upstream sees a local client). */
   #proxy(req: IncomingMessage, socket: Duplex, head: Buffer, target: URL, log: Logger): void {
-    const path = req.url?.split('?')[0];
-    const upstream = connect(Number(target.port || 80), target.hostname);
+    const upstream = proxyUpgrade(req, socket, head, target, log);
     this.#sockets.add(socket);
     this.#sockets.add(upstream);
     socket.once('close', () => this.#sockets.delete(socket));
     upstream.once('close', () => this.#sockets.delete(upstream));
-    let piped = false;
-    upstream.once('connect', () => {
-      piped = true;
-      const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        const name = req.rawHeaders[i] ?? '';
-        const lower = name.toLowerCase();
-        if (lower === 'origin' || lower === 'host') continue;
-        lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ''}`);
-      }
-      lines.push(`Host: ${target.host}`, `X-Forwarded-For: ${req.socket.remoteAddress ?? ''}`);
-      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
-      if (head.length > 0) upstream.write(head);
-      // Each side's end ends the other once what is in flight is written (close frames included).
-      socket.pipe(upstream).pipe(socket);
-    });
-    upstream.on('error', (err) => {
-      if (piped) {
-        log.debug({ err: err.message, path }, 'websocket upstream closed');
-        socket.destroy();
-        return;
-      }
-      log.warn({ err: err.message, target: target.host, path }, 'websocket upstream failed');
-      socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
-    });
-    socket.on('error', () => upstream.destroy());
   }
 
   async close(): Promise<void> {

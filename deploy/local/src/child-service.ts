@@ -32,7 +32,6 @@ export class ChildService {
   readonly name: string;
   readonly #child: ChildProcess;
   readonly exited: Promise<number | null>;
-  #stopping = false;
 
   private constructor(name: string, child: ChildProcess) {
     this.name = name;
@@ -72,9 +71,6 @@ export class ChildService {
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
-    void service.exited.then((code) => {
-      if (!service.#stopping) log.error({ code }, 'exited unexpectedly');
-    });
     const timeoutMs = o.readyTimeoutMs ?? 20_000;
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
@@ -93,8 +89,11 @@ export class ChildService {
     return service;
   }
 
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   async close(): Promise<void> {
-    this.#stopping = true;
     if (this.#child.exitCode === null && this.#child.signalCode === null) {
       this.#child.kill('SIGTERM');
       const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5_000);

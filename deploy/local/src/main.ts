@@ -35,17 +35,17 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string, exitCode = 0) => {
     if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
+      log.warn({ reason }, 'second signal: exiting now');
       process.exit(1);
     }
     stopping = true;
-    log.info({ signal }, 'stopping');
+    log.info({ reason }, 'stopping');
     void stack.close().then(
       () => {
         log.info('stopped');
-        process.exitCode = 0;
+        process.exitCode = exitCode;
       },
       (err: unknown) => {
         log.error({ err }, 'stop failed');
@@ -53,6 +53,13 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Like systemd's StartLimitAction=exit: a service past its start limit stops the whole stack, exit code 1. A stack
+  // running on without its bridge or focus looks alive but cannot hold a call.
+  void stack.failed.then((service) => {
+    if (stopping) return;
+    log.error({ service }, 'a service failed for good; stopping the stack');
+    stop('restart limit', 1);
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

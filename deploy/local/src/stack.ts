@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ensureProsody, Prosody } from '@convene/xmpp-server';
-import { ChildService } from './child-service.js';
+import { ChildService, type ChildServiceOptions } from './child-service.js';
+import { SupervisedService } from './supervised-service.js';
 import type { StackConfig } from './config/schema.js';
 
 /** Where the admin servers and the proxied colibri-ws server listen, whatever `bindAddress` says. */
@@ -14,8 +15,11 @@ export interface Service {
 }
 
 export interface RunningStack {
-  prosody: Prosody;
+  /** The running Prosody (a new one after a restart). */
+  readonly prosody: Prosody;
   services: readonly Service[];
+  /** Resolves with the name of a service that crashed more often than its restart policy allows. */
+  failed: Promise<string>;
   /** What a person opens or points a client at. */
   urls: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -28,24 +32,34 @@ export interface RunningStack {
 export async function startStack(config: StackConfig, log: Logger, pathVar: string): Promise<RunningStack> {
   const binaries = ensureProsody({ install: config.installPackages, pathVar });
   const services: Service[] = [];
-  const prosody = await Prosody.start({
-    binaries,
-    domain: config.domain,
-    bindAddress: config.bindAddress,
-    c2sPort: config.c2sPort,
-    componentPort: config.componentPort,
-    httpPort: config.xmppHttpPort,
-    focusSecret: config.focusSecret,
-    // Nothing of Prosody's needs to outlive a run: rooms live in memory and accounts come from this config,
-    // so it runs in a private temporary directory that close() removes.
-    accounts: [{ user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword }],
-    log: log.child({ service: 'prosody' }),
-  });
-  services.push({ name: 'prosody', close: () => prosody.close() });
+  let gaveUp: (name: string) => void = () => {};
+  const failed = new Promise<string>((resolve) => (gaveUp = resolve));
+  // Each process is restarted like systemd's Restart=on-failure (supervised-service.ts): 1 s doubling to 30 s,
+  // at most 5 restarts in 60 s, then `failed` resolves and main.ts stops the stack.
+  const supervise = <T extends ChildService | Prosody>(name: string, start: () => Promise<T>) =>
+    SupervisedService.start({ name, start, log, onGaveUp: gaveUp });
+  const child = (o: Omit<ChildServiceOptions, 'pathVar' | 'log'>) =>
+    supervise(o.name, () => ChildService.start({ ...o, pathVar, log }));
+  const prosody = await supervise('prosody', () =>
+    Prosody.start({
+      binaries,
+      domain: config.domain,
+      bindAddress: config.bindAddress,
+      c2sPort: config.c2sPort,
+      componentPort: config.componentPort,
+      httpPort: config.xmppHttpPort,
+      focusSecret: config.focusSecret,
+      // Nothing of Prosody's needs to outlive a run: rooms live in memory and accounts come from this config,
+      // so it runs in a private temporary directory that close() removes.
+      accounts: [{ user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword }],
+      log: log.child({ service: 'prosody' }),
+    }),
+  );
+  services.push(prosody);
   const urls: Record<string, string> = {
-    'XMPP WebSocket': prosody.websocketUrl,
-    'XMPP BOSH': prosody.boshUrl,
-    'Prosody config': join(prosody.dir, 'prosody.cfg.lua'),
+    'XMPP WebSocket': prosody.current.websocketUrl,
+    'XMPP BOSH': prosody.current.boshUrl,
+    'Prosody config': join(prosody.current.dir, 'prosody.cfg.lua'),
   };
   const start = async (name: string, step: () => Promise<Service>) => {
     try {
@@ -56,11 +70,9 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
     }
   };
   await start('focus', () =>
-    ChildService.start({
+    child({
       name: 'focus',
       entry: 'focus/src/main.ts',
-      pathVar,
-      log,
       readyMsg: 'focus ready',
       env: {
         CONVENE_FOCUS_DOMAIN: config.domain,
@@ -76,11 +88,9 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
   urls['Focus HTTP'] = `http://${LOOPBACK}:${config.focusHttpPort}/about/health`;
   const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress;
   await start('bridge', () =>
-    ChildService.start({
+    child({
       name: 'bridge',
       entry: 'bridge/src/main.ts',
-      pathVar,
-      log,
       readyMsg: 'bridge started',
       env: {
         CONVENE_BRIDGE_DOMAIN: config.domain,
@@ -106,11 +116,9 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
   urls['Bridge HTTP'] = `http://${LOOPBACK}:${config.bridgeHttpPort}/about/health`;
   // The page and, on the same origin, /xmpp-websocket and /colibri-ws/ proxied as nginx does in Jitsi.
   await start('web', () =>
-    ChildService.start({
+    child({
       name: 'web',
       entry: 'web/server/main.ts',
-      pathVar,
-      log,
       readyMsg: 'web ready',
       env: {
         CONVENE_WEB_DOMAIN: config.domain,
@@ -125,8 +133,11 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
   urls['Open in a browser'] = `http://${host}:${config.webPort}/`;
   let closing: Promise<void> | undefined;
   return {
-    prosody,
+    get prosody() {
+      return prosody.current;
+    },
     services,
+    failed,
     urls,
     close() {
       closing ??= closeAll(services, log);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,29 @@ const exitOf = (child: ChildProcessWithoutNullStreams) =>
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
+
+/** The JSON log lines of the stack, parsed. */
+function entries(out: string): Array<Record<string, unknown>> {
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The pid of the process listening on TCP `port` of loopback, from the kernel's table (ss). */
+function listenerPid(port: number): number | undefined {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  const m = /pid=(\d+)/.exec(out);
+  return m === null ? undefined : Number(m[1]);
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).status === 200;
+  } catch {
+    return false;
+  }
+}
 
 describe('npm start (local stack)', () => {
   it('starts Prosody from its config, serves XMPP over WebSocket, and stops cleanly on SIGINT', async () => {
@@ -95,6 +118,62 @@ describe('npm start (local stack)', () => {
     expect(stack.out()).toContain('"msg":"stopped"');
     // Prosody ran in a private temporary directory, gone with it.
     expect(existsSync(running['Prosody config']!)).toBe(false);
+  });
+
+  it('restarts a bridge killed with SIGKILL, and the focus sees it operational again', async () => {
+    const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = await Promise.all(
+      Array.from({ length: 8 }, () => freePort()),
+    );
+    const config = join(dir, 'convene.yaml');
+    writeFileSync(config, `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\n`);
+    const stack = startStack(['--config', config, '--log-format', 'json'], {
+      CONVENE_STACK_XMPP_HTTP_PORT: String(http),
+      CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
+      CONVENE_STACK_WEB_PORT: String(web),
+      CONVENE_STACK_BRIDGE_HTTP_PORT: String(bridgeHttp),
+      CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
+      CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
+    });
+    try {
+      await waitUntil('the stack to say it is running', () => stack.out().includes('convene stack is running'), 20_000);
+      const focusHealth = `http://127.0.0.1:${focusHttp}/about/health`;
+      const bridgeHealth = `http://127.0.0.1:${bridgeHttp}/about/health`;
+      // The focus answers 503 until it has an operational bridge.
+      await waitUntil('the focus to see the bridge', () => healthy(focusHealth), 15_000);
+      const first = listenerPid(Number(bridgeHttp));
+      expect(first).toBeDefined();
+      const bridgeUps = () => entries(stack.out()).filter((e) => e.service === 'focus' && e.msg === 'bridge up');
+      const upsBefore = bridgeUps().length;
+
+      process.kill(first!, 'SIGKILL');
+      const second = await waitUntil<number>(
+        'a new bridge process on the bridge HTTP port',
+        async () => {
+          const pid = listenerPid(Number(bridgeHttp));
+          return pid !== undefined && pid !== first && (await healthy(bridgeHealth)) ? pid : undefined;
+        },
+        20_000,
+      );
+      expect(second).not.toBe(first);
+      // It rejoined the brewery: the focus logged it up again and is healthy with it.
+      await waitUntil('the focus to see the new bridge up', () => bridgeUps().length > upsBefore, 15_000);
+      await waitUntil('the focus to be healthy again', () => healthy(focusHealth), 15_000);
+      const log = entries(stack.out()).filter((e) => e.service === 'bridge' && typeof e.msg === 'string');
+      expect(log.map((e) => e.msg)).toEqual(
+        expect.arrayContaining(['service exited unexpectedly', 'restarting service', 'service restarted']),
+      );
+      expect(log.find((e) => e.msg === 'restarting service')).toMatchObject({ delayMs: 1000, restart: 1, of: 5 });
+      expect(log.find((e) => e.msg === 'service restarted')).toMatchObject({ childPid: second });
+
+      stack.child.kill('SIGINT');
+      expect(await exitOf(stack.child)).toBe(0);
+      expect(() => process.kill(second, 0)).toThrow();
+    } finally {
+      if (stack.child.exitCode === null) {
+        stack.child.kill('SIGKILL');
+        await exitOf(stack.child);
+      }
+    }
   });
 
   it.each([

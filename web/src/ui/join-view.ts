@@ -1,5 +1,10 @@
 import { h } from './tile.js';
 
+// What the focus accepts as a room: no nodeprep-forbidden character (RFC 7622 §3.3.1), as in its conference-manager.
+// Chromium compiles `pattern` with the `v` flag, where `/` and `-` in a class must be escaped; this one also
+// compiles under `u` (older browsers) because it escapes nothing else.
+const ROOM_PATTERN = '[^\\s"&\'\\/:<>@\\p{Cc}]+';
+
 /** The join form: room name (from the path) and display name (remembered). Resolves when Join is pressed. */
 export function showJoinForm(root: HTMLElement, room: string, error?: string): Promise<{ room: string; name: string }> {
   root.replaceChildren();
@@ -11,7 +16,7 @@ export function showJoinForm(root: HTMLElement, room: string, error?: string): P
   roomInput.placeholder = 'Room name';
   roomInput.value = room;
   roomInput.required = true;
-  roomInput.pattern = '[a-zA-Z0-9_.-]+';
+  roomInput.pattern = ROOM_PATTERN;
   const nameInput = h('input', 'name-input');
   nameInput.placeholder = 'Your name';
   nameInput.value = localStorage.getItem('convene-display-name') ?? `Guest ${Math.floor(Math.random() * 900 + 100)}`;
