@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
 import { Forwarder, ForwardingTable, type ForwarderCounters } from '../forward/index.js';
 import type { IceCandidate } from '../ice/index.js';
-import { Endpoint, type EndpointParent } from './endpoint.js';
+import { Endpoint, type EndpointParent, type TransportEvents } from './endpoint.js';
 import {
   newEndpointCounters,
   type EndpointCounters,
   type EndpointTransport,
   type HeaderExtensionIds,
-} from './endpoint-transport.js';
+} from '../pipeline/index.js';
 import type { SourceParams } from './transport-params.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -26,7 +26,7 @@ export interface ConferenceParent {
   createTransport(
     forwarder: Forwarder,
     extensions: Readonly<HeaderExtensionIds>,
-    endpoint: () => Endpoint | undefined,
+    events: TransportEvents,
   ): EndpointTransport;
   releaseTransport(t: EndpointTransport): void;
   onConferenceClosed(c: Conference): void;
@@ -85,8 +85,6 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   createEndpoint(id: string): Endpoint {
     if (this.#closed) throw new InvalidStateError('closed', `conference ${this.id}`);
     if (this.#endpoints.has(id)) throw new ProtocolError('endpoint-exists', `endpoint ${id} in conference ${this.id}`);
-    const holder: { ep?: Endpoint } = {};
-    const transport = this.#parent.createTransport(this.#forwarder, this.#extensions, () => holder.ep);
     const parent: EndpointParent = {
       log: this.#log,
       localCandidates: this.#parent.localCandidates,
@@ -96,10 +94,13 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       isForceMuted: (e, kind) => this.#table.isForceMuted(e.transport, kind),
       onEndpointClosed: (e) => this.#onEndpointClosed(e),
     };
-    const ep = new Endpoint(id, transport, parent);
-    holder.ep = ep;
+    const ep = new Endpoint(
+      id,
+      (events) => this.#parent.createTransport(this.#forwarder, this.#extensions, events),
+      parent,
+    );
     this.#endpoints.set(id, ep);
-    this.#table.addMember(transport);
+    this.#table.addMember(ep.transport);
     this.#log?.info({ endpointId: id }, 'endpoint created');
     this.emit('endpointcreated', ep);
     return ep;

@@ -3,7 +3,7 @@ import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
 import type { MediaKind } from '../forward/index.js';
 import type { DtlsCounters, DtlsState, SrtpProfile } from '../dtls/index.js';
 import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
-import type { EndpointCounters, EndpointTransport } from './endpoint-transport.js';
+import type { EndpointCounters, EndpointTransport } from '../pipeline/index.js';
 import type { SourceParams, TransportParams } from './transport-params.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -18,6 +18,12 @@ export type EndpointEvents = {
   failed: [reason: string];
   close: [reason: EndpointCloseReason];
 };
+
+/** What the pipeline reports to the endpoint that owns it. */
+export interface TransportEvents {
+  onIceState(state: IceState): void;
+  onDtlsState(state: DtlsState, reason?: string): void;
+}
 
 /** What an endpoint tells the conference that owns it. */
 export interface EndpointParent {
@@ -39,11 +45,14 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   #closed = false;
   #sources: readonly SourceParams[] = [];
 
-  /** Created by `Conference.createEndpoint`. */
-  constructor(id: string, transport: EndpointTransport, parent: EndpointParent) {
+  /** Created by `Conference.createEndpoint`, with the factory of its pipeline on the shared socket. */
+  constructor(id: string, createTransport: (events: TransportEvents) => EndpointTransport, parent: EndpointParent) {
     super((err, event) => parent.log?.error({ err, event, endpointId: id }, 'endpoint listener threw'));
     this.id = id;
-    this.#transport = transport;
+    this.#transport = createTransport({
+      onIceState: (s) => this.reportIceState(s),
+      onDtlsState: (s, reason) => this.reportDtlsState(s, reason),
+    });
     this.#parent = parent;
     this.#log = parent.log?.child({ endpointId: id });
   }

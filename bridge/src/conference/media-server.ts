@@ -1,4 +1,4 @@
-// The bridge's media side: one UDP socket, the demultiplexer, one timer, and the conferences.
+// The bridge's media side: one UDP socket, its demultiplexer (demux/), one timer, and the conferences.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
@@ -10,48 +10,27 @@ import {
   type SrtpProfile,
 } from '../dtls/index.js';
 import { newForwarderCounters, type Forwarder } from '../forward/index.js';
-import {
-  DEFAULT_ICE_TIMINGS,
-  STUN_BINDING_REQUEST,
-  readStun,
-  type IceCandidate,
-  type IceTimings,
-} from '../ice/index.js';
-import { PACKET_DTLS, PACKET_RTCP, PACKET_RTP, PACKET_STUN, UdpTransport, classifyPacket } from '../transport/index.js';
+import { PacketDemux, type DemuxDrops } from '../demux/index.js';
+import { DEFAULT_ICE_TIMINGS, type IceCandidate, type IceTimings } from '../ice/index.js';
+import { UdpTransport } from '../transport/index.js';
 import { NodeSrtpTransform, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
 import { Conference, type ConferenceCounters, type ConferenceParent } from './conference.js';
-import type { Endpoint } from './endpoint.js';
-import { EndpointTransport, newEndpointCounters, type HeaderExtensionIds } from './endpoint-transport.js';
+import type { TransportEvents } from './endpoint.js';
+import { EndpointTransport, newEndpointCounters, type HeaderExtensionIds } from '../pipeline/index.js';
 import type { MediaServerOptions } from './media-options.js';
 
 const HOST_PRIORITY = ((126 << 24) | (65535 << 8) | 255) >>> 0;
 const UFRAG_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** Datagrams dropped before they reached an endpoint, by reason. */
-export interface MediaServerDrops {
-  unknownProtocol: number;
-  stunMalformed: number;
-  stunUnknownUfrag: number;
-  stunUnmatchedResponse: number;
-  /** DTLS or RTP/RTCP from an address that is no endpoint's selected pair. */
-  notSelectedAddress: number;
-  /** The handler threw: a bug; the datagram is dropped and the bridge goes on. */
-  internalError: number;
-}
+export type MediaServerDrops = DemuxDrops;
 
 /** Owns the media socket; creates conferences. */
 export class MediaServer {
   readonly identity: DtlsIdentity;
   readonly localCandidates: readonly IceCandidate[];
-  readonly drops: MediaServerDrops = {
-    unknownProtocol: 0,
-    stunMalformed: 0,
-    stunUnknownUfrag: 0,
-    stunUnmatchedResponse: 0,
-    notSelectedAddress: 0,
-    internalError: 0,
-  };
   readonly #udp: UdpTransport;
+  readonly #demux: PacketDemux;
   readonly #log: Logger | undefined;
   readonly #iceTimings: IceTimings;
   readonly #allowLocalCandidates: boolean;
@@ -59,18 +38,12 @@ export class MediaServer {
   readonly #srtpProfiles: readonly SrtpProfile[];
   readonly #createSrtp: (p: SrtpKeyParams) => SrtpTransform;
   readonly #conferences = new Map<string, Conference>();
-  readonly #byUfrag = new Map<string, EndpointTransport>();
-  readonly #byRouteId = new Map<number, EndpointTransport>();
-  /** address -> port -> transport of the selected pair; two lookups, no key string per packet. */
-  readonly #byAddress = new Map<string, Map<number, EndpointTransport>>();
   readonly #transports = new Set<EndpointTransport>();
   /** Counts of conferences that already closed, so process totals never go down (STYLE.md §2.9). */
   readonly #closedTotals: ConferenceCounters = {
     endpoints: newEndpointCounters(),
     forwarding: newForwarderCounters(),
   };
-  /** Peer addresses that passed a check, for DTLS that races our nomination (no per-packet use once selected). */
-  readonly #checked = new Map<string, EndpointTransport>();
   readonly #timer: NodeJS.Timeout;
   readonly #reportIntervalMs: number;
   #nextReportAt = 0;
@@ -93,7 +66,10 @@ export class MediaServer {
       priority: HOST_PRIORITY,
       type: 'host' as const,
     }));
-    udp.setHandler((buf, len, address, port) => this.#onDatagram(buf, len, address, port));
+    this.#demux = new PacketDemux((err, address, port) =>
+      this.#log?.error({ err, address, port }, 'datagram handler threw'),
+    );
+    udp.setHandler((buf, len, address, port) => this.#demux.onDatagram(buf, len, address, port));
     this.#timer = setInterval(() => this.#tick(), this.#iceTimings.checkIntervalMs);
     this.#timer.unref();
   }
@@ -112,6 +88,11 @@ export class MediaServer {
 
   get port(): number {
     return this.#udp.port;
+  }
+
+  /** Datagrams dropped before they reached an endpoint, by reason. */
+  get drops(): Readonly<MediaServerDrops> {
+    return this.#demux.drops;
   }
 
   get conferences(): ReadonlyMap<string, Conference> {
@@ -144,7 +125,7 @@ export class MediaServer {
       log: this.#log,
       localCandidates: this.localCandidates,
       fingerprint: this.identity.fingerprint,
-      createTransport: (fwd, ext, ep) => this.#createTransport(fwd, ext, ep),
+      createTransport: (fwd, ext, events) => this.#createTransport(fwd, ext, events),
       releaseTransport: (t) => this.#releaseTransport(t),
       onConferenceClosed: (c) => {
         if (this.#conferences.get(c.id) !== c) return;
@@ -170,12 +151,12 @@ export class MediaServer {
   #createTransport(
     forwarder: Forwarder,
     extensions: Readonly<HeaderExtensionIds>,
-    endpoint: () => Endpoint | undefined,
+    events: TransportEvents,
   ): EndpointTransport {
     let ufrag = randomString(8);
-    while (this.#byUfrag.has(ufrag)) ufrag = randomString(8);
+    while (this.#demux.hasUfrag(ufrag)) ufrag = randomString(8);
     let routeId = (this.#nextRouteId = (this.#nextRouteId + 1) >>> 0);
-    while (this.#byRouteId.has(routeId)) routeId = this.#nextRouteId = (this.#nextRouteId + 1) >>> 0;
+    while (this.#demux.hasRouteId(routeId)) routeId = this.#nextRouteId = (this.#nextRouteId + 1) >>> 0;
     const t = new EndpointTransport(
       {
         routeId,
@@ -187,103 +168,21 @@ export class MediaServer {
         forwarder,
         extensions,
         createSrtp: this.#createSrtp,
-        onSelected: (tr, address, port) => this.#select(tr, address, port),
-        onPeerAddress: (tr, address, port) => this.#checked.set(`${address}|${port}`, tr),
-        onIceState: (s) => endpoint()?.reportIceState(s),
-        onDtlsState: (s, reason) => endpoint()?.reportDtlsState(s, reason),
+        onSelected: (tr, address, port) => this.#demux.select(tr, address, port),
+        onPeerAddress: (tr, address, port) => this.#demux.peerChecked(tr, address, port),
+        onIceState: (s) => events.onIceState(s),
+        onDtlsState: (s, reason) => events.onDtlsState(s, reason),
       },
       { ufrag, pwd: randomString(24) },
     );
-    this.#byUfrag.set(ufrag, t);
-    this.#byRouteId.set(routeId, t);
+    this.#demux.add(t);
     this.#transports.add(t);
     return t;
   }
 
   #releaseTransport(t: EndpointTransport): void {
     this.#transports.delete(t);
-    if (this.#byUfrag.get(t.ice.local.ufrag) === t) this.#byUfrag.delete(t.ice.local.ufrag);
-    for (const [id, x] of this.#byRouteId) if (x === t) this.#byRouteId.delete(id);
-    for (const [k, x] of this.#checked) if (x === t) this.#checked.delete(k);
-    this.#unmapAddress(t);
-  }
-
-  #select(t: EndpointTransport, address: string, port: number): void {
-    this.#unmapAddress(t);
-    for (const [k, x] of this.#checked) if (x === t) this.#checked.delete(k);
-    let ports = this.#byAddress.get(address);
-    if (ports === undefined) {
-      ports = new Map();
-      this.#byAddress.set(address, ports);
-    }
-    ports.set(port, t);
-  }
-
-  #unmapAddress(t: EndpointTransport): void {
-    if (t.address === '') return;
-    const ports = this.#byAddress.get(t.address);
-    if (ports?.get(t.port) === t) {
-      ports.delete(t.port);
-      if (ports.size === 0) this.#byAddress.delete(t.address);
-    }
-  }
-
-  #onDatagram(buf: Buffer, len: number, address: string, port: number): void {
-    try {
-      this.#demux(buf, len, address, port);
-    } catch (err) {
-      // A bug, not bad input (that is dropped and counted below): count it, log it rarely, keep serving.
-      if (this.drops.internalError++ % 1000 === 0) this.#log?.error({ err, address, port }, 'datagram handler threw');
-    }
-  }
-
-  #demux(buf: Buffer, len: number, address: string, port: number): void {
-    const kind = classifyPacket(buf, 0, len);
-    if (kind === PACKET_STUN) {
-      this.#onStun(buf, len, address, port);
-      return;
-    }
-    const t = this.#byAddress.get(address)?.get(port);
-    if (t === undefined) {
-      if (
-        kind === PACKET_DTLS &&
-        this.#checked.get(`${address}|${port}`)?.holdEarlyDtls(buf, len, address, port) === true
-      )
-        return;
-      if (kind === PACKET_RTP || kind === PACKET_RTCP || kind === PACKET_DTLS) this.drops.notSelectedAddress++;
-      else this.drops.unknownProtocol++;
-      return;
-    }
-    if (kind === PACKET_RTP) t.onRtp(buf, len);
-    else if (kind === PACKET_RTCP) t.onRtcp(buf, len);
-    else if (kind === PACKET_DTLS) t.onDtls(buf, len, Date.now());
-    else this.drops.unknownProtocol++;
-  }
-
-  #onStun(buf: Buffer, len: number, address: string, port: number): void {
-    const msg = readStun(buf, 0, len);
-    if (msg === undefined) {
-      this.drops.stunMalformed++;
-      return;
-    }
-    let t: EndpointTransport | undefined;
-    if (msg.type === STUN_BINDING_REQUEST) {
-      const u = msg.username;
-      const colon = u === undefined ? -1 : u.indexOf(':');
-      t = colon < 0 ? undefined : this.#byUfrag.get(u!.slice(0, colon));
-      if (t === undefined) {
-        this.drops.stunUnknownUfrag++;
-        return;
-      }
-    } else {
-      // Our transaction ids start with the endpoint's route id (see IceAgent).
-      t = this.#byRouteId.get(msg.transactionId.readUInt32BE(0));
-      if (t === undefined) {
-        this.drops.stunUnmatchedResponse++;
-        return;
-      }
-    }
-    t.onStun(msg, address, port, Date.now());
+    this.#demux.remove(t);
   }
 
   #tick(): void {

@@ -150,6 +150,11 @@ export class EndpointTransport implements MediaSink {
     for (let i = 0; i < RING_SLOTS; i++) this.#ring.push(Buffer.allocUnsafe(SLOT_BYTES));
   }
 
+  /** The first four bytes of our STUN transaction ids: how the demultiplexer finds us for a response. */
+  get routeId(): number {
+    return this.#deps.routeId;
+  }
+
   get ready(): boolean {
     return this.#ready;
   }

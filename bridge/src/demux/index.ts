@@ -1,0 +1,1 @@
+export { PacketDemux, type DemuxDrops } from './packet-demux.js';
