@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
+import { InvalidStateError, ProtocolError, TypedEmitter } from '@convene/protocol/lib';
 import { Forwarder, ForwardingTable, type ForwarderCounters } from '../forward/index.js';
 import type { IceCandidate } from '../ice/index.js';
 import { Endpoint, type EndpointParent, type TransportEvents } from './endpoint.js';
@@ -10,7 +10,6 @@ import {
   type HeaderExtensionIds,
 } from '../pipeline/index.js';
 import type { SourceParams } from './transport-params.js';
-import { TypedEmitter } from './typed-emitter.js';
 
 export type ConferenceEvents = {
   endpointcreated: [endpoint: Endpoint];

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
-import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
+import { InvalidStateError, ProtocolError, TypedEmitter } from '@convene/protocol/lib';
 import type { MediaKind } from '../forward/index.js';
 import type { DtlsCounters, DtlsState, SrtpProfile } from '../dtls/index.js';
 import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
 import type { EndpointCounters, EndpointTransport } from '../pipeline/index.js';
 import type { SourceParams, TransportParams } from './transport-params.js';
-import { TypedEmitter } from './typed-emitter.js';
 
 export type EndpointCloseReason = 'expired' | 'failed' | 'conference closed' | 'server closed';
 

@@ -1,11 +1,11 @@
 // The bridge's XMPP side (PROTOCOL.md §6): a c2s client in the brewery MUC that publishes its stats and answers
 // the focus's IQs. It keeps itself connected: any drop or Prosody restart leads to a reconnect with backoff and a
 // fresh brewery join, with nobody watching.
-import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { client, xml, type Client } from '@xmpp/client';
+import { TypedEmitter } from '@convene/protocol/lib';
 import { answerIq, rebuildElement } from '@convene/protocol/xml';
 import { BreweryOccupants } from './brewery-occupants.js';
 import { buildBreweryPresence, type StatValue } from './stats-presence.js';
@@ -51,12 +51,12 @@ export interface IqRequest {
 /** Returns the result payload (or undefined for an empty result); throws to answer with an error. */
 export type IqRoute = (iq: IqRequest) => Promise<Element | undefined> | Element | undefined;
 
-export interface BridgeXmppEvents {
+export type BridgeXmppEvents = {
   /** In the brewery, after every (re)join. */
   joined: [];
   /** Out of the brewery: connection lost or kicked. */
   left: [];
-}
+};
 
 interface RouteEntry {
   type: 'get' | 'set';
@@ -66,7 +66,7 @@ interface RouteEntry {
 }
 
 /** Bridge XMPP client: login, brewery presence with stats, IQ routes, reconnects unattended. */
-export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
+export class BridgeXmpp extends TypedEmitter<BridgeXmppEvents> {
   /** Connection drops since start (JVB `xmpp_disconnects`). */
   disconnects = 0;
   /** IQs refused or failed, by error code: read by metrics. */
@@ -83,7 +83,7 @@ export class BridgeXmpp extends EventEmitter<BridgeXmppEvents> {
   #stopped = false;
 
   constructor(options: BridgeXmppOptions) {
-    super();
+    super((err, event) => options.log.error({ err, event }, 'xmpp listener threw'));
     this.#opts = options;
     this.#log = options.log;
     this.#occupants = new BreweryOccupants(options.breweryRoom);

@@ -14,3 +14,4 @@ export { withContext } from './with-context.js';
 export { SerialQueue } from './serial-queue.js';
 export { parseJsonText, isObject } from './json-text.js';
 export { JidAllowList } from './jid-allow-list.js';
+export { TypedEmitter } from './typed-emitter.js';

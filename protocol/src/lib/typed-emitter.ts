@@ -1,4 +1,4 @@
-// STYLE.md §2.4 typed events. TODO(#5): move to @convene/protocol/lib once it exports a TypedEmitter.
+// STYLE.md §2.4 typed events, browser-safe (no node:events): every emitter of focus, bridge and web.
 type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** An event emitter whose names and arguments are fixed by the map `E`; only the owner emits. */
