@@ -16,6 +16,8 @@ export class RawCallParticipant {
   readonly audioSsrc: number;
   readonly videoSsrc: number;
   media: RawMediaPeer | undefined;
+  /** Media that never answers the bridge's ICE checks (a peer behind a firewall that eats them). */
+  silent = false;
   #initIndex = -1;
   #seq = 0;
 
@@ -47,6 +49,7 @@ export class RawCallParticipant {
     if (bridge?.ufrag === undefined || bridge.pwd === undefined) throw new Error(`${this.nick}: offer without ICE`);
     this.media?.close();
     const media = await RawMediaPeer.create();
+    media.answering = !this.silent;
     this.media = media;
     media.connect({
       ufrag: bridge.ufrag,

@@ -18,6 +18,16 @@ let bridge: BridgeProcess;
 let focusHttp: number;
 const people: RawCallParticipant[] = [];
 
+async function bridgeStats(): Promise<Record<string, unknown>> {
+  return (await (await fetch(`${bridge.httpUrl}/colibri/stats`)).json()) as Record<string, unknown>;
+}
+
+async function bridgeMetric(line: string): Promise<number> {
+  const text = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
+  const m = new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text);
+  return m === null ? 0 : Number(m[1]);
+}
+
 beforeAll(async () => {
   prosody = await startTestProsody({
     accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD }],
@@ -34,8 +44,9 @@ beforeAll(async () => {
     prosody,
     password: BRIDGE_PASSWORD,
     bridgeId: 'jvb1',
-    // A conference whose endpoints all hung up goes within a second (the last test): as a bridge restart would.
-    args: ['--conference-idle-timeout-ms', '1000'],
+    // A conference whose endpoints all hung up goes within a second, as a bridge restart would; an endpoint whose
+    // ICE never connects goes within 3 s.
+    args: ['--conference-idle-timeout-ms', '1000', '--endpoint-connect-timeout-ms', '3000'],
   });
   await waitForBridges(focusHttp, 1);
 });
@@ -125,5 +136,35 @@ describe('rooms that everyone leaves at once', () => {
     people.push(d, e);
     await Promise.all([d.answer(10_000), e.answer(10_000)]);
     expect(focus.lines.filter((l) => l.includes('"no bridge available"'))).toEqual([]);
+  });
+
+  it('are normal ends on the bridge: hang-ups counted as such, never as ICE failures, nothing logged as a warning', async () => {
+    const stats = await bridgeStats();
+    expect(stats.total_ice_failed).toBe(0);
+    expect(stats.dtls_failed_endpoints).toBe(0);
+    const hungUp = bridge.logs.filter((l) => l.msg === 'endpoint closed' && l.reason === 'hung up');
+    expect(hungUp.length).toBeGreaterThanOrEqual(ROUNDS * 3);
+    expect(hungUp.every((l) => l.level === 30)).toBe(true);
+    expect(bridge.logs.filter((l) => (l.level ?? 0) >= 40 && /endpoint/.test(String(l.msg)))).toEqual([]);
+    expect(await bridgeMetric('convene_bridge_endpoints_hung_up_total')).toBe(hungUp.length);
+    expect(await bridgeMetric('convene_bridge_endpoints_failed_total{reason="ice"}')).toBe(0);
+  });
+
+  it('count an endpoint whose ICE never connects as an ICE failure, and only it', async () => {
+    const room = 'no-ice@conference.meet.localhost';
+    const a = await RawCallParticipant.join(prosody, 'f1a0a0a0', room, 4_000_000);
+    const b = await RawCallParticipant.join(prosody, 'f1b0b0b0', room, 4_003_000);
+    people.push(a, b);
+    b.silent = true;
+    await Promise.all([a.answer(), b.answer()]);
+    await a.connected();
+    await bridge.waitForLog('b to go for no ICE connection', (l) => {
+      return l.msg === 'endpoint expired' && l.endpointId === 'f1b0b0b0' && l.reason === 'no ice connection';
+    });
+    const stats = await bridgeStats();
+    expect(stats.total_ice_failed).toBe(1);
+    expect(stats.dtls_failed_endpoints).toBe(0);
+    expect(await bridgeMetric('convene_bridge_endpoints_failed_total{reason="ice"}')).toBe(1);
+    expect(await bridgeMetric('convene_bridge_endpoints_failed_total{reason="dtls"}')).toBe(0);
   });
 });

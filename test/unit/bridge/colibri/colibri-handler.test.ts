@@ -260,7 +260,7 @@ describe('ColibriHandler', () => {
     await send(`<conference-modify ${C2} meeting-id="m2" name="b@c.d" create="true"/>`);
     jest.advanceTimersByTime(1_001);
     expect(registry.byMeetingId('m1')?.endpoints.size).toBe(0);
-    expect(registry.totals.endpointsFailed).toBe(1);
+    expect(registry.totals.endpointsIceFailed).toBe(1);
     expect(registry.byMeetingId('m2')).toBeDefined();
     jest.advanceTimersByTime(1_000);
     expect(registry.byMeetingId('m2')).toBeUndefined();
