@@ -14,16 +14,13 @@ import { JingleSession } from '../jingle/jingle-session.js';
 import { MucRoom } from '../muc/muc-room.js';
 import type { Occupant } from '../muc/occupant.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
+import { BridgeLosses } from './bridge-losses.js';
 import { ConferenceSources } from './conference-sources.js';
 import type { FeatureDiscovery } from './features.js';
 import { buildInvite } from './invite.js';
 import { buildOffer, toColibri2Media, type VideoCodec } from './offer.js';
 import { Participant } from './participant.js';
 import { handleParticipantJingle, type JingleContext } from './participant-jingle.js';
-
-/** conference_not_found this often within LOSS_WINDOW_MS fails the bridge (repeated errors say something). */
-const MAX_LOSSES_PER_WINDOW = 2;
-const LOSS_WINDOW_MS = 60_000;
 
 export interface ConferenceOptions {
   nick: string;
@@ -70,8 +67,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   #bridgeMissing = false;
   #ended = false;
   #aloneTimer: NodeJS.Timeout | undefined;
-  /** When the bridge last said it lost our conference (conference_not_found). */
-  #losses: number[] = [];
+  readonly #losses = new BridgeLosses();
   readonly ready: Promise<void>;
   readonly createdAt = Date.now();
 
@@ -319,7 +315,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       this.#log.debug({ err }, 'colibri error for a bridge session already left');
       return;
     }
-    if (err.reason === 'conference_not_found' && this.#colibri !== undefined && !this.#lostTooOften()) {
+    if (err.reason === 'conference_not_found' && this.#colibri !== undefined && !this.#losses.tooMany(Date.now())) {
       // The bridge ended the conference (its endpoints all hung up, its idle timer, a restart): that says nothing
       // about the bridge. Start over on a fresh conference there, as Jicofo does (PROTOCOL.md §5.6).
       this.#log.info({ bridge: this.#colibri.bridge.id, later }, 'bridge conference gone; recreating it');
@@ -334,14 +330,6 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     } else if (later) {
       await this.#moveAll(err.reason ?? err.condition, { bridgeHealthy: true });
     }
-  }
-
-  /** A bridge that keeps losing this conference is in trouble after all: the third loss in a minute fails it. */
-  #lostTooOften(): boolean {
-    const now = Date.now();
-    this.#losses = this.#losses.filter((t) => now - t < LOSS_WINDOW_MS);
-    this.#losses.push(now);
-    return this.#losses.length > MAX_LOSSES_PER_WINDOW;
   }
 
   /** The bridge may have ended the conference itself (its last endpoint left): that is no problem to report. */
