@@ -50,6 +50,7 @@ export class FocusApp {
       this.#breweryRoom,
       new JidAllowList(config.allowedBridgeJids ?? [`jvb@${authDomain}`]),
       log.child({ part: 'brewery' }),
+      { failureResetMs: config.bridgeFailureResetMs },
     );
     this.conn.on('presence', (p) => {
       if (String(p.attrs.from ?? '').split('/')[0] === breweryJid) this.#breweryRoom.handlePresence(p);

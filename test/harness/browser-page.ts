@@ -119,13 +119,25 @@ export class BrowserParticipant extends PageParticipant {
     return this.page.evaluate(() => ({ ...(window.convene?.timings ?? {}) }));
   }
 
+  /** The status line under the room name ("Connected", "Reconnecting…"...). */
+  async status(): Promise<string> {
+    return (await this.page.textContent('.status')) ?? '';
+  }
+
   receivingFrom(): Promise<string[]> {
     return this.page.evaluate(() => window.convene?.receivingFrom() ?? []);
   }
 
   /** Endpoint ids and names of the remote tiles in the grid. */
   tiles(): Promise<
-    Array<{ endpoint: string; name: string; videoMuted: boolean; screen: boolean; videoWidth: number }>
+    Array<{
+      endpoint: string;
+      name: string;
+      videoMuted: boolean;
+      screen: boolean;
+      videoWidth: number;
+      noMedia: boolean;
+    }>
   > {
     return this.page.$$eval('.tile:not(.local)', (els) =>
       els.map((el) => ({
@@ -134,6 +146,7 @@ export class BrowserParticipant extends PageParticipant {
         videoMuted: el.classList.contains('video-muted'),
         screen: el.classList.contains('screen'),
         videoWidth: el.querySelector('video')?.videoWidth ?? 0,
+        noMedia: el.classList.contains('no-media'),
       })),
     );
   }

@@ -11,11 +11,32 @@ const BRIDGE_PASSWORD = 'bridge-secret';
 export interface BrowserStack {
   prosody: Prosody;
   focus: AppProcess;
+  /** The bridge running now (replaced by startBridge). */
   bridge: AppProcess;
   web: AppProcess;
   /** `http://127.0.0.1:<port>/`: the page. */
   webUrl: string;
+  /** Kills the bridge as a crash does (SIGKILL) and waits until the focus no longer counts it. */
+  killBridge(): Promise<void>;
+  /** Starts a bridge on the old one's public port (where the web server proxies colibri-ws); waits for the focus. */
+  startBridge(bridgeId: string): Promise<void>;
   close(): Promise<void>;
+}
+
+function bridgeProcess(prosody: Prosody, webPort: number, bridgeId: string, publicPort: number): AppProcess {
+  return new AppProcess('bridge/src/main.ts', { CONVENE_BRIDGE_XMPP_PASSWORD: BRIDGE_PASSWORD }, [
+    ...['--xmpp-host', '127.0.0.1', '--xmpp-port', String(prosody.ports.c2s), '--domain', 'meet.localhost'],
+    ...['--bridge-id', bridgeId, '--http-port', '0', '--public-http-port', String(publicPort)],
+    ...['--media-port', '0', '--media-bind-address', '127.0.0.1'],
+    ...['--websocket-base-url', `ws://127.0.0.1:${webPort}`, '--presence-interval-ms', '1000'],
+    ...['--log-level', 'debug', '--allow-local-candidates'],
+  ]);
+}
+
+async function focusBridgeCount(focusHttp: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${focusHttp}/stats`);
+  const stats = (await res.json()) as { bridge_selector: { bridge_count: number } };
+  return stats.bridge_selector.bridge_count;
 }
 
 export async function startBrowserStack(): Promise<BrowserStack> {
@@ -37,13 +58,8 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     });
     started.push(focus);
     // colibri-ws URLs point at the web server, which proxies them to the bridge (one origin for the page).
-    const bridge = new AppProcess('bridge/src/main.ts', { CONVENE_BRIDGE_XMPP_PASSWORD: BRIDGE_PASSWORD }, [
-      ...['--xmpp-host', '127.0.0.1', '--xmpp-port', String(prosody.ports.c2s), '--domain', 'meet.localhost'],
-      ...['--bridge-id', 'jvb1', '--http-port', '0', '--public-http-port', '0'],
-      ...['--media-port', '0', '--media-bind-address', '127.0.0.1'],
-      ...['--websocket-base-url', `ws://127.0.0.1:${webPort}`, '--presence-interval-ms', '1000'],
-      ...['--log-level', 'debug', '--allow-local-candidates'],
-    ]);
+    const bridgePublicPort = await freePort();
+    const bridge = bridgeProcess(prosody, webPort, 'jvb1', bridgePublicPort);
     started.push(bridge);
     const [, bridgeStarted] = await Promise.all([
       focus.logLine('focus ready'),
@@ -57,16 +73,28 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     });
     started.push(web);
     const ready = await web.logLine('web ready', 30_000);
-    await waitUntil(
-      'the focus to see the bridge',
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${focusHttp}/stats`);
-        const stats = (await res.json()) as { bridge_selector: { bridge_count: number } };
-        return stats.bridge_selector.bridge_count === 1;
+    await waitUntil('the focus to see the bridge', async () => (await focusBridgeCount(focusHttp)) === 1, 15_000);
+    const stack: BrowserStack = {
+      prosody,
+      focus,
+      bridge,
+      web,
+      webUrl: String(ready.url),
+      async killBridge() {
+        stack.bridge.child.kill('SIGKILL');
+        await stack.bridge.exited;
+        await waitUntil('the focus to lose the bridge', async () => (await focusBridgeCount(focusHttp)) === 0, 15_000);
       },
-      15_000,
-    );
-    return { prosody, focus, bridge, web, webUrl: String(ready.url), close };
+      async startBridge(bridgeId) {
+        const next = bridgeProcess(prosody, webPort, bridgeId, bridgePublicPort);
+        started.push(next);
+        stack.bridge = next;
+        await next.logLine('bridge started', 30_000);
+        await waitUntil('the focus to see the bridge', async () => (await focusBridgeCount(focusHttp)) === 1, 15_000);
+      },
+      close,
+    };
+    return stack;
   } catch (err) {
     await close();
     throw err;

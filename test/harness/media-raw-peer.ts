@@ -145,10 +145,12 @@ export class RawMediaPeer {
     this.#socket.send(buf, this.#bridgePort, this.#bridgeAddress);
   }
 
+  /** Sends DTLS close_notify, then closes the socket once that datagram is out. */
   close(): void {
     clearInterval(this.#timer);
     this.#dtls?.close();
-    this.#socket.close();
+    // dgram resolves even an IP address on the next tick: closing now would drop the close_notify.
+    setImmediate(() => this.#socket.close());
   }
 
   #onMessage(m: Buffer, address: string, port: number): void {

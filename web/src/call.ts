@@ -68,6 +68,12 @@ export class Call {
   #state: LocalState;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
   #ended = false;
+  /** Media flows (ICE connected on the current session). */
+  #mediaUp = false;
+  /** The focus says it has no bridge for this conference. */
+  #bridgeMissing = false;
+  /** A media session ended under us (bridge lost, moved): the next one is a reconnection. */
+  #mediaLost = false;
   #screen: MediaStreamTrack | undefined;
   /** Remote track id -> endpoint id, for audio levels and stats. */
   readonly #trackOwner = new Map<string, string>();
@@ -177,6 +183,11 @@ export class Call {
         this.#view.chat(who, text, nick === this.endpointId);
       },
       onError: (condition) => this.#end(joinError(condition)),
+      onFocus: (bridgeNotAvailable) => {
+        if (bridgeNotAvailable === this.#bridgeMissing) return;
+        this.#bridgeMissing = bridgeNotAvailable;
+        this.#showMediaState();
+      },
     });
     this.#room = r;
     this.#session = new JingleSession({
@@ -189,10 +200,14 @@ export class Call {
         this.#mark('sessionAccepted');
         this.sessionsAccepted++;
       },
-      onTerminated: () => {
+      onTerminated: (condition) => {
         // Alone for too long (the focus's single-participant timeout) or moved: a new session-initiate follows.
         this.#channel?.close();
         this.#channel = undefined;
+        this.#mediaUp = false;
+        this.#mediaLost = condition !== 'expired';
+        this.#view.clearRemoteMedia();
+        this.#showMediaState();
       },
       onRemoteTrack: (owner, media, track) => {
         if (!this.#view.hasTile(owner) && r.occupants().every((o) => o.nick !== owner)) return; // already left
@@ -204,8 +219,11 @@ export class Call {
       },
       onBridgeChannelUrl: (url) => this.#openChannel(url),
       onIceState: (state) => {
-        if (state === 'connected' || state === 'completed') this.#view.status('Connected');
-        else if (state === 'failed') this.#view.status('Media connection failed', 'error');
+        this.#mediaUp = state === 'connected' || state === 'completed';
+        if (this.#mediaUp) {
+          this.#mediaLost = false;
+          this.#showMediaState();
+        } else if (state === 'failed') this.#view.status('Media connection failed', 'error');
         else if (state === 'disconnected') this.#view.status('Media connection interrupted…', 'error');
       },
       onError: (what, err) => this.#report(what, err),
@@ -217,7 +235,7 @@ export class Call {
       await r.requestConference(config.focusDomain, this.#abort.signal);
       await r.join();
       this.#mark('roomJoined');
-      this.#view.status('Joined; waiting for others');
+      this.#showMediaState();
     } catch (err) {
       this.#end(`Could not join: ${describe(err)}`);
       return;
@@ -347,6 +365,15 @@ export class Call {
     for (const t of this.#o.media.stream.getTracks()) t.stop();
     void this.#conn?.close().catch(() => undefined);
     this.#view.ended(message);
+  }
+
+  /** The status line from what we know of the media: flowing, no bridge, lost and coming back, or not yet. */
+  #showMediaState(): void {
+    if (this.#ended || this.timings.roomJoined === undefined) return;
+    if (this.#bridgeMissing) this.#view.status('No media server available; waiting for one…', 'error');
+    else if (this.#mediaUp) this.#view.status('Connected');
+    else if (this.#mediaLost) this.#view.status('Reconnecting…', 'error');
+    else this.#view.status('Joined; waiting for others');
   }
 
   #mark(what: keyof Call['timings']): void {

@@ -43,7 +43,6 @@ export class ColibriConference {
   #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #batchDepth = 0;
-  #hadEndpoints = false;
 
   constructor(
     meetingId: MeetingId,
@@ -88,7 +87,6 @@ export class ColibriConference {
       onClosed: (e, reason) => this.#onEndpointClosed(e, reason),
     });
     this.#endpoints.set(id, ep);
-    this.#hadEndpoints = true;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     this.#log.info({ endpointId: id }, 'endpoint created');
@@ -96,14 +94,18 @@ export class ColibriConference {
     return ep;
   }
 
-  /** Runs one request's changes; a conference emptied by them expires only at the end (expire A + create B). */
+  /**
+   * Runs one request's changes; a conference the request empties expires at its end (expire A + create B in one
+   * request is no empty conference). A request about endpoints that were already gone leaves it as it is.
+   */
   batch<T>(fn: () => T): T {
+    const before = this.#batchDepth === 0 ? this.#endpoints.size : 0;
     this.#batchDepth++;
     try {
       return fn();
     } finally {
       this.#batchDepth--;
-      if (this.#batchDepth === 0 && this.#endpoints.size === 0 && this.#hadEndpoints && !this.#closed) this.close();
+      if (this.#batchDepth === 0 && before > 0 && this.#endpoints.size === 0 && !this.#closed) this.close();
     }
   }
 
@@ -122,11 +124,14 @@ export class ColibriConference {
     if (this.#endpoints.get(ep.id) !== ep) return;
     this.#endpoints.delete(ep.id);
     this.#deps.onEndpointClosed(ep, reason);
-    // JVB expires a conference when its last endpoint is gone.
-    if (this.#endpoints.size === 0 && !this.#closed && this.#batchDepth === 0) this.close();
+    // Endpoints that hang up (close_notify) or drop out by themselves do not end the conference: the focus still
+    // expires them, and a conference it asks about must be there (JVB keeps endpoint-less conferences until its
+    // expire thread finds them idle). Only a request that empties it ends it at once (batch).
+    if (this.#endpoints.size === 0 && !this.#closed && this.#batchDepth === 0) this.#armIdleTimer();
   }
 
   #armIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       if (this.#endpoints.size === 0) this.close();
     }, this.#deps.idleTimeoutMs);

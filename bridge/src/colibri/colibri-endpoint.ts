@@ -20,7 +20,18 @@ export interface ChannelState {
   videoTypes: Map<string, string>;
 }
 
-export type EndpointExpireReason = 'expired' | 'no ice connection' | 'media closed' | 'conference expired';
+/**
+ * Why an endpoint went. `hung up` (DTLS close_notify) is a normal end, like `expired`; `no ice connection` and
+ * `ice failed` are ICE failures, `dtls failed` a DTLS one; `media closed` is the media core's own close.
+ */
+export type EndpointExpireReason =
+  'expired' | 'hung up' | 'no ice connection' | 'ice failed' | 'dtls failed' | 'media closed' | 'conference expired';
+
+const MEDIA_REASONS: ReadonlyMap<string, EndpointExpireReason> = new Map([
+  ['hung up', 'hung up'],
+  ['ice failed', 'ice failed'],
+  ['dtls failed', 'dtls failed'],
+] as const);
 
 export interface ColibriEndpointDeps {
   log: Logger;
@@ -59,7 +70,7 @@ export class ColibriEndpoint {
       if (media.iceState !== 'connected') this.close('no ice connection');
     }, deps.connectTimeoutMs);
     this.#connectTimer.unref();
-    media.on('close', () => this.close('media closed'));
+    media.on('close', (reason) => this.close(MEDIA_REASONS.get(reason) ?? 'media closed'));
   }
 
   get closed(): boolean {

@@ -17,9 +17,14 @@ export interface RegistryTotals {
   conferencesCompleted: number;
   conferenceSeconds: number;
   endpointsCreated: number;
+  /** Endpoints that ended normally: expired by the focus or with their conference, or hung up (close_notify). */
   endpointsExpired: number;
-  /** Endpoints expired because ICE never connected, or the media core closed them (consent, DTLS). */
-  endpointsFailed: number;
+  /** Of those, the ones whose peer hung up (DTLS close_notify). */
+  endpointsHungUp: number;
+  /** Endpoints whose ICE never connected, or failed later (consent lost): JVB's total_ice_failed. */
+  endpointsIceFailed: number;
+  /** Endpoints whose DTLS failed (handshake, fingerprint, a fatal alert): JVB's dtls_failed_endpoints. */
+  endpointsDtlsFailed: number;
 }
 
 /** Every conference on this bridge, by meeting id and by bridge-internal id. */
@@ -30,7 +35,9 @@ export class ConferenceRegistry {
     conferenceSeconds: 0,
     endpointsCreated: 0,
     endpointsExpired: 0,
-    endpointsFailed: 0,
+    endpointsHungUp: 0,
+    endpointsIceFailed: 0,
+    endpointsDtlsFailed: 0,
   };
   readonly #opts: ConferenceRegistryOptions;
   readonly #byMeetingId = new Map<string, ColibriConference>();
@@ -129,8 +136,12 @@ export class ConferenceRegistry {
   }
 
   #onEndpointClosed(ep: ColibriEndpoint, reason: EndpointExpireReason): void {
-    if (reason === 'no ice connection' || reason === 'media closed') this.totals.endpointsFailed++;
-    else this.totals.endpointsExpired++;
+    if (reason === 'no ice connection' || reason === 'ice failed') this.totals.endpointsIceFailed++;
+    else if (reason === 'dtls failed') this.totals.endpointsDtlsFailed++;
+    else {
+      this.totals.endpointsExpired++;
+      if (reason === 'hung up') this.totals.endpointsHungUp++;
+    }
     this.#changed(ep.conferenceId);
   }
 

@@ -37,8 +37,11 @@ export interface MediaEndpointPort {
   setSources(sources: readonly MediaSsrc[]): void;
   /** Force-mute: the media core drops this endpoint's packets of `kind` (now and for later sources). */
   setForceMuted(kind: 'audio' | 'video', muted: boolean): void;
-  /** `close` fires once, whoever closed it (expire, ICE/consent failure, DTLS failure). */
-  on(name: 'close', fn: () => void): () => void;
+  /**
+   * `close` fires once, whoever closed it, with why: `hung up` (DTLS close_notify), `ice failed` (including
+   * consent), `dtls failed`, or the core's own reasons (`expired`, `server closed`...).
+   */
+  on(name: 'close', fn: (reason: string) => void): () => void;
   close(): void;
 }
 

@@ -6,14 +6,16 @@ import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
 import type { EndpointCounters, EndpointTransport } from '../pipeline/index.js';
 import type { SourceParams, TransportParams } from './transport-params.js';
 
-export type EndpointCloseReason = 'expired' | 'failed' | 'conference closed' | 'server closed';
+/** `hung up`: the peer sent DTLS close_notify, the normal end of a call; `ice failed` includes lost consent. */
+export type EndpointCloseReason =
+  'expired' | 'hung up' | 'ice failed' | 'dtls failed' | 'conference closed' | 'server closed';
 
 export type EndpointEvents = {
   icestatechange: [state: IceState];
   dtlsstatechange: [state: DtlsState];
   /** ICE selected a pair and DTLS finished: media flows. */
   connected: [];
-  /** ICE (including consent, RFC 7675) or DTLS failed; `close` follows. */
+  /** ICE (including consent, RFC 7675) or DTLS failed; `close` follows. A hang-up (close_notify) is no failure. */
   failed: [reason: string];
   close: [reason: EndpointCloseReason];
 };
@@ -158,7 +160,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     if (this.#closed) return;
     this.#log?.info({ state }, 'ice state changed');
     this.emit('icestatechange', state);
-    if (state === 'failed') this.#fail('ice failed');
+    if (state === 'failed') this.#fail('ice failed', 'ice failed');
   }
 
   /** @internal */
@@ -167,14 +169,14 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     this.#log?.info({ state, reason }, 'dtls state changed');
     this.emit('dtlsstatechange', state);
     if (state === 'connected') this.emit('connected');
-    else if (state === 'failed') this.#fail(`dtls failed: ${reason ?? 'unknown'}`);
-    else if (state === 'closed') this.#fail('dtls closed by peer');
+    else if (state === 'failed') this.#fail(`dtls failed: ${reason ?? 'unknown'}`, 'dtls failed');
+    else if (state === 'closed') this.close('hung up'); // close_notify: the peer left, nothing failed
   }
 
-  #fail(reason: string): void {
+  #fail(reason: string, closeReason: EndpointCloseReason): void {
     this.#log?.warn({ reason }, 'endpoint failed');
     this.emit('failed', reason);
-    this.close('failed');
+    this.close(closeReason);
   }
 
   /** Synchronous and idempotent: stops the transport, leaves the conference, emits `close` last. */

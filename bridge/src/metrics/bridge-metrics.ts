@@ -91,10 +91,19 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
   );
   counter('endpoints_created_total', 'Endpoints created', () => m.inputs().totals.endpointsCreated);
   counter(
-    'endpoints_failed_total',
-    'Endpoints expired for no ICE connection or consent, or DTLS failure',
-    () => m.inputs().totals.endpointsFailed,
+    'endpoints_expired_total',
+    'Endpoints that ended normally: expired by the focus, with their conference, or hung up',
+    () => m.inputs().totals.endpointsExpired,
   );
+  counter(
+    'endpoints_hung_up_total',
+    'Endpoints whose peer hung up (DTLS close_notify), also counted as expired',
+    () => m.inputs().totals.endpointsHungUp,
+  );
+  labelled('endpoints_failed_total', 'Endpoints that failed, by what failed (ice, dtls)', 'reason', () => [
+    ['ice', m.inputs().totals.endpointsIceFailed],
+    ['dtls', m.inputs().totals.endpointsDtlsFailed],
+  ]);
   counter('bytes_received_total', 'Media bytes received', () => m.inputs().socket.bytesIn);
   counter('bytes_sent_total', 'Media bytes sent', () => m.inputs().socket.bytesOut);
   counter('packets_received_total', 'Media datagrams received', () => m.inputs().socket.datagramsIn);

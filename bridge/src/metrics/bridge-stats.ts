@@ -9,7 +9,10 @@ export interface StatsInputs {
     conferencesCompleted: number;
     conferenceSeconds: number;
     endpointsCreated: number;
-    endpointsFailed: number;
+    endpointsExpired: number;
+    endpointsHungUp: number;
+    endpointsIceFailed: number;
+    endpointsDtlsFailed: number;
   };
   /** Media socket counters (all endpoints). */
   socket: { datagramsIn: number; bytesIn: number; datagramsOut: number; bytesOut: number };
@@ -117,7 +120,9 @@ export class BridgeStats {
       total_conferences_completed: i.totals.conferencesCompleted,
       total_conference_seconds: i.totals.conferenceSeconds,
       total_participants: i.totals.endpointsCreated,
-      total_ice_failed: i.totals.endpointsFailed,
+      // ICE failures only (never connected, or consent lost): a hang-up (close_notify) is a normal end.
+      total_ice_failed: i.totals.endpointsIceFailed,
+      dtls_failed_endpoints: i.totals.endpointsDtlsFailed,
       total_bytes_received: i.socket.bytesIn,
       total_bytes_sent: i.socket.bytesOut,
       total_packets_received: i.socket.datagramsIn,

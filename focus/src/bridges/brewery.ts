@@ -10,6 +10,7 @@ import { Bridge, type BridgeState } from './bridge.js';
 import { selectBridge, type SelectionRequest } from './bridge-selector.js';
 
 export interface BreweryEvents {
+  /** Joined the brewery, or can take conferences again (failure window over, health check passed). */
   bridgeup: [Bridge];
   /** Left the brewery, or started shutting down: conferences on it must move. */
   bridgedown: [Bridge];
@@ -31,10 +32,13 @@ export class Brewery extends EventEmitter<BreweryEvents> {
   /** Occupants with stats whose real JID is not an allowed bridge, once per stay in the room. */
   rejectedOccupants = 0;
 
-  constructor(room: MucRoom, allowed: JidAllowList, log: Logger) {
+  readonly #failureResetMs: number | undefined;
+
+  constructor(room: MucRoom, allowed: JidAllowList, log: Logger, options: { failureResetMs?: number } = {}) {
     super();
     this.#allowed = allowed;
     this.#log = log;
+    this.#failureResetMs = options.failureResetMs;
     room.on('memberjoin', (o) => this.#update(o));
     room.on('memberupdate', (o) => this.#update(o));
     room.on('memberleave', (o) => {
@@ -76,7 +80,10 @@ export class Brewery extends EventEmitter<BreweryEvents> {
     }
     const known = this.#bridges.get(o.occupantJid);
     if (known === undefined) {
-      const bridge = new Bridge(o.occupantJid, state);
+      const bridge = new Bridge(o.occupantJid, state, {
+        ...(this.#failureResetMs !== undefined ? { failureResetMs: this.#failureResetMs } : {}),
+        onOperational: (b) => this.#operational(b),
+      });
       this.#bridges.set(o.occupantJid, bridge);
       this.#log.info({ bridge: bridge.id, region: state.region, version: state.version }, 'bridge up');
       if (!state.shuttingDown) this.emit('bridgeup', bridge);
@@ -102,10 +109,17 @@ export class Brewery extends EventEmitter<BreweryEvents> {
     );
   }
 
+  #operational(bridge: Bridge): void {
+    if (this.#bridges.get(bridge.jid) !== bridge || bridge.state.shuttingDown) return;
+    this.#log.info({ bridge: bridge.id }, 'bridge operational again');
+    this.emit('bridgeup', bridge);
+  }
+
   #remove(jid: string, why: string): void {
     const bridge = this.#bridges.get(jid);
     if (bridge === undefined) return;
     this.#bridges.delete(jid);
+    bridge.forget();
     this.#log.warn({ bridge: bridge.id, why }, 'bridge down');
     this.emit('bridgedown', bridge);
   }

@@ -15,7 +15,7 @@ export interface BridgeDoctorOptions {
 /**
  * Health-checks every bridge in the brewery (PROTOCOL.md §6). A bridge that answers with an error, or does not
  * answer twice in a row (stalled: still in the brewery, but dead), is failed: it is kept out of selection and its
- * conferences move (`onFailed`). Jicofo only stops selecting a silent bridge; a bridge that stopped answering
+ * conferences move (`onFailed`). Its next passed check makes it operational again at once. Jicofo only stops selecting a silent bridge; a bridge that stopped answering
  * cannot carry the conferences it has either, so they move too.
  */
 export class BridgeDoctor {
@@ -70,6 +70,7 @@ export class BridgeDoctor {
             ]),
             this.#options.timeoutMs,
           );
+          bridge.healthPassed();
           return;
         } catch (err) {
           if (!(err instanceof IqError)) throw err;
@@ -77,7 +78,7 @@ export class BridgeDoctor {
             await new Promise((r) => setTimeout(r, this.#options.retryMs));
             continue;
           }
-          bridge.markFailed(Date.now());
+          bridge.markFailed(Date.now(), 'health');
           this.failures++;
           if (err.condition === 'timeout')
             this.#log.warn({ bridge: bridge.id }, 'bridge health check timed out twice; moving its conferences');

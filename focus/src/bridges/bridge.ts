@@ -11,8 +11,18 @@ export interface BridgeState {
   relayId: string | undefined;
 }
 
-/** A failed Colibri2 request keeps a bridge out of selection this long (Jicofo's failure-reset-threshold). */
+/** A failure keeps a bridge out of selection this long by default (Jicofo's failure-reset-threshold). */
 export const FAILURE_RESET_MS = 60_000;
+
+/** What failed a bridge: one of its Colibri2 answers, or the health checks. */
+export type BridgeFailure = 'colibri' | 'health';
+
+export interface BridgeOptions {
+  /** How long a failure keeps the bridge out of selection. */
+  failureResetMs?: number;
+  /** The bridge can take conferences again: its failure window ended, or it passed a health check. */
+  onOperational?: (b: Bridge) => void;
+}
 /** Endpoints allocated this recently count towards a bridge's stress before its stats catch up. */
 export const RECENT_ENDPOINT_WINDOW_MS = 20_000;
 
@@ -22,11 +32,17 @@ export class Bridge {
   readonly jid: string;
   state: BridgeState;
   #failedAt: number | undefined;
+  #failedBy: BridgeFailure | undefined;
+  #recoveryTimer: NodeJS.Timeout | undefined;
   #recentEndpoints: number[] = [];
+  readonly #failureResetMs: number;
+  readonly #onOperational: ((b: Bridge) => void) | undefined;
 
-  constructor(jid: string, state: BridgeState) {
+  constructor(jid: string, state: BridgeState, options: BridgeOptions = {}) {
     this.jid = jid;
     this.state = state;
+    this.#failureResetMs = options.failureResetMs ?? FAILURE_RESET_MS;
+    this.#onOperational = options.onOperational;
   }
 
   /** The nick in the brewery, e.g. `jvb1`. */
@@ -35,11 +51,35 @@ export class Bridge {
   }
 
   isOperational(now: number): boolean {
-    return this.#failedAt === undefined || now - this.#failedAt > FAILURE_RESET_MS;
+    return this.#failedAt === undefined || now - this.#failedAt >= this.#failureResetMs;
   }
 
-  markFailed(now: number): void {
+  /** Out of selection for the failure window; `onOperational` runs when it ends, so waiting conferences retry. */
+  markFailed(now: number, by: BridgeFailure = 'colibri'): void {
     this.#failedAt = now;
+    this.#failedBy = by;
+    clearTimeout(this.#recoveryTimer);
+    this.#recoveryTimer = setTimeout(() => this.#recovered(), this.#failureResetMs);
+    this.#recoveryTimer.unref();
+  }
+
+  /** A health check passed: a bridge the health checks failed is operational again at once. */
+  healthPassed(): void {
+    if (this.#failedAt !== undefined && this.#failedBy === 'health') this.#recovered();
+  }
+
+  /** The bridge left the brewery: no more notifications. */
+  forget(): void {
+    clearTimeout(this.#recoveryTimer);
+    this.#recoveryTimer = undefined;
+  }
+
+  #recovered(): void {
+    clearTimeout(this.#recoveryTimer);
+    this.#recoveryTimer = undefined;
+    this.#failedAt = undefined;
+    this.#failedBy = undefined;
+    this.#onOperational?.(this);
   }
 
   endpointAdded(now: number): void {

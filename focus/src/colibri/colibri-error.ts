@@ -8,6 +8,8 @@ export const BAD_REPLY = 'bad-reply';
 export class ColibriError extends ConveneError {
   readonly condition: string;
   readonly reason: Colibri2ErrorReason | undefined;
+  /** The session whose request failed, set by the session: a late answer for an old one must not touch the new. */
+  session: object | undefined;
   constructor(condition: string, reason: Colibri2ErrorReason | undefined, detail: string, options?: ErrorOptions) {
     super('colibri-failed', `${condition}${reason === undefined ? '' : ` (${reason})`}: ${detail}`, options);
     this.condition = condition;

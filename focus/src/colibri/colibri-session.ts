@@ -125,12 +125,29 @@ export class ColibriSession {
     });
   }
 
+  /**
+   * Expires one endpoint. Its last one takes the conference with it (JVB ends a conference a request empties): the
+   * focus says so itself, so both sides agree, and the next allocation creates the conference anew.
+   */
   expireEndpoint(endpointId: EndpointId | string): Promise<void> {
     return this.#queue.run(async () => {
       if (!this.#endpoints.delete(endpointId)) return;
       const ep: Colibri2Endpoint = { id: toEndpointId(endpointId), expire: true, media: [], capabilities: [] };
-      await this.#send({ meetingId: this.meetingId, endpoints: [ep], relays: [] });
+      if (this.#endpoints.size > 0 || this.#expired) {
+        await this.#send({ meetingId: this.meetingId, endpoints: [ep], relays: [] });
+        return;
+      }
+      this.#created = false;
+      await this.#send({ meetingId: this.meetingId, expire: true, endpoints: [], relays: [] }).catch((err: unknown) => {
+        if (!(err instanceof ColibriError && err.reason === 'conference_not_found')) throw err;
+      });
     });
+  }
+
+  /** The bridge no longer has this conference: nothing more is sent for it. */
+  forget(): void {
+    this.#expired = true;
+    this.#endpoints.clear();
   }
 
   /** Ends the conference on the bridge. */
@@ -158,7 +175,9 @@ export class ColibriSession {
             this.#log.warn({ err: parseErr }, 'unreadable colibri2 error');
           }
         }
-        throw new ColibriError(err.condition, reason, err.text ?? 'no text', { cause: err });
+        const failure = new ColibriError(err.condition, reason, err.text ?? 'no text', { cause: err });
+        failure.session = this;
+        throw failure;
       }
       throw err;
     }

@@ -14,6 +14,7 @@ import { JingleSession } from '../jingle/jingle-session.js';
 import { MucRoom } from '../muc/muc-room.js';
 import type { Occupant } from '../muc/occupant.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
+import { BridgeLosses } from './bridge-losses.js';
 import { ConferenceSources } from './conference-sources.js';
 import type { FeatureDiscovery } from './features.js';
 import { buildInvite } from './invite.js';
@@ -66,6 +67,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   #bridgeMissing = false;
   #ended = false;
   #aloneTimer: NodeJS.Timeout | undefined;
+  readonly #losses = new BridgeLosses();
   readonly ready: Promise<void>;
   readonly createdAt = Date.now();
 
@@ -308,14 +310,25 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       this.#log.warn({ err }, 'colibri request failed');
       return;
     }
-    this.#log.warn({ err, bridge: this.#colibri?.bridge.id, later }, 'colibri request failed');
     this.#deps.countColibriError?.(err.condition);
+    if (err.session !== undefined && err.session !== this.#colibri) {
+      this.#log.debug({ err }, 'colibri error for a bridge session already left');
+      return;
+    }
+    if (err.reason === 'conference_not_found' && this.#colibri !== undefined && !this.#losses.tooMany(Date.now())) {
+      // The bridge ended the conference (its endpoints all hung up, its idle timer, a restart): that says nothing
+      // about the bridge. Start over on a fresh conference there, as Jicofo does (PROTOCOL.md §5.6).
+      this.#log.info({ bridge: this.#colibri.bridge.id, later }, 'bridge conference gone; recreating it');
+      await this.#moveAll('conference_not_found', { bridgeHealthy: true, gone: true });
+      return;
+    }
+    this.#log.warn({ err, bridge: this.#colibri?.bridge.id, later }, 'colibri request failed');
     if (later && err.condition === 'timeout') return;
     if (err.bridgeFailed || err.reason === 'conference_not_found' || err.reason === 'graceful_shutdown') {
       this.#colibri?.bridge.markFailed(Date.now());
       await this.#moveAll(err.reason ?? err.condition);
     } else if (later) {
-      await this.#moveAll(err.reason ?? err.condition, true);
+      await this.#moveAll(err.reason ?? err.condition, { bridgeHealthy: true });
     }
   }
 
@@ -327,14 +340,16 @@ export class Conference extends EventEmitter<ConferenceEvents> {
 
   /**
    * Re-invites everyone on a fresh bridge conference: session-terminate, then a new session-initiate. When the
-   * same bridge may be picked again (`bridgeHealthy`), its old conference is expired first: same meeting id.
+   * same bridge may be picked again (`bridgeHealthy`), its old conference is expired first: same meeting id
+   * (unless the bridge says it is `gone` already).
    */
-  async #moveAll(why: string, bridgeHealthy = false): Promise<void> {
+  async #moveAll(why: string, how: { bridgeHealthy?: boolean; gone?: boolean } = {}): Promise<void> {
     const old = this.#colibri;
     this.#colibri = undefined;
     if (old === undefined || this.#ended) return;
-    this.#log.warn({ bridge: old.bridge.id, why }, 'moving conference');
-    if (bridgeHealthy) await old.expire().catch(() => undefined);
+    if (how.gone !== true) this.#log.warn({ bridge: old.bridge.id, why }, 'moving conference');
+    if (how.gone === true) old.forget();
+    else if (how.bridgeHealthy === true) await old.expire().catch(() => undefined);
     else void old.expire().catch(() => undefined);
     for (const p of this.participants.values()) {
       if (p.session === undefined) continue;

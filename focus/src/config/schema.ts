@@ -53,6 +53,12 @@ export const FocusConfigSchema = z
     healthCheckIntervalMs: z.number().int().min(1000).default(10_000),
     /** A health check unanswered this long is retried once after the same delay; a second miss fails the bridge. */
     healthCheckTimeoutMs: z.number().int().min(200).default(5_000),
+    /**
+     * A bridge that failed (a fatal Colibri2 answer, health checks) stays out of selection this long (Jicofo's
+     * failure-reset-threshold); conferences waiting for a bridge are invited when it ends. A bridge the health
+     * checks failed is back as soon as one passes.
+     */
+    bridgeFailureResetMs: z.number().int().min(1000).default(60_000),
     initialTimeoutMs: z.number().int().min(1000).default(15_000),
     /** Conferences this focus runs at most; a request for a new room beyond it gets `resource-constraint`. */
     maxConferences: z.number().int().min(1).default(5_000),

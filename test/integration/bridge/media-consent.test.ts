@@ -67,7 +67,7 @@ describe('bridge consent freshness', () => {
     );
     ghost.answering = false;
     await removed;
-    expect(events).toEqual(['failed:ice failed', 'close:failed']);
+    expect(events).toEqual(['failed:ice failed', 'close:ice failed']);
     expect(ghostEp.closed).toBe(true);
     expect(conference.getEndpoint('ghost')).toBeUndefined();
     expect(() => ghostEp.setSources([])).toThrow(/^closed:/);
@@ -92,14 +92,14 @@ describe('bridge consent freshness', () => {
     expect(alice.endpoint.iceState).toBe('connected');
   });
 
-  it('reports a peer that hangs up failed and removes it', async () => {
+  it('removes a peer that hangs up: a hang-up (close_notify) with no failure, or lost consent', async () => {
     const events: string[] = [];
     alice.endpoint.on('failed', (reason) => events.push(`failed:${reason}`));
     const closed = new Promise<string>((resolve) => alice.endpoint.on('close', resolve));
-    alice.peer.close(); // libdatachannel sends close_notify; consent would catch it otherwise
-    expect(await closed).toBe('failed');
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatch(/^failed:(dtls closed by peer|ice failed)$/);
+    alice.peer.close(); // libdatachannel may send close_notify; consent catches it otherwise
+    const reason = await closed;
+    expect(['hung up', 'ice failed']).toContain(reason);
+    expect(events).toEqual(reason === 'hung up' ? [] : ['failed:ice failed']);
     expect(conference.endpoints.size).toBe(0);
   });
 });

@@ -15,8 +15,8 @@ export interface JingleSessionDeps {
   /** The bridge channel URL, once known (colibri-ws). */
   onBridgeChannelUrl(url: string): void;
   onIceState(state: RTCIceConnectionState): void;
-  /** The focus ended the session (a new session-initiate may follow). */
-  onTerminated(): void;
+  /** The focus ended the session (a new session-initiate may follow), with its reason condition. */
+  onTerminated(condition: string | undefined): void;
   onError(what: string, err: unknown): void;
 }
 
@@ -64,7 +64,7 @@ export class JingleSession {
         case 'session-terminate':
           if (j.sid === this.sid) {
             this.#resetPeer();
-            this.#deps.onTerminated();
+            this.#deps.onTerminated(j.reason?.condition);
           }
           return;
         default:

@@ -83,6 +83,11 @@ export class CallView {
     return this.#tiles.has(endpointId);
   }
 
+  /** Every other person's tile drops its (now frozen) media. */
+  clearRemoteMedia(): void {
+    for (const t of this.#tiles.values()) if (!t.el.classList.contains('local')) t.clearMedia();
+  }
+
   removeTile(endpointId: string): void {
     const t = this.#tiles.get(endpointId);
     if (t === undefined) return;

@@ -50,7 +50,16 @@ export class Tile {
     this.el.classList.toggle('speaking', level > 0.05);
   }
 
+  /** The media session ended: no frozen last frame, the avatar until new tracks come. */
+  clearMedia(): void {
+    this.video.srcObject = null;
+    this.audio.srcObject = null;
+    this.el.classList.add('no-media');
+    this.setLevel(0);
+  }
+
   setTrack(track: MediaStreamTrack): void {
+    this.el.classList.remove('no-media');
     const target = track.kind === 'video' ? this.video : this.audio;
     target.srcObject = new MediaStream([track]);
     // Autoplay with sound needs a user gesture; the Join click is one, an ?autojoin link is not.

@@ -4,6 +4,7 @@ import {
   buildConferenceRequest,
   buildParticipantPresence,
   parseConferenceReply,
+  parseFocusPresence,
   parseParticipantPresence,
   type SourceInfoMap,
 } from '@convene/protocol/jitsi';
@@ -31,6 +32,8 @@ export interface RoomCallbacks {
   onChat(fromNick: string, text: string): void;
   /** Our own join was refused (room locked, full, creation restricted). */
   onError(condition: string): void;
+  /** The focus's presence: whether it found no bridge for this conference (`bridgeNotAvailable`). */
+  onFocus(bridgeNotAvailable: boolean): void;
 }
 
 /** Our own state that goes out in presence. */
@@ -143,6 +146,14 @@ export class ConferenceRoom {
     ]);
   }
 
+  #onFocusPresence(s: Element): void {
+    try {
+      this.#cb.onFocus(parseFocusPresence(s).bridgeNotAvailable);
+    } catch (err) {
+      console.warn('convene: focus presence ignored', err);
+    }
+  }
+
   #onStanza(s: Element): void {
     const from = String(s.attrs.from ?? '');
     if (!from.startsWith(`${this.roomJid}/`)) return; // room subject and anything not from an occupant
@@ -165,7 +176,10 @@ export class ConferenceRoom {
       this.#joined = s.attrs.type !== 'unavailable';
       return;
     }
-    if (nick === FOCUS_NICK || isFocusItem(s)) return;
+    if (nick === FOCUS_NICK || isFocusItem(s)) {
+      if (nick === FOCUS_NICK && s.attrs.type !== 'unavailable') this.#onFocusPresence(s);
+      return;
+    }
     if (s.attrs.type === 'unavailable') {
       if (this.#occupants.delete(nick)) this.#cb.onLeave(nick);
       return;

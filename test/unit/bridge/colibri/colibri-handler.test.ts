@@ -259,11 +259,28 @@ describe('ColibriHandler', () => {
     await send(create('m1'));
     await send(`<conference-modify ${C2} meeting-id="m2" name="b@c.d" create="true"/>`);
     jest.advanceTimersByTime(1_001);
-    expect(registry.byMeetingId('m1')).toBeUndefined();
-    expect(registry.totals.endpointsFailed).toBe(1);
+    expect(registry.byMeetingId('m1')?.endpoints.size).toBe(0);
+    expect(registry.totals.endpointsIceFailed).toBe(1);
     expect(registry.byMeetingId('m2')).toBeDefined();
     jest.advanceTimersByTime(1_000);
     expect(registry.byMeetingId('m2')).toBeUndefined();
+    // m1 lost its endpoint on its own: it stays for the focus to expire, or goes when idle as long.
+    expect(registry.byMeetingId('m1')).toBeDefined();
+    jest.advanceTimersByTime(1_000);
+    expect(registry.byMeetingId('m1')).toBeUndefined();
+  });
+
+  it('keeps a conference whose endpoints left on their own until a request about it, then answers it', async () => {
+    const { registry, send } = setup();
+    await send(create('m1'));
+    await send(addEndpoint('m1', 'b'));
+    for (const ep of [...registry.byMeetingId('m1')!.endpoints.values()]) ep.media.close();
+    // The focus learns of the leaves later: its expires find the conference, which a request leaves as it is.
+    await send(`<conference-modify ${C2} meeting-id="m1"><endpoint id="a1b2c3d4" expire="true"/></conference-modify>`);
+    await send(`<conference-modify ${C2} meeting-id="m1"><endpoint id="b" expire="true"/></conference-modify>`);
+    expect(registry.byMeetingId('m1')).toBeDefined();
+    await send(`<conference-modify ${C2} meeting-id="m1" expire="true"/>`);
+    expect(registry.byMeetingId('m1')).toBeUndefined();
   });
 
   it('runs one request at a time per conference', async () => {

@@ -14,7 +14,7 @@ export class FakeEndpoint implements MediaEndpointPort {
   remote: MediaTransport | undefined;
   sources: readonly MediaSsrc[] = [];
   readonly forceMuted = { audio: false, video: false };
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<(reason: string) => void>();
   constructor(
     readonly id: string,
     readonly conference: FakeConference,
@@ -40,15 +40,16 @@ export class FakeEndpoint implements MediaEndpointPort {
   setForceMuted(kind: 'audio' | 'video', muted: boolean): void {
     this.forceMuted[kind] = muted;
   }
-  on(_name: 'close', fn: () => void): () => void {
+  on(_name: 'close', fn: (reason: string) => void): () => void {
     this.#listeners.add(fn);
     return () => void this.#listeners.delete(fn);
   }
-  close(): void {
+  /** `reason` as the media core gives it: `hung up`, `ice failed`, `dtls failed`, `expired`... */
+  close(reason = 'expired'): void {
     if (this.closed) return;
     this.closed = true;
     this.conference.endpoints.delete(this.id);
-    for (const fn of this.#listeners) fn();
+    for (const fn of this.#listeners) fn(reason);
   }
 }
 

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { toEndpointId, toMeetingId } from '@convene/protocol/lib';
+import type { FakeEndpoint } from './fake-media.js';
 import { colibriSetup } from './setup.js';
 
 function conference() {
@@ -59,13 +60,24 @@ describe('ColibriConference and ColibriEndpoint lifecycle', () => {
     expect(registry.totals).toMatchObject({ endpointsExpired: 2, conferencesCompleted: 1 });
   });
 
-  it('an endpoint the media core closes (consent lost) leaves the conference as failed', () => {
+  it('an endpoint the media core closes (consent lost) leaves the conference as an ICE failure', () => {
     const { conf, registry } = conference();
     const a = conf.createEndpoint(toEndpointId('a'));
     conf.createEndpoint(toEndpointId('b'));
-    a.media.close();
+    (a.media as FakeEndpoint).close('ice failed');
     expect(a.closed).toBe(true);
     expect([...conf.endpoints.keys()]).toEqual(['b']);
-    expect(registry.totals.endpointsFailed).toBe(1);
+    expect(registry.totals).toMatchObject({ endpointsIceFailed: 1, endpointsDtlsFailed: 0, endpointsExpired: 0 });
+  });
+
+  it.each([
+    ['hung up', { endpointsExpired: 1, endpointsHungUp: 1, endpointsIceFailed: 0, endpointsDtlsFailed: 0 }],
+    ['dtls failed', { endpointsExpired: 0, endpointsHungUp: 0, endpointsIceFailed: 0, endpointsDtlsFailed: 1 }],
+    ['server closed', { endpointsExpired: 1, endpointsHungUp: 0, endpointsIceFailed: 0, endpointsDtlsFailed: 0 }],
+  ])('counts an endpoint the media core closed with %s as such', (reason, totals) => {
+    const { conf, registry } = conference();
+    const a = conf.createEndpoint(toEndpointId('a'));
+    (a.media as FakeEndpoint).close(reason);
+    expect(registry.totals).toMatchObject(totals);
   });
 });

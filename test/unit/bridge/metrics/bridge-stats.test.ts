@@ -8,7 +8,10 @@ function inputs(over: Partial<StatsInputs> = {}): StatsInputs {
       conferencesCompleted: 2,
       conferenceSeconds: 60,
       endpointsCreated: 9,
-      endpointsFailed: 1,
+      endpointsExpired: 5,
+      endpointsHungUp: 4,
+      endpointsIceFailed: 1,
+      endpointsDtlsFailed: 2,
     },
     socket: { datagramsIn: 0, bytesIn: 0, datagramsOut: 0, bytesOut: 0 },
     channel: { messagesReceived: 5, messagesSent: 6 },
@@ -39,6 +42,8 @@ describe('BridgeStats', () => {
       largest_conference: 3,
       total_conferences_created: 4,
       total_participants: 9,
+      total_ice_failed: 1,
+      dtls_failed_endpoints: 2,
       total_colibri_web_socket_messages_received: 5,
     });
     expect(p).not.toHaveProperty('relay_id');
