@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '@convene/protocol/lib';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { parseBridgeStats, readBridgeLoad } from '@convene/protocol/jitsi';
@@ -9,19 +9,19 @@ import type { Occupant } from '../muc/occupant.js';
 import { Bridge, type BridgeState } from './bridge.js';
 import { selectBridge, type SelectionRequest } from './bridge-selector.js';
 
-export interface BreweryEvents {
+export type BreweryEvents = {
   /** Joined the brewery, or can take conferences again (failure window over, health check passed). */
   bridgeup: [Bridge];
   /** Left the brewery, or started shutting down: conferences on it must move. */
   bridgedown: [Bridge];
-}
+};
 
 /**
  * The bridges in the brewery room, kept from their stats presence (PROTOCOL.md §6). An occupant is a bridge only
  * when its real JID (the brewery is whois=anyone) is on the allow list: anyone else who got into the room and
  * advertises stats (stress 0, to be given every new conference) is ignored, logged once and counted.
  */
-export class Brewery extends EventEmitter<BreweryEvents> {
+export class Brewery extends TypedEmitter<BreweryEvents> {
   readonly #bridges = new Map<string, Bridge>();
   readonly #allowed: JidAllowList;
   /** Occupant JIDs refused while they stay in the room: warned about once. */
@@ -35,7 +35,7 @@ export class Brewery extends EventEmitter<BreweryEvents> {
   readonly #failureResetMs: number | undefined;
 
   constructor(room: MucRoom, allowed: JidAllowList, log: Logger, options: { failureResetMs?: number } = {}) {
-    super();
+    super((err, event) => log.error({ err, event }, 'listener threw'));
     this.#allowed = allowed;
     this.#log = log;
     this.#failureResetMs = options.failureResetMs;

@@ -184,7 +184,8 @@ export class ConferenceManager {
     this.conferences.set(room, conference);
     this.totals.conferencesCreated++;
     conference.room.on('memberjoin', () => this.totals.participants++);
-    conference.once('ended', () => {
+    const forget = conference.on('ended', () => {
+      forget();
       if (this.conferences.get(room) === conference) this.conferences.delete(room);
     });
     conference.ready.then(

@@ -1,11 +1,10 @@
 // One room's conference: membership, invites, the bridge session and moving it; everything runs in the room's one
 // queue. Jingle from participants after their offer is handled in participant-jingle.ts.
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { buildFocusPresence, PROP_BRIDGE_COUNT, PROP_SUPPORT_TERMINATE_RESTART } from '@convene/protocol/jitsi';
 import type { Jingle } from '@convene/protocol/jingle';
-import { SerialQueue, toEndpointId, type EndpointId } from '@convene/protocol/lib';
+import { SerialQueue, toEndpointId, type EndpointId, TypedEmitter } from '@convene/protocol/lib';
 import type { Bridge } from '../bridges/bridge.js';
 import type { Brewery } from '../bridges/brewery.js';
 import { ColibriError } from '../colibri/colibri-error.js';
@@ -46,13 +45,13 @@ export interface ConferenceDeps {
   countColibriError?: (condition: string) => void;
 }
 
-export interface ConferenceEvents {
+export type ConferenceEvents = {
   /** The room is empty or gone; the conference is over. */
   ended: [];
-}
+};
 
 /** One room: the focus in its MUC, its participants, their Jingle sessions and the conference on a bridge. */
-export class Conference extends EventEmitter<ConferenceEvents> {
+export class Conference extends TypedEmitter<ConferenceEvents> {
   readonly roomJid: string;
   readonly room: MucRoom;
   readonly participants = new Map<EndpointId, Participant>();
@@ -72,7 +71,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   readonly createdAt = Date.now();
 
   constructor(roomJid: string, options: ConferenceOptions, deps: ConferenceDeps) {
-    super();
+    super((err, event) => deps.log.error({ err, event }, 'listener threw'));
     this.roomJid = roomJid;
     this.#options = options;
     this.#deps = deps;

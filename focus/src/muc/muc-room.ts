@@ -1,9 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { xmlElement } from '@convene/protocol/xml';
-import { ConveneError } from '@convene/protocol/lib';
+import { ConveneError, TypedEmitter } from '@convene/protocol/lib';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 import { occupantFrom, statusCodes, type Occupant } from './occupant.js';
 
@@ -14,13 +13,13 @@ const NS_DATA = 'jabber:x:data';
 const STATUS_SELF = 110;
 const STATUS_CREATED = 201;
 
-export interface MucRoomEvents {
+export type MucRoomEvents = {
   memberjoin: [Occupant];
   memberupdate: [Occupant];
   memberleave: [Occupant];
   /** The focus is no longer in the room (destroyed, kicked); the room object is dead. */
   gone: [];
-}
+};
 
 export interface MucRoomOptions {
   roomJid: string;
@@ -32,7 +31,7 @@ export interface MucRoomOptions {
 }
 
 /** The focus's presence in one MUC room: joins as owner, configures, tracks occupants (PROTOCOL.md §3). */
-export class MucRoom extends EventEmitter<MucRoomEvents> {
+export class MucRoom extends TypedEmitter<MucRoomEvents> {
   readonly roomJid: string;
   readonly nick: string;
   readonly occupants = new Map<string, Occupant>();
@@ -49,7 +48,7 @@ export class MucRoom extends EventEmitter<MucRoomEvents> {
   #left = false;
 
   constructor(conn: FocusConnection, options: MucRoomOptions) {
-    super();
+    super((err, event) => options.log.error({ err, event }, 'listener threw'));
     this.#conn = conn;
     this.roomJid = options.roomJid;
     this.nick = options.nick;

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '@convene/protocol/lib';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { component, xml, type Component } from '@xmpp/component';
@@ -26,18 +26,18 @@ export interface FocusConnectionOptions {
 
 const NS_SM = 'urn:xmpp:sm:3';
 
-export interface FocusConnectionEvents {
+export type FocusConnectionEvents = {
   /** Connected and authenticated, first time and after every reconnect. */
   online: [];
   offline: [];
   presence: [Element];
   message: [Element];
-}
+};
 
 export type IqHandler = (stanza: Element, payload: Element) => Promise<Element | undefined>;
 
 /** The focus's XEP-0114 connection: IQ routes with typed errors, requests with timeouts, reconnects by itself. */
-export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
+export class FocusConnection extends TypedEmitter<FocusConnectionEvents> {
   readonly domain: string;
   readonly #entity: Component;
   readonly #log: Logger;
@@ -47,7 +47,7 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
   readonly #waiting = new Set<{ resolve: () => void; reject: (err: Error) => void }>();
 
   constructor(options: FocusConnectionOptions) {
-    super();
+    super((err, event) => options.log.error({ err, event }, 'listener threw'));
     this.domain = options.domain;
     this.#log = options.log;
     this.#entity =
@@ -60,7 +60,8 @@ export class FocusConnection extends EventEmitter<FocusConnectionEvents> {
       this.#release(); // after the rejoins that 'online' starts, so those go out first
     });
     // A resumed stream (XEP-0198) is online again without an 'online' event: nothing was lost, nothing to rejoin.
-    const sm = (this.#entity as unknown as { streamManagement?: EventEmitter }).streamManagement;
+    const sm = (this.#entity as unknown as { streamManagement?: { on(e: string, f: () => void): void } })
+      .streamManagement;
     sm?.on('resumed', () => this.#release());
     this.#entity.on('offline', () => {
       this.#release(new IqError('not-connected', 'the XMPP connection was stopped', undefined));
