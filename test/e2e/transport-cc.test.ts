@@ -1,30 +1,16 @@
 // Transport-cc feedback from the bridge (issue 15, uplink): a Chromium page sending a 1280x720 camera gets the
 // arrival times of its packets back, so its send-side estimator (GCC) rises as it does with JVB. Without feedback
 // the estimate stays near its start (~80-300 kbps) and the page reports its video as limited by bandwidth.
-import type { Browser } from 'playwright-core';
-import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
-import { BrowserParticipant, launchChromium, type PageOutbound } from '../harness/browser-page.js';
+import { browserSuite } from '../harness/browser-suite.js';
+import type { PageOutbound } from '../harness/browser-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
-let stack: BrowserStack;
-let browser: Browser;
-const people: BrowserParticipant[] = [];
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
-}, 90_000);
-afterAll(async () => {
-  await Promise.all(people.splice(0).map((p) => p.close()));
-  await browser?.close();
-  await stack?.close();
-});
+const suite = browserSuite();
 
 describe('transport-cc feedback to a Chromium sender', () => {
   it("raises the sender's estimate above 1.5 Mbps with its video not limited by bandwidth", async () => {
-    const sender = await BrowserParticipant.join(browser, stack.webUrl, 'tcc', 'Sender', 'resolution=720');
-    people.push(sender);
-    const receiver = await BrowserParticipant.join(browser, stack.webUrl, 'tcc', 'Receiver', 'resolution=180');
-    people.push(receiver);
+    const sender = await suite.join('tcc', 'Sender', 'resolution=720');
+    const receiver = await suite.join('tcc', 'Receiver', 'resolution=180');
     await waitUntil(
       'the receiver decodes video',
       async () => Object.values(await receiver.inbound()).some((e) => e.framesDecoded > 0),
@@ -47,7 +33,9 @@ describe('transport-cc feedback to a Chromium sender', () => {
         1000,
       );
       // Then Chromium's encoder climbs back to the camera's 1280x720 a step at a time (it started low because
-      // every call starts with a low estimate); once there, nothing limits it.
+      // every call starts with a low estimate); once there, nothing limits it. Alone on this machine that takes
+      // ~22 s; beside another browser test the bridge's arrival times (taken in JavaScript) pick up event-loop
+      // delay that the sender's estimator reads as queuing, and it takes up to ~45 s: hence the generous deadline.
       await waitUntil(
         'the sender at 1280 wide, not limited by bandwidth',
         async () => {
@@ -56,11 +44,11 @@ describe('transport-cc feedback to a Chromium sender', () => {
             o.frameWidth === 1280 && o.qualityLimitationReason === 'none' && o.availableOutgoingBitrate > 1_500_000
           );
         },
-        45_000,
+        75_000,
         1000,
       );
     } finally {
       console.log(`sender estimate over time (s: kbps, limitation, width):\n${curve.join('\n')}`);
     }
-  }, 120_000);
+  }, 150_000);
 });

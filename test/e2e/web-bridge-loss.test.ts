@@ -1,28 +1,15 @@
 // The only bridge dies in the middle of calls (issue #13 item 5): the pages say so instead of showing a frozen
 // call as "Connected", a room started meanwhile says no media server is available, and when a bridge is back
 // every page gets media again by itself, with no click.
-import type { Browser } from 'playwright-core';
-import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
-import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
+import { browserSuite } from '../harness/browser-suite.js';
+import type { BrowserParticipant } from '../harness/browser-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
-let stack: BrowserStack;
-let browser: Browser;
-const people: BrowserParticipant[] = [];
+const suite = browserSuite();
 const ids = new Map<BrowserParticipant, string>();
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
-}, 90_000);
-afterAll(async () => {
-  await Promise.all(people.splice(0).map((p) => p.close()));
-  await browser?.close();
-  await stack?.close();
-});
-
 async function enter(room: string, name: string): Promise<BrowserParticipant> {
-  const p = await BrowserParticipant.join(browser, stack.webUrl, room, name);
-  people.push(p);
+  const p = await suite.join(room, name);
   ids.set(p, await waitUntil(`${name} endpoint id`, () => p.endpointId()));
   return p;
 }
@@ -46,7 +33,7 @@ describe('web client when the only bridge dies', () => {
     await hears(alice, bob, 40_000);
     await hears(bob, alice, 10_000);
 
-    await stack.killBridge();
+    await suite.stack.killBridge();
     for (const p of [alice, bob]) {
       await waitUntil(
         `${p.name} to say that no media server is available`,
@@ -70,7 +57,7 @@ describe('web client when the only bridge dies', () => {
       expect((await p.tiles()).map((t) => t.name)).toEqual([p === carol ? 'Dave' : 'Carol']);
     }
 
-    await stack.startBridge('jvb2');
+    await suite.stack.startBridge('jvb2');
     await Promise.all([hears(alice, bob, 30_000), hears(bob, alice, 30_000)]);
     await Promise.all([hears(carol, dave, 30_000), hears(dave, carol, 30_000)]);
     for (const p of [alice, bob, carol, dave]) expect((await p.tiles()).some((t) => t.noMedia)).toBe(false);

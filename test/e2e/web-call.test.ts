@@ -2,33 +2,20 @@
 // Prosody, the focus and the bridge, and each decodes the others' video and receives their audio.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { xml } from '@xmpp/client';
-import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
+import { browserSuite } from '../harness/browser-suite.js';
 import { JitsiParticipant } from '../harness/jitsi-participant.js';
-import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
+import type { BrowserParticipant } from '../harness/browser-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', '.convene', 'artifacts');
 
-let stack: BrowserStack;
-let browser: Browser;
-const people: BrowserParticipant[] = [];
+const suite = browserSuite();
 const trio: BrowserParticipant[] = [];
 const ids = new Map<BrowserParticipant, string>();
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
-}, 90_000);
-afterAll(async () => {
-  await Promise.all(people.splice(0).map((p) => p.close()));
-  await browser?.close();
-  await stack?.close();
-});
-
 async function enter(room: string, name: string): Promise<BrowserParticipant> {
-  const p = await BrowserParticipant.join(browser, stack.webUrl, room, name);
-  people.push(p);
+  const p = await suite.join(room, name);
   ids.set(p, await waitUntil(`${name} endpoint id`, () => p.endpointId()));
   return p;
 }
@@ -188,7 +175,7 @@ describe('web client in headless Chromium', () => {
   }, 40_000);
 
   it('tells a person the room is locked when its owner set a password', async () => {
-    const owner = await JitsiParticipant.connect(stack.prosody, 'owner');
+    const owner = await JitsiParticipant.connect(suite.stack.prosody, 'owner');
     try {
       expect((await owner.requestConference('locked@conference.meet.localhost')).ready).toBe(true);
       await owner.join('locked@conference.meet.localhost');
@@ -218,8 +205,8 @@ describe('web client in headless Chromium', () => {
           ),
         ),
       );
-      const page = await browser.newPage();
-      await page.goto(`${stack.webUrl}locked?autojoin=1&name=Mallory`);
+      const page = await suite.browser.newPage();
+      await page.goto(`${suite.stack.webUrl}locked?autojoin=1&name=Mallory`);
       await page.waitForSelector('.ended', { timeout: 15_000 });
       expect(await page.textContent('.ended')).toMatch(/locked with a password/);
       await page.close();
