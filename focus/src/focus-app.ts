@@ -22,6 +22,7 @@ export class FocusApp {
   readonly #doctor: BridgeDoctor;
   readonly #http: Server;
   readonly #log: Logger;
+  #closing: Promise<void> | undefined;
 
   private constructor(config: FocusConfig, log: Logger) {
     this.#log = log;
@@ -38,7 +39,7 @@ export class FocusApp {
       username: config.xmppUser,
       resource: config.nick,
       secret: (client ? config.xmppPassword : config.componentSecret) ?? '',
-      log: log.child({ part: 'xmpp' }),
+      log: log.child({ component: 'xmpp' }),
     });
     this.#breweryRoom = new MucRoom(this.conn, {
       roomJid: breweryJid,
@@ -49,7 +50,7 @@ export class FocusApp {
     this.brewery = new Brewery(
       this.#breweryRoom,
       new JidAllowList(config.allowedBridgeJids ?? [`jvb@${authDomain}`]),
-      log.child({ part: 'brewery' }),
+      log.child({ component: 'brewery' }),
       { failureResetMs: config.bridgeFailureResetMs },
     );
     this.conn.on('presence', (p) => {
@@ -77,7 +78,7 @@ export class FocusApp {
         capsCacheSize: config.capsCacheSize,
         capsCacheTtlMs: config.capsCacheTtlMs,
       },
-      log.child({ part: 'conference' }),
+      log.child({ component: 'conference' }),
     );
     this.#doctor = new BridgeDoctor({
       conn: this.conn,
@@ -88,7 +89,7 @@ export class FocusApp {
         retryMs: config.healthCheckTimeoutMs,
         timeoutMs: config.healthCheckTimeoutMs,
       },
-      log: log.child({ part: 'doctor' }),
+      log: log.child({ component: 'doctor' }),
       onFailed: (b) => this.manager.bridgeFailed(b),
     });
     const registry = createFocusMetrics(this.manager, this.brewery, this.conn, () => this.#doctor.failures);
@@ -171,10 +172,16 @@ export class FocusApp {
     };
   }
 
-  async close(): Promise<void> {
+  /** Idempotent: a second call waits for the first. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#doctor.stop();
     await this.manager.close().catch((err: unknown) => this.#log.warn({ err }, 'closing conferences failed'));
-    await this.#breweryRoom.leave().catch(() => undefined);
+    await this.#breweryRoom.leave().catch((err: unknown) => this.#log.debug({ err }, 'leaving the brewery failed'));
     await new Promise<void>((resolve) => (this.#http.listening ? this.#http.close(() => resolve()) : resolve()));
     await this.conn.stop().catch((err: unknown) => this.#log.warn({ err }, 'xmpp stop failed'));
   }

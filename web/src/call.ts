@@ -363,7 +363,7 @@ export class Call {
     this.#screen?.stop();
     this.#session?.close();
     for (const t of this.#o.media.stream.getTracks()) t.stop();
-    void this.#conn?.close().catch(() => undefined);
+    void this.#conn?.close().catch((err: unknown) => console.debug('closing the XMPP connection failed', err));
     this.#view.ended(message);
   }
 

@@ -296,7 +296,8 @@ export class BridgeXmpp extends TypedEmitter<BridgeXmppEvents> {
   async #dispose(entity: Client): Promise<void> {
     entity.reconnect.stop();
     const timeout = sleep(2_000, undefined, { ref: false });
-    await Promise.race([entity.stop().catch(() => undefined), timeout]);
+    const stopped = entity.stop().catch((err: unknown) => this.#log.debug({ err }, 'xmpp stop failed'));
+    await Promise.race([stopped, timeout]);
   }
 
   async #sleep(ms: number): Promise<void> {

@@ -251,7 +251,9 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       else this.#log.warn({ err, endpointId: p.id }, 'invite failed');
       if (p.session !== undefined) this.#deps.sessions.delete(p.session.sid);
       p.session = undefined;
-      await colibri?.expireEndpoint(p.id).catch(() => undefined);
+      await colibri
+        ?.expireEndpoint(p.id)
+        .catch((e: unknown) => this.#log.debug({ err: e, endpointId: p.id }, 'expire after a failed invite failed'));
     } finally {
       p.inviting = false;
     }
@@ -348,8 +350,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     if (old === undefined || this.#ended) return;
     if (how.gone !== true) this.#log.warn({ bridge: old.bridge.id, why }, 'moving conference');
     if (how.gone === true) old.forget();
-    else if (how.bridgeHealthy === true) await old.expire().catch(() => undefined);
-    else void old.expire().catch(() => undefined);
+    else if (how.bridgeHealthy === true) await old.expire().catch((err: unknown) => this.#expireFailed(err));
+    else void old.expire().catch((err: unknown) => this.#expireFailed(err));
     for (const p of this.participants.values()) {
       if (p.session === undefined) continue;
       this.#deps.sessions.delete(p.session.sid);

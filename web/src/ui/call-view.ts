@@ -28,7 +28,9 @@ export class CallView {
     const title = h('h1');
     title.textContent = room;
     const copy = button('Copy link', 'copy-link', () => {
-      void navigator.clipboard?.writeText(location.href.split('?')[0] ?? location.href).catch(() => undefined);
+      void navigator.clipboard
+        ?.writeText(location.href.split('?')[0] ?? location.href)
+        .catch((err: unknown) => console.debug('copying the link failed', err));
       copy.textContent = 'Link copied';
     });
     this.#status = h('div', 'status');
@@ -51,7 +53,8 @@ export class CallView {
     this.#camButton = button('Stop camera', 'cam', () => actions.toggleVideo());
     this.#screenButton = button('Share screen', 'screen', () => actions.toggleScreen());
     this.#soundButton = button('Enable sound', 'sound', () => {
-      for (const a of root.querySelectorAll('audio')) void a.play().catch(() => undefined);
+      for (const a of root.querySelectorAll('audio'))
+        void a.play().catch((err: unknown) => console.debug('audio did not start', err));
       this.#soundButton.hidden = true;
     });
     this.#soundButton.hidden = true;
