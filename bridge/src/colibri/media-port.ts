@@ -1,40 +1,24 @@
 // The narrow view of the media core (bridge/src/conference/) that Colibri2 handling needs. MediaServer,
 // Conference and Endpoint satisfy it structurally; tests use fakes. Nothing here knows XML.
 
-export interface MediaCandidate {
-  address: string;
-  port: number;
-  priority: number;
-  type: 'host' | 'srflx' | 'prflx' | 'relay';
-}
+import type { SourceParams, TransportParams } from '../conference/index.js';
 
-export interface MediaFingerprint {
-  hash: string;
-  value: string;
-  setup: 'active' | 'passive' | 'actpass';
-}
-
-/** One side's ICE/DTLS parameters, as the media core takes and gives them. */
-export interface MediaTransport {
-  ufrag: string;
-  pwd: string;
-  fingerprints: MediaFingerprint[];
-  candidates: MediaCandidate[];
-}
-
-export interface MediaSsrc {
-  ssrc: number;
-  kind: 'audio' | 'video';
-}
+// One vocabulary for transport data: the media core's own types, under the names this seam has always used.
+export type {
+  IceCandidate as MediaCandidate,
+  SignalledFingerprint as MediaFingerprint,
+  TransportParams as MediaTransport,
+  SourceParams as MediaSsrc,
+} from '../conference/index.js';
 
 export interface MediaEndpointPort {
   readonly id: string;
   readonly closed: boolean;
   readonly iceState: string;
-  localTransport(): MediaTransport;
-  setRemoteTransport(t: MediaTransport): void;
+  localTransport(): TransportParams;
+  setRemoteTransport(t: TransportParams): void;
   /** Replaces the endpoint's SSRCs; throws ProtocolError on a conflict with another endpoint. */
-  setSources(sources: readonly MediaSsrc[]): void;
+  setSources(sources: readonly SourceParams[]): void;
   /** Force-mute: the media core drops this endpoint's packets of `kind` (now and for later sources). */
   setForceMuted(kind: 'audio' | 'video', muted: boolean): void;
   /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { InvalidStateError, ProtocolError, TypedEmitter } from '@convene/protocol/lib';
 import type { MediaKind } from '../forward/index.js';
-import type { DtlsCounters, DtlsState, SrtpProfile } from '../dtls/index.js';
+import { dtlsRoleFor, type DtlsCounters, type DtlsState, type SrtpProfile } from '../dtls/index.js';
 import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
 import type { EndpointCounters, EndpointTransport } from '../pipeline/index.js';
 import type { SourceParams, TransportParams } from './transport-params.js';
@@ -111,16 +111,14 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     if (t.ufrag === '' || t.pwd === '')
       throw new ProtocolError('bad-transport', `endpoint ${this.id}: empty ufrag or pwd`);
     if (t.fingerprints.length === 0) throw new ProtocolError('bad-transport', `endpoint ${this.id}: no fingerprint`);
-    // RFC 5763 §5: peer `active` makes us the DTLS server; `passive` makes us the client.
-    const setup = t.fingerprints[0]!.setup;
-    const role = setup === 'active' ? 'server' : 'client';
+    const role = dtlsRoleFor(t.fingerprints[0]!.setup);
     this.#transport.setRemote(
       { ufrag: t.ufrag, pwd: t.pwd },
       t.candidates,
       { role, fingerprints: t.fingerprints.map((f) => ({ hash: f.hash, value: f.value })) },
       Date.now(),
     );
-    this.#log?.debug({ setup, candidates: t.candidates.length }, 'remote transport set');
+    this.#log?.debug({ setup: t.fingerprints[0]!.setup, candidates: t.candidates.length }, 'remote transport set');
   }
 
   /** Adds trickled remote candidates (Jingle transport-info); checks to them start on the next tick. */

@@ -1,8 +1,6 @@
-import type { DtlsFingerprint } from '../dtls/index.js';
+import type { DtlsFingerprint, DtlsSetup } from '../dtls/index.js';
 import type { IceCandidate } from '../ice/index.js';
 import type { MediaKind } from '../forward/index.js';
-
-export type DtlsSetup = 'active' | 'passive' | 'actpass';
 
 /** A fingerprint with the `setup` attribute that travels with it in Jingle and SDP. */
 export interface SignalledFingerprint extends DtlsFingerprint {

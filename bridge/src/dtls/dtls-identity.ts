@@ -2,13 +2,7 @@
 // per process like JVB's, with the SSL_CTX every session of both roles is built on.
 import { ProtocolError } from '@convene/protocol/lib';
 import { requireNativeAddon, type NativeAddon, type NativeDtlsIdentity } from '../addon/index.js';
-import { SRTP_AEAD_AES_128_GCM, type SrtpProfile } from './dtls-params.js';
-
-/** OpenSSL's names of the profiles we offer (RFC 5764 §4.1.2, RFC 7714 §14.2). */
-const PROFILE_NAMES: Record<SrtpProfile, string> = {
-  0x0001: 'SRTP_AES128_CM_SHA1_80',
-  0x0007: 'SRTP_AEAD_AES_128_GCM',
-};
+import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80, SRTP_PROFILES, type SrtpProfile } from './dtls-params.js';
 
 export interface DtlsIdentity {
   /** sha-256 fingerprint as signalled: upper-case hex pairs joined by colons. */
@@ -23,12 +17,16 @@ export interface DtlsIdentity {
 /** Creates a fresh key and certificate valid for `days`; throws with the build hint when the addon is missing. */
 export function createDtlsIdentity(
   commonName = 'convene-bridge',
-  srtpProfiles: readonly SrtpProfile[] = [SRTP_AEAD_AES_128_GCM, 0x0001],
+  srtpProfiles: readonly SrtpProfile[] = [SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80],
   days = 30,
 ): DtlsIdentity {
   const addon = requireNativeAddon();
   if (srtpProfiles.length === 0) throw new ProtocolError('no-srtp-profile', 'at least one SRTP profile is needed');
-  const native = new addon.DtlsIdentity(commonName, days, srtpProfiles.map((p) => PROFILE_NAMES[p]).join(':'));
+  const native = new addon.DtlsIdentity(
+    commonName,
+    days,
+    srtpProfiles.map((p) => SRTP_PROFILES[p].opensslName).join(':'),
+  );
   const fingerprint = formatFingerprint(native.fingerprint());
   return { fingerprint, der: native.der(), srtpProfiles: [...srtpProfiles], native, addon };
 }

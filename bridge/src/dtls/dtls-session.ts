@@ -9,8 +9,7 @@ import {
 } from '../addon/index.js';
 import type { DtlsIdentity } from './dtls-identity.js';
 import {
-  SRTP_AEAD_AES_128_GCM,
-  SRTP_AES128_CM_HMAC_SHA1_80,
+  SRTP_PROFILES,
   type DtlsFingerprint,
   type DtlsRole,
   type DtlsState,
@@ -40,11 +39,6 @@ export interface DtlsCounters {
   /** Application data after the handshake, discarded: there is no SCTP on this path yet. */
   appDataBytes: number;
 }
-
-const KEY_BYTES: Record<SrtpProfile, { key: number; salt: number }> = {
-  [SRTP_AES128_CM_HMAC_SHA1_80]: { key: 16, salt: 14 },
-  [SRTP_AEAD_AES_128_GCM]: { key: 16, salt: 12 },
-};
 
 /** One DTLS association with one endpoint, driven by datagrams in and a tick for retransmission. */
 export class DtlsSession {
@@ -136,14 +130,14 @@ export class DtlsSession {
 
   #connected(conn: NativeDtlsConnection): void {
     const profile = conn.srtpProfile() as SrtpProfile;
-    const sizes = KEY_BYTES[profile];
-    const material = sizes !== undefined ? conn.exportSrtp(2 * (sizes.key + sizes.salt)) : undefined;
+    const sizes = SRTP_PROFILES[profile] as (typeof SRTP_PROFILES)[SrtpProfile] | undefined;
+    const material = sizes !== undefined ? conn.exportSrtp(2 * (sizes.keyBytes + sizes.saltBytes)) : undefined;
     if (sizes === undefined || material === undefined) {
       this.#end('failed', `no keys for SRTP profile ${profile}`);
       return;
     }
     // RFC 5764 §4.2: client key, server key, client salt, server salt.
-    const { key, salt } = sizes;
+    const { keyBytes: key, saltBytes: salt } = sizes;
     const clientKey = material.subarray(0, key);
     const serverKey = material.subarray(key, 2 * key);
     const clientSalt = material.subarray(2 * key, 2 * key + salt);

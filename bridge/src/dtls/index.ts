@@ -4,6 +4,9 @@ export { parseFingerprints, type ExpectedFingerprint } from './fingerprint.js';
 export {
   SRTP_AES128_CM_HMAC_SHA1_80,
   SRTP_AEAD_AES_128_GCM,
+  SRTP_PROFILES,
+  dtlsRoleFor,
+  type DtlsSetup,
   type DtlsFingerprint,
   type DtlsRole,
   type DtlsState,

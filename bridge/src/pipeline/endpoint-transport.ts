@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   DtlsSession,
-  SRTP_AEAD_AES_128_GCM,
+  SRTP_PROFILES,
   type DtlsCounters,
   type DtlsFingerprint,
   type DtlsRole,
@@ -381,7 +381,7 @@ export class EndpointTransport implements MediaSink {
 
   #onKeys(k: SrtpKeys): void {
     this.#srtp = this.#deps.createSrtp({
-      cipher: k.profile === SRTP_AEAD_AES_128_GCM ? 'aes-gcm-128' : 'aes-cm-hmac-sha1-80',
+      cipher: SRTP_PROFILES[k.profile].cipher,
       localKey: k.localKey,
       localSalt: k.localSalt,
       remoteKey: k.remoteKey,
