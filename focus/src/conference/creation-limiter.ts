@@ -10,6 +10,11 @@ export class CreationLimiter {
   /** Creation times per key, oldest first, pruned to the window on use. */
   readonly #recent = new Map<string, number[]>();
 
+  /** Keys held now (for tests and the soak). */
+  get size(): number {
+    return this.#recent.size;
+  }
+
   constructor(maxPerWindow: number, windowMs: number, maxKeys = 10_000) {
     this.#max = maxPerWindow;
     this.#windowMs = windowMs;
@@ -20,7 +25,9 @@ export class CreationLimiter {
   allows(key: string, now: number): boolean {
     const since = now - this.#windowMs;
     const times = (this.#recent.get(key) ?? []).filter((t) => t > since);
-    this.#recent.set(key, times);
+    // A key with nothing in the window is forgotten: fresh anonymous JIDs must not pile up until the bound.
+    if (times.length === 0) this.#recent.delete(key);
+    else this.#recent.set(key, times);
     return times.length < this.#max;
   }
 
@@ -30,9 +37,10 @@ export class CreationLimiter {
     times.push(now);
     this.#recent.delete(key);
     this.#recent.set(key, times);
-    // Map order is least recently used first: drop the stalest keys beyond the bound.
-    for (const k of this.#recent.keys()) {
-      if (this.#recent.size <= this.#maxKeys) break;
+    // Map order is least recently used first: drop keys whose window has passed, then the stalest beyond the bound.
+    const since = now - this.#windowMs;
+    for (const [k, t] of this.#recent) {
+      if (this.#recent.size <= this.#maxKeys && (t.at(-1) ?? 0) > since) break;
       this.#recent.delete(k);
     }
   }
