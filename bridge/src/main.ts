@@ -189,6 +189,11 @@ async function main(): Promise<void> {
     },
     iceCandidatesRefused: () => media.counters.endpoints.iceCandidatesRefused,
     twccFeedbackSent: () => media.counters.endpoints.twccFeedbackOut,
+    nackItemsReceived: () => media.counters.forwarding.nackItemsReceived,
+    retransmissions: () => {
+      const e = media.counters.endpoints;
+      return { sent: e.retransmissionsSent, missed: e.retransmissionsMissed };
+    },
     srtpDrops: () => {
       const e = media.counters.endpoints;
       return {

@@ -106,6 +106,15 @@ export class RawMediaPeer {
     this.#bridge = bridge;
   }
 
+  /** Incoming RTP (SSRC, sequence number) to lose on purpose, before decryption: loss on this peer's downlink. */
+  lose: ((ssrc: number, seq: number) => boolean) | undefined;
+
+  /** Protects and sends a plain RTCP packet (or compound). */
+  sendRtcp(plain: Buffer): void {
+    const n = this.#srtp!.protectRtcp(plain, 0, plain.length, this.#out, 0);
+    this.#socket.send(Buffer.from(this.#out.subarray(0, n)), this.#bridgePort, this.#bridgeAddress);
+  }
+
   /** Protects and sends a plain RTP packet. */
   sendRtp(plain: Buffer): void {
     const n = this.#srtp!.protectRtp(plain, 0, plain.length, this.#out, 0);
@@ -159,6 +168,7 @@ export class RawMediaPeer {
     else if (b >= 20 && b <= 63) this.#dtls?.handleDatagram(m, 0, m.length, Date.now());
     else if (b >= 128 && b <= 191 && this.#srtp !== undefined) {
       const rtcp = m[1]! >= 192 && m[1]! <= 223;
+      if (!rtcp && this.lose?.(m.readUInt32BE(8), m.readUInt16BE(2)) === true) return;
       if (rtcp) this.received.rtcp++;
       else this.received.rtp++;
       this.received.bytes += m.length;

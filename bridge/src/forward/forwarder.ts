@@ -4,7 +4,9 @@ import {
   PSFB_FIR,
   PSFB_PLI,
   RTCP_PSFB,
+  RTCP_RTPFB,
   RTCP_SR,
+  RTPFB_NACK,
   SR_LENGTH_WITHOUT_BLOCKS,
   readKeyframeRequestSsrc,
   readRtcpLength,
@@ -18,6 +20,8 @@ export interface ForwarderCounters {
   srForwarded: number;
   keyframeRequestsForwarded: number;
   rtcpTerminated: number;
+  /** NACK items (PID + BLP) from receivers, answered from their own send history. */
+  nackItemsReceived: number;
   dropMalformed: number;
   dropUnknownSsrc: number;
   dropNotOwner: number;
@@ -35,6 +39,7 @@ export function newForwarderCounters(): ForwarderCounters {
     srForwarded: 0,
     keyframeRequestsForwarded: 0,
     rtcpTerminated: 0,
+    nackItemsReceived: 0,
     dropMalformed: 0,
     dropUnknownSsrc: 0,
     dropNotOwner: 0,
@@ -125,8 +130,18 @@ export class Forwarder {
       if (pt === RTCP_SR && n >= SR_LENGTH_WITHOUT_BLOCKS) this.#onSr(from, buf, p);
       else if (pt === RTCP_PSFB && ((buf[p]! & 0x1f) === PSFB_PLI || (buf[p]! & 0x1f) === PSFB_FIR))
         this.#onKeyframeRequest(from, buf, p, n);
+      else if (pt === RTCP_RTPFB && (buf[p]! & 0x1f) === RTPFB_NACK && n >= 16) this.#onNack(from, buf, p, n);
       else this.counters.rtcpTerminated++;
       p += n;
+    }
+  }
+
+  /** RFC 4585 §6.2.1: a receiver lost these; its own pipeline resends them from what it sent (never the sender). */
+  #onNack(from: MediaSink, buf: Buffer, p: number, n: number): void {
+    const media = buf.readUInt32BE(p + 8);
+    for (let q = p + 12; q + 4 <= p + n; q += 4) {
+      this.counters.nackItemsReceived++;
+      from.retransmit(media, buf.readUInt16BE(q), buf.readUInt16BE(q + 2));
     }
   }
 

@@ -28,6 +28,8 @@ export interface MetricsInputs {
   /** Signalled remote ICE candidates the bridge would not send checks to. */
   iceCandidatesRefused: () => number;
   twccFeedbackSent: () => number;
+  nackItemsReceived: () => number;
+  retransmissions: () => Readonly<Record<string, number>>;
 }
 
 const P = 'convene_bridge_';
@@ -143,6 +145,17 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
     'transport_cc_feedback_sent_total',
     'Transport-cc feedback packets sent to senders (RTCP RTPFB 15), so their bandwidth estimators work',
     m.twccFeedbackSent,
+  );
+  counter(
+    'nack_items_received_total',
+    'NACK items (PID + bitmask) receivers sent about what they lost',
+    m.nackItemsReceived,
+  );
+  labelled(
+    'retransmissions_total',
+    'Packets receivers NACKed: sent again from the bridge history, or missed (no longer there)',
+    'result',
+    () => Object.entries(m.retransmissions()),
   );
   labelled('srtp_packets_dropped_total', 'Packets SRTP refused, by reason', 'reason', () =>
     Object.entries(m.srtpDrops()),

@@ -31,7 +31,11 @@ import {
 } from '../srtp/index.js';
 import type { UdpTransport } from '../transport/index.js';
 
-const RING_SLOTS = 128;
+/**
+ * Protected packets we sent this endpoint, newest last: the send ring, and the history its NACKs are answered
+ * from (about a second of video at 250 packets/s).
+ */
+const RING_SLOTS = 256;
 const SLOT_BYTES = 1500 + SRTP_MAX_OVERHEAD;
 const MAX_RECEIVE_STREAMS = 32;
 
@@ -55,6 +59,10 @@ export interface EndpointCounters {
   dropNotReady: number;
   dropDtls: number;
   dropOversize: number;
+  /** Packets this endpoint NACKed and we sent again (the very SRTP packet: no new nonce). */
+  retransmissionsSent: number;
+  /** NACKed packets no longer (or never) in our history. */
+  retransmissionsMissed: number;
 }
 
 export function newEndpointCounters(): EndpointCounters {
@@ -74,6 +82,8 @@ export function newEndpointCounters(): EndpointCounters {
     dropNotReady: 0,
     dropDtls: 0,
     dropOversize: 0,
+    retransmissionsSent: 0,
+    retransmissionsMissed: 0,
   };
 }
 
@@ -119,6 +129,8 @@ export class EndpointTransport implements MediaSink {
   #srtp: SrtpTransform | undefined;
   readonly #ring: Buffer[] = [];
   #ringNext = 0;
+  /** Length of the protected RTP packet in each ring slot, 0 when the slot holds RTCP or nothing. */
+  readonly #rtpLength = new Int32Array(RING_SLOTS);
   readonly #stats = new Map<number, ReceiveStats>();
   readonly #statsList: ReceiveStats[] = [];
   /** Arrival times of what this endpoint sends, for its sender-side bandwidth estimator. */
@@ -258,12 +270,14 @@ export class EndpointTransport implements MediaSink {
       this.counters.dropOversize++;
       return;
     }
+    const at = this.#ringNext;
     const slot = this.#nextSlot();
     const n = srtp.protectRtp(buf, off, len, slot, 0);
     if (n < 0) {
       this.#countProtectError(n);
       return;
     }
+    this.#rtpLength[at] = n;
     this.counters.rtpPacketsOut++;
     this.counters.rtpBytesOut += len;
     this.#deps.udp.send(slot, 0, n, this.port, this.address);
@@ -339,7 +353,38 @@ export class EndpointTransport implements MediaSink {
     else this.counters.dropSrtpMalformed++;
   }
 
+  /**
+   * Resends the packets a NACK names, byte for byte as we protected them: the receiver never got them, so its
+   * replay window takes them, and the same plaintext under the same index reveals nothing new. Searched newest
+   * first through the ring (NACKs are rare; the SSRC and sequence number are in clear in SRTP).
+   */
+  retransmit(ssrc: number, pid: number, blp: number): void {
+    if (!this.#ready || this.#closed) return;
+    for (let bit = -1; bit < 16; bit++) {
+      if (bit >= 0 && (blp & (1 << bit)) === 0) continue;
+      const seq = (pid + bit + 1) & 0xffff;
+      const at = this.#findSent(ssrc, seq);
+      if (at < 0) {
+        this.counters.retransmissionsMissed++;
+        continue;
+      }
+      this.counters.retransmissionsSent++;
+      this.#deps.udp.send(this.#ring[at]!, 0, this.#rtpLength[at]!, this.port, this.address);
+    }
+  }
+
+  #findSent(ssrc: number, seq: number): number {
+    for (let k = 1; k <= RING_SLOTS; k++) {
+      const at = (this.#ringNext - k + RING_SLOTS) % RING_SLOTS;
+      if (this.#rtpLength[at] === 0) continue;
+      const slot = this.#ring[at]!;
+      if (slot.readUInt16BE(2) === seq && slot.readUInt32BE(8) === ssrc) return at;
+    }
+    return -1;
+  }
+
   #nextSlot(): Buffer {
+    this.#rtpLength[this.#ringNext] = 0;
     const slot = this.#ring[this.#ringNext]!;
     this.#ringNext = (this.#ringNext + 1) % RING_SLOTS;
     return slot;

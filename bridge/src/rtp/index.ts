@@ -7,6 +7,7 @@ export {
   RTCP_RTPFB,
   RTCP_SDES,
   RTCP_SR,
+  RTPFB_NACK,
   SR_LENGTH_WITHOUT_BLOCKS,
   readKeyframeRequestSsrc,
   readRtcpLength,

@@ -7,6 +7,8 @@ export const RTCP_BYE = 203;
 export const RTCP_RTPFB = 205;
 export const RTCP_PSFB = 206;
 export const PSFB_PLI = 1;
+/** RTPFB generic NACK (RFC 4585 §6.2.1). */
+export const RTPFB_NACK = 1;
 export const PSFB_FIR = 4;
 export const SR_LENGTH_WITHOUT_BLOCKS = 28;
 

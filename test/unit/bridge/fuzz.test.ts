@@ -83,6 +83,7 @@ describe('fuzzing the media parsers', () => {
       sendRtp: () => undefined,
       sendRtcp: () => undefined,
       noteSenderReport: () => undefined,
+      retransmit: () => undefined,
     };
     const table = new ForwardingTable();
     table.addMember(sink);

@@ -12,8 +12,12 @@ class FakeSink implements MediaSink {
   sendRtcp(buf: Buffer, off: number, len: number): void {
     this.rtcp.push(Buffer.from(buf.subarray(off, off + len)));
   }
+  readonly nacks: Array<[number, number, number]> = [];
   noteSenderReport(ssrc: number, ntpMiddle: number): void {
     this.srs.push([ssrc, ntpMiddle]);
+  }
+  retransmit(ssrc: number, pid: number, blp: number): void {
+    this.nacks.push([ssrc, pid, blp]);
   }
 }
 
@@ -77,6 +81,29 @@ describe('Forwarder', () => {
     expect(b.rtp).toEqual([p]);
     expect(c.rtp).toHaveLength(0);
     expect(fwd.counters.rtpForwarded).toBe(1);
+  });
+
+  it("hands a receiver's NACK items to that receiver's own pipeline, never to the sender", () => {
+    const { fwd, sinks } = conference(['a', 'b']);
+    const [a, b] = sinks as [FakeSink, FakeSink];
+    // RTPFB FMT 1 from b about a's SSRC 100: two items (PID 7, BLP 0b101; PID 40, BLP 0).
+    const nack = Buffer.alloc(20);
+    nack[0] = 0x81;
+    nack[1] = 205;
+    nack.writeUInt16BE(4, 2);
+    nack.writeUInt32BE(0xb, 4);
+    nack.writeUInt32BE(100, 8);
+    nack.writeUInt16BE(7, 12);
+    nack.writeUInt16BE(0b101, 14);
+    nack.writeUInt16BE(40, 16);
+    fwd.onRtcp(b, nack, 0, nack.length);
+    expect(b.nacks).toEqual([
+      [100, 7, 0b101],
+      [100, 40, 0],
+    ]);
+    expect(a.nacks).toEqual([]);
+    expect(a.rtcp).toEqual([]);
+    expect(fwd.counters.nackItemsReceived).toBe(2);
   });
 
   it('drops and counts unknown SSRCs, SSRCs of another member and malformed packets', () => {
