@@ -190,6 +190,7 @@ async function main(): Promise<void> {
     iceCandidatesRefused: () => media.counters.endpoints.iceCandidatesRefused,
     twccFeedbackSent: () => media.counters.endpoints.twccFeedbackOut,
     nackItemsReceived: () => media.counters.forwarding.nackItemsReceived,
+    nacksSent: () => media.counters.endpoints.nacksSent,
     retransmissions: () => {
       const e = media.counters.endpoints;
       return { sent: e.retransmissionsSent, missed: e.retransmissionsMissed };

@@ -47,6 +47,8 @@ export class RawMediaPeer {
   readonly rtp: Buffer[] = [];
   /** Every SRTP packet as it arrived, before decryption (copies). */
   readonly rawRtp: Buffer[] = [];
+  /** Decrypted RTCP (compound packets as they came), when decrypting. */
+  readonly rtcp: Buffer[] = [];
   /** The last protected packet sent, for replay tests. */
   lastProtected: Buffer | undefined;
   readonly #socket: Socket;
@@ -172,7 +174,13 @@ export class RawMediaPeer {
       if (rtcp) this.received.rtcp++;
       else this.received.rtp++;
       this.received.bytes += m.length;
-      if (!this.#decrypt || rtcp) return;
+      if (!this.#decrypt) return;
+      if (rtcp) {
+        const n = this.#srtp.unprotectRtcp(m, 0, m.length, m, 0);
+        if (n < 0) this.received.failed++;
+        else this.rtcp.push(Buffer.from(m.subarray(0, n)));
+        return;
+      }
       this.rawRtp.push(Buffer.from(m));
       const n = this.#srtp.unprotectRtp(m, 0, m.length, m, 0);
       if (n < 0) this.received.failed++;

@@ -29,6 +29,7 @@ export interface MetricsInputs {
   iceCandidatesRefused: () => number;
   twccFeedbackSent: () => number;
   nackItemsReceived: () => number;
+  nacksSent: () => number;
   retransmissions: () => Readonly<Record<string, number>>;
 }
 
@@ -146,6 +147,7 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
     'Transport-cc feedback packets sent to senders (RTCP RTPFB 15), so their bandwidth estimators work',
     m.twccFeedbackSent,
   );
+  counter('nacks_sent_total', 'NACK packets the bridge sent senders about loss on their uplink', m.nacksSent);
   counter(
     'nack_items_received_total',
     'NACK items (PID + bitmask) receivers sent about what they lost',

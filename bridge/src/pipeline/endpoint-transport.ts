@@ -21,7 +21,7 @@ import {
   type IceTimings,
   type StunMessage,
 } from '../ice/index.js';
-import { ReceiveStats, TwccFeedback, findHeaderExtension, writeReceiverReport } from '../rtp/index.js';
+import { NackGenerator, ReceiveStats, TwccFeedback, findHeaderExtension, writeReceiverReport } from '../rtp/index.js';
 import {
   SRTP_ERR_AUTH,
   SRTP_ERR_REPLAY,
@@ -63,6 +63,8 @@ export interface EndpointCounters {
   retransmissionsSent: number;
   /** NACKed packets no longer (or never) in our history. */
   retransmissionsMissed: number;
+  /** NACK packets sent to this endpoint about loss on its uplink. */
+  nacksSent: number;
 }
 
 export function newEndpointCounters(): EndpointCounters {
@@ -84,6 +86,7 @@ export function newEndpointCounters(): EndpointCounters {
     dropOversize: 0,
     retransmissionsSent: 0,
     retransmissionsMissed: 0,
+    nacksSent: 0,
   };
 }
 
@@ -135,6 +138,12 @@ export class EndpointTransport implements MediaSink {
   readonly #statsList: ReceiveStats[] = [];
   /** Arrival times of what this endpoint sends, for its sender-side bandwidth estimator. */
   readonly twcc = new TwccFeedback();
+  /** Gaps in the video this endpoint sends us, asked for again (RFC 4585 NACK). */
+  readonly nacks = new NackGenerator();
+  /** Its video SSRCs (from the signalled kinds): the streams NACKed. */
+  readonly #videoSsrcs = new Set<number>();
+  /** Where feedback is written before it is protected into a ring slot (only when there is some). */
+  readonly #feedback = Buffer.allocUnsafe(1500);
   #nextTwccAt = 0;
   #remoteDtls: { role: DtlsRole; fingerprints: DtlsFingerprint[] } | undefined;
   /** DTLS that arrived from a checked address before the pair was selected (the peer may key first). */
@@ -236,9 +245,11 @@ export class EndpointTransport implements MediaSink {
         st = new ReceiveStats(ssrc, kind === 'audio' ? 48_000 : 90_000);
         this.#stats.set(ssrc, st);
         this.#statsList.push(st);
+        if (kind === 'video') this.#videoSsrcs.add(ssrc);
       }
     }
     const arrival = performance.now();
+    if (this.#videoSsrcs.has(ssrc)) this.nacks.onPacket(ssrc, buf.readUInt16BE(2), arrival);
     st?.onRtp(buf.readUInt16BE(2), buf.readUInt32BE(4), arrival);
     const tcc = this.#deps.extensions.transportCc;
     if (tcc !== 0) {
@@ -309,15 +320,31 @@ export class EndpointTransport implements MediaSink {
       this.#nextTwccAt = now + TWCC_INTERVAL_MS;
       this.#sendTwccFeedback();
     }
+    if (this.#ready) this.#sendNacks();
+  }
+
+  /** NACKs for this endpoint's uplink loss (a few packets at most per tick). */
+  #sendNacks(): void {
+    const now = performance.now();
+    for (let i = 0; i < 4; i++) {
+      const n = this.nacks.write(this.#feedback, 0, this.feedbackSsrc, now);
+      if (n === 0) return;
+      const slot = this.#nextSlot();
+      const m = this.#srtp!.protectRtcp(this.#feedback, 0, n, slot, 0);
+      if (m < 0) return;
+      this.counters.rtcpPacketsOut++;
+      this.counters.nacksSent++;
+      this.#deps.udp.send(slot, 0, m, this.port, this.address);
+    }
   }
 
   /** Transport-cc feedback for everything received since the last one (a few packets when a backlog built up). */
   #sendTwccFeedback(): void {
     for (let i = 0; i < 4; i++) {
-      const slot = this.#nextSlot();
-      const n = this.twcc.write(slot, 0, this.feedbackSsrc);
+      const n = this.twcc.write(this.#feedback, 0, this.feedbackSsrc);
       if (n === 0) return;
-      const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
+      const slot = this.#nextSlot();
+      const m = this.#srtp!.protectRtcp(this.#feedback, 0, n, slot, 0);
       if (m < 0) return;
       this.counters.rtcpPacketsOut++;
       this.counters.twccFeedbackOut++;

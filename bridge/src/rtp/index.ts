@@ -15,3 +15,4 @@ export {
 export { ReceiveStats, writeReceiverReport } from './receive-stats.js';
 export { blankHeaderExtensions, findHeaderExtension } from './header-extensions.js';
 export { TwccFeedback, RTPFB_TWCC, type TwccCounters } from './twcc-feedback.js';
+export { NackGenerator, type NackCounters } from './nack-generator.js';

@@ -31,6 +31,24 @@ function nack(sender: number, media: number, items: ReadonlyArray<readonly [numb
   return b;
 }
 
+/** The sequence numbers of every NACK about `media` in these compound RTCP packets. */
+function nackedSeqs(compounds: readonly Buffer[], media: number): number[] {
+  const out: number[] = [];
+  for (const c of compounds) {
+    for (let p = 0; p + 4 <= c.length; p += (c.readUInt16BE(p + 2) + 1) * 4) {
+      if (c[p + 1] !== 205 || (c[p]! & 0x1f) !== 1 || c.readUInt32BE(p + 8) !== media) continue;
+      const end = p + (c.readUInt16BE(p + 2) + 1) * 4;
+      for (let q = p + 12; q + 4 <= end; q += 4) {
+        const pid = c.readUInt16BE(q);
+        const blp = c.readUInt16BE(q + 2);
+        out.push(pid);
+        for (let bit = 0; bit < 16; bit++) if ((blp & (1 << bit)) !== 0) out.push((pid + bit + 1) & 0xffff);
+      }
+    }
+  }
+  return out;
+}
+
 describe('NACK from a receiver', () => {
   let server: MediaServer;
   let sender: { peer: RawMediaPeer; ep: Endpoint };
@@ -90,5 +108,36 @@ describe('NACK from a receiver', () => {
     // Answered by the bridge from the very packets it sent (the forwarder test shows the NACK never goes on to the
     // sender); the receiver authenticates every one of them.
     expect(receiver.peer.received.failed).toBe(0);
+  });
+
+  it('asks the sender again for what its uplink lost, and stops once it came', async () => {
+    const first = 1000;
+    const skipped = new Set([first + 7, first + 12, first + 13]);
+    for (let seq = first; seq < first + 20; seq++) {
+      if (!skipped.has(seq)) sender.peer.sendRtp(buildRtp(100, seq, SSRC, Buffer.from(`frame part ${seq}`)));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await waitUntil(
+      'the bridge to NACK the three gaps',
+      () => [...skipped].every((s) => nackedSeqs(sender.peer.rtcp, SSRC).includes(s)),
+      5_000,
+    );
+    // The sender resends them (as RTX would, here on the media SSRC): the bridge stops asking.
+    for (const seq of skipped) sender.peer.sendRtp(buildRtp(100, seq, SSRC, Buffer.from(`frame part ${seq}`)));
+    await waitUntil(
+      'the resent packets to reach the receiver',
+      () => {
+        const got = receiver.peer.rtp.map((p) => p.readUInt16BE(2));
+        return [...skipped].every((s) => got.includes(s));
+      },
+      5_000,
+    );
+    // The bridge took them off its missing list: they are never asked for again.
+    await waitUntil(
+      'the bridge to count them recovered',
+      () => sender.ep.transport.nacks.counters.recovered === 3,
+      5_000,
+    );
+    expect(sender.ep.counters.nacksSent).toBeGreaterThanOrEqual(1);
   });
 });
