@@ -46,15 +46,18 @@ export class JitsiParticipant {
   room = '';
   /** Called for every Jingle IQ the focus sends, after it is recorded. */
   onJingle: ((jingle: Jingle) => void) | undefined;
+  /** While set, Jingle IQs are acknowledged only once it resolves (a slow or frozen client). */
+  holdJingleAcks: Promise<void> | undefined;
 
   private constructor(peer: XmppPeer, nick: string, prosody: Prosody, features: readonly string[]) {
     this.peer = peer;
     this.nick = nick;
     this.#prosody = prosody;
-    peer.entity.iqCallee.set(NS_JINGLE, 'jingle', ({ stanza, element }) => {
+    peer.entity.iqCallee.set(NS_JINGLE, 'jingle', async ({ stanza, element }) => {
       const jingle = parseJingle(element);
       this.jingles.push({ from: String(stanza.attrs.from), jingle });
       this.onJingle?.(jingle);
+      await this.holdJingleAcks;
       return true;
     });
     peer.entity.iqCallee.get(NS_DISCO_INFO, 'query', () =>

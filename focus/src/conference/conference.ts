@@ -212,6 +212,17 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     }
   }
 
+  /** The participant answered our session-initiate with an error: the invite is undone, as if it had failed. */
+  async #initiateRefused(p: Participant, session: JingleSession, colibri: ColibriSession, err: unknown): Promise<void> {
+    this.#log.warn({ err, endpointId: p.id }, 'invite failed');
+    this.#deps.sessions.delete(session.sid);
+    if (p.session !== session) return;
+    p.session = undefined;
+    await colibri
+      .expireEndpoint(p.id)
+      .catch((e: unknown) => this.#log.debug({ err: e, endpointId: p.id }, 'expire after a failed invite failed'));
+  }
+
   async #invite(p: Participant): Promise<void> {
     p.inviting = true;
     let colibri: ColibriSession | undefined;
@@ -244,7 +255,12 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         bridgeSessionId: this.#bridgeSessionId,
         region: colibri.bridge.state.region,
       });
-      await session.initiate(invite);
+      // The room's queue does not wait for the participant's ack (up to 15 s): the others' changes go on, and a
+      // refusal comes back as a task of its own.
+      const invited = colibri;
+      void session
+        .initiate(invite)
+        .catch((err: unknown) => this.#run('initiate refused', () => this.#initiateRefused(p, session, invited, err)));
       this.#log.info({ endpointId: p.id, bridge: colibri.bridge.id, sid: session.sid }, 'participant invited');
     } catch (err) {
       if (err instanceof ColibriError) await this.#colibriFailed(err);
