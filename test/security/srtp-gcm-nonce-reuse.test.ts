@@ -3,8 +3,7 @@
 // second 40000 under ROC 0 again. Two AES-GCM packets under one nonce give whoever knows one plaintext the other,
 // and the GHASH key with it. The bridge takes each outgoing index the way the receiver will estimate it and never
 // protects two packets under one (SSRC, ROC, SEQ).
-import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference, type Endpoint } from '@convene/bridge/conference';
-import { RawMediaPeer } from '../harness/media-raw-peer.js';
+import { startRawPair, type RawPair, type RawParty } from '../harness/raw-pair.js';
 import { buildRtp } from '../harness/ndc-media-peer.js';
 import { waitUntil } from '../harness/wait-for.js';
 
@@ -19,39 +18,17 @@ const ATTACK: ReadonlyArray<readonly [seq: number, roc: number]> = [
   [40000, 1],
 ];
 
-async function joinRaw(conference: Conference, name: string): Promise<{ peer: RawMediaPeer; ep: Endpoint }> {
-  const peer = await RawMediaPeer.create({ srtpProfiles: [SRTP_AEAD_AES_128_GCM] });
-  const ep = conference.createEndpoint(name);
-  peer.connect(ep.localTransport());
-  ep.setRemoteTransport(peer.transport());
-  return { peer, ep };
-}
-
 describe('SRTP AES-GCM nonce reuse', () => {
-  let server: MediaServer;
-  let sender: { peer: RawMediaPeer; ep: Endpoint };
-  let receiver: { peer: RawMediaPeer; ep: Endpoint };
+  let pair: RawPair;
+  let sender: RawParty;
+  let receiver: RawParty;
 
   beforeAll(async () => {
-    server = await MediaServer.create({
-      port: 0,
-      bindAddress: '127.0.0.1',
-      allowLocalCandidates: true,
-      srtpProfiles: [SRTP_AEAD_AES_128_GCM],
-    });
-    const conference = server.createConference('nonce-reuse');
-    sender = await joinRaw(conference, 'mallory');
-    sender.ep.setSources([{ ssrc: SSRC, kind: 'audio' }]);
-    receiver = await joinRaw(conference, 'victim');
-    await waitUntil('both keyed', () => sender.peer.ready && receiver.peer.ready, 20_000);
-    await waitUntil('bridge keyed', () => sender.ep.dtlsState === 'connected' && receiver.ep.dtlsState === 'connected');
+    pair = await startRawPair('nonce-reuse', ['mallory', 'victim'], [{ ssrc: SSRC, kind: 'audio' }]);
+    ({ sender, receiver } = pair);
   });
 
-  afterAll(() => {
-    sender?.peer.close();
-    receiver?.peer.close();
-    server?.close();
-  });
+  afterAll(() => pair?.close());
 
   it('never protects two different packets under one (SSRC, ROC, SEQ) toward a receiver', async () => {
     const payloads = ATTACK.map((_, i) => Buffer.alloc(64, 0x41 + i));

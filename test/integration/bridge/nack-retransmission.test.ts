@@ -1,20 +1,11 @@
 // Loss on a receiver's downlink (issue 15, loss recovery): the receiver NACKs what it lost and the bridge
 // resends it from what it sent that receiver, through real ICE/DTLS/SRTP; the sender is never asked; a NACK
 // for something long gone is counted as missed.
-import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference, type Endpoint } from '@convene/bridge/conference';
-import { RawMediaPeer } from '../../harness/media-raw-peer.js';
+import { startRawPair, type RawPair, type RawParty } from '../../harness/raw-pair.js';
 import { buildRtp } from '../../harness/ndc-media-peer.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const SSRC = 5150;
-
-async function joinRaw(conference: Conference, name: string): Promise<{ peer: RawMediaPeer; ep: Endpoint }> {
-  const peer = await RawMediaPeer.create({ srtpProfiles: [SRTP_AEAD_AES_128_GCM] });
-  const ep = conference.createEndpoint(name);
-  peer.connect(ep.localTransport());
-  ep.setRemoteTransport(peer.transport());
-  return { peer, ep };
-}
 
 /** RTCP RTPFB generic NACK (RFC 4585 §6.2.1) from `sender` about `media`: one item per [pid, blp]. */
 function nack(sender: number, media: number, items: ReadonlyArray<readonly [number, number]>): Buffer {
@@ -50,30 +41,16 @@ function nackedSeqs(compounds: readonly Buffer[], media: number): number[] {
 }
 
 describe('NACK from a receiver', () => {
-  let server: MediaServer;
-  let sender: { peer: RawMediaPeer; ep: Endpoint };
-  let receiver: { peer: RawMediaPeer; ep: Endpoint };
+  let pair: RawPair;
+  let sender: RawParty;
+  let receiver: RawParty;
 
   beforeAll(async () => {
-    server = await MediaServer.create({
-      port: 0,
-      bindAddress: '127.0.0.1',
-      allowLocalCandidates: true,
-      srtpProfiles: [SRTP_AEAD_AES_128_GCM],
-    });
-    const conference = server.createConference('nack');
-    sender = await joinRaw(conference, 'sender');
-    sender.ep.setSources([{ ssrc: SSRC, kind: 'video' }]);
-    receiver = await joinRaw(conference, 'receiver');
-    await waitUntil('both keyed', () => sender.peer.ready && receiver.peer.ready, 20_000);
-    await waitUntil('bridge keyed', () => sender.ep.dtlsState === 'connected' && receiver.ep.dtlsState === 'connected');
+    pair = await startRawPair('nack', ['sender', 'receiver'], [{ ssrc: SSRC, kind: 'video' }]);
+    ({ sender, receiver } = pair);
   });
 
-  afterAll(() => {
-    sender?.peer.close();
-    receiver?.peer.close();
-    server?.close();
-  });
+  afterAll(() => pair?.close());
 
   it('resends what the receiver lost, from its own history, and counts what it no longer has', async () => {
     const lost = new Set([5, 9, 10]);
