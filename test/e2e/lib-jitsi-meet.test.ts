@@ -106,7 +106,10 @@ describe('lib-jitsi-meet (2021 npm build) with our web client', () => {
       expect(await p.jingleErrors()).toEqual([]);
     }
     expect((await web.tiles()).map((t) => t.endpoint).sort()).toEqual([idOf(anna), idOf(ben)].sort());
-  }, 60_000);
+    // The bridge's transport-cc feedback reaches the library's sender too: its estimate rises past where a sender
+    // without feedback ends (~80-300 kbps).
+    await waitUntil('anna estimate above 1 Mbps', async () => (await anna.estimate()) > 1_000_000, 20_000, 500);
+  }, 90_000);
 
   it('gives media back after a Jingle restart, and the others swap the old sources for the new', async () => {
     const oldSession = await anna.sessionId();

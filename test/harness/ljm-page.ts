@@ -127,6 +127,10 @@ export class LjmParticipant extends PageParticipant {
     return this.page.evaluate(async () => (await window.ljm?.inbound()) ?? {});
   }
 
+  estimate(): Promise<number> {
+    return this.page.evaluate(async () => (await window.ljm?.estimate()) ?? 0);
+  }
+
   sessionId(): Promise<string | undefined> {
     return this.page.evaluate(() => window.ljm?.sessionId());
   }

@@ -25,6 +25,8 @@ export interface LjmPageApi {
   /** The MUC nick once CONFERENCE_JOINED. */
   endpointId(): string | undefined;
   inbound(): Promise<Record<string, LjmInbound>>;
+  /** The sender's bandwidth estimate toward the bridge (bits/s, candidate-pair availableOutgoingBitrate), or 0. */
+  estimate(): Promise<number>;
   /** The bridge session's sid, or undefined before session-initiate. */
   sessionId(): string | undefined;
   /** SSRCs in the bridge peer connection's local and remote descriptions. */
@@ -200,6 +202,14 @@ window.ljm = {
       } else sum.audioPackets += rtp.packetsReceived ?? 0;
     });
     return out;
+  },
+  async estimate() {
+    let bps = 0;
+    (await bridgePc()?.peerconnection.getStats())?.forEach((s: RTCStats) => {
+      const pair = s as RTCIceCandidatePairStats;
+      if (s.type === 'candidate-pair' && pair.nominated === true) bps = pair.availableOutgoingBitrate ?? bps;
+    });
+    return bps;
   },
   sessionId: () => conference?.jvbJingleSession?.sid,
   ssrcs() {
