@@ -87,6 +87,26 @@ export class BrowserParticipant extends PageParticipant {
     return p;
   }
 
+  /**
+   * Starts sampling the page's bandwidth estimate every 250 ms and returns a reader of the highest one seen: a
+   * loaded test machine can pull the current estimate down again between two looks.
+   */
+  async sampleEstimate(): Promise<() => Promise<number>> {
+    await this.page.evaluate(() => {
+      const w = window as unknown as { maxEstimate?: number };
+      w.maxEstimate = 0;
+      setInterval(() => {
+        void window.convene?.peerConnection?.getStats().then((stats) =>
+          stats.forEach((s: Record<string, unknown>) => {
+            if (s.type === 'candidate-pair' && s.nominated === true && typeof s.availableOutgoingBitrate === 'number')
+              w.maxEstimate = Math.max(w.maxEstimate ?? 0, s.availableOutgoingBitrate);
+          }),
+        );
+      }, 250);
+    });
+    return () => this.page.evaluate(() => (window as unknown as { maxEstimate?: number }).maxEstimate ?? 0);
+  }
+
   /** The sending side of the page's peer connection: its bandwidth estimate and what limits its video. */
   outbound(): Promise<PageOutbound> {
     return this.page.evaluate(async () => {

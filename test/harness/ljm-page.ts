@@ -127,8 +127,9 @@ export class LjmParticipant extends PageParticipant {
     return this.page.evaluate(async () => (await window.ljm?.inbound()) ?? {});
   }
 
+  /** The highest sender estimate toward the bridge the page has seen (bits/s). */
   estimate(): Promise<number> {
-    return this.page.evaluate(async () => (await window.ljm?.estimate()) ?? 0);
+    return this.page.evaluate(() => window.ljm?.estimate() ?? 0);
   }
 
   sessionId(): Promise<string | undefined> {

@@ -25,8 +25,11 @@ export interface LjmPageApi {
   /** The MUC nick once CONFERENCE_JOINED. */
   endpointId(): string | undefined;
   inbound(): Promise<Record<string, LjmInbound>>;
-  /** The sender's bandwidth estimate toward the bridge (bits/s, candidate-pair availableOutgoingBitrate), or 0. */
-  estimate(): Promise<number>;
+  /**
+   * The highest bandwidth estimate toward the bridge seen so far (bits/s, candidate-pair availableOutgoingBitrate,
+   * sampled every 250 ms from the page's start): a loaded test machine can pull the current one down again.
+   */
+  estimate(): number;
   /** The bridge session's sid, or undefined before session-initiate. */
   sessionId(): string | undefined;
   /** SSRCs in the bridge peer connection's local and remote descriptions. */
@@ -177,6 +180,19 @@ const ssrcsOf = (sdp: string | undefined): number[] => [
   ...new Set([...(sdp ?? '').matchAll(/^a=ssrc:(\d+) /gm)].map((m) => Number(m[1]))),
 ];
 
+let maxEstimate = 0;
+setInterval(() => {
+  void bridgePc()
+    ?.peerconnection.getStats()
+    .then((stats) =>
+      stats.forEach((s: RTCStats) => {
+        const pair = s as RTCIceCandidatePairStats;
+        if (s.type === 'candidate-pair' && pair.nominated === true)
+          maxEstimate = Math.max(maxEstimate, pair.availableOutgoingBitrate ?? 0);
+      }),
+    );
+}, 250);
+
 window.ljm = {
   events,
   jingleErrors,
@@ -203,14 +219,7 @@ window.ljm = {
     });
     return out;
   },
-  async estimate() {
-    let bps = 0;
-    (await bridgePc()?.peerconnection.getStats())?.forEach((s: RTCStats) => {
-      const pair = s as RTCIceCandidatePairStats;
-      if (s.type === 'candidate-pair' && pair.nominated === true) bps = pair.availableOutgoingBitrate ?? bps;
-    });
-    return bps;
-  },
+  estimate: () => maxEstimate,
   sessionId: () => conference?.jvbJingleSession?.sid,
   ssrcs() {
     const pc = bridgePc()?.peerconnection;
