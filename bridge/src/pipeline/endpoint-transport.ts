@@ -30,65 +30,12 @@ import {
   type SrtpTransform,
 } from '../srtp/index.js';
 import type { UdpTransport } from '../transport/index.js';
+import { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
+import { SLOT_BYTES, SendRing } from './send-ring.js';
 
-/**
- * Protected packets we sent this endpoint, newest last: the send ring, and the history its NACKs are answered
- * from (about a second of video at 250 packets/s).
- */
-const RING_SLOTS = 256;
-const SLOT_BYTES = 1500 + SRTP_MAX_OVERHEAD;
+export { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
+
 const MAX_RECEIVE_STREAMS = 32;
-
-/** Plain number fields, read by metrics at scrape time. */
-export interface EndpointCounters {
-  rtpPacketsIn: number;
-  rtpBytesIn: number;
-  rtpPacketsOut: number;
-  rtpBytesOut: number;
-  rtcpPacketsIn: number;
-  rtcpPacketsOut: number;
-  /** Transport-cc feedback packets sent to this endpoint about what it sent. */
-  twccFeedbackOut: number;
-  dropSrtpAuth: number;
-  dropSrtpReplay: number;
-  dropSrtpMalformed: number;
-  /** Outgoing RTP/RTCP whose SRTP index was used already, or would wrap (never protected twice under one key). */
-  dropSrtpRepeatIndex: number;
-  /** Signalled remote ICE candidates not used: a name, IPv6, loopback/link-local (unless allowed), not unicast. */
-  iceCandidatesRefused: number;
-  dropNotReady: number;
-  dropDtls: number;
-  dropOversize: number;
-  /** Packets this endpoint NACKed and we sent again (the very SRTP packet: no new nonce). */
-  retransmissionsSent: number;
-  /** NACKed packets no longer (or never) in our history. */
-  retransmissionsMissed: number;
-  /** NACK packets sent to this endpoint about loss on its uplink. */
-  nacksSent: number;
-}
-
-export function newEndpointCounters(): EndpointCounters {
-  return {
-    rtpPacketsIn: 0,
-    rtpBytesIn: 0,
-    rtpPacketsOut: 0,
-    rtpBytesOut: 0,
-    rtcpPacketsIn: 0,
-    rtcpPacketsOut: 0,
-    twccFeedbackOut: 0,
-    dropSrtpAuth: 0,
-    dropSrtpReplay: 0,
-    dropSrtpMalformed: 0,
-    dropSrtpRepeatIndex: 0,
-    iceCandidatesRefused: 0,
-    dropNotReady: 0,
-    dropDtls: 0,
-    dropOversize: 0,
-    retransmissionsSent: 0,
-    retransmissionsMissed: 0,
-    nacksSent: 0,
-  };
-}
 
 /** RTP header extension ids the pipeline reads (0: not negotiated). */
 export interface HeaderExtensionIds {
@@ -130,10 +77,7 @@ export class EndpointTransport implements MediaSink {
   readonly #deps: EndpointTransportDeps;
   #dtls: DtlsSession | undefined;
   #srtp: SrtpTransform | undefined;
-  readonly #ring: Buffer[] = [];
-  #ringNext = 0;
-  /** Length of the protected RTP packet in each ring slot, 0 when the slot holds RTCP or nothing. */
-  readonly #rtpLength = new Int32Array(RING_SLOTS);
+  readonly #ring = new SendRing();
   readonly #stats = new Map<number, ReceiveStats>();
   readonly #statsList: ReceiveStats[] = [];
   /** Arrival times of what this endpoint sends, for its sender-side bandwidth estimator. */
@@ -168,7 +112,6 @@ export class EndpointTransport implements MediaSink {
         this.#maybeStartDtls(Date.now());
       },
     });
-    for (let i = 0; i < RING_SLOTS; i++) this.#ring.push(Buffer.allocUnsafe(SLOT_BYTES));
   }
 
   /** The first four bytes of our STUN transaction ids: how the demultiplexer finds us for a response. */
@@ -281,14 +224,13 @@ export class EndpointTransport implements MediaSink {
       this.counters.dropOversize++;
       return;
     }
-    const at = this.#ringNext;
-    const slot = this.#nextSlot();
+    const slot = this.#ring.next();
     const n = srtp.protectRtp(buf, off, len, slot, 0);
     if (n < 0) {
       this.#countProtectError(n);
       return;
     }
-    this.#rtpLength[at] = n;
+    this.#ring.markRtp(n);
     this.counters.rtpPacketsOut++;
     this.counters.rtpBytesOut += len;
     this.#deps.udp.send(slot, 0, n, this.port, this.address);
@@ -297,7 +239,7 @@ export class EndpointTransport implements MediaSink {
   sendRtcp(buf: Buffer, off: number, len: number): void {
     const srtp = this.#srtp;
     if (srtp === undefined || this.#closed || len > SLOT_BYTES - SRTP_MAX_OVERHEAD) return;
-    const slot = this.#nextSlot();
+    const slot = this.#ring.next();
     const n = srtp.protectRtcp(buf, off, len, slot, 0);
     if (n < 0) {
       this.#countProtectError(n);
@@ -326,36 +268,33 @@ export class EndpointTransport implements MediaSink {
   /** NACKs for this endpoint's uplink loss (a few packets at most per tick). */
   #sendNacks(): void {
     const now = performance.now();
-    for (let i = 0; i < 4; i++) {
-      const n = this.nacks.write(this.#feedback, 0, this.feedbackSsrc, now);
-      if (n === 0) return;
-      const slot = this.#nextSlot();
-      const m = this.#srtp!.protectRtcp(this.#feedback, 0, n, slot, 0);
-      if (m < 0) return;
-      this.counters.rtcpPacketsOut++;
-      this.counters.nacksSent++;
-      this.#deps.udp.send(slot, 0, m, this.port, this.address);
-    }
+    this.counters.nacksSent += this.#sendFeedback((buf) => this.nacks.write(buf, 0, this.feedbackSsrc, now));
   }
 
   /** Transport-cc feedback for everything received since the last one (a few packets when a backlog built up). */
   #sendTwccFeedback(): void {
-    for (let i = 0; i < 4; i++) {
-      const n = this.twcc.write(this.#feedback, 0, this.feedbackSsrc);
-      if (n === 0) return;
-      const slot = this.#nextSlot();
+    this.counters.twccFeedbackOut += this.#sendFeedback((buf) => this.twcc.write(buf, 0, this.feedbackSsrc));
+  }
+
+  /** Writes up to four feedback packets, protecting each into a ring slot only when there is one; returns the count. */
+  #sendFeedback(write: (buf: Buffer) => number): number {
+    let sent = 0;
+    for (; sent < 4; sent++) {
+      const n = write(this.#feedback);
+      if (n === 0) break;
+      const slot = this.#ring.next();
       const m = this.#srtp!.protectRtcp(this.#feedback, 0, n, slot, 0);
-      if (m < 0) return;
+      if (m < 0) break;
       this.counters.rtcpPacketsOut++;
-      this.counters.twccFeedbackOut++;
       this.#deps.udp.send(slot, 0, m, this.port, this.address);
     }
+    return sent;
   }
 
   /** Sends the bridge's own receiver report for what this endpoint sends (RFC 3550 §6.4.2). */
   sendReceiverReport(now: number): void {
     if (!this.#ready || this.#statsList.length === 0) return;
-    const slot = this.#nextSlot();
+    const slot = this.#ring.next();
     const n = writeReceiverReport(slot, 0, this.feedbackSsrc, this.#statsList, now);
     // protectRtcp works in place: the slot is both source and destination.
     const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
@@ -390,31 +329,14 @@ export class EndpointTransport implements MediaSink {
     for (let bit = -1; bit < 16; bit++) {
       if (bit >= 0 && (blp & (1 << bit)) === 0) continue;
       const seq = (pid + bit + 1) & 0xffff;
-      const at = this.#findSent(ssrc, seq);
-      if (at < 0) {
+      const sent = this.#ring.findRtp(ssrc, seq);
+      if (sent === undefined) {
         this.counters.retransmissionsMissed++;
         continue;
       }
       this.counters.retransmissionsSent++;
-      this.#deps.udp.send(this.#ring[at]!, 0, this.#rtpLength[at]!, this.port, this.address);
+      this.#deps.udp.send(sent.slot, 0, sent.len, this.port, this.address);
     }
-  }
-
-  #findSent(ssrc: number, seq: number): number {
-    for (let k = 1; k <= RING_SLOTS; k++) {
-      const at = (this.#ringNext - k + RING_SLOTS) % RING_SLOTS;
-      if (this.#rtpLength[at] === 0) continue;
-      const slot = this.#ring[at]!;
-      if (slot.readUInt16BE(2) === seq && slot.readUInt32BE(8) === ssrc) return at;
-    }
-    return -1;
-  }
-
-  #nextSlot(): Buffer {
-    this.#rtpLength[this.#ringNext] = 0;
-    const slot = this.#ring[this.#ringNext]!;
-    this.#ringNext = (this.#ringNext + 1) % RING_SLOTS;
-    return slot;
   }
 
   #countSrtpError(code: number): void {

@@ -6,33 +6,22 @@ import { buildFocusPresence, PROP_BRIDGE_COUNT, PROP_SUPPORT_TERMINATE_RESTART }
 import type { Jingle } from '@convene/protocol/jingle';
 import { SerialQueue, toEndpointId, type EndpointId, TypedEmitter } from '@convene/protocol/lib';
 import type { Bridge } from '../bridges/bridge.js';
-import type { Brewery } from '../bridges/brewery.js';
 import { ColibriError } from '../colibri/colibri-error.js';
 import { ColibriSession } from '../colibri/colibri-session.js';
 import { JingleSession } from '../jingle/jingle-session.js';
 import { MucRoom } from '../muc/muc-room.js';
 import type { Occupant } from '../muc/occupant.js';
-import type { FocusConnection } from '../xmpp/focus-connection.js';
 import { BridgeLosses } from './bridge-losses.js';
 import { ConferenceSources } from './conference-sources.js';
-import type { FeatureDiscovery } from './features.js';
 import { buildInvite } from './invite.js';
-import { buildOffer, toColibri2Media, type VideoCodec } from './offer.js';
+import { buildOffer, toColibri2Media } from './offer.js';
 import { Participant } from './participant.js';
-import { handleParticipantJingle, type JingleContext } from './participant-jingle.js';
+import type { ConferenceEvents, ConferenceOptions } from './conference-options.js';
+import type { Brewery } from '../bridges/brewery.js';
+import type { FocusConnection } from '../xmpp/focus-connection.js';
+import type { FeatureDiscovery } from './features.js';
 
-export interface ConferenceOptions {
-  nick: string;
-  focusJid: string;
-  version: string;
-  videoCodecs: readonly VideoCodec[];
-  /** Nobody is invited to media before this many members are in (Jicofo's min-participants). */
-  minParticipants: number;
-  /** A member left alone this long loses its session; the bridge conference is expired. */
-  singleParticipantTimeoutMs: number;
-  /** Offer the SCTP data channel to clients that support it. */
-  sctp: boolean;
-}
+export type { ConferenceEvents, ConferenceOptions } from './conference-options.js';
 
 export interface ConferenceDeps {
   conn: FocusConnection;
@@ -45,10 +34,7 @@ export interface ConferenceDeps {
   countColibriError?: (condition: string) => void;
 }
 
-export type ConferenceEvents = {
-  /** The room is empty or gone; the conference is over. */
-  ended: [];
-};
+import { handleParticipantJingle, type JingleContext } from './participant-jingle.js';
 
 /** One room: the focus in its MUC, its participants, their Jingle sessions and the conference on a bridge. */
 export class Conference extends TypedEmitter<ConferenceEvents> {

@@ -1,0 +1,52 @@
+// What one endpoint's pipeline counted.
+
+/** Plain number fields, read by metrics at scrape time. */
+export interface EndpointCounters {
+  rtpPacketsIn: number;
+  rtpBytesIn: number;
+  rtpPacketsOut: number;
+  rtpBytesOut: number;
+  rtcpPacketsIn: number;
+  rtcpPacketsOut: number;
+  /** Transport-cc feedback packets sent to this endpoint about what it sent. */
+  twccFeedbackOut: number;
+  dropSrtpAuth: number;
+  dropSrtpReplay: number;
+  dropSrtpMalformed: number;
+  /** Outgoing RTP/RTCP whose SRTP index was used already, or would wrap (never protected twice under one key). */
+  dropSrtpRepeatIndex: number;
+  /** Signalled remote ICE candidates not used: a name, IPv6, loopback/link-local (unless allowed), not unicast. */
+  iceCandidatesRefused: number;
+  dropNotReady: number;
+  dropDtls: number;
+  dropOversize: number;
+  /** Packets this endpoint NACKed and we sent again (the very SRTP packet: no new nonce). */
+  retransmissionsSent: number;
+  /** NACKed packets no longer (or never) in our history. */
+  retransmissionsMissed: number;
+  /** NACK packets sent to this endpoint about loss on its uplink. */
+  nacksSent: number;
+}
+
+export function newEndpointCounters(): EndpointCounters {
+  return {
+    rtpPacketsIn: 0,
+    rtpBytesIn: 0,
+    rtpPacketsOut: 0,
+    rtpBytesOut: 0,
+    rtcpPacketsIn: 0,
+    rtcpPacketsOut: 0,
+    twccFeedbackOut: 0,
+    dropSrtpAuth: 0,
+    dropSrtpReplay: 0,
+    dropSrtpMalformed: 0,
+    dropSrtpRepeatIndex: 0,
+    iceCandidatesRefused: 0,
+    dropNotReady: 0,
+    dropDtls: 0,
+    dropOversize: 0,
+    retransmissionsSent: 0,
+    retransmissionsMissed: 0,
+    nacksSent: 0,
+  };
+}
