@@ -6,9 +6,9 @@ import { loadOrExit } from '@convene/protocol/config';
 import { JidAllowList } from '@convene/protocol/lib';
 import { BridgeHttpServer, restRoutes } from './http/index.js';
 import { ColibriWsServer } from './channel/index.js';
-import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
+import { ColibriHandler } from './colibri/index.js';
 import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
-import { MediaServer } from './conference/index.js';
+import { BridgeLifecycle, MediaServer } from './conference/index.js';
 import { requireNativeAddon } from './addon/index.js';
 import { chooseSrtp, type SrtpChoice } from './srtp/index.js';
 import { BridgeStats, createBridgeMetrics, type StatsInputs } from './metrics/index.js';
@@ -53,17 +53,13 @@ async function main(): Promise<void> {
     advertisedAddresses: config.advertisedAddresses,
     allowLocalCandidates: config.allowLocalCandidates,
     createSrtp: srtp.create,
+    endpointConnectTimeoutMs: config.endpointConnectTimeoutMs,
+    conferenceIdleTimeoutMs: config.conferenceIdleTimeoutMs,
     log: log.child({ component: 'media' }),
   });
   log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);
-  const registry = new ConferenceRegistry({
-    media,
-    log: log.child({ component: 'colibri' }),
-    endpointConnectTimeoutMs: config.endpointConnectTimeoutMs,
-    conferenceIdleTimeoutMs: config.conferenceIdleTimeoutMs,
-  });
   const channel = new ColibriWsServer({
-    directory: registry,
+    directory: media,
     serverId: config.serverId,
     version: VERSION,
     log: log.child({ component: 'colibri-ws' }),
@@ -74,7 +70,7 @@ async function main(): Promise<void> {
       maxSendBacklogBytes: config.channelMaxSendBacklogBytes,
     },
   });
-  registry.onChange((conferenceId) => channel.refreshForwardedSources(conferenceId));
+  media.on('change', (conferenceId) => channel.refreshForwardedSources(conferenceId));
 
   // Built after the pieces that call them: reached through this holder.
   const late: { http?: BridgeHttpServer; publicHttp?: BridgeHttpServer; xmpp?: BridgeXmpp } = {};
@@ -83,7 +79,7 @@ async function main(): Promise<void> {
     config.websocketBaseUrl ??
     `ws://${hostForUrl(config.publicHttpBindAddress)}:${late.publicHttp?.port ?? config.publicHttpPort}`;
   const colibri = new ColibriHandler({
-    registry,
+    media,
     allowedFocus: new JidAllowList(config.allowedFocusJids),
     maxConferences: config.maxConferences,
     webSocketUrl: (conferenceId, endpointId, pwd) =>
@@ -97,7 +93,6 @@ async function main(): Promise<void> {
       // With Prosody gone the XMPP goodbye never completes; shutting down must not wait on it.
       await Promise.race([late.xmpp?.stop(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       channel.close();
-      registry.closeAll();
       media.close();
       await Promise.all([late.http?.close(), late.publicHttp?.close()]);
       log.info({ code }, 'bridge stopped');
@@ -106,7 +101,7 @@ async function main(): Promise<void> {
     })();
   };
   const lifecycle = new BridgeLifecycle({
-    registry,
+    media,
     log,
     onStateChange: () => late.xmpp?.publishNow(),
     exit: () => stop(0),
@@ -118,8 +113,8 @@ async function main(): Promise<void> {
     return undefined;
   };
   const inputs = (): StatsInputs => ({
-    conferenceSizes: [...registry.conferences.values()].map((c) => c.endpoints.size),
-    totals: registry.totals,
+    conferenceSizes: [...media.conferences.values()].map((c) => c.endpoints.size),
+    totals: media.totals,
     socket: media.socketCounters,
     channel: channel.counters,
     drain: lifecycle.drain,
@@ -158,7 +153,7 @@ async function main(): Promise<void> {
   });
   // Conferences coming and going show in the brewery at once, not only on the next interval.
   let publishTimer: NodeJS.Timeout | undefined;
-  registry.onChange(() => {
+  media.on('change', () => {
     publishTimer ??= setTimeout(() => {
       publishTimer = undefined;
       late.xmpp?.publishNow();

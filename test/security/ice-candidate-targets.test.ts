@@ -79,7 +79,7 @@ describe('ICE remote candidate targets', () => {
     // ICE ran its course: with nothing to check, the endpoint expires unconnected.
     await bridge.waitForLog(
       'the endpoint to expire unconnected',
-      (l) => l.msg === 'endpoint expired' && l.endpointId === 'mallory',
+      (l) => l.msg === 'endpoint closed' && l.endpointId === 'mallory',
       10_000,
     );
     // The bridge saw every candidate and refused each one.

@@ -13,20 +13,18 @@ import { storeVideoType } from './video-types.js';
 
 export const COLIBRI_WS_PREFIX = '/colibri-ws/';
 
-/** What the channel needs to know about an endpoint; the Colibri2 side's endpoint record provides it. */
+/** What the channel needs of an endpoint; the conference model's Endpoint (bridge/src/conference/) is one. */
 export interface ChannelEndpoint {
   readonly id: string;
   readonly conferenceId: string;
   readonly password: string;
   readonly closed: boolean;
-  /** The endpoint's sources as Colibri2 last set them: the only names its video types are kept for. */
-  readonly sources: ReadonlyArray<{ readonly id: string; readonly type: string }>;
-  readonly channel: {
-    lastN?: number;
-    receiverVideoConstraints?: Readonly<Record<string, unknown>>;
-    videoTypes: Map<string, string>;
-  };
-  onClose(fn: () => void): () => void;
+  /** The endpoint's video source names as Colibri2 last set them: the only names its video types are kept for. */
+  readonly videoSourceNames: readonly string[];
+  readonly videoTypes: Map<string, string>;
+  setReceiverVideoConstraints(patch: Readonly<Record<string, unknown>>): void;
+  setLastN(lastN: number): void;
+  on(name: 'close', fn: () => void): () => void;
 }
 
 export interface ChannelDirectory {
@@ -172,7 +170,7 @@ export class ColibriWsServer {
       ws,
       endpoint,
       alive: true,
-      unsubscribe: endpoint.onClose(() => ws.close(1000, 'endpoint expired')),
+      unsubscribe: endpoint.on('close', () => ws.close(1000, 'endpoint expired')),
       forwarded: undefined,
     };
     members.set(endpoint.id, conn);
@@ -281,20 +279,19 @@ export class ColibriWsServer {
       }
       case 'ReceiverVideoConstraints':
         // The patch has the known fields only, each replacing the stored one: the state stays one message's size.
-        ep.channel.receiverVideoConstraints = { ...ep.channel.receiverVideoConstraints, ...msg.patch };
-        if (typeof msg.patch.lastN === 'number') ep.channel.lastN = msg.patch.lastN;
+        ep.setReceiverVideoConstraints(msg.patch);
         return;
       case 'LastNChangedEvent':
-        ep.channel.lastN = msg.lastN;
+        ep.setLastN(msg.lastN);
         return;
       case 'SourceVideoTypeMessage': {
-        const own = new Set(ep.sources.filter((s) => s.type === 'video').map((s) => s.id));
-        this.drops['video-type-evicted'] += storeVideoType(ep.channel.videoTypes, own, msg.sourceName, msg.videoType);
+        const own = new Set(ep.videoSourceNames);
+        this.drops['video-type-evicted'] += storeVideoType(ep.videoTypes, own, msg.sourceName, msg.videoType);
         return;
       }
       case 'VideoTypeMessage': {
-        const own = new Set(ep.sources.filter((s) => s.type === 'video').map((s) => s.id));
-        this.drops['video-type-evicted'] += storeVideoType(ep.channel.videoTypes, own, `${ep.id}-v0`, msg.videoType);
+        const own = new Set(ep.videoSourceNames);
+        this.drops['video-type-evicted'] += storeVideoType(ep.videoTypes, own, `${ep.id}-v0`, msg.videoType);
         return;
       }
       case 'ClientHello':

@@ -1,5 +1,6 @@
 // Colibri2 over XMPP (PROTOCOL.md §5): sender check (real JID), parse, validate everything, then apply inside the
-// conference's queue, one request at a time (JVB Colibri2ConferenceHandler + ColibriQueue).
+// conference's queue, one request at a time (JVB Colibri2ConferenceHandler + ColibriQueue). A translator: the
+// conferences and endpoints are the media server's (bridge/src/conference/), the one model of them.
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import type { JidAllowList } from '@convene/protocol/lib';
@@ -10,19 +11,15 @@ import {
   type Colibri2Media,
   type ConferenceModified,
   type ConferenceModify,
-  type MediaSource,
 } from '@convene/protocol/colibri2';
 import type { IqRequest } from '../xmpp/bridge-xmpp.js';
+import type { Conference, Endpoint, MediaServer } from '../conference/index.js';
 import { colibri2Failure } from './colibri2-failure.js';
-import type { ColibriConference } from './colibri-conference.js';
-import type { ColibriEndpoint } from './colibri-endpoint.js';
-import type { ConferenceRegistry } from './conference-registry.js';
-import type { MediaSsrc } from './media-port.js';
-import { toColibri2Transport, toMediaTransport } from './transport-mapping.js';
+import { feedbackSources, toColibri2Transport, toMediaTransport, toSourceParams } from './transport-mapping.js';
 import { isHeavy, validateRequest } from './validate-request.js';
 
 export interface ColibriHandlerOptions {
-  registry: ConferenceRegistry;
+  media: MediaServer;
   /** Real JIDs allowed to send Colibri2, whatever their brewery nick (PROTOCOL.md §10). */
   allowedFocus: JidAllowList;
   /** Creates beyond this many live conferences are refused with `resource-constraint`. */
@@ -52,11 +49,11 @@ export class ColibriHandler {
       throw colibri2Failure('not-authorized', 'not-authorized', 'Colibri2 is only accepted from the focus');
     const req = parseConferenceModify(iq.payload);
     validateRequest(req);
-    const { registry } = this.#opts;
-    let conf = registry.byMeetingId(req.meetingId);
+    const { media } = this.#opts;
+    let conf = media.byMeetingId(req.meetingId);
     let created = false;
     if (req.create === true) {
-      if (registry.gracefulShutdown)
+      if (media.gracefulShutdown)
         throw colibri2Failure('graceful-shutdown', 'service-unavailable', 'In graceful shutdown', 'graceful_shutdown');
       if (conf !== undefined)
         throw colibri2Failure(
@@ -65,9 +62,9 @@ export class ColibriHandler {
           `Conference already exists for ID: ${req.meetingId}`,
           'conference_already_exists',
         );
-      if (registry.conferences.size >= this.#opts.maxConferences)
+      if (media.conferences.size >= this.#opts.maxConferences)
         throw colibri2Failure('too-many-conferences', 'resource-constraint', 'Too many conferences on this bridge');
-      conf = registry.create(req.meetingId, req.name ?? '');
+      conf = media.createConference(req.meetingId, req.name ?? '');
       created = true;
     } else if (conf === undefined) {
       throw conferenceNotFound(req.meetingId);
@@ -80,7 +77,7 @@ export class ColibriHandler {
     return buildConferenceModified(answer);
   }
 
-  #apply(conf: ColibriConference, req: ConferenceModify, created: boolean): ConferenceModified {
+  #apply(conf: Conference, req: ConferenceModify, created: boolean): ConferenceModified {
     if (conf.closed) throw conferenceNotFound(req.meetingId);
     if (req.expire === true) {
       conf.close();
@@ -124,20 +121,20 @@ export class ColibriHandler {
       const r = results.get(ep);
       if (r !== undefined) answer.endpoints.push(r);
     }
-    if (created || endpointCreated) answer.sources = [...conf.feedbackSources];
+    if (created || endpointCreated) answer.sources = feedbackSources(conf);
     return answer;
   }
 
-  #createEndpoint(conf: ColibriConference, req: Colibri2Endpoint): Colibri2Endpoint {
+  #createEndpoint(conf: Conference, req: Colibri2Endpoint): Colibri2Endpoint {
     const ep = conf.createEndpoint(req.id);
     try {
       ep.capabilities = [...req.capabilities];
       ep.sctp = req.transport?.sctp !== undefined;
       if (req.media.length > 0) {
-        conf.media.setStrippedHeaderExtensions?.(hopByHopExtensionIds(req.media));
-        conf.media.setTransportCcExtension?.(transportCcExtensionId(req.media));
+        conf.setStrippedHeaderExtensions(hopByHopExtensionIds(req.media));
+        conf.setTransportCcExtension(transportCcExtensionId(req.media));
       }
-      if (req.initialLastN !== undefined) ep.channel.lastN = req.initialLastN;
+      if (req.initialLastN !== undefined) ep.setLastN(req.initialLastN);
       this.#update(ep, req);
     } catch (err) {
       ep.close('expired');
@@ -145,35 +142,30 @@ export class ColibriHandler {
     }
     const url = this.#opts.webSocketUrl(conf.id, ep.id, ep.password);
     return {
-      id: ep.id,
+      id: req.id,
       media: [],
       capabilities: [],
-      transport: toColibri2Transport(ep.media.localTransport(), url, ep.sctp),
+      transport: toColibri2Transport(ep.localTransport(), url, ep.sctp),
     };
   }
 
   /** Applies transport, sources, force-mute and stats id; the media core validates sources before it commits. */
-  #update(ep: ColibriEndpoint, req: Colibri2Endpoint): void {
+  #update(ep: Endpoint, req: Colibri2Endpoint): void {
     const ice = req.transport?.ice;
     const remote = ice === undefined ? undefined : toMediaTransport(ice, ep.remoteTransport);
     if (ice !== undefined && remote === undefined)
       this.#opts.log.debug({ endpointId: ep.id }, 'transport without ufrag, pwd or fingerprint ignored');
     if (req.sources !== undefined) {
-      ep.media.setSources(toMediaSsrcs(req.sources));
-      ep.sources = req.sources;
-      this.#opts.registry.sourcesChanged(ep.conferenceId);
+      const { sources, groups } = toSourceParams(req.sources);
+      ep.setSources(sources, groups);
     }
-    if (remote !== undefined) {
-      ep.media.setRemoteTransport(remote);
-      ep.remoteTransport = remote;
-    }
+    if (remote !== undefined) ep.setRemoteTransport(remote);
     if (req.statsId !== undefined) ep.statsId = req.statsId;
     if (req.forceMute !== undefined) {
       for (const kind of ['audio', 'video'] as const) {
         const muted = req.forceMute[kind];
         if (muted === undefined) continue;
-        ep.forceMute[kind] = muted;
-        ep.media.setForceMuted(kind, muted);
+        ep.setForceMuted(kind, muted);
       }
     }
     this.#opts.log.debug(
@@ -190,10 +182,6 @@ function conferenceNotFound(meetingId: string) {
     `Conference not found for ID: ${meetingId}`,
     'conference_not_found',
   );
-}
-
-function toMediaSsrcs(list: readonly MediaSource[]): MediaSsrc[] {
-  return list.flatMap((ms) => ms.sources.map((s) => ({ ssrc: s.ssrc, kind: ms.type })));
 }
 
 /** Extensions a receiver may use as the sender wrote them (JVB's HeaderExtStripper keeps these); the rest are stripped. */

@@ -1,7 +1,16 @@
-// Translates between Jingle ICE-UDP transports (protocol codecs) and the media core's plain parameters.
-import type { Colibri2Transport } from '@convene/protocol/colibri2';
+// Translates between Colibri2's transports and sources (protocol codecs) and the conference model's plain
+// parameters (bridge/src/conference/).
+import type { Colibri2Transport, MediaSource } from '@convene/protocol/colibri2';
 import type { IceCandidate, IceUdpTransport } from '@convene/protocol/jingle';
-import type { MediaCandidate, MediaFingerprint, MediaTransport } from './media-port.js';
+import { toSourceName, type Ssrc } from '@convene/protocol/lib';
+import type {
+  Conference,
+  IceCandidate as MediaCandidate,
+  SignalledFingerprint as MediaFingerprint,
+  SourceParams,
+  SsrcGroupParams,
+  TransportParams as MediaTransport,
+} from '../conference/index.js';
 import { SCTP_PORT } from './validate-request.js';
 
 /**
@@ -60,4 +69,28 @@ function toJingleCandidate(c: MediaCandidate, i: number): IceCandidate {
     protocol: 'udp',
     type: c.type,
   };
+}
+
+/** Colibri2 sources as the conference keeps them: every SSRC with its kind and source name, and the groups. */
+export function toSourceParams(list: readonly MediaSource[]): { sources: SourceParams[]; groups: SsrcGroupParams[] } {
+  const sources: SourceParams[] = [];
+  const groups: SsrcGroupParams[] = [];
+  for (const ms of list) {
+    for (const s of ms.sources) sources.push({ ssrc: s.ssrc, kind: ms.type, name: ms.id });
+    for (const g of ms.groups) groups.push({ semantics: g.semantics, ssrcs: [...g.ssrcs] });
+  }
+  return { sources, groups };
+}
+
+/** The bridge's feedback sources of a conference, as every create answers them (PROTOCOL.md §5.3). */
+export function feedbackSources(conf: Conference): MediaSource[] {
+  const audio = toSourceName('jvb-a0');
+  const video = toSourceName('jvb-v0');
+  const one = (type: 'audio' | 'video', name: typeof audio, ssrc: number): MediaSource => ({
+    type,
+    id: name,
+    sources: [{ ssrc: ssrc as Ssrc, name, parameters: [] }],
+    groups: [],
+  });
+  return [one('audio', audio, conf.feedbackSsrcs.audio), one('video', video, conf.feedbackSsrcs.video)];
 }

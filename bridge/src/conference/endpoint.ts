@@ -4,11 +4,15 @@ import type { MediaKind } from '../forward/index.js';
 import { dtlsRoleFor, type DtlsCounters, type DtlsState, type SrtpProfile } from '../dtls/index.js';
 import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
 import type { EndpointCounters, EndpointTransport } from '../pipeline/index.js';
-import type { SourceParams, TransportParams } from './transport-params.js';
+import { newChannelPassword, type ReceiverState } from './receiver-state.js';
+import type { SourceParams, SsrcGroupParams, TransportParams } from './transport-params.js';
 
-/** `hung up`: the peer sent DTLS close_notify, the normal end of a call; `ice failed` includes lost consent. */
+/**
+ * Why an endpoint went. `expired`: the focus expired it; `hung up`: the peer sent DTLS close_notify, the normal
+ * end of a call; `no ice connection`: ICE never connected in time; `ice failed` includes lost consent.
+ */
 export type EndpointCloseReason =
-  'expired' | 'hung up' | 'ice failed' | 'dtls failed' | 'conference closed' | 'server closed';
+  'expired' | 'hung up' | 'no ice connection' | 'ice failed' | 'dtls failed' | 'conference expired' | 'server closed';
 
 export type EndpointEvents = {
   icestatechange: [state: IceState];
@@ -17,6 +21,8 @@ export type EndpointEvents = {
   connected: [];
   /** ICE (including consent, RFC 7675) or DTLS failed; `close` follows. A hang-up (close_notify) is no failure. */
   failed: [reason: string];
+  /** The receiver's last-N or video constraints changed (bridge channel or Colibri2). */
+  receiverchange: [];
   close: [reason: EndpointCloseReason];
 };
 
@@ -29,22 +35,41 @@ export interface TransportEvents {
 /** What an endpoint tells the conference that owns it. */
 export interface EndpointParent {
   readonly log: Logger | undefined;
+  readonly conferenceId: string;
+  /** An endpoint whose ICE has not connected this long after creation closes (`no ice connection`). */
+  readonly connectTimeoutMs: number;
   readonly localCandidates: readonly IceCandidate[];
   readonly fingerprint: string;
   setSources(ep: Endpoint, sources: readonly SourceParams[]): void;
+  sourcesChanged(ep: Endpoint): void;
   setForceMuted(ep: Endpoint, kind: MediaKind, muted: boolean): void;
   isForceMuted(ep: Endpoint, kind: MediaKind): boolean;
-  onEndpointClosed(ep: Endpoint): void;
+  onEndpointClosed(ep: Endpoint, reason: EndpointCloseReason): void;
 }
 
-/** One participant's media connection to the bridge. */
+/** One participant of a conference: its media connection to the bridge and what it asked for as a receiver. */
 export class Endpoint extends TypedEmitter<EndpointEvents> {
   readonly id: string;
+  /** The owning conference's bridge-internal id (colibri-ws URLs). */
+  readonly conferenceId: string;
+  /** The colibri-ws password handed out with the endpoint. */
+  readonly password = newChannelPassword();
+  readonly createdAt = Date.now();
+  /** Video types by source name, from the bridge channel (kept for this endpoint's own sources, a few others). */
+  readonly videoTypes = new Map<string, string>();
+  /** What the focus said of the endpoint: its stats id, Colibri2 capabilities, and whether it asked for SCTP. */
+  statsId: string | undefined;
+  capabilities: readonly string[] = [];
+  sctp = false;
+  readonly #receiver: ReceiverState = {};
   readonly #transport: EndpointTransport;
   readonly #parent: EndpointParent;
   readonly #log: Logger | undefined;
+  readonly #connectTimer: NodeJS.Timeout;
   #closed = false;
   #sources: readonly SourceParams[] = [];
+  #groups: readonly SsrcGroupParams[] = [];
+  #remote: TransportParams | undefined;
 
   /** Created by `Conference.createEndpoint`, with the factory of its pipeline on the shared socket. */
   constructor(id: string, createTransport: (events: TransportEvents) => EndpointTransport, parent: EndpointParent) {
@@ -55,7 +80,13 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       onDtlsState: (s, reason) => this.reportDtlsState(s, reason),
     });
     this.#parent = parent;
+    this.conferenceId = parent.conferenceId;
     this.#log = parent.log?.child({ endpointId: id });
+    // Consent loss after connecting is ICE's own (RFC 7675); an endpoint that never connects is closed here.
+    this.#connectTimer = setTimeout(() => {
+      if (this.iceState !== 'connected') this.close('no ice connection');
+    }, parent.connectTimeoutMs);
+    this.#connectTimer.unref();
   }
 
   get closed(): boolean {
@@ -93,6 +124,40 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     return this.#sources;
   }
 
+  /** The SSRC groups (SIM, FID) signalled with the sources. */
+  get sourceGroups(): readonly SsrcGroupParams[] {
+    return this.#groups;
+  }
+
+  /** The names of this endpoint's video sources, in signalling order. */
+  get videoSourceNames(): string[] {
+    const names = new Set<string>();
+    for (const s of this.#sources) if (s.kind === 'video' && s.name !== undefined) names.add(s.name);
+    return [...names];
+  }
+
+  /** The peer's transport as last set; a trickled update without ufrag or fingerprint is merged into it. */
+  get remoteTransport(): TransportParams | undefined {
+    return this.#remote;
+  }
+
+  get receiver(): Readonly<ReceiverState> {
+    return this.#receiver;
+  }
+
+  /** Merges a ReceiverVideoConstraints message (its known fields replace the stored ones). */
+  setReceiverVideoConstraints(patch: Readonly<Record<string, unknown>>): void {
+    this.#receiver.videoConstraints = { ...this.#receiver.videoConstraints, ...patch };
+    if (typeof patch.lastN === 'number') this.#receiver.lastN = patch.lastN;
+    this.emit('receiverchange');
+  }
+
+  /** Last-N from Colibri2 (`initial-last-n`) or the channel (LastNChangedEvent). */
+  setLastN(lastN: number): void {
+    this.#receiver.lastN = lastN;
+    this.emit('receiverchange');
+  }
+
   /** The bridge's side to signal to the peer: the bridge offers `actpass` and is ICE-controlling. */
   localTransport(): TransportParams {
     this.#assertOpen();
@@ -118,6 +183,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       { role, fingerprints: t.fingerprints.map((f) => ({ hash: f.hash, value: f.value })) },
       Date.now(),
     );
+    this.#remote = t;
     this.#log?.debug({ setup: t.fingerprints[0]!.setup, candidates: t.candidates.length }, 'remote transport set');
   }
 
@@ -127,11 +193,13 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     for (const c of candidates) this.#transport.ice.addRemoteCandidate(c);
   }
 
-  /** Replaces the SSRCs this endpoint sends; throws ProtocolError when another endpoint owns one. */
-  setSources(sources: readonly SourceParams[]): void {
+  /** Replaces the SSRCs this endpoint sends (and their groups); throws ProtocolError when another endpoint owns one. */
+  setSources(sources: readonly SourceParams[], groups: readonly SsrcGroupParams[] = []): void {
     this.#assertOpen();
     this.#parent.setSources(this, sources);
     this.#sources = [...sources];
+    this.#groups = groups.map((g) => ({ semantics: g.semantics, ssrcs: [...g.ssrcs] }));
+    this.#parent.sourcesChanged(this);
   }
 
   /**
@@ -181,8 +249,9 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   close(reason: EndpointCloseReason = 'expired'): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#connectTimer);
     this.#transport.close();
-    this.#parent.onEndpointClosed(this);
+    this.#parent.onEndpointClosed(this, reason);
     this.#log?.info({ reason }, 'endpoint closed');
     this.emit('close', reason);
   }

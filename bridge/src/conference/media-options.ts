@@ -22,5 +22,9 @@ export interface MediaServerOptions {
   socketBufferBytes?: number;
   /** SRTP implementation; node:crypto by default. main.ts passes the native addon's (config srtpImplementation). */
   createSrtp?: (p: SrtpKeyParams) => SrtpTransform;
+  /** An endpoint whose ICE has not connected this long after creation closes; 60 s by default. */
+  endpointConnectTimeoutMs?: number;
+  /** A conference without endpoints this long closes; 60 s by default. */
+  conferenceIdleTimeoutMs?: number;
   log?: Logger;
 }

@@ -1,7 +1,8 @@
-// The bridge's media side: one UDP socket, its demultiplexer (demux/), one timer, and the conferences.
+// The bridge's media side: one UDP socket, its demultiplexer (demux/), one timer, and the conferences: the one
+// registry of conferences on the bridge, by bridge-internal id and by meeting id.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { InvalidStateError, ProtocolError } from '@convene/protocol/lib';
+import { InvalidStateError, ProtocolError, TypedEmitter } from '@convene/protocol/lib';
 import {
   SRTP_AEAD_AES_128_GCM,
   SRTP_AES128_CM_HMAC_SHA1_80,
@@ -15,7 +16,8 @@ import { DEFAULT_ICE_TIMINGS, type IceCandidate, type IceTimings } from '../ice/
 import { UdpTransport } from '../transport/index.js';
 import { NodeSrtpTransform, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
 import { Conference, type ConferenceCounters, type ConferenceParent } from './conference.js';
-import type { TransportEvents } from './endpoint.js';
+import type { Endpoint, TransportEvents } from './endpoint.js';
+import { countEndpointClosed, newConferenceTotals, type ConferenceTotals } from './conference-totals.js';
 import { EndpointTransport, newEndpointCounters, type HeaderExtensionIds } from '../pipeline/index.js';
 import type { MediaServerOptions } from './media-options.js';
 
@@ -25,8 +27,18 @@ const UFRAG_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456
 /** Datagrams dropped before they reached an endpoint, by reason. */
 export type MediaServerDrops = DemuxDrops;
 
-/** Owns the media socket; creates conferences. */
-export class MediaServer {
+export type MediaServerEvents = {
+  /**
+   * A conference came or went, an endpoint came, went or changed its sources (with that conference's id), or the
+   * server entered graceful shutdown (undefined).
+   */
+  change: [conferenceId: string | undefined];
+};
+
+/** Owns the media socket; creates conferences and keeps every one of them. */
+export class MediaServer extends TypedEmitter<MediaServerEvents> {
+  /** Conferences and endpoints created and ended, by how they ended. */
+  readonly totals: ConferenceTotals = newConferenceTotals();
   readonly identity: DtlsIdentity;
   readonly localCandidates: readonly IceCandidate[];
   readonly #udp: UdpTransport;
@@ -38,6 +50,9 @@ export class MediaServer {
   readonly #srtpProfiles: readonly SrtpProfile[];
   readonly #createSrtp: (p: SrtpKeyParams) => SrtpTransform;
   readonly #conferences = new Map<string, Conference>();
+  readonly #byMeetingId = new Map<string, Conference>();
+  readonly #endpointConnectTimeoutMs: number;
+  readonly #conferenceIdleTimeoutMs: number;
   readonly #transports = new Set<EndpointTransport>();
   /** Counts of conferences that already closed, so process totals never go down (STYLE.md §2.9). */
   readonly #closedTotals: ConferenceCounters = {
@@ -48,10 +63,14 @@ export class MediaServer {
   readonly #reportIntervalMs: number;
   #nextReportAt = 0;
   #nextRouteId = randomBytes(4).readUInt32BE(0);
+  #gracefulShutdown = false;
   #closed = false;
 
   private constructor(udp: UdpTransport, opts: MediaServerOptions) {
+    super((err, event) => opts.log?.error({ err, event }, 'media server listener threw'));
     this.#udp = udp;
+    this.#endpointConnectTimeoutMs = opts.endpointConnectTimeoutMs ?? 60_000;
+    this.#conferenceIdleTimeoutMs = opts.conferenceIdleTimeoutMs ?? 60_000;
     this.#log = opts.log;
     this.#iceTimings = { ...DEFAULT_ICE_TIMINGS, ...opts.ice };
     this.#allowLocalCandidates = opts.allowLocalCandidates ?? false;
@@ -118,24 +137,78 @@ export class MediaServer {
     return this.#conferences.get(id);
   }
 
-  createConference(id: string): Conference {
+  byMeetingId(meetingId: string): Conference | undefined {
+    return this.#byMeetingId.get(meetingId);
+  }
+
+  /** Looks an endpoint up by the ids in a colibri-ws URL. */
+  findEndpoint(conferenceId: string, endpointId: string): Endpoint | undefined {
+    return this.#conferences.get(conferenceId)?.getEndpoint(endpointId);
+  }
+
+  /** The video source names an endpoint is sent (its ForwardedSources). */
+  forwardedSources(conferenceId: string, endpointId: string): string[] {
+    return this.#conferences.get(conferenceId)?.forwardedSourceNames(endpointId) ?? [];
+  }
+
+  get endpointCount(): number {
+    let n = 0;
+    for (const c of this.#conferences.values()) n += c.endpoints.size;
+    return n;
+  }
+
+  /** Once set, no new conference is accepted (PROTOCOL.md §5.6 `graceful_shutdown`); never unset. */
+  get gracefulShutdown(): boolean {
+    return this.#gracefulShutdown;
+  }
+
+  startGracefulShutdown(): void {
+    if (this.#gracefulShutdown) return;
+    this.#gracefulShutdown = true;
+    this.#log?.info({ conferences: this.#conferences.size }, 'graceful shutdown: no new conferences');
+    this.emit('change', undefined);
+  }
+
+  /** Creates a conference for a meeting id not in use (`conference-exists` otherwise). */
+  createConference(meetingId: string, name = ''): Conference {
     if (this.#closed) throw new InvalidStateError('closed', 'media server');
-    if (this.#conferences.has(id)) throw new ProtocolError('conference-exists', id);
+    if (this.#gracefulShutdown) throw new InvalidStateError('graceful-shutdown', 'media server');
+    if (this.#byMeetingId.has(meetingId)) throw new ProtocolError('conference-exists', meetingId);
     const parent: ConferenceParent = {
       log: this.#log,
       localCandidates: this.localCandidates,
       fingerprint: this.identity.fingerprint,
       createTransport: (fwd, ext, events) => this.#createTransport(fwd, ext, events),
       releaseTransport: (t) => this.#releaseTransport(t),
+      onChanged: (c) => this.emit('change', c.id),
+      onEndpointClosed: (c, _ep, reason) => {
+        countEndpointClosed(this.totals, reason);
+        this.emit('change', c.id);
+      },
       onConferenceClosed: (c) => {
         if (this.#conferences.get(c.id) !== c) return;
         this.#conferences.delete(c.id);
+        if (this.#byMeetingId.get(c.meetingId) === c) this.#byMeetingId.delete(c.meetingId);
         addInto(this.#closedTotals, c.counters);
+        this.totals.conferencesCompleted++;
+        this.totals.conferenceSeconds += Math.round((Date.now() - c.createdAt) / 1000);
+        this.emit('change', c.id);
       },
     };
-    const c = new Conference(id, parent);
-    this.#conferences.set(id, c);
-    this.#log?.info({ conferenceId: id }, 'conference created');
+    const c = new Conference(
+      {
+        meetingId,
+        name,
+        endpointConnectTimeoutMs: this.#endpointConnectTimeoutMs,
+        idleTimeoutMs: this.#conferenceIdleTimeoutMs,
+      },
+      parent,
+    );
+    c.on('endpointcreated', () => this.totals.endpointsCreated++);
+    this.#conferences.set(c.id, c);
+    this.#byMeetingId.set(meetingId, c);
+    this.totals.conferencesCreated++;
+    this.emit('change', c.id);
     return c;
   }
 

@@ -15,8 +15,16 @@ export interface TransportParams {
   candidates: IceCandidate[];
 }
 
-/** An SSRC an endpoint sends. */
+/** An SSRC an endpoint sends, and the name of the source it belongs to (a camera's layers and RTX share one). */
 export interface SourceParams {
   ssrc: number;
   kind: MediaKind;
+  /** The source name as signalled (`<endpoint>-v0`); absent for SSRCs signalled without one. */
+  name?: string;
+}
+
+/** How an endpoint's SSRCs relate: `SIM` (simulcast layers, low to high) and `FID` (primary, then its RTX). */
+export interface SsrcGroupParams {
+  semantics: string;
+  ssrcs: readonly number[];
 }

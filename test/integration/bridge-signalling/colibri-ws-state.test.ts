@@ -5,28 +5,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { ColibriWsServer, type ChannelEndpoint } from '@convene/bridge/channel';
+import { ColibriWsServer } from '@convene/bridge/channel';
+import { MediaServer, type Endpoint } from '@convene/bridge/conference';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const VERSION = 'test-version-1';
 
-interface Endpoint extends ChannelEndpoint {
-  channel: ChannelEndpoint['channel'];
-}
-
-function endpoint(conferenceId: string, id: string): Endpoint {
-  return {
-    id,
-    conferenceId,
-    password: `pw-${id}`.padEnd(24, 'x'),
-    closed: false,
-    sources: [{ id: `${id}-v0`, type: 'video' }],
-    channel: { videoTypes: new Map() },
-    onClose: () => () => undefined,
-  };
-}
-
-const endpoints = [endpoint('conf1', 'alice'), endpoint('conf1', 'bob'), endpoint('conf2', 'carol')];
+let media: MediaServer;
+let endpoints: Endpoint[];
 let server: Server;
 let colibriWs: ColibriWsServer;
 let port: number;
@@ -58,12 +44,13 @@ async function hello(c: { ws: WebSocket; got: Array<Record<string, unknown>> }):
 }
 
 beforeAll(async () => {
+  media = await MediaServer.create({ port: 0, bindAddress: '127.0.0.1' });
+  const conf1 = media.createConference('conf1');
+  const conf2 = media.createConference('conf2');
+  endpoints = [conf1.createEndpoint('alice'), conf1.createEndpoint('bob'), conf2.createEndpoint('carol')];
+  for (const [i, ep] of endpoints.entries()) ep.setSources([{ ssrc: 1000 + i, kind: 'video', name: `${ep.id}-v0` }]);
   colibriWs = new ColibriWsServer({
-    directory: {
-      findEndpoint: (conferenceId, endpointId) =>
-        endpoints.find((e) => e.conferenceId === conferenceId && e.id === endpointId),
-      forwardedSources: () => [],
-    },
+    directory: media,
     serverId: 'default-id',
     version: VERSION,
     log: pino({ level: 'silent' }),
@@ -78,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const ws of sockets) ws.terminate();
   colibriWs?.close();
+  media?.close();
   await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
 });
 
@@ -96,7 +84,7 @@ describe('colibri-ws: client state and hello', () => {
     const [alice, bob] = [endpoints[0]!, endpoints[1]!];
     const a = await connect(alice);
     const b = await connect(bob);
-    expect(alice.channel.lastN).toBeUndefined();
+    expect(alice.receiver.lastN).toBeUndefined();
 
     a.ws.send(
       JSON.stringify({
@@ -108,8 +96,8 @@ describe('colibri-ws: client state and hello', () => {
       }),
     );
     await hello(a);
-    expect(alice.channel.lastN).toBe(2);
-    expect(alice.channel.receiverVideoConstraints).toEqual({
+    expect(alice.receiver.lastN).toBe(2);
+    expect(alice.receiver.videoConstraints).toEqual({
       lastN: 2,
       defaultConstraints: { maxHeight: 180 },
       onStageSources: ['bob-v0'],
@@ -119,8 +107,8 @@ describe('colibri-ws: client state and hello', () => {
     // A later message patches: absent fields stay as they were.
     a.ws.send(JSON.stringify({ colibriClass: 'ReceiverVideoConstraints', defaultConstraints: { maxHeight: 360 } }));
     await hello(a);
-    expect(alice.channel.lastN).toBe(2);
-    expect(alice.channel.receiverVideoConstraints).toMatchObject({
+    expect(alice.receiver.lastN).toBe(2);
+    expect(alice.receiver.videoConstraints).toMatchObject({
       lastN: 2,
       defaultConstraints: { maxHeight: 360 },
       onStageSources: ['bob-v0'],
@@ -128,21 +116,21 @@ describe('colibri-ws: client state and hello', () => {
 
     a.ws.send(JSON.stringify({ colibriClass: 'LastNChangedEvent', lastN: -1 }));
     await hello(a);
-    expect(alice.channel.lastN).toBe(-1);
+    expect(alice.receiver.lastN).toBe(-1);
 
     a.ws.send(JSON.stringify({ colibriClass: 'SourceVideoTypeMessage', sourceName: 'alice-v0', videoType: 'desktop' }));
     // A malformed LastN changes nothing.
     a.ws.send(JSON.stringify({ colibriClass: 'LastNChangedEvent', lastN: 'all' }));
     await hello(a);
-    expect(alice.channel.lastN).toBe(-1);
-    expect(alice.channel.videoTypes.get('alice-v0')).toBe('desktop');
+    expect(alice.receiver.lastN).toBe(-1);
+    expect(alice.videoTypes.get('alice-v0')).toBe('desktop');
 
     // bob's state is his own, and none of alice's messages reached him.
     b.ws.send(JSON.stringify({ colibriClass: 'LastNChangedEvent', lastN: 5 }));
     await hello(b);
-    expect(bob.channel.lastN).toBe(5);
-    expect(bob.channel.receiverVideoConstraints).toBeUndefined();
-    expect(alice.channel.lastN).toBe(-1);
+    expect(bob.receiver.lastN).toBe(5);
+    expect(bob.receiver.videoConstraints).toBeUndefined();
+    expect(alice.receiver.lastN).toBe(-1);
     expect(b.got.map((m) => m.colibriClass)).toEqual(['ServerHello', 'ForwardedSources', 'ServerHello']);
   });
 });

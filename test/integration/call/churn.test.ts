@@ -90,7 +90,7 @@ describe('rooms that everyone leaves at once', () => {
       await leaveAtOnce(round);
       people.splice(people.length - round.length);
       await bridge.waitForLog(`round ${r}: the conference to end on the bridge`, (l) => {
-        return l.msg === 'conference expired' && l.room === room;
+        return l.msg === 'conference closed' && l.room === room;
       });
     }
     process.stdout.write(`${ROUNDS} rounds of three, join to leave: ${Date.now() - startedAt} ms\n`);
@@ -111,7 +111,7 @@ describe('rooms that everyone leaves at once', () => {
     // Both hang up their media but stay in the room (frozen tabs): the bridge lets the empty conference go.
     a.closeMedia();
     b.closeMedia();
-    await bridge.waitForLog('the lost conference to expire', (l) => l.msg === 'conference expired' && l.room === room);
+    await bridge.waitForLog('the lost conference to expire', (l) => l.msg === 'conference closed' && l.room === room);
     // A third member makes the focus allocate on a conference the bridge no longer has.
     const c = await RawCallParticipant.join(prosody, 'f0c0c0c0', room, 3_006_000);
     people.push(c);
@@ -161,7 +161,7 @@ describe('rooms that everyone leaves at once', () => {
     await Promise.all([a.answer(), b.answer()]);
     await a.connected();
     await bridge.waitForLog('b to go for no ICE connection', (l) => {
-      return l.msg === 'endpoint expired' && l.endpointId === 'f1b0b0b0' && l.reason === 'no ice connection';
+      return l.msg === 'endpoint closed' && l.endpointId === 'f1b0b0b0' && l.reason === 'no ice connection';
     });
     const stats = await bridgeStats();
     expect(stats.total_ice_failed).toBe(1);

@@ -15,7 +15,7 @@ const FIXTURES = [
 
 describe('ColibriHandler under random input', () => {
   it('answers every mutated request with a result, a StanzaFailure or a ProtocolError', async () => {
-    const { registry, send } = colibriSetup({ maxConferences: 50 });
+    const { media, send } = await colibriSetup({ maxConferences: 50 });
     await send(
       mutateXml(
         `<conference-modify ${C2} meeting-id="base" name="b@c.d" create="true"><endpoint id="x" create="true"><transport/><capability name="source-names"/></endpoint></conference-modify>`,
@@ -24,16 +24,16 @@ describe('ColibriHandler under random input', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: FIXTURES.length - 1 }), xmlMutations, async (i, muts) => {
-        const base = registry.byMeetingId('base');
+        const base = media.byMeetingId('base');
         const before = base === undefined ? [] : [...base.endpoints.keys()];
         try {
           await send(mutateXml(FIXTURES[i]!, muts));
         } catch (err) {
           if (!(err instanceof StanzaFailure) && !(err instanceof ProtocolError)) throw err;
-          const after = registry.byMeetingId('base');
+          const after = media.byMeetingId('base');
           expect(after === undefined ? [] : [...after.endpoints.keys()]).toEqual(before);
         }
-        for (const c of [...registry.conferences.values()]) if (c.meetingId !== 'base') c.close();
+        for (const c of [...media.conferences.values()]) if (c.meetingId !== 'base') c.close();
       }),
       { numRuns: 300 },
     );

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { parseConferenceModified, colibri2ErrorOf } from '@convene/protocol/colibri2';
 import { StanzaFailure, parseXml, stanzaErrorFor, type StanzaError } from '@convene/protocol/xml';
-import { colibriSetup, ROOM } from './setup.js';
+import { ADVERTISED, colibriSetup, ROOM } from './setup.js';
 
 const C2 = 'xmlns="jitsi:colibri2"';
 const ICE = 'xmlns="urn:xmpp:jingle:transports:ice-udp:1"';
@@ -46,19 +46,20 @@ afterEach(() => jest.useRealTimers());
 
 describe('ColibriHandler', () => {
   it('creates a conference and endpoint and answers with the bridge transport, ws url, sctp and feedback sources', async () => {
-    const { send, registry } = setup();
+    const { send, media } = await setup();
     const res = parseConferenceModified(await send(create('m1')));
-    const conf = registry.byMeetingId('m1')!;
+    const conf = media.byMeetingId('m1')!;
     expect(conf.name).toBe('demo@conference.meet.localhost');
     expect(res.endpoints).toHaveLength(1);
     const ep = res.endpoints[0]!;
     expect(ep.id).toBe('a1b2c3d4');
     const ice = ep.transport?.ice;
-    expect(ice).toMatchObject({ ufrag: 'u-a1b2c3d4', pwd: 'p'.repeat(24), rtcpMux: true });
-    expect(ice?.fingerprints).toEqual([{ hash: 'sha-256', value: 'AB:CD', setup: 'actpass' }]);
+    const local = conf.getEndpoint('a1b2c3d4')!.localTransport();
+    expect(ice).toMatchObject({ ufrag: local.ufrag, pwd: local.pwd, rtcpMux: true });
+    expect(ice?.fingerprints).toEqual([{ hash: 'sha-256', value: media.identity.fingerprint, setup: 'actpass' }]);
     expect(ice?.candidates[0]).toMatchObject({
-      ip: '192.0.2.10',
-      port: 10000,
+      ip: ADVERTISED,
+      port: media.port,
       protocol: 'udp',
       type: 'host',
       component: 1,
@@ -71,28 +72,29 @@ describe('ColibriHandler', () => {
     expect(ep.transport?.sctp).toEqual({ port: 5000, role: 'server' });
     expect(res.sources?.map((s) => s.id)).toEqual(['jvb-a0', 'jvb-v0']);
     expect(record.statsId).toBe('Lyla');
-    expect(record.channel.lastN).toBe(5);
+    expect(record.receiver.lastN).toBe(5);
   });
 
   it('applies an update: remote transport (no mDNS), sources, force-mute; answers <endpoint id/>', async () => {
-    const { send, media, registry } = setup();
+    const { send, media } = await setup();
     await send(create('m1'));
     const res = parseConferenceModified(await send(update('m1', 'a1b2c3d4')));
     expect(res.endpoints).toEqual([{ id: 'a1b2c3d4', media: [], capabilities: [] }]);
     expect(res.sources).toBeUndefined();
-    const fake = media.conferences.get(registry.byMeetingId('m1')!.id)!.endpoints.get('a1b2c3d4')!;
-    expect(fake.remote).toMatchObject({
+    const ep = media.byMeetingId('m1')!.getEndpoint('a1b2c3d4')!;
+    expect(ep.remoteTransport).toMatchObject({
       ufrag: 'Hq3e',
       fingerprints: [{ hash: 'sha-256', value: FP, setup: 'active' }],
     });
-    expect(fake.remote?.candidates).toEqual([{ address: '198.51.100.7', port: 50000, priority: 100, type: 'host' }]);
-    expect(fake.sources).toEqual([{ ssrc: 3101, kind: 'audio' }]);
-    expect(registry.byMeetingId('m1')!.getEndpoint('a1b2c3d4')!.forceMute).toEqual({ audio: true, video: false });
-    expect(fake.forceMuted).toEqual({ audio: true, video: false });
+    expect(ep.remoteTransport?.candidates).toEqual([
+      { address: '198.51.100.7', port: 50000, priority: 100, type: 'host' },
+    ]);
+    expect(ep.sources).toEqual([{ ssrc: 3101, kind: 'audio', name: 'a1b2c3d4-a0' }]);
+    expect([ep.isForceMuted('audio'), ep.isForceMuted('video')]).toEqual([true, false]);
   });
 
   it('takes a trickled transport-info (no fingerprint) as more candidates for the same session', async () => {
-    const { send, media, registry } = setup();
+    const { send, media } = await setup();
     await send(create('m1'));
     await send(update('m1', 'a1b2c3d4'));
     await send(
@@ -100,13 +102,15 @@ describe('ColibriHandler', () => {
         <candidate component="1" foundation="3" generation="0" id="z" ip="203.0.113.5" network="0" port="40000" priority="50" protocol="udp" type="srflx"/>
       </transport></transport></endpoint></conference-modify>`,
     );
-    const fake = media.conferences.get(registry.byMeetingId('m1')!.id)!.endpoints.get('a1b2c3d4')!;
-    expect(fake.remote?.fingerprints).toEqual([{ hash: 'sha-256', value: FP, setup: 'active' }]);
-    expect(fake.remote?.candidates).toEqual([{ address: '203.0.113.5', port: 40000, priority: 50, type: 'srflx' }]);
+    const ep = media.byMeetingId('m1')!.getEndpoint('a1b2c3d4')!;
+    expect(ep.remoteTransport?.fingerprints).toEqual([{ hash: 'sha-256', value: FP, setup: 'active' }]);
+    expect(ep.remoteTransport?.candidates).toEqual([
+      { address: '203.0.113.5', port: 40000, priority: 50, type: 'srflx' },
+    ]);
   });
 
   it('expires endpoints, and the conference with its last one', async () => {
-    const { send, registry } = setup();
+    const { send, media } = await setup();
     await send(create('m1'));
     await send(addEndpoint('m1', 'b2c3d4e5'));
     const res = parseConferenceModified(
@@ -115,23 +119,24 @@ describe('ColibriHandler', () => {
       ),
     );
     expect(res.endpoints).toEqual([{ id: 'a1b2c3d4', expire: true, media: [], capabilities: [] }]);
-    expect(registry.byMeetingId('m1')!.endpoints.size).toBe(1);
+    expect(media.byMeetingId('m1')!.endpoints.size).toBe(1);
     await send(`<conference-modify ${C2} meeting-id="m1"><endpoint id="b2c3d4e5" expire="true"/></conference-modify>`);
-    expect(registry.byMeetingId('m1')).toBeUndefined();
-    expect(registry.totals).toMatchObject({ conferencesCreated: 1, conferencesCompleted: 1, endpointsCreated: 2 });
+    expect(media.byMeetingId('m1')).toBeUndefined();
+    expect(media.totals).toMatchObject({ conferencesCreated: 1, conferencesCompleted: 1, endpointsCreated: 2 });
   });
 
   it('expires a whole conference on conference-modify expire', async () => {
-    const { send, registry, media } = setup();
+    const { send, media } = await setup();
     await send(create('m1'));
-    const id = registry.byMeetingId('m1')!.id;
+    const conf = media.byMeetingId('m1')!;
     await send(`<conference-modify ${C2} meeting-id="m1" expire="true"/>`);
-    expect(registry.byMeetingId('m1')).toBeUndefined();
-    expect(media.conferences.get(id)!.closed).toBe(true);
+    expect(media.byMeetingId('m1')).toBeUndefined();
+    expect(media.getConference(conf.id)).toBeUndefined();
+    expect(conf.closed).toBe(true);
   });
 
   it('refuses a sender whose real JID is not the focus with not-authorized, whatever its nick', async () => {
-    const { send, registry, handler } = setup();
+    const { send, media, handler } = await setup();
     const err = await errorOf(send(create('m1'), 'mallory@auth.meet.localhost/focus'));
     expect(err).toMatchObject({ condition: 'not-authorized', type: 'auth' });
     // An occupant whose presence showed no real JID (an anonymous room).
@@ -146,14 +151,14 @@ describe('ColibriHandler', () => {
     expect((await errorOf(send(create('m1'), 'jvb@auth.meet.localhost/jvb2', `${ROOM}/jvb2`))).condition).toBe(
       'not-authorized',
     );
-    expect(registry.conferences.size).toBe(0);
+    expect(media.conferences.size).toBe(0);
   });
 
   it('takes Colibri2 from the focus whether it comes through the brewery or straight from its JID', async () => {
-    const { send, registry } = setup();
+    const { send, media } = await setup();
     await send(create('m1'), 'focus@auth.meet.localhost/focus', `${ROOM}/focus`);
     await send(create('m2'), 'focus@focus.meet.localhost/focus', 'focus@focus.meet.localhost/focus');
-    expect(registry.conferences.size).toBe(2);
+    expect(media.conferences.size).toBe(2);
   });
 
   it.each([
@@ -176,16 +181,16 @@ describe('ColibriHandler', () => {
     ],
     ['not a JID', create('m9').replace('demo@conference.meet.localhost', 'demo'), 'bad-request', undefined],
   ])('answers %s with its condition and reason', async (_name, xml, condition, reason) => {
-    const { send, registry } = setup();
+    const { send, media } = await setup();
     await send(create('m0', 'a'));
     const err = await errorOf(send(xml));
     expect(err.condition).toBe(condition);
     expect(colibri2ErrorOf(err)?.reason).toBe(reason);
-    expect([...registry.conferences.values()].map((c) => c.meetingId)).toEqual(['m0']);
+    expect([...media.conferences.values()].map((c) => c.meetingId)).toEqual(['m0']);
   });
 
   it('answers conflicts: conference and endpoint already exist', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await send(create('m1'));
     const err = await errorOf(send(create('m1')));
     expect(err.condition).toBe('conflict');
@@ -194,7 +199,7 @@ describe('ColibriHandler', () => {
   });
 
   it('answers unknown_endpoint with the endpoint id, but ignores unknown ones in force-mute or expire', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await send(create('m1'));
     const err = await errorOf(send(update('m1', 'ghost')));
     expect(err.condition).toBe('item-not-found');
@@ -208,14 +213,14 @@ describe('ColibriHandler', () => {
   });
 
   it('refuses two heavy endpoints in one request (JVB batching rule)', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     await send(create('m1'));
     const two = `<conference-modify ${C2} meeting-id="m1"><endpoint id="x" create="true"><transport/><capability name="source-names"/></endpoint><endpoint id="y" create="true"><transport/><capability name="source-names"/></endpoint></conference-modify>`;
     expect((await errorOf(send(two))).condition).toBe('feature-not-implemented');
   });
 
   it('rolls back a created endpoint whose sources conflict, leaving the other endpoint alone', async () => {
-    const { send, registry } = setup();
+    const { send, media } = await setup();
     await send(create('m1'));
     await send(update('m1', 'a1b2c3d4', 5000));
     const bad = addEndpoint('m1', 'b').replace(
@@ -223,68 +228,69 @@ describe('ColibriHandler', () => {
       `<sources><media-source type="audio" id="b-a0"><source ${SSMA} ssrc="5000"/></media-source></sources></endpoint>`,
     );
     expect((await errorOf(send(bad))).condition).toBe('bad-request');
-    expect([...registry.byMeetingId('m1')!.endpoints.keys()]).toEqual(['a1b2c3d4']);
+    expect([...media.byMeetingId('m1')!.endpoints.keys()]).toEqual(['a1b2c3d4']);
   });
 
   it('refuses a flood of conference creates with resource-constraint, and nothing else changes', async () => {
-    const { send, registry } = setup();
+    const { send, media } = await setup();
     for (const m of ['m1', 'm2', 'm3']) await send(create(m));
     const err = await errorOf(send(create('m4')));
     expect(err).toMatchObject({ condition: 'resource-constraint', text: 'Too many conferences on this bridge' });
-    expect(registry.conferences.size).toBe(3);
-    expect(registry.totals.conferencesCreated).toBe(3);
+    expect(media.conferences.size).toBe(3);
+    expect(media.totals.conferencesCreated).toBe(3);
   });
 
   it('applies nothing of a request whose endpoint create fails, not even its expires', async () => {
-    const { send, registry } = setup();
+    const { send, media } = await setup();
     await send(create('m1'));
     await send(update('m1', 'a1b2c3d4', 5000));
     await send(addEndpoint('m1', 'b'));
     const bad = `<conference-modify ${C2} meeting-id="m1"><endpoint id="b" expire="true"/><endpoint id="c" create="true"><transport/><capability name="source-names"/><sources><media-source type="audio" id="c-a0"><source ${SSMA} ssrc="5000"/></media-source></sources></endpoint></conference-modify>`;
     expect((await errorOf(send(bad))).condition).toBe('bad-request');
-    expect([...registry.byMeetingId('m1')!.endpoints.keys()]).toEqual(['a1b2c3d4', 'b']);
+    expect([...media.byMeetingId('m1')!.endpoints.keys()]).toEqual(['a1b2c3d4', 'b']);
   });
 
   it('refuses new conferences in graceful shutdown with graceful_shutdown', async () => {
-    const { send, registry } = setup();
-    registry.startGracefulShutdown();
+    const { send, media } = await setup();
+    media.startGracefulShutdown();
     const err = await errorOf(send(create('m1')));
     expect(err.condition).toBe('service-unavailable');
     expect(colibri2ErrorOf(err)?.reason).toBe('graceful_shutdown');
   });
 
   it('expires an endpoint whose ICE never connects, and an empty conference after the idle timeout', async () => {
-    jest.useFakeTimers();
-    const { registry, send } = colibriSetup({ endpointConnectTimeoutMs: 1_000, conferenceIdleTimeoutMs: 2_000 });
+    const { media, send } = await colibriSetup({ endpointConnectTimeoutMs: 1_000, conferenceIdleTimeoutMs: 2_000 });
+    // After the socket is bound: the conferences' and endpoints' timers are armed by the requests.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     await send(create('m1'));
     await send(`<conference-modify ${C2} meeting-id="m2" name="b@c.d" create="true"/>`);
     jest.advanceTimersByTime(1_001);
-    expect(registry.byMeetingId('m1')?.endpoints.size).toBe(0);
-    expect(registry.totals.endpointsIceFailed).toBe(1);
-    expect(registry.byMeetingId('m2')).toBeDefined();
+    expect(media.byMeetingId('m1')?.endpoints.size).toBe(0);
+    expect(media.totals.endpointsIceFailed).toBe(1);
+    expect(media.byMeetingId('m2')).toBeDefined();
     jest.advanceTimersByTime(1_000);
-    expect(registry.byMeetingId('m2')).toBeUndefined();
+    expect(media.byMeetingId('m2')).toBeUndefined();
     // m1 lost its endpoint on its own: it stays for the focus to expire, or goes when idle as long.
-    expect(registry.byMeetingId('m1')).toBeDefined();
+    expect(media.byMeetingId('m1')).toBeDefined();
     jest.advanceTimersByTime(1_000);
-    expect(registry.byMeetingId('m1')).toBeUndefined();
+    expect(media.byMeetingId('m1')).toBeUndefined();
   });
 
   it('keeps a conference whose endpoints left on their own until a request about it, then answers it', async () => {
-    const { registry, send } = setup();
+    const { media, send } = await setup();
     await send(create('m1'));
     await send(addEndpoint('m1', 'b'));
-    for (const ep of [...registry.byMeetingId('m1')!.endpoints.values()]) ep.media.close();
+    for (const ep of [...media.byMeetingId('m1')!.endpoints.values()]) ep.close('hung up');
     // The focus learns of the leaves later: its expires find the conference, which a request leaves as it is.
     await send(`<conference-modify ${C2} meeting-id="m1"><endpoint id="a1b2c3d4" expire="true"/></conference-modify>`);
     await send(`<conference-modify ${C2} meeting-id="m1"><endpoint id="b" expire="true"/></conference-modify>`);
-    expect(registry.byMeetingId('m1')).toBeDefined();
+    expect(media.byMeetingId('m1')).toBeDefined();
     await send(`<conference-modify ${C2} meeting-id="m1" expire="true"/>`);
-    expect(registry.byMeetingId('m1')).toBeUndefined();
+    expect(media.byMeetingId('m1')).toBeUndefined();
   });
 
   it('runs one request at a time per conference', async () => {
-    const { send, registry } = setup();
+    const { send, media } = await setup();
     await send(create('m1'));
     const results = await Promise.all([
       send(update('m1', 'a1b2c3d4')),
@@ -292,11 +298,11 @@ describe('ColibriHandler', () => {
       send(update('m1', 'b', 9)),
     ]);
     expect(results).toHaveLength(3);
-    expect(registry.byMeetingId('m1')!.endpoints.size).toBe(2);
+    expect(media.byMeetingId('m1')!.endpoints.size).toBe(2);
   });
 
   it('throws only StanzaFailure or ProtocolError for garbage', async () => {
-    const { send } = setup();
+    const { send } = await setup();
     for (const xml of [
       '<conference-modify xmlns="urn:x" meeting-id="m"/>',
       `<conference-modify ${C2} meeting-id="m" create="maybe"/>`,

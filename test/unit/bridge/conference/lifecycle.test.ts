@@ -50,9 +50,9 @@ describe('MediaServer, Conference and Endpoint lifecycle', () => {
     conf.on('close', () => confCloses++);
     conf.close();
     conf.close();
-    expect(closes).toEqual(['a:conference closed', 'b:conference closed']);
+    expect(closes).toEqual(['a:conference expired', 'b:conference expired']);
     expect(confCloses).toBe(1);
-    expect(server.getConference('c')).toBeUndefined();
+    expect(server.byMeetingId('c')).toBeUndefined();
     expect(() => conf.createEndpoint('x')).toThrow(/^closed:/);
   });
 

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { ConferenceRegistry } from './conference-registry.js';
+import type { MediaServer } from './media-server.js';
 
 const EXIT_DELAY_MS = 200;
 
 export interface BridgeLifecycleDeps {
-  registry: ConferenceRegistry;
+  media: MediaServer;
   log: Logger;
   /** Something the focus should see at once changed (drain, graceful shutdown, shutting down). */
   onStateChange(): void;
@@ -28,7 +28,7 @@ export class BridgeLifecycle {
   }
 
   get gracefulShutdown(): boolean {
-    return this.#deps.registry.gracefulShutdown;
+    return this.#deps.media.gracefulShutdown;
   }
 
   get shuttingDown(): boolean {
@@ -46,19 +46,19 @@ export class BridgeLifecycle {
   /** Graceful: refuse new conferences, exit when the last one ends. Otherwise exit now. */
   shutdown(graceful: boolean): void {
     if (this.#shuttingDown) return;
-    const { registry, log } = this.#deps;
+    const { media, log } = this.#deps;
     if (!graceful) {
-      log.warn({ conferences: registry.conferences.size }, 'shutdown requested: exiting now');
+      log.warn({ conferences: media.conferences.size }, 'shutdown requested: exiting now');
       this.#finish();
       return;
     }
-    registry.startGracefulShutdown();
-    if (registry.conferences.size === 0) {
+    media.startGracefulShutdown();
+    if (media.conferences.size === 0) {
       this.#finish();
       return;
     }
-    this.#unsubscribe ??= registry.onChange(() => {
-      if (registry.conferences.size === 0) this.#finish();
+    this.#unsubscribe ??= media.on('change', () => {
+      if (media.conferences.size === 0) this.#finish();
     });
   }
 
