@@ -1,19 +1,11 @@
 // The bridge's statistics under JVB's key names (VideobridgeStatisticsShim), shared by the brewery presence
 // (PROTOCOL.md §6), GET /colibri/stats and /metrics. Rates are computed between two samples.
+import type { ConferenceTotals } from '../conference/index.js';
 
 /** Counters and state the stats are computed from; every field is read, never written, here. */
 export interface StatsInputs {
   conferenceSizes: readonly number[];
-  totals: {
-    conferencesCreated: number;
-    conferencesCompleted: number;
-    conferenceSeconds: number;
-    endpointsCreated: number;
-    endpointsExpired: number;
-    endpointsHungUp: number;
-    endpointsIceFailed: number;
-    endpointsDtlsFailed: number;
-  };
+  totals: Readonly<ConferenceTotals>;
   /** Media socket counters (all endpoints). */
   socket: { datagramsIn: number; bytesIn: number; datagramsOut: number; bytesOut: number };
   channel: { messagesReceived: number; messagesSent: number };
