@@ -136,6 +136,7 @@ export class ColibriHandler {
       if (req.media.length > 0) {
         conf.media.setStrippedHeaderExtensions?.(hopByHopExtensionIds(req.media));
         conf.media.setTransportCcExtension?.(transportCcExtensionId(req.media));
+        conf.media.setRtxPayloadTypes?.(rtxPayloadTypes(req.media));
       }
       if (req.initialLastN !== undefined) ep.channel.lastN = req.initialLastN;
       this.#update(ep, req);
@@ -192,8 +193,28 @@ function conferenceNotFound(meetingId: string) {
   );
 }
 
+/** The SSRCs of each media source, a FID group's primary with its RTX SSRC. */
 function toMediaSsrcs(list: readonly MediaSource[]): MediaSsrc[] {
-  return list.flatMap((ms) => ms.sources.map((s) => ({ ssrc: s.ssrc, kind: ms.type })));
+  return list.flatMap((ms) => {
+    const rtx = new Map<number, number>();
+    for (const g of ms.groups) if (g.semantics === 'FID' && g.ssrcs.length === 2) rtx.set(+g.ssrcs[0]!, +g.ssrcs[1]!);
+    return ms.sources.map((s) => {
+      const r = rtx.get(+s.ssrc);
+      return r === undefined ? { ssrc: s.ssrc, kind: ms.type } : { ssrc: s.ssrc, kind: ms.type, rtxSsrc: r };
+    });
+  });
+}
+
+/** The offer's RTX payload types: original payload type (`apt`) -> RTX payload type. */
+export function rtxPayloadTypes(media: readonly Colibri2Media[]): Map<number, number> {
+  const map = new Map<number, number>();
+  for (const m of media)
+    for (const pt of m.payloadTypes) {
+      if (pt.name.toLowerCase() !== 'rtx') continue;
+      const apt = pt.parameters.find((p) => p.name === 'apt');
+      if (apt !== undefined && /^\d+$/.test(apt.value)) map.set(Number(apt.value), pt.id);
+    }
+  return map;
 }
 
 /** Extensions a receiver may use as the sender wrote them (JVB's HeaderExtStripper keeps these); the rest are stripped. */

@@ -36,6 +36,8 @@ export interface MediaConferencePort {
   setStrippedHeaderExtensions?(ids: readonly number[]): void;
   /** The transport-wide sequence number extension id (0: none): the bridge answers with transport-cc feedback. */
   setTransportCcExtension?(id: number): void;
+  /** The offer's RTX payload types (`apt` -> RTX payload type): NACKs answered with RTX. */
+  setRtxPayloadTypes?(map: ReadonlyMap<number, number>): void;
   close(): void;
 }
 

@@ -19,4 +19,6 @@ export interface TransportParams {
 export interface SourceParams {
   ssrc: number;
   kind: MediaKind;
+  /** For the primary SSRC of a video FID group: its RTX SSRC (also listed as a source of its own). */
+  rtxSsrc?: number;
 }
