@@ -12,6 +12,11 @@ export interface BandwidthEstimatorOptions {
   startBps?: number;
   minBps?: number;
   maxBps?: number;
+  /**
+   * Probes never aim higher than this (10 Mbps by default: more than a receiver of one HD stream and a page of
+   * thumbnails needs). Above it the estimate grows only with what is actually sent.
+   */
+  maxProbeBps?: number;
 }
 
 /** A decoded feedback packet: statuses from `base`, arrival times (ms) or NaN when not received. */
@@ -40,7 +45,7 @@ export class BandwidthEstimator {
     this.#maxBps = opts.maxBps ?? 20_000_000;
     this.#estimate = opts.startBps ?? 300_000;
     this.#aimd = new AimdRateControl(this.#estimate);
-    this.probes = new ProbeController(this.#maxBps);
+    this.probes = new ProbeController(Math.min(opts.maxProbeBps ?? 10_000_000, this.#maxBps));
     this.history = new SendHistory(firstSeq);
   }
 
