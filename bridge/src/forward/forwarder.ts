@@ -132,7 +132,7 @@ export class Forwarder {
   }
 
   /** A decrypted RTP packet from `from`: forwarded unchanged (SSRC included) to every other ready member. */
-  onRtp(from: MediaSink, buf: Buffer, off: number, len: number): void {
+  onRtp(from: MediaSink, buf: Buffer, off: number, len: number, nowMs = performance.now()): void {
     this.counters.rtpIn++;
     if (len < 12 || buf[off]! >> 6 !== 2) {
       this.counters.dropMalformed++;
@@ -158,16 +158,16 @@ export class Forwarder {
       for (let i = 0; i < targets.length; i++) {
         const sink = targets[i]!.sink;
         if (!sink.ready) continue;
-        sink.downlink.forwardRtx(buf, off, len, tccAt);
+        sink.downlink.forwardRtx(buf, off, len, tccAt, nowMs);
         this.counters.rtpForwarded++;
       }
       return;
     }
-    route.cache?.store(buf, off, len, performance.now());
+    route.cache?.store(buf, off, len, nowMs);
     for (let i = 0; i < targets.length; i++) {
       const sink = targets[i]!.sink;
       if (!sink.ready) continue;
-      sink.sendRtp(buf, off, len, tccAt);
+      sink.sendRtp(buf, off, len, tccAt, nowMs);
       this.counters.rtpForwarded++;
     }
   }

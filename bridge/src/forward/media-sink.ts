@@ -5,8 +5,9 @@ export interface MediaSink {
   /**
    * Protects and sends a plain RTP packet; the bytes are copied before this returns. `tccAt` is the offset in `buf`
    * of the two bytes of its transport-wide sequence number (-1: none): the sink writes its own number there first.
+   * `nowMs` (performance.now(), read once per incoming packet) is its send time.
    */
-  sendRtp(buf: Buffer, off: number, len: number, tccAt: number): void;
+  sendRtp(buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void;
   /** Protects and sends one plain RTCP packet (or compound); copied before this returns. */
   sendRtcp(buf: Buffer, off: number, len: number): void;
   /**
@@ -26,7 +27,7 @@ export interface DownlinkSink {
    * A sender's own RTX packet for this receiver (plain, `tccAt` as for sendRtp): it gets this receiver's next
    * sequence number of that RTX stream, since the bridge sends its own RTX packets on it too.
    */
-  forwardRtx(buf: Buffer, off: number, len: number, tccAt: number): void;
+  forwardRtx(buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void;
   /**
    * Answers this receiver's NACK with an RTX packet (RFC 4588) built from the plain packet at `buf[off..off+len)`
    * as forwarded, on `rtxSsrc` with payload type `rtxPt`; `tccRel` is the offset of its transport-wide sequence

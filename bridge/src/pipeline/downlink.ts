@@ -17,7 +17,7 @@ export interface DownlinkDeps {
   readonly counters: EndpointCounters;
   readonly extensions: Readonly<HeaderExtensionIds>;
   /** The pipeline's sendRtp: stamps (at `tccAt`, -1: none), protects and sends a plain RTP packet. */
-  sendRtp(buf: Buffer, off: number, len: number, tccAt: number): void;
+  sendRtp(buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void;
   /** The estimate moved significantly. */
   onEstimate(bps: number): void;
 }
@@ -54,16 +54,17 @@ export class Downlink implements DownlinkSink {
   }
 
   /** A sender's own RTX packet: it takes this receiver's next number on that RTX stream. */
-  forwardRtx(buf: Buffer, off: number, len: number, tccAt: number): void {
+  forwardRtx(buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void {
     if (len < 12) return;
     buf.writeUInt16BE(this.nextRtxSeq(buf.readUInt32BE(off + 8), buf.readUInt16BE(off + 2)), off + 2);
-    this.#deps.sendRtp(buf, off, len, tccAt);
+    this.#deps.sendRtp(buf, off, len, tccAt, nowMs);
   }
 
   /** A NACK answered with RTX built from the plain packet at `buf[off..off+len)` (`tccRel`: its TCC offset). */
   sendRtx(buf: Buffer, off: number, len: number, rtxSsrc: number, rtxPt: number, tccRel: number): void {
     const counters = this.#deps.counters;
-    if (!this.takeRtxToken(performance.now())) {
+    const now = performance.now();
+    if (!this.takeRtxToken(now)) {
       counters.retransmissionsRateLimited++;
       return;
     }
@@ -71,7 +72,7 @@ export class Downlink implements DownlinkSink {
     if (n < 0) return;
     counters.retransmissionsSent++;
     counters.rtxSent++;
-    this.#deps.sendRtp(this.#scratch, 0, n, tccRel);
+    this.#deps.sendRtp(this.#scratch, 0, n, tccRel, now);
   }
 
   /** On the media timer: reports a significant change of the estimate, starts a probe's padding when one is due. */
@@ -111,7 +112,7 @@ export class Downlink implements DownlinkSink {
     for (let k = 0; k < 16 && probes.owedBytes(now) > 0; k++) {
       const n = this.writePadding(this.#scratch, this.probeRtxSsrc, this.probeRtxPt, tcc);
       this.#deps.counters.paddingSent++;
-      this.#deps.sendRtp(this.#scratch, 0, n, 17);
+      this.#deps.sendRtp(this.#scratch, 0, n, 17, now);
     }
   }
 

@@ -102,7 +102,7 @@ export class EndpointTransport implements MediaSink {
     this.downlink = new Downlink({
       counters: this.counters,
       extensions: deps.extensions,
-      sendRtp: (buf, off, len, tccAt) => this.sendRtp(buf, off, len, tccAt),
+      sendRtp: (buf, off, len, tccAt, nowMs) => this.sendRtp(buf, off, len, tccAt, nowMs),
       onEstimate: (bps) => deps.onBandwidthEstimate?.(bps),
     });
     this.ice = new IceAgent({
@@ -208,7 +208,7 @@ export class EndpointTransport implements MediaSink {
       const at = findHeaderExtension(buf, 0, n, tcc, 2);
       if (at >= 0) this.twcc.onPacket(buf.readUInt16BE(at), arrival, ssrc);
     }
-    this.#deps.forwarder.onRtp(this, buf, 0, n);
+    this.#deps.forwarder.onRtp(this, buf, 0, n, arrival);
   }
 
   onRtcp(buf: Buffer, len: number): void {
@@ -226,14 +226,14 @@ export class EndpointTransport implements MediaSink {
     this.#deps.forwarder.onRtcp(this, buf, 0, n);
   }
 
-  sendRtp(buf: Buffer, off: number, len: number, tccAt: number): void {
+  sendRtp(buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void {
     const srtp = this.#srtp;
     if (srtp === undefined || this.#closed) return;
     if (len > SLOT_BYTES - SRTP_MAX_OVERHEAD) {
       this.counters.dropOversize++;
       return;
     }
-    if (tccAt >= 0) this.downlink.stamp(buf, tccAt, len, performance.now());
+    if (tccAt >= 0) this.downlink.stamp(buf, tccAt, len, nowMs);
     const slot = this.#ring.next();
     const n = srtp.protectRtp(buf, off, len, slot, 0);
     if (n < 0) {
