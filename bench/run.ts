@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { format } from 'prettier';
 import { Scenario, type StepResult } from './lib/scenario.js';
 import { profileTop } from './lib/profile-top.js';
+import { compareWithBase } from './lib/compare-base.js';
 import { JanusServer, janusAvailable, janusScenario } from './janus/janus.js';
 
 const { values } = parseArgs({
@@ -24,6 +25,11 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'no-janus': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
+    /** Compare CPU per forwarded packet with this commit's bridge in the same run (scenarios only, no Janus). */
+    base: { type: 'string' },
+    rounds: { type: 'string', default: '2' },
+    /** The senders' transport-cc extension id (the conference negotiates it and RTX, as Jitsi calls do); 0: none. */
+    'transport-cc': { type: 'string', default: '5' },
   },
 });
 
@@ -57,7 +63,8 @@ export interface RampResult {
 type Shape = { senders: number; receivers: number; name: string };
 type Start = (shape: Shape) => Promise<Scenario>;
 
-const startConvene: Start = (shape) => Scenario.convene({ ...shape, loadProcesses, profile });
+const transportCc = Number(values['transport-cc']);
+const startConvene: Start = (shape) => Scenario.convene({ ...shape, loadProcesses, profile, transportCc });
 
 async function runScenario(start: Start, shape: Shape): Promise<ScenarioRow> {
   const s = await start(shape);
@@ -155,6 +162,41 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   console.error(`command: ${command}`);
   console.error(`commit ${commit.slice(0, 12)}, ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`);
+  if (values.base !== undefined) {
+    const cmp = await compareWithBase({
+      base: values.base,
+      shapes,
+      seconds,
+      rounds: Number(values.rounds),
+      loadProcesses,
+      profile,
+      transportCc,
+    });
+    const result = { machine, commit, uncommitted, date, command, profile, seconds, transportCc, ...cmp };
+    mkdirSync(values.out, { recursive: true });
+    const file = join(
+      values.out,
+      `${date.replace(/[:.]/g, '-')}-${commit.slice(0, 8)}-vs-${cmp.baseCommit.slice(0, 8)}.json`,
+    );
+    writeFileSync(file, await format(JSON.stringify(result), { parser: 'json' }));
+    console.log(
+      [
+        `## npm run bench: this bridge (${commit.slice(0, 8)}) vs ${cmp.baseCommit.slice(0, 8)}, same run`,
+        '',
+        `\`${command}\`, ${seconds} s per step, ${values.rounds} alternating rounds each, SRTP ${profile}, transport-cc ${transportCc > 0 ? `id ${transportCc} + RTX` : 'off'}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+        '',
+        '| scenario | base µs/fwd pkt | this µs/fwd pkt | ratio |',
+        '| --- | --- | --- | --- |',
+        ...cmp.rows.map(
+          (r) =>
+            `| ${r.scenario} | ${fmt(r.baseUsPerPacket, 2)} | ${fmt(r.currentUsPerPacket, 2)} | ${fmt(r.ratio, 3)} |`,
+        ),
+        '',
+        `results: ${file}`,
+      ].join('\n'),
+    );
+    return;
+  }
 
   let cpuProfile: ReturnType<typeof profileTop> | undefined;
   if (values['cpu-prof'] !== undefined) {

@@ -14,7 +14,14 @@ import { chooseSrtp } from '@convene/bridge/srtp';
 type Command =
   | { cmd: 'setup'; receivers: number; ssrc: number; profile: 'gcm' | 'cm' }
   // bench/run.ts: any conference shape, every endpoint with its own sources.
-  | { cmd: 'conference'; endpoints: Array<{ id: string; sources: SourceParams[] }>; profile: 'gcm' | 'cm' }
+  | {
+      cmd: 'conference';
+      endpoints: Array<{ id: string; sources: SourceParams[] }>;
+      profile: 'gcm' | 'cm';
+      /** The offer's transport-cc extension id and RTX payload types ([apt, rtx]), as Colibri2 would set them. */
+      transportCc?: number;
+      rtx?: Array<[number, number]>;
+    }
   | { cmd: 'counters' }
   | { cmd: 'remote'; id: string; transport: TransportParams }
   | { cmd: 'status' }
@@ -52,6 +59,8 @@ async function createBenchConference(
   profile: 'gcm' | 'cm',
   socketBufferBytes: number,
   list: ReadonlyArray<{ id: string; sources: SourceParams[] }>,
+  transportCc = 0,
+  rtx: ReadonlyArray<[number, number]> = [],
 ): Promise<Record<string, TransportParams>> {
   server = await MediaServer.create({
     port: 0,
@@ -62,6 +71,14 @@ async function createBenchConference(
     createSrtp,
   });
   conference = server.createConference('bench');
+  if (transportCc > 0) {
+    // As Colibri2 sets them: the id is hop-by-hop (blanked, or since #15 stamped per receiver).
+    conference.setStrippedHeaderExtensions([transportCc]);
+    conference.setTransportCcExtension(transportCc);
+  }
+  // Optional: a bridge from before #15 (bench --base) has no RTX; this file runs against it too.
+  const withRtx = conference as Partial<Pick<Conference, 'setRtxPayloadTypes'>>;
+  if (rtx.length > 0) withRtx.setRtxPayloadTypes?.(new Map(rtx));
   const out: Record<string, TransportParams> = {};
   for (const e of list) {
     const ep = conference.createEndpoint(e.id);
@@ -80,7 +97,7 @@ async function handle(m: Command): Promise<unknown> {
       return createBenchConference(m.profile, 4 << 20, [sender, ...receivers]);
     }
     case 'conference':
-      return createBenchConference(m.profile, 8 << 20, m.endpoints);
+      return createBenchConference(m.profile, 8 << 20, m.endpoints, m.transportCc ?? 0, m.rtx ?? []);
     case 'counters':
       return { ...totals(), drops: { ...server.drops }, memory: process.memoryUsage() };
     case 'remote':

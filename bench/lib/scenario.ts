@@ -21,7 +21,18 @@ export interface ScenarioOptions {
   profile?: 'gcm' | 'cm';
   /** Directory for the bridge's `--cpu-prof` output, when profiling. */
   cpuProfDir?: string;
+  /** The bridge process script; another checkout's copy measures that checkout's bridge (bench/lib/base-tree.ts). */
+  bridgeProcess?: string;
+  /**
+   * Senders put a transport-wide sequence number (this one-byte extension id) in every packet and the conference
+   * negotiates it and RTX for video, as a Jitsi call does; 0 leaves both out.
+   */
+  transportCc?: number;
 }
+
+/** The RTX payload type of the bench's video, and its streams' RTX SSRCs (primary + this). */
+export const RTX_PT = 96;
+const RTX_SSRC_OFFSET = 0x10000;
 
 export interface StepOptions {
   seconds: number;
@@ -213,10 +224,9 @@ export class Scenario {
   static async convene(o: ScenarioOptions): Promise<Scenario> {
     const opts = { loadProcesses: 2, profile: 'gcm' as const, ...o };
     const prof = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
-    const bridge = new Rpc(
-      fork(`${here}../forward/bridge-process.ts`, [], { execArgv: ['--import', 'tsx', ...prof], stdio: 'inherit' }),
-      true,
-    );
+    const script = opts.bridgeProcess ?? `${here}../forward/bridge-process.ts`;
+    const bridge = new Rpc(fork(script, [], { execArgv: ['--import', 'tsx', ...prof], stdio: 'inherit' }), true);
+    const tcc = opts.transportCc ?? 0;
     const target: Target = {
       pid: bridge.child.pid!,
       forwarded: async () => (await bridge.call<{ forwarded: number }>({ cmd: 'counters' })).forwarded,
@@ -235,19 +245,27 @@ export class Scenario {
         loads.map((l, li) =>
           l.call<Record<string, TransportParams>>({
             cmd: 'create',
-            peers: perLoad[li]!,
+            peers: perLoad[li]!.map((p) => (tcc > 0 ? { ...p, opts: { transportCc: tcc } } : p)),
             profile: opts.profile,
           } satisfies LoadCommand),
         ),
       );
       const endpoints = specs.map((p) => ({
         id: p.id,
-        sources: p.streams.map((st): SourceParams => ({ ssrc: st.ssrc, kind: st.kind })),
+        sources: p.streams.flatMap((st): SourceParams[] =>
+          tcc > 0 && st.kind === 'video'
+            ? [
+                { ssrc: st.ssrc, kind: st.kind, rtxSsrc: st.ssrc + RTX_SSRC_OFFSET },
+                { ssrc: st.ssrc + RTX_SSRC_OFFSET, kind: st.kind },
+              ]
+            : [{ ssrc: st.ssrc, kind: st.kind }],
+        ),
       }));
       const bridgeSide = await bridge.call<Record<string, TransportParams>>({
         cmd: 'conference',
         endpoints,
         profile: opts.profile,
+        ...(tcc > 0 ? { transportCc: tcc, rtx: [[VIDEO.pt, RTX_PT]] } : {}),
       });
       for (const [li, l] of loads.entries()) {
         const mine = Object.fromEntries(perLoad[li]!.map((p) => [p.id, bridgeSide[p.id]!]));

@@ -8,7 +8,7 @@ import { BridgeHttpServer, restRoutes } from './http/index.js';
 import { ColibriWsServer } from './channel/index.js';
 import { ColibriHandler } from './colibri/index.js';
 import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
-import { BridgeLifecycle, MediaServer } from './conference/index.js';
+import { BridgeLifecycle, MediaServer, type BandwidthDebug, type Endpoint } from './conference/index.js';
 import { requireNativeAddon } from './addon/index.js';
 import { chooseSrtp, type SrtpChoice } from './srtp/index.js';
 import { BridgeStats, createBridgeMetrics, type StatsInputs } from './metrics/index.js';
@@ -188,8 +188,13 @@ async function main(): Promise<void> {
     nacksSent: () => media.counters.endpoints.nacksSent,
     retransmissions: () => {
       const e = media.counters.endpoints;
-      return { sent: e.retransmissionsSent, missed: e.retransmissionsMissed };
+      return {
+        sent: e.retransmissionsSent,
+        missed: e.retransmissionsMissed,
+        rate_limited: e.retransmissionsRateLimited,
+      };
     },
+    bandwidthEstimates: () => endpointsOf(media).map((ep) => ep.bandwidthEstimate),
     srtpDrops: () => {
       const e = media.counters.endpoints;
       return {
@@ -211,6 +216,7 @@ async function main(): Promise<void> {
         return reason === undefined ? { healthy: true } : { healthy: false, reason };
       },
       stats: () => stats.snapshot(),
+      debug: () => endpointDebug(media),
       metrics,
       shutdown: (graceful) => lifecycle.shutdown(graceful),
       drain: { get: () => lifecycle.drain, set: (on) => lifecycle.setDrain(on) },
@@ -244,3 +250,18 @@ process.on('unhandledRejection', (err) => {
   process.exit(1);
 });
 await main();
+
+function endpointsOf(media: MediaServer): Endpoint[] {
+  return [...media.conferences.values()].flatMap((c) => [...c.endpoints.values()]);
+}
+
+/** `/colibri/stats/debug`: per conference, per endpoint, the downlink estimator's state. */
+function endpointDebug(media: MediaServer): Record<string, Record<string, { bandwidth: BandwidthDebug }>> {
+  const out: Record<string, Record<string, { bandwidth: BandwidthDebug }>> = {};
+  for (const c of media.conferences.values()) {
+    const eps: Record<string, { bandwidth: BandwidthDebug }> = {};
+    for (const ep of c.endpoints.values()) eps[ep.id] = { bandwidth: ep.bandwidthDebug };
+    out[c.id] = eps;
+  }
+  return out;
+}

@@ -80,6 +80,8 @@ export interface BenchPeerOptions {
   dtlsRole?: 'client' | 'server';
   /** The conference endpoint this peer belongs to (a Janus publisher and its subscriber are one endpoint). */
   endpoint?: string;
+  /** Send a transport-wide sequence number (one-byte header extension of this id) as browsers do; 0: none. */
+  transportCc?: number;
 }
 
 /** One peer connection to the server under test that sends and counts bench streams. */
@@ -98,6 +100,9 @@ export class BenchPeer {
   readonly #pwd = randomBytes(16).toString('hex');
   readonly #cert: ReturnType<typeof createDtlsIdentity>;
   readonly #opts: BenchPeerOptions;
+  /** Where the bench header starts in what this peer sends (after the transport-cc extension, when sent). */
+  readonly #payloadOff: number;
+  #tccSeq = 0;
   readonly #tieBreaker = randomBytes(8).readBigUInt64BE();
   readonly #timer: NodeJS.Timeout;
   readonly #plain: Buffer[];
@@ -124,12 +129,19 @@ export class BenchPeer {
     this.#cert = createDtlsIdentity('bench-peer', profiles);
     this.nextSeq = streams.map(() => 0);
     this.dropped = streams.map(() => 0);
+    const tcc = opts.transportCc ?? 0;
+    this.#payloadOff = tcc > 0 ? 20 : 12;
     this.#plain = streams.map((s) => {
       const b = Buffer.alloc(s.size, 0xab);
-      b[0] = 0x80;
+      b[0] = tcc > 0 ? 0x90 : 0x80;
       b[1] = s.pt & 0x7f;
       b.writeUInt32BE(s.ssrc >>> 0, 8);
-      b.writeUInt32BE(s.ssrc >>> 0, 24);
+      if (tcc > 0) {
+        b.writeUInt32BE(0xbede0001, 12);
+        b[16] = (tcc << 4) | 1;
+        b[19] = 0;
+      }
+      b.writeUInt32BE(s.ssrc >>> 0, this.#payloadOff + 12);
       return b;
     });
     this.#rings = streams.map((s) => Array.from({ length: RING }, () => Buffer.alloc(s.size + SRTP_MAX_OVERHEAD)));
@@ -201,8 +213,10 @@ export class BenchPeer {
     const plain = this.#plain[i]!;
     plain.writeUInt16BE(seq & 0xffff, 2);
     plain.writeUInt32BE((seq * 960) >>> 0, 4);
-    plain.writeBigUInt64BE(process.hrtime.bigint(), 12);
-    plain.writeUInt32BE(seq >>> 0, 20);
+    const p = this.#payloadOff;
+    if (p > 12) plain.writeUInt16BE(this.#tccSeq++ & 0xffff, 17);
+    plain.writeBigUInt64BE(process.hrtime.bigint(), p);
+    plain.writeUInt32BE(seq >>> 0, p + 8);
     const out = this.#rings[i]![seq % RING]!;
     const n = this.#srtp!.protectRtp(plain, 0, plain.length, out, 0);
     this.#socket.send(out, 0, n, this.#remotePort, this.#remoteAddress);

@@ -29,6 +29,8 @@ export interface RawMediaPeerOptions {
   dtls?: (deps: DtlsSessionDeps) => DtlsClient;
   /** The fingerprint to signal instead of this peer's own (attack tests signal a victim's). */
   signalledFingerprint?: string;
+  /** The address to bind and signal; 127.0.0.1 by default (network tests use a namespace's veth address). */
+  address?: string;
 }
 
 /** What the peer needs of a DTLS client. */
@@ -79,7 +81,7 @@ export class RawMediaPeer {
 
   static async create(opts: RawMediaPeerOptions = {}): Promise<RawMediaPeer> {
     const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => socket.bind(0, opts.address ?? '127.0.0.1', resolve));
     return new RawMediaPeer(socket, opts);
   }
 
@@ -99,7 +101,7 @@ export class RawMediaPeer {
       fingerprints: [
         { hash: 'sha-256', value: this.#opts.signalledFingerprint ?? this.#cert.fingerprint, setup: 'active' },
       ],
-      candidates: [{ address: '127.0.0.1', port: this.port, priority: 2130706431, type: 'host' }],
+      candidates: [{ address: this.#opts.address ?? '127.0.0.1', port: this.port, priority: 2130706431, type: 'host' }],
     };
   }
 
@@ -107,6 +109,10 @@ export class RawMediaPeer {
   connect(bridge: TransportParams): void {
     this.#bridge = bridge;
   }
+
+  /** When set, decrypted RTP and RTCP go here instead of into `rtp` and `rtcp` (long runs). */
+  onRtp: ((plain: Buffer) => void) | undefined;
+  onRtcp: ((plain: Buffer) => void) | undefined;
 
   /** Incoming RTP (SSRC, sequence number) to lose on purpose, before decryption: loss on this peer's downlink. */
   lose: ((ssrc: number, seq: number) => boolean) | undefined;
@@ -178,12 +184,14 @@ export class RawMediaPeer {
       if (rtcp) {
         const n = this.#srtp.unprotectRtcp(m, 0, m.length, m, 0);
         if (n < 0) this.received.failed++;
+        else if (this.onRtcp !== undefined) this.onRtcp(m.subarray(0, n));
         else this.rtcp.push(Buffer.from(m.subarray(0, n)));
         return;
       }
-      this.rawRtp.push(Buffer.from(m));
+      if (this.onRtp === undefined) this.rawRtp.push(Buffer.from(m));
       const n = this.#srtp.unprotectRtp(m, 0, m.length, m, 0);
       if (n < 0) this.received.failed++;
+      else if (this.onRtp !== undefined) this.onRtp(m.subarray(0, n));
       else this.rtp.push(m.subarray(0, n));
     }
   }

@@ -35,6 +35,8 @@ export async function startRawPair(
   conferenceId: string,
   names: readonly [sender: string, receiver: string],
   senderSources: readonly SourceParams[],
+  /** Conference settings from the offer (header extensions, RTX), before anyone joins. */
+  configure?: (conference: Conference) => void,
 ): Promise<RawPair> {
   const server = await MediaServer.create({
     port: 0,
@@ -43,6 +45,7 @@ export async function startRawPair(
     srtpProfiles: [SRTP_AEAD_AES_128_GCM],
   });
   const conference = server.createConference(conferenceId);
+  configure?.(conference);
   const sender = await joinRaw(conference, names[0]);
   sender.ep.setSources(senderSources);
   const receiver = await joinRaw(conference, names[1]);

@@ -133,6 +133,7 @@ export class ColibriHandler {
       if (req.media.length > 0) {
         conf.setStrippedHeaderExtensions(hopByHopExtensionIds(req.media));
         conf.setTransportCcExtension(transportCcExtensionId(req.media));
+        conf.setRtxPayloadTypes(rtxPayloadTypes(req.media));
       }
       if (req.initialLastN !== undefined) ep.setLastN(req.initialLastN);
       this.#update(ep, req);
@@ -182,6 +183,18 @@ function conferenceNotFound(meetingId: string) {
     `Conference not found for ID: ${meetingId}`,
     'conference_not_found',
   );
+}
+
+/** The offer's RTX payload types: original payload type (`apt`) -> RTX payload type. */
+export function rtxPayloadTypes(media: readonly Colibri2Media[]): Map<number, number> {
+  const map = new Map<number, number>();
+  for (const m of media)
+    for (const pt of m.payloadTypes) {
+      if (pt.name.toLowerCase() !== 'rtx') continue;
+      const apt = pt.parameters.find((p) => p.name === 'apt');
+      if (apt !== undefined && /^\d+$/.test(apt.value)) map.set(Number(apt.value), pt.id);
+    }
+  return map;
 }
 
 /** Extensions a receiver may use as the sender wrote them (JVB's HeaderExtStripper keeps these); the rest are stripped. */

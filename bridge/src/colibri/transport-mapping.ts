@@ -76,7 +76,17 @@ export function toSourceParams(list: readonly MediaSource[]): { sources: SourceP
   const sources: SourceParams[] = [];
   const groups: SsrcGroupParams[] = [];
   for (const ms of list) {
-    for (const s of ms.sources) sources.push({ ssrc: s.ssrc, kind: ms.type, name: ms.id });
+    // A FID group pairs a primary SSRC with its RTX SSRC: the forwarder answers NACKs on the RTX one.
+    const rtx = new Map<number, number>();
+    for (const g of ms.groups) if (g.semantics === 'FID' && g.ssrcs.length === 2) rtx.set(g.ssrcs[0]!, g.ssrcs[1]!);
+    for (const s of ms.sources) {
+      const rtxSsrc = rtx.get(s.ssrc);
+      sources.push(
+        rtxSsrc === undefined
+          ? { ssrc: s.ssrc, kind: ms.type, name: ms.id }
+          : { ssrc: s.ssrc, kind: ms.type, name: ms.id, rtxSsrc },
+      );
+    }
     for (const g of ms.groups) groups.push({ semantics: g.semantics, ssrcs: [...g.ssrcs] });
   }
   return { sources, groups };

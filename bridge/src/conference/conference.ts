@@ -113,6 +113,26 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   /** The transport-wide sequence number extension id (0: none): endpoints then get transport-cc feedback. */
   setTransportCcExtension(id: number): void {
     this.#extensions.transportCc = id >= 1 && id <= 255 ? id : 0;
+    this.#forwarder.setTransportCcExtension(this.#extensions.transportCc);
+  }
+
+  /**
+   * The offer's RTX payload types, `apt` -> RTX payload type (empty: no RTX): receivers' NACKs are then answered
+   * with RTX on the FID group's RTX SSRC, and probes pad on an RTX stream.
+   */
+  setRtxPayloadTypes(map: ReadonlyMap<number, number>): void {
+    this.#forwarder.setRtxPayloadTypes(map);
+    this.#updateProbeStreams();
+  }
+
+  /** Each receiver's probe padding goes on an RTX stream it gets from another sender. */
+  #updateProbeStreams(): void {
+    const pt = this.#forwarder.anyRtxPayloadType;
+    for (const ep of this.#endpoints.values()) {
+      const d = ep.transport.downlink;
+      d.probeRtxPt = pt;
+      d.probeRtxSsrc = pt < 0 ? 0 : this.#table.rtxStreamFor(ep.transport);
+    }
   }
 
   getEndpoint(id: string): Endpoint | undefined {
@@ -166,6 +186,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.#table.addMember(ep.transport);
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
+    this.#updateProbeStreams();
     this.#log?.info({ endpointId: id }, 'endpoint created');
     this.emit('endpointcreated', ep);
     this.#parent.onChanged(this);
@@ -189,12 +210,14 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         throw new ProtocolError('ssrc-conflict', `ssrc ${s.ssrc} belongs to another endpoint`);
     }
     this.#table.setSources(t, sources);
+    this.#updateProbeStreams();
   }
 
   #onEndpointClosed(ep: Endpoint, reason: EndpointCloseReason): void {
     if (this.#endpoints.get(ep.id) !== ep) return;
     this.#endpoints.delete(ep.id);
     this.#table.removeMember(ep.transport);
+    this.#updateProbeStreams();
     addCounters(this.#closedTotals, ep.counters);
     this.#parent.releaseTransport(ep.transport);
     this.#parent.onEndpointClosed(this, ep, reason);

@@ -24,12 +24,31 @@ export type EndpointEvents = {
   /** The receiver's last-N or video constraints changed (bridge channel or Colibri2). */
   receiverchange: [];
   close: [reason: EndpointCloseReason];
+  /**
+   * The bridge's estimate of this endpoint's downlink (`bandwidthEstimate`, bps) moved by more than 15 % since
+   * the last event; checked on the media timer (50 ms), so at most 20 events a second.
+   */
+  bandwidthestimate: [bps: number];
 };
+
+/** The downlink estimator as `/colibri/stats` shows it per endpoint. */
+export interface BandwidthDebug {
+  estimateBps: number;
+  /** What the endpoint received over the last half second (null until measured). */
+  ackedBps: number | null;
+  usage: string;
+  lossFraction: number;
+  rttMs: number;
+  feedback: number;
+  probes: number;
+  lastProbeBps: number;
+}
 
 /** What the pipeline reports to the endpoint that owns it. */
 export interface TransportEvents {
   onIceState(state: IceState): void;
   onDtlsState(state: DtlsState, reason?: string): void;
+  onBandwidthEstimate(bps: number): void;
 }
 
 /** What an endpoint tells the conference that owns it. */
@@ -78,6 +97,9 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     this.#transport = createTransport({
       onIceState: (s) => this.reportIceState(s),
       onDtlsState: (s, reason) => this.reportDtlsState(s, reason),
+      onBandwidthEstimate: (bps) => {
+        if (!this.#closed) this.emit('bandwidthestimate', bps);
+      },
     });
     this.#parent = parent;
     this.conferenceId = parent.conferenceId;
@@ -114,6 +136,29 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   /** DTLS record counters: malformed, failed authentication, unexpected. */
   get dtlsCounters(): Readonly<DtlsCounters> | undefined {
     return this.#transport.dtlsCounters;
+  }
+
+  /**
+   * What the bridge may send this endpoint, in bits per second: its send-side estimate from the endpoint's
+   * transport-cc feedback (delay- and loss-based, raised by probes). 300 kbps until feedback says otherwise.
+   */
+  get bandwidthEstimate(): number {
+    return this.#transport.downlink.bwe.estimateBps;
+  }
+
+  /** The estimator's inputs and state, for debug output (`/colibri/stats`). */
+  get bandwidthDebug(): BandwidthDebug {
+    const d = this.#transport.downlink;
+    return {
+      estimateBps: Math.round(d.bwe.estimateBps),
+      ackedBps: Number.isNaN(d.bwe.ackedBps) ? null : Math.round(d.bwe.ackedBps),
+      usage: d.bwe.usage,
+      lossFraction: d.bwe.lossFraction,
+      rttMs: Math.round(d.bwe.rttMs),
+      feedback: d.feedbackIn,
+      probes: d.bwe.probes.probesSent,
+      lastProbeBps: Math.round(d.bwe.probes.lastResultBps),
+    };
   }
 
   get counters(): Readonly<EndpointCounters> {

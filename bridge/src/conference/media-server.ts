@@ -245,6 +245,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
         onPeerAddress: (tr, address, port) => this.#demux.peerChecked(tr, address, port),
         onIceState: (s) => events.onIceState(s),
         onDtlsState: (s, reason) => events.onDtlsState(s, reason),
+        onBandwidthEstimate: (bps) => events.onBandwidthEstimate(bps),
       },
       { ufrag, pwd: randomString(24) },
     );

@@ -21,6 +21,8 @@ export interface SourceParams {
   kind: MediaKind;
   /** The source name as signalled (`<endpoint>-v0`); absent for SSRCs signalled without one. */
   name?: string;
+  /** For the primary SSRC of a video FID group: its RTX SSRC (also listed as a source of its own). */
+  rtxSsrc?: number;
 }
 
 /** How an endpoint's SSRCs relate: `SIM` (simulcast layers, low to high) and `FID` (primary, then its RTX). */

@@ -1,17 +1,22 @@
 // Per packet, after SRTP: look up the route by SSRC and hand the packet to each ready receiver.
 import {
   blankHeaderExtensions,
+  findHeaderExtension,
   PSFB_FIR,
   PSFB_PLI,
   RTCP_PSFB,
   RTCP_RTPFB,
   RTCP_SR,
   RTPFB_NACK,
+  RTPFB_TWCC,
   SR_LENGTH_WITHOUT_BLOCKS,
   readKeyframeRequestSsrc,
   readRtcpLength,
 } from '../rtp/index.js';
 import type { ForwardingTable, MediaKind } from './forwarding-table.js';
+
+/** Older packets are not resent as RTX (a receiver's jitter buffer gave up on them). */
+const RTX_MAX_AGE_MS = 1000;
 import type { MediaSink } from './media-sink.js';
 
 export interface ForwarderCounters {
@@ -57,9 +62,14 @@ export class Forwarder {
   readonly #scratch = Buffer.alloc(SR_LENGTH_WITHOUT_BLOCKS);
 
   readonly #keyframeIntervalMs: number;
+  /** RTX payload type by original payload type (apt), -1 when none: NACKs are answered with RTX when set. */
+  readonly #rtxPtFor = new Int16Array(128).fill(-1);
   /** One-byte header extension ids blanked before forwarding (flags by id). */
   readonly #strip = new Uint8Array(16);
   #stripAny = false;
+  #stripIds: readonly number[] = [];
+  /** The transport-wide sequence number id (0: none): kept, and stamped per receiver by its pipeline. */
+  #tccId = 0;
 
   /** `keyframeIntervalMs`: at most one PLI/FIR per media SSRC per this interval goes to the sender. */
   constructor(table: ForwardingTable, keyframeIntervalMs = 300) {
@@ -72,9 +82,41 @@ export class Forwarder {
    * receivers: a receiver's browser would bind the stream to its own m-line of that mid (JVB's HeaderExtStripper).
    */
   stripHeaderExtensions(ids: readonly number[]): void {
+    this.#stripIds = [...ids];
+    this.#updateStrip();
+  }
+
+  /**
+   * The transport-wide sequence number extension (0: none). It describes a hop too, but rather than blanking it
+   * the forwarder leaves the element in place and each receiver's pipeline writes its own sequence number into it
+   * (the offer's numbering is the same for every endpoint of the conference).
+   */
+  setTransportCcExtension(id: number): void {
+    this.#tccId = id >= 1 && id <= 255 ? id : 0;
+    this.#updateStrip();
+  }
+
+  /** The offer's RTX payload types: `apt` (original payload type) -> RTX payload type. */
+  setRtxPayloadTypes(map: ReadonlyMap<number, number>): void {
+    this.#rtxPtFor.fill(-1);
+    for (const [apt, pt] of map) if (apt >= 0 && apt < 128 && pt >= 0 && pt < 128) this.#rtxPtFor[apt] = pt;
+  }
+
+  /** An RTX payload type of the offer (the first), for probe padding; -1 when RTX is not negotiated. */
+  get anyRtxPayloadType(): number {
+    for (const pt of this.#rtxPtFor) if (pt >= 0) return pt;
+    return -1;
+  }
+
+  #updateStrip(): void {
     this.#strip.fill(0);
-    for (const id of ids) if (id >= 1 && id <= 14) this.#strip[id] = 1;
-    this.#stripAny = ids.length > 0;
+    let any = false;
+    for (const id of this.#stripIds)
+      if (id >= 1 && id <= 14 && id !== this.#tccId) {
+        this.#strip[id] = 1;
+        any = true;
+      }
+    this.#stripAny = any;
   }
 
   /** The kind of `ssrc` when `from` owns it (signalled), else undefined; not for per-packet use. */
@@ -83,8 +125,14 @@ export class Forwarder {
     return r !== undefined && r.sender === from ? r.kind : undefined;
   }
 
+  /** The primary SSRC when `ssrc` is the RTX SSRC of one of `from`'s FID groups, else 0; not for per-packet use. */
+  rtxPrimaryOf(from: MediaSink, ssrc: number): number {
+    const r = this.#table.get(ssrc);
+    return r !== undefined && r.sender === from && r.isRtx ? this.#table.primaryOf(ssrc) : 0;
+  }
+
   /** A decrypted RTP packet from `from`: forwarded unchanged (SSRC included) to every other ready member. */
-  onRtp(from: MediaSink, buf: Buffer, off: number, len: number): void {
+  onRtp(from: MediaSink, buf: Buffer, off: number, len: number, nowMs = performance.now()): void {
     this.counters.rtpIn++;
     if (len < 12 || buf[off]! >> 6 !== 2) {
       this.counters.dropMalformed++;
@@ -104,11 +152,22 @@ export class Forwarder {
       return;
     }
     if (this.#stripAny) this.counters.headerExtensionsStripped += blankHeaderExtensions(buf, off, len, this.#strip);
+    const tccAt = this.#tccId === 0 ? -1 : findHeaderExtension(buf, off, len, this.#tccId, 2);
     const targets = route.targets;
+    if (route.isRtx) {
+      for (let i = 0; i < targets.length; i++) {
+        const sink = targets[i]!.sink;
+        if (!sink.ready) continue;
+        sink.downlink.forwardRtx(buf, off, len, tccAt, nowMs);
+        this.counters.rtpForwarded++;
+      }
+      return;
+    }
+    route.cache?.store(buf, off, len, nowMs);
     for (let i = 0; i < targets.length; i++) {
       const sink = targets[i]!.sink;
       if (!sink.ready) continue;
-      sink.sendRtp(buf, off, len);
+      sink.sendRtp(buf, off, len, tccAt, nowMs);
       this.counters.rtpForwarded++;
     }
   }
@@ -131,17 +190,44 @@ export class Forwarder {
       else if (pt === RTCP_PSFB && ((buf[p]! & 0x1f) === PSFB_PLI || (buf[p]! & 0x1f) === PSFB_FIR))
         this.#onKeyframeRequest(from, buf, p, n);
       else if (pt === RTCP_RTPFB && (buf[p]! & 0x1f) === RTPFB_NACK && n >= 16) this.#onNack(from, buf, p, n);
-      else this.counters.rtcpTerminated++;
+      else if (pt === RTCP_RTPFB && (buf[p]! & 0x1f) === RTPFB_TWCC) {
+        from.downlink.onFeedback(buf, p, n);
+        this.counters.rtcpTerminated++;
+      } else this.counters.rtcpTerminated++;
       p += n;
     }
   }
 
-  /** RFC 4585 §6.2.1: a receiver lost these; its own pipeline resends them from what it sent (never the sender). */
+  /**
+   * RFC 4585 §6.2.1: a receiver lost these; the bridge resends them (never asks the sender): as RTX from the
+   * stream's cache when the offer has RTX for it, else (or when the cache lost it) the very packets its pipeline sent.
+   */
   #onNack(from: MediaSink, buf: Buffer, p: number, n: number): void {
     const media = buf.readUInt32BE(p + 8);
+    const route = this.#table.get(media);
+    const cache = route !== undefined && route.sender !== from ? route.cache : undefined;
     for (let q = p + 12; q + 4 <= p + n; q += 4) {
       this.counters.nackItemsReceived++;
-      from.retransmit(media, buf.readUInt16BE(q), buf.readUInt16BE(q + 2));
+      const pid = buf.readUInt16BE(q);
+      const blp = buf.readUInt16BE(q + 2);
+      if (cache === undefined) {
+        from.retransmit(media, pid, blp);
+        continue;
+      }
+      const now = performance.now();
+      for (let bit = -1; bit < 16; bit++) {
+        if (bit >= 0 && (blp & (1 << bit)) === 0) continue;
+        const seq = (pid + bit + 1) & 0xffff;
+        const at = cache.find(seq, now, RTX_MAX_AGE_MS);
+        const rtxPt = at < 0 ? -1 : this.#rtxPtFor[cache.data[at + 1]! & 0x7f]!;
+        if (rtxPt < 0) {
+          from.retransmit(media, seq, 0);
+          continue;
+        }
+        const len = cache.lengthAt(at);
+        const tcc = this.#tccId === 0 ? -1 : findHeaderExtension(cache.data, at, len, this.#tccId, 2);
+        from.downlink.sendRtx(cache.data, at, len, route!.rtxSsrc, rtxPt, tcc < 0 ? -1 : tcc - at);
+      }
     }
   }
 

@@ -4,6 +4,7 @@
 // route whose targets carry per-receiver rewrite state (chosen layer, SSRC/seq/timestamp offsets); NACK/RTX
 // adds a per-route retransmission cache next to `targets`, served from the sender's route on a receiver NACK.
 import type { MediaSink } from './media-sink.js';
+import { PacketCache } from './packet-cache.js';
 
 export type MediaKind = 'audio' | 'video';
 
@@ -23,6 +24,19 @@ export interface Route {
   lastKeyframeRequestAt: number;
   /** The focus force-muted this kind for the sender (Colibri2 `force-mute`): its packets are dropped. */
   forceMuted: boolean;
+  /** The RTX SSRC paired with this stream (its FID group), 0 when none. */
+  readonly rtxSsrc: number;
+  /** True for the RTX SSRC of a FID group. */
+  readonly isRtx: boolean;
+  /** Recent packets of a video stream with an RTX partner, for RTX answers to NACKs. */
+  readonly cache: PacketCache | undefined;
+}
+
+/** An SSRC a sender announces, with its RTX partner when it is the primary of a FID group. */
+export interface RouteSource {
+  ssrc: number;
+  kind: MediaKind;
+  rtxSsrc?: number;
 }
 
 /** The per-conference SSRC -> route map; a conference's table never holds another conference's sinks. */
@@ -61,18 +75,45 @@ export class ForwardingTable {
   }
 
   /** Replaces the set of SSRCs `sender` sends; the caller has checked no other member owns them. */
-  setSources(sender: MediaSink, sources: ReadonlyArray<{ ssrc: number; kind: MediaKind }>): void {
-    for (const [ssrc, r] of this.#routes) if (r.sender === sender) this.#routes.delete(ssrc);
-    for (const s of sources)
-      this.#routes.set(s.ssrc >>> 0, {
-        ssrc: s.ssrc >>> 0,
+  setSources(sender: MediaSink, sources: readonly RouteSource[]): void {
+    const old = new Map<number, Route>();
+    for (const [ssrc, r] of this.#routes)
+      if (r.sender === sender) {
+        old.set(ssrc, r);
+        this.#routes.delete(ssrc);
+      }
+    const rtx = new Set<number>();
+    for (const s of sources) if (s.rtxSsrc !== undefined && s.kind === 'video') rtx.add(s.rtxSsrc >>> 0);
+    for (const s of sources) {
+      const ssrc = s.ssrc >>> 0;
+      const rtxSsrc = s.kind === 'video' && s.rtxSsrc !== undefined ? s.rtxSsrc >>> 0 : 0;
+      // A re-signalled stream keeps its cache: receivers may still NACK what it held.
+      const cache = rtxSsrc === 0 ? undefined : (old.get(ssrc)?.cache ?? new PacketCache());
+      this.#routes.set(ssrc, {
+        ssrc,
         kind: s.kind,
         sender,
         targets: [],
         lastKeyframeRequestAt: -Infinity,
         forceMuted: this.#muted[s.kind].has(sender),
+        rtxSsrc,
+        isRtx: rtx.has(ssrc),
+        cache,
       });
+    }
     this.#rebuild();
+  }
+
+  /** The primary SSRC of the FID group whose RTX SSRC is `rtxSsrc`, 0 when none. */
+  primaryOf(rtxSsrc: number): number {
+    for (const r of this.#routes.values()) if (r.rtxSsrc === rtxSsrc) return r.ssrc;
+    return 0;
+  }
+
+  /** An RTX stream `receiver` gets (from another sender), for probe padding: its SSRC, or 0 when none. */
+  rtxStreamFor(receiver: MediaSink): number {
+    for (const r of this.#routes.values()) if (r.rtxSsrc !== 0 && r.sender !== receiver) return r.rtxSsrc;
+    return 0;
   }
 
   /** Force-mutes (or unmutes) every source of `kind` that `sender` sends now or later. */

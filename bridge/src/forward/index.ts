@@ -1,3 +1,4 @@
 export { Forwarder, newForwarderCounters, type ForwarderCounters } from './forwarder.js';
-export { ForwardingTable, type MediaKind, type Route, type RouteTarget } from './forwarding-table.js';
-export type { MediaSink } from './media-sink.js';
+export { ForwardingTable, type MediaKind, type Route, type RouteSource, type RouteTarget } from './forwarding-table.js';
+export { PacketCache } from './packet-cache.js';
+export type { DownlinkSink, MediaSink } from './media-sink.js';

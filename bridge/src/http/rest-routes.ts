@@ -10,6 +10,8 @@ export interface RestApi {
   health(): Health;
   /** `/colibri/stats`: JVB key names. */
   stats(): Record<string, unknown>;
+  /** `/colibri/stats/debug`: per conference and endpoint, the downlink estimator's state (ours, not JVB's). */
+  debug?(): Record<string, unknown>;
   metrics: Registry;
   /** `POST /colibri/shutdown`: graceful drains first, otherwise exits at once. */
   shutdown(graceful: boolean): void;
@@ -28,6 +30,7 @@ export function restRoutes(api: RestApi): Map<string, Route> {
       },
     ],
     ['GET /colibri/stats', () => json(api.stats())],
+    ['GET /colibri/stats/debug', () => json(api.debug?.() ?? {})],
     ['GET /colibri/drain', () => json({ drain: api.drain.get() })],
     ['POST /colibri/drain/enable', () => (api.drain.set(true), { status: 200 })],
     ['POST /colibri/drain/disable', () => (api.drain.set(false), { status: 200 })],

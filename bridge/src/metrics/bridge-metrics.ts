@@ -1,7 +1,7 @@
 // Every bridge metric, on the process's own prom-client Registry. Values are read at scrape time from the
 // counters the bridge keeps anyway (STYLE.md §2.9); nothing here is touched per packet. Names: STYLE.md §2.3,
 // mapping to JVB's `jitsi_jvb_*` in bridge/README.md.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BridgeStats, StatsInputs } from './bridge-stats.js';
 
 export interface MetricsInputs {
@@ -31,6 +31,8 @@ export interface MetricsInputs {
   nackItemsReceived: () => number;
   nacksSent: () => number;
   retransmissions: () => Readonly<Record<string, number>>;
+  /** The send-side bandwidth estimate of every current endpoint's downlink (bps). */
+  bandwidthEstimates?: () => Iterable<number>;
 }
 
 const P = 'convene_bridge_';
@@ -155,10 +157,20 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
   );
   labelled(
     'retransmissions_total',
-    'Packets receivers NACKed: sent again from the bridge history, or missed (no longer there)',
+    'Packets receivers NACKed: sent again (as RTX or the same packet), missed (no longer there), or rate-limited',
     'result',
     () => Object.entries(m.retransmissions()),
   );
+  new Histogram({
+    name: P + 'endpoint_bandwidth_estimate_bps',
+    help: "Current endpoints by the bridge's send-side estimate of their downlink (bits per second), at scrape time",
+    buckets: [100e3, 250e3, 500e3, 1e6, 2e6, 4e6, 8e6, 16e6],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const bps of m.bandwidthEstimates?.() ?? []) this.observe(bps);
+    },
+  });
   labelled('srtp_packets_dropped_total', 'Packets SRTP refused, by reason', 'reason', () =>
     Object.entries(m.srtpDrops()),
   );

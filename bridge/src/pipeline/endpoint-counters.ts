@@ -26,6 +26,14 @@ export interface EndpointCounters {
   retransmissionsMissed: number;
   /** NACK packets sent to this endpoint about loss on its uplink. */
   nacksSent: number;
+  /** Of retransmissionsSent, those sent as RTX (built from the stream's cache; the rest are plain resends). */
+  rtxSent: number;
+  /** NACKed packets not resent because this endpoint asked for more than the retransmission rate allows. */
+  retransmissionsRateLimited: number;
+  /** Transport-cc feedback packets from this endpoint about what we sent it. */
+  twccFeedbackIn: number;
+  /** Padding-only RTX packets sent to probe this endpoint's downlink. */
+  paddingSent: number;
 }
 
 export function newEndpointCounters(): EndpointCounters {
@@ -48,5 +56,9 @@ export function newEndpointCounters(): EndpointCounters {
     retransmissionsSent: 0,
     retransmissionsMissed: 0,
     nacksSent: 0,
+    rtxSent: 0,
+    retransmissionsRateLimited: 0,
+    twccFeedbackIn: 0,
+    paddingSent: 0,
   };
 }

@@ -31,6 +31,7 @@ import {
 } from '../srtp/index.js';
 import type { UdpTransport } from '../transport/index.js';
 import { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
+import { Downlink } from './downlink.js';
 import { SLOT_BYTES, SendRing } from './send-ring.js';
 
 export { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
@@ -63,6 +64,8 @@ export interface EndpointTransportDeps {
   onPeerAddress: (t: EndpointTransport, address: string, port: number) => void;
   onIceState: (state: IceState) => void;
   onDtlsState: (state: DtlsState, reason?: string) => void;
+  /** The send-side estimate for this receiver moved significantly (bps). */
+  onBandwidthEstimate?: (bps: number) => void;
 }
 
 /** ICE, DTLS and SRTP state of one endpoint on the shared socket. */
@@ -84,10 +87,10 @@ export class EndpointTransport implements MediaSink {
   readonly twcc = new TwccFeedback();
   /** Gaps in the video this endpoint sends us, asked for again (RFC 4585 NACK). */
   readonly nacks = new NackGenerator();
-  /** Its video SSRCs (from the signalled kinds): the streams NACKed. */
-  readonly #videoSsrcs = new Set<number>();
   /** Where feedback is written before it is protected into a ring slot (only when there is some). */
   readonly #feedback = Buffer.allocUnsafe(1500);
+  /** Its downlink: our transport-wide sequence numbers, its feedback, the estimate, RTX and probes. */
+  readonly downlink: Downlink;
   #nextTwccAt = 0;
   #remoteDtls: { role: DtlsRole; fingerprints: DtlsFingerprint[] } | undefined;
   /** DTLS that arrived from a checked address before the pair was selected (the peer may key first). */
@@ -96,13 +99,19 @@ export class EndpointTransport implements MediaSink {
 
   constructor(deps: EndpointTransportDeps, local: IceParams) {
     this.#deps = deps;
+    this.downlink = new Downlink({
+      counters: this.counters,
+      extensions: deps.extensions,
+      sendRtp: (buf, off, len, tccAt, nowMs) => this.sendRtp(buf, off, len, tccAt, nowMs),
+      onEstimate: (bps) => deps.onBandwidthEstimate?.(bps),
+    });
     this.ice = new IceAgent({
       routeId: deps.routeId,
       local,
       timings: deps.iceTimings,
       allowLocalCandidates: deps.allowLocalCandidates,
       send: (buf, port, address) => deps.udp.send(buf, 0, buf.length, port, address),
-      onStateChange: (s) => this.#onIceState(s),
+      onStateChange: (s) => deps.onIceState(s),
       onPeerAddress: (address, port) => deps.onPeerAddress(this, address, port),
       onCandidateRefused: () => this.counters.iceCandidatesRefused++,
       onSelected: (address, port) => {
@@ -188,18 +197,18 @@ export class EndpointTransport implements MediaSink {
         st = new ReceiveStats(ssrc, kind === 'audio' ? 48_000 : 90_000);
         this.#stats.set(ssrc, st);
         this.#statsList.push(st);
-        if (kind === 'video') this.#videoSsrcs.add(ssrc);
+        if (kind === 'video') this.nacks.addStream(ssrc, this.#deps.forwarder.rtxPrimaryOf(this, ssrc));
       }
     }
     const arrival = performance.now();
-    if (this.#videoSsrcs.has(ssrc)) this.nacks.onPacket(ssrc, buf.readUInt16BE(2), arrival);
+    this.nacks.onRtp(buf, n, arrival);
     st?.onRtp(buf.readUInt16BE(2), buf.readUInt32BE(4), arrival);
     const tcc = this.#deps.extensions.transportCc;
     if (tcc !== 0) {
       const at = findHeaderExtension(buf, 0, n, tcc, 2);
       if (at >= 0) this.twcc.onPacket(buf.readUInt16BE(at), arrival, ssrc);
     }
-    this.#deps.forwarder.onRtp(this, buf, 0, n);
+    this.#deps.forwarder.onRtp(this, buf, 0, n, arrival);
   }
 
   onRtcp(buf: Buffer, len: number): void {
@@ -217,13 +226,14 @@ export class EndpointTransport implements MediaSink {
     this.#deps.forwarder.onRtcp(this, buf, 0, n);
   }
 
-  sendRtp(buf: Buffer, off: number, len: number): void {
+  sendRtp(buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void {
     const srtp = this.#srtp;
     if (srtp === undefined || this.#closed) return;
     if (len > SLOT_BYTES - SRTP_MAX_OVERHEAD) {
       this.counters.dropOversize++;
       return;
     }
+    if (tccAt >= 0) this.downlink.stamp(buf, tccAt, len, nowMs);
     const slot = this.#ring.next();
     const n = srtp.protectRtp(buf, off, len, slot, 0);
     if (n < 0) {
@@ -263,6 +273,7 @@ export class EndpointTransport implements MediaSink {
       this.#sendTwccFeedback();
     }
     if (this.#ready) this.#sendNacks();
+    if (this.#ready) this.downlink.tick();
   }
 
   /** NACKs for this endpoint's uplink loss (a few packets at most per tick). */
@@ -308,6 +319,7 @@ export class EndpointTransport implements MediaSink {
 
   close(): void {
     if (this.#closed) return;
+    this.downlink.close();
     this.#ready = false;
     this.#dtls?.close(); // sends close_notify while the path is still open
     this.#closed = true;
@@ -343,10 +355,6 @@ export class EndpointTransport implements MediaSink {
     if (code === SRTP_ERR_AUTH) this.counters.dropSrtpAuth++;
     else if (code === SRTP_ERR_REPLAY) this.counters.dropSrtpReplay++;
     else this.counters.dropSrtpMalformed++;
-  }
-
-  #onIceState(s: IceState): void {
-    this.#deps.onIceState(s);
   }
 
   #maybeStartDtls(now: number): void {

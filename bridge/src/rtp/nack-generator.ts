@@ -37,6 +37,31 @@ export interface NackCounters {
 export class NackGenerator {
   readonly counters: NackCounters = { nacked: 0, givenUp: 0, recovered: 0 };
   readonly #streams = new Map<number, Stream>();
+  /** Video SSRCs NACKed (0) or an RTX SSRC's primary: what the sender resends on it recovers the primary's loss. */
+  readonly #nacked = new Map<number, number>();
+
+  /** `ssrc` is video (NACKed), or when `rtxPrimary` is not 0, the RTX stream of that primary (never NACKed). */
+  addStream(ssrc: number, rtxPrimary: number): void {
+    if (this.#nacked.size < 2 * MAX_STREAMS) this.#nacked.set(ssrc, rtxPrimary);
+  }
+
+  /**
+   * Hot path: a decrypted RTP packet (`len` bytes). Media of a video stream is tracked for gaps; an RTX packet
+   * (RFC 4588) carries the original sequence number first in its payload, and takes that packet off the list.
+   */
+  onRtp(buf: Buffer, len: number, nowMs: number): void {
+    const ssrc = buf.readUInt32BE(8);
+    const primary = this.#nacked.get(ssrc);
+    if (primary === undefined) return;
+    if (primary === 0) {
+      this.onPacket(ssrc, buf.readUInt16BE(2), nowMs);
+      return;
+    }
+    let p = 12 + 4 * (buf[0]! & 0x0f);
+    if ((buf[0]! & 0x10) !== 0 && p + 4 <= len) p += 4 + 4 * buf.readUInt16BE(p + 2);
+    const end = (buf[0]! & 0x20) !== 0 ? len - buf[len - 1]! : len;
+    if (p + 2 <= end) this.onPacket(primary, buf.readUInt16BE(p), nowMs);
+  }
 
   /** Records one packet of a video stream (hot path). */
   onPacket(ssrc: number, seq16: number, nowMs: number): void {

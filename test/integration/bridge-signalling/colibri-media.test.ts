@@ -103,6 +103,16 @@ describe('Colibri2 to media (real Prosody, real bridge process, libdatachannel p
     const s = await stats();
     expect(s).toMatchObject({ conferences: 1, participants: 2 });
     expect(s.total_packets_received).toBeGreaterThan(40);
+    // Each endpoint's downlink estimate: per endpoint in the debug stats, as a histogram in /metrics.
+    const debug = (await (await fetch(`${bridge.httpUrl}/colibri/stats/debug`)).json()) as Record<
+      string,
+      Record<string, { bandwidth: { estimateBps: number } }>
+    >;
+    const conf = Object.values(debug)[0]!;
+    expect(Object.keys(conf).sort()).toEqual(['alice', 'bob']);
+    for (const ep of Object.values(conf)) expect(ep.bandwidth.estimateBps).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^convene_bridge_endpoint_bandwidth_estimate_bps_count 2$/m);
 
     // Force-mute alice's video: the bridge drops it (and counts it) while bob's audio still reaches her.
     const forceMute = (video: boolean) =>

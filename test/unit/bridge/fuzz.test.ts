@@ -84,6 +84,7 @@ describe('fuzzing the media parsers', () => {
       sendRtcp: () => undefined,
       noteSenderReport: () => undefined,
       retransmit: () => undefined,
+      downlink: { forwardRtx: () => undefined, sendRtx: () => undefined, onFeedback: () => undefined },
     };
     const table = new ForwardingTable();
     table.addMember(sink);

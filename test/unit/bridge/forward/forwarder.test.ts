@@ -19,6 +19,15 @@ class FakeSink implements MediaSink {
   retransmit(ssrc: number, pid: number, blp: number): void {
     this.nacks.push([ssrc, pid, blp]);
   }
+  readonly rtx: Array<{ ssrc: number; pt: number; seq: number }> = [];
+  readonly feedback: Buffer[] = [];
+  readonly downlink = {
+    forwardRtx: (buf: Buffer, off: number, len: number) => this.sendRtp(buf, off, len),
+    sendRtx: (buf: Buffer, off: number, _len: number, ssrc: number, pt: number) =>
+      this.rtx.push({ ssrc, pt, seq: buf.readUInt16BE(off + 2) }),
+    onFeedback: (buf: Buffer, off: number, len: number) =>
+      this.feedback.push(Buffer.from(buf.subarray(off, off + len))),
+  };
 }
 
 function rtp(ssrc: number, seq = 1): Buffer {
