@@ -5,7 +5,7 @@ import { NS_COLIBRI2 } from '@convene/protocol/xml';
 import { loadOrExit } from '@convene/protocol/config';
 import { JidAllowList } from '@convene/protocol/lib';
 import { BridgeHttpServer, restRoutes } from './http/index.js';
-import { ColibriWsServer } from './channel/index.js';
+import { ColibriWsServer, serveSctpChannel } from './channel/index.js';
 import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
 import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
 import { MediaServer } from './conference/index.js';
@@ -87,7 +87,14 @@ async function main(): Promise<void> {
     allowedFocus: new JidAllowList(config.allowedFocusJids),
     maxConferences: config.maxConferences,
     webSocketUrl: (conferenceId, endpointId, pwd) =>
-      `${wsBase().replace(/\/$/, '')}/colibri-ws/${config.serverId}/${conferenceId}/${endpointId}?pwd=${pwd}`,
+      config.websocketsEnabled
+        ? `${wsBase().replace(/\/$/, '')}/colibri-ws/${config.serverId}/${conferenceId}/${endpointId}?pwd=${pwd}`
+        : undefined,
+    // The SCTP data channel carries the same bridge channel as colibri-ws: same hub, same messages and limits.
+    onSctpRequested: (ep) => {
+      const accept = ep.media.acceptSctp?.bind(ep.media);
+      if (accept !== undefined) serveSctpChannel(channel.hub, ep, accept);
+    },
     log: log.child({ component: 'colibri' }),
   });
 

@@ -26,7 +26,26 @@ export interface MediaEndpointPort {
    * consent), `dtls failed`, or the core's own reasons (`expired`, `server closed`...).
    */
   on(name: 'close', fn: (reason: string) => void): () => void;
+  /**
+   * Accepts the endpoint's SCTP association (the bridge is its server) and the one data channel the client opens
+   * on it; `listener` hears the channel. Absent in fakes without media.
+   */
+  acceptSctp?(listener: DataChannelListener): DataChannelPort;
   close(): void;
+}
+
+/** The endpoint's data channel as the media core gives it (conference/ Endpoint). */
+export interface DataChannelPort {
+  readonly open: boolean;
+  readonly bufferedAmount: number;
+  send(text: string): boolean;
+  closeChannel(): void;
+}
+
+export interface DataChannelListener {
+  onOpen(label: string, protocol: string): void;
+  onMessage(data: string | Buffer): void;
+  onClose(): void;
 }
 
 export interface MediaConferencePort {

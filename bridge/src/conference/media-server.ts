@@ -172,6 +172,7 @@ export class MediaServer {
         onPeerAddress: (tr, address, port) => this.#demux.peerChecked(tr, address, port),
         onIceState: (s) => events.onIceState(s),
         onDtlsState: (s, reason) => events.onDtlsState(s, reason),
+        onAppData: (buf) => events.onAppData(buf),
       },
       { ufrag, pwd: randomString(24) },
     );
