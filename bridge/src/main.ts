@@ -181,6 +181,16 @@ async function main(): Promise<void> {
     iqErrors: () => late.xmpp?.iqErrors ?? new Map(),
     channelDrops: () => channel.drops,
     channelCloses: () => channel.closes,
+    channelOpened: () => channel.hub.opened,
+    sctpDrops: () => {
+      const e = media.counters.endpoints;
+      return {
+        malformed: e.dropSctpMalformed,
+        dcep: e.dropSctpDcep,
+        no_channel: e.dropSctpNoChannel,
+        window: e.dropSctpWindow,
+      };
+    },
     mediaDrops: () => ({ ...media.drops }),
     rtpForwarded: () => media.counters.forwarding.rtpForwarded,
     forwardingDrops: () => {

@@ -90,7 +90,12 @@ export class ColibriWsServer {
     this.#log = options.log;
     this.hub =
       options.hub ??
-      new ChannelHub({ directory: options.directory, version: options.version, log: options.log, limits: options.limits });
+      new ChannelHub({
+        directory: options.directory,
+        version: options.version,
+        log: options.log,
+        limits: options.limits,
+      });
     // ws refuses a bigger frame from its header, before buffering it, and closes with 1009.
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.hub.limits.maxMessageBytes });
     this.#pingTimer = setInterval(() => this.#ping(), options.pingIntervalMs ?? 15_000);

@@ -2,6 +2,7 @@
 // client opens the channel in-band (DCEP), the bridge ACKs it, and text flows both ways.
 import { MediaServer, type Conference, type DataChannelLink, type Endpoint } from '@convene/bridge/conference';
 import { NdcDataPeer } from '../../harness/ndc-data-peer.js';
+import { closeNdc } from '../../harness/ndc-media-peer.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 describe('bridge SCTP data channel', () => {
@@ -32,6 +33,7 @@ describe('bridge SCTP data channel', () => {
   afterAll(() => {
     peer?.close();
     server?.close();
+    closeNdc();
   });
 
   it('opens the channel the client asked for, with its label and protocol', async () => {
