@@ -42,12 +42,10 @@ class Mallory {
   readonly peer: RawMediaPeer;
   dtls: DtlsSession | undefined;
   readonly sctp: SCTP;
-  readonly #transport: Transport;
   channelClosed = false;
 
   private constructor(peer: RawMediaPeer, holder: { session?: DtlsSession }, transport: Transport) {
     this.peer = peer;
-    this.#transport = transport;
     this.sctp = SCTP.client(transport, 5000);
     Object.defineProperty(this, 'dtls', { get: () => holder.session });
     this.sctp.onReceive.subscribe((_stream, ppid, data) => {
