@@ -5,7 +5,7 @@ import { NS_COLIBRI2 } from '@convene/protocol/xml';
 import { loadOrExit } from '@convene/protocol/config';
 import { JidAllowList } from '@convene/protocol/lib';
 import { BridgeHttpServer, restRoutes } from './http/index.js';
-import { ColibriWsServer } from './channel/index.js';
+import { ColibriWsServer, serveSctpChannel } from './channel/index.js';
 import { ColibriHandler } from './colibri/index.js';
 import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
 import { BridgeLifecycle, MediaServer, type BandwidthDebug, type Endpoint } from './conference/index.js';
@@ -83,7 +83,13 @@ async function main(): Promise<void> {
     allowedFocus: new JidAllowList(config.allowedFocusJids),
     maxConferences: config.maxConferences,
     webSocketUrl: (conferenceId, endpointId, pwd) =>
-      `${wsBase().replace(/\/$/, '')}/colibri-ws/${config.serverId}/${conferenceId}/${endpointId}?pwd=${pwd}`,
+      config.websocketsEnabled
+        ? `${wsBase().replace(/\/$/, '')}/colibri-ws/${config.serverId}/${conferenceId}/${endpointId}?pwd=${pwd}`
+        : undefined,
+    // The SCTP data channel carries the same bridge channel as colibri-ws: same hub, same messages and limits.
+    onSctpRequested: (ep) => {
+      serveSctpChannel(channel.hub, ep, (handlers) => ep.acceptSctp(handlers));
+    },
     log: log.child({ component: 'colibri' }),
   });
 
@@ -169,6 +175,16 @@ async function main(): Promise<void> {
     iqErrors: () => late.xmpp?.iqErrors ?? new Map(),
     channelDrops: () => channel.drops,
     channelCloses: () => channel.closes,
+    channelOpened: () => channel.hub.opened,
+    sctpDrops: () => {
+      const e = media.counters.endpoints;
+      return {
+        malformed: e.dropSctpMalformed,
+        dcep: e.dropSctpDcep,
+        no_channel: e.dropSctpNoChannel,
+        window: e.dropSctpWindow,
+      };
+    },
     mediaDrops: () => ({ ...media.drops }),
     rtpForwarded: () => media.counters.forwarding.rtpForwarded,
     forwardingDrops: () => {

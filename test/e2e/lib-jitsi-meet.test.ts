@@ -1,6 +1,7 @@
 // Real Jitsi clients: two pages of lib-jitsi-meet (npm @lyno/lib-jitsi-meet 2.6726.2, a Dec-2021 build of
 // jitsi/lib-jitsi-meet) and one page of our web client share a room through Prosody, the focus and the bridge,
 // each decoding the others' video and receiving their audio; a Jingle restart and a leave work as with Jicofo.
+// Their bridge channel runs over SCTP or colibri-ws, whichever the library takes.
 import type { Browser } from 'playwright-core';
 import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
 import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
@@ -178,4 +179,36 @@ describe('lib-jitsi-meet (2021 npm build) with our web client', () => {
     await everyoneSeesEveryone([anna, web], 15_000);
     expect(await anna.jingleErrors()).toEqual([]);
   }, 30_000);
+
+  it('opens its bridge channel over SCTP when it takes the data content, over colibri-ws when it takes the URL', async () => {
+    // Cleo chooses as current lib-jitsi-meet does (preferSctp); Dan as this 2021 build does (the URL first).
+    const cleo = await LjmParticipant.join(browser, ljmServer.url, 'ljmchannel', 'Cleo', 'bridgeChannel=sctp');
+    open.push(cleo);
+    const c = await waitUntil('Cleo to join', () => cleo.endpointId(), 20_000, 100);
+    const dan = await LjmParticipant.join(browser, ljmServer.url, 'ljmchannel', 'Dan');
+    open.push(dan);
+    const d = await waitUntil('Dan to join', () => dan.endpointId(), 20_000, 100);
+    const opened = async (p: LjmParticipant) =>
+      (await p.events()).find((e) => e.name === 'DATA_CHANNEL_OPENED')?.data?.mode as string | undefined;
+    expect(await waitUntil("Cleo's bridge channel to open", () => opened(cleo), 20_000)).toBe('datachannel');
+    expect(await waitUntil("Dan's bridge channel to open", () => opened(dan), 20_000)).toBe('websocket');
+    expect(await cleo.bridgeChannelMode()).toBe('datachannel');
+    // ForwardedSources over each transport name the other's camera.
+    const forwards = async (p: LjmParticipant, other: string) =>
+      (await p.events()).some(
+        (e) => e.name === 'FORWARDED_SOURCES' && (e.data?.sources as string[]).some((s) => s.startsWith(other)),
+      );
+    await waitUntil("ForwardedSources with Dan's camera over Cleo's data channel", () => forwards(cleo, d), 20_000);
+    await waitUntil("ForwardedSources with Cleo's camera over Dan's WebSocket", () => forwards(dan, c), 20_000);
+    // Endpoint messages cross from one transport to the other, both ways.
+    const got = async (p: LjmParticipant, from: string, text: string) =>
+      (await p.events()).some(
+        (e) => e.name === 'ENDPOINT_MESSAGE_RECEIVED' && e.data?.from === from && e.data.text === text,
+      );
+    await cleo.sendEndpointMessage(d, 'from the data channel');
+    await dan.sendEndpointMessage('', 'from the websocket');
+    await waitUntil("Dan to get Cleo's message", () => got(dan, c, 'from the data channel'), 10_000);
+    await waitUntil("Cleo to get Dan's message", () => got(cleo, d, 'from the websocket'), 10_000);
+    for (const p of [cleo, dan]) expect(await p.jingleErrors()).toEqual([]);
+  }, 60_000);
 });

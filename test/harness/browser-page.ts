@@ -144,6 +144,36 @@ export class BrowserParticipant extends PageParticipant {
     return (await this.page.textContent('.status')) ?? '';
   }
 
+  /** The page's bridge channel: its transport, the classes of what came over it, the last ForwardedSources. */
+  bridgeChannel(): Promise<{ transport?: string; received: string[]; forwarded?: string[] }> {
+    return this.page.evaluate(() => {
+      const c = window.convene?.bridgeChannel;
+      return { transport: c?.transport, received: [...(c?.received ?? [])], forwarded: c?.forwarded };
+    });
+  }
+
+  /** Sends an EndpointMessage to `to` ('' for everyone) over the page's bridge channel. */
+  sendEndpointMessage(to: string, text: string): Promise<boolean> {
+    return this.page.evaluate(
+      ([t, x]) =>
+        window.convene?.sendBridgeMessage({ colibriClass: 'EndpointMessage', to: t, msgPayload: { text: x } }) ?? false,
+      [to, text] as const,
+    );
+  }
+
+  /** Whether the page's peer connection reports an open data channel (WebRTC stats `data-channel`, state open). */
+  dataChannelOpen(): Promise<boolean> {
+    return this.page.evaluate(async () => {
+      const stats = await window.convene?.peerConnection?.getStats();
+      if (stats === undefined) return false;
+      let open = false;
+      stats.forEach((s: { type: string; state?: string; label?: string }) => {
+        if (s.type === 'data-channel' && s.state === 'open' && s.label === 'JVB data channel') open = true;
+      });
+      return open;
+    });
+  }
+
   receivingFrom(): Promise<string[]> {
     return this.page.evaluate(() => window.convene?.receivingFrom() ?? []);
   }

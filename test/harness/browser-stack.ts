@@ -16,6 +16,8 @@ export interface BrowserStack {
   web: AppProcess;
   /** `http://127.0.0.1:<port>/`: the page. */
   webUrl: string;
+  /** The running bridge's Prometheus text (its private /metrics). */
+  bridgeMetrics(): Promise<string>;
   /** Kills the bridge as a crash does (SIGKILL) and waits until the focus no longer counts it. */
   killBridge(): Promise<void>;
   /** Starts a bridge on the old one's public port (where the web server proxies colibri-ws); waits for the focus. */
@@ -61,6 +63,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     const bridgePublicPort = await freePort();
     const bridge = bridgeProcess(prosody, webPort, 'jvb1', bridgePublicPort);
     started.push(bridge);
+    let bridgeHttp = '';
     const [, bridgeStarted] = await Promise.all([
       focus.logLine('focus ready'),
       bridge.logLine('bridge started', 30_000),
@@ -72,6 +75,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
       CONVENE_WEB_BRIDGE_HTTP_URL: String(bridgeStarted.publicHttpUrl),
     });
     started.push(web);
+    bridgeHttp = String(bridgeStarted.httpUrl);
     const ready = await web.logLine('web ready', 30_000);
     await waitUntil('the focus to see the bridge', async () => (await focusBridgeCount(focusHttp)) === 1, 15_000);
     const stack: BrowserStack = {
@@ -80,6 +84,9 @@ export async function startBrowserStack(): Promise<BrowserStack> {
       bridge,
       web,
       webUrl: String(ready.url),
+      async bridgeMetrics() {
+        return (await fetch(`${bridgeHttp.replace(/\/$/, '')}/metrics`)).text();
+      },
       async killBridge() {
         stack.bridge.child.kill('SIGKILL');
         await stack.bridge.exited;
@@ -89,7 +96,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
         const next = bridgeProcess(prosody, webPort, bridgeId, bridgePublicPort);
         started.push(next);
         stack.bridge = next;
-        await next.logLine('bridge started', 30_000);
+        bridgeHttp = String((await next.logLine('bridge started', 30_000)).httpUrl);
         await waitUntil('the focus to see the bridge', async () => (await focusBridgeCount(focusHttp)) === 1, 15_000);
       },
       close,

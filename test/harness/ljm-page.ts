@@ -100,10 +100,19 @@ export async function startLjmServer(webUrl: string): Promise<LjmServer> {
 /** A lib-jitsi-meet page in its own browser context (own storage, own fake camera) that joined `room`. */
 export class LjmParticipant extends PageParticipant {
   /** Opens the page served by `startLjmServer` at `url`; it connects and joins at once. */
-  static async join(browser: Browser, url: string, room: string, name: string): Promise<LjmParticipant> {
+  static async join(browser: Browser, url: string, room: string, name: string, query = ''): Promise<LjmParticipant> {
     const p = new LjmParticipant(await this.newPage(browser), name);
-    await p.page.goto(`${url}?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`);
+    const extra = query === '' ? '' : `&${query}`;
+    await p.page.goto(`${url}?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}${extra}`);
     return p;
+  }
+
+  bridgeChannelMode(): Promise<string | undefined> {
+    return this.page.evaluate(() => window.ljm?.bridgeChannelMode());
+  }
+
+  sendEndpointMessage(to: string, text: string): Promise<void> {
+    return this.page.evaluate(([t, x]) => window.ljm?.sendEndpointMessage(t, x), [to, text] as const);
   }
 
   endpointId(): Promise<string | undefined> {

@@ -170,7 +170,9 @@ describe('bridge channel flood', () => {
     expect(
       await metric(bridge, 'convene_bridge_colibri_web_socket_messages_dropped_total{reason="too-large"}'),
     ).toBeGreaterThan(0);
-    expect(bridge.logs.some((l) => l.msg === 'colibri-ws closed for abuse' && l.endpointId === 'mallory')).toBe(true);
+    expect(bridge.logs.some((l) => l.msg === 'bridge channel closed for abuse' && l.endpointId === 'mallory')).toBe(
+      true,
+    );
     for (const c of [bob, carol]) expect(c.ws.readyState).toBe(WebSocket.OPEN);
     for (const c of [bob, carol, mallory]) c.ws.terminate();
   });
@@ -200,13 +202,17 @@ describe('bridge channel with a receiver that stops reading', () => {
     // mallory stops reading: everything for it piles up in the kernel, then in the bridge.
     (mallory.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const msg = JSON.stringify({ colibriClass: 'EndpointMessage', to: 'mallory', msgPayload: 'x'.repeat(15_000) });
-    for (let round = 0; round < 20 && !bridge.logs.some((l) => l.msg === 'colibri-ws send backlog exceeded'); round++) {
+    for (
+      let round = 0;
+      round < 20 && !bridge.logs.some((l) => l.msg === 'bridge channel send backlog exceeded');
+      round++
+    ) {
       for (let i = 0; i < 100; i++) bob.ws.send(msg);
       await hello(bob);
     }
     await bridge.waitForLog(
       'backlog cut',
-      (l) => l.msg === 'colibri-ws send backlog exceeded' && l.endpointId === 'mallory',
+      (l) => l.msg === 'bridge channel send backlog exceeded' && l.endpointId === 'mallory',
     );
     expect(
       await metric(bridge, 'convene_bridge_colibri_web_socket_messages_dropped_total{reason="backlog"}'),

@@ -24,6 +24,11 @@ export const WebConfigSchema = z.strictObject({
   bridgeHttpUrl: HttpUrl.default('http://127.0.0.1:9090'),
   /** Video codec the page sends first. */
   preferredVideoCodec: z.enum(['vp8', 'vp9', 'h264', 'av1']).default('vp8'),
+  /**
+   * The page opens its bridge channel over the SCTP data channel when the focus offers one (lib-jitsi-meet's
+   * `bridgeChannel.preferSctp`, default true); false keeps it on colibri-ws.
+   */
+  preferSctp: z.boolean({ error: 'expected true or false' }).default(true),
   logLevel: LogLevel.default('info'),
 });
 

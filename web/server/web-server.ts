@@ -28,6 +28,7 @@ export class WebServer {
         mucDomain: config.mucDomain ?? `conference.${config.domain}`,
         websocketUrl: '/xmpp-websocket',
         preferredVideoCodec: config.preferredVideoCodec,
+        preferSctp: config.preferSctp,
       }),
     );
     const index = assets.get('/index.html');

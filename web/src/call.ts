@@ -1,4 +1,5 @@
 import type { Element } from 'ltx';
+import type { ChannelMessage } from '@convene/protocol/channel';
 import { buildJingle, parseJingle, type Jingle } from '@convene/protocol/jingle';
 import { NS_JINGLE, xmlElement } from '@convene/protocol/xml';
 import type { RuntimeConfig } from './config/runtime-config.js';
@@ -6,7 +7,7 @@ import { XmppConnection } from './xmpp/xmpp-connection.js';
 import { ConferenceRoom, newEndpointId, type LocalState } from './xmpp/conference-room.js';
 import { NS_DISCO_INFO, buildDiscoInfo } from './xmpp/features.js';
 import { JingleSession } from './jingle/jingle-session.js';
-import { BridgeChannel } from './media/bridge-channel.js';
+import { BridgeLink, type BridgeLinkState } from './media/bridge-link.js';
 import type { LocalMedia } from './media/local-media.js';
 import { CallView } from './ui/call-view.js';
 
@@ -58,13 +59,20 @@ export class Call {
   readonly #startedAt = performance.now();
   /** How many Jingle sessions this page accepted (more than one after a restart). */
   sessionsAccepted = 0;
+  readonly #channel = new BridgeLink({
+    onMessage: (m) => {
+      if (m.colibriClass === 'DominantSpeakerEndpointChangeEvent') this.#view.setSpeaker(m.dominantSpeakerEndpoint);
+    },
+    endpointId: () => this.endpointId,
+    sharingScreen: () => this.#screen !== undefined,
+    ended: () => this.#ended,
+  });
   readonly #o: CallOptions;
   readonly #view: CallView;
   readonly #abort = new AbortController();
   #conn: XmppConnection | undefined;
   #room: ConferenceRoom | undefined;
   #session: JingleSession | undefined;
-  #channel: BridgeChannel | undefined;
   #state: LocalState;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
   #ended = false;
@@ -202,8 +210,7 @@ export class Call {
       },
       onTerminated: (condition) => {
         // Alone for too long (the focus's single-participant timeout) or moved: a new session-initiate follows.
-        this.#channel?.close();
-        this.#channel = undefined;
+        this.#channel.close();
         this.#mediaUp = false;
         this.#mediaLost = condition !== 'expired';
         this.#view.clearRemoteMedia();
@@ -217,7 +224,11 @@ export class Call {
           tile.video.addEventListener('loadeddata', () => this.#mark('firstFrame'), { once: true });
         this.#trackOwner.set(track.id, owner);
       },
-      onBridgeChannelUrl: (url) => this.#openChannel(url),
+      preferSctp: config.preferSctp,
+      onBridgeChannel: ({ dataChannel, url }) => {
+        if (dataChannel !== undefined) this.#channel.useDataChannel(dataChannel, url);
+        else if (url !== undefined) this.#channel.useWebSocket(url);
+      },
       onIceState: (state) => {
         this.#mediaUp = state === 'connected' || state === 'completed';
         if (this.#mediaUp) {
@@ -272,32 +283,14 @@ export class Call {
     await this.#conn.request(xmlElement('iq', { type: 'set', to, id: `j${Date.now()}` }, [buildJingle(j)]));
   }
 
-  #openChannel(url: string, attempt = 0): void {
-    this.#channel?.close();
-    const channel = new BridgeChannel(
-      url,
-      (m) => {
-        attempt = 0;
-        if (m.colibriClass === 'DominantSpeakerEndpointChangeEvent') this.#view.setSpeaker(m.dominantSpeakerEndpoint);
-      },
-      (code) => {
-        // Reconnect like lib-jitsi-meet (1 s doubling up to 60 s), unless the call or the session moved on.
-        const delay = Math.min(1000 * 2 ** attempt, 60_000);
-        console.warn(`bridge channel closed (${code}); reconnecting in ${delay} ms`);
-        setTimeout(() => {
-          if (!this.#ended && this.#channel === channel) this.#openChannel(url, attempt + 1);
-        }, delay);
-      },
-    );
-    this.#channel = channel;
-    // JVB forwards no video until the receiver says what it wants (PROTOCOL.md §7.4).
-    channel.send({ colibriClass: 'ReceiverVideoConstraints', lastN: -1, defaultConstraints: { maxHeight: 720 } });
-    if (this.#screen !== undefined)
-      channel.send({
-        colibriClass: 'SourceVideoTypeMessage',
-        sourceName: `${this.endpointId}-v0`,
-        videoType: 'desktop',
-      });
+  /** The bridge channel as the page saw it: its transport once a message came, what came over it. */
+  get bridgeChannel(): Readonly<BridgeLinkState> {
+    return this.#channel.state;
+  }
+
+  /** Sends one message on the bridge channel (an EndpointMessage to others, say); false when there is none. */
+  sendBridgeMessage(m: ChannelMessage): boolean {
+    return this.#channel.send(m);
   }
 
   /** Screen share replaces the camera on the same source (no renegotiation), as `-v0` with videoType desktop. */
@@ -325,7 +318,7 @@ export class Call {
     this.#state = { ...this.#state, screenSharing: sharing };
     this.#view.setSharing(sharing);
     own.setMuted(this.#state.audioMuted, this.#state.videoMuted, sharing);
-    this.#channel?.send({
+    this.#channel.send({
       colibriClass: 'SourceVideoTypeMessage',
       sourceName: `${this.endpointId}-v0`,
       videoType: sharing ? 'desktop' : 'camera',
@@ -359,7 +352,7 @@ export class Call {
     this.#ended = true;
     this.#abort.abort();
     clearInterval(this.#levelTimer);
-    this.#channel?.close();
+    this.#channel.close();
     this.#screen?.stop();
     this.#session?.close();
     for (const t of this.#o.media.stream.getTracks()) t.stop();

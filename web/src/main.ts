@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     return;
   }
   const params = new URLSearchParams(location.search);
+  // As Jitsi Meet's `#config.bridgeChannel.preferSctp=false`: this page keeps its bridge channel on colibri-ws.
+  if (params.get('bridgeChannel') === 'websocket') config = { ...config, preferSctp: false };
   const fromPath = decodeURIComponent(location.pathname.slice(1)).split('/')[0] ?? '';
   let room = fromPath;
   let name = params.get('name') ?? '';

@@ -1,9 +1,11 @@
 /* Node-API binding of dtls.c (added to the addon by convene_dtls_init):
  *   new DtlsIdentity(commonName, days, srtpProfiles)  .fingerprint() -> 32-byte sha-256, .der() -> Buffer
  *   new DtlsConnection(identity, isServer, mtu)        .expect(hash, digest), .start(), .feed(buf, off, len),
- *     .handleTimeout(), .close(), .takeOutgoing(), .error(), .srtpProfile(), .exportSrtp(len), .counters(), .free()
+ *     .handleTimeout(), .close(), .takeOutgoing(), .takeIncoming(), .write(buf), .error(), .srtpProfile(),
+ *     .exportSrtp(len), .counters(), .free()
  * start/feed/handleTimeout return the state (0 connecting, 1 connected, 2 closed, 3 failed); what OpenSSL wrote
- * waits in takeOutgoing(), one Buffer per datagram. Bad arguments throw, never crash. */
+ * waits in takeOutgoing(), one Buffer per datagram; application data received waits in takeIncoming(), one Buffer
+ * per record. Bad arguments throw, never crash. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,12 +190,15 @@ static napi_value connection_close(napi_env env, napi_callback_info info) {
   return int_value(env, dtls_state(s));
 }
 
-/* The datagrams OpenSSL wrote since the last take, or undefined when there are none. */
-static napi_value connection_take_outgoing(napi_env env, napi_callback_info info) {
-  dtls_session *s = session_of(env, info, NULL, NULL);
-  if (s == NULL) return NULL;
+typedef int (*queue_count)(const dtls_session *);
+typedef const uint8_t *(*queue_data)(const dtls_session *, int, size_t *);
+typedef void (*queue_clear)(dtls_session *);
+
+/* One queue of the session as an array of Buffers (emptied), or undefined when it is empty. */
+static napi_value take_queue(napi_env env, dtls_session *s, queue_count count, queue_data data_of,
+                             queue_clear clear) {
   napi_value out;
-  int n = dtls_out_count(s);
+  int n = count(s);
   if (n == 0) {
     CHECK(napi_get_undefined(env, &out));
     return out;
@@ -201,13 +206,38 @@ static napi_value connection_take_outgoing(napi_env env, napi_callback_info info
   CHECK(napi_create_array_with_length(env, (size_t)n, &out));
   for (int i = 0; i < n; i++) {
     size_t len = 0;
-    const uint8_t *data = dtls_out_data(s, i, &len);
+    const uint8_t *data = data_of(s, i, &len);
     napi_value buf;
     CHECK(napi_create_buffer_copy(env, len, data, NULL, &buf));
     CHECK(napi_set_element(env, out, (uint32_t)i, buf));
   }
-  dtls_out_clear(s);
+  clear(s);
   return out;
+}
+
+/* The application data records received since the last take, or undefined when there are none. */
+static napi_value connection_take_incoming(napi_env env, napi_callback_info info) {
+  dtls_session *s = session_of(env, info, NULL, NULL);
+  return s == NULL ? NULL : take_queue(env, s, dtls_in_count, dtls_in_data, dtls_in_clear);
+}
+
+/* Sends one application data record; false when not connected or OpenSSL refused it. */
+static napi_value connection_write(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  dtls_session *s = session_of(env, info, &argc, argv);
+  if (s == NULL) return NULL;
+  uint8_t *buf;
+  size_t len;
+  if (argc < 1 || !napi_args_bytes(env, argv[0], "buf must be a Buffer", &buf, &len)) return NULL;
+  CHECK(napi_get_boolean(env, dtls_write(s, buf, len) == 0, &out));
+  return out;
+}
+
+/* The datagrams OpenSSL wrote since the last take, or undefined when there are none. */
+static napi_value connection_take_outgoing(napi_env env, napi_callback_info info) {
+  dtls_session *s = session_of(env, info, NULL, NULL);
+  return s == NULL ? NULL : take_queue(env, s, dtls_out_count, dtls_out_data, dtls_out_clear);
 }
 
 static napi_value connection_error(napi_env env, napi_callback_info info) {
@@ -248,11 +278,11 @@ static napi_value connection_counters(napi_env env, napi_callback_info info) {
   dtls_session *s = session_of(env, info, NULL, NULL);
   if (s == NULL) return NULL;
   const dtls_counters *c = dtls_session_counters(s);
-  double values[4] = {(double)c->datagrams_in, (double)c->datagrams_out, (double)c->retransmits,
-                      (double)c->app_data_bytes};
+  double values[5] = {(double)c->datagrams_in, (double)c->datagrams_out, (double)c->retransmits,
+                      (double)c->app_data_bytes, (double)c->app_data_dropped};
   napi_value out;
-  CHECK(napi_create_array_with_length(env, 4, &out));
-  for (uint32_t i = 0; i < 4; i++) {
+  CHECK(napi_create_array_with_length(env, 5, &out));
+  for (uint32_t i = 0; i < 5; i++) {
     napi_value v;
     CHECK(napi_create_double(env, values[i], &v));
     CHECK(napi_set_element(env, out, i, v));
@@ -286,6 +316,8 @@ napi_value convene_dtls_init(napi_env env, napi_value exports) {
       METHOD("handleTimeout", connection_handle_timeout),
       METHOD("close", connection_close),
       METHOD("takeOutgoing", connection_take_outgoing),
+      METHOD("takeIncoming", connection_take_incoming),
+      METHOD("write", connection_write),
       METHOD("error", connection_error),
       METHOD("srtpProfile", connection_srtp_profile),
       METHOD("exportSrtp", connection_export_srtp),
@@ -295,7 +327,7 @@ napi_value convene_dtls_init(napi_env env, napi_value exports) {
   napi_value identity, connection;
   CHECK(napi_define_class(env, "DtlsIdentity", NAPI_AUTO_LENGTH, identity_construct, NULL, 2, identity_methods,
                           &identity));
-  CHECK(napi_define_class(env, "DtlsConnection", NAPI_AUTO_LENGTH, connection_construct, NULL, 11,
+  CHECK(napi_define_class(env, "DtlsConnection", NAPI_AUTO_LENGTH, connection_construct, NULL, 13,
                           connection_methods, &connection));
   CHECK(napi_set_named_property(env, exports, "DtlsIdentity", identity));
   CHECK(napi_set_named_property(env, exports, "DtlsConnection", connection));

@@ -41,6 +41,9 @@ struct dtls_session {
   int nout;
   uint8_t *out[DTLS_OUT_SLOTS];
   size_t out_len[DTLS_OUT_SLOTS];
+  int nin;
+  uint8_t *in[DTLS_IN_SLOTS];
+  size_t in_len[DTLS_IN_SLOTS];
   dtls_counters counters;
 };
 
@@ -254,9 +257,15 @@ void dtls_out_clear(dtls_session *s) {
   s->nout = 0;
 }
 
+void dtls_in_clear(dtls_session *s) {
+  for (int i = 0; i < s->nin; i++) free(s->in[i]);
+  s->nin = 0;
+}
+
 void dtls_session_free(dtls_session *s) {
   if (s == NULL) return;
   dtls_out_clear(s);
+  dtls_in_clear(s);
   BIO_set_data(SSL_get_wbio(s->ssl), NULL);
   SSL_free(s->ssl);
   dtls_identity_free(s->id);
@@ -307,6 +316,20 @@ static void fail(dtls_session *s, const char *what) {
   s->state = DTLS_S_FAILED;
 }
 
+/* Keeps one application data record for the bridge to take; a full queue drops it (SCTP retransmits). */
+static void keep_incoming(dtls_session *s, const uint8_t *data, int n) {
+  s->counters.app_data_bytes += (uint64_t)n;
+  uint8_t *copy = s->nin < DTLS_IN_SLOTS ? malloc((size_t)n) : NULL;
+  if (copy == NULL) {
+    s->counters.app_data_dropped++;
+    return;
+  }
+  memcpy(copy, data, (size_t)n);
+  s->in[s->nin] = copy;
+  s->in_len[s->nin] = (size_t)n;
+  s->nin++;
+}
+
 /* Runs OpenSSL on whatever the memory BIO holds: the handshake until it finishes, then reads (alerts,
  * retransmitted Finished, application data). */
 static int drive(dtls_session *s) {
@@ -327,11 +350,11 @@ static int drive(dtls_session *s) {
     }
     s->state = DTLS_S_CONNECTED;
   }
-  uint8_t buf[2048];
+  uint8_t buf[DTLS_IN_BYTES];
   for (;;) {
     int n = SSL_read(s->ssl, buf, sizeof buf);
     if (n > 0) {
-      s->counters.app_data_bytes += (uint64_t)n;
+      keep_incoming(s, buf, n);
       continue;
     }
     int e = SSL_get_error(s->ssl, n);
@@ -398,6 +421,22 @@ int dtls_export_srtp(dtls_session *s, uint8_t *out, size_t len) {
   if (s->state != DTLS_S_CONNECTED) return -1;
   static const char label[] = "EXTRACTOR-dtls_srtp";
   return SSL_export_keying_material(s->ssl, out, len, label, sizeof label - 1, NULL, 0, 0) == 1 ? 0 : -1;
+}
+
+int dtls_write(dtls_session *s, const uint8_t *buf, size_t len) {
+  if (s->state != DTLS_S_CONNECTED || len == 0 || len > DTLS_IN_BYTES) return -1;
+  ERR_clear_error();
+  int r = SSL_write(s->ssl, buf, (int)len);
+  ERR_clear_error();
+  return r == (int)len ? 0 : -1;
+}
+
+int dtls_in_count(const dtls_session *s) { return s->nin; }
+
+const uint8_t *dtls_in_data(const dtls_session *s, int i, size_t *len) {
+  if (i < 0 || i >= s->nin) return NULL;
+  *len = s->in_len[i];
+  return s->in[i];
 }
 
 int dtls_out_count(const dtls_session *s) { return s->nout; }

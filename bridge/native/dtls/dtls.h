@@ -11,6 +11,8 @@
 #define DTLS_MAX_DIGEST 64
 #define DTLS_OUT_SLOTS 16
 #define DTLS_OUT_BYTES 1500
+#define DTLS_IN_SLOTS 16
+#define DTLS_IN_BYTES 16384
 #define DTLS_ERROR_LEN 160
 
 /* Session states, as dtls_feed and friends return them. */
@@ -61,13 +63,22 @@ int dtls_out_count(const dtls_session *s);
 const uint8_t *dtls_out_data(const dtls_session *s, int i, size_t *len);
 void dtls_out_clear(dtls_session *s);
 
+/* Application data (SCTP packets, RFC 8261) received since the last take: count, then each record's bytes. At most
+ * DTLS_IN_SLOTS records wait; more in one call are dropped and counted. */
+int dtls_in_count(const dtls_session *s);
+const uint8_t *dtls_in_data(const dtls_session *s, int i, size_t *len);
+void dtls_in_clear(dtls_session *s);
+/* Sends application data as one record, only once connected (the datagram waits in the out queue); 0 or -1. */
+int dtls_write(dtls_session *s, const uint8_t *buf, size_t len);
+
 /* What a session counted, for metrics: datagrams fed, datagrams dropped by OpenSSL's record layer is not visible,
  * so the bridge counts what it fed and what failed. */
 typedef struct {
   uint64_t datagrams_in;
   uint64_t datagrams_out;
   uint64_t retransmits;
-  uint64_t app_data_bytes; /* application data after the handshake: discarded (no SCTP on this path yet) */
+  uint64_t app_data_bytes;   /* application data received after the handshake */
+  uint64_t app_data_dropped; /* application data records dropped: the in queue was full or the record too big */
 } dtls_counters;
 const dtls_counters *dtls_session_counters(const dtls_session *s);
 

@@ -39,11 +39,15 @@ export interface NativeDtlsConnection {
   handleTimeout(): number;
   close(): number;
   takeOutgoing(): Buffer[] | undefined;
+  /** Application data records received since the last take (at most 16 wait; more are dropped and counted). */
+  takeIncoming(): Buffer[] | undefined;
+  /** One application data record, once connected; false when not connected or refused. */
+  write(buf: Buffer): boolean;
   error(): string;
   srtpProfile(): number;
   exportSrtp(len: number): Buffer | undefined;
-  /** [datagrams in, datagrams out, retransmits, application data bytes]. */
-  counters(): [number, number, number, number];
+  /** [datagrams in, datagrams out, retransmits, application data bytes, application data records dropped]. */
+  counters(): [number, number, number, number, number];
   free(): void;
 }
 
@@ -68,6 +72,8 @@ function load(): { addon: NativeAddon } | { error: string } {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as Partial<NativeAddon>;
     if (typeof addon.SrtpContext !== 'function' || typeof addon.DtlsConnection !== 'function')
       throw new Error('an older build without DTLS');
+    if (typeof (addon.DtlsConnection.prototype as Partial<NativeDtlsConnection>).write !== 'function')
+      throw new Error('an older build without DTLS application data');
     loaded = { addon: addon as NativeAddon };
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];

@@ -1,12 +1,15 @@
+export { ColibriWsServer, COLIBRI_WS_PREFIX, type ColibriWsOptions } from './colibri-ws.js';
 export {
-  ColibriWsServer,
-  COLIBRI_WS_PREFIX,
+  ChannelHub,
+  type ChannelConnection,
   type ChannelDirectory,
   type ChannelEndpoint,
   type ChannelDropReason,
   type ChannelCloseReason,
-  type ColibriWsOptions,
-} from './colibri-ws.js';
+  type ChannelHubOptions,
+  type ChannelSocket,
+} from './channel-hub.js';
+export { serveSctpChannel, type DataChannelListener, type DataChannelPort } from './sctp-channel.js';
 export { ChannelLimiter, DEFAULT_CHANNEL_LIMITS, type Admission, type ChannelLimits } from './channel-limiter.js';
 export { TokenBucket } from './token-bucket.js';
 export { storeVideoType, MAX_EARLY_VIDEO_TYPES } from './video-types.js';

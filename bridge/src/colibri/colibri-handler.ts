@@ -24,8 +24,10 @@ export interface ColibriHandlerOptions {
   allowedFocus: JidAllowList;
   /** Creates beyond this many live conferences are refused with `resource-constraint`. */
   maxConferences: number;
-  /** The colibri-ws URL handed to the endpoint. */
-  webSocketUrl(conferenceId: string, endpointId: string, password: string): string;
+  /** The colibri-ws URL handed to the endpoint; undefined when colibri-ws is off. */
+  webSocketUrl(conferenceId: string, endpointId: string, password: string): string | undefined;
+  /** An endpoint asked for the SCTP data channel (`<sctp/>`): serve the bridge channel on it. */
+  onSctpRequested?(ep: Endpoint): void;
   log: Logger;
 }
 
@@ -130,6 +132,7 @@ export class ColibriHandler {
     try {
       ep.capabilities = [...req.capabilities];
       ep.sctp = req.transport?.sctp !== undefined;
+      if (ep.sctp) this.#opts.onSctpRequested?.(ep);
       if (req.media.length > 0) {
         conf.setStrippedHeaderExtensions(hopByHopExtensionIds(req.media));
         conf.setTransportCcExtension(transportCcExtensionId(req.media));

@@ -42,14 +42,18 @@ export function toMediaTransport(ice: IceUdpTransport, previous?: MediaTransport
 }
 
 /** The bridge's side of an endpoint's transport as Colibri2 answers it (PROTOCOL.md §5.3). */
-export function toColibri2Transport(local: MediaTransport, webSocketUrl: string, sctp: boolean): Colibri2Transport {
+export function toColibri2Transport(
+  local: MediaTransport,
+  webSocketUrl: string | undefined,
+  sctp: boolean,
+): Colibri2Transport {
   const ice: IceUdpTransport = {
     ufrag: local.ufrag,
     pwd: local.pwd,
     rtcpMux: true,
     fingerprints: local.fingerprints.map((f) => ({ hash: f.hash, value: f.value, setup: 'actpass' })),
     candidates: local.candidates.map(toJingleCandidate),
-    webSockets: [webSocketUrl],
+    webSockets: webSocketUrl === undefined ? [] : [webSocketUrl],
   };
   const t: Colibri2Transport = { ice };
   if (sctp) t.sctp = { port: SCTP_PORT, role: 'server' };

@@ -4,6 +4,7 @@ import type { MediaKind } from '../forward/index.js';
 import { dtlsRoleFor, type DtlsCounters, type DtlsState, type SrtpProfile } from '../dtls/index.js';
 import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
 import type { EndpointCounters, EndpointTransport } from '../pipeline/index.js';
+import { SctpEndpoint } from '../sctp/index.js';
 import { newChannelPassword, type ReceiverState } from './receiver-state.js';
 import type { SourceParams, SsrcGroupParams, TransportParams } from './transport-params.js';
 
@@ -49,6 +50,25 @@ export interface TransportEvents {
   onIceState(state: IceState): void;
   onDtlsState(state: DtlsState, reason?: string): void;
   onBandwidthEstimate(bps: number): void;
+  /** DTLS application data; false when this endpoint has no SCTP association. */
+  onAppData(buf: Buffer): boolean;
+}
+
+/** Who hears the endpoint's one WebRTC data channel (the bridge channel over SCTP). */
+export interface DataChannelHandlers {
+  onOpen(label: string, protocol: string): void;
+  onMessage(data: string | Buffer): void;
+  onClose(): void;
+}
+
+/** The bridge's side of that data channel. */
+export interface DataChannelLink {
+  readonly open: boolean;
+  /** Bytes queued in SCTP, not yet sent. */
+  readonly bufferedAmount: number;
+  send(text: string): boolean;
+  /** Resets the channel's stream: the client sees its channel close. */
+  closeChannel(): void;
 }
 
 /** What an endpoint tells the conference that owns it. */
@@ -89,6 +109,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   #sources: readonly SourceParams[] = [];
   #groups: readonly SsrcGroupParams[] = [];
   #remote: TransportParams | undefined;
+  #sctp: SctpEndpoint | undefined;
 
   /** Created by `Conference.createEndpoint`, with the factory of its pipeline on the shared socket. */
   constructor(id: string, createTransport: (events: TransportEvents) => EndpointTransport, parent: EndpointParent) {
@@ -99,6 +120,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       onDtlsState: (s, reason) => this.reportDtlsState(s, reason),
       onBandwidthEstimate: (bps) => {
         if (!this.#closed) this.emit('bandwidthestimate', bps);
+      },
+      onAppData: (buf) => {
+        if (this.#sctp === undefined) return false;
+        this.#sctp.receive(buf);
+        return true;
       },
     });
     this.#parent = parent;
@@ -232,6 +258,31 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     this.#log?.debug({ setup: t.fingerprints[0]!.setup, candidates: t.candidates.length }, 'remote transport set');
   }
 
+  /**
+   * Accepts an SCTP association over this endpoint's DTLS (the bridge is its server, port 5000) and the one data
+   * channel the client opens on it. Once per endpoint; the association ends with the endpoint.
+   */
+  acceptSctp(handlers: DataChannelHandlers): DataChannelLink {
+    this.#assertOpen();
+    if (this.#sctp !== undefined) throw new InvalidStateError('sctp-accepted', `endpoint ${this.id}`);
+    const sctp = new SctpEndpoint({
+      counters: this.#transport.counters,
+      write: (packet) => this.#transport.writeAppData(packet),
+      onOpen: (label, protocol) => {
+        this.#log?.info({ label, protocol }, 'data channel opened');
+        handlers.onOpen(label, protocol);
+      },
+      onMessage: (data) => handlers.onMessage(data),
+      onClose: () => {
+        this.#log?.info('data channel closed');
+        handlers.onClose();
+      },
+      onError: (err) => this.#log?.error({ err }, 'sctp handler failed'),
+    });
+    this.#sctp = sctp;
+    return sctp;
+  }
+
   /** Adds trickled remote candidates (Jingle transport-info); checks to them start on the next tick. */
   addRemoteCandidates(candidates: readonly IceCandidate[]): void {
     this.#assertOpen();
@@ -295,6 +346,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#connectTimer);
+    this.#sctp?.close();
     this.#transport.close();
     this.#parent.onEndpointClosed(this, reason);
     this.#log?.info({ reason }, 'endpoint closed');

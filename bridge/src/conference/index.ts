@@ -1,7 +1,14 @@
 export { MediaServer, type MediaServerDrops, type MediaServerEvents } from './media-server.js';
 export type { MediaServerOptions } from './media-options.js';
 export { Conference, type ConferenceCounters, type ConferenceEvents, type ConferenceSpec } from './conference.js';
-export { Endpoint, type BandwidthDebug, type EndpointCloseReason, type EndpointEvents } from './endpoint.js';
+export {
+  Endpoint,
+  type BandwidthDebug,
+  type DataChannelHandlers,
+  type DataChannelLink,
+  type EndpointCloseReason,
+  type EndpointEvents,
+} from './endpoint.js';
 export { newConferenceTotals, type ConferenceTotals } from './conference-totals.js';
 export { newChannelPassword, type ReceiverState } from './receiver-state.js';
 export { BridgeLifecycle, type BridgeLifecycleDeps } from './bridge-lifecycle.js';

@@ -246,6 +246,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
         onIceState: (s) => events.onIceState(s),
         onDtlsState: (s, reason) => events.onDtlsState(s, reason),
         onBandwidthEstimate: (bps) => events.onBandwidthEstimate(bps),
+        onAppData: (buf) => events.onAppData(buf),
       },
       { ufrag, pwd: randomString(24) },
     );

@@ -50,6 +50,11 @@ export const BridgeConfigSchema = z
     publicHttpBindAddress: z.string().min(1).default('127.0.0.1'),
     /** Base of the colibri-ws URLs handed to clients, e.g. `wss://meet.example.com`; default the public server's. */
     websocketBaseUrl: z.url({ error: 'expected a ws:// or wss:// URL' }).optional(),
+    /**
+     * Offer colibri-ws (JVB `videobridge.websockets.enabled`). Off: transports carry no `web-socket` URL and clients
+     * must use the SCTP data channel for the bridge channel; upgrades are still answered, for URLs handed out before.
+     */
+    websocketsEnabled: z.boolean({ error: 'expected true or false' }).default(true),
     /** `<server-id>` in colibri-ws URLs (JVB default `default-id`). */
     serverId: Nick.default('default-id'),
     /**

@@ -28,6 +28,8 @@ export interface DtlsSessionDeps {
   send: (buf: Buffer) => void;
   onStateChange: (state: DtlsState, reason?: string) => void;
   onKeys: (keys: SrtpKeys) => void;
+  /** Application data (SCTP packets, RFC 8261) received once connected, one record at a time; false: unwanted. */
+  onAppData?: (buf: Buffer) => boolean;
   handshakeTimeoutMs: number;
 }
 
@@ -36,18 +38,28 @@ export interface DtlsCounters {
   datagramsIn: number;
   datagramsOut: number;
   retransmits: number;
-  /** Application data after the handshake, discarded: there is no SCTP on this path yet. */
+  /** Application data received after the handshake. */
   appDataBytes: number;
+  /** Application data records dropped: more arrived in one datagram than the addon keeps, or nobody takes them. */
+  appDataDropped: number;
 }
 
 /** One DTLS association with one endpoint, driven by datagrams in and a tick for retransmission. */
 export class DtlsSession {
-  readonly #counters: DtlsCounters = { datagramsIn: 0, datagramsOut: 0, retransmits: 0, appDataBytes: 0 };
+  readonly #counters: DtlsCounters = {
+    datagramsIn: 0,
+    datagramsOut: 0,
+    retransmits: 0,
+    appDataBytes: 0,
+    appDataDropped: 0,
+  };
   readonly #deps: DtlsSessionDeps;
   #conn: NativeDtlsConnection | undefined;
   #state: DtlsState = 'new';
   #profile: SrtpProfile | undefined;
   #startedAt = 0;
+  /** Records that arrived with nobody to take them (no SCTP for this endpoint). */
+  #unwanted = 0;
 
   constructor(deps: DtlsSessionDeps) {
     this.#deps = deps;
@@ -103,6 +115,15 @@ export class DtlsSession {
     this.#after(conn.feed(buf, off, len));
   }
 
+  /** Sends one application data record (an SCTP packet); false unless connected. */
+  write(buf: Buffer): boolean {
+    const conn = this.#conn;
+    if (conn === undefined || this.#state !== 'connected') return false;
+    const ok = conn.write(buf);
+    this.#flush(conn);
+    return ok;
+  }
+
   /** Sends close_notify when connected, and releases OpenSSL's session. */
   close(): void {
     if (this.#state === 'closed' || this.#state === 'failed') return;
@@ -118,8 +139,22 @@ export class DtlsSession {
     const conn = this.#conn!;
     this.#flush(conn);
     if (state === DTLS_STATE_CONNECTED && this.#state === 'connecting') this.#connected(conn);
-    else if (state === DTLS_STATE_CLOSED) this.#end('closed', conn.error());
+    // Data that came with the datagram is delivered before a close_notify behind it ends the session.
+    if (this.#conn === conn && (state === DTLS_STATE_CONNECTED || state === DTLS_STATE_CLOSED)) this.#deliver(conn);
+    if (state === DTLS_STATE_CONNECTED) return;
+    if (state === DTLS_STATE_CLOSED) this.#end('closed', conn.error());
     else if (state === DTLS_STATE_FAILED) this.#end('failed', conn.error());
+  }
+
+  #deliver(conn: NativeDtlsConnection): void {
+    const records = conn.takeIncoming();
+    if (records === undefined) return;
+    const onAppData = this.#deps.onAppData;
+    if (onAppData === undefined || this.#state !== 'connected') {
+      this.#unwanted += records.length;
+      return;
+    }
+    for (const r of records) if (!onAppData(r)) this.#unwanted++;
   }
 
   #flush(conn: NativeDtlsConnection): void {
@@ -166,8 +201,9 @@ export class DtlsSession {
   }
 
   #readCounters(conn: NativeDtlsConnection): void {
-    const [datagramsIn, datagramsOut, retransmits, appDataBytes] = conn.counters();
+    const [datagramsIn, datagramsOut, retransmits, appDataBytes, dropped] = conn.counters();
     Object.assign(this.#counters, { datagramsIn, datagramsOut, retransmits, appDataBytes });
+    this.#counters.appDataDropped = dropped + this.#unwanted;
   }
 
   #setState(state: DtlsState, reason?: string): void {

@@ -17,6 +17,10 @@ export interface MetricsInputs {
   channelDrops: () => Readonly<Record<string, number>>;
   /** Bridge channels the bridge closed on its own (abuse, a client that stopped reading), by reason. */
   channelCloses: () => Readonly<Record<string, number>>;
+  /** Bridge channels opened, by transport (websocket, sctp). */
+  channelOpened: () => Readonly<Record<string, number>>;
+  /** SCTP packets and data-channel messages dropped, by reason. */
+  sctpDrops: () => Readonly<Record<string, number>>;
   /** Media datagrams dropped before reaching an endpoint, by reason. */
   mediaDrops: () => Readonly<Record<string, number>>;
   /** RTP packets the forwarder sent on (one per receiver). */
@@ -131,6 +135,15 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
   );
   labelled('colibri_web_socket_closed_total', 'Bridge channels closed by the bridge, by reason', 'reason', () =>
     Object.entries(m.channelCloses()),
+  );
+  labelled('channel_opened_total', 'Bridge channels opened, by transport (websocket, sctp)', 'transport', () =>
+    Object.entries(m.channelOpened()),
+  );
+  labelled(
+    'sctp_dropped_total',
+    'SCTP input dropped, by reason: malformed packets, bad DCEP, messages with no channel, window exceeded',
+    'reason',
+    () => Object.entries(m.sctpDrops()),
   );
   labelled('media_datagrams_dropped_total', 'Media datagrams dropped before an endpoint, by reason', 'reason', () =>
     Object.entries(m.mediaDrops()),

@@ -1,7 +1,8 @@
 // What one endpoint's pipeline counted.
+import { newSctpCounters, type SctpCounters } from '../sctp/index.js';
 
 /** Plain number fields, read by metrics at scrape time. */
-export interface EndpointCounters {
+export interface EndpointCounters extends SctpCounters {
   rtpPacketsIn: number;
   rtpBytesIn: number;
   rtpPacketsOut: number;
@@ -60,5 +61,6 @@ export function newEndpointCounters(): EndpointCounters {
     retransmissionsRateLimited: 0,
     twccFeedbackIn: 0,
     paddingSent: 0,
+    ...newSctpCounters(),
   };
 }

@@ -66,6 +66,8 @@ export interface EndpointTransportDeps {
   onDtlsState: (state: DtlsState, reason?: string) => void;
   /** The send-side estimate for this receiver moved significantly (bps). */
   onBandwidthEstimate?: (bps: number) => void;
+  /** DTLS application data (SCTP); false when nobody takes it (the session counts it dropped). */
+  onAppData: (buf: Buffer) => boolean;
 }
 
 /** ICE, DTLS and SRTP state of one endpoint on the shared socket. */
@@ -142,6 +144,11 @@ export class EndpointTransport implements MediaSink {
 
   get srtpProfile(): SrtpProfile | undefined {
     return this.#dtls?.srtpProfile;
+  }
+
+  /** Sends DTLS application data (an SCTP packet); false unless DTLS is connected. */
+  writeAppData(buf: Buffer): boolean {
+    return !this.#closed && this.#dtls !== undefined && this.#dtls.write(buf);
   }
 
   /** Peer ICE credentials and candidates, and its DTLS role and fingerprints. */
@@ -374,6 +381,7 @@ export class EndpointTransport implements MediaSink {
         this.#deps.onDtlsState(s, reason);
       },
       onKeys: (k) => this.#onKeys(k),
+      onAppData: (buf) => this.#deps.onAppData(buf),
     });
     this.#dtls.start(now);
     for (const e of this.#early.splice(0)) {

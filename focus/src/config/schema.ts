@@ -43,10 +43,10 @@ export const FocusConfigSchema = z
       .default(['vp8', 'vp9', 'h264']),
     minParticipants: z.number().int().min(1).max(100).default(2),
     /**
-     * Offer the SCTP data channel (a `data` content) to clients that support it (Jicofo's sctp.enabled). Off until
-     * the bridge speaks SCTP: lib-jitsi-meet prefers SCTP when offered and would then have no bridge channel.
+     * Offer the SCTP data channel (a `data` content) to clients that support it, as Jicofo does by default
+     * (`jicofo.sctp.enabled`). lib-jitsi-meet then opens its bridge channel over SCTP; colibri-ws stays offered.
      */
-    sctp: z.boolean({ error: 'expected true or false' }).default(false),
+    sctp: z.boolean({ error: 'expected true or false' }).default(true),
     /** A member left alone this long has its session ended and the bridge conference expired (Jicofo: 20 s). */
     singleParticipantTimeoutMs: z.number().int().min(1000).default(20_000),
     /** Bridges are health-checked this often (Jicofo's JvbDoctor: 10 s). */

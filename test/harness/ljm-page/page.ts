@@ -1,6 +1,7 @@
 // A minimal lib-jitsi-meet page, bundled for the browser by ../ljm-page.ts: the usual flow of a Jitsi client
 // (init, JitsiConnection over WebSocket, initJitsiConference, local camera and microphone, join), recording what
-// the library reports in `window.ljm` for the tests. Query: `?room=<name>&name=<display name>`.
+// the library reports in `window.ljm` for the tests. Query: `?room=<name>&name=<display name>`, and
+// `&bridgeChannel=sctp` to choose the bridge channel as current lib-jitsi-meet does (see `preferSctp` below).
 import * as LibJitsiMeet from '@lyno/lib-jitsi-meet/dist/JitsiMeetJS.js';
 
 /** One thing the library reported, `t` ms after the page started. */
@@ -34,6 +35,10 @@ export interface LjmPageApi {
   sessionId(): string | undefined;
   /** SSRCs in the bridge peer connection's local and remote descriptions. */
   ssrcs(): { local: number[]; remote: number[] };
+  /** How the library's bridge channel runs: `datachannel` or `websocket` (undefined before the offer). */
+  bridgeChannelMode(): string | undefined;
+  /** Sends an EndpointMessage over the bridge channel (`to` '' for everyone). */
+  sendEndpointMessage(to: string, text: string): void;
   /** Terminates the bridge session asking for a new one (what the library does after an ICE failure). */
   restart(): void;
   leave(): Promise<void>;
@@ -70,6 +75,9 @@ interface Conference {
   leave(): Promise<unknown>;
   jvbJingleSession?: JingleSession | null;
   _restartMediaSessions(): void;
+  sendEndpointMessage(to: string, payload: object): void;
+  broadcastEndpointMessage(payload: object): void;
+  rtc: { addListener(event: string, listener: (...args: never[]) => void): void; _channel?: { _mode?: string } | null };
 }
 interface StropheConnection {
   xmlInput(el: Element): void;
@@ -99,6 +107,13 @@ const params = new URLSearchParams(location.search);
 const room = params.get('room') ?? 'ljm';
 const displayName = params.get('name') ?? 'ljm';
 const domain = 'meet.localhost';
+/**
+ * Current lib-jitsi-meet (`bridgeChannel.preferSctp`, default true) takes the SCTP data channel whenever the offer
+ * has a `data` content, even when it also carries a colibri-ws URL; this 2021 build takes the URL when there is one.
+ * With `bridgeChannel=sctp` the page hides the URL from the library, so the library's own code opens its bridge
+ * channel over SCTP as a current build would (PROTOCOL.md §7.1).
+ */
+const preferSctp = params.get('bridgeChannel') === 'sctp';
 const started = Date.now();
 const events: LjmEvent[] = [];
 const jingleErrors: string[] = [];
@@ -121,6 +136,9 @@ let conference: Conference | undefined;
 const jingleIds = new Set<string>();
 const watch = (el: Element, dir: 'in' | 'out'): void => {
   if (el.nodeName !== 'iq') return;
+  // Strophe hands xmlInput the very element its handlers get next.
+  if (dir === 'in' && preferSctp)
+    for (const ws of [...el.getElementsByTagNameNS('http://jitsi.org/protocol/colibri', 'web-socket')]) ws.remove();
   const id = el.getAttribute('id') ?? '';
   if (el.getElementsByTagNameNS('urn:xmpp:jingle:1', 'jingle').length > 0) jingleIds.add(id);
   if (el.getAttribute('type') === 'error' && jingleIds.has(id))
@@ -147,6 +165,13 @@ async function joinConference(): Promise<void> {
   on(F.CONFERENCE_FAILED, (e: string) => record('CONFERENCE_FAILED', { error: String(e) }));
   on(F.CONFERENCE_ERROR, (e: string) => record('CONFERENCE_ERROR', { error: String(e) }));
   on(F.USER_JOINED, (id: string) => record('USER_JOINED', { id }));
+  on(F.DATA_CHANNEL_OPENED, () => record('DATA_CHANNEL_OPENED', { mode: conf.rtc._channel?._mode }));
+  on(F.ENDPOINT_MESSAGE_RECEIVED, (from: { getId(): string }, payload: { text?: string }) =>
+    record('ENDPOINT_MESSAGE_RECEIVED', { from: from.getId(), text: payload.text }),
+  );
+  conf.rtc.addListener('rtc.datachannel.ForwardedSources', (m: { forwardedSources?: string[] }) =>
+    record('FORWARDED_SOURCES', { sources: m.forwardedSources ?? [] }),
+  );
   on(F.USER_LEFT, (id: string) => record('USER_LEFT', { id }));
   on(F.TRACK_ADDED, (track: Track) => {
     if (track.isLocal()) return;
@@ -224,6 +249,11 @@ window.ljm = {
   ssrcs() {
     const pc = bridgePc()?.peerconnection;
     return { local: ssrcsOf(pc?.localDescription?.sdp), remote: ssrcsOf(pc?.remoteDescription?.sdp) };
+  },
+  bridgeChannelMode: () => conference?.rtc._channel?._mode,
+  sendEndpointMessage(to, text) {
+    if (to === '') conference?.broadcastEndpointMessage({ text });
+    else conference?.sendEndpointMessage(to, { text });
   },
   restart() {
     record('RESTART_REQUESTED');

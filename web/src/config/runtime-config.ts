@@ -10,6 +10,8 @@ export interface RuntimeConfig {
   websocketUrl: string;
   /** Video codec the page asks the browser to send first (lowercase, e.g. `vp8`). */
   preferredVideoCodec: string;
+  /** Bridge channel over the SCTP data channel when the focus offers one (lib-jitsi-meet's `bridgeChannel.preferSctp`). */
+  preferSctp: boolean;
 }
 
 /** Checks the JSON of `/config.json` and resolves a relative WebSocket URL against the page origin. */
@@ -28,6 +30,7 @@ export function parseRuntimeConfig(raw: unknown, pageUrl: string): RuntimeConfig
     mucDomain: str('mucDomain', `conference.${domain}`),
     websocketUrl: toWebSocketUrl(str('websocketUrl', '/xmpp-websocket'), pageUrl),
     preferredVideoCodec: str('preferredVideoCodec', 'vp8').toLowerCase(),
+    preferSctp: o.preferSctp === undefined ? true : o.preferSctp === true,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Jingle } from '@convene/protocol/jingle';
 import { SerialQueue } from '@convene/protocol/lib';
 import { RemoteOffer } from './remote-offer.js';
 import { answerToJingle } from './local-answer.js';
+import { DATA_CHANNEL_LABEL, DATA_CHANNEL_PROTOCOL } from '../media/bridge-channel.js';
 
 export interface JingleSessionDeps {
   endpointId: string;
@@ -12,8 +13,13 @@ export interface JingleSessionDeps {
   /** Sends a Jingle IQ to the focus occupant; rejects on an error reply. */
   sendJingle(j: Jingle): Promise<void>;
   onRemoteTrack(owner: string, media: 'audio' | 'video', track: MediaStreamTrack): void;
-  /** The bridge channel URL, once known (colibri-ws). */
-  onBridgeChannelUrl(url: string): void;
+  /** Open the bridge channel over SCTP when the offer has a `data` content (lib-jitsi-meet's preferSctp). */
+  preferSctp: boolean;
+  /**
+   * How to reach the bridge channel, once the offer is known: the SCTP data channel opened on the new peer
+   * connection (when offered and preferred), and the colibri-ws URL (when offered).
+   */
+  onBridgeChannel(ways: { dataChannel?: RTCDataChannel; url?: string }): void;
   onIceState(state: RTCIceConnectionState): void;
   /** The focus ended the session (a new session-initiate may follow), with its reason condition. */
   onTerminated(condition: string | undefined): void;
@@ -112,7 +118,16 @@ export class JingleSession {
       if (pc.iceConnectionState === 'failed' && pc === this.#pc) this.#restart(j.sid);
     });
     const url = offer.transport.webSockets[0];
-    if (url !== undefined) this.#deps.onBridgeChannelUrl(url);
+    const sctp = this.#deps.preferSctp && j.contents.some((c) => c.name === 'data' && c.transport?.sctpMap);
+    // Created before the offer is applied, as lib-jitsi-meet does: the browser opens it (DCEP) once SCTP is up.
+    const dataChannel = sctp
+      ? pc.createDataChannel(DATA_CHANNEL_LABEL, { protocol: DATA_CHANNEL_PROTOCOL })
+      : undefined;
+    if (dataChannel !== undefined || url !== undefined)
+      this.#deps.onBridgeChannel({
+        ...(dataChannel !== undefined ? { dataChannel } : {}),
+        ...(url !== undefined ? { url } : {}),
+      });
 
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp() });
     for (const media of ['audio', 'video'] as const) {

@@ -5,7 +5,7 @@ export const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
 
 /**
  * What this client advertises to the focus's disco#info (PROTOCOL.md §3.5), as lib-jitsi-meet does, minus
- * `dtls-sctp` (the bridge channel is colibri-ws: our bridge has no SCTP) and `ssrc-rewriting-1`.
+ * `ssrc-rewriting-1`. With `dtls-sctp` the focus offers the `data` content, and the bridge channel goes over SCTP.
  */
 export const CLIENT_FEATURES = [
   'http://jabber.org/protocol/disco#info',
@@ -14,6 +14,7 @@ export const CLIENT_FEATURES = [
   'urn:xmpp:jingle:apps:rtp:audio',
   'urn:xmpp:jingle:apps:rtp:video',
   'urn:xmpp:jingle:transports:ice-udp:1',
+  'urn:xmpp:jingle:transports:dtls-sctp:1',
   'urn:xmpp:jingle:apps:dtls:0',
   'urn:ietf:rfc:5888',
   'urn:ietf:rfc:5761',

@@ -104,5 +104,7 @@ describe('transport mapping', () => {
     const t = toColibri2Transport(local, 'ws://x', true);
     expect(t.sctp).toEqual({ port: 5000, role: 'server' });
     expect(t.ice).toMatchObject({ rtcpMux: true, webSockets: ['ws://x'] });
+    // colibri-ws off (websocketsEnabled: false): no web-socket, the bridge channel is SCTP only.
+    expect(toColibri2Transport(local, undefined, true).ice?.webSockets).toEqual([]);
   });
 });
