@@ -1,4 +1,9 @@
-export { ColibriHandler, hopByHopExtensionIds, type ColibriHandlerOptions } from './colibri-handler.js';
+export {
+  ColibriHandler,
+  hopByHopExtensionIds,
+  rtxPayloadTypes,
+  type ColibriHandlerOptions,
+} from './colibri-handler.js';
 export { ConferenceRegistry, type ConferenceRegistryOptions, type RegistryTotals } from './conference-registry.js';
 export { ColibriConference } from './colibri-conference.js';
 export {
