@@ -22,7 +22,12 @@ export interface CompareRow {
   ratio: number;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+/** The median: a round the machine's other work starved (loss, a CPU-wait spike) moves it least. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 
 export async function compareWithBase(o: CompareOptions): Promise<{ baseCommit: string; rows: CompareRow[] }> {
   const tree = prepareBaseTree(o.base);
@@ -51,8 +56,8 @@ export async function compareWithBase(o: CompareOptions): Promise<{ baseCommit: 
             await s.close();
           }
         }
-      const b = mean(runs.base.map((r) => r.cpuUsPerForwarded));
-      const c = mean(runs.current.map((r) => r.cpuUsPerForwarded));
+      const b = median(runs.base.map((r) => r.cpuUsPerForwarded));
+      const c = median(runs.current.map((r) => r.cpuUsPerForwarded));
       rows.push({ scenario: shape.name, ...runs, baseUsPerPacket: b, currentUsPerPacket: c, ratio: c / b });
     }
   } finally {

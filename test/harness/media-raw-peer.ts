@@ -15,6 +15,7 @@ import {
 import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
 import {
   NodeSrtpTransform,
+  SRTP_ERR_REPLAY,
   SRTP_MAX_OVERHEAD,
   deriveSessionKey,
   type SrtpKeyParams,
@@ -45,7 +46,8 @@ export interface DtlsClient {
 export class RawMediaPeer {
   /** When false the peer ignores the bridge's checks, as a vanished peer would. */
   answering = true;
-  readonly received = { rtp: 0, rtcp: 0, bytes: 0, failed: 0 };
+  /** `failed`: SRTP refused it (authentication or replay); `replayed`: of those, a replay (a duplicate). */
+  readonly received = { rtp: 0, rtcp: 0, bytes: 0, failed: 0, replayed: 0 };
   readonly rtp: Buffer[] = [];
   /** Every SRTP packet as it arrived, before decryption (copies). */
   readonly rawRtp: Buffer[] = [];
@@ -190,6 +192,7 @@ export class RawMediaPeer {
       }
       if (this.onRtp === undefined) this.rawRtp.push(Buffer.from(m));
       const n = this.#srtp.unprotectRtp(m, 0, m.length, m, 0);
+      if (n === SRTP_ERR_REPLAY) this.received.replayed++;
       if (n < 0) this.received.failed++;
       else if (this.onRtp !== undefined) this.onRtp(m.subarray(0, n));
       else this.rtp.push(m.subarray(0, n));

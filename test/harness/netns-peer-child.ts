@@ -18,7 +18,9 @@ export type NetnsCommand =
 
 export interface NetnsPeerStats {
   rtp: number;
+  /** SRTP authentication failures (never expected) and replays (duplicates a receiver drops, as libsrtp does). */
   failed: number;
+  replayed: number;
   /** Distinct media sequence numbers received, directly or inside RTX, and the span they cover. */
   distinct: number;
   span: number;
@@ -35,6 +37,7 @@ let peer: RawMediaPeer | undefined;
 const stats: NetnsPeerStats = {
   rtp: 0,
   failed: 0,
+  replayed: 0,
   distinct: 0,
   span: 0,
   rtxReceived: 0,
@@ -48,6 +51,9 @@ const stats: NetnsPeerStats = {
 const seen = new Set<number>();
 let first = -1;
 let highest = -1;
+/** SRTP failures and replays before the last reset. */
+let failedBefore = 0;
+let replayedBefore = 0;
 
 function noteMedia(seq: number): void {
   if (first < 0) first = seq;
@@ -178,13 +184,16 @@ async function handle(c: NetnsCommand): Promise<unknown> {
       send(peer!, c);
       return null;
     case 'stats':
-      stats.failed = peer?.received.failed ?? 0;
+      stats.replayed = (peer?.received.replayed ?? 0) - replayedBefore;
+      stats.failed = (peer?.received.failed ?? 0) - failedBefore - stats.replayed;
       return stats;
     case 'reset':
       seen.clear();
       first = -1;
       highest = -1;
       for (const k of Object.keys(stats) as Array<keyof NetnsPeerStats>) stats[k] = 0;
+      failedBefore = peer?.received.failed ?? 0;
+      replayedBefore = peer?.received.replayed ?? 0;
       return null;
   }
 }

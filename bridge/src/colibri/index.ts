@@ -1,3 +1,8 @@
-export { ColibriHandler, hopByHopExtensionIds, type ColibriHandlerOptions } from './colibri-handler.js';
+export {
+  ColibriHandler,
+  hopByHopExtensionIds,
+  rtxPayloadTypes,
+  type ColibriHandlerOptions,
+} from './colibri-handler.js';
 export { validateRequest, isHeavy, SCTP_PORT } from './validate-request.js';
 export { toMediaTransport, toColibri2Transport, toSourceParams, feedbackSources } from './transport-mapping.js';

@@ -1,8 +1,8 @@
 // Written by conference/ on signalling changes, read by the forwarder on every packet.
 // Where the later features go (TODO(#5) follow-ups): last-N and receiver constraints decide which targets a
 // route has (rebuilt by conference/, never filtered per packet); simulcast keys every layer's SSRC to one
-// route whose targets carry per-receiver rewrite state (chosen layer, SSRC/seq/timestamp offsets); NACK/RTX
-// adds a per-route retransmission cache next to `targets`, served from the sender's route on a receiver NACK.
+// route whose targets carry per-receiver rewrite state (chosen layer, SSRC/seq/timestamp offsets). A video
+// route with a FID group keeps a retransmission cache next to `targets`: receivers' NACKs are answered from it.
 import type { MediaSink } from './media-sink.js';
 import { PacketCache } from './packet-cache.js';
 

@@ -11,7 +11,11 @@ import { BandwidthEstimator } from '../bwe/index.js';
 import { TwccReport } from '../rtp/index.js';
 import type { EndpointCounters } from './endpoint-counters.js';
 import type { DownlinkSink } from '../forward/index.js';
-import type { HeaderExtensionIds } from './endpoint-transport.js';
+
+/** RTP header extension ids the pipeline reads (0: not negotiated). */
+export interface HeaderExtensionIds {
+  transportCc: number;
+}
 
 export interface DownlinkDeps {
   readonly counters: EndpointCounters;

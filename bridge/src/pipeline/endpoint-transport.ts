@@ -31,17 +31,14 @@ import {
 } from '../srtp/index.js';
 import type { UdpTransport } from '../transport/index.js';
 import { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
-import { Downlink } from './downlink.js';
+import { Downlink, type HeaderExtensionIds } from './downlink.js';
 import { SLOT_BYTES, SendRing } from './send-ring.js';
 
 export { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
 
 const MAX_RECEIVE_STREAMS = 32;
 
-/** RTP header extension ids the pipeline reads (0: not negotiated). */
-export interface HeaderExtensionIds {
-  transportCc: number;
-}
+export type { HeaderExtensionIds } from './downlink.js';
 
 /** How often a sender gets transport-cc feedback (libwebrtc's receive side sends every 100 ms by default). */
 const TWCC_INTERVAL_MS = 100;

@@ -90,6 +90,7 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
   });
 
   it('settles the estimate of a receiver capped at 500 kbps within 20 %, and leaves an uncapped one alone', async () => {
+    await reset();
     capped.ns.capDownlink('500kbit');
     const start = performance.now();
     await send(1_200_000, 20_000);
@@ -109,12 +110,13 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
           .join('\n'),
     );
     const late = curve.filter(([t]) => t >= 15);
-    expect(late.length).toBeGreaterThan(10);
+    expect(late.length).toBeGreaterThanOrEqual(4);
     for (const [t, c] of late) expect([t, kbps(c), Math.abs(c - 500_000) <= 100_000]).toEqual([t, kbps(c), true]);
     // The uncapped receiver gets the whole 1.2 Mbps: the capped one does not pull its estimate down. (After a
     // probe overshoots what its peer process takes, one decrease to 85 % of what it got is GCC's answer.)
     for (const [t, , f] of late) expect([t, f >= 0.8 * 1_200_000]).toEqual([t, true]);
     expect(capped.ep.bandwidthDebug.feedback).toBeGreaterThan(50);
+    for (const p of [capped, free]) expect((await p.peer.stats()).failed).toBe(0);
   }, 40_000);
 
   /** Sends 1 Mbps for `ms`, waits for the stragglers, and returns what each peer counted. */
@@ -142,7 +144,8 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
     console.log(
       `uplink 5 % loss: ${got.sender.mediaSent} sent; bridge NACK packets to the sender ${nacksSent} ` +
         `(${items} sequence numbers); sender RTX ${got.sender.rtxSent}; ` +
-        `receivers complete ${(100 * share(got.capped)).toFixed(2)} % / ${(100 * share(got.free)).toFixed(2)} %`,
+        `receivers complete ${(100 * share(got.capped)).toFixed(2)} % / ${(100 * share(got.free)).toFixed(2)} %, ` +
+        `SRTP failures ${got.capped.failed} / ${got.free.failed}, replays dropped ${got.capped.replayed} / ${got.free.replayed}`,
     );
     expect(nacksSent).toBeGreaterThan(0);
     expect(got.sender.nacksReceived).toBeGreaterThan(0);

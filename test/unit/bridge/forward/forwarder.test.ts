@@ -6,8 +6,10 @@ class FakeSink implements MediaSink {
   readonly rtcp: Buffer[] = [];
   readonly srs: Array<[number, number]> = [];
   constructor(readonly name: string) {}
-  sendRtp(buf: Buffer, off: number, len: number): void {
+  readonly tccAt: number[] = [];
+  sendRtp(buf: Buffer, off: number, len: number, tccAt = -1): void {
     this.rtp.push(Buffer.from(buf.subarray(off, off + len)));
+    this.tccAt.push(tccAt);
   }
   sendRtcp(buf: Buffer, off: number, len: number): void {
     this.rtcp.push(Buffer.from(buf.subarray(off, off + len)));
@@ -21,8 +23,12 @@ class FakeSink implements MediaSink {
   }
   readonly rtx: Array<{ ssrc: number; pt: number; seq: number }> = [];
   readonly feedback: Buffer[] = [];
+  forwardedRtx = 0;
   readonly downlink = {
-    forwardRtx: (buf: Buffer, off: number, len: number) => this.sendRtp(buf, off, len),
+    forwardRtx: (buf: Buffer, off: number, len: number) => {
+      this.forwardedRtx++;
+      this.sendRtp(buf, off, len);
+    },
     sendRtx: (buf: Buffer, off: number, _len: number, ssrc: number, pt: number) =>
       this.rtx.push({ ssrc, pt, seq: buf.readUInt16BE(off + 2) }),
     onFeedback: (buf: Buffer, off: number, len: number) =>
@@ -229,5 +235,86 @@ describe('Forwarder', () => {
     fwd.onRtcp(b, bad, 0, bad.length);
     expect(a.rtcp).toHaveLength(0);
     expect(fwd.counters).toMatchObject({ rtcpTerminated: 1, dropMalformed: 1 });
+  });
+
+  it('leaves the transport-cc element for each receiver to number, and blanks the other hop-by-hop ones', () => {
+    const { fwd, sinks } = conference(['a', 'b']);
+    const [a, b] = sinks as [FakeSink, FakeSink];
+    fwd.stripHeaderExtensions([5, 10]);
+    fwd.setTransportCcExtension(5);
+    const p = Buffer.alloc(28);
+    p[0] = 0x90;
+    p[1] = 100;
+    p.writeUInt32BE(100, 8);
+    p.writeUInt32BE(0xbede0002, 12);
+    Buffer.from([0x51, 0x12, 0x34, 0xa0, 0x30, 0, 0, 0]).copy(p, 16); // 5: 0x1234, 10: "0"
+    fwd.onRtp(a, p, 0, p.length);
+    expect(b.tccAt).toEqual([17]);
+    expect(b.rtp[0]!.subarray(16, 24)).toEqual(Buffer.from([0x51, 0x12, 0x34, 0, 0, 0, 0, 0]));
+  });
+
+  it('answers a NACK as RTX from the stream cache when the offer has RTX, else from the receiver history', () => {
+    const table = new ForwardingTable();
+    const [a, b] = [new FakeSink('a'), new FakeSink('b')];
+    table.addMember(a);
+    table.addMember(b);
+    table.setSources(a, [
+      { ssrc: 100, kind: 'video', rtxSsrc: 200 },
+      { ssrc: 200, kind: 'video' },
+    ]);
+    const fwd = new Forwarder(table);
+    for (let seq = 1; seq <= 3; seq++) fwd.onRtp(a, rtp(100, seq), 0, 20);
+    const nack = (pid: number, blp: number) => {
+      const n = Buffer.alloc(16);
+      n[0] = 0x81;
+      n[1] = 205;
+      n.writeUInt16BE(3, 2);
+      n.writeUInt32BE(100, 8);
+      n.writeUInt16BE(pid, 12);
+      n.writeUInt16BE(blp, 14);
+      return n;
+    };
+    // No RTX payload types yet: the receiver's own history answers.
+    fwd.onRtcp(b, nack(2, 0), 0, 16);
+    expect(b.nacks).toEqual([[100, 2, 0]]);
+    fwd.setRtxPayloadTypes(new Map([[96, 97]]));
+    fwd.onRtcp(b, nack(1, 0b11), 0, 16); // 1, 2 (cached) and 3; 4 was never sent
+    fwd.onRtcp(b, nack(4, 0), 0, 16);
+    expect(b.rtx).toEqual([1, 2, 3].map((seq) => ({ ssrc: 200, pt: 97, seq })));
+    expect(b.nacks).toEqual([
+      [100, 2, 0],
+      [100, 4, 0],
+    ]);
+    expect(a.rtcp).toEqual([]);
+    expect(fwd.counters.nackItemsReceived).toBe(3);
+  });
+
+  it('hands transport-cc feedback to the receiver downlink and never to another endpoint', () => {
+    const { fwd, sinks } = conference(['a', 'b']);
+    const [a, b] = sinks as [FakeSink, FakeSink];
+    const fb = Buffer.alloc(20);
+    fb[0] = 0x8f;
+    fb[1] = 205;
+    fb.writeUInt16BE(4, 2);
+    fwd.onRtcp(b, fb, 0, fb.length);
+    expect(b.feedback).toEqual([fb]);
+    expect(a.rtcp).toEqual([]);
+    expect(a.feedback).toEqual([]);
+  });
+
+  it('forwards a sender RTX stream through each receiver downlink (its own RTX numbering)', () => {
+    const table = new ForwardingTable();
+    const [a, b] = [new FakeSink('a'), new FakeSink('b')];
+    table.addMember(a);
+    table.addMember(b);
+    table.setSources(a, [
+      { ssrc: 100, kind: 'video', rtxSsrc: 200 },
+      { ssrc: 200, kind: 'video' },
+    ]);
+    const fwd = new Forwarder(table);
+    fwd.onRtp(a, rtp(200, 7), 0, 20);
+    expect(b.forwardedRtx).toBe(1);
+    expect(fwd.rtxPrimaryOf(a, 200)).toBe(100);
+    expect(fwd.rtxPrimaryOf(b, 200)).toBe(0);
   });
 });

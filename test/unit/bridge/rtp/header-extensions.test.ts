@@ -1,5 +1,5 @@
 import { blankHeaderExtensions } from '@convene/bridge/rtp';
-import { hopByHopExtensionIds } from '@convene/bridge/colibri';
+import { hopByHopExtensionIds, rtxPayloadTypes } from '@convene/bridge/colibri';
 
 /** RTP with a one-byte extension block: audio level (id 1), mid (id 10, "0"), transport-cc (id 5, 2 bytes). */
 function packet(): Buffer {
@@ -71,5 +71,28 @@ describe('hopByHopExtensionIds', () => {
       },
     ]);
     expect(ids.sort((a, b) => a - b)).toEqual([3, 5, 10]);
+  });
+});
+
+describe('rtxPayloadTypes', () => {
+  it("maps each rtx payload type's apt to it", () => {
+    const pt = (id: number, name: string, apt?: string) => ({
+      id,
+      name,
+      parameters: apt === undefined ? [] : [{ name: 'apt', value: apt }],
+      rtcpFbs: [],
+    });
+    const map = rtxPayloadTypes([
+      {
+        type: 'video',
+        payloadTypes: [pt(100, 'VP8'), pt(96, 'rtx', '100'), pt(101, 'VP9'), pt(97, 'rtx', '101'), pt(98, 'rtx', 'x')],
+        headerExtensions: [],
+        extmapAllowMixed: true,
+      },
+    ]);
+    expect([...map]).toEqual([
+      [100, 96],
+      [101, 97],
+    ]);
   });
 });
