@@ -1,22 +1,19 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ProsodyError } from './errors.js';
 import { freePort, portIsFree } from './free-port.js';
 import type { ProsodyBinaries } from './install.js';
 import { parseLogLine } from './log-line.js';
+import { accepts, delay, forEachLine, hostForUrl } from './process-util.js';
 import { buildProsodyConfig, xmppLayout, type XmppLayout } from './prosody-config.js';
 import { makeRunDir, sweepStaleRunDirs } from './run-dir.js';
 
-/** A password account on one of the stack's hosts, e.g. the bridge's `jvb@auth.<domain>`. */
-export interface Account {
-  user: string;
-  host: string;
-  password: string;
-}
+import type { Account, XmppServer, XmppServerPorts } from './xmpp-server.js';
+
+export type { Account };
 
 export interface ProsodyOptions {
   binaries: ProsodyBinaries;
@@ -40,18 +37,15 @@ export interface ProsodyOptions {
   readyTimeoutMs?: number;
 }
 
-export interface ProsodyPorts {
-  c2s: number;
-  component: number;
-  http: number;
-}
+export type ProsodyPorts = XmppServerPorts;
 
 const PROSODY_USER = 'prosody';
 const live = new Set<Prosody>();
 let exitHookInstalled = false;
 
 /** A running Prosody, child of this process; dies with it (PR_SET_PDEATHSIG) and leaves nothing behind on close(). */
-export class Prosody {
+export class Prosody implements XmppServer {
+  readonly kind = 'prosody' as const;
   readonly layout: XmppLayout;
   readonly ports: ProsodyPorts;
   readonly bindAddress: string;
@@ -275,10 +269,6 @@ export class Prosody {
   }
 }
 
-function hostForUrl(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
-}
-
 const asRoot = (): boolean => process.getuid?.() === 0;
 
 /**
@@ -334,35 +324,6 @@ function register(binaries: ProsodyBinaries, configFile: string, a: Account): vo
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' ');
     throw new ProsodyError('prosody-register-failed', `could not register ${a.user}@${a.host}: ${out}`);
   }
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (stream === null) return;
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) !== -1) {
-      onLine(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-    }
-  });
 }
 
 function installExitHook(): void {
