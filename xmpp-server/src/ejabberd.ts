@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { buildEjabberdConfig } from './ejabberd-config.js';
 import type { EjabberdBinaries } from './ejabberd-install.js';
 import { EjabberdError } from './errors.js';
-import { freePort } from './free-port.js';
+import { freePort, portIsFree } from './free-port.js';
 import { accepts, delay, forEachLine, hostForUrl } from './process-util.js';
 import { xmppLayout, type XmppLayout } from './prosody-config.js';
 import { EJABBERD_RUN_DIR_PREFIX, makeRunDir, sweepStaleRunDirs } from './run-dir.js';
@@ -114,6 +114,11 @@ export class Ejabberd implements XmppServer {
       component: options.componentPort ?? (await freePort(bindAddress)),
       http: options.httpPort ?? (await freePort(bindAddress)),
     };
+    // A fixed port someone else holds fails here: their listener would otherwise answer our readiness probe.
+    for (const port of [options.c2sPort, options.componentPort, options.httpPort]) {
+      if (port !== undefined && !(await portIsFree(bindAddress, port)))
+        throw new EjabberdError('ejabberd-port-in-use', `port ${bindAddress}:${port} is already in use`);
+    }
     const focusSecret = options.focusSecret ?? randomBytes(18).toString('base64url');
     const dir = makeRunDir(EJABBERD_RUN_DIR_PREFIX);
     const spool = join(dir, 'spool');
@@ -194,11 +199,8 @@ export class Ejabberd implements XmppServer {
       if (line.trim() === '') return;
       recent.push(line);
       if (recent.length > 30) recent.shift();
-      const level = /\[(error|critical|alert|emergency)\]/.test(line)
-        ? 'error'
-        : /\[warning\]/.test(line)
-          ? 'warn'
-          : 'debug';
+      // mod_muc recommends mod_mam (message archive) at every start: rooms here keep no history on purpose.
+      const level = ejabberdLevel(line);
       log[level]({ source: 'ejabberd' }, line);
     };
     forEachLine(child.stdout, onLine);
@@ -273,6 +275,14 @@ export class Ejabberd implements XmppServer {
     if (this.#child.exitCode === null) this.#child.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The pino level of one of ejabberd's console lines (`<time> [level] <text>`). */
+function ejabberdLevel(line: string): 'debug' | 'warn' | 'error' {
+  // mod_muc recommends mod_mam (message archive) at every start: rooms here keep no history on purpose.
+  if (/recommended for module/.test(line)) return 'debug';
+  if (/\[(error|critical|alert|emergency)\]/.test(line)) return 'error';
+  return /\[warning\]/.test(line) ? 'warn' : 'debug';
 }
 
 const asRoot = (): boolean => process.getuid?.() === 0;
