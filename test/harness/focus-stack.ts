@@ -35,6 +35,8 @@ export interface FocusStackProsodyExtras {
   server?: XmppServerKind;
   /** ejabberd only: no mod_ping on the auth host. */
   withoutPingOnAuthHost?: boolean;
+  /** Prosody only: at most this many occupants per conference room (the focus not counted). */
+  maxOccupants?: number;
 }
 
 export async function startFocusStack(
@@ -45,6 +47,7 @@ export async function startFocusStack(
   const focusJid = mode === 'component' ? 'focus@focus.meet.localhost' : 'focus@auth.meet.localhost';
   const prosody = await startTestXmppServer(extras.server ?? 'prosody', {
     ...(extras.withoutPingOnAuthHost === true ? { withoutPingOnAuthHost: true } : {}),
+    ...(extras.maxOccupants !== undefined ? { maxOccupants: extras.maxOccupants } : {}),
     accounts: [
       { user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD },
       { user: 'focus', host: 'auth.meet.localhost', password: FOCUS_PASSWORD },

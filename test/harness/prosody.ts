@@ -27,8 +27,11 @@ export async function startTestEjabberd(options: Omit<EjabberdOptions, 'binaries
   return Ejabberd.start({ ...options, binaries });
 }
 
-/** What both servers take: the accounts, the brewery's owners, more room owners (Prosody only: client-mode focus). */
-export type TestServerOptions = Pick<ProsodyOptions, 'accounts' | 'bridgeJids' | 'extraAdmins'> &
+/**
+ * What both servers take: the accounts and the brewery's owners; Prosody only: more room owners (a client-mode
+ * focus) and the occupant limit; ejabberd only: no mod_ping on the auth host.
+ */
+export type TestServerOptions = Pick<ProsodyOptions, 'accounts' | 'bridgeJids' | 'extraAdmins' | 'maxOccupants'> &
   Pick<EjabberdOptions, 'withoutPingOnAuthHost'>;
 
 /** Either server, with the Convene layout on free loopback ports. */
@@ -38,6 +41,7 @@ export function startTestXmppServer(kind: XmppServerKind, options: TestServerOpt
     return startTestProsody(rest);
   }
   if ((options.extraAdmins ?? []).length > 0) throw new Error('ejabberd: component mode only (no extra room owners)');
-  const { extraAdmins: _none, ...rest } = options;
+  if (options.maxOccupants !== undefined) throw new Error('ejabberd: no occupant limit module');
+  const { extraAdmins: _none, maxOccupants: _no, ...rest } = options;
   return startTestEjabberd(rest);
 }

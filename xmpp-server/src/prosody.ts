@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ProsodyError } from './errors.js';
@@ -33,6 +33,8 @@ export interface ProsodyOptions {
   extraAdmins?: readonly string[];
   /** PLAIN over unencrypted c2s: on by default on a loopback bindAddress only, never elsewhere; false: off. */
   allowPlainAuth?: boolean;
+  /** At most this many occupants per conference room, the focus not counted (mod_convene_max_occupants). */
+  maxOccupants?: number;
   log?: Logger;
   readyTimeoutMs?: number;
 }
@@ -40,6 +42,8 @@ export interface ProsodyOptions {
 export type ProsodyPorts = XmppServerPorts;
 
 const PROSODY_USER = 'prosody';
+/** Convene's own Prosody modules (Lua), shipped in this package. */
+const PLUGIN_SOURCE = join(import.meta.dirname, '..', 'prosody-plugins');
 const live = new Set<Prosody>();
 let exitHookInstalled = false;
 
@@ -143,6 +147,9 @@ export class Prosody implements XmppServer {
     const pidFile = join(dir, 'prosody.pid');
     mkdirSync(join(dir, 'certs'), { recursive: true });
     mkdirSync(dataDir, { recursive: true });
+    // Our own modules go beside the config: the prosody user may not be able to read the checkout.
+    const pluginDir = join(dir, 'plugins');
+    cpSync(PLUGIN_SOURCE, pluginDir, { recursive: true });
     writeFileSync(
       configFile,
       buildProsodyConfig({
@@ -158,6 +165,8 @@ export class Prosody implements XmppServer {
         extraAdmins: options.extraAdmins ?? [],
         bridgeJids: options.bridgeJids ?? [`jvb@${layout.authDomain}`],
         certificates: join(dir, 'certs'),
+        pluginDir,
+        ...(options.maxOccupants !== undefined ? { maxOccupants: options.maxOccupants } : {}),
         ...(options.allowPlainAuth !== undefined ? { allowPlainAuth: options.allowPlainAuth } : {}),
       }),
       { mode: 0o640 },
@@ -165,7 +174,7 @@ export class Prosody implements XmppServer {
     // `mode` applies only when the file is created: a kept dataDir keeps whatever mode its config had. It holds
     // the component secret: owner and Prosody's group only, every start.
     chmodSync(configFile, 0o640);
-    handOver(dir, [dataDir, join(dir, 'certs'), configFile]);
+    handOver(dir, [dataDir, join(dir, 'certs'), configFile, pluginDir]);
 
     let child: ChildProcess;
     try {
