@@ -106,6 +106,14 @@ describe('lib-jitsi-meet (2021 npm build) with our web client', () => {
       expect(await p.jingleErrors()).toEqual([]);
     }
     expect((await web.tiles()).map((t) => t.endpoint).sort()).toEqual([idOf(anna), idOf(ben)].sort());
+    // The meeting id: the room's disco#info carries the one the focus uses (Convene's Prosody module), so the
+    // library has it and does not warn "No meeting ID from backend". No sender parameter is refused either (a
+    // current library sets AV1 scalability modes; the offer has AV1, as Jicofo's).
+    const joined = await stack.focus.logLine('room joined', 5_000, { room: `${ROOM}@conference.meet.localhost` });
+    for (const p of [anna, ben]) {
+      expect(await p.meetingId()).toBe(joined.meetingId);
+      expect(p.logs.filter((l) => /No meeting ID from backend|InvalidModificationError/.test(l))).toEqual([]);
+    }
     // The bridge's transport-cc feedback reaches the library's sender too. Printed, not asserted: on a quiet
     // machine its estimate passes 1 Mbps (it never passes 300 kbps without feedback), but beside other browsers on
     // 2 cores the library's sender can stay lower for longer than a test should wait.

@@ -110,6 +110,10 @@ export class LjmParticipant extends PageParticipant {
     return this.page.evaluate(() => window.ljm?.endpointId());
   }
 
+  meetingId(): Promise<string | undefined> {
+    return this.page.evaluate(() => window.ljm?.meetingId());
+  }
+
   events(): Promise<LjmEvent[]> {
     return this.page.evaluate(() => window.ljm?.events ?? []);
   }

@@ -24,6 +24,8 @@ export interface LjmPageApi {
   jingleErrors: string[];
   /** The MUC nick once CONFERENCE_JOINED. */
   endpointId(): string | undefined;
+  /** The meeting id the library read from the room's disco#info (muc#roominfo_meetingId), if any. */
+  meetingId(): string | undefined;
   inbound(): Promise<Record<string, LjmInbound>>;
   /**
    * The highest bandwidth estimate toward the bridge seen so far (bits/s, candidate-pair availableOutgoingBitrate,
@@ -70,6 +72,7 @@ interface Conference {
   leave(): Promise<unknown>;
   jvbJingleSession?: JingleSession | null;
   _restartMediaSessions(): void;
+  getMeetingUniqueId(): string | undefined;
 }
 interface StropheConnection {
   xmlInput(el: Element): void;
@@ -197,6 +200,7 @@ window.ljm = {
   events,
   jingleErrors,
   endpointId: () => events.find((e) => e.name === 'CONFERENCE_JOINED')?.data?.id as string | undefined,
+  meetingId: () => conference?.getMeetingUniqueId(),
   async inbound() {
     const tpc = bridgePc();
     if (tpc === undefined) return {};
