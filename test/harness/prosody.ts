@@ -36,12 +36,19 @@ export type TestServerOptions = Pick<ProsodyOptions, 'accounts' | 'bridgeJids' |
 
 /** Either server, with the Convene layout on free loopback ports. */
 export function startTestXmppServer(kind: XmppServerKind, options: TestServerOptions = {}): Promise<XmppServer> {
+  const { accounts, bridgeJids, extraAdmins, maxOccupants, withoutPingOnAuthHost } = options;
+  const common = {
+    ...(accounts !== undefined ? { accounts } : {}),
+    ...(bridgeJids !== undefined ? { bridgeJids } : {}),
+  };
   if (kind === 'prosody') {
-    const { withoutPingOnAuthHost: _unused, ...rest } = options;
-    return startTestProsody(rest);
+    return startTestProsody({
+      ...common,
+      ...(extraAdmins !== undefined ? { extraAdmins } : {}),
+      ...(maxOccupants !== undefined ? { maxOccupants } : {}),
+    });
   }
-  if ((options.extraAdmins ?? []).length > 0) throw new Error('ejabberd: component mode only (no extra room owners)');
-  if (options.maxOccupants !== undefined) throw new Error('ejabberd: no occupant limit module');
-  const { extraAdmins: _none, maxOccupants: _no, ...rest } = options;
-  return startTestEjabberd(rest);
+  if ((extraAdmins ?? []).length > 0) throw new Error('ejabberd: component mode only (no extra room owners)');
+  if (maxOccupants !== undefined) throw new Error('ejabberd: no occupant limit module');
+  return startTestEjabberd({ ...common, ...(withoutPingOnAuthHost === true ? { withoutPingOnAuthHost } : {}) });
 }
