@@ -52,7 +52,9 @@ interface Track {
   isLocal(): boolean;
   getType(): string;
   getParticipantId(): string;
-  getSSRC(): number | undefined;
+  /** The 2021 library's name; current ones call it getSsrc. */
+  getSSRC?(): number | undefined;
+  getSsrc?(): number | null | undefined;
   attach(el: HTMLElement): void;
 }
 interface PeerConnectionWrapper {
@@ -153,7 +155,7 @@ async function joinConference(): Promise<void> {
   on(F.USER_LEFT, (id: string) => record('USER_LEFT', { id }));
   on(F.TRACK_ADDED, (track: Track) => {
     if (track.isLocal()) return;
-    record('TRACK_ADDED', { type: track.getType(), id: track.getParticipantId(), ssrc: track.getSSRC() });
+    record('TRACK_ADDED', { type: track.getType(), id: track.getParticipantId(), ssrc: ssrcOf(track) });
     // Attached, as a client shows it (muted: headless Chromium plays nothing anyway).
     const el = document.createElement(track.getType() === 'video' ? 'video' : 'audio');
     el.autoplay = true;
@@ -196,6 +198,10 @@ setInterval(() => {
     );
 }, 250);
 
+function ssrcOf(track: Track): number | undefined {
+  return track.getSSRC?.() ?? track.getSsrc?.() ?? undefined;
+}
+
 window.ljm = {
   events,
   jingleErrors,
@@ -206,7 +212,7 @@ window.ljm = {
     if (tpc === undefined) return {};
     const owners = new Map<number, string>();
     for (const track of tpc.getRemoteTracks()) {
-      const ssrc = track.getSSRC();
+      const ssrc = ssrcOf(track);
       if (ssrc !== undefined) owners.set(ssrc, track.getParticipantId());
     }
     const out: Record<string, LjmInbound> = {};
