@@ -2,7 +2,7 @@
 // `focus@focus.<domain>/focus` with nick `focus`, and sends Colibri2 the way Jicofo does.
 import type { Element } from 'ltx';
 import { xml } from '@xmpp/component';
-import type { Prosody } from '@convene/xmpp-server';
+import type { XmppServer } from '@convene/xmpp-server';
 import { parseStanzaError, parseXml, type StanzaError } from '@convene/protocol/xml';
 import { connectClient, connectComponent, type XmppPeer } from './xmpp-peer.js';
 
@@ -31,7 +31,7 @@ export interface BreweryPeer {
 }
 
 /** The focus: component `focus.<domain>`, in the brewery as `focus@focus.<domain>/focus`, nick `focus`. */
-export async function joinBreweryAsFocus(prosody: Prosody): Promise<BreweryPeer> {
+export async function joinBreweryAsFocus(prosody: XmppServer): Promise<BreweryPeer> {
   const peer = await connectComponent({
     service: `xmpp://${prosody.bindAddress}:${prosody.ports.component}`,
     domain: prosody.layout.focusDomain,
@@ -46,7 +46,7 @@ export async function joinBreweryAsFocus(prosody: Prosody): Promise<BreweryPeer>
 
 /** Someone else in the brewery: a password account on the auth host, with its own nick. */
 export async function joinBreweryAsAccount(
-  prosody: Prosody,
+  prosody: XmppServer,
   account: { user: string; password: string },
   nick: string,
 ): Promise<BreweryPeer> {
@@ -62,7 +62,7 @@ export async function joinBreweryAsAccount(
   return breweryPeer(peer, prosody, peer.jid, occupant);
 }
 
-function breweryPeer(peer: XmppPeer, prosody: Prosody, jid: string, occupant: string): BreweryPeer {
+function breweryPeer(peer: XmppPeer, prosody: XmppServer, jid: string, occupant: string): BreweryPeer {
   let n = 0;
   return {
     peer,

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Prosody } from '@convene/xmpp-server';
+import type { XmppServer } from '@convene/xmpp-server';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 export interface BridgeProcessOptions {
-  prosody: Prosody;
+  prosody: XmppServer;
   password: string;
   bridgeId?: string;
   /** Send ICE checks to loopback candidates (config allowLocalCandidates): true, as every test peer is on loopback. */

@@ -4,7 +4,7 @@
 import { parse } from 'sdp-transform';
 import type { Jingle } from '@convene/protocol/jingle';
 import { jingleToSdp, sdpToJingle } from '@convene/protocol/sdp';
-import type { Prosody } from '@convene/xmpp-server';
+import type { XmppServer } from '@convene/xmpp-server';
 import { JitsiParticipant, JITSI_FEATURES } from './jitsi-participant.js';
 import type { NdcHost, NdcStats } from './ndc-host.js';
 import { waitUntil } from './wait-for.js';
@@ -31,7 +31,7 @@ export class CallParticipant {
   }
 
   static async join(
-    prosody: Prosody,
+    prosody: XmppServer,
     host: NdcHost,
     nick: string,
     room: string,

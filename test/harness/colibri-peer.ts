@@ -11,7 +11,7 @@ import {
 import { buildBridgeStats } from '@convene/protocol/jitsi';
 import { toSourceName, toSsrc } from '@convene/protocol/lib';
 import { NS_COLIBRI2, NS_HEALTHCHECK } from '@convene/protocol/xml';
-import type { Prosody } from '@convene/xmpp-server';
+import type { XmppServer } from '@convene/xmpp-server';
 import { connectClient, type XmppPeer } from './xmpp-peer.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
@@ -43,7 +43,7 @@ export class ColibriPeer {
   }
 
   static async start(
-    prosody: Prosody,
+    prosody: XmppServer,
     password: string,
     nick: string,
     stats: Record<string, string> = {},
@@ -183,7 +183,7 @@ export class ColibriPeer {
  */
 export async function reconnectColibriPeer(
   old: ColibriPeer,
-  prosody: Prosody,
+  prosody: XmppServer,
   password: string,
   stats: Record<string, string> = {},
 ): Promise<ColibriPeer> {

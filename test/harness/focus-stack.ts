@@ -4,11 +4,11 @@ import type { Element } from 'ltx';
 import { xml } from '@xmpp/client';
 import { buildJingleIq, type Jingle, type JingleContent } from '@convene/protocol/jingle';
 import { toSourceName, toSsrc } from '@convene/protocol/lib';
-import type { Account, Prosody } from '@convene/xmpp-server';
+import type { Account, XmppServer, XmppServerKind } from '@convene/xmpp-server';
 import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from './app-process.js';
 import { JitsiParticipant } from './jitsi-participant.js';
-import { startTestProsody } from './prosody.js';
+import { startTestXmppServer } from './prosody.js';
 
 export const BRIDGE_PASSWORD = 'bridge-secret';
 const FOCUS_PASSWORD = 'focus-secret';
@@ -16,7 +16,8 @@ const FOCUS_PASSWORD = 'focus-secret';
 export type FocusMode = 'component' | 'client';
 
 export interface FocusStack {
-  prosody: Prosody;
+  /** The XMPP server (Prosody unless the extras ask for ejabberd). */
+  prosody: XmppServer;
   focus: AppProcess;
   focusHttp: number;
   focusJid: string;
@@ -30,6 +31,12 @@ export interface FocusStack {
 export interface FocusStackProsodyExtras {
   accounts?: readonly Account[];
   bridgeJids?: readonly string[];
+  /** Which XMPP server; ejabberd in component mode only. */
+  server?: XmppServerKind;
+  /** ejabberd only: no mod_ping on the auth host. */
+  withoutPingOnAuthHost?: boolean;
+  /** Prosody only: at most this many occupants per conference room (the focus not counted). */
+  maxOccupants?: number;
 }
 
 export async function startFocusStack(
@@ -38,7 +45,9 @@ export async function startFocusStack(
   extras: FocusStackProsodyExtras = {},
 ): Promise<FocusStack> {
   const focusJid = mode === 'component' ? 'focus@focus.meet.localhost' : 'focus@auth.meet.localhost';
-  const prosody = await startTestProsody({
+  const prosody = await startTestXmppServer(extras.server ?? 'prosody', {
+    ...(extras.withoutPingOnAuthHost === true ? { withoutPingOnAuthHost: true } : {}),
+    ...(extras.maxOccupants !== undefined ? { maxOccupants: extras.maxOccupants } : {}),
     accounts: [
       { user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD },
       { user: 'focus', host: 'auth.meet.localhost', password: FOCUS_PASSWORD },

@@ -7,7 +7,7 @@ import { buildJingleIq, parseJingle, type Jingle, type JingleContent } from '@co
 import { buildConferenceRequest, parseConferenceReply, type ConferenceReply } from '@convene/protocol/jitsi';
 import { toSourceName, toSsrc } from '@convene/protocol/lib';
 import { NS_FOCUS, NS_JINGLE } from '@convene/protocol/xml';
-import type { Prosody } from '@convene/xmpp-server';
+import type { XmppServer } from '@convene/xmpp-server';
 import { connectClient, type XmppPeer } from './xmpp-peer.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
@@ -41,7 +41,7 @@ function toXmpp(el: Element): Element {
 export class JitsiParticipant {
   readonly peer: XmppPeer;
   readonly nick: string;
-  readonly #prosody: Prosody;
+  readonly #prosody: XmppServer;
   readonly jingles: Array<{ from: string; jingle: Jingle }> = [];
   room = '';
   /** Called for every Jingle IQ the focus sends, after it is recorded. */
@@ -49,7 +49,7 @@ export class JitsiParticipant {
   /** While set, Jingle IQs are acknowledged only once it resolves (a slow or frozen client). */
   holdJingleAcks: Promise<void> | undefined;
 
-  private constructor(peer: XmppPeer, nick: string, prosody: Prosody, features: readonly string[]) {
+  private constructor(peer: XmppPeer, nick: string, prosody: XmppServer, features: readonly string[]) {
     this.peer = peer;
     this.nick = nick;
     this.#prosody = prosody;
@@ -66,7 +66,7 @@ export class JitsiParticipant {
   }
 
   static async connect(
-    prosody: Prosody,
+    prosody: XmppServer,
     nick: string,
     features: readonly string[] = JITSI_FEATURES,
   ): Promise<JitsiParticipant> {

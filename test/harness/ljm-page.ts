@@ -1,7 +1,7 @@
 // A real lib-jitsi-meet client (npm @lyno/lib-jitsi-meet, a Dec-2021 build of jitsi/lib-jitsi-meet) in headless
 // Chromium: ljm-page/page.ts bundled with esbuild once per run, served from the test process on a loopback port
 // that proxies the WebSocket paths to the stack's web server (one origin, as nginx gives a Jitsi install).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,8 +18,15 @@ const PAGE = '<!doctype html><meta charset="utf-8"><title>lib-jitsi-meet</title>
 
 let bundle: Promise<Buffer> | undefined;
 
-/** The page script and the library as one browser script (in memory, about 2.5 MB, built once per run). */
+/**
+ * The page script and the library as one browser script (in memory, about 2.5 MB, built once per run).
+ * CONVENE_LJM_BUNDLE names a bundle built elsewhere instead: ljm-page/page.ts bundled with another lib-jitsi-meet
+ * (e.g. a current build from its repository, which npm does not have), to run these tests against it by hand.
+ */
 function ljmBundle(): Promise<Buffer> {
+  // eslint-disable-next-line no-restricted-properties -- test harness: an optional override for manual runs
+  const prebuilt = process.env.CONVENE_LJM_BUNDLE;
+  if (prebuilt !== undefined && prebuilt !== '') bundle ??= Promise.resolve(readFileSync(prebuilt));
   bundle ??= build({
     entryPoints: [join(import.meta.dirname, 'ljm-page', 'page.ts')],
     bundle: true,
@@ -117,6 +124,10 @@ export class LjmParticipant extends PageParticipant {
 
   endpointId(): Promise<string | undefined> {
     return this.page.evaluate(() => window.ljm?.endpointId());
+  }
+
+  meetingId(): Promise<string | undefined> {
+    return this.page.evaluate(() => window.ljm?.meetingId());
   }
 
   events(): Promise<LjmEvent[]> {

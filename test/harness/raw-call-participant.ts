@@ -3,7 +3,7 @@
 // test chooses, as a browser closing its RTCPeerConnection does.
 import type { Jingle, JingleContent } from '@convene/protocol/jingle';
 import { toSourceName, toSsrc } from '@convene/protocol/lib';
-import type { Prosody } from '@convene/xmpp-server';
+import type { XmppServer } from '@convene/xmpp-server';
 import { JitsiParticipant, JITSI_FEATURES } from './jitsi-participant.js';
 import { RawMediaPeer } from './media-raw-peer.js';
 import { waitUntil } from './wait-for.js';
@@ -28,7 +28,7 @@ export class RawCallParticipant {
   }
 
   /** Connects, asks for the conference and joins the room. */
-  static async join(prosody: Prosody, nick: string, room: string, base: number): Promise<RawCallParticipant> {
+  static async join(prosody: XmppServer, nick: string, room: string, base: number): Promise<RawCallParticipant> {
     const s = await JitsiParticipant.connect(prosody, nick, FEATURES);
     const p = new RawCallParticipant(s, base);
     const reply = await s.requestConference(room);

@@ -1,11 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { ensureProsody, RUN_DIR_PREFIX, sweepStaleRunDirs } from '@convene/xmpp-server';
+import {
+  EJABBERD_RUN_DIR_PREFIX,
+  ensureEjabberd,
+  ensureProsody,
+  RUN_DIR_PREFIX,
+  sweepStaleRunDirs,
+} from '@convene/xmpp-server';
 
-/** Integration and e2e tests need Debian's Prosody and Chromium: install them when we are root (CI), else say how. */
+/**
+ * Integration and e2e tests need Debian's Prosody, ejabberd and Chromium: install them when we are root (CI), else
+ * say how.
+ */
 export function setup(): void {
   // eslint-disable-next-line no-restricted-properties -- test harness entry point
-  ensureProsody({ install: true, pathVar: process.env.PATH ?? '' });
+  const pathVar = process.env.PATH ?? '';
+  ensureProsody({ install: true, pathVar });
+  ensureEjabberd({ install: true, pathVar });
   ensureChromium();
   sweepStaleRunDirs();
 }
@@ -22,7 +33,7 @@ function ensureChromium(): void {
   }
 }
 
-/** After the integration run no Prosody started by a test may be left running without its owner. */
+/** After the integration run no Prosody or ejabberd started by a test may be left running without its owner. */
 export function teardown(): void {
   const leftovers = orphanedProsodies();
   sweepStaleRunDirs();
@@ -35,7 +46,7 @@ export function teardown(): void {
  */
 function orphanedProsodies(): string[] {
   return prosodyProcesses().filter((p) => {
-    const dir = /--config (\S+)\/prosody\.cfg\.lua/.exec(p)?.[1];
+    const dir = /--config (\S+)\/prosody\.cfg\.lua/.exec(p)?.[1] ?? /-mnesia dir "?(\S+?)\/spool/.exec(p)?.[1];
     if (dir === undefined) return true;
     try {
       const owner = Number.parseInt(readFileSync(`${dir}/owner.pid`, 'utf8'), 10);
@@ -47,7 +58,7 @@ function orphanedProsodies(): string[] {
   });
 }
 
-/** Prosody processes running from one of our temporary run directories. */
+/** Prosody and ejabberd processes running from one of our temporary run directories. */
 export function prosodyProcesses(): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -57,7 +68,9 @@ export function prosodyProcesses(): string[] {
     } catch {
       continue; // the process ended while we looked
     }
-    if (cmdline.includes(RUN_DIR_PREFIX) && cmdline.includes('prosody')) found.push(`${pid}: ${cmdline.trim()}`);
+    const prosody = cmdline.includes(RUN_DIR_PREFIX) && cmdline.includes('prosody');
+    const ejabberd = cmdline.includes(EJABBERD_RUN_DIR_PREFIX) && cmdline.includes('beam');
+    if (prosody || ejabberd) found.push(`${pid}: ${cmdline.trim()}`);
   }
   return found;
 }

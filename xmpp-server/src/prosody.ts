@@ -1,22 +1,19 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chmodSync, chownSync, cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ProsodyError } from './errors.js';
 import { freePort, portIsFree } from './free-port.js';
 import type { ProsodyBinaries } from './install.js';
 import { parseLogLine } from './log-line.js';
+import { accepts, delay, forEachLine, hostForUrl } from './process-util.js';
 import { buildProsodyConfig, xmppLayout, type XmppLayout } from './prosody-config.js';
 import { makeRunDir, sweepStaleRunDirs } from './run-dir.js';
 
-/** A password account on one of the stack's hosts, e.g. the bridge's `jvb@auth.<domain>`. */
-export interface Account {
-  user: string;
-  host: string;
-  password: string;
-}
+import type { Account, XmppServer, XmppServerPorts } from './xmpp-server.js';
+
+export type { Account };
 
 export interface ProsodyOptions {
   binaries: ProsodyBinaries;
@@ -36,22 +33,23 @@ export interface ProsodyOptions {
   extraAdmins?: readonly string[];
   /** PLAIN over unencrypted c2s: on by default on a loopback bindAddress only, never elsewhere; false: off. */
   allowPlainAuth?: boolean;
+  /** At most this many occupants per conference room, the focus not counted (mod_convene_max_occupants). */
+  maxOccupants?: number;
   log?: Logger;
   readyTimeoutMs?: number;
 }
 
-export interface ProsodyPorts {
-  c2s: number;
-  component: number;
-  http: number;
-}
+export type ProsodyPorts = XmppServerPorts;
 
 const PROSODY_USER = 'prosody';
+/** Convene's own Prosody modules (Lua), shipped in this package. */
+const PLUGIN_SOURCE = join(import.meta.dirname, '..', 'prosody-plugins');
 const live = new Set<Prosody>();
 let exitHookInstalled = false;
 
 /** A running Prosody, child of this process; dies with it (PR_SET_PDEATHSIG) and leaves nothing behind on close(). */
-export class Prosody {
+export class Prosody implements XmppServer {
+  readonly kind = 'prosody' as const;
   readonly layout: XmppLayout;
   readonly ports: ProsodyPorts;
   readonly bindAddress: string;
@@ -149,6 +147,9 @@ export class Prosody {
     const pidFile = join(dir, 'prosody.pid');
     mkdirSync(join(dir, 'certs'), { recursive: true });
     mkdirSync(dataDir, { recursive: true });
+    // Our own modules go beside the config: the prosody user may not be able to read the checkout.
+    const pluginDir = join(dir, 'plugins');
+    cpSync(PLUGIN_SOURCE, pluginDir, { recursive: true });
     writeFileSync(
       configFile,
       buildProsodyConfig({
@@ -164,6 +165,8 @@ export class Prosody {
         extraAdmins: options.extraAdmins ?? [],
         bridgeJids: options.bridgeJids ?? [`jvb@${layout.authDomain}`],
         certificates: join(dir, 'certs'),
+        pluginDir,
+        ...(options.maxOccupants !== undefined ? { maxOccupants: options.maxOccupants } : {}),
         ...(options.allowPlainAuth !== undefined ? { allowPlainAuth: options.allowPlainAuth } : {}),
       }),
       { mode: 0o640 },
@@ -171,7 +174,7 @@ export class Prosody {
     // `mode` applies only when the file is created: a kept dataDir keeps whatever mode its config had. It holds
     // the component secret: owner and Prosody's group only, every start.
     chmodSync(configFile, 0o640);
-    handOver(dir, [dataDir, join(dir, 'certs'), configFile]);
+    handOver(dir, [dataDir, join(dir, 'certs'), configFile, pluginDir]);
 
     let child: ChildProcess;
     try {
@@ -275,10 +278,6 @@ export class Prosody {
   }
 }
 
-function hostForUrl(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
-}
-
 const asRoot = (): boolean => process.getuid?.() === 0;
 
 /**
@@ -334,35 +333,6 @@ function register(binaries: ProsodyBinaries, configFile: string, a: Account): vo
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' ');
     throw new ProsodyError('prosody-register-failed', `could not register ${a.user}@${a.host}: ${out}`);
   }
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (stream === null) return;
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) !== -1) {
-      onLine(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-    }
-  });
 }
 
 function installExitHook(): void {

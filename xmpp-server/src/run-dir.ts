@@ -4,11 +4,15 @@ import { join } from 'node:path';
 
 /** Every temporary Prosody directory starts with this, so a sweep can find the ones a crashed owner left. */
 export const RUN_DIR_PREFIX = 'convene-prosody-';
+/** The same for ejabberd's. */
+export const EJABBERD_RUN_DIR_PREFIX = 'convene-ejabberd-';
 const OWNER_FILE = 'owner.pid';
+/** The server's pid in a run directory: Prosody writes its own, the ejabberd launcher writes ejabberd's. */
+const PID_FILES = ['prosody.pid', 'server.pid'];
 
 /** Makes a fresh private run directory and records which process owns it. */
-export function makeRunDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
+export function makeRunDir(prefix = RUN_DIR_PREFIX): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n`);
   return dir;
 }
@@ -32,14 +36,14 @@ function readPid(file: string): number | undefined {
 }
 
 /**
- * Removes run directories whose owning process is gone, killing any Prosody still running from one
- * (Prosody dies with its parent through PR_SET_PDEATHSIG, so that is a last resort). Returns what it removed.
+ * Removes run directories whose owning process is gone, killing any server still running from one
+ * (Prosody and ejabberd die with their parent through PR_SET_PDEATHSIG, so that is a last resort). Returns what it removed.
  */
 export function sweepStaleRunDirs(root = tmpdir()): string[] {
   const removed: string[] = [];
   let names: string[];
   try {
-    names = readdirSync(root).filter((n) => n.startsWith(RUN_DIR_PREFIX));
+    names = readdirSync(root).filter((n) => n.startsWith(RUN_DIR_PREFIX) || n.startsWith(EJABBERD_RUN_DIR_PREFIX));
   } catch {
     return removed; // no temp dir to sweep
   }
@@ -49,10 +53,11 @@ export function sweepStaleRunDirs(root = tmpdir()): string[] {
     if (owner !== undefined && isAlive(owner)) continue;
     // A directory is briefly ownerless between mkdtemp and the owner file: leave young ones alone.
     if (owner === undefined && Date.now() - statSync(dir).mtimeMs < 60_000) continue;
-    const prosodyPid = readPid(join(dir, 'prosody.pid'));
-    if (prosodyPid !== undefined && isAlive(prosodyPid)) {
+    for (const file of PID_FILES) {
+      const serverPid = readPid(join(dir, file));
+      if (serverPid === undefined || !isAlive(serverPid)) continue;
       try {
-        process.kill(prosodyPid, 'SIGKILL');
+        process.kill(serverPid, 'SIGKILL');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
       }

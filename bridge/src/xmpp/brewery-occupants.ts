@@ -19,11 +19,14 @@ export class BreweryOccupants {
   /** Records an occupant's presence (available: its real JID; unavailable: gone). Other presences are ignored. */
   onPresence(presence: Element): void {
     const key = this.#keyOf(String(presence.attrs.from ?? ''));
-    if (key === undefined) return;
+    // Only occupants' presences: from `room/nick` (keyOf) with muc#user. ejabberd also sends the room's own
+    // presence from the bare room address, and a presence without muc#user tells nothing about an occupant.
+    const x = presence.getChild('x', NS_MUC_USER);
+    if (key === undefined || x === undefined) return;
     const type = presence.attrs.type as string | undefined;
     if (type === 'unavailable') this.#realJids.delete(key);
     else if (type === undefined) {
-      const jid: unknown = presence.getChild('x', NS_MUC_USER)?.getChild('item')?.attrs.jid;
+      const jid: unknown = x.getChild('item')?.attrs.jid;
       this.#realJids.set(key, typeof jid === 'string' && jid !== '' ? jid : undefined);
     }
   }

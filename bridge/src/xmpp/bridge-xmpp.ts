@@ -163,13 +163,21 @@ export class BridgeXmpp extends TypedEmitter<BridgeXmppEvents> {
     this.#log.info('xmpp stopped');
   }
 
-  /** A silent network drop shows no TCP close: ping, and drop the connection when the server stops answering. */
+  /**
+   * A silent network drop shows no TCP close: ping, and drop the connection when the server stops answering. Any
+   * reply proves the stream alive, an error too: a server without XEP-0199 on this host (ejabberd without mod_ping)
+   * answers `service-unavailable`. Only a timeout (or a failed send) means a dead link.
+   */
   #keepAlive(entity: Client): NodeJS.Timeout {
     const every = this.#opts.pingIntervalMs ?? 30_000;
     const timer = setInterval(() => {
       const ping = xml('iq', { type: 'get', to: this.#opts.domain }, xml('ping', { xmlns: NS_PING }));
       entity.iqCaller.request(ping, every).catch((err: unknown) => {
         if (entity.status !== 'online') return;
+        if (isErrorReply(err)) {
+          this.#log.debug({ condition: err.condition }, 'xmpp ping answered with an error: the stream is alive');
+          return;
+        }
         this.#log.warn({ err }, 'xmpp ping failed: dropping the connection');
         // stop() ends the session; the loop sees it go offline and reconnects.
         entity.stop().catch((e: unknown) => this.#log.debug({ err: e }, 'xmpp stop failed'));
@@ -308,4 +316,11 @@ export class BridgeXmpp extends TypedEmitter<BridgeXmppEvents> {
       return;
     }
   }
+}
+
+/** An `<iq type="error">` reply, as xmpp.js's iqCaller rejects with it (a StanzaError carrying the element). */
+function isErrorReply(err: unknown): err is { condition: string } {
+  return (
+    err instanceof Error && err.name === 'StanzaError' && typeof (err as { condition?: unknown }).condition === 'string'
+  );
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ensureProsody, Prosody } from '@convene/xmpp-server';
+import { Ejabberd, ensureEjabberd, ensureProsody, Prosody, type XmppServer } from '@convene/xmpp-server';
 import { ChildService, type ChildServiceOptions } from './child-service.js';
 import { SupervisedService } from './supervised-service.js';
 import type { StackConfig } from './config/schema.js';
@@ -15,8 +15,8 @@ export interface Service {
 }
 
 export interface RunningStack {
-  /** The running Prosody (a new one after a restart). */
-  readonly prosody: Prosody;
+  /** The running XMPP server, Prosody or ejabberd (a new one after a restart). */
+  readonly prosody: XmppServer;
   services: readonly Service[];
   /** Resolves with the name of a service that crashed more often than its restart policy allows. */
   failed: Promise<string>;
@@ -30,36 +30,24 @@ export interface RunningStack {
  * adds itself here, after Prosody, with its slice of the config.
  */
 export async function startStack(config: StackConfig, log: Logger, pathVar: string): Promise<RunningStack> {
-  const binaries = ensureProsody({ install: config.installPackages, pathVar });
   const services: Service[] = [];
   let gaveUp: (name: string) => void = () => {};
   const failed = new Promise<string>((resolve) => (gaveUp = resolve));
   // Each process is restarted like systemd's Restart=on-failure (supervised-service.ts): 1 s doubling to 30 s,
   // at most 5 restarts in 60 s, then `failed` resolves and main.ts stops the stack.
-  const supervise = <T extends ChildService | Prosody>(name: string, start: () => Promise<T>) =>
+  const supervise = <T extends ChildService | XmppServer>(name: string, start: () => Promise<T>) =>
     SupervisedService.start({ name, start, log, onGaveUp: gaveUp });
   const child = (o: Omit<ChildServiceOptions, 'pathVar' | 'log'>) =>
     supervise(o.name, () => ChildService.start({ ...o, pathVar, log }));
-  const prosody = await supervise('prosody', () =>
-    Prosody.start({
-      binaries,
-      domain: config.domain,
-      bindAddress: config.bindAddress,
-      c2sPort: config.c2sPort,
-      componentPort: config.componentPort,
-      httpPort: config.xmppHttpPort,
-      focusSecret: config.focusSecret,
-      // Nothing of Prosody's needs to outlive a run: rooms live in memory and accounts come from this config,
-      // so it runs in a private temporary directory that close() removes.
-      accounts: [{ user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword }],
-      log: log.child({ service: 'prosody' }),
-    }),
-  );
+  const prosody = await supervise(config.xmppServer, () => startXmppServer(config, log, pathVar));
   services.push(prosody);
   const urls: Record<string, string> = {
     'XMPP WebSocket': prosody.current.websocketUrl,
     'XMPP BOSH': prosody.current.boshUrl,
-    'Prosody config': join(prosody.current.dir, 'prosody.cfg.lua'),
+    [`${config.xmppServer} config`]: join(
+      prosody.current.dir,
+      config.xmppServer === 'prosody' ? 'prosody.cfg.lua' : 'ejabberd.yml',
+    ),
   };
   const start = async (name: string, step: () => Promise<Service>) => {
     try {
@@ -144,6 +132,27 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
       return closing;
     },
   };
+}
+
+/**
+ * Prosody or ejabberd with the Convene layout. Nothing of theirs needs to outlive a run: rooms live in memory and
+ * accounts come from this config, so each runs in a private temporary directory that close() removes.
+ */
+function startXmppServer(config: StackConfig, log: Logger, pathVar: string): Promise<XmppServer> {
+  const common = {
+    domain: config.domain,
+    bindAddress: config.bindAddress,
+    c2sPort: config.c2sPort,
+    componentPort: config.componentPort,
+    httpPort: config.xmppHttpPort,
+    focusSecret: config.focusSecret,
+    accounts: [{ user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword }],
+    log: log.child({ service: config.xmppServer }),
+  };
+  const install = { install: config.installPackages, pathVar };
+  return config.xmppServer === 'ejabberd'
+    ? Ejabberd.start({ ...common, binaries: ensureEjabberd(install) })
+    : Prosody.start({ ...common, binaries: ensureProsody(install) });
 }
 
 async function closeAll(services: readonly Service[], log: Logger): Promise<void> {

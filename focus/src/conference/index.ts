@@ -9,6 +9,7 @@ export {
   toColibri2Media,
   DEFAULT_FEATURES,
   VIDEO_CODECS,
+  DEFAULT_VIDEO_CODECS,
   type Offer,
   type ParticipantFeatures,
   type VideoCodec,

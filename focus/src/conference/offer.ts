@@ -1,9 +1,16 @@
 import type { Colibri2Media } from '@convene/protocol/colibri2';
 import type { HeaderExtension, PayloadType, RtcpFb, RtpDescription } from '@convene/protocol/jingle';
 
-/** Video codecs the focus can offer, in preference order (config `videoCodecs`). */
+/** Video codecs the focus can offer (config `videoCodecs` lists some of them, in preference order). */
 export const VIDEO_CODECS = ['vp8', 'vp9', 'h264', 'av1'] as const;
 export type VideoCodec = (typeof VIDEO_CODECS)[number];
+
+/**
+ * The default offer's video codecs, in Jicofo's order (reference.conf `jicofo.codec.video` all enabled, CodecUtil's
+ * order: AV1, VP8, H264, VP9). Current lib-jitsi-meet picks its send codec from what the other participants support
+ * and sets AV1 scalability modes on its sender: without AV1 in the offer it fails every setParameters call.
+ */
+export const DEFAULT_VIDEO_CODECS: readonly VideoCodec[] = ['av1', 'vp8', 'h264', 'vp9'];
 
 /** What a participant's disco#info told us (PROTOCOL.md §3.5); absent answer: audio, video, SCTP only. */
 export interface ParticipantFeatures {

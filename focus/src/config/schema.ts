@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { Domain, JidPattern, LogLevel, Port, Secret } from '@convene/protocol/config';
-import { VIDEO_CODECS } from '../conference/offer.js';
+import { DEFAULT_VIDEO_CODECS, VIDEO_CODECS } from '../conference/offer.js';
 
 /** Focus configuration: YAML file, env CONVENE_FOCUS_*, flags; see focus/README.md. */
 export const FocusConfigSchema = z
@@ -40,7 +40,7 @@ export const FocusConfigSchema = z
     videoCodecs: z
       .array(z.enum(VIDEO_CODECS, { error: `expected codecs from ${VIDEO_CODECS.join(', ')}` }))
       .min(1)
-      .default(['vp8', 'vp9', 'h264']),
+      .default([...DEFAULT_VIDEO_CODECS]),
     minParticipants: z.number().int().min(1).max(100).default(2),
     /**
      * Offer the SCTP data channel (a `data` content) to clients that support it, as Jicofo does by default

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { xmlElement } from '@convene/protocol/xml';
 import { ConveneError, TypedEmitter } from '@convene/protocol/lib';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
-import { occupantFrom, statusCodes, type Occupant } from './occupant.js';
+import { isOccupantPresence, occupantFrom, statusCodes, type Occupant } from './occupant.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner';
@@ -37,6 +37,8 @@ export class MucRoom extends TypedEmitter<MucRoomEvents> {
   readonly occupants = new Map<string, Occupant>();
   /** `muc#roominfo_meetingId` when the room has one (Jitsi's mod_muc_meeting_id), else a fresh UUID. */
   meetingId = '';
+  /** Presences from the room that were not an occupant's (no nick, or no muc#user element): ignored. */
+  ignoredPresences = 0;
   readonly #conn: FocusConnection;
   readonly #fullJid: string;
   readonly #log: Logger;
@@ -158,6 +160,11 @@ export class MucRoom extends TypedEmitter<MucRoomEvents> {
         if (this.#listed !== undefined) this.#reconcile(presence);
         this.#joined?.resolve(presence);
       }
+      return;
+    }
+    if (!isOccupantPresence(presence)) {
+      // The room's own presence (ejabberd, from the bare room address) or one without muc#user: no occupant.
+      this.ignoredPresences++;
       return;
     }
     if (statusCodes(presence).includes(STATUS_SELF)) return;

@@ -25,6 +25,17 @@ export function statusCodes(presence: Element): number[] {
   return (mucUserX(presence)?.getChildren('status') ?? []).map((s) => Number(s.attrs.code));
 }
 
+/**
+ * Whether a presence from a room is an occupant's: from `room@service/nick` and carrying `<x xmlns=muc#user>`.
+ * ejabberd also sends each occupant the room's own presence (its caps) from the bare room address, with no muc#user
+ * element: taken for an occupant it would be a phantom member whose nick is the whole address.
+ */
+export function isOccupantPresence(presence: Element): boolean {
+  const from = String(presence.attrs.from ?? '');
+  const slash = from.indexOf('/');
+  return slash > 0 && slash < from.length - 1 && mucUserX(presence) !== undefined;
+}
+
 export function occupantFrom(presence: Element): Occupant {
   const from = String(presence.attrs.from);
   const item = mucUserX(presence)?.getChild('item');

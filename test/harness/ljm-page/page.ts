@@ -25,6 +25,8 @@ export interface LjmPageApi {
   jingleErrors: string[];
   /** The MUC nick once CONFERENCE_JOINED. */
   endpointId(): string | undefined;
+  /** The meeting id the library read from the room's disco#info (muc#roominfo_meetingId), if any. */
+  meetingId(): string | undefined;
   inbound(): Promise<Record<string, LjmInbound>>;
   /**
    * The highest bandwidth estimate toward the bridge seen so far (bits/s, candidate-pair availableOutgoingBitrate,
@@ -55,7 +57,9 @@ interface Track {
   isLocal(): boolean;
   getType(): string;
   getParticipantId(): string;
-  getSSRC(): number | undefined;
+  /** The 2021 library's name; current ones call it getSsrc. */
+  getSSRC?(): number | undefined;
+  getSsrc?(): number | null | undefined;
   attach(el: HTMLElement): void;
 }
 interface PeerConnectionWrapper {
@@ -78,6 +82,7 @@ interface Conference {
   sendEndpointMessage(to: string, payload: object): void;
   broadcastEndpointMessage(payload: object): void;
   rtc: { addListener(event: string, listener: (...args: never[]) => void): void; _channel?: { _mode?: string } | null };
+  getMeetingUniqueId(): string | undefined;
 }
 interface StropheConnection {
   xmlInput(el: Element): void;
@@ -175,7 +180,7 @@ async function joinConference(): Promise<void> {
   on(F.USER_LEFT, (id: string) => record('USER_LEFT', { id }));
   on(F.TRACK_ADDED, (track: Track) => {
     if (track.isLocal()) return;
-    record('TRACK_ADDED', { type: track.getType(), id: track.getParticipantId(), ssrc: track.getSSRC() });
+    record('TRACK_ADDED', { type: track.getType(), id: track.getParticipantId(), ssrc: ssrcOf(track) });
     // Attached, as a client shows it (muted: headless Chromium plays nothing anyway).
     const el = document.createElement(track.getType() === 'video' ? 'video' : 'audio');
     el.autoplay = true;
@@ -218,16 +223,21 @@ setInterval(() => {
     );
 }, 250);
 
+function ssrcOf(track: Track): number | undefined {
+  return track.getSSRC?.() ?? track.getSsrc?.() ?? undefined;
+}
+
 window.ljm = {
   events,
   jingleErrors,
   endpointId: () => events.find((e) => e.name === 'CONFERENCE_JOINED')?.data?.id as string | undefined,
+  meetingId: () => conference?.getMeetingUniqueId(),
   async inbound() {
     const tpc = bridgePc();
     if (tpc === undefined) return {};
     const owners = new Map<number, string>();
     for (const track of tpc.getRemoteTracks()) {
-      const ssrc = track.getSSRC();
+      const ssrc = ssrcOf(track);
       if (ssrc !== undefined) owners.set(ssrc, track.getParticipantId());
     }
     const out: Record<string, LjmInbound> = {};

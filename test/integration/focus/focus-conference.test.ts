@@ -62,6 +62,15 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       const t = initA.jingle.contents[0]?.transport;
       expect(t?.ufrag).toBe(bridge1.ufragFor('aaaa0001'));
       expect(t?.fingerprints[0]?.setup).toBe('actpass');
+      // Jicofo's default video codecs and order: AV1 first (current lib-jitsi-meet sets AV1 sender parameters).
+      const video = initA.jingle.contents.find((c) => c.name === 'video')?.description?.payloadTypes ?? [];
+      expect(video.filter((p) => p.name !== 'rtx').map((p) => `${p.id} ${p.name}`)).toEqual([
+        '41 AV1',
+        '100 VP8',
+        '107 H264',
+        '101 VP9',
+      ]);
+      expect(video.find((p) => p.id === 42)?.parameters).toEqual([{ name: 'apt', value: '41' }]);
       expect(initA.jingle.contents[2]?.transport?.sctpMap).toMatchObject({
         number: 5000,
         protocol: 'webrtc-datachannel',

@@ -61,6 +61,20 @@ describe('buildProsodyConfig', () => {
     expect(muc).toContain('admins = { "focus@focus.meet.example.org" }');
   });
 
+  it("loads Convene's own modules on the conference MUC only, with the occupant limit when one is given", () => {
+    expect(config).toMatch(/^plugin_paths = \{ +\}$/m);
+    expect(config).not.toContain('"convene_meeting_id"');
+    const withPlugins = buildProsodyConfig({ ...params, pluginDir: '/run/convene/plugins', maxOccupants: 5 });
+    expect(withPlugins).toContain('plugin_paths = { "/run/convene/plugins" }');
+    const muc = section(withPlugins, 'Component "conference.meet.example.org" "muc"');
+    expect(muc).toContain('modules_enabled = { "convene_meeting_id"; "convene_max_occupants" }');
+    expect(muc).toContain('muc_max_occupants = 5');
+    expect(muc).toContain('muc_max_occupants_exempt = { "focus@focus.meet.example.org" }');
+    expect(section(withPlugins, 'Component "internal.auth.meet.example.org" "muc"')).not.toContain('"convene_');
+    const unlimited = buildProsodyConfig({ ...params, pluginDir: '/p' });
+    expect(unlimited).not.toContain('muc_max_occupants =');
+  });
+
   it('makes the focus and the bridges owners of the brewery MUC', () => {
     const internal = section(config, 'Component "internal.auth.meet.example.org" "muc"');
     expect(internal).toContain('admins = { "focus@focus.meet.example.org"; "jvb@auth.meet.example.org" }');

@@ -3,6 +3,11 @@ import { Domain, LogLevel, Port, Secret } from '@convene/protocol/config';
 
 /** Configuration of `npm start`: file `convene.yaml`, env `CONVENE_STACK_*`, flags `--kebab-case`. */
 export const StackConfigSchema = z.strictObject({
+  /**
+   * The XMPP server: Debian's Prosody (default) or Debian's ejabberd. ejabberd works in component mode only (the
+   * focus is an XEP-0114 component, as here); `--xmpp-server ejabberd`.
+   */
+  xmppServer: z.enum(['prosody', 'ejabberd'], { error: 'expected prosody or ejabberd' }).default('prosody'),
   /** Client domain; `auth.`, `conference.`, `internal.auth.` and `focus.` hosts derive from it. */
   domain: Domain.default('meet.localhost'),
   /**
@@ -13,7 +18,7 @@ export const StackConfigSchema = z.strictObject({
   bindAddress: z.ipv4({ error: 'expected an IPv4 address' }).or(z.ipv6()).default('127.0.0.1'),
   c2sPort: Port.default(5222),
   componentPort: Port.default(5347),
-  /** Prosody HTTP: BOSH at /http-bind, XMPP over WebSocket at /xmpp-websocket. */
+  /** The XMPP server's HTTP: BOSH at /http-bind, XMPP over WebSocket at /xmpp-websocket. */
   xmppHttpPort: Port.default(5280),
   webPort: Port.default(8000),
   /** Focus HTTP on loopback: health, stats, metrics, conference request. */
@@ -31,7 +36,7 @@ export const StackConfigSchema = z.strictObject({
   logLevel: LogLevel.default('info'),
   /** `pretty` for a terminal, `json` for a log collector. */
   logFormat: z.enum(['pretty', 'json'], { error: 'expected pretty or json' }).default('pretty'),
-  /** Install missing system packages (prosody) with apt-get when running as root. */
+  /** Install missing system packages (prosody or ejabberd) with apt-get when running as root. */
   installPackages: z.boolean({ error: 'expected true or false' }).default(true),
 });
 

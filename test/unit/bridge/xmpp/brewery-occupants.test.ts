@@ -39,4 +39,12 @@ describe('BreweryOccupants', () => {
     o.onPresence(presence(ROOM, 'x@y/z'));
     expect(o.senderOf(ROOM)).toBe(ROOM);
   });
+
+  it('ignores presence without muc#user and the room’s own presence (ejabberd sends both)', () => {
+    const o = new BreweryOccupants(ROOM);
+    o.onPresence(presence(`${ROOM}/focus`, 'focus@focus.meet.localhost/focus'));
+    o.onPresence(parseXml(`<presence from="${ROOM}/focus"/>`));
+    o.onPresence(parseXml(`<presence from="${ROOM}/focus" type="unavailable"/>`));
+    expect(o.senderOf(`${ROOM}/focus`)).toBe('focus@focus.meet.localhost/focus');
+  });
 });

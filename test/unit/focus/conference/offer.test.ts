@@ -1,10 +1,48 @@
 // The focus's Jingle offer and the Colibri2 media it gives the bridge must agree id for id (PROTOCOL.md §4.2, §5.2):
 // the bridge strips and forwards by the header extension ids the offer told the client to use.
-import { DEFAULT_FEATURES, buildOffer, toColibri2Media, type ParticipantFeatures } from '@convene/focus/conference';
+import {
+  DEFAULT_FEATURES,
+  DEFAULT_VIDEO_CODECS,
+  buildOffer,
+  toColibri2Media,
+  type ParticipantFeatures,
+} from '@convene/focus/conference';
+import { FocusConfigSchema } from '@convene/focus/config';
+import { loadConfig } from '@convene/protocol/config';
 
 const LJM: ParticipantFeatures = { ...DEFAULT_FEATURES, rtx: true, tcc: true, remb: true, jsonSources: true };
 
 describe('buildOffer', () => {
+  it("offers Jicofo's default video codecs by default: AV1 41/42 first, then VP8, H264, VP9, each with its rtcp-fb", () => {
+    expect(DEFAULT_VIDEO_CODECS).toEqual(['av1', 'vp8', 'h264', 'vp9']);
+    const config = loadConfig('focus', FocusConfigSchema, { env: { CONVENE_FOCUS_COMPONENT_SECRET: 's' } }).config;
+    expect(config.videoCodecs).toEqual(DEFAULT_VIDEO_CODECS);
+    // The config key still chooses.
+    const vp8 = loadConfig('focus', FocusConfigSchema, {
+      env: { CONVENE_FOCUS_COMPONENT_SECRET: 's', CONVENE_FOCUS_VIDEO_CODECS: 'vp8' },
+    }).config;
+    expect(vp8.videoCodecs).toEqual(['vp8']);
+    const offer = buildOffer(DEFAULT_VIDEO_CODECS, LJM);
+    expect(
+      offer.video?.payloadTypes.map((p) => [p.id, p.name, p.parameters.map((x) => `${x.name}=${x.value}`)]),
+    ).toEqual([
+      [41, 'AV1', []],
+      [100, 'VP8', []],
+      [107, 'H264', ['profile-level-id=42e01f;level-asymmetry-allowed=1;packetization-mode=1;']],
+      [101, 'VP9', []],
+      [42, 'rtx', ['apt=41']],
+      [96, 'rtx', ['apt=100']],
+      [99, 'rtx', ['apt=107']],
+      [97, 'rtx', ['apt=101']],
+    ]);
+    const fbs = (id: number) =>
+      offer.video?.payloadTypes.find((p) => p.id === id)?.rtcpFbs.map((f) => `${f.type} ${f.subtype ?? ''}`.trim());
+    expect(fbs(41)).toEqual(['ccm fir', 'nack', 'nack pli', 'transport-cc']);
+    expect(fbs(42)).toEqual(['ccm fir', 'nack', 'nack pli']);
+    expect(fbs(99)).toEqual([]);
+    expect(offer.video?.headerExtensions.map((h) => h.id)).toEqual([11, 10, 3, 5]);
+  });
+
   it("uses Jicofo's numbering: Opus 111, VP8 100/96, VP9 101/97, H264 107/99, in the configured order", () => {
     const offer = buildOffer(['vp9', 'vp8', 'h264'], LJM);
     expect(offer.audio?.payloadTypes.map((p) => [p.id, p.name])).toEqual([
