@@ -34,6 +34,7 @@ const WIRE_OVERHEAD = 28 + 16;
 const RTX_BURST = 100;
 const RTX_PER_S = 200;
 const PADDING_BYTES = 224;
+const MAX_RTX_STREAMS = 256;
 
 export class Downlink implements DownlinkSink {
   readonly bwe = new BandwidthEstimator({}, (Math.random() * 0x10000) | 0);
@@ -128,6 +129,9 @@ export class Downlink implements DownlinkSink {
   /** The next sequence number of RTX stream `ssrc` for this receiver (see the file comment). */
   nextRtxSeq(ssrc: number, fallback: number): number {
     const seq = this.#rtxSeq.get(ssrc) ?? fallback;
+    // Streams of senders long gone are forgotten first (insertion order); a conference has far fewer.
+    if (this.#rtxSeq.size >= MAX_RTX_STREAMS && !this.#rtxSeq.has(ssrc))
+      this.#rtxSeq.delete(this.#rtxSeq.keys().next().value!);
     this.#rtxSeq.set(ssrc, (seq + 1) & 0xffff);
     return seq;
   }
