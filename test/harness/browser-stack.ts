@@ -1,6 +1,6 @@
 // The whole stack a browser talks to: Prosody, the focus, the bridge and the web server, each a real process
 // on free loopback ports, started the way `npm start` starts them.
-import type { Prosody } from '@convene/xmpp-server';
+import type { Prosody, TurnService } from '@convene/xmpp-server';
 import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from './app-process.js';
 import { startTestProsody } from './prosody.js';
@@ -39,9 +39,15 @@ async function focusBridgeCount(focusHttp: number): Promise<number> {
   return stats.bridge_selector.bridge_count;
 }
 
-export async function startBrowserStack(): Promise<BrowserStack> {
+export interface BrowserStackOptions {
+  /** A TURN server whose credentials Prosody hands the pages (XEP-0215). */
+  turn?: TurnService;
+}
+
+export async function startBrowserStack(options: BrowserStackOptions = {}): Promise<BrowserStack> {
   const prosody = await startTestProsody({
     accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD }],
+    ...(options.turn === undefined ? {} : { turn: options.turn }),
   });
   const started: AppProcess[] = [];
   const close = async () => {

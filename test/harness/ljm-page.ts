@@ -100,9 +100,10 @@ export async function startLjmServer(webUrl: string): Promise<LjmServer> {
 /** A lib-jitsi-meet page in its own browser context (own storage, own fake camera) that joined `room`. */
 export class LjmParticipant extends PageParticipant {
   /** Opens the page served by `startLjmServer` at `url`; it connects and joins at once. */
-  static async join(browser: Browser, url: string, room: string, name: string): Promise<LjmParticipant> {
+  static async join(browser: Browser, url: string, room: string, name: string, query = ''): Promise<LjmParticipant> {
     const p = new LjmParticipant(await this.newPage(browser), name);
-    await p.page.goto(`${url}?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`);
+    const more = query === '' ? '' : `&${query}`;
+    await p.page.goto(`${url}?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}${more}`);
     return p;
   }
 
@@ -138,6 +139,16 @@ export class LjmParticipant extends PageParticipant {
 
   ssrcs(): Promise<{ local: number[]; remote: number[] }> {
     return this.page.evaluate(() => window.ljm?.ssrcs() ?? { local: [], remote: [] });
+  }
+
+  /** The ICE servers the library got from Prosody (XEP-0215) for the bridge connection. */
+  iceServers(): Promise<RTCIceServer[]> {
+    return this.page.evaluate(() => window.ljm?.iceServers() ?? []);
+  }
+
+  /** Candidate types of the bridge connection's selected pair (`relay` when media goes through TURN). */
+  selectedPair(): Promise<{ local: string; remote: string } | undefined> {
+    return this.page.evaluate(async () => window.ljm?.selectedPair());
   }
 
   restart(): Promise<void> {

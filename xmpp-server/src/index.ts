@@ -4,6 +4,7 @@ export {
   xmppLayout,
   luaString,
   type ProsodyConfigParams,
+  type TurnService,
   type XmppLayout,
 } from './prosody-config.js';
 export { ensureProsody, findProsody, installCommand, type ProsodyBinaries } from './install.js';
@@ -12,3 +13,11 @@ export { sweepStaleRunDirs, RUN_DIR_PREFIX } from './run-dir.js';
 export { freePort } from './free-port.js';
 export { parseLogLine, type ProsodyLogEntry } from './log-line.js';
 export { isLoopbackAddress } from './loopback.js';
+export {
+  Coturn,
+  buildCoturnConfig,
+  turnCredentials,
+  COTURN_BINARY,
+  type CoturnOptions,
+  type CoturnConfigParams,
+} from './coturn.js';

@@ -8,7 +8,7 @@ import { ProsodyError } from './errors.js';
 import { freePort, portIsFree } from './free-port.js';
 import type { ProsodyBinaries } from './install.js';
 import { parseLogLine } from './log-line.js';
-import { buildProsodyConfig, xmppLayout, type XmppLayout } from './prosody-config.js';
+import { buildProsodyConfig, xmppLayout, type TurnService, type XmppLayout } from './prosody-config.js';
 import { makeRunDir, sweepStaleRunDirs } from './run-dir.js';
 
 /** A password account on one of the stack's hosts, e.g. the bridge's `jvb@auth.<domain>`. */
@@ -36,6 +36,8 @@ export interface ProsodyOptions {
   extraAdmins?: readonly string[];
   /** PLAIN over unencrypted c2s: on by default on a loopback bindAddress only, never elsewhere; false: off. */
   allowPlainAuth?: boolean;
+  /** A TURN server whose credentials Prosody hands out (XEP-0215); see `Coturn`. */
+  turn?: TurnService;
   log?: Logger;
   readyTimeoutMs?: number;
 }
@@ -165,6 +167,7 @@ export class Prosody {
         bridgeJids: options.bridgeJids ?? [`jvb@${layout.authDomain}`],
         certificates: join(dir, 'certs'),
         ...(options.allowPlainAuth !== undefined ? { allowPlainAuth: options.allowPlainAuth } : {}),
+        ...(options.turn !== undefined ? { turn: options.turn } : {}),
       }),
       { mode: 0o640 },
     );
