@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ensureProsody, Prosody } from '@convene/xmpp-server';
+import { Coturn, ensureProsody, isLoopbackAddress, Prosody } from '@convene/xmpp-server';
 import { ChildService, type ChildServiceOptions } from './child-service.js';
 import { SupervisedService } from './supervised-service.js';
 import type { StackConfig } from './config/schema.js';
@@ -40,6 +40,19 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
     SupervisedService.start({ name, start, log, onGaveUp: gaveUp });
   const child = (o: Omit<ChildServiceOptions, 'pathVar' | 'log'>) =>
     supervise(o.name, () => ChildService.start({ ...o, pathVar, log }));
+  // coturn first: Prosody's config carries its address and the secret they share (a fresh one each run).
+  const coturn = !config.turn
+    ? undefined
+    : await Coturn.start({
+        listeningIp: config.bindAddress,
+        port: config.turnPort,
+        realm: config.domain,
+        // The bridge listens on loopback here; a stack on a real address keeps coturn's refusal of loopback peers.
+        allowLoopbackPeers: isLoopbackAddress(config.bindAddress),
+        log: log.child({ service: 'coturn' }),
+      });
+  if (coturn !== undefined) services.push({ name: 'coturn', close: () => coturn.close() });
+  const turn = coturn?.service;
   const prosody = await supervise('prosody', () =>
     Prosody.start({
       binaries,
@@ -52,11 +65,16 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
       // Nothing of Prosody's needs to outlive a run: rooms live in memory and accounts come from this config,
       // so it runs in a private temporary directory that close() removes.
       accounts: [{ user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword }],
+      ...(turn === undefined ? {} : { turn }),
       log: log.child({ service: 'prosody' }),
     }),
-  );
+  ).catch(async (err: unknown) => {
+    await coturn?.close();
+    throw err;
+  });
   services.push(prosody);
   const urls: Record<string, string> = {
+    ...(turn === undefined ? {} : { TURN: `turn:${turn.host}:${turn.port}` }),
     'XMPP WebSocket': prosody.current.websocketUrl,
     'XMPP BOSH': prosody.current.boshUrl,
     'Prosody config': join(prosody.current.dir, 'prosody.cfg.lua'),
