@@ -16,6 +16,13 @@ export interface BrowserStack {
   web: AppProcess;
   /** `http://127.0.0.1:<port>/`: the page. */
   webUrl: string;
+  /** Prosody's HTTP listener (`/xmpp-websocket`, `/http-bind`). */
+  xmppHttpUrl: string;
+  /** The focus's HTTP server (`/metrics`, `/conference-request/v1`). */
+  focusHttpUrl: string;
+  /** The first bridge's private HTTP server (`/metrics`) and public one (colibri-ws). */
+  bridgeHttpUrl: string;
+  bridgePublicHttpUrl: string;
   /** Kills the bridge as a crash does (SIGKILL) and waits until the focus no longer counts it. */
   killBridge(): Promise<void>;
   /** Starts a bridge on the old one's public port (where the web server proxies colibri-ws); waits for the focus. */
@@ -23,12 +30,12 @@ export interface BrowserStack {
   close(): Promise<void>;
 }
 
-function bridgeProcess(prosody: Prosody, webPort: number, bridgeId: string, publicPort: number): AppProcess {
+function bridgeProcess(prosody: Prosody, wsBase: string, bridgeId: string, publicPort: number): AppProcess {
   return new AppProcess('bridge/src/main.ts', { CONVENE_BRIDGE_XMPP_PASSWORD: BRIDGE_PASSWORD }, [
     ...['--xmpp-host', '127.0.0.1', '--xmpp-port', String(prosody.ports.c2s), '--domain', 'meet.localhost'],
     ...['--bridge-id', bridgeId, '--http-port', '0', '--public-http-port', String(publicPort)],
     ...['--media-port', '0', '--media-bind-address', '127.0.0.1'],
-    ...['--websocket-base-url', `ws://127.0.0.1:${webPort}`, '--presence-interval-ms', '1000'],
+    ...['--websocket-base-url', wsBase, '--presence-interval-ms', '1000'],
     ...['--log-level', 'debug', '--allow-local-candidates'],
   ]);
 }
@@ -42,6 +49,8 @@ async function focusBridgeCount(focusHttp: number): Promise<number> {
 export interface BrowserStackOptions {
   /** A TURN server whose credentials Prosody hands the pages (XEP-0215). */
   turn?: TurnService;
+  /** Where the bridge tells pages to open colibri-ws (a front such as nginx); default: the web server. */
+  websocketBaseUrl?: string;
 }
 
 export async function startBrowserStack(options: BrowserStackOptions = {}): Promise<BrowserStack> {
@@ -65,7 +74,8 @@ export async function startBrowserStack(options: BrowserStackOptions = {}): Prom
     started.push(focus);
     // colibri-ws URLs point at the web server, which proxies them to the bridge (one origin for the page).
     const bridgePublicPort = await freePort();
-    const bridge = bridgeProcess(prosody, webPort, 'jvb1', bridgePublicPort);
+    const wsBase = options.websocketBaseUrl ?? `ws://127.0.0.1:${webPort}`;
+    const bridge = bridgeProcess(prosody, wsBase, 'jvb1', bridgePublicPort);
     started.push(bridge);
     const [, bridgeStarted] = await Promise.all([
       focus.logLine('focus ready'),
@@ -86,13 +96,17 @@ export async function startBrowserStack(options: BrowserStackOptions = {}): Prom
       bridge,
       web,
       webUrl: String(ready.url),
+      xmppHttpUrl: `http://127.0.0.1:${prosody.ports.http}`,
+      focusHttpUrl: `http://127.0.0.1:${focusHttp}`,
+      bridgeHttpUrl: String(bridgeStarted.httpUrl),
+      bridgePublicHttpUrl: String(bridgeStarted.publicHttpUrl),
       async killBridge() {
         stack.bridge.child.kill('SIGKILL');
         await stack.bridge.exited;
         await waitUntil('the focus to lose the bridge', async () => (await focusBridgeCount(focusHttp)) === 0, 15_000);
       },
       async startBridge(bridgeId) {
-        const next = bridgeProcess(prosody, webPort, bridgeId, bridgePublicPort);
+        const next = bridgeProcess(prosody, wsBase, bridgeId, bridgePublicPort);
         started.push(next);
         stack.bridge = next;
         await next.logLine('bridge started', 30_000);

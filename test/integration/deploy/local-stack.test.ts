@@ -130,7 +130,7 @@ describe('npm start (local stack)', () => {
     expect(Number(turnServices?.[0]?.attrs.username)).toBeGreaterThan(Date.now() / 1000);
     expect(turnServices?.[0]?.attrs.password).toMatch(/^[A-Za-z0-9+/]{27}=$/);
     await guest.close();
-    const coturnPid = listenerPid(turn);
+    const coturnPid = listenerPid(Number(turn));
     expect(coturnPid).toBeDefined();
 
     const prosodyPid = (
@@ -144,7 +144,7 @@ describe('npm start (local stack)', () => {
     stack.child.kill('SIGINT');
     expect(await exitOf(stack.child)).toBe(0);
     expect(() => process.kill(prosodyPid, 0)).toThrow();
-    expect(() => process.kill(coturnPid!, 0)).toThrow();
+    expect(() => process.kill(Number(coturnPid), 0)).toThrow();
     expect(stack.out()).toContain('"msg":"stopped"');
     // Prosody ran in a private temporary directory, gone with it.
     expect(existsSync(running['Prosody config']!)).toBe(false);
