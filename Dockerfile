@@ -21,10 +21,11 @@ COPY bridge/native bridge/native
 RUN npm ci --no-audit --no-fund \
  && test -n "$(find bridge/native/build/Release -name '*.node')"
 COPY . .
+# The runtime keeps the workspaces' dependencies and tsx (a root dependency: the programs run from TypeScript, as
+# under systemd); test tools, browsers' drivers and the compiler's objects go.
 RUN npm run build:web -- --out /opt/convene/web-dist \
- # Runtime needs: the workspaces' dependencies and tsx (the programs run from TypeScript, as with systemd).
  && npm prune --omit=dev \
- && npm install --no-save --omit=dev --ignore-scripts --no-audit --no-fund tsx@4.23.15 \
+ && test -d node_modules/tsx \
  && rm -rf test bench .ci bridge/native/build/Release/obj.target
 
 FROM node:20-bookworm-slim

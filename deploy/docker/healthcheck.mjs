@@ -3,6 +3,7 @@
 // command line) and asks its HTTP server's /about/health on loopback. Exit 0: healthy; 1: not.
 // Ports: CONVENE_FOCUS_HTTP_PORT (8888) and CONVENE_BRIDGE_HTTP_PORT (8080), as the programs read them.
 // `--pid <n>` looks at another process than 1 (for running it outside a container).
+/* global fetch, AbortSignal -- Node 20 globals */
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 

@@ -57,7 +57,7 @@ async function gather(
       pc.onicecandidate = (e) => {
         if (e.candidate?.type) types.push(e.candidate.type);
       };
-      pc.onicecandidateerror = (e) => errors.push((e as RTCPeerConnectionIceErrorEvent).errorCode);
+      pc.onicecandidateerror = (e) => errors.push(e.errorCode);
       const done = new Promise<void>((resolve) => {
         pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
       });

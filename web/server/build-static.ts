@@ -8,6 +8,8 @@ import { buildAssets } from './bundle.js';
 import { WebConfigSchema } from './schema.js';
 import { runtimeConfig } from './web-server.js';
 
+// eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
+const env = process.env;
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--out');
 const out = at === -1 ? undefined : argv[at + 1];
@@ -17,12 +19,11 @@ if (out === undefined || out.startsWith('--')) {
 }
 argv.splice(at, 2);
 const config = loadOrExit(
-  // eslint-disable-next-line no-restricted-properties -- the one place that reads the environment
   () =>
     loadConfig(
       'web',
       WebConfigSchema,
-      configSources('web', process.env, argv, (p) => readFileSync(p, 'utf8')),
+      configSources('web', env, argv, (p) => readFileSync(p, 'utf8')),
     ).config,
   process,
 );

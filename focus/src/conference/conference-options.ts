@@ -1,11 +1,5 @@
 // A Conference's options and the events it emits.
-import type { Logger } from 'pino';
-import type { Brewery } from '../bridges/brewery.js';
-import type { FocusConnection } from '../xmpp/focus-connection.js';
-import type { Conference } from './conference.js';
-import type { FeatureDiscovery } from './features.js';
 import type { VideoCodec } from './offer.js';
-import type { Participant } from './participant.js';
 
 export interface ConferenceOptions {
   nick: string;
@@ -25,17 +19,12 @@ export type ConferenceEvents = {
   ended: [];
 };
 
-export interface ConferenceDeps {
-  conn: FocusConnection;
-  brewery: Brewery;
-  discovery: FeatureDiscovery;
-  /** Tells the router which session belongs to whom. */
-  sessions: Map<string, { conference: Conference; participant: Participant }>;
-  log: Logger;
-  /** Counts a failed Colibri2 request by its condition (for /metrics). */
+/** What a conference reports for /metrics (ConferenceManager counts it). */
+export interface ConferenceCounters {
+  /** Counts a failed Colibri2 request by its condition. */
   countColibriError?: (condition: string) => void;
-  /** Counts participants re-invited when their conference moved to a fresh bridge session (for /metrics). */
+  /** Counts participants re-invited when their conference moved to a fresh bridge session. */
   countMoved?: (participants: number) => void;
-  /** Seconds from a participant's MUC join to its first session-accept (for /metrics). */
+  /** Seconds from a participant's MUC join to its first session-accept. */
   observeJoin?: (seconds: number) => void;
 }

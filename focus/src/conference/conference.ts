@@ -16,9 +16,21 @@ import { ConferenceSources } from './conference-sources.js';
 import { buildInvite } from './invite.js';
 import { buildOffer, toColibri2Media } from './offer.js';
 import { Participant } from './participant.js';
-import type { ConferenceDeps, ConferenceEvents, ConferenceOptions } from './conference-options.js';
+import type { ConferenceCounters, ConferenceEvents, ConferenceOptions } from './conference-options.js';
+import type { Brewery } from '../bridges/brewery.js';
+import type { FocusConnection } from '../xmpp/focus-connection.js';
+import type { FeatureDiscovery } from './features.js';
 
-export type { ConferenceDeps, ConferenceEvents, ConferenceOptions } from './conference-options.js';
+export type { ConferenceEvents, ConferenceOptions } from './conference-options.js';
+
+export interface ConferenceDeps extends ConferenceCounters {
+  conn: FocusConnection;
+  brewery: Brewery;
+  discovery: FeatureDiscovery;
+  /** Tells the router which session belongs to whom. */
+  sessions: Map<string, { conference: Conference; participant: Participant }>;
+  log: Logger;
+}
 
 import { handleParticipantJingle, type JingleContext } from './participant-jingle.js';
 

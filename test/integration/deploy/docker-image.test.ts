@@ -38,8 +38,6 @@ function config(files: string[], env: string): { status: number | null; out: str
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-const SECRETS = 'JICOFO_AUTH_PASSWORD=f1\nJVB_AUTH_PASSWORD=b1\nTURN_SECRET=t1\n';
-
 interface Service {
   image: string;
   command?: string[];
