@@ -1,6 +1,6 @@
 // The whole stack a browser talks to: Prosody, the focus, the bridge and the web server, each a real process
 // on free loopback ports, started the way `npm start` starts them.
-import type { Prosody } from '@convene/xmpp-server';
+import type { Prosody, TurnService } from '@convene/xmpp-server';
 import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from './app-process.js';
 import { startTestProsody } from './prosody.js';
@@ -18,6 +18,13 @@ export interface BrowserStack {
   webUrl: string;
   /** The running bridge's Prometheus text (its private /metrics). */
   bridgeMetrics(): Promise<string>;
+  /** Prosody's HTTP listener (`/xmpp-websocket`, `/http-bind`). */
+  xmppHttpUrl: string;
+  /** The focus's HTTP server (`/metrics`, `/conference-request/v1`). */
+  focusHttpUrl: string;
+  /** The first bridge's private HTTP server (`/metrics`) and public one (colibri-ws). */
+  bridgeHttpUrl: string;
+  bridgePublicHttpUrl: string;
   /** Kills the bridge as a crash does (SIGKILL) and waits until the focus no longer counts it. */
   killBridge(): Promise<void>;
   /** Starts a bridge on the old one's public port (where the web server proxies colibri-ws); waits for the focus. */
@@ -25,12 +32,12 @@ export interface BrowserStack {
   close(): Promise<void>;
 }
 
-function bridgeProcess(prosody: Prosody, webPort: number, bridgeId: string, publicPort: number): AppProcess {
+function bridgeProcess(prosody: Prosody, wsBase: string, bridgeId: string, publicPort: number): AppProcess {
   return new AppProcess('bridge/src/main.ts', { CONVENE_BRIDGE_XMPP_PASSWORD: BRIDGE_PASSWORD }, [
     ...['--xmpp-host', '127.0.0.1', '--xmpp-port', String(prosody.ports.c2s), '--domain', 'meet.localhost'],
     ...['--bridge-id', bridgeId, '--http-port', '0', '--public-http-port', String(publicPort)],
     ...['--media-port', '0', '--media-bind-address', '127.0.0.1'],
-    ...['--websocket-base-url', `ws://127.0.0.1:${webPort}`, '--presence-interval-ms', '1000'],
+    ...['--websocket-base-url', wsBase, '--presence-interval-ms', '1000'],
     ...['--log-level', 'debug', '--allow-local-candidates'],
   ]);
 }
@@ -41,9 +48,17 @@ async function focusBridgeCount(focusHttp: number): Promise<number> {
   return stats.bridge_selector.bridge_count;
 }
 
-export async function startBrowserStack(): Promise<BrowserStack> {
+export interface BrowserStackOptions {
+  /** A TURN server whose credentials Prosody hands the pages (XEP-0215). */
+  turn?: TurnService;
+  /** Where the bridge tells pages to open colibri-ws (a front such as nginx); default: the web server. */
+  websocketBaseUrl?: string;
+}
+
+export async function startBrowserStack(options: BrowserStackOptions = {}): Promise<BrowserStack> {
   const prosody = await startTestProsody({
     accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD }],
+    ...(options.turn === undefined ? {} : { turn: options.turn }),
   });
   const started: AppProcess[] = [];
   const close = async () => {
@@ -61,7 +76,8 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     started.push(focus);
     // colibri-ws URLs point at the web server, which proxies them to the bridge (one origin for the page).
     const bridgePublicPort = await freePort();
-    const bridge = bridgeProcess(prosody, webPort, 'jvb1', bridgePublicPort);
+    const wsBase = options.websocketBaseUrl ?? `ws://127.0.0.1:${webPort}`;
+    const bridge = bridgeProcess(prosody, wsBase, 'jvb1', bridgePublicPort);
     started.push(bridge);
     let bridgeHttp = '';
     const [, bridgeStarted] = await Promise.all([
@@ -87,13 +103,17 @@ export async function startBrowserStack(): Promise<BrowserStack> {
       async bridgeMetrics() {
         return (await fetch(`${bridgeHttp.replace(/\/$/, '')}/metrics`)).text();
       },
+      xmppHttpUrl: `http://127.0.0.1:${prosody.ports.http}`,
+      focusHttpUrl: `http://127.0.0.1:${focusHttp}`,
+      bridgeHttpUrl: String(bridgeStarted.httpUrl),
+      bridgePublicHttpUrl: String(bridgeStarted.publicHttpUrl),
       async killBridge() {
         stack.bridge.child.kill('SIGKILL');
         await stack.bridge.exited;
         await waitUntil('the focus to lose the bridge', async () => (await focusBridgeCount(focusHttp)) === 0, 15_000);
       },
       async startBridge(bridgeId) {
-        const next = bridgeProcess(prosody, webPort, bridgeId, bridgePublicPort);
+        const next = bridgeProcess(prosody, wsBase, bridgeId, bridgePublicPort);
         started.push(next);
         stack.bridge = next;
         bridgeHttp = String((await next.logLine('bridge started', 30_000)).httpUrl);

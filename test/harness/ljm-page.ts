@@ -160,6 +160,16 @@ export class LjmParticipant extends PageParticipant {
     return this.page.evaluate(() => window.ljm?.ssrcs() ?? { local: [], remote: [] });
   }
 
+  /** The ICE servers the library got from Prosody (XEP-0215) for the bridge connection. */
+  iceServers(): Promise<RTCIceServer[]> {
+    return this.page.evaluate(() => window.ljm?.iceServers() ?? []);
+  }
+
+  /** Candidate types of the bridge connection's selected pair (`relay` when media goes through TURN). */
+  selectedPair(): Promise<{ local: string; remote: string } | undefined> {
+    return this.page.evaluate(async () => window.ljm?.selectedPair());
+  }
+
   restart(): Promise<void> {
     return this.page.evaluate(() => window.ljm?.restart());
   }

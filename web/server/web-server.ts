@@ -5,6 +5,20 @@ import type { Asset } from './bundle.js';
 import type { WebConfig } from './schema.js';
 import { proxyUpgrade } from './upgrade-proxy.js';
 
+/** The page's `/config.json`: the XMPP addresses it uses (the WebSocket on the page's own origin). */
+export function runtimeConfig(config: WebConfig): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      domain: config.domain,
+      focusDomain: config.focusDomain ?? `focus.${config.domain}`,
+      mucDomain: config.mucDomain ?? `conference.${config.domain}`,
+      websocketUrl: '/xmpp-websocket',
+      preferredVideoCodec: config.preferredVideoCodec,
+      preferSctp: config.preferSctp,
+    }),
+  );
+}
+
 /** The stack's web front: the page, its runtime config, and the two WebSocket paths proxied like nginx does. */
 export class WebServer {
   readonly #server: Server;
@@ -21,16 +35,7 @@ export class WebServer {
   }
 
   static async start(config: WebConfig, assets: ReadonlyMap<string, Asset>, log: Logger): Promise<WebServer> {
-    const runtime = Buffer.from(
-      JSON.stringify({
-        domain: config.domain,
-        focusDomain: config.focusDomain ?? `focus.${config.domain}`,
-        mucDomain: config.mucDomain ?? `conference.${config.domain}`,
-        websocketUrl: '/xmpp-websocket',
-        preferredVideoCodec: config.preferredVideoCodec,
-        preferSctp: config.preferSctp,
-      }),
-    );
+    const runtime = runtimeConfig(config);
     const index = assets.get('/index.html');
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';

@@ -4,6 +4,7 @@ export {
   xmppLayout,
   luaString,
   type ProsodyConfigParams,
+  type TurnService,
   type XmppLayout,
 } from './prosody-config.js';
 export { ensureProsody, findProsody, installCommand, type ProsodyBinaries } from './install.js';
@@ -18,3 +19,11 @@ export { ensureEjabberd, findEjabberd, EJABBERD_INSTALL_HINT, type EjabberdBinar
 export { EjabberdError } from './errors.js';
 export { EJABBERD_RUN_DIR_PREFIX } from './run-dir.js';
 export { XMPP_SERVER_KINDS, type XmppServer, type XmppServerKind, type XmppServerPorts } from './xmpp-server.js';
+export {
+  Coturn,
+  buildCoturnConfig,
+  turnCredentials,
+  COTURN_BINARY,
+  type CoturnOptions,
+  type CoturnConfigParams,
+} from './coturn.js';

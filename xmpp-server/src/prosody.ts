@@ -8,7 +8,7 @@ import { freePort, portIsFree } from './free-port.js';
 import type { ProsodyBinaries } from './install.js';
 import { parseLogLine } from './log-line.js';
 import { accepts, delay, forEachLine, hostForUrl } from './process-util.js';
-import { buildProsodyConfig, xmppLayout, type XmppLayout } from './prosody-config.js';
+import { buildProsodyConfig, xmppLayout, type TurnService, type XmppLayout } from './prosody-config.js';
 import { makeRunDir, sweepStaleRunDirs } from './run-dir.js';
 
 import type { Account, XmppServer, XmppServerPorts } from './xmpp-server.js';
@@ -35,6 +35,8 @@ export interface ProsodyOptions {
   allowPlainAuth?: boolean;
   /** At most this many occupants per conference room, the focus not counted (mod_convene_max_occupants). */
   maxOccupants?: number;
+  /** A TURN server whose credentials Prosody hands out (XEP-0215); see `Coturn`. */
+  turn?: TurnService;
   log?: Logger;
   readyTimeoutMs?: number;
 }
@@ -168,6 +170,7 @@ export class Prosody implements XmppServer {
         pluginDir,
         ...(options.maxOccupants !== undefined ? { maxOccupants: options.maxOccupants } : {}),
         ...(options.allowPlainAuth !== undefined ? { allowPlainAuth: options.allowPlainAuth } : {}),
+        ...(options.turn !== undefined ? { turn: options.turn } : {}),
       }),
       { mode: 0o640 },
     );

@@ -175,7 +175,7 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
     () => Object.entries(m.retransmissions()),
   );
   new Histogram({
-    name: P + 'endpoint_bandwidth_estimate_bps',
+    name: P + 'endpoint_bandwidth_estimate_bits_per_second',
     help: "Current endpoints by the bridge's send-side estimate of their downlink (bits per second), at scrape time",
     buckets: [100e3, 250e3, 500e3, 1e6, 2e6, 4e6, 8e6, 16e6],
     registers: [registry],

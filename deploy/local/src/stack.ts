@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Ejabberd, ensureEjabberd, ensureProsody, Prosody, type XmppServer } from '@convene/xmpp-server';
+import {
+  Coturn,
+  Ejabberd,
+  ensureEjabberd,
+  ensureProsody,
+  isLoopbackAddress,
+  Prosody,
+  type TurnService,
+  type XmppServer,
+} from '@convene/xmpp-server';
 import { ChildService, type ChildServiceOptions } from './child-service.js';
 import { SupervisedService } from './supervised-service.js';
 import type { StackConfig } from './config/schema.js';
@@ -39,9 +48,28 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
     SupervisedService.start({ name, start, log, onGaveUp: gaveUp });
   const child = (o: Omit<ChildServiceOptions, 'pathVar' | 'log'>) =>
     supervise(o.name, () => ChildService.start({ ...o, pathVar, log }));
-  const prosody = await supervise(config.xmppServer, () => startXmppServer(config, log, pathVar));
+  // coturn first: Prosody's config carries its address and the secret they share (a fresh one each run).
+  const coturn = !config.turn
+    ? undefined
+    : await Coturn.start({
+        listeningIp: config.bindAddress,
+        port: config.turnPort,
+        realm: config.domain,
+        // The bridge listens on loopback here; a stack on a real address keeps coturn's refusal of loopback peers.
+        allowLoopbackPeers: isLoopbackAddress(config.bindAddress),
+        log: log.child({ service: 'coturn' }),
+      });
+  if (coturn !== undefined) services.push({ name: 'coturn', close: () => coturn.close() });
+  const turn = coturn?.service;
+  const prosody = await supervise(config.xmppServer, () => startXmppServer(config, log, pathVar, turn)).catch(
+    async (err: unknown) => {
+      await coturn?.close();
+      throw err;
+    },
+  );
   services.push(prosody);
   const urls: Record<string, string> = {
+    ...(turn === undefined ? {} : { TURN: `turn:${turn.host}:${turn.port}` }),
     'XMPP WebSocket': prosody.current.websocketUrl,
     'XMPP BOSH': prosody.current.boshUrl,
     [`${config.xmppServer} config`]: join(
@@ -138,7 +166,12 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
  * Prosody or ejabberd with the Convene layout. Nothing of theirs needs to outlive a run: rooms live in memory and
  * accounts come from this config, so each runs in a private temporary directory that close() removes.
  */
-function startXmppServer(config: StackConfig, log: Logger, pathVar: string): Promise<XmppServer> {
+function startXmppServer(
+  config: StackConfig,
+  log: Logger,
+  pathVar: string,
+  turn: TurnService | undefined,
+): Promise<XmppServer> {
   const common = {
     domain: config.domain,
     bindAddress: config.bindAddress,
@@ -150,9 +183,12 @@ function startXmppServer(config: StackConfig, log: Logger, pathVar: string): Pro
     log: log.child({ service: config.xmppServer }),
   };
   const install = { install: config.installPackages, pathVar };
-  return config.xmppServer === 'ejabberd'
-    ? Ejabberd.start({ ...common, binaries: ensureEjabberd(install) })
-    : Prosody.start({ ...common, binaries: ensureProsody(install) });
+  if (config.xmppServer === 'ejabberd') {
+    // Handing out coturn credentials (XEP-0215) is Prosody's mod_external_services here; ejabberd gets none.
+    if (turn !== undefined) log.warn('--turn: only Prosody hands out TURN credentials; clients of ejabberd get none');
+    return Ejabberd.start({ ...common, binaries: ensureEjabberd(install) });
+  }
+  return Prosody.start({ ...common, binaries: ensureProsody(install), ...(turn === undefined ? {} : { turn }) });
 }
 
 async function closeAll(services: readonly Service[], log: Logger): Promise<void> {

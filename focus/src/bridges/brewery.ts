@@ -59,8 +59,15 @@ export class Brewery extends TypedEmitter<BreweryEvents> {
     return this.#bridges.get(jid);
   }
 
+  /** Bridges picked for a conference, by bridge id; and selections that found no usable bridge. */
+  readonly selections = new Map<string, number>();
+  selectionFailures = 0;
+
   select(request: SelectionRequest): Bridge | undefined {
-    return selectBridge(this.#bridges.values(), request, Date.now());
+    const bridge = selectBridge(this.#bridges.values(), request, Date.now());
+    if (bridge === undefined) this.selectionFailures++;
+    else this.selections.set(bridge.id, (this.selections.get(bridge.id) ?? 0) + 1);
+    return bridge;
   }
 
   #update(o: Occupant): void {

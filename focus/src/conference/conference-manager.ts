@@ -53,7 +53,15 @@ export class ConferenceManager {
   readonly #anonymousLimiter: CreationLimiter;
   readonly #anonymousDomains: ReadonlySet<string>;
   /** Totals for /stats and /metrics. */
-  readonly totals = { conferencesCreated: 0, conferenceRequests: 0, participants: 0, requestsRefused: 0 };
+  readonly totals = {
+    conferencesCreated: 0,
+    conferenceRequests: 0,
+    participants: 0,
+    requestsRefused: 0,
+    participantsMoved: 0,
+  };
+  /** Told each participant's join time, seconds from its MUC join to its first session-accept (the histogram). */
+  readonly joinObservers = new Set<(seconds: number) => void>();
   /** Failed Colibri2 requests by condition (`bad-reply` for garbage, `timeout`, the bridge's error conditions). */
   readonly colibriErrors = new Map<string, number>();
 
@@ -180,6 +188,8 @@ export class ConferenceManager {
       sessions: this.#sessions,
       log: this.#log,
       countColibriError: (condition) => this.colibriErrors.set(condition, (this.colibriErrors.get(condition) ?? 0) + 1),
+      countMoved: (n) => (this.totals.participantsMoved += n),
+      observeJoin: (seconds) => this.joinObservers.forEach((o) => o(seconds)),
     });
     this.conferences.set(room, conference);
     this.totals.conferencesCreated++;

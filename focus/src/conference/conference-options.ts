@@ -18,3 +18,13 @@ export type ConferenceEvents = {
   /** The room is empty or gone; the conference is over. */
   ended: [];
 };
+
+/** What a conference reports for /metrics (ConferenceManager counts it). */
+export interface ConferenceCounters {
+  /** Counts a failed Colibri2 request by its condition. */
+  countColibriError?: (condition: string) => void;
+  /** Counts participants re-invited when their conference moved to a fresh bridge session. */
+  countMoved?: (participants: number) => void;
+  /** Seconds from a participant's MUC join to its first session-accept. */
+  observeJoin?: (seconds: number) => void;
+}

@@ -16,22 +16,20 @@ import { ConferenceSources } from './conference-sources.js';
 import { buildInvite } from './invite.js';
 import { buildOffer, toColibri2Media } from './offer.js';
 import { Participant } from './participant.js';
-import type { ConferenceEvents, ConferenceOptions } from './conference-options.js';
+import type { ConferenceCounters, ConferenceEvents, ConferenceOptions } from './conference-options.js';
 import type { Brewery } from '../bridges/brewery.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 import type { FeatureDiscovery } from './features.js';
 
 export type { ConferenceEvents, ConferenceOptions } from './conference-options.js';
 
-export interface ConferenceDeps {
+export interface ConferenceDeps extends ConferenceCounters {
   conn: FocusConnection;
   brewery: Brewery;
   discovery: FeatureDiscovery;
   /** Tells the router which session belongs to whom. */
   sessions: Map<string, { conference: Conference; participant: Participant }>;
   log: Logger;
-  /** Counts a failed Colibri2 request by its condition (for /metrics). */
-  countColibriError?: (condition: string) => void;
 }
 
 import { handleParticipantJingle, type JingleContext } from './participant-jingle.js';
@@ -77,6 +75,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       forgetSession: (sid) => this.#deps.sessions.delete(sid),
       afterAck: (task) => this.#afterAck(task),
       invite: (p) => this.#invite(p),
+      joined: (seconds) => this.#deps.observeJoin?.(seconds),
     };
   }
 
@@ -354,6 +353,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     if (how.gone === true) old.forget();
     else if (how.bridgeHealthy === true) await old.expire().catch((err: unknown) => this.#expireFailed(err));
     else void old.expire().catch((err: unknown) => this.#expireFailed(err));
+    this.#deps.countMoved?.([...this.participants.values()].filter((p) => p.session !== undefined).length);
     for (const p of this.participants.values()) {
       if (p.session === undefined) continue;
       this.#deps.sessions.delete(p.session.sid);

@@ -24,6 +24,8 @@ export interface JingleContext {
   /** Work after the IQ is acked, still in conference order; a Colibri2 failure in it fails the bridge session. */
   afterAck(task: () => Promise<void>): void;
   invite(p: Participant): Promise<void>;
+  /** A participant's first session-accept, `seconds` after it joined the room. */
+  joined(seconds: number): void;
 }
 
 /** Handles one Jingle IQ of `p`'s session; returning acks it, throwing answers the error. */
@@ -68,6 +70,10 @@ function onAccept(ctx: JingleContext, p: Participant, jingle: Jingle): void {
   const initialLastN = jingle.contents.find((c) => c.name === 'video')?.initialLastN;
   session.activate();
   ctx.log.info({ endpointId: p.id }, 'session accepted');
+  if (!p.accepted) {
+    p.accepted = true;
+    ctx.joined((Date.now() - p.joinedAt) / 1000);
+  }
   ctx.afterAck(async () => {
     await ctx.colibri()?.updateEndpoint(p.id, {
       ...(transport !== undefined ? { transport: { ...transport, rtcpMux: true } } : {}),

@@ -16,6 +16,9 @@ export class Participant {
   session: JingleSession | undefined;
   /** An invite is being built (disco, allocation, initiate). */
   inviting = false;
+  /** When the focus saw it join the room; its first session-accept measures the join time. */
+  readonly joinedAt = Date.now();
+  accepted = false;
   readonly #restarts: number[] = [];
 
   constructor(id: EndpointId, occupant: Occupant, log: Logger) {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Brewery } from '../bridges/brewery.js';
 import type { ConferenceManager } from '../conference/conference-manager.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
@@ -69,6 +69,33 @@ export function createFocusMetrics(
     'Bridge health checks failed (an error, or no answer twice); each moves that bridge’s conferences',
     healthCheckFailures,
   );
+  total(
+    'convene_focus_participants_moved_total',
+    'Participants re-invited (session-terminate, new session-initiate) because their bridge session failed or moved',
+    () => manager.totals.participantsMoved,
+  );
+  total(
+    'convene_focus_bridge_selection_failures_total',
+    'Bridge selections that found no operational bridge',
+    () => brewery.selectionFailures,
+  );
+  new Counter({
+    name: 'convene_focus_bridge_selections_total',
+    help: 'Bridges selected for a participant, by bridge id',
+    labelNames: ['bridge'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [bridge, n] of brewery.selections) this.inc({ bridge }, n);
+    },
+  });
+  const join = new Histogram({
+    name: 'convene_focus_join_seconds',
+    help: 'From a participant joining the room to its first session-accept',
+    buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32],
+    registers: [registry],
+  });
+  manager.joinObservers.add((seconds) => join.observe(seconds));
   new Counter({
     name: 'convene_focus_colibri_errors_total',
     help: 'Colibri2 requests that failed, by condition (bad-reply: an unusable answer)',

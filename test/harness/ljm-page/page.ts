@@ -44,6 +44,10 @@ export interface LjmPageApi {
   /** Terminates the bridge session asking for a new one (what the library does after an ICE failure). */
   restart(): void;
   leave(): Promise<void>;
+  /** The ICE servers the library uses toward the bridge (from its XEP-0215 query). */
+  iceServers(): RTCIceServer[];
+  /** Candidate types (`host`, `srflx`, `relay`...) of the bridge connection's selected pair, local side first. */
+  selectedPair(): Promise<{ local: string; remote: string } | undefined>;
 }
 
 declare global {
@@ -88,12 +92,15 @@ interface StropheConnection {
   xmlInput(el: Element): void;
   xmlOutput(el: Element): void;
 }
+interface JinglePlugin {
+  jvbIceConfig?: { iceServers?: RTCIceServer[] };
+}
 interface Connection {
   addEventListener(event: string, listener: (...args: never[]) => void): void;
   connect(): void;
   disconnect(): Promise<void>;
   initJitsiConference(room: string, options: object): Conference;
-  xmpp?: { connection?: { _stropheConn?: StropheConnection } };
+  xmpp?: { connection?: { _stropheConn?: StropheConnection; jingle?: JinglePlugin } };
 }
 interface JitsiMeetJS {
   init(options: object): void;
@@ -111,6 +118,8 @@ const J = mod.default.default ?? mod.default;
 const params = new URLSearchParams(location.search);
 const room = params.get('room') ?? 'ljm';
 const displayName = params.get('name') ?? 'ljm';
+// `?relay=1`: media only through the TURN server (iceTransportPolicy 'relay'), as a client behind a strict firewall.
+const relay = params.get('relay') === '1';
 const domain = 'meet.localhost';
 /**
  * Current lib-jitsi-meet (`bridgeChannel.preferSctp`, default true) takes the SCTP data channel whenever the offer
@@ -134,6 +143,8 @@ const connection = new J.JitsiConnection(null, null, {
   serviceUrl: `ws://${location.host}/xmpp-websocket`,
   // npm's strophejs-plugin-stream-management 1.0.3 lacks the jitsi fork's isSupported(): XEP-0198 stays off.
   enableWebsocketResume: false,
+  // The library keeps only TURN over TCP for the bridge unless told UDP relays are fine.
+  useTurnUdp: true,
 });
 let conference: Conference | undefined;
 
@@ -164,7 +175,11 @@ const on = (name: string | undefined, listener: (...args: never[]) => void): voi
 
 async function joinConference(): Promise<void> {
   record('CONNECTION_ESTABLISHED');
-  const conf = connection.initJitsiConference(room, { p2p: { enabled: false }, openBridgeChannel: 'websocket' });
+  const conf = connection.initJitsiConference(room, {
+    p2p: { enabled: false },
+    openBridgeChannel: 'websocket',
+    forceTurnRelay: relay,
+  });
   conference = conf;
   on(F.CONFERENCE_JOINED, () => record('CONFERENCE_JOINED', { id: conf.myUserId() }));
   on(F.CONFERENCE_FAILED, (e: string) => record('CONFERENCE_FAILED', { error: String(e) }));
@@ -268,6 +283,18 @@ window.ljm = {
   restart() {
     record('RESTART_REQUESTED');
     conference?._restartMediaSessions();
+  },
+  iceServers: () => connection.xmpp?.connection?.jingle?.jvbIceConfig?.iceServers ?? [],
+  async selectedPair() {
+    const pc = bridgePc()?.peerconnection;
+    if (pc === undefined) return undefined;
+    const stats = new Map<string, Record<string, unknown>>();
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(String(s.id), s));
+    const transport = [...stats.values()].find((s) => s.type === 'transport');
+    const pair = stats.get(String(transport?.selectedCandidatePairId));
+    if (pair === undefined) return undefined;
+    const type = (id: unknown) => String(stats.get(String(id))?.candidateType);
+    return { local: type(pair.localCandidateId), remote: type(pair.remoteCandidateId) };
   },
   async leave() {
     record('LEAVE_REQUESTED');

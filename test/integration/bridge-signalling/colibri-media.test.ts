@@ -112,7 +112,7 @@ describe('Colibri2 to media (real Prosody, real bridge process, libdatachannel p
     expect(Object.keys(conf).sort()).toEqual(['alice', 'bob']);
     for (const ep of Object.values(conf)) expect(ep.bandwidth.estimateBps).toBeGreaterThan(0);
     const metrics = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
-    expect(metrics).toMatch(/^convene_bridge_endpoint_bandwidth_estimate_bps_count 2$/m);
+    expect(metrics).toMatch(/^convene_bridge_endpoint_bandwidth_estimate_bits_per_second_count 2$/m);
 
     // Force-mute alice's video: the bridge drops it (and counts it) while bob's audio still reaches her.
     const forceMute = (video: boolean) =>

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:c
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { xml } from '@xmpp/client';
 import { freePort } from '@convene/xmpp-server';
 import { waitUntil } from '../../harness/wait-for.js';
 import { connectClient } from '../../harness/xmpp-peer.js';
@@ -60,14 +61,25 @@ async function healthy(url: string): Promise<boolean> {
 }
 
 describe('npm start (local stack)', () => {
-  it('starts Prosody from its config, serves XMPP over WebSocket, and stops cleanly on SIGINT', async () => {
-    const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = await Promise.all(
-      Array.from({ length: 8 }, () => freePort()),
+  it('starts Prosody (and coturn with --turn) from its config, serves XMPP over WebSocket, stops on SIGINT', async () => {
+    const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media, turn] = await Promise.all(
+      Array.from({ length: 9 }, () => freePort()),
     );
     const config = join(dir, 'convene.yaml');
     writeFileSync(config, `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\n`);
     // Another address than the admin servers' loopback: what people reach binds there, the admin servers do not.
-    const stack = startStack(['--config', config, '--log-format', 'json', '--bind-address', BIND], {
+    const args = [
+      '--config',
+      config,
+      '--log-format',
+      'json',
+      '--bind-address',
+      BIND,
+      '--turn',
+      '--turn-port',
+      `${turn}`,
+    ];
+    const stack = startStack(args, {
       CONVENE_STACK_XMPP_HTTP_PORT: String(http),
       CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
       CONVENE_STACK_WEB_PORT: String(web),
@@ -102,7 +114,24 @@ describe('npm start (local stack)', () => {
 
     const guest = await connectClient({ service: running['XMPP WebSocket']!, domain: 'meet.localhost' });
     expect(guest.jid).toMatch(/@meet\.localhost\//);
+    // --turn: coturn runs on the bind address and Prosody hands out its credentials (XEP-0215), as lib-jitsi-meet asks.
+    expect(running.TURN).toBe(`turn:${BIND}:${turn}`);
+    const services = await guest.request(
+      xml('iq', { type: 'get', to: 'meet.localhost' }, xml('services', { xmlns: 'urn:xmpp:extdisco:2' })),
+    );
+    const turnServices = services
+      .getChild('services')
+      ?.getChildren('service')
+      .filter((e) => e.attrs.type === 'turn');
+    expect(turnServices?.map((e) => `${e.attrs.host}:${e.attrs.port}/${e.attrs.transport}`)).toEqual([
+      `${BIND}:${turn}/udp`,
+      `${BIND}:${turn}/tcp`,
+    ]);
+    expect(Number(turnServices?.[0]?.attrs.username)).toBeGreaterThan(Date.now() / 1000);
+    expect(turnServices?.[0]?.attrs.password).toMatch(/^[A-Za-z0-9+/]{27}=$/);
     await guest.close();
+    const coturnPid = listenerPid(Number(turn));
+    expect(coturnPid).toBeDefined();
 
     const prosodyPid = (
       JSON.parse(
@@ -115,6 +144,7 @@ describe('npm start (local stack)', () => {
     stack.child.kill('SIGINT');
     expect(await exitOf(stack.child)).toBe(0);
     expect(() => process.kill(prosodyPid, 0)).toThrow();
+    expect(() => process.kill(Number(coturnPid), 0)).toThrow();
     expect(stack.out()).toContain('"msg":"stopped"');
     // Prosody ran in a private temporary directory, gone with it.
     expect(existsSync(running['Prosody config']!)).toBe(false);

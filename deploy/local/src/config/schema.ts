@@ -29,6 +29,13 @@ export const StackConfigSchema = z.strictObject({
   bridgePublicHttpPort: Port.default(9090),
   /** Bridge media: one UDP port for every endpoint. */
   bridgeMediaPort: Port.default(10000),
+  /**
+   * Run coturn (Debian `coturn`) beside Prosody: clients get time-limited TURN credentials (XEP-0215) and can relay
+   * media through it. On a loopback stack coturn may relay to loopback, where the bridge listens.
+   */
+  turn: z.boolean({ error: 'expected true or false' }).default(false),
+  /** coturn's port, UDP and TCP, on bindAddress. */
+  turnPort: Port.default(3478),
   /** Secret of the focus's XEP-0114 component connection. */
   focusSecret: Secret,
   /** Password of the bridge account `jvb@auth.<domain>`. */
