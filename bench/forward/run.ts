@@ -19,6 +19,8 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'gcm' },
     /** The bridge's SRTP: native (the addon, what `auto` picks when built) or node (node:crypto). */
     srtp: { type: 'string', default: 'native' },
+    /** The bridge's socket: native (the addon's recvmmsg/sendmmsg, what `auto` picks when built) or node (dgram). */
+    udp: { type: 'string', default: 'native' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -28,6 +30,7 @@ const receivers = Number(values.receivers);
 const size = Number(values.size);
 const profile = values.profile === 'cm' ? 'cm' : 'gcm';
 const srtp = values.srtp === 'node' ? 'node' : 'native';
+const udp = values.udp === 'node' ? 'node' : 'native';
 const SSRC = 0x0bad_cafe;
 const RING = 1024;
 
@@ -76,7 +79,7 @@ async function send(sender: RawMediaPeer, rate: number, secs: number): Promise<n
 
 async function main(): Promise<void> {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const child = fork(`${here}bridge-process.ts`, [srtp], {
+  const child = fork(`${here}bridge-process.ts`, [srtp, udp], {
     execArgv: ['--import', 'tsx', ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=.convene/bench-prof'] : [])],
     stdio: 'inherit',
   });
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
   const sender = peers.get('sender')!;
   const rx = [...peers.entries()].filter(([id]) => id !== 'sender').map(([, p]) => p);
 
-  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile} --srtp ${srtp}`;
+  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile} --srtp ${srtp} --udp ${udp}`;
   console.log(`command: ${cmd}`);
   console.log(
     `load average at start: ${loadavg()
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
       .join(' ')} (${cpus().length} cores)`,
   );
   console.log(
-    `node ${process.version}, ${receivers} receivers, ${size}-byte RTP, bridge in its own process, SRTP ${profile === 'cm' ? 'AES_CM_128_HMAC_SHA1_80' : 'AEAD_AES_128_GCM'} (${srtp})`,
+    `node ${process.version}, ${receivers} receivers, ${size}-byte RTP, bridge in its own process, SRTP ${profile === 'cm' ? 'AES_CM_128_HMAC_SHA1_80' : 'AEAD_AES_128_GCM'} (${srtp}), UDP ${udp}`,
   );
   console.log('offered_pps  bridge_in_pps  forwarded_pps  received_pps  loss_%  bridge_cpu_%  cpu_us_per_forwarded');
   await send(sender, 500, 1); // warm-up: JIT, buffers

@@ -21,6 +21,8 @@ export interface ScenarioOptions {
   profile?: 'gcm' | 'cm';
   /** Directory for the bridge's `--cpu-prof` output, when profiling. */
   cpuProfDir?: string;
+  /** The bridge's socket: the addon's batched one (native, the default) or node's dgram. */
+  udp?: 'native' | 'node';
 }
 
 export interface StepOptions {
@@ -214,7 +216,10 @@ export class Scenario {
     const opts = { loadProcesses: 2, profile: 'gcm' as const, ...o };
     const prof = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
     const bridge = new Rpc(
-      fork(`${here}../forward/bridge-process.ts`, [], { execArgv: ['--import', 'tsx', ...prof], stdio: 'inherit' }),
+      fork(`${here}../forward/bridge-process.ts`, ['native', opts.udp ?? 'native'], {
+        execArgv: ['--import', 'tsx', ...prof],
+        stdio: 'inherit',
+      }),
       true,
     );
     const target: Target = {

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     advertisedAddresses: config.advertisedAddresses,
     allowLocalCandidates: config.allowLocalCandidates,
     createSrtp: srtp.create,
+    udpImplementation: config.udpImplementation,
     log: log.child({ component: 'media' }),
   });
   log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);

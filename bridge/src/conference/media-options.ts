@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SrtpProfile } from '../dtls/index.js';
 import type { IceTimings } from '../ice/index.js';
 import type { SrtpKeyParams, SrtpTransform } from '../srtp/index.js';
+import type { UdpImplementation } from '../transport/index.js';
 
 /** Knobs of the media server; every field has a default. */
 export interface MediaServerOptions {
@@ -20,6 +21,10 @@ export interface MediaServerOptions {
   /** Interval of the bridge's own receiver reports to senders. */
   rtcpReportIntervalMs?: number;
   socketBufferBytes?: number;
+  /** The socket: node's dgram by default; main.ts passes config udpImplementation (auto: the addon's batched one). */
+  udpImplementation?: UdpImplementation;
+  /** Datagrams per recvmmsg with the native socket (32 by default). */
+  udpBatch?: number;
   /** SRTP implementation; node:crypto by default. main.ts passes the native addon's (config srtpImplementation). */
   createSrtp?: (p: SrtpKeyParams) => SrtpTransform;
   log?: Logger;

@@ -20,6 +20,8 @@ export interface EndpointCounters {
   dropNotReady: number;
   dropDtls: number;
   dropOversize: number;
+  /** Outgoing packets dropped because the send ring's next slot was still held by a send in flight. */
+  dropSendBusy: number;
   /** Packets this endpoint NACKed and we sent again (the very SRTP packet: no new nonce). */
   retransmissionsSent: number;
   /** NACKed packets no longer (or never) in our history. */
@@ -45,6 +47,7 @@ export function newEndpointCounters(): EndpointCounters {
     dropNotReady: 0,
     dropDtls: 0,
     dropOversize: 0,
+    dropSendBusy: 0,
     retransmissionsSent: 0,
     retransmissionsMissed: 0,
     nacksSent: 0,

@@ -29,7 +29,7 @@ import {
   type SrtpKeyParams,
   type SrtpTransform,
 } from '../srtp/index.js';
-import type { UdpTransport } from '../transport/index.js';
+import type { PacketSocket } from '../transport/index.js';
 import { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
 import { SLOT_BYTES, SendRing } from './send-ring.js';
 
@@ -47,7 +47,7 @@ const TWCC_INTERVAL_MS = 100;
 
 export interface EndpointTransportDeps {
   routeId: number;
-  udp: UdpTransport;
+  udp: PacketSocket;
   identity: DtlsIdentity;
   iceTimings: IceTimings;
   allowLocalCandidates: boolean;
@@ -96,6 +96,7 @@ export class EndpointTransport implements MediaSink {
 
   constructor(deps: EndpointTransportDeps, local: IceParams) {
     this.#deps = deps;
+    this.#ring.onSendError = () => deps.udp.counters.sendErrors++;
     this.ice = new IceAgent({
       routeId: deps.routeId,
       local,
@@ -225,6 +226,10 @@ export class EndpointTransport implements MediaSink {
       return;
     }
     const slot = this.#ring.next();
+    if (slot === undefined) {
+      this.counters.dropSendBusy++;
+      return;
+    }
     const n = srtp.protectRtp(buf, off, len, slot, 0);
     if (n < 0) {
       this.#countProtectError(n);
@@ -233,20 +238,24 @@ export class EndpointTransport implements MediaSink {
     this.#ring.markRtp(n);
     this.counters.rtpPacketsOut++;
     this.counters.rtpBytesOut += len;
-    this.#deps.udp.send(slot, 0, n, this.port, this.address);
+    this.#sendSlot(slot, n);
   }
 
   sendRtcp(buf: Buffer, off: number, len: number): void {
     const srtp = this.#srtp;
     if (srtp === undefined || this.#closed || len > SLOT_BYTES - SRTP_MAX_OVERHEAD) return;
     const slot = this.#ring.next();
+    if (slot === undefined) {
+      this.counters.dropSendBusy++;
+      return;
+    }
     const n = srtp.protectRtcp(buf, off, len, slot, 0);
     if (n < 0) {
       this.#countProtectError(n);
       return;
     }
     this.counters.rtcpPacketsOut++;
-    this.#deps.udp.send(slot, 0, n, this.port, this.address);
+    this.#sendSlot(slot, n);
   }
 
   noteSenderReport(ssrc: number, ntpMiddle: number): void {
@@ -283,10 +292,14 @@ export class EndpointTransport implements MediaSink {
       const n = write(this.#feedback);
       if (n === 0) break;
       const slot = this.#ring.next();
+      if (slot === undefined) {
+        this.counters.dropSendBusy++;
+        break;
+      }
       const m = this.#srtp!.protectRtcp(this.#feedback, 0, n, slot, 0);
       if (m < 0) break;
       this.counters.rtcpPacketsOut++;
-      this.#deps.udp.send(slot, 0, m, this.port, this.address);
+      this.#sendSlot(slot, m);
     }
     return sent;
   }
@@ -295,6 +308,10 @@ export class EndpointTransport implements MediaSink {
   sendReceiverReport(now: number): void {
     if (!this.#ready || this.#statsList.length === 0) return;
     const slot = this.#ring.next();
+    if (slot === undefined) {
+      this.counters.dropSendBusy++;
+      return;
+    }
     const n = writeReceiverReport(slot, 0, this.feedbackSsrc, this.#statsList, now);
     // protectRtcp works in place: the slot is both source and destination.
     const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
@@ -303,7 +320,13 @@ export class EndpointTransport implements MediaSink {
       return;
     }
     this.counters.rtcpPacketsOut++;
-    this.#deps.udp.send(slot, 0, m, this.port, this.address);
+    this.#sendSlot(slot, m);
+  }
+
+  /** Sends the ring slot `next()` returned last; a socket that keeps the buffer holds the slot until it is sent. */
+  #sendSlot(slot: Buffer, len: number): void {
+    const udp = this.#deps.udp;
+    udp.send(slot, 0, len, this.port, this.address, udp.holdsBuffers ? this.#ring.hold() : undefined);
   }
 
   close(): void {
@@ -335,7 +358,15 @@ export class EndpointTransport implements MediaSink {
         continue;
       }
       this.counters.retransmissionsSent++;
-      this.#deps.udp.send(sent.slot, 0, sent.len, this.port, this.address);
+      const udp = this.#deps.udp;
+      udp.send(
+        sent.slot,
+        0,
+        sent.len,
+        this.port,
+        this.address,
+        udp.holdsBuffers ? this.#ring.hold(sent.at) : undefined,
+      );
     }
   }
 
