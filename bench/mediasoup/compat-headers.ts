@@ -1,6 +1,6 @@
 // The two headers bench/mediasoup/build-worker.ts adds to mediasoup's worker so it builds against Debian 12's
 // libraries: libsrtp2 (mediasoup calls libsrtp3's separate-buffer, size_t signatures) and liburing 2.3 (it asks
-// for the library's version, which liburing has only from 2.4).
+// for the library's version and uses io_uring_prep_sendto, both from 2.4).
 
 /** Found as `<srtp.h>` ahead of libsrtp2's: the libsrtp3 calls as thin wrappers over libsrtp2's in-place ones. */
 export const SRTP_COMPAT_H = `/* Convene bench: libsrtp3 calls of mediasoup's worker on Debian's libsrtp2. */
@@ -61,13 +61,19 @@ static inline srtp_err_status_t convene_srtp_unprotect_rtcp(srtp_t ctx, const ui
 #endif
 `;
 
-/** Forced in front of every file that sees liburing: the 2.4 version helpers, answering the 2.3 we build with. */
+/** Forced in front of every file that sees liburing: two liburing 2.4 helpers on top of Debian's 2.3. */
 export const URING_COMPAT_H = `/* Convene bench: liburing 2.4 helpers mediasoup's worker calls, for Debian's liburing 2.3. */
 #ifndef CONVENE_URING_COMPAT_H
 #define CONVENE_URING_COMPAT_H
-#ifdef __cplusplus
+#include <liburing.h>
+#if !defined(IO_URING_VERSION_MAJOR)
 static inline int io_uring_major_version(void) { return 2; }
 static inline int io_uring_minor_version(void) { return 3; }
+static inline void io_uring_prep_sendto(struct io_uring_sqe *sqe, int sockfd, const void *buf, size_t len, int flags,
+                                        const struct sockaddr *addr, socklen_t addrlen) {
+  io_uring_prep_send(sqe, sockfd, buf, len, flags);
+  io_uring_prep_send_set_addr(sqe, addr, addrlen);
+}
 #endif
 #endif
 `;

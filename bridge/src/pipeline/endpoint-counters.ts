@@ -1,4 +1,5 @@
 // What one endpoint's pipeline counted.
+import { SRTP_ERR_AUTH, SRTP_ERR_REPLAY } from '../srtp/index.js';
 
 /** Plain number fields, read by metrics at scrape time. */
 export interface EndpointCounters {
@@ -52,4 +53,17 @@ export function newEndpointCounters(): EndpointCounters {
     retransmissionsMissed: 0,
     nacksSent: 0,
   };
+}
+
+/** A packet that failed unprotect, by its SRTP_ERR_* code. */
+export function countUnprotectError(c: EndpointCounters, code: number): void {
+  if (code === SRTP_ERR_AUTH) c.dropSrtpAuth++;
+  else if (code === SRTP_ERR_REPLAY) c.dropSrtpReplay++;
+  else c.dropSrtpMalformed++;
+}
+
+/** A packet protect refused: an index used already (never protected twice under one key) or malformed. */
+export function countProtectError(c: EndpointCounters, code: number): void {
+  if (code === SRTP_ERR_REPLAY) c.dropSrtpRepeatIndex++;
+  else c.dropSrtpMalformed++;
 }

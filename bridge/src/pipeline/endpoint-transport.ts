@@ -22,15 +22,14 @@ import {
   type StunMessage,
 } from '../ice/index.js';
 import { NackGenerator, ReceiveStats, TwccFeedback, findHeaderExtension, writeReceiverReport } from '../rtp/index.js';
-import {
-  SRTP_ERR_AUTH,
-  SRTP_ERR_REPLAY,
-  SRTP_MAX_OVERHEAD,
-  type SrtpKeyParams,
-  type SrtpTransform,
-} from '../srtp/index.js';
+import { SRTP_MAX_OVERHEAD, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
 import type { PacketSocket } from '../transport/index.js';
-import { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
+import {
+  countProtectError,
+  countUnprotectError,
+  newEndpointCounters,
+  type EndpointCounters,
+} from './endpoint-counters.js';
 import { SLOT_BYTES, SendRing } from './send-ring.js';
 
 export { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
@@ -175,7 +174,7 @@ export class EndpointTransport implements MediaSink {
     }
     const n = srtp.unprotectRtp(buf, 0, len, buf, 0);
     if (n < 0) {
-      this.#countSrtpError(n);
+      countUnprotectError(this.counters, n);
       return;
     }
     this.counters.rtpPacketsIn++;
@@ -211,7 +210,7 @@ export class EndpointTransport implements MediaSink {
     }
     const n = srtp.unprotectRtcp(buf, 0, len, buf, 0);
     if (n < 0) {
-      this.#countSrtpError(n);
+      countUnprotectError(this.counters, n);
       return;
     }
     this.counters.rtcpPacketsIn++;
@@ -225,14 +224,11 @@ export class EndpointTransport implements MediaSink {
       this.counters.dropOversize++;
       return;
     }
-    const slot = this.#ring.next();
-    if (slot === undefined) {
-      this.counters.dropSendBusy++;
-      return;
-    }
+    const slot = this.#nextSlot();
+    if (slot === undefined) return;
     const n = srtp.protectRtp(buf, off, len, slot, 0);
     if (n < 0) {
-      this.#countProtectError(n);
+      countProtectError(this.counters, n);
       return;
     }
     this.#ring.markRtp(n);
@@ -244,14 +240,11 @@ export class EndpointTransport implements MediaSink {
   sendRtcp(buf: Buffer, off: number, len: number): void {
     const srtp = this.#srtp;
     if (srtp === undefined || this.#closed || len > SLOT_BYTES - SRTP_MAX_OVERHEAD) return;
-    const slot = this.#ring.next();
-    if (slot === undefined) {
-      this.counters.dropSendBusy++;
-      return;
-    }
+    const slot = this.#nextSlot();
+    if (slot === undefined) return;
     const n = srtp.protectRtcp(buf, off, len, slot, 0);
     if (n < 0) {
-      this.#countProtectError(n);
+      countProtectError(this.counters, n);
       return;
     }
     this.counters.rtcpPacketsOut++;
@@ -291,11 +284,8 @@ export class EndpointTransport implements MediaSink {
     for (; sent < 4; sent++) {
       const n = write(this.#feedback);
       if (n === 0) break;
-      const slot = this.#ring.next();
-      if (slot === undefined) {
-        this.counters.dropSendBusy++;
-        break;
-      }
+      const slot = this.#nextSlot();
+      if (slot === undefined) break;
       const m = this.#srtp!.protectRtcp(this.#feedback, 0, n, slot, 0);
       if (m < 0) break;
       this.counters.rtcpPacketsOut++;
@@ -307,26 +297,30 @@ export class EndpointTransport implements MediaSink {
   /** Sends the bridge's own receiver report for what this endpoint sends (RFC 3550 §6.4.2). */
   sendReceiverReport(now: number): void {
     if (!this.#ready || this.#statsList.length === 0) return;
-    const slot = this.#ring.next();
-    if (slot === undefined) {
-      this.counters.dropSendBusy++;
-      return;
-    }
+    const slot = this.#nextSlot();
+    if (slot === undefined) return;
     const n = writeReceiverReport(slot, 0, this.feedbackSsrc, this.#statsList, now);
     // protectRtcp works in place: the slot is both source and destination.
     const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
     if (m < 0) {
-      this.#countProtectError(m);
+      countProtectError(this.counters, m);
       return;
     }
     this.counters.rtcpPacketsOut++;
     this.#sendSlot(slot, m);
   }
 
+  /** The ring's next slot, or undefined (counted) while a send in flight still holds it. */
+  #nextSlot(): Buffer | undefined {
+    const slot = this.#ring.next();
+    if (slot === undefined) this.counters.dropSendBusy++;
+    return slot;
+  }
+
   /** Sends the ring slot `next()` returned last; a socket that keeps the buffer holds the slot until it is sent. */
-  #sendSlot(slot: Buffer, len: number): void {
+  #sendSlot(slot: Buffer, len: number, at?: number): void {
     const udp = this.#deps.udp;
-    udp.send(slot, 0, len, this.port, this.address, udp.holdsBuffers ? this.#ring.hold() : undefined);
+    udp.send(slot, 0, len, this.port, this.address, udp.holdsBuffers ? this.#ring.hold(at) : undefined);
   }
 
   close(): void {
@@ -335,11 +329,6 @@ export class EndpointTransport implements MediaSink {
     this.#dtls?.close(); // sends close_notify while the path is still open
     this.#closed = true;
     this.ice.close();
-  }
-
-  #countProtectError(code: number): void {
-    if (code === SRTP_ERR_REPLAY) this.counters.dropSrtpRepeatIndex++;
-    else this.counters.dropSrtpMalformed++;
   }
 
   /**
@@ -358,22 +347,8 @@ export class EndpointTransport implements MediaSink {
         continue;
       }
       this.counters.retransmissionsSent++;
-      const udp = this.#deps.udp;
-      udp.send(
-        sent.slot,
-        0,
-        sent.len,
-        this.port,
-        this.address,
-        udp.holdsBuffers ? this.#ring.hold(sent.at) : undefined,
-      );
+      this.#sendSlot(sent.slot, sent.len, sent.at);
     }
-  }
-
-  #countSrtpError(code: number): void {
-    if (code === SRTP_ERR_AUTH) this.counters.dropSrtpAuth++;
-    else if (code === SRTP_ERR_REPLAY) this.counters.dropSrtpReplay++;
-    else this.counters.dropSrtpMalformed++;
   }
 
   #onIceState(s: IceState): void {
