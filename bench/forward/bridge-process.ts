@@ -26,6 +26,9 @@ type Command =
 const createSrtp = chooseSrtp(process.argv[2] === 'node' ? 'node' : 'native').create;
 /** The second (--udp): the addon's batched socket (`native`, what `auto` picks when built) or dgram (`node`). */
 const udpImplementation = process.argv[3] === 'node' ? 'node' : 'native';
+/** Optional third and fourth (--gso, --batch): UDP_SEGMENT on or off, datagrams per recvmmsg. */
+const udpGso = process.argv[4] !== 'off';
+const udpBatch = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 
 let server: MediaServer;
 let conference: Conference;
@@ -63,6 +66,8 @@ async function createBenchConference(
     srtpProfiles: [profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
     createSrtp,
     udpImplementation,
+    udpGso,
+    udpBatch,
   });
   conference = server.createConference('bench');
   const out: Record<string, TransportParams> = {};

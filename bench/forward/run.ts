@@ -21,6 +21,9 @@ const { values } = parseArgs({
     srtp: { type: 'string', default: 'native' },
     /** The bridge's socket: native (the addon's recvmmsg/sendmmsg, what `auto` picks when built) or node (dgram). */
     udp: { type: 'string', default: 'native' },
+    /** With the native socket: UDP_SEGMENT (on/off) and datagrams per recvmmsg. */
+    gso: { type: 'string', default: 'on' },
+    batch: { type: 'string', default: '32' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -79,7 +82,7 @@ async function send(sender: RawMediaPeer, rate: number, secs: number): Promise<n
 
 async function main(): Promise<void> {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const child = fork(`${here}bridge-process.ts`, [srtp, udp], {
+  const child = fork(`${here}bridge-process.ts`, [srtp, udp, values.gso, values.batch], {
     execArgv: ['--import', 'tsx', ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=.convene/bench-prof'] : [])],
     stdio: 'inherit',
   });
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
   const sender = peers.get('sender')!;
   const rx = [...peers.entries()].filter(([id]) => id !== 'sender').map(([, p]) => p);
 
-  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile} --srtp ${srtp} --udp ${udp}`;
+  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile} --srtp ${srtp} --udp ${udp} --gso ${values.gso} --batch ${values.batch}`;
   console.log(`command: ${cmd}`);
   console.log(
     `load average at start: ${loadavg()
@@ -150,6 +153,11 @@ async function main(): Promise<void> {
     ];
     console.log(row.join(' '));
   }
+  const c = await request<{ socket: Record<string, number> }>(child, { cmd: 'counters' });
+  const sk = c.socket;
+  console.log(
+    `socket: ${sk.datagramsIn} in over ${sk.batches} batches (${(sk.datagramsIn! / Math.max(1, sk.batches!)).toFixed(1)} per recvmmsg), ${sk.datagramsOut} out over ${sk.sendmmsgCalls} sendmmsg, ${sk.gsoSegments} as GSO segments, ${sk.sendBufferFull} dropped send buffer full`,
+  );
   await request(child, { cmd: 'close' });
   for (const p of peers.values()) p.close();
 }

@@ -1,5 +1,5 @@
 /* Node-API binding of udp.c (added to the addon by convene_udp_init):
- *   new UdpSocket(bindAddress, port, bufferBytes, batch, sendSlots, onBatch)
+ *   new UdpSocket(bindAddress, port, bufferBytes, batch, sendSlots, onBatch, gso)
  *     .port() .rx() -> Buffer of batch receive slots (2048 bytes each) .meta() -> Uint32Array (len, addr, port)
  *     .send(buf, off, len, addr, port) -> 1 queued/sent, 0 dropped   .counters() -> number[]   .close()
  * A libuv poll handle on node's loop watches the socket: on readability it receives up to `batch` datagrams with
@@ -107,10 +107,12 @@ static udp_holder *unwrap(napi_env env, napi_callback_info info, size_t *argc, n
 }
 
 static napi_value construct(napi_env env, napi_callback_info info) {
-  napi_value argv[6], self, rx, meta_ab, meta;
-  if (!napi_args_construct(env, info, 6, argv, &self,
-                           "expected (bindAddress, port, bufferBytes, batch, sendSlots, onBatch)"))
+  napi_value argv[7], self, rx, meta_ab, meta;
+  if (!napi_args_construct(env, info, 7, argv, &self,
+                           "expected (bindAddress, port, bufferBytes, batch, sendSlots, onBatch, gso)"))
     return NULL;
+  bool gso = false;
+  if (!napi_args_bool(env, argv[6], "gso must be a boolean", &gso)) return NULL;
   char addr[64];
   size_t port, buffer_bytes, batch, slots;
   if (!napi_args_string(env, argv[0], "bindAddress must be an IPv4 address", addr, sizeof addr) ||
@@ -148,6 +150,7 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   }
   h->env = env;
   h->open = 1;
+  h->core.gso = gso;
   void *rx_data, *meta_data;
   if (napi_create_buffer(env, batch * UDP_RX_SLOT, &rx_data, &rx) != napi_ok ||
       napi_create_arraybuffer(env, batch * UDP_META_FIELDS * 4, &meta_data, &meta_ab) != napi_ok ||

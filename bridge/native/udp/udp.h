@@ -25,6 +25,7 @@ enum {
   UDP_C_BATCHES,
   UDP_C_SENDMMSG_CALLS,
   UDP_C_TRUNCATED_IN,
+  UDP_C_GSO_SENDS, /* datagrams that left as segments of a UDP_SEGMENT send (several to one destination) */
   UDP_C_COUNT
 };
 
@@ -43,6 +44,11 @@ typedef struct {
   struct mmsghdr *tmsg;
   struct iovec *tiov;
   struct sockaddr_in *taddr;
+  int gso;              /* UDP_SEGMENT for runs of packets to one destination; cleared if the kernel refuses */
+  struct mmsghdr *gmsg; /* one per group of the flush being built */
+  struct iovec *giov;   /* the groups' segments, in order */
+  uint8_t *gctl;        /* one cmsg (UDP_SEGMENT) per group */
+  uint8_t *gdone;       /* per queued packet: already in a group */
   double counters[UDP_C_COUNT];
 } udp_core;
 
@@ -55,7 +61,8 @@ void udp_core_free(udp_core *u);
 int udp_core_receive(udp_core *u);
 /* Queues a copy (in a batch) or sends now (outside one). Returns 1 sent/queued, 0 dropped (counted). */
 int udp_core_send(udp_core *u, const uint8_t *p, size_t len, uint32_t addr, uint16_t port);
-/* sendmmsg whatever is queued; a full send buffer drops (counted) the rest, never blocks. */
+/* sendmmsg whatever is queued (with gso, runs of equal-sized packets to one destination as one UDP_SEGMENT
+ * send); a full send buffer drops (counted) the rest, never blocks. */
 void udp_core_flush(udp_core *u);
 
 #endif

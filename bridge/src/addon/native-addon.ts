@@ -70,6 +70,7 @@ export interface NativeAddon {
     batch: number,
     sendSlots: number,
     onBatch: (n: number) => void,
+    gso: boolean,
   ) => NativeUdpSocket;
   /** OpenSSL_version() of the OpenSSL the addon runs on. */
   openssl: string;

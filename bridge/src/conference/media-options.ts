@@ -25,6 +25,8 @@ export interface MediaServerOptions {
   udpImplementation?: UdpImplementation;
   /** Datagrams per recvmmsg with the native socket (32 by default). */
   udpBatch?: number;
+  /** UDP_SEGMENT with the native socket: runs of equal-sized packets to one peer leave as one send (default on). */
+  udpGso?: boolean;
   /** SRTP implementation; node:crypto by default. main.ts passes the native addon's (config srtpImplementation). */
   createSrtp?: (p: SrtpKeyParams) => SrtpTransform;
   log?: Logger;

@@ -84,6 +84,7 @@ export class MediaServer {
       bindAddress: opts.bindAddress,
       bufferBytes: opts.socketBufferBytes,
       batch: opts.udpBatch,
+      gso: opts.udpGso,
     });
     if (udp.fallback !== undefined) opts.log?.warn({ reason: udp.fallback }, 'udpImplementation auto: using dgram');
     const server = new MediaServer(udp.socket, udp.name, opts);

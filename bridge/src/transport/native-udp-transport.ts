@@ -13,6 +13,8 @@ export interface NativeUdpOptions {
   batch?: number;
   /** Datagrams the send queue holds before it is flushed mid-batch. */
   sendSlots?: number;
+  /** UDP_SEGMENT: a batch's equal-sized packets to one destination leave as one send (true by default). */
+  gso?: boolean;
 }
 
 /** Receive slot size in the addon (udp.h UDP_RX_SLOT). */
@@ -87,6 +89,7 @@ export class NativeUdpTransport implements PacketSocket {
       opts.batch ?? 32,
       opts.sendSlots ?? 256,
       (n: number) => onBatch(n),
+      opts.gso ?? true,
     );
     const self = new NativeUdpTransport(socket, bindAddress);
     onBatch = (n) => self.#onBatch(n);
@@ -106,6 +109,7 @@ export class NativeUdpTransport implements PacketSocket {
       batches: c[6]!,
       sendmmsgCalls: c[7]!,
       truncatedIn: c[8]!,
+      gsoSegments: c[9]!,
     };
   }
 

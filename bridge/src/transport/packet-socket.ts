@@ -21,6 +21,8 @@ export interface SocketCounters {
   sendmmsgCalls: number;
   /** Datagrams longer than a receive slot, dropped (native only). */
   truncatedIn: number;
+  /** Datagrams that left as segments of one UDP_SEGMENT send (native only). */
+  gsoSegments: number;
 }
 
 export function newSocketCounters(): SocketCounters {
@@ -34,6 +36,7 @@ export function newSocketCounters(): SocketCounters {
     batches: 0,
     sendmmsgCalls: 0,
     truncatedIn: 0,
+    gsoSegments: 0,
   };
 }
 

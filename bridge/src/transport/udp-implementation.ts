@@ -26,7 +26,7 @@ export function nativeUdpLoadError(): string | undefined {
 /** Binds the socket; throws with a one-line message when `native` is asked for and not available. */
 export async function openUdp(
   mode: UdpImplementation,
-  opts: UdpTransportOptions & { batch?: number },
+  opts: UdpTransportOptions & { batch?: number; gso?: boolean },
   unavailable: () => string | undefined = nativeUdpLoadError,
 ): Promise<UdpChoice> {
   if (mode !== 'node') {

@@ -68,11 +68,12 @@ describe('the native UDP socket', () => {
   async function forward(udp: UdpUnderTest): Promise<{ plain: Buffer[]; sizes: number[]; counters: object }> {
     const pair = await startRawPair(`same-${udp}`, ['sender', 'receiver'], [{ ssrc: SSRC, kind: 'video' }], udp);
     try {
-      // Bursts of 40 in one tick, so the native socket takes them in batches.
+      // Bursts of 40 equal-sized packets in one tick, so the native socket takes them in batches and sends each
+      // batch's run to the receiver as UDP_SEGMENT segments.
       for (let burst = 0; burst < 5; burst++) {
         for (let i = 0; i < 40; i++) {
           const seq = burst * 40 + i;
-          pair.sender.peer.sendRtp(buildRtp(100, seq, SSRC, Buffer.alloc(200 + seq, seq & 0xff)));
+          pair.sender.peer.sendRtp(buildRtp(100, seq, SSRC, Buffer.alloc(200 + 100 * burst, seq & 0xff)));
         }
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -93,6 +94,7 @@ describe('the native UDP socket', () => {
         const s = pair.server.socketCounters;
         expect(s.batches).toBeLessThan(s.datagramsIn); // several datagrams per recvmmsg
         expect(s.sendmmsgCalls).toBeGreaterThan(0);
+        expect(s.gsoSegments).toBeGreaterThan(0);
       }
       return { plain: pair.receiver.peer.rtp, sizes: pair.receiver.peer.rawRtp.map((b) => b.length), counters };
     } finally {
