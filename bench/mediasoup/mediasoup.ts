@@ -1,8 +1,9 @@
 // mediasoup as the second reference server of npm run bench: its worker (built by build-worker.ts from the npm
 // package against Debian's libraries) driven by its own Node library, loaded from the cache directory (never a
-// dependency of the repository). Every load peer gets a WebRtcTransport (mediasoup is ICE-lite: the peers
-// control ICE; they are DTLS clients as with Janus), every sender a Producer per stream, and every other
-// endpoint a Consumer of each. The worker process's CPU is what is measured.
+// dependency of the repository). Every load peer gets a PlainTransport with SRTP (AEAD_AES_128_GCM, keys
+// exchanged directly: no ICE, no DTLS; the worker built against Debian's OpenSSL crashes in SSL_read during a
+// WebRtcTransport's DTLS handshake), every sender a Producer per stream, and every other endpoint a Consumer of
+// each. The worker process's CPU is what is measured.
 //
 // Two configurations: `full` (NACK with its retransmission buffer, transport-cc, and the mid / abs-send-time /
 // transport-wide-cc header extensions on what it sends: the fair comparison once Convene's congestion work
@@ -20,21 +21,20 @@ import { mediasoupWorker } from './build-worker.js';
 export type MediasoupConfig = 'full' | 'minimal';
 
 /* The few parts of mediasoup's API the bench uses (the package is not a dependency, so no types from it). */
-interface MsFingerprint {
-  algorithm: string;
-  value: string;
+interface MsSrtp {
+  cryptoSuite: string;
+  keyBase64: string;
 }
 interface MsTransport {
-  iceParameters: { usernameFragment: string; password: string };
-  iceCandidates: Array<{ ip?: string; address?: string; port: number; priority: number }>;
-  dtlsParameters: { fingerprints: MsFingerprint[] };
-  connect(o: { dtlsParameters: { role: 'client' | 'server'; fingerprints: MsFingerprint[] } }): Promise<void>;
+  tuple: { localIp?: string; localAddress?: string; localPort: number };
+  srtpParameters: MsSrtp;
+  connect(o: { ip: string; port: number; srtpParameters: MsSrtp }): Promise<void>;
   produce(o: { kind: 'audio' | 'video'; rtpParameters: object }): Promise<{ id: string }>;
   consume(o: { producerId: string; rtpCapabilities: object; paused?: boolean }): Promise<unknown>;
 }
 interface MsRouter {
   rtpCapabilities: { codecs: Array<Record<string, unknown>>; headerExtensions: Array<Record<string, unknown>> };
-  createWebRtcTransport(o: object): Promise<MsTransport>;
+  createPlainTransport(o: object): Promise<MsTransport>;
 }
 interface MsWorker {
   pid: number;
@@ -99,21 +99,6 @@ function consumerCapabilities(router: MsRouter, config: MediasoupConfig): object
   };
 }
 
-function transportOf(t: MsTransport): TransportParams {
-  const fp = t.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256')!;
-  return {
-    ufrag: t.iceParameters.usernameFragment,
-    pwd: t.iceParameters.password,
-    fingerprints: [{ hash: 'sha-256', value: fp.value.toUpperCase(), setup: 'passive' }],
-    candidates: t.iceCandidates.map((c) => ({
-      address: c.address ?? c.ip!,
-      port: c.port,
-      priority: c.priority,
-      type: 'host' as const,
-    })),
-  };
-}
-
 /** The scenario through one mediasoup worker and router; `close()` ends the worker. */
 export async function mediasoupScenario(
   ms: Mediasoup,
@@ -146,9 +131,7 @@ export async function mediasoupScenario(
     const perLoad = loads.map((_, li) => specs.filter((_, i) => i % loads.length === li));
     const loadOf = new Map<string, Rpc>();
     perLoad.forEach((ps, li) => ps.forEach((p) => loadOf.set(p.id, loads[li]!)));
-    const peers = perLoad.map((ps) =>
-      ps.map((p) => ({ id: p.id, streams: p.streams, opts: { iceControlling: true, dtlsRole: 'client' as const } })),
-    );
+    const peers = perLoad.map((ps) => ps.map((p) => ({ id: p.id, streams: p.streams })));
     const local = Object.assign(
       {},
       ...(await Promise.all(
@@ -157,16 +140,27 @@ export async function mediasoupScenario(
     ) as Record<string, TransportParams>;
     const transports = new Map<string, MsTransport>();
     for (const p of specs) {
-      const t = await router.createWebRtcTransport({
-        listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
-        enableUdp: true,
-        enableTcp: false,
-        initialAvailableOutgoingBitrate: 100_000_000,
+      const t = await router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+        rtcpMux: true,
+        comedia: false,
+        enableSrtp: true,
+        srtpCryptoSuite: 'AEAD_AES_128_GCM',
       });
       transports.set(p.id, t);
-      const fp = local[p.id]!.fingerprints[0]!;
-      await t.connect({ dtlsParameters: { role: 'client', fingerprints: [{ algorithm: fp.hash, value: fp.value }] } });
-      await loadOf.get(p.id)!.call({ cmd: 'connect', bridge: { [p.id]: transportOf(t) } } satisfies LoadCommand);
+      const peerKey = await loadOf.get(p.id)!.call<string>({
+        cmd: 'connectPlain',
+        id: p.id,
+        address: t.tuple.localAddress ?? t.tuple.localIp!,
+        port: t.tuple.localPort,
+        keyBase64: t.srtpParameters.keyBase64,
+      } satisfies LoadCommand);
+      const c = local[p.id]!.candidates[0]!;
+      await t.connect({
+        ip: c.address,
+        port: c.port,
+        srtpParameters: { cryptoSuite: 'AEAD_AES_128_GCM', keyBase64: peerKey },
+      });
     }
     const producers: Array<{ owner: string; id: string }> = [];
     for (const p of specs) {

@@ -283,6 +283,25 @@ export class BenchPeer {
     if (msg.useCandidate && this.#dtls === undefined) this.#startDtls(remote, address, port);
   }
 
+  /**
+   * No ICE or DTLS (a server's plain transport, as mediasoup's PlainTransport with SRTP): media goes to
+   * address:port, keyed by the master keys both sides were told (AEAD_AES_128_GCM: 16-byte key, 12-byte salt).
+   * Returns this peer's own master key and salt for the server's side.
+   */
+  connectPlain(address: string, port: number, remoteMaster: Buffer): Buffer {
+    const local = randomBytes(28);
+    this.#remoteAddress = address;
+    this.#remotePort = port;
+    this.#srtp = createSrtp({
+      cipher: 'aes-gcm-128',
+      localKey: local.subarray(0, 16),
+      localSalt: local.subarray(16),
+      remoteKey: remoteMaster.subarray(0, 16),
+      remoteSalt: remoteMaster.subarray(16, 28),
+    });
+    return local;
+  }
+
   #startDtls(remote: TransportParams, address: string, port: number): void {
     this.#remoteAddress = address;
     this.#remotePort = port;
