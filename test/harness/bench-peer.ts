@@ -245,7 +245,15 @@ export class BenchPeer {
       }
       let off = 12 + 4 * (m[0]! & 0x0f);
       if ((m[0]! & 0x10) !== 0) off += 4 + 4 * m.readUInt16BE(off + 2);
-      if (off + BENCH_HEADER_BYTES > n) {
+      // RTP padding (RFC 3550 §5.1) is not payload: a server's bandwidth probes (mediasoup's) are padding only.
+      const end = (m[0]! & 0x20) !== 0 ? n - m[n - 1]! : n;
+      if (off + BENCH_HEADER_BYTES > end) {
+        this.counters.foreign++;
+        return;
+      }
+      const us = Number(now - m.readBigUInt64BE(off)) / 1000;
+      // Not a bench payload (a server's own packets: mediasoup's bandwidth probes carry no bench header).
+      if (!(us >= 0 && us < 60e6)) {
         this.counters.foreign++;
         return;
       }
@@ -255,7 +263,6 @@ export class BenchPeer {
       let s = this.seen.get(ssrc);
       if (s === undefined) this.seen.set(ssrc, (s = new StreamSeen()));
       s.mark(m.readUInt32BE(off + 8));
-      const us = Number(now - m.readBigUInt64BE(off)) / 1000;
       this.hist[histBucket(us)]!++;
     }
   }
