@@ -1,6 +1,7 @@
 // npm run bench: a scenario table (one conference, S senders x R receive-only endpoints, each sender
-// audio 50 pkt/s x 120 B + video 300 pkt/s x 1100 B) on a Convene bridge process, a ramp to the maximum
-// forwarded packets/s per core, and the same through Janus's VideoRoom in the same run, with ratios.
+// audio 50 pkt/s x 120 B + video 300 pkt/s x 1100 B) on a Convene bridge process (dgram and native sockets),
+// a ramp to the maximum forwarded packets/s per core, and the same through Janus's VideoRoom and mediasoup
+// (full and minimal) in the same run, with ratios to mediasoup's first configuration.
 // Results go to bench/results/<date>-<commit>.json and a Markdown table on stdout.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { Scenario, type StepResult } from './lib/scenario.js';
 import { profileTop } from './lib/profile-top.js';
 import { compareWithBase } from './lib/compare-base.js';
 import { JanusServer, janusAvailable, janusScenario } from './janus/janus.js';
+import { loadMediasoup, mediasoupScenario, type MediasoupConfig } from './mediasoup/mediasoup.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +26,10 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'gcm' },
     'cpu-prof': { type: 'string' },
     'no-janus': { type: 'boolean', default: false },
+    /** Convene's sockets to run, each as its own server: node (dgram) and native (the addon's batched one). */
+    udp: { type: 'string', default: 'node,native' },
+    /** mediasoup configurations (full, minimal) or none; its worker is built by bench/mediasoup/build-worker.ts. */
+    mediasoup: { type: 'string', default: 'full,minimal' },
     out: { type: 'string', default: 'bench/results' },
     /** Compare CPU per forwarded packet with this commit's bridge in the same run (scenarios only, no Janus). */
     base: { type: 'string' },
@@ -64,7 +70,10 @@ type Shape = { senders: number; receivers: number; name: string };
 type Start = (shape: Shape) => Promise<Scenario>;
 
 const transportCc = Number(values['transport-cc']);
-const startConvene: Start = (shape) => Scenario.convene({ ...shape, loadProcesses, profile, transportCc });
+interface Server {
+  name: string;
+  start: Start;
+}
 
 async function runScenario(start: Start, shape: Shape): Promise<ScenarioRow> {
   const s = await start(shape);
@@ -203,7 +212,7 @@ async function main(): Promise<void> {
     // One profiled run of the named scenario, separate from the measured ones (profiling costs CPU).
     const shape = parseShape(values['cpu-prof']);
     const dir = mkdtempSync(join('/tmp', 'convene-bench-prof-'));
-    const s = await Scenario.convene({ ...shape, loadProcesses, profile, cpuProfDir: dir });
+    const s = await Scenario.convene({ ...shape, loadProcesses, profile, transportCc, cpuProfDir: dir });
     try {
       await s.step({ seconds, drainMs: 300 });
     } finally {
@@ -224,33 +233,44 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const startJanus: Start | undefined =
-    janus === undefined ? undefined : (shape) => janusScenario(janus, { ...shape, loadProcesses });
+  const msConfigs = values.mediasoup.split(',').filter((c): c is MediasoupConfig => c === 'full' || c === 'minimal');
+  const ms = msConfigs.length === 0 ? 'skipped (--mediasoup none)' : await loadMediasoup();
+  if (typeof ms === 'string') console.error(`mediasoup: ${ms}`);
 
-  const convene: ScenarioRow[] = [];
-  const janusRows: ScenarioRow[] = [];
-  let rampConvene: RampResult | undefined;
-  let rampJanus: RampResult | undefined;
+  // Every server under test, in the order they run for each scenario (interleaved, so drift in what else the
+  // machine runs falls on all alike). The first mediasoup one is the reference of the ratio table.
+  const servers: Server[] = [];
+  for (const udp of values.udp.split(',')) {
+    if (udp !== 'node' && udp !== 'native') continue;
+    servers.push({
+      name: `convene-${udp === 'node' ? 'dgram' : 'native'}`,
+      start: (shape) => Scenario.convene({ ...shape, loadProcesses, profile, udp, transportCc }),
+    });
+  }
+  if (janus !== undefined)
+    servers.push({ name: 'janus', start: (shape) => janusScenario(janus, { ...shape, loadProcesses }) });
+  if (typeof ms !== 'string')
+    for (const c of msConfigs)
+      servers.push({
+        name: `mediasoup-${c}`,
+        start: (shape) => mediasoupScenario(ms.ms, c, { ...shape, loadProcesses }),
+      });
+
+  const rows = new Map<string, ScenarioRow[]>(servers.map((sv) => [sv.name, []]));
+  const ramps = new Map<string, RampResult>();
   try {
-    // Interleaved, so drift in what else the machine runs falls on both alike.
     for (const shape of shapes) {
-      const row = await runScenario(startConvene, shape);
-      convene.push(row);
-      console.error(
-        `convene ${shape.name}: ${fmt(row.forwardedPps)} pkt/s, ${fmt(row.cpuUsPerForwarded, 2)} µs/pkt, loss ${fmt(row.lossPct, 2)}%`,
-      );
-      if (startJanus !== undefined) {
-        const j = await runScenario(startJanus, shape);
-        janusRows.push(j);
+      for (const sv of servers) {
+        const row = await runScenario(sv.start, shape);
+        rows.get(sv.name)!.push(row);
         console.error(
-          `janus ${shape.name}: ${fmt(j.forwardedPps)} pkt/s, ${fmt(j.cpuUsPerForwarded, 2)} µs/pkt, loss ${fmt(j.lossPct, 2)}%`,
+          `${sv.name} ${shape.name}: ${fmt(row.forwardedPps)} pkt/s, ${fmt(row.cpuUsPerForwarded, 2)} µs/pkt, loss ${fmt(row.lossPct, 2)}%, p99 ${fmt(row.latencyP99Us)} µs`,
         );
       }
     }
     if (!values['no-ramp']) {
       const scales = values['ramp-scales'].split(',').map(Number);
-      rampConvene = await ramp(startConvene, 'convene', values.ramp, scales);
-      if (startJanus !== undefined) rampJanus = await ramp(startJanus, 'janus', values.ramp, scales);
+      for (const sv of servers) ramps.set(sv.name, await ramp(sv.start, sv.name, values.ramp, scales));
     }
   } finally {
     await janus?.close();
@@ -265,9 +285,10 @@ async function main(): Promise<void> {
     profile,
     seconds,
     loadProcesses,
-    convene,
-    janus: janus === undefined ? { skipped: why } : janusRows,
-    ramp: { convene: rampConvene, janus: rampJanus },
+    servers: Object.fromEntries(rows),
+    janus: janus === undefined ? { skipped: why } : undefined,
+    mediasoup: typeof ms === 'string' ? { skipped: ms } : { version: ms.version, configs: msConfigs },
+    ramp: Object.fromEntries(ramps),
     cpuProfile,
   };
   mkdirSync(values.out, { recursive: true });
@@ -284,27 +305,27 @@ async function main(): Promise<void> {
     `\`${command}\`, ${seconds} s per scenario, SRTP ${profile}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
     '',
   );
-  out.push('### Convene', '', table(convene), '');
-  if (janusRows.length > 0) {
-    out.push('### Janus VideoRoom', '', table(janusRows), '');
-    out.push('### Convene / Janus', '', ratioTable(convene, janusRows), '');
+  for (const [name, r] of rows) out.push(`### ${name}`, '', table(r), '');
+  const reference = [...rows.keys()].find((n) => n.startsWith('mediasoup')) ?? (janus !== undefined ? 'janus' : '');
+  for (const [name, r] of rows) {
+    if (name === reference || reference === '') continue;
+    out.push(`### ${name} / ${reference}`, '', ratioTable(r, rows.get(reference)!), '');
   }
-  for (const [who, r] of [
-    ['Convene', rampConvene],
-    ['Janus', rampJanus],
-  ] as const) {
-    if (r === undefined) continue;
-    out.push(`### Ramp ${r.shape}, ${who} (stopped by ${r.stoppedBy})`, '', table(r.steps), '');
+  for (const [name, r] of ramps) {
+    out.push(`### Ramp ${r.shape}, ${name} (stopped by ${r.stoppedBy})`, '', table(r.steps), '');
     out.push(
       `max forwarded with loss <= 1%: ${fmt(r.maxForwardedPps)} pkt/s; per full core: ${fmt(r.maxForwardedPpsPerCore)} pkt/s`,
       '',
     );
   }
-  if (rampConvene !== undefined && rampJanus !== undefined)
+  const refRamp = ramps.get(reference);
+  for (const [name, r] of ramps) {
+    if (name === reference || refRamp === undefined) continue;
     out.push(
-      `Convene / Janus: max forwarded ${ratio(rampConvene.maxForwardedPps, rampJanus.maxForwardedPps)}, per core ${ratio(rampConvene.maxForwardedPpsPerCore, rampJanus.maxForwardedPpsPerCore)}`,
+      `${name} / ${reference}: max forwarded ${ratio(r.maxForwardedPps, refRamp.maxForwardedPps)}, per core ${ratio(r.maxForwardedPpsPerCore, refRamp.maxForwardedPpsPerCore)}`,
       '',
     );
+  }
   if (cpuProfile !== undefined) {
     out.push(
       `### Bridge CPU profile (${values['cpu-prof']}, self time)`,

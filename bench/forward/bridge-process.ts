@@ -31,6 +31,11 @@ type Command =
 /** The first argument (run.ts --srtp): the native addon, what the bridge's `auto` picks when built (fails loudly
  * when it is not), or `node` (node:crypto). */
 const createSrtp = chooseSrtp(process.argv[2] === 'node' ? 'node' : 'native').create;
+/** The second (--udp): the addon's batched socket (`native`, what `auto` picks when built) or dgram (`node`). */
+const udpImplementation = process.argv[3] === 'node' ? 'node' : 'native';
+/** Optional third and fourth (--gso, --batch): UDP_SEGMENT on or off, datagrams per recvmmsg. */
+const udpGso = process.argv[4] !== 'off';
+const udpBatch = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 
 let server: MediaServer;
 let conference: Conference;
@@ -69,6 +74,9 @@ async function createBenchConference(
     socketBufferBytes,
     srtpProfiles: [profile === 'cm' ? SRTP_AES128_CM_HMAC_SHA1_80 : SRTP_AEAD_AES_128_GCM],
     createSrtp,
+    udpImplementation,
+    udpGso,
+    udpBatch,
   });
   conference = server.createConference('bench');
   if (transportCc > 0) {
@@ -99,7 +107,12 @@ async function handle(m: Command): Promise<unknown> {
     case 'conference':
       return createBenchConference(m.profile, 8 << 20, m.endpoints, m.transportCc ?? 0, m.rtx ?? []);
     case 'counters':
-      return { ...totals(), drops: { ...server.drops }, memory: process.memoryUsage() };
+      return {
+        ...totals(),
+        drops: { ...server.drops },
+        socket: { ...server.socketCounters },
+        memory: process.memoryUsage(),
+      };
     case 'remote':
       endpoints.get(m.id)!.setRemoteTransport(m.transport);
       return { ok: true };

@@ -19,6 +19,11 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'gcm' },
     /** The bridge's SRTP: native (the addon, what `auto` picks when built) or node (node:crypto). */
     srtp: { type: 'string', default: 'native' },
+    /** The bridge's socket: native (the addon's recvmmsg/sendmmsg, what `auto` picks when built) or node (dgram). */
+    udp: { type: 'string', default: 'native' },
+    /** With the native socket: UDP_SEGMENT (on/off) and datagrams per recvmmsg. */
+    gso: { type: 'string', default: 'on' },
+    batch: { type: 'string', default: '32' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -28,6 +33,7 @@ const receivers = Number(values.receivers);
 const size = Number(values.size);
 const profile = values.profile === 'cm' ? 'cm' : 'gcm';
 const srtp = values.srtp === 'node' ? 'node' : 'native';
+const udp = values.udp === 'node' ? 'node' : 'native';
 const SSRC = 0x0bad_cafe;
 const RING = 1024;
 
@@ -76,7 +82,7 @@ async function send(sender: RawMediaPeer, rate: number, secs: number): Promise<n
 
 async function main(): Promise<void> {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const child = fork(`${here}bridge-process.ts`, [srtp], {
+  const child = fork(`${here}bridge-process.ts`, [srtp, udp, values.gso, values.batch], {
     execArgv: ['--import', 'tsx', ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=.convene/bench-prof'] : [])],
     stdio: 'inherit',
   });
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
   const sender = peers.get('sender')!;
   const rx = [...peers.entries()].filter(([id]) => id !== 'sender').map(([, p]) => p);
 
-  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile} --srtp ${srtp}`;
+  const cmd = `node --import tsx bench/forward/run.ts --rates ${values.rates} --seconds ${seconds} --receivers ${receivers} --size ${size} --profile ${profile} --srtp ${srtp} --udp ${udp} --gso ${values.gso} --batch ${values.batch}`;
   console.log(`command: ${cmd}`);
   console.log(
     `load average at start: ${loadavg()
@@ -119,7 +125,7 @@ async function main(): Promise<void> {
       .join(' ')} (${cpus().length} cores)`,
   );
   console.log(
-    `node ${process.version}, ${receivers} receivers, ${size}-byte RTP, bridge in its own process, SRTP ${profile === 'cm' ? 'AES_CM_128_HMAC_SHA1_80' : 'AEAD_AES_128_GCM'} (${srtp})`,
+    `node ${process.version}, ${receivers} receivers, ${size}-byte RTP, bridge in its own process, SRTP ${profile === 'cm' ? 'AES_CM_128_HMAC_SHA1_80' : 'AEAD_AES_128_GCM'} (${srtp}), UDP ${udp}`,
   );
   console.log('offered_pps  bridge_in_pps  forwarded_pps  received_pps  loss_%  bridge_cpu_%  cpu_us_per_forwarded');
   await send(sender, 500, 1); // warm-up: JIT, buffers
@@ -147,6 +153,11 @@ async function main(): Promise<void> {
     ];
     console.log(row.join(' '));
   }
+  const c = await request<{ socket: Record<string, number> }>(child, { cmd: 'counters' });
+  const sk = c.socket;
+  console.log(
+    `socket: ${sk.datagramsIn} in over ${sk.batches} batches (${(sk.datagramsIn! / Math.max(1, sk.batches!)).toFixed(1)} per recvmmsg), ${sk.datagramsOut} out over ${sk.sendmmsgCalls} sendmmsg, ${sk.gsoSegments} as GSO segments, ${sk.sendBufferFull} dropped send buffer full`,
+  );
   await request(child, { cmd: 'close' });
   for (const p of peers.values()) p.close();
 }

@@ -28,6 +28,8 @@ export interface ScenarioOptions {
    * negotiates it and RTX for video, as a Jitsi call does; 0 leaves both out.
    */
   transportCc?: number;
+  /** The bridge's socket: the addon's batched one (native, the default) or node's dgram. */
+  udp?: 'native' | 'node';
 }
 
 /** The RTX payload type of the bench's video, and its streams' RTX SSRCs (primary + this). */
@@ -224,8 +226,12 @@ export class Scenario {
   static async convene(o: ScenarioOptions): Promise<Scenario> {
     const opts = { loadProcesses: 2, profile: 'gcm' as const, ...o };
     const prof = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
+    // A base checkout's bridge-process.ts (bench/lib/base-tree.ts) may predate the socket argument and ignore it.
     const script = opts.bridgeProcess ?? `${here}../forward/bridge-process.ts`;
-    const bridge = new Rpc(fork(script, [], { execArgv: ['--import', 'tsx', ...prof], stdio: 'inherit' }), true);
+    const bridge = new Rpc(
+      fork(script, ['native', opts.udp ?? 'native'], { execArgv: ['--import', 'tsx', ...prof], stdio: 'inherit' }),
+      true,
+    );
     const tcc = opts.transportCc ?? 0;
     const target: Target = {
       pid: bridge.child.pid!,

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     createSrtp: srtp.create,
     endpointConnectTimeoutMs: config.endpointConnectTimeoutMs,
     conferenceIdleTimeoutMs: config.conferenceIdleTimeoutMs,
+    udpImplementation: config.udpImplementation,
     log: log.child({ component: 'media' }),
   });
   log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);

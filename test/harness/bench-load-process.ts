@@ -12,6 +12,8 @@ export type LoadCommand =
       profile: 'gcm' | 'cm' | 'any';
     }
   | { cmd: 'connect'; bridge: Record<string, TransportParams> }
+  /** A plain transport (no ICE/DTLS): the server's address and master key (base64); answers the peer's key. */
+  | { cmd: 'connectPlain'; id: string; address: string; port: number; keyBase64: string }
   | { cmd: 'ready' }
   | { cmd: 'position' }
   | { cmd: 'send'; seconds: number; rateScale: number; dropEvery: number }
@@ -95,6 +97,8 @@ async function handle(m: LoadCommand): Promise<unknown> {
     case 'connect':
       for (const [id, t] of Object.entries(m.bridge)) peers.get(id)!.connect(t);
       return true;
+    case 'connectPlain':
+      return peers.get(m.id)!.connectPlain(m.address, m.port, Buffer.from(m.keyBase64, 'base64')).toString('base64');
     case 'ready':
       return [...peers.values()].filter((p) => p.ready).length;
     case 'position':

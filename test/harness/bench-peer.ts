@@ -259,7 +259,15 @@ export class BenchPeer {
       }
       let off = 12 + 4 * (m[0]! & 0x0f);
       if ((m[0]! & 0x10) !== 0) off += 4 + 4 * m.readUInt16BE(off + 2);
-      if (off + BENCH_HEADER_BYTES > n) {
+      // RTP padding (RFC 3550 §5.1) is not payload: a server's bandwidth probes (mediasoup's) are padding only.
+      const end = (m[0]! & 0x20) !== 0 ? n - m[n - 1]! : n;
+      if (off + BENCH_HEADER_BYTES > end) {
+        this.counters.foreign++;
+        return;
+      }
+      const us = Number(now - m.readBigUInt64BE(off)) / 1000;
+      // Not a bench payload (a server's own packets: mediasoup's bandwidth probes carry no bench header).
+      if (!(us >= 0 && us < 60e6)) {
         this.counters.foreign++;
         return;
       }
@@ -269,7 +277,6 @@ export class BenchPeer {
       let s = this.seen.get(ssrc);
       if (s === undefined) this.seen.set(ssrc, (s = new StreamSeen()));
       s.mark(m.readUInt32BE(off + 8));
-      const us = Number(now - m.readBigUInt64BE(off)) / 1000;
       this.hist[histBucket(us)]!++;
     }
   }
@@ -295,6 +302,25 @@ export class BenchPeer {
       address,
     );
     if (msg.useCandidate && this.#dtls === undefined) this.#startDtls(remote, address, port);
+  }
+
+  /**
+   * No ICE or DTLS (a server's plain transport, as mediasoup's PlainTransport with SRTP): media goes to
+   * address:port, keyed by the master keys both sides were told (AEAD_AES_128_GCM: 16-byte key, 12-byte salt).
+   * Returns this peer's own master key and salt for the server's side.
+   */
+  connectPlain(address: string, port: number, remoteMaster: Buffer): Buffer {
+    const local = randomBytes(28);
+    this.#remoteAddress = address;
+    this.#remotePort = port;
+    this.#srtp = createSrtp({
+      cipher: 'aes-gcm-128',
+      localKey: local.subarray(0, 16),
+      localSalt: local.subarray(16),
+      remoteKey: remoteMaster.subarray(0, 16),
+      remoteSalt: remoteMaster.subarray(16, 28),
+    });
+    return local;
   }
 
   #startDtls(remote: TransportParams, address: string, port: number): void {

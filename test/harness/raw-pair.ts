@@ -30,11 +30,12 @@ async function joinRaw(conference: Conference, name: string): Promise<RawParty> 
   return { peer, ep };
 }
 
-/** Starts the bridge and both peers (AEAD_AES_128_GCM) and waits until all four ends are keyed. */
+/** Starts the bridge (on the given socket) and both peers (AEAD_AES_128_GCM); waits until all four ends are keyed. */
 export async function startRawPair(
   conferenceId: string,
   names: readonly [sender: string, receiver: string],
   senderSources: readonly SourceParams[],
+  udpImplementation: 'node' | 'native' = 'node',
   /** Conference settings from the offer (header extensions, RTX), before anyone joins. */
   configure?: (conference: Conference) => void,
 ): Promise<RawPair> {
@@ -43,6 +44,7 @@ export async function startRawPair(
     bindAddress: '127.0.0.1',
     allowLocalCandidates: true,
     srtpProfiles: [SRTP_AEAD_AES_128_GCM],
+    udpImplementation,
   });
   const conference = server.createConference(conferenceId);
   configure?.(conference);

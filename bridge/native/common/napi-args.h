@@ -32,5 +32,6 @@ bool napi_args_construct(napi_env env, napi_callback_info info, size_t want, nap
 /* Each part of the addon adds its classes to the exports. */
 napi_value convene_srtp_init(napi_env env, napi_value exports);
 napi_value convene_dtls_init(napi_env env, napi_value exports);
+napi_value convene_udp_init(napi_env env, napi_value exports);
 
 #endif

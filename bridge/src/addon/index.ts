@@ -12,4 +12,5 @@ export {
   type NativeDtlsConnection,
   type NativeDtlsIdentity,
   type NativeSrtpContext,
+  type NativeUdpSocket,
 } from './native-addon.js';

@@ -51,10 +51,31 @@ export interface NativeDtlsConnection {
   free(): void;
 }
 
+/** The addon's UDP socket (bridge/native/udp): recvmmsg batches into rx(), meta() = (len, addr, port) each. */
+export interface NativeUdpSocket {
+  port(): number;
+  rx(): Buffer;
+  meta(): Uint32Array;
+  /** Queued inside a batch (sendmmsg at its end), sent at once outside one; false: dropped and counted. */
+  send(buf: Buffer, off: number, len: number, addr: number, port: number): boolean;
+  counters(): number[];
+  close(): void;
+}
+
 export interface NativeAddon {
   SrtpContext: new (gcm: boolean, keys: Buffer) => NativeSrtpContext;
   DtlsIdentity: new (commonName: string, days: number, srtpProfiles: string) => NativeDtlsIdentity;
   DtlsConnection: new (identity: NativeDtlsIdentity, isServer: boolean, mtu: number) => NativeDtlsConnection;
+  /** Absent in builds before the batched socket. */
+  UdpSocket?: new (
+    bindAddress: string,
+    port: number,
+    bufferBytes: number,
+    batch: number,
+    sendSlots: number,
+    onBatch: (n: number) => void,
+    gso: boolean,
+  ) => NativeUdpSocket;
   /** OpenSSL_version() of the OpenSSL the addon runs on. */
   openssl: string;
 }

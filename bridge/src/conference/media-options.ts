@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SrtpProfile } from '../dtls/index.js';
 import type { IceTimings } from '../ice/index.js';
 import type { SrtpKeyParams, SrtpTransform } from '../srtp/index.js';
+import type { UdpImplementation } from '../transport/index.js';
 
 /** Knobs of the media server; every field has a default. */
 export interface MediaServerOptions {
@@ -20,6 +21,12 @@ export interface MediaServerOptions {
   /** Interval of the bridge's own receiver reports to senders. */
   rtcpReportIntervalMs?: number;
   socketBufferBytes?: number;
+  /** The socket: node's dgram by default; main.ts passes config udpImplementation (auto: the addon's batched one). */
+  udpImplementation?: UdpImplementation;
+  /** Datagrams per recvmmsg with the native socket (32 by default). */
+  udpBatch?: number;
+  /** UDP_SEGMENT with the native socket: runs of equal-sized packets to one peer leave as one send (default on). */
+  udpGso?: boolean;
   /** SRTP implementation; node:crypto by default. main.ts passes the native addon's (config srtpImplementation). */
   createSrtp?: (p: SrtpKeyParams) => SrtpTransform;
   /** An endpoint whose ICE has not connected this long after creation closes; 60 s by default. */

@@ -13,7 +13,7 @@ import {
 import { newForwarderCounters, type Forwarder } from '../forward/index.js';
 import { PacketDemux, type DemuxDrops } from '../demux/index.js';
 import { DEFAULT_ICE_TIMINGS, type IceCandidate, type IceTimings } from '../ice/index.js';
-import { UdpTransport } from '../transport/index.js';
+import { openUdp, type PacketSocket, type SocketCounters } from '../transport/index.js';
 import { NodeSrtpTransform, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
 import { Conference, type ConferenceCounters, type ConferenceParent } from './conference.js';
 import type { Endpoint, TransportEvents } from './endpoint.js';
@@ -41,7 +41,9 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   readonly totals: ConferenceTotals = newConferenceTotals();
   readonly identity: DtlsIdentity;
   readonly localCandidates: readonly IceCandidate[];
-  readonly #udp: UdpTransport;
+  readonly #udp: PacketSocket;
+  /** The socket in use: 'native' (addon, recvmmsg/sendmmsg) or 'node' (dgram). */
+  readonly udpImplementation: 'native' | 'node';
   readonly #demux: PacketDemux;
   readonly #log: Logger | undefined;
   readonly #iceTimings: IceTimings;
@@ -66,9 +68,10 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   #gracefulShutdown = false;
   #closed = false;
 
-  private constructor(udp: UdpTransport, opts: MediaServerOptions) {
+  private constructor(udp: PacketSocket, udpName: 'native' | 'node', opts: MediaServerOptions) {
     super((err, event) => opts.log?.error({ err, event }, 'media server listener threw'));
     this.#udp = udp;
+    this.udpImplementation = udpName;
     this.#endpointConnectTimeoutMs = opts.endpointConnectTimeoutMs ?? 60_000;
     this.#conferenceIdleTimeoutMs = opts.conferenceIdleTimeoutMs ?? 60_000;
     this.#log = opts.log;
@@ -95,13 +98,19 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
 
   /** Binds the media socket (port 10000 unless configured; 0 picks a free one). */
   static async create(opts: MediaServerOptions = {}): Promise<MediaServer> {
-    const udp = await UdpTransport.create({
+    const udp = await openUdp(opts.udpImplementation ?? 'node', {
       port: opts.port ?? 10000,
       bindAddress: opts.bindAddress,
       bufferBytes: opts.socketBufferBytes,
+      batch: opts.udpBatch,
+      gso: opts.udpGso,
     });
-    const server = new MediaServer(udp, opts);
-    opts.log?.info({ port: udp.port, candidates: server.localCandidates.length }, 'media server up');
+    if (udp.fallback !== undefined) opts.log?.warn({ reason: udp.fallback }, 'udpImplementation auto: using dgram');
+    const server = new MediaServer(udp.socket, udp.name, opts);
+    opts.log?.info(
+      { port: udp.socket.port, candidates: server.localCandidates.length, udp: udp.name },
+      'media server up',
+    );
     return server;
   }
 
@@ -119,7 +128,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   }
 
   /** Socket-level counters: datagrams and bytes in and out. */
-  get socketCounters(): Readonly<UdpTransport['counters']> {
+  get socketCounters(): Readonly<SocketCounters> {
     return this.#udp.counters;
   }
 

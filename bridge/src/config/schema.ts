@@ -95,6 +95,10 @@ export const BridgeConfigSchema = z
     srtpImplementation: z
       .enum(['auto', 'native', 'node'], { error: 'expected one of auto, native, node' })
       .default('auto'),
+    /** UDP socket: `auto` = the native addon's batched one (recvmmsg/sendmmsg) if it loads, else node's dgram. */
+    udpImplementation: z
+      .enum(['auto', 'native', 'node'], { error: 'expected one of auto, native, node' })
+      .default('auto'),
     logLevel: LogLevel.default('info'),
   })
   .superRefine((c, ctx) => {

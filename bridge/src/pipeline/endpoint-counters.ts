@@ -1,5 +1,6 @@
 // What one endpoint's pipeline counted.
 import { newSctpCounters, type SctpCounters } from '../sctp/index.js';
+import { SRTP_ERR_AUTH, SRTP_ERR_REPLAY } from '../srtp/index.js';
 
 /** Plain number fields, read by metrics at scrape time. */
 export interface EndpointCounters extends SctpCounters {
@@ -21,6 +22,8 @@ export interface EndpointCounters extends SctpCounters {
   dropNotReady: number;
   dropDtls: number;
   dropOversize: number;
+  /** Outgoing packets dropped because the send ring's next slot was still held by a send in flight. */
+  dropSendBusy: number;
   /** Packets this endpoint NACKed and we sent again (the very SRTP packet: no new nonce). */
   retransmissionsSent: number;
   /** NACKed packets no longer (or never) in our history. */
@@ -54,6 +57,7 @@ export function newEndpointCounters(): EndpointCounters {
     dropNotReady: 0,
     dropDtls: 0,
     dropOversize: 0,
+    dropSendBusy: 0,
     retransmissionsSent: 0,
     retransmissionsMissed: 0,
     nacksSent: 0,
@@ -63,4 +67,17 @@ export function newEndpointCounters(): EndpointCounters {
     paddingSent: 0,
     ...newSctpCounters(),
   };
+}
+
+/** A packet that failed unprotect, by its SRTP_ERR_* code. */
+export function countUnprotectError(c: EndpointCounters, code: number): void {
+  if (code === SRTP_ERR_AUTH) c.dropSrtpAuth++;
+  else if (code === SRTP_ERR_REPLAY) c.dropSrtpReplay++;
+  else c.dropSrtpMalformed++;
+}
+
+/** A packet protect refused: an index used already (never protected twice under one key) or malformed. */
+export function countProtectError(c: EndpointCounters, code: number): void {
+  if (code === SRTP_ERR_REPLAY) c.dropSrtpRepeatIndex++;
+  else c.dropSrtpMalformed++;
 }

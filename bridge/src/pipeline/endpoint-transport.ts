@@ -22,15 +22,14 @@ import {
   type StunMessage,
 } from '../ice/index.js';
 import { NackGenerator, ReceiveStats, TwccFeedback, findHeaderExtension, writeReceiverReport } from '../rtp/index.js';
+import { SRTP_MAX_OVERHEAD, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
+import type { PacketSocket } from '../transport/index.js';
 import {
-  SRTP_ERR_AUTH,
-  SRTP_ERR_REPLAY,
-  SRTP_MAX_OVERHEAD,
-  type SrtpKeyParams,
-  type SrtpTransform,
-} from '../srtp/index.js';
-import type { UdpTransport } from '../transport/index.js';
-import { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
+  countProtectError,
+  countUnprotectError,
+  newEndpointCounters,
+  type EndpointCounters,
+} from './endpoint-counters.js';
 import { Downlink, type HeaderExtensionIds } from './downlink.js';
 import { SLOT_BYTES, SendRing } from './send-ring.js';
 
@@ -45,7 +44,7 @@ const TWCC_INTERVAL_MS = 100;
 
 export interface EndpointTransportDeps {
   routeId: number;
-  udp: UdpTransport;
+  udp: PacketSocket;
   identity: DtlsIdentity;
   iceTimings: IceTimings;
   allowLocalCandidates: boolean;
@@ -66,6 +65,8 @@ export interface EndpointTransportDeps {
   /** DTLS application data (SCTP); false when nobody takes it (the session counts it dropped). */
   onAppData: (buf: Buffer) => boolean;
 }
+
+type RemoteDtls = { role: DtlsRole; fingerprints: DtlsFingerprint[] };
 
 /** ICE, DTLS and SRTP state of one endpoint on the shared socket. */
 export class EndpointTransport implements MediaSink {
@@ -104,6 +105,7 @@ export class EndpointTransport implements MediaSink {
       sendRtp: (buf, off, len, tccAt, nowMs) => this.sendRtp(buf, off, len, tccAt, nowMs),
       onEstimate: (bps) => deps.onBandwidthEstimate?.(bps),
     });
+    this.#ring.onSendError = () => deps.udp.counters.sendErrors++;
     this.ice = new IceAgent({
       routeId: deps.routeId,
       local,
@@ -149,12 +151,7 @@ export class EndpointTransport implements MediaSink {
   }
 
   /** Peer ICE credentials and candidates, and its DTLS role and fingerprints. */
-  setRemote(
-    ice: IceParams,
-    candidates: readonly IceCandidate[],
-    dtls: { role: DtlsRole; fingerprints: DtlsFingerprint[] },
-    now: number,
-  ): void {
+  setRemote(ice: IceParams, candidates: readonly IceCandidate[], dtls: RemoteDtls, now: number): void {
     this.#remoteDtls = dtls;
     this.ice.setRemote(ice, candidates, now);
     this.#maybeStartDtls(now);
@@ -187,7 +184,7 @@ export class EndpointTransport implements MediaSink {
     }
     const n = srtp.unprotectRtp(buf, 0, len, buf, 0);
     if (n < 0) {
-      this.#countSrtpError(n);
+      countUnprotectError(this.counters, n);
       return;
     }
     this.counters.rtpPacketsIn++;
@@ -223,7 +220,7 @@ export class EndpointTransport implements MediaSink {
     }
     const n = srtp.unprotectRtcp(buf, 0, len, buf, 0);
     if (n < 0) {
-      this.#countSrtpError(n);
+      countUnprotectError(this.counters, n);
       return;
     }
     this.counters.rtcpPacketsIn++;
@@ -238,29 +235,31 @@ export class EndpointTransport implements MediaSink {
       return;
     }
     if (tccAt >= 0) this.downlink.stamp(buf, tccAt, len, nowMs);
-    const slot = this.#ring.next();
+    const slot = this.#nextSlot();
+    if (slot === undefined) return;
     const n = srtp.protectRtp(buf, off, len, slot, 0);
     if (n < 0) {
-      this.#countProtectError(n);
+      countProtectError(this.counters, n);
       return;
     }
     this.#ring.markRtp(n);
     this.counters.rtpPacketsOut++;
     this.counters.rtpBytesOut += len;
-    this.#deps.udp.send(slot, 0, n, this.port, this.address);
+    this.#sendSlot(slot, n);
   }
 
   sendRtcp(buf: Buffer, off: number, len: number): void {
     const srtp = this.#srtp;
     if (srtp === undefined || this.#closed || len > SLOT_BYTES - SRTP_MAX_OVERHEAD) return;
-    const slot = this.#ring.next();
+    const slot = this.#nextSlot();
+    if (slot === undefined) return;
     const n = srtp.protectRtcp(buf, off, len, slot, 0);
     if (n < 0) {
-      this.#countProtectError(n);
+      countProtectError(this.counters, n);
       return;
     }
     this.counters.rtcpPacketsOut++;
-    this.#deps.udp.send(slot, 0, n, this.port, this.address);
+    this.#sendSlot(slot, n);
   }
 
   noteSenderReport(ssrc: number, ntpMiddle: number): void {
@@ -296,12 +295,7 @@ export class EndpointTransport implements MediaSink {
     let sent = 0;
     for (; sent < 4; sent++) {
       const n = write(this.#feedback);
-      if (n === 0) break;
-      const slot = this.#ring.next();
-      const m = this.#srtp!.protectRtcp(this.#feedback, 0, n, slot, 0);
-      if (m < 0) break;
-      this.counters.rtcpPacketsOut++;
-      this.#deps.udp.send(slot, 0, m, this.port, this.address);
+      if (n === 0 || !this.#sendRtcpPacket(n)) break;
     }
     return sent;
   }
@@ -309,16 +303,34 @@ export class EndpointTransport implements MediaSink {
   /** Sends the bridge's own receiver report for what this endpoint sends (RFC 3550 §6.4.2). */
   sendReceiverReport(now: number): void {
     if (!this.#ready || this.#statsList.length === 0) return;
-    const slot = this.#ring.next();
-    const n = writeReceiverReport(slot, 0, this.feedbackSsrc, this.#statsList, now);
-    // protectRtcp works in place: the slot is both source and destination.
-    const m = this.#srtp!.protectRtcp(slot, 0, n, slot, 0);
+    this.#sendRtcpPacket(writeReceiverReport(this.#feedback, 0, this.feedbackSsrc, this.#statsList, now));
+  }
+
+  /** Protects the RTCP packet in the feedback buffer into a ring slot and sends it; false when it could not. */
+  #sendRtcpPacket(n: number): boolean {
+    const slot = this.#nextSlot();
+    if (slot === undefined) return false;
+    const m = this.#srtp!.protectRtcp(this.#feedback, 0, n, slot, 0);
     if (m < 0) {
-      this.#countProtectError(m);
-      return;
+      countProtectError(this.counters, m);
+      return false;
     }
     this.counters.rtcpPacketsOut++;
-    this.#deps.udp.send(slot, 0, m, this.port, this.address);
+    this.#sendSlot(slot, m);
+    return true;
+  }
+
+  /** The ring's next slot, or undefined (counted) while a send in flight still holds it. */
+  #nextSlot(): Buffer | undefined {
+    const slot = this.#ring.next();
+    if (slot === undefined) this.counters.dropSendBusy++;
+    return slot;
+  }
+
+  /** Sends the ring slot `next()` returned last; a socket that keeps the buffer holds the slot until it is sent. */
+  #sendSlot(slot: Buffer, len: number, at?: number): void {
+    const udp = this.#deps.udp;
+    udp.send(slot, 0, len, this.port, this.address, udp.holdsBuffers ? this.#ring.hold(at) : undefined);
   }
 
   close(): void {
@@ -330,16 +342,8 @@ export class EndpointTransport implements MediaSink {
     this.ice.close();
   }
 
-  #countProtectError(code: number): void {
-    if (code === SRTP_ERR_REPLAY) this.counters.dropSrtpRepeatIndex++;
-    else this.counters.dropSrtpMalformed++;
-  }
-
-  /**
-   * Resends the packets a NACK names, byte for byte as we protected them: the receiver never got them, so its
-   * replay window takes them, and the same plaintext under the same index reveals nothing new. Searched newest
-   * first through the ring (NACKs are rare; the SSRC and sequence number are in clear in SRTP).
-   */
+  // Resends the packets a NACK names, byte for byte as protected (the receiver's replay window takes them; the same
+  // plaintext under the same index reveals nothing), found newest first in the ring by SSRC and sequence number.
   retransmit(ssrc: number, pid: number, blp: number): void {
     if (!this.#ready || this.#closed) return;
     for (let bit = -1; bit < 16; bit++) {
@@ -351,14 +355,8 @@ export class EndpointTransport implements MediaSink {
         continue;
       }
       this.counters.retransmissionsSent++;
-      this.#deps.udp.send(sent.slot, 0, sent.len, this.port, this.address);
+      this.#sendSlot(sent.slot, sent.len, sent.at);
     }
-  }
-
-  #countSrtpError(code: number): void {
-    if (code === SRTP_ERR_AUTH) this.counters.dropSrtpAuth++;
-    else if (code === SRTP_ERR_REPLAY) this.counters.dropSrtpReplay++;
-    else this.counters.dropSrtpMalformed++;
   }
 
   #maybeStartDtls(now: number): void {

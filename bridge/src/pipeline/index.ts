@@ -5,3 +5,4 @@ export {
   type EndpointTransportDeps,
   type HeaderExtensionIds,
 } from './endpoint-transport.js';
+export { SendRing, SLOT_BYTES } from './send-ring.js';

@@ -1,4 +1,12 @@
-export { UdpTransport, type UdpTransportOptions, type DatagramHandler } from './udp-transport.js';
+export { UdpTransport, type UdpTransportOptions } from './udp-transport.js';
+export { NativeUdpTransport, ipv4ToUint, uintToIpv4, type NativeUdpOptions } from './native-udp-transport.js';
+export {
+  newSocketCounters,
+  type DatagramHandler,
+  type PacketSocket,
+  type SendDone,
+  type SocketCounters,
+} from './packet-socket.js';
 export {
   classifyPacket,
   PACKET_STUN,
@@ -8,3 +16,4 @@ export {
   PACKET_UNKNOWN,
   type PacketKind,
 } from './demux.js';
+export { nativeUdpLoadError, openUdp, type UdpChoice, type UdpImplementation } from './udp-implementation.js';

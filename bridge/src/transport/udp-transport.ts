@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { newSocketCounters, type DatagramHandler, type PacketSocket, type SendDone } from './packet-socket.js';
 
 export interface UdpTransportOptions {
   port: number;
@@ -8,14 +9,13 @@ export interface UdpTransportOptions {
   bufferBytes?: number;
 }
 
-/** Receives every datagram: (buffer, length, remote address, remote port). */
-export type DatagramHandler = (buf: Buffer, len: number, address: string, port: number) => void;
-
-/** The one UDP socket of the bridge: every endpoint of every conference shares it. */
-export class UdpTransport {
+/** The one UDP socket of the bridge on node's dgram: every endpoint of every conference shares it. */
+export class UdpTransport implements PacketSocket {
   readonly port: number;
   readonly address: string;
-  readonly counters = { datagramsIn: 0, bytesIn: 0, datagramsOut: 0, bytesOut: 0, sendErrors: 0 };
+  readonly counters = newSocketCounters();
+  /** dgram sends a Buffer when libuv gets to it: the caller's buffer stays ours until the send's callback. */
+  readonly holdsBuffers = true;
   #onDatagram: DatagramHandler = () => undefined;
   readonly #socket: Socket;
   #closed = false;
@@ -54,12 +54,20 @@ export class UdpTransport {
     this.#onDatagram = fn;
   }
 
-  /** Sends `len` bytes from `buf` at `off`; `buf` must not be rewritten until the send completes. */
-  send(buf: Buffer, off: number, len: number, port: number, address: string): void {
-    if (this.#closed) return;
+  /** Sends `len` bytes from `buf` at `off`; `buf` must not be rewritten until `done` (or the send completes). */
+  send(buf: Buffer, off: number, len: number, port: number, address: string, done?: SendDone): void {
+    if (this.#closed) {
+      done?.(null);
+      return;
+    }
     this.counters.datagramsOut++;
     this.counters.bytesOut += len;
-    this.#socket.send(buf, off, len, port, address, this.#onSent);
+    this.#socket.send(buf, off, len, port, address, done === undefined ? this.#onSent : done);
+  }
+
+  /** What a send's `done` reports back (the ring's callbacks pass their errors here). */
+  noteSendResult(err: Error | null): void {
+    if (err !== null) this.counters.sendErrors++;
   }
 
   readonly #onSent = (err: Error | null): void => {

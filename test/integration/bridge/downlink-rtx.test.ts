@@ -57,6 +57,7 @@ describe('a receiver downlink: transport-wide numbers, feedback, RTX', () => {
         { ssrc: VIDEO, kind: 'video', rtxSsrc: RTX },
         { ssrc: RTX, kind: 'video' },
       ],
+      'node',
       (c) => {
         c.setTransportCcExtension(TCC_ID);
         c.setStrippedHeaderExtensions([TCC_ID, 3]);

@@ -12,6 +12,7 @@ import { STUN_BINDING_REQUEST, writeStun } from '@convene/bridge/ice';
 import { RawMediaPeer } from '../../harness/media-raw-peer.js';
 import { buildRtp, closeNdc, joinNdcPeer, type NdcMediaPeer } from '../../harness/ndc-media-peer.js';
 import { waitUntil } from '../../harness/wait-for.js';
+import { UDP_IMPLEMENTATIONS } from '../../harness/udp-implementations.js';
 
 const PACKETS = 40;
 const FLOOD = 500;
@@ -23,7 +24,7 @@ const MALLORY_SSRC = 7000;
 const serverDropTotal = (d: MediaServerDrops): number =>
   d.unknownProtocol + d.stunMalformed + d.stunUnknownUfrag + d.stunUnmatchedResponse + d.notSelectedAddress;
 
-describe('bridge under bad input', () => {
+describe.each(UDP_IMPLEMENTATIONS)('bridge under bad input (udp %s)', (udp) => {
   let server: MediaServer;
   let conference: Conference;
   let alice: { peer: NdcMediaPeer; endpoint: Endpoint };
@@ -39,7 +40,9 @@ describe('bridge under bad input', () => {
       bindAddress: '127.0.0.1',
       allowLocalCandidates: true,
       srtpProfiles: [SRTP_AES128_CM_HMAC_SHA1_80],
+      udpImplementation: udp,
     });
+    expect(server.udpImplementation).toBe(udp);
     conference = server.createConference('bad-input');
     const a = await joinNdcPeer(conference, {
       name: 'alice',

@@ -11,6 +11,7 @@ import {
   type NdcMediaPeer,
 } from '../../harness/ndc-media-peer.js';
 import { waitUntil } from '../../harness/wait-for.js';
+import { UDP_IMPLEMENTATIONS } from '../../harness/udp-implementations.js';
 
 const PACKETS_PER_STREAM = 30;
 
@@ -26,13 +27,19 @@ interface Member {
 
 const key = (ssrc: number, seq: number): string => `${ssrc}/${seq}`;
 
-describe('bridge media forwarding', () => {
+describe.each(UDP_IMPLEMENTATIONS)('bridge media forwarding (udp %s)', (udp) => {
   let server: MediaServer;
   const members: Member[] = [];
   const conferences = new Map<string, Conference>();
 
   beforeAll(async () => {
-    server = await MediaServer.create({ port: 0, bindAddress: '127.0.0.1', allowLocalCandidates: true });
+    server = await MediaServer.create({
+      port: 0,
+      bindAddress: '127.0.0.1',
+      allowLocalCandidates: true,
+      udpImplementation: udp,
+    });
+    expect(server.udpImplementation).toBe(udp);
     const layout: Array<[string, string[]]> = [
       ['c1', ['alice', 'bob', 'carol']],
       ['c2', ['dave', 'erin']], // erin answers passive: the bridge is her DTLS client

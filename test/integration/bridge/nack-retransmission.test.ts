@@ -4,6 +4,7 @@
 import { startRawPair, type RawPair, type RawParty } from '../../harness/raw-pair.js';
 import { buildRtp } from '../../harness/ndc-media-peer.js';
 import { waitUntil } from '../../harness/wait-for.js';
+import { UDP_IMPLEMENTATIONS } from '../../harness/udp-implementations.js';
 
 const SSRC = 5150;
 
@@ -40,13 +41,13 @@ function nackedSeqs(compounds: readonly Buffer[], media: number): number[] {
   return out;
 }
 
-describe('NACK from a receiver', () => {
+describe.each(UDP_IMPLEMENTATIONS)('NACK from a receiver (udp %s)', (udp) => {
   let pair: RawPair;
   let sender: RawParty;
   let receiver: RawParty;
 
   beforeAll(async () => {
-    pair = await startRawPair('nack', ['sender', 'receiver'], [{ ssrc: SSRC, kind: 'video' }]);
+    pair = await startRawPair('nack', ['sender', 'receiver'], [{ ssrc: SSRC, kind: 'video' }], udp);
     ({ sender, receiver } = pair);
   });
 

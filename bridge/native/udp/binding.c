@@ -1,0 +1,270 @@
+/* Node-API binding of udp.c (added to the addon by convene_udp_init):
+ *   new UdpSocket(bindAddress, port, bufferBytes, batch, sendSlots, onBatch, gso)
+ *     .port() .rx() -> Buffer of batch receive slots (2048 bytes each) .meta() -> Uint32Array (len, addr, port)
+ *     .send(buf, off, len, addr, port) -> 1 queued/sent, 0 dropped   .counters() -> number[]   .close()
+ * A libuv poll handle on node's loop watches the socket: on readability it receives up to `batch` datagrams with
+ * one recvmmsg, calls onBatch(count) once, and sends what onBatch queued with sendmmsg before it returns.
+ * Bad arguments throw, never crash. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "../common/napi-args.h"
+#include "udp.h"
+
+/* Batches handled per readability before node's loop gets a turn (timers, other sockets). */
+#define ROUNDS_PER_POLL 8
+
+typedef struct {
+  udp_core core;
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref self_ref; /* strong while open: the socket lives while it polls */
+  napi_ref cb_ref;
+  napi_ref rx_ref;
+  napi_ref meta_ref;
+  napi_async_context async;
+  int open;
+  int poll_started;
+} udp_holder;
+
+static void call_batch(udp_holder *h, int n) {
+  napi_env env = h->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, recv, arg, result;
+  if (napi_get_reference_value(env, h->cb_ref, &cb) == napi_ok &&
+      napi_get_reference_value(env, h->self_ref, &recv) == napi_ok && napi_create_int32(env, n, &arg) == napi_ok) {
+    h->core.in_batch = 1;
+    napi_status st = napi_make_callback(env, h->async, recv, cb, 1, &arg, &result);
+    h->core.in_batch = 0;
+    if (st == napi_pending_exception) {
+      napi_value err;
+      if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+  if (h->open) udp_core_flush(&h->core);
+}
+
+static void on_poll(uv_poll_t *p, int status, int events) {
+  udp_holder *h = p->data;
+  if (status < 0 || !(events & UV_READABLE)) return;
+  for (int round = 0; round < ROUNDS_PER_POLL && h->open; round++) {
+    int n = udp_core_receive(&h->core);
+    if (n <= 0) break;
+    call_batch(h, n);
+    if (n < h->core.batch) break;
+  }
+}
+
+static void on_closed(uv_handle_t *p) {
+  udp_holder *h = p->data;
+  napi_env env = h->env;
+  napi_delete_reference(env, h->cb_ref);
+  napi_delete_reference(env, h->rx_ref);
+  napi_delete_reference(env, h->meta_ref);
+  napi_async_destroy(env, h->async);
+  h->cb_ref = h->rx_ref = h->meta_ref = NULL;
+  napi_delete_reference(env, h->self_ref); /* now the object may be collected; finalize frees h */
+  h->self_ref = NULL;
+}
+
+static void do_close(udp_holder *h) {
+  if (!h->open) return;
+  h->open = 0;
+  if (h->core.tx_count > 0) udp_core_flush(&h->core);
+  udp_core_free(&h->core);
+  if (h->poll_started) {
+    uv_poll_stop(&h->poll);
+    uv_close((uv_handle_t *)&h->poll, on_closed);
+  } else {
+    on_closed((uv_handle_t *)&h->poll);
+  }
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  udp_holder *h = data;
+  if (h->open) { /* environment teardown with the socket open: the loop is gone, just release memory */
+    h->open = 0;
+    udp_core_free(&h->core);
+  }
+  free(h);
+}
+
+static udp_holder *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  napi_value self;
+  if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) return NULL;
+  udp_holder *h = napi_args_unwrap(env, self, "UdpSocket");
+  if (h != NULL && !h->open) {
+    napi_throw_error(env, "ERR_SOCKET_CLOSED", "the socket is closed");
+    return NULL;
+  }
+  return h;
+}
+
+static napi_value construct(napi_env env, napi_callback_info info) {
+  napi_value argv[7], self, rx, meta_ab, meta;
+  if (!napi_args_construct(env, info, 7, argv, &self,
+                           "expected (bindAddress, port, bufferBytes, batch, sendSlots, onBatch, gso)"))
+    return NULL;
+  bool gso = false;
+  if (!napi_args_bool(env, argv[6], "gso must be a boolean", &gso)) return NULL;
+  char addr[64];
+  size_t port, buffer_bytes, batch, slots;
+  if (!napi_args_string(env, argv[0], "bindAddress must be an IPv4 address", addr, sizeof addr) ||
+      !napi_args_size(env, argv[1], "port must be 0..65535", &port) ||
+      !napi_args_size(env, argv[2], "bufferBytes must be an integer >= 0", &buffer_bytes) ||
+      !napi_args_size(env, argv[3], "batch must be 1..1024", &batch) ||
+      !napi_args_size(env, argv[4], "sendSlots must be 1..65536", &slots))
+    return NULL;
+  napi_valuetype t;
+  CHECK(napi_typeof(env, argv[5], &t));
+  if (t != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "onBatch must be a function");
+    return NULL;
+  }
+  if (port > 65535 || batch < 1 || batch > 1024 || slots < 1 || slots > 65536) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "port, batch or sendSlots out of range");
+    return NULL;
+  }
+  udp_holder *h = calloc(1, sizeof(udp_holder));
+  if (h == NULL) {
+    napi_throw_error(env, "ERR_MEMORY", "out of memory");
+    return NULL;
+  }
+  int e = udp_core_open(&h->core, addr, (int)port, (int)buffer_bytes);
+  if (e == 0) e = udp_core_alloc_tx(&h->core, (int)batch, (int)slots);
+  if (e != 0) {
+    udp_core_free(&h->core);
+    free(h);
+    napi_value code, msg, err;
+    napi_create_string_utf8(env, e == -EADDRINUSE ? "EADDRINUSE" : "ERR_SOCKET", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, strerror(-e), NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, code, msg, &err);
+    napi_throw(env, err);
+    return NULL;
+  }
+  h->env = env;
+  h->open = 1;
+  h->core.gso = gso;
+  void *rx_data, *meta_data;
+  if (napi_create_buffer(env, batch * UDP_RX_SLOT, &rx_data, &rx) != napi_ok ||
+      napi_create_arraybuffer(env, batch * UDP_META_FIELDS * 4, &meta_data, &meta_ab) != napi_ok ||
+      napi_create_typedarray(env, napi_uint32_array, batch * UDP_META_FIELDS, meta_ab, 0, &meta) != napi_ok ||
+      napi_create_reference(env, rx, 1, &h->rx_ref) != napi_ok ||
+      napi_create_reference(env, meta, 1, &h->meta_ref) != napi_ok ||
+      napi_create_reference(env, argv[5], 1, &h->cb_ref) != napi_ok) {
+    udp_core_free(&h->core);
+    free(h);
+    return NULL;
+  }
+  h->core.rx = rx_data;
+  h->core.meta = meta_data;
+  napi_value name;
+  CHECK(napi_create_string_utf8(env, "convene:udp", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_async_init(env, self, name, &h->async));
+  if (napi_wrap(env, self, h, finalize, NULL, NULL) != napi_ok) {
+    udp_core_free(&h->core);
+    free(h);
+    return NULL;
+  }
+  CHECK(napi_create_reference(env, self, 1, &h->self_ref));
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  h->poll.data = h;
+  if (uv_poll_init(loop, &h->poll, h->core.fd) != 0 || uv_poll_start(&h->poll, UV_READABLE, on_poll) != 0) {
+    do_close(h);
+    napi_throw_error(env, "ERR_SOCKET", "could not watch the socket");
+    return NULL;
+  }
+  h->poll_started = 1;
+  return self;
+}
+
+static napi_value get_port(napi_env env, napi_callback_info info) {
+  udp_holder *h = unwrap(env, info, NULL, NULL);
+  if (h == NULL) return NULL;
+  struct sockaddr_in sa;
+  socklen_t n = sizeof(sa);
+  napi_value out;
+  if (getsockname(h->core.fd, (struct sockaddr *)&sa, &n) != 0) sa.sin_port = 0;
+  CHECK(napi_create_uint32(env, ntohs(sa.sin_port), &out));
+  return out;
+}
+
+static napi_value get_ref(napi_env env, napi_callback_info info, int which) {
+  udp_holder *h = unwrap(env, info, NULL, NULL);
+  if (h == NULL) return NULL;
+  napi_value out;
+  CHECK(napi_get_reference_value(env, which == 0 ? h->rx_ref : h->meta_ref, &out));
+  return out;
+}
+static napi_value get_rx(napi_env env, napi_callback_info info) { return get_ref(env, info, 0); }
+static napi_value get_meta(napi_env env, napi_callback_info info) { return get_ref(env, info, 1); }
+
+/* send(buf, off, len, addr, port): hot path, checked but without the helpers' strings on success. */
+static napi_value do_send(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5], out;
+  udp_holder *h = unwrap(env, info, &argc, argv);
+  if (h == NULL) return NULL;
+  uint8_t *buf;
+  size_t buf_len, off, len, port;
+  uint32_t addr = 0;
+  if (argc < 5 || !napi_args_bytes(env, argv[0], "buf must be a Buffer", &buf, &buf_len) ||
+      !napi_args_size(env, argv[1], "off must be an integer >= 0", &off) ||
+      !napi_args_size(env, argv[2], "len must be an integer >= 0", &len) ||
+      !napi_args_size(env, argv[4], "port must be 0..65535", &port))
+    return NULL;
+  if (napi_get_value_uint32(env, argv[3], &addr) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "addr must be an IPv4 address as a uint32");
+    return NULL;
+  }
+  if (off + len > buf_len || port > 65535) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "off + len beyond buf, or port out of range");
+    return NULL;
+  }
+  CHECK(napi_get_boolean(env, udp_core_send(&h->core, buf + off, len, addr, (uint16_t)port) == 1, &out));
+  return out;
+}
+
+static napi_value get_counters(napi_env env, napi_callback_info info) {
+  napi_value self, out, v;
+  CHECK(napi_get_cb_info(env, info, NULL, NULL, &self, NULL));
+  udp_holder *h = napi_args_unwrap(env, self, "UdpSocket");
+  if (h == NULL) return NULL;
+  CHECK(napi_create_array_with_length(env, UDP_C_COUNT, &out));
+  for (uint32_t i = 0; i < UDP_C_COUNT; i++) {
+    CHECK(napi_create_double(env, h->core.counters[i], &v));
+    CHECK(napi_set_element(env, out, i, v));
+  }
+  return out;
+}
+
+static napi_value do_close_js(napi_env env, napi_callback_info info) {
+  napi_value self;
+  CHECK(napi_get_cb_info(env, info, NULL, NULL, &self, NULL));
+  udp_holder *h = napi_args_unwrap(env, self, "UdpSocket");
+  if (h == NULL) return NULL;
+  do_close(h);
+  return NULL;
+}
+
+napi_value convene_udp_init(napi_env env, napi_value exports) {
+  napi_property_descriptor methods[] = {
+      {"port", NULL, get_port, NULL, NULL, NULL, napi_default_method, NULL},
+      {"rx", NULL, get_rx, NULL, NULL, NULL, napi_default_method, NULL},
+      {"meta", NULL, get_meta, NULL, NULL, NULL, napi_default_method, NULL},
+      {"send", NULL, do_send, NULL, NULL, NULL, napi_default_method, NULL},
+      {"counters", NULL, get_counters, NULL, NULL, NULL, napi_default_method, NULL},
+      {"close", NULL, do_close_js, NULL, NULL, NULL, napi_default_method, NULL},
+  };
+  napi_value cls;
+  CHECK(napi_define_class(env, "UdpSocket", NAPI_AUTO_LENGTH, construct, NULL, 6, methods, &cls));
+  CHECK(napi_set_named_property(env, exports, "UdpSocket", cls));
+  return exports;
+}

@@ -1,0 +1,68 @@
+/* The bridge's UDP socket in the addon: recvmmsg a batch into pre-allocated slots on readability (a libuv poll
+ * handle on node's loop, no thread), hand JavaScript the batch in one call, and send what JavaScript queued
+ * during the batch with sendmmsg at its end. IPv4, like the dgram socket it replaces. */
+#ifndef CONVENE_UDP_H
+#define CONVENE_UDP_H
+
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/* Receive slot: a datagram longer than this arrives truncated and is dropped (MSG_TRUNC) and counted. */
+#define UDP_RX_SLOT 2048
+/* Send slot: RTP/RTCP after SRTP (1500 + 20) and DTLS records fit. */
+#define UDP_TX_SLOT 1536
+#define UDP_META_FIELDS 3 /* per received datagram: length, IPv4 address (host order), port */
+
+/* Counters, in the order counters() returns them. */
+enum {
+  UDP_C_DATAGRAMS_IN,
+  UDP_C_BYTES_IN,
+  UDP_C_DATAGRAMS_OUT,
+  UDP_C_BYTES_OUT,
+  UDP_C_SEND_ERRORS,
+  UDP_C_SEND_BUFFER_FULL, /* dropped: the socket's send buffer was full (EAGAIN), never blocked on */
+  UDP_C_BATCHES,
+  UDP_C_SENDMMSG_CALLS,
+  UDP_C_TRUNCATED_IN,
+  UDP_C_GSO_SENDS, /* datagrams that left as segments of a UDP_SEGMENT send (several to one destination) */
+  UDP_C_COUNT
+};
+
+typedef struct {
+  int fd;
+  int batch;     /* receive slots */
+  int tx_cap;    /* send slots */
+  int tx_count;  /* queued in this batch */
+  int in_batch;  /* JavaScript is handling a batch: sends are queued, flushed at its end */
+  uint8_t *rx;   /* batch * UDP_RX_SLOT, a Buffer JavaScript holds */
+  uint32_t *meta; /* batch * UDP_META_FIELDS, a Uint32Array JavaScript holds */
+  struct mmsghdr *rmsg;
+  struct iovec *riov;
+  struct sockaddr_in *raddr;
+  uint8_t *tx;
+  struct mmsghdr *tmsg;
+  struct iovec *tiov;
+  struct sockaddr_in *taddr;
+  int gso;              /* UDP_SEGMENT for runs of packets to one destination; cleared if the kernel refuses */
+  struct mmsghdr *gmsg; /* one per group of the flush being built */
+  struct iovec *giov;   /* the groups' segments, in order */
+  uint8_t *gctl;        /* one cmsg (UDP_SEGMENT) per group */
+  uint8_t *gdone;       /* per queued packet: already in a group */
+  double counters[UDP_C_COUNT];
+} udp_core;
+
+/* Socket, bind, buffers. Returns 0 or -errno. */
+int udp_core_open(udp_core *u, const char *bind_addr, int port, int buffer_bytes);
+/* Allocates the send side (rx and meta are JavaScript-owned and set by the binding). Returns 0 or -ENOMEM. */
+int udp_core_alloc_tx(udp_core *u, int batch, int tx_cap);
+void udp_core_free(udp_core *u);
+/* One recvmmsg into the receive slots; returns the datagram count (meta filled), 0 when none, -errno on error. */
+int udp_core_receive(udp_core *u);
+/* Queues a copy (in a batch) or sends now (outside one). Returns 1 sent/queued, 0 dropped (counted). */
+int udp_core_send(udp_core *u, const uint8_t *p, size_t len, uint32_t addr, uint16_t port);
+/* sendmmsg whatever is queued (with gso, runs of equal-sized packets to one destination as one UDP_SEGMENT
+ * send); a full send buffer drops (counted) the rest, never blocks. */
+void udp_core_flush(udp_core *u);
+
+#endif

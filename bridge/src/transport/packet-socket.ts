@@ -1,0 +1,56 @@
+// What the media side needs of its one UDP socket; node's dgram (UdpTransport) and the native addon's
+// (NativeUdpTransport, recvmmsg/sendmmsg) both provide it, byte-identical on the wire.
+
+/** Receives every datagram: (buffer, length, remote address, remote port); `buf` is valid only during the call. */
+export type DatagramHandler = (buf: Buffer, len: number, address: string, port: number) => void;
+
+/** Called once the socket no longer needs a buffer handed to send(). */
+export type SendDone = (err: Error | null) => void;
+
+/** Plain numbers, read at scrape time. */
+export interface SocketCounters {
+  datagramsIn: number;
+  bytesIn: number;
+  datagramsOut: number;
+  bytesOut: number;
+  sendErrors: number;
+  /** Dropped because the socket's send buffer was full (native: EAGAIN, never waited on). */
+  sendBufferFull: number;
+  /** recvmmsg calls that returned datagrams (native only). */
+  batches: number;
+  sendmmsgCalls: number;
+  /** Datagrams longer than a receive slot, dropped (native only). */
+  truncatedIn: number;
+  /** Datagrams that left as segments of one UDP_SEGMENT send (native only). */
+  gsoSegments: number;
+}
+
+export function newSocketCounters(): SocketCounters {
+  return {
+    datagramsIn: 0,
+    bytesIn: 0,
+    datagramsOut: 0,
+    bytesOut: 0,
+    sendErrors: 0,
+    sendBufferFull: 0,
+    batches: 0,
+    sendmmsgCalls: 0,
+    truncatedIn: 0,
+    gsoSegments: 0,
+  };
+}
+
+export interface PacketSocket {
+  readonly port: number;
+  readonly address: string;
+  readonly counters: SocketCounters;
+  /**
+   * True when send() keeps a reference to the caller's buffer until `done` runs (dgram); false when it copies or
+   * sends before it returns (native): the buffer may then be rewritten at once.
+   */
+  readonly holdsBuffers: boolean;
+  setHandler(fn: DatagramHandler): void;
+  /** Sends `len` bytes of `buf` at `off`; with holdsBuffers, `buf` must stay untouched until `done`. */
+  send(buf: Buffer, off: number, len: number, port: number, address: string, done?: SendDone): void;
+  close(): void;
+}

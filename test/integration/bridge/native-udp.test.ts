@@ -1,0 +1,186 @@
+// The native socket (bridge/native/udp: recvmmsg batches, sendmmsg at batch end) against node's dgram: the same
+// traffic gives the same bytes and the same counters; a batch that mixes garbage, STUN, DTLS and RTP is sorted
+// datagram by datagram; without the addon's socket `auto` falls back to dgram and says why.
+import { createSocket, type Socket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { STUN_BINDING_REQUEST, writeStun } from '@convene/bridge/ice';
+import { openUdp, type PacketSocket } from '@convene/bridge/transport';
+import { buildRtp } from '../../harness/ndc-media-peer.js';
+import { startRawPair, type RawPair } from '../../harness/raw-pair.js';
+import { nativeUdpAvailable, type UdpUnderTest } from '../../harness/udp-implementations.js';
+import { waitUntil } from '../../harness/wait-for.js';
+
+const SSRC = 0x5eed;
+const itNative = nativeUdpAvailable ? it : it.skip;
+
+async function peerSocket(): Promise<{ socket: Socket; got: Buffer[] }> {
+  const socket = createSocket('udp4');
+  const got: Buffer[] = [];
+  socket.on('message', (m) => got.push(m));
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  return { socket, got };
+}
+
+/** Datagrams of every size class a bridge sees, some echoed, some answered from outside a batch (a timer). */
+const datagrams = Array.from({ length: 120 }, (_, i) => {
+  const b = randomBytes([1, 12, 100, 1000, 1200, 1500][i % 6]!);
+  b[0] = i; // the handler answers by the first byte
+  return b;
+});
+
+async function echoThrough(udp: UdpUnderTest): Promise<{ got: Buffer[]; counters: object }> {
+  const { socket: s } = await openUdp(udp, { port: 0, bindAddress: '127.0.0.1' });
+  const peer = await peerSocket();
+  const later: Array<[Buffer, number]> = [];
+  s.setHandler((buf, len, address, port) => {
+    if (buf[0]! % 3 === 0) s.send(buf, 0, len, port, address);
+    else if (buf[0]! % 3 === 1) later.push([Buffer.from(buf.subarray(0, len)), port]);
+    // % 3 === 2: dropped
+  });
+  for (const d of datagrams) peer.socket.send(d, s.port, '127.0.0.1');
+  const expected = datagrams.filter((d) => d[0]! % 3 !== 2).length;
+  await waitUntil('every datagram in', () => s.counters.datagramsIn === datagrams.length);
+  for (const [b, port] of later) s.send(b, 0, b.length, port, '127.0.0.1');
+  await waitUntil('every answer back', () => peer.got.length === expected);
+  const c = s.counters;
+  const counters = {
+    datagramsIn: c.datagramsIn,
+    bytesIn: c.bytesIn,
+    datagramsOut: c.datagramsOut,
+    bytesOut: c.bytesOut,
+    sendErrors: c.sendErrors,
+  };
+  s.close();
+  peer.socket.close();
+  // Arrival order across the batch and the timer may differ: compare as sorted sets of exact bytes.
+  return { got: [...peer.got].sort((a, b) => Buffer.compare(a, b)), counters };
+}
+
+describe('the native UDP socket', () => {
+  itNative('sends the same bytes and counts the same as dgram for the same datagrams', async () => {
+    const node = await echoThrough('node');
+    const native = await echoThrough('native');
+    expect(native.got).toHaveLength(node.got.length);
+    native.got.forEach((b, i) => expect(b.equals(node.got[i]!)).toBe(true));
+    expect(native.counters).toEqual(node.counters);
+  });
+
+  async function forward(udp: UdpUnderTest): Promise<{ plain: Buffer[]; sizes: number[]; counters: object }> {
+    const pair = await startRawPair(`same-${udp}`, ['sender', 'receiver'], [{ ssrc: SSRC, kind: 'video' }], udp);
+    try {
+      // Bursts of 40 equal-sized packets in one tick, so the native socket takes them in batches and sends each
+      // batch's run to the receiver as UDP_SEGMENT segments.
+      for (let burst = 0; burst < 5; burst++) {
+        for (let i = 0; i < 40; i++) {
+          const seq = burst * 40 + i;
+          pair.sender.peer.sendRtp(buildRtp(100, seq, SSRC, Buffer.alloc(200 + 100 * burst, seq & 0xff)));
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await waitUntil('200 forwarded', () => pair.receiver.peer.rtp.length >= 200);
+      const ep = pair.server.counters.endpoints;
+      const counters = {
+        rtpPacketsIn: ep.rtpPacketsIn,
+        rtpBytesIn: ep.rtpBytesIn,
+        rtpPacketsOut: ep.rtpPacketsOut,
+        rtpBytesOut: ep.rtpBytesOut,
+        dropSrtpAuth: ep.dropSrtpAuth,
+        dropSrtpReplay: ep.dropSrtpReplay,
+        dropSendBusy: ep.dropSendBusy,
+        forwarded: pair.server.counters.forwarding.rtpForwarded,
+        drops: { ...pair.server.drops },
+      };
+      if (udp === 'native') {
+        const s = pair.server.socketCounters;
+        expect(s.batches).toBeLessThan(s.datagramsIn); // several datagrams per recvmmsg
+        expect(s.sendmmsgCalls).toBeGreaterThan(0);
+        expect(s.gsoSegments).toBeGreaterThan(0);
+      }
+      return { plain: pair.receiver.peer.rtp, sizes: pair.receiver.peer.rawRtp.map((b) => b.length), counters };
+    } finally {
+      pair.close();
+    }
+  }
+
+  itNative('forwards the same packets, byte for byte, with the same counters as dgram', async () => {
+    const node = await forward('node');
+    const native = await forward('native');
+    expect(native.plain).toHaveLength(200);
+    native.plain.forEach((b, i) => expect(b.equals(node.plain[i]!)).toBe(true));
+    expect(native.sizes).toEqual(node.sizes);
+    expect(native.counters).toEqual(node.counters);
+  });
+
+  describe('a batch mixing garbage, STUN, DTLS and RTP', () => {
+    let pair: RawPair;
+    let stranger: Socket;
+
+    beforeAll(async () => {
+      pair = await startRawPair('mixed', ['sender', 'receiver'], [{ ssrc: SSRC, kind: 'video' }], 'native');
+      stranger = (await peerSocket()).socket;
+    });
+    afterAll(() => {
+      pair?.close();
+      stranger?.close();
+    });
+
+    itNative('drops and counts each bad datagram and forwards every good one', async () => {
+      const port = pair.server.port;
+      const before = { ...pair.server.drops };
+      const s0 = { ...pair.server.socketCounters };
+      const rx0 = pair.receiver.peer.rtp.length;
+      // All in one tick: the bridge runs in this process, so it reads them in one recvmmsg or very few. (A forged
+      // DTLS record from the sender's own address is left out: it fails the sender's DTLS session on either
+      // socket, a finding of its own.)
+      const garbage = Buffer.from([0xff, 0x00, 0x11]);
+      const stun = writeStun({ type: STUN_BINDING_REQUEST, transactionId: randomBytes(12), username: 'nobody:x' });
+      const dtls = Buffer.from([0x17, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 3, 1, 2, 3]);
+      for (let i = 0; i < 4; i++) {
+        pair.sender.peer.sendRaw(garbage);
+        pair.sender.peer.sendRtp(buildRtp(100, 1000 + 2 * i, SSRC, Buffer.alloc(300, i)));
+        pair.sender.peer.sendRaw(stun);
+        stranger.send(dtls, port, '127.0.0.1');
+        pair.sender.peer.sendRtp(buildRtp(100, 1001 + 2 * i, SSRC, Buffer.alloc(300, i)));
+        stranger.send(buildRtp(100, i, SSRC, Buffer.alloc(50)), port, '127.0.0.1');
+      }
+      await waitUntil('8 good packets through', () => pair.receiver.peer.rtp.length >= rx0 + 8);
+      await waitUntil('24 datagrams in', () => pair.server.socketCounters.datagramsIn - s0.datagramsIn >= 24);
+      const d = pair.server.drops;
+      expect(d.unknownProtocol - before.unknownProtocol).toBe(4);
+      expect(d.stunUnknownUfrag - before.stunUnknownUfrag).toBe(4);
+      expect(d.notSelectedAddress - before.notSelectedAddress).toBe(8); // the stranger's RTP and DTLS
+      expect(d.internalError).toBe(0);
+      expect(pair.sender.ep.dtlsState).toBe('connected');
+      const got = pair.receiver.peer.rtp.slice(rx0).map((b) => b.readUInt16BE(2));
+      expect(got.sort((a, b) => a - b)).toEqual([1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007]);
+      const batches = pair.server.socketCounters.batches - s0.batches;
+      expect(batches).toBeLessThan(pair.server.socketCounters.datagramsIn - s0.datagramsIn);
+    });
+  });
+
+  it('falls back to dgram under auto when the addon has no socket, and says why; native then refuses', async () => {
+    const why = (): string => 'the native addon does not load (test)';
+    const auto = await openUdp('auto', { port: 0, bindAddress: '127.0.0.1' }, why);
+    try {
+      expect(auto.name).toBe('node');
+      expect(auto.fallback).toBe('the native addon does not load (test)');
+    } finally {
+      auto.socket.close();
+    }
+    await expect(openUdp('native', { port: 0, bindAddress: '127.0.0.1' }, why)).rejects.toThrow(
+      'udpImplementation is native, but the native addon does not load (test)',
+    );
+  });
+
+  itNative('is what auto picks when the addon has it', async () => {
+    const auto = await openUdp('auto', { port: 0, bindAddress: '127.0.0.1' });
+    const s: PacketSocket = auto.socket;
+    try {
+      expect(auto.name).toBe('native');
+      expect(auto.fallback).toBeUndefined();
+      expect(s.holdsBuffers).toBe(false);
+    } finally {
+      s.close();
+    }
+  });
+});
