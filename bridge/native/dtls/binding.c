@@ -278,11 +278,11 @@ static napi_value connection_counters(napi_env env, napi_callback_info info) {
   dtls_session *s = session_of(env, info, NULL, NULL);
   if (s == NULL) return NULL;
   const dtls_counters *c = dtls_session_counters(s);
-  double values[5] = {(double)c->datagrams_in, (double)c->datagrams_out, (double)c->retransmits,
-                      (double)c->app_data_bytes, (double)c->app_data_dropped};
+  double values[6] = {(double)c->datagrams_in,    (double)c->datagrams_out,     (double)c->retransmits,
+                      (double)c->app_data_bytes,  (double)c->app_data_dropped, (double)c->records_discarded};
   napi_value out;
-  CHECK(napi_create_array_with_length(env, 5, &out));
-  for (uint32_t i = 0; i < 5; i++) {
+  CHECK(napi_create_array_with_length(env, 6, &out));
+  for (uint32_t i = 0; i < 6; i++) {
     napi_value v;
     CHECK(napi_create_double(env, values[i], &v));
     CHECK(napi_set_element(env, out, i, v));

@@ -373,13 +373,47 @@ static int drive(dtls_session *s) {
 
 int dtls_start(dtls_session *s) { return drive(s); }
 
+/* The shortest a protected record of the negotiated suite can be: AES-GCM's explicit nonce and tag, ChaCha20-
+ * Poly1305's tag, or CBC's IV, one block and a SHA-1 MAC at least. */
+static size_t min_protected_record(const SSL *ssl) {
+  const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+  if (c == NULL) return 0;
+  switch (SSL_CIPHER_get_cipher_nid(c)) {
+  case NID_aes_128_gcm:
+  case NID_aes_256_gcm:
+    return EVP_GCM_TLS_EXPLICIT_IV_LEN + EVP_GCM_TLS_TAG_LEN;
+  case NID_chacha20_poly1305:
+    return 16;
+  default:
+    return 48;
+  }
+}
+
+/* After the handshake, OpenSSL takes a protected record shorter than its suite's overhead as a fatal error, where
+ * a bad tag is silently discarded (RFC 6347 §4.1.2.7). One forged record from a spoofed address would end the
+ * session and, with it, the endpoint's media. Such records are dropped here; the rest of the datagram goes on. */
+static int write_records(dtls_session *s, BIO *rbio, const uint8_t *buf, size_t len) {
+  if (s->state != DTLS_S_CONNECTED) return BIO_write(rbio, buf, (int)len) == (int)len;
+  size_t min = min_protected_record(s->ssl), off = 0;
+  while (off + 13 <= len) {
+    size_t epoch = ((size_t)buf[off + 3] << 8) | buf[off + 4];
+    size_t body = ((size_t)buf[off + 11] << 8) | buf[off + 12];
+    size_t end = off + 13 + body;
+    if (end > len) break; /* truncated: OpenSSL discards what is left */
+    if (epoch != 0 && body < min) s->counters.records_discarded++;
+    else if (BIO_write(rbio, buf + off, (int)(end - off)) != (int)(end - off)) return 0;
+    off = end;
+  }
+  return off >= len || BIO_write(rbio, buf + off, (int)(len - off)) == (int)(len - off);
+}
+
 int dtls_feed(dtls_session *s, const uint8_t *buf, size_t len) {
   if (s->state != DTLS_S_CONNECTING && s->state != DTLS_S_CONNECTED) return s->state;
   s->counters.datagrams_in++;
   if (len == 0 || len > 65535) return s->state;
   BIO *rbio = SSL_get_rbio(s->ssl);
   (void)BIO_reset(rbio); /* one datagram at a time: whatever OpenSSL left unread of the last one is junk */
-  if (BIO_write(rbio, buf, (int)len) != (int)len) return s->state;
+  if (!write_records(s, rbio, buf, len)) return s->state;
   return drive(s);
 }
 

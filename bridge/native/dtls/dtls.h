@@ -79,6 +79,7 @@ typedef struct {
   uint64_t retransmits;
   uint64_t app_data_bytes;   /* application data received after the handshake */
   uint64_t app_data_dropped; /* application data records dropped: the in queue was full or the record too big */
+  uint64_t records_discarded; /* records after the handshake too short to be protected: dropped before OpenSSL */
 } dtls_counters;
 const dtls_counters *dtls_session_counters(const dtls_session *s);
 

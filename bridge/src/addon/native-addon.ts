@@ -46,8 +46,8 @@ export interface NativeDtlsConnection {
   error(): string;
   srtpProfile(): number;
   exportSrtp(len: number): Buffer | undefined;
-  /** [datagrams in, datagrams out, retransmits, application data bytes, application data records dropped]. */
-  counters(): [number, number, number, number, number];
+  /** [datagrams in, datagrams out, retransmits, application data bytes, application data records dropped, forged records discarded]. */
+  counters(): [number, number, number, number, number, number];
   free(): void;
 }
 

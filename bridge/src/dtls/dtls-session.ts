@@ -42,6 +42,8 @@ export interface DtlsCounters {
   appDataBytes: number;
   /** Application data records dropped: more arrived in one datagram than the addon keeps, or nobody takes them. */
   appDataDropped: number;
+  /** Records after the handshake too short for the suite's overhead (forged): dropped before OpenSSL sees them. */
+  recordsDiscarded: number;
 }
 
 /** One DTLS association with one endpoint, driven by datagrams in and a tick for retransmission. */
@@ -52,6 +54,7 @@ export class DtlsSession {
     retransmits: 0,
     appDataBytes: 0,
     appDataDropped: 0,
+    recordsDiscarded: 0,
   };
   readonly #deps: DtlsSessionDeps;
   #conn: NativeDtlsConnection | undefined;
@@ -201,8 +204,8 @@ export class DtlsSession {
   }
 
   #readCounters(conn: NativeDtlsConnection): void {
-    const [datagramsIn, datagramsOut, retransmits, appDataBytes, dropped] = conn.counters();
-    Object.assign(this.#counters, { datagramsIn, datagramsOut, retransmits, appDataBytes });
+    const [datagramsIn, datagramsOut, retransmits, appDataBytes, dropped, recordsDiscarded] = conn.counters();
+    Object.assign(this.#counters, { datagramsIn, datagramsOut, retransmits, appDataBytes, recordsDiscarded });
     this.#counters.appDataDropped = dropped + this.#unwanted;
   }
 

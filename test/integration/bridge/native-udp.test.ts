@@ -129,9 +129,8 @@ describe('the native UDP socket', () => {
       const before = { ...pair.server.drops };
       const s0 = { ...pair.server.socketCounters };
       const rx0 = pair.receiver.peer.rtp.length;
-      // All in one tick: the bridge runs in this process, so it reads them in one recvmmsg or very few. (A forged
-      // DTLS record from the sender's own address is left out: it fails the sender's DTLS session on either
-      // socket, a finding of its own.)
+      // All in one tick: the bridge runs in this process, so it reads them in one recvmmsg or very few. (Forged
+      // DTLS records from the sender's own address are test/security/dtls-forged-record.test.ts.)
       const garbage = Buffer.from([0xff, 0x00, 0x11]);
       const stun = writeStun({ type: STUN_BINDING_REQUEST, transactionId: randomBytes(12), username: 'nobody:x' });
       const dtls = Buffer.from([0x17, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 3, 1, 2, 3]);
