@@ -61,7 +61,7 @@ module.exports = {
       comment:
         'conference/ is the top of the media side: it speaks no XMPP, XML or Colibri2 and knows no signalling folder',
       severity: 'error',
-      from: { path: '^bridge/src/conference/' },
+      from: { path: '^bridge/src/(conference|allocation)/' },
       to: {
         path: [
           '^bridge/src/(xmpp|colibri|channel|http|metrics|config)/',
