@@ -8,33 +8,13 @@ import { NS_DISCO_INFO, buildDiscoInfo } from './xmpp/features.js';
 import { JingleSession } from './jingle/jingle-session.js';
 import { BridgeChannel } from './media/bridge-channel.js';
 import type { LocalMedia } from './media/local-media.js';
+import { sumInbound, type InboundStats, type RtcInbound } from './media/inbound-stats.js';
+import { VideoQuality } from './media/video-quality.js';
+
+export type { InboundStats } from './media/inbound-stats.js';
 import { CallView } from './ui/call-view.js';
 
 const LEVEL_INTERVAL_MS = 300;
-
-/** Per remote endpoint: what arrived and what was decoded. */
-export interface InboundStats {
-  audioBytes: number;
-  audioPackets: number;
-  videoBytes: number;
-  framesDecoded: number;
-  frameWidth: number;
-  /** totalAudioEnergy: above 0 once real sound (not silence) was decoded. */
-  audioEnergy: number;
-}
-
-/** The inbound-rtp fields we read (lib.dom types stats loosely). */
-interface RtcInbound {
-  type?: string;
-  kind?: string;
-  trackIdentifier?: string;
-  audioLevel?: number;
-  bytesReceived?: number;
-  packetsReceived?: number;
-  framesDecoded?: number;
-  frameWidth?: number;
-  totalAudioEnergy?: number;
-}
 
 export interface CallOptions {
   config: RuntimeConfig;
@@ -42,6 +22,10 @@ export interface CallOptions {
   displayName: string;
   media: LocalMedia;
   root: HTMLElement;
+  /** Camera capture height (the top simulcast encoding). */
+  captureHeight: number;
+  /** Ask every source at this height instead of following the layout (`?receiveHeight=`). */
+  receiveHeight?: number;
 }
 
 /** One call: XMPP connection, room, Jingle session, bridge channel and the view, wired together. */
@@ -77,6 +61,8 @@ export class Call {
   #screen: MediaStreamTrack | undefined;
   /** Remote track id -> endpoint id, for audio levels and stats. */
   readonly #trackOwner = new Map<string, string>();
+  /** Receiver constraints out, sender constraints in. */
+  readonly quality: VideoQuality;
 
   constructor(o: CallOptions) {
     this.#o = o;
@@ -93,6 +79,13 @@ export class Call {
     if (video !== undefined) own.setTrack(video);
     own.setMuted(o.media.stream.getAudioTracks().length === 0, video === undefined);
     if (o.media.error !== undefined) this.#view.notice(o.media.error);
+    this.quality = new VideoQuality({
+      send: (m) => this.#channel?.send(m),
+      layout: () => ({ remotes: this.#view.remoteVideos() }),
+      captureHeight: o.captureHeight,
+      receiveHeight: o.receiveHeight,
+      onError: (what, err) => this.#report(what, err),
+    });
   }
 
   get peerConnection(): RTCPeerConnection | undefined {
@@ -101,32 +94,12 @@ export class Call {
 
   /** What we receive from each endpoint still in the room, from getStats (inbound-rtp). */
   async inboundStats(): Promise<Record<string, InboundStats>> {
-    const out: Record<string, InboundStats> = {};
     const pc = this.#session?.peerConnection;
-    if (pc === undefined) return out;
-    (await pc.getStats()).forEach((s: RtcInbound) => {
-      if (s.type !== 'inbound-rtp' || s.trackIdentifier === undefined) return;
-      const owner = this.#trackOwner.get(s.trackIdentifier);
-      if (owner === undefined || !this.#view.hasTile(owner)) return;
-      const e = (out[owner] ??= {
-        audioBytes: 0,
-        audioPackets: 0,
-        audioEnergy: 0,
-        videoBytes: 0,
-        framesDecoded: 0,
-        frameWidth: 0,
-      });
-      if (s.kind === 'audio') {
-        e.audioBytes += s.bytesReceived ?? 0;
-        e.audioPackets += s.packetsReceived ?? 0;
-        e.audioEnergy += s.totalAudioEnergy ?? 0;
-      } else {
-        e.videoBytes += s.bytesReceived ?? 0;
-        e.framesDecoded += s.framesDecoded ?? 0;
-        e.frameWidth = Math.max(e.frameWidth, s.frameWidth ?? 0);
-      }
+    if (pc === undefined) return {};
+    return sumInbound(await pc.getStats(), (track) => {
+      const owner = this.#trackOwner.get(track);
+      return owner !== undefined && this.#view.hasTile(owner) ? owner : undefined;
     });
-    return out;
   }
 
   /** Asks the focus for a new media session, as after an ICE failure. */
@@ -175,6 +148,7 @@ export class Call {
       },
       onLeave: (nick) => {
         this.#view.removeTile(nick);
+        this.quality.update();
         this.#session?.removeEndpoint(nick);
       },
       onChat: (nick, text) => {
@@ -209,6 +183,7 @@ export class Call {
         this.#view.clearRemoteMedia();
         this.#showMediaState();
       },
+      onVideoSender: (sender) => this.quality.setSender(sender),
       onRemoteTrack: (owner, media, track) => {
         if (!this.#view.hasTile(owner) && r.occupants().every((o) => o.nick !== owner)) return; // already left
         const tile = this.#view.tile(owner);
@@ -216,6 +191,7 @@ export class Call {
         if (media === 'video' && this.timings.firstFrame === undefined)
           tile.video.addEventListener('loadeddata', () => this.#mark('firstFrame'), { once: true });
         this.#trackOwner.set(track.id, owner);
+        this.quality.update();
       },
       onBridgeChannelUrl: (url) => this.#openChannel(url),
       onIceState: (state) => {
@@ -279,6 +255,8 @@ export class Call {
       (m) => {
         attempt = 0;
         if (m.colibriClass === 'DominantSpeakerEndpointChangeEvent') this.#view.setSpeaker(m.dominantSpeakerEndpoint);
+        if (m.colibriClass === 'SenderSourceConstraints' && m.sourceName === `${this.endpointId}-v0`)
+          this.quality.onSenderConstraints(m.maxHeight);
       },
       (code) => {
         // Reconnect like lib-jitsi-meet (1 s doubling up to 60 s), unless the call or the session moved on.
@@ -291,7 +269,7 @@ export class Call {
     );
     this.#channel = channel;
     // JVB forwards no video until the receiver says what it wants (PROTOCOL.md §7.4).
-    channel.send({ colibriClass: 'ReceiverVideoConstraints', lastN: -1, defaultConstraints: { maxHeight: 720 } });
+    this.quality.update(true);
     if (this.#screen !== undefined)
       channel.send({
         colibriClass: 'SourceVideoTypeMessage',
@@ -359,6 +337,7 @@ export class Call {
     this.#ended = true;
     this.#abort.abort();
     clearInterval(this.#levelTimer);
+    this.quality.close();
     this.#channel?.close();
     this.#screen?.stop();
     this.#session?.close();

@@ -11,7 +11,7 @@ describe('H264 keyframes', () => {
     ['STAP-A with SPS', [0x78, 0, 2, 0x67, 0, 0, 2, 0x68, 0], true],
     ['STAP-A with a P slice', [0x78, 0, 2, 0x41, 0], false],
   ])('%s', (_name, bytes, key) => {
-    const b = Buffer.from(bytes as number[]);
+    const b = Buffer.from(bytes);
     expect(isH264Keyframe(b, 0, b.length)).toBe(key);
   });
 
