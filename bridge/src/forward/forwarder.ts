@@ -11,44 +11,14 @@ import {
   readKeyframeRequestSsrc,
   readRtcpLength,
 } from '../rtp/index.js';
+import type { VideoCodec } from '../rewrite/index.js';
+import { findHeaderExtension } from '../rtp/index.js';
+import { newForwarderCounters, type ForwarderCounters } from './forwarder-counters.js';
 import type { ForwardingTable, MediaKind } from './forwarding-table.js';
 import type { MediaSink } from './media-sink.js';
+import { VideoForwarding } from './video-forwarding.js';
 
-export interface ForwarderCounters {
-  rtpIn: number;
-  rtpForwarded: number;
-  srForwarded: number;
-  keyframeRequestsForwarded: number;
-  rtcpTerminated: number;
-  /** NACK items (PID + BLP) from receivers, answered from their own send history. */
-  nackItemsReceived: number;
-  dropMalformed: number;
-  dropUnknownSsrc: number;
-  dropNotOwner: number;
-  dropNoSender: number;
-  dropKeyframeRateLimited: number;
-  /** RTP (and SRs) of a kind the focus force-muted for its sender. */
-  dropForceMuted: number;
-  headerExtensionsStripped: number;
-}
-
-export function newForwarderCounters(): ForwarderCounters {
-  return {
-    rtpIn: 0,
-    rtpForwarded: 0,
-    srForwarded: 0,
-    keyframeRequestsForwarded: 0,
-    rtcpTerminated: 0,
-    nackItemsReceived: 0,
-    dropMalformed: 0,
-    dropUnknownSsrc: 0,
-    dropNotOwner: 0,
-    dropNoSender: 0,
-    dropKeyframeRateLimited: 0,
-    dropForceMuted: 0,
-    headerExtensionsStripped: 0,
-  };
-}
+export { newForwarderCounters, type ForwarderCounters } from './forwarder-counters.js';
 
 /** Forwards one conference's packets according to its table. */
 export class Forwarder {
@@ -60,11 +30,25 @@ export class Forwarder {
   /** One-byte header extension ids blanked before forwarding (flags by id). */
   readonly #strip = new Uint8Array(16);
   #stripAny = false;
+  readonly #video: VideoForwarding;
+  /** The ssrc-audio-level extension id (0: none): audio levels feed the speaker detection. */
+  #audioLevel = 0;
 
   /** `keyframeIntervalMs`: at most one PLI/FIR per media SSRC per this interval goes to the sender. */
   constructor(table: ForwardingTable, keyframeIntervalMs = 300) {
     this.#table = table;
     this.#keyframeIntervalMs = keyframeIntervalMs;
+    this.#video = new VideoForwarding(this.counters, keyframeIntervalMs);
+  }
+
+  /** Which payload types carry which video codec (the layer switching needs to read them). */
+  setVideoCodecs(byPayloadType: ReadonlyMap<number, VideoCodec>): void {
+    this.#video.setCodecs(byPayloadType);
+  }
+
+  /** The ssrc-audio-level extension id (RFC 6464), 0 for none. */
+  setAudioLevelExtension(id: number): void {
+    this.#audioLevel = id >= 1 && id <= 14 ? id : 0;
   }
 
   /**
@@ -104,6 +88,14 @@ export class Forwarder {
       return;
     }
     if (this.#stripAny) this.counters.headerExtensionsStripped += blankHeaderExtensions(buf, off, len, this.#strip);
+    if (route.video !== undefined) {
+      this.#video.onRtp(route, route.video, buf, off, len);
+      return;
+    }
+    if (route.speech !== undefined && this.#audioLevel !== 0) {
+      const at = findHeaderExtension(buf, off, len, this.#audioLevel, 1);
+      if (at >= 0) route.speech.onLevel(buf[at]! & 0x7f);
+    }
     const targets = route.targets;
     for (let i = 0; i < targets.length; i++) {
       const sink = targets[i]!.sink;
@@ -162,6 +154,10 @@ export class Forwarder {
     buf.copy(sr, 0, p, p + SR_LENGTH_WITHOUT_BLOCKS);
     sr[0] = 0x80;
     sr.writeUInt16BE(SR_LENGTH_WITHOUT_BLOCKS / 4 - 1, 2);
+    if (route.video !== undefined) {
+      this.#video.onSr(route, sr, SR_LENGTH_WITHOUT_BLOCKS);
+      return;
+    }
     const targets = route.targets;
     for (let i = 0; i < targets.length; i++) {
       const sink = targets[i]!.sink;
@@ -173,10 +169,18 @@ export class Forwarder {
 
   #onKeyframeRequest(from: MediaSink, buf: Buffer, p: number, n: number): void {
     const media = readKeyframeRequestSsrc(buf, p, n);
-    const route = media < 0 ? undefined : this.#table.get(media);
+    let route = media < 0 ? undefined : this.#table.get(media);
     if (route === undefined || route.sender === from || !route.sender.ready) {
       this.counters.dropNoSender++;
       return;
+    }
+    const v = route.video;
+    if (v !== undefined) {
+      // The receiver asks for the SSRC it knows; the sender must hear of the encoding it actually gets.
+      const rw = this.#table.rewriter(from, v.name);
+      const enc = rw === undefined ? 0 : rw.encoding >= 0 ? rw.encoding : Math.max(0, rw.targetEncoding);
+      route = v.encodings[enc] ?? route;
+      buf.writeUInt32BE(route.ssrc, (buf[p]! & 0x1f) === PSFB_FIR ? p + 12 : p + 8);
     }
     // Several receivers ask at once after a loss or a join; JVB passes one per stream per interval.
     const now = Date.now();

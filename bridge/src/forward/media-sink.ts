@@ -2,6 +2,8 @@
 export interface MediaSink {
   /** False until DTLS finished and SRTP keys exist: the forwarder skips it. */
   readonly ready: boolean;
+  /** The SSRC the bridge uses as RTCP sender towards this endpoint (keyframe requests it makes itself). */
+  readonly feedbackSsrc?: number;
   /** Protects and sends a plain RTP packet; the bytes are copied before this returns. */
   sendRtp(buf: Buffer, off: number, len: number): void;
   /** Protects and sends one plain RTCP packet (or compound); copied before this returns. */

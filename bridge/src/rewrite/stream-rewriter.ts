@@ -149,6 +149,13 @@ export class StreamRewriter {
     return (ts + this.#tsDelta) >>> 0;
   }
 
+  /** A sequence number of `encoding` on the receiver's numbering (RTX OSN), -1 when not forwarded or too old. */
+  translateSeq(encoding: number, seq: number): number {
+    if (encoding !== this.#encoding || this.#encoding === NO_ENCODING) return -1;
+    if (seqDiff(seq, this.#mappingFromSeq) < 0 || seqDiff(seq, this.#highestSeqIn) > 0) return -1;
+    return (seq + this.#seqDelta) & 0xffff;
+  }
+
   #canSwitchTo(e: number, meta: PacketMeta): boolean {
     const target = this.#targetEncoding;
     if (target === NO_ENCODING || !meta.keyframe || !meta.start) return false;
