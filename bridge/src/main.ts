@@ -6,7 +6,7 @@ import { loadOrExit } from '@convene/protocol/config';
 import { JidAllowList } from '@convene/protocol/lib';
 import { BridgeHttpServer, restRoutes } from './http/index.js';
 import { ColibriWsServer } from './channel/index.js';
-import { BridgeLifecycle, ColibriHandler, ConferenceRegistry } from './colibri/index.js';
+import { BridgeLifecycle, ColibriHandler, ConferenceRegistry, videoEventMessage } from './colibri/index.js';
 import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
 import { MediaServer } from './conference/index.js';
 import { requireNativeAddon } from './addon/index.js';
@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     advertisedAddresses: config.advertisedAddresses,
     allowLocalCandidates: config.allowLocalCandidates,
     createSrtp: srtp.create,
+    initialMaxHeightPx: config.initialMaxHeightPx,
+    lastN: config.lastN,
     log: log.child({ component: 'media' }),
   });
   log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);
@@ -75,6 +77,11 @@ async function main(): Promise<void> {
     },
   });
   registry.onChange((conferenceId) => channel.refreshForwardedSources(conferenceId));
+  registry.onVideoEvent((conferenceId, e) => {
+    if (e.type === 'forwardedsources') channel.refreshForwardedSources(conferenceId);
+    else if (e.type === 'dominantspeaker') channel.broadcast(conferenceId, videoEventMessage(e));
+    else channel.send(conferenceId, e.endpointId, videoEventMessage(e));
+  });
 
   // Built after the pieces that call them: reached through this holder.
   const late: { http?: BridgeHttpServer; publicHttp?: BridgeHttpServer; xmpp?: BridgeXmpp } = {};

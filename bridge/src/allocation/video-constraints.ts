@@ -28,6 +28,8 @@ function toConstraint(c: { maxHeight: number; maxFrameRate?: number }): VideoCon
 /** The receiver's allocation settings; nothing is forwarded before its first message (JVB). */
 export class ReceiverConstraints {
   received = false;
+  /** What every source gets before the first message: nothing (JVB), or unlimited for peers without a channel. */
+  readonly #beforeFirst: VideoConstraint;
   lastN = -1;
   selectedSources: readonly string[] = [];
   onStageSources: readonly string[] = [];
@@ -36,10 +38,15 @@ export class ReceiverConstraints {
   /** -1: use the bandwidth estimate. */
   assumedBandwidthBps = -1;
 
+  constructor(beforeFirst: VideoConstraint = DISABLED) {
+    this.#beforeFirst = beforeFirst;
+  }
+
   /** Applies one message; returns whether anything changed. */
   apply(p: ConstraintsPatch): boolean {
     const before = this.#key();
-    this.received = true;
+    // last-N alone (LastNChangedEvent, Colibri2 initial-last-n) is not the receiver saying what it wants to see.
+    if (Object.keys(p).some((k) => k !== 'lastN')) this.received = true;
     if (p.lastN !== undefined) this.lastN = p.lastN;
     if (p.selectedSources !== undefined) this.selectedSources = [...p.selectedSources];
     if (p.onStageSources !== undefined) this.onStageSources = [...p.onStageSources];
@@ -59,7 +66,7 @@ export class ReceiverConstraints {
 
   /** What the receiver asked for this source (before last-N cuts it). */
   constraintFor(source: string): VideoConstraint {
-    if (!this.received) return DISABLED;
+    if (!this.received) return this.#beforeFirst;
     return this.constraints.get(source) ?? this.defaultConstraint;
   }
 

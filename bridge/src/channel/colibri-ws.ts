@@ -27,12 +27,18 @@ export interface ChannelEndpoint {
     videoTypes: Map<string, string>;
   };
   onClose(fn: () => void): () => void;
+  /** Hands a validated ReceiverVideoConstraints patch (or `{lastN}`) to the media core. */
+  applyReceiverConstraints?(patch: JsonObject): void;
+  /** Hands a validated video type of one of the endpoint's sources to the media core. */
+  applyVideoType?(sourceName: string, videoType: string): void;
 }
 
 export interface ChannelDirectory {
   findEndpoint(conferenceId: string, endpointId: string): ChannelEndpoint | undefined;
-  /** The video source names this endpoint is sent (every other member's video: no last-N yet). */
+  /** The video source names this endpoint is sent now. */
   forwardedSources(conferenceId: string, endpointId: string): string[];
+  /** Messages a newly connected channel hears at once (dominant speaker, sender constraints). */
+  initialMessages?(conferenceId: string, endpointId: string): JsonObject[];
 }
 
 export interface ColibriWsOptions {
@@ -146,6 +152,11 @@ export class ColibriWsServer {
     return true;
   }
 
+  /** Sends a message to every open channel of a conference. */
+  broadcast(conferenceId: string, message: JsonObject): void {
+    for (const c of this.#byConference.get(conferenceId)?.values() ?? []) this.#send(c, message);
+  }
+
   /** Sends a message to one endpoint if it has a channel open (for the media core's events later). */
   send(conferenceId: string, endpointId: string, message: JsonObject): boolean {
     const c = this.#byConference.get(conferenceId)?.get(endpointId);
@@ -210,6 +221,8 @@ export class ColibriWsServer {
     this.#send(conn, { colibriClass: 'ServerHello', version: this.#opts.version });
     // JVB sends what it forwards as soon as the channel is up (PROTOCOL.md §7.4).
     this.#sendForwarded(conn);
+    for (const m of this.#opts.directory.initialMessages?.(endpoint.conferenceId, endpoint.id) ?? [])
+      this.#send(conn, m);
   }
 
   /**
@@ -283,18 +296,22 @@ export class ColibriWsServer {
         // The patch has the known fields only, each replacing the stored one: the state stays one message's size.
         ep.channel.receiverVideoConstraints = { ...ep.channel.receiverVideoConstraints, ...msg.patch };
         if (typeof msg.patch.lastN === 'number') ep.channel.lastN = msg.patch.lastN;
+        ep.applyReceiverConstraints?.(msg.patch);
         return;
       case 'LastNChangedEvent':
         ep.channel.lastN = msg.lastN;
+        ep.applyReceiverConstraints?.({ lastN: msg.lastN });
         return;
       case 'SourceVideoTypeMessage': {
         const own = new Set(ep.sources.filter((s) => s.type === 'video').map((s) => s.id));
         this.drops['video-type-evicted'] += storeVideoType(ep.channel.videoTypes, own, msg.sourceName, msg.videoType);
+        if (own.has(msg.sourceName)) ep.applyVideoType?.(msg.sourceName, msg.videoType);
         return;
       }
       case 'VideoTypeMessage': {
         const own = new Set(ep.sources.filter((s) => s.type === 'video').map((s) => s.id));
         this.drops['video-type-evicted'] += storeVideoType(ep.channel.videoTypes, own, `${ep.id}-v0`, msg.videoType);
+        if (own.has(`${ep.id}-v0`)) ep.applyVideoType?.(`${ep.id}-v0`, msg.videoType);
         return;
       }
       case 'ClientHello':

@@ -77,6 +77,15 @@ export class ColibriEndpoint {
     return this.#closed;
   }
 
+  /** The bridge channel's ReceiverVideoConstraints (validated by channel/) reach the media core. */
+  applyReceiverConstraints(patch: Readonly<Record<string, unknown>>): void {
+    if (!this.#closed) this.media.setReceiverConstraints?.(patch);
+  }
+
+  applyVideoType(sourceName: string, videoType: string): void {
+    if (!this.#closed) this.media.setVideoType?.(sourceName, videoType);
+  }
+
   /** Called once when the endpoint goes, whatever closed it; returns the unsubscribe function. */
   onClose(fn: (reason: EndpointExpireReason) => void): () => void {
     this.#closeListeners.add(fn);

@@ -18,6 +18,7 @@ import type { ColibriConference } from './colibri-conference.js';
 import type { ColibriEndpoint } from './colibri-endpoint.js';
 import type { ConferenceRegistry } from './conference-registry.js';
 import type { MediaSsrc } from './media-port.js';
+import type { VideoCodec } from '../conference/index.js';
 import { toColibri2Transport, toMediaTransport } from './transport-mapping.js';
 import { isHeavy, validateRequest } from './validate-request.js';
 
@@ -136,8 +137,13 @@ export class ColibriHandler {
       if (req.media.length > 0) {
         conf.media.setStrippedHeaderExtensions?.(hopByHopExtensionIds(req.media));
         conf.media.setTransportCcExtension?.(transportCcExtensionId(req.media));
+        conf.media.setVideoCodecs?.(videoCodecs(req.media));
+        conf.media.setAudioLevelExtension?.(extensionId(req.media, URI_AUDIO_LEVEL));
       }
-      if (req.initialLastN !== undefined) ep.channel.lastN = req.initialLastN;
+      if (req.initialLastN !== undefined) {
+        ep.channel.lastN = req.initialLastN;
+        ep.media.setReceiverConstraints?.({ lastN: req.initialLastN });
+      }
       this.#update(ep, req);
     } catch (err) {
       ep.close('expired');
@@ -192,8 +198,59 @@ function conferenceNotFound(meetingId: string) {
   );
 }
 
-function toMediaSsrcs(list: readonly MediaSource[]): MediaSsrc[] {
-  return list.flatMap((ms) => ms.sources.map((s) => ({ ssrc: s.ssrc, kind: ms.type })));
+/**
+ * Each SSRC with what the media core needs to know of it: its source name, and for video its place in the SIM
+ * group (lowest layer first, as lib-jitsi-meet signals) and whether a FID group makes it the RTX of another.
+ */
+export function toMediaSsrcs(list: readonly MediaSource[]): MediaSsrc[] {
+  return list.flatMap((ms) => {
+    const encoding = new Map<number, number>();
+    const rtxOf = new Map<number, number>();
+    for (const g of ms.groups) {
+      if (g.semantics === 'SIM') g.ssrcs.forEach((s, i) => encoding.set(s, i));
+      else if (g.semantics === 'FID' && g.ssrcs.length === 2) rtxOf.set(g.ssrcs[1]!, g.ssrcs[0]!);
+    }
+    return ms.sources.map((s): MediaSsrc => {
+      if (ms.type !== 'video') return { ssrc: s.ssrc, kind: ms.type, name: ms.id };
+      const primary = rtxOf.get(s.ssrc);
+      const out: MediaSsrc = {
+        ssrc: s.ssrc,
+        kind: 'video',
+        name: ms.id,
+        encoding: encoding.get(primary ?? s.ssrc) ?? 0,
+        rtx: primary !== undefined,
+      };
+      if (s.videoType !== undefined) out.videoType = s.videoType;
+      return out;
+    });
+  });
+}
+
+const VIDEO_CODECS: ReadonlyMap<string, VideoCodec> = new Map([
+  ['vp8', 'vp8'],
+  ['h264', 'h264'],
+  ['vp9', 'vp9'],
+  ['av1', 'av1'],
+]);
+
+/** Payload type -> codec for the video payload types of the offer (RTX and others are not listed). */
+export function videoCodecs(media: readonly Colibri2Media[]): Map<number, VideoCodec> {
+  const out = new Map<number, VideoCodec>();
+  for (const m of media) {
+    if (m.type !== 'video') continue;
+    for (const pt of m.payloadTypes) {
+      const c = VIDEO_CODECS.get(pt.name.toLowerCase());
+      if (c !== undefined) out.set(pt.id, c);
+    }
+  }
+  return out;
+}
+
+const URI_AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+
+function extensionId(media: readonly Colibri2Media[], uri: string): number {
+  for (const m of media) for (const e of m.headerExtensions) if (e.uri === uri) return e.id;
+  return 0;
 }
 
 /** Extensions a receiver may use as the sender wrote them (JVB's HeaderExtStripper keeps these); the rest are stripped. */

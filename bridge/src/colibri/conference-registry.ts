@@ -3,6 +3,26 @@ import type { MeetingId } from '@convene/protocol/lib';
 import { ColibriConference } from './colibri-conference.js';
 import type { ColibriEndpoint, EndpointExpireReason } from './colibri-endpoint.js';
 import type { MediaPort } from './media-port.js';
+import type { VideoEvent } from '../conference/index.js';
+
+type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+/** A media event as the bridge-channel message JVB sends for it (PROTOCOL.md §7.4). */
+export function videoEventMessage(e: VideoEvent): Record<string, JsonValue> {
+  switch (e.type) {
+    case 'forwardedsources':
+      return { colibriClass: 'ForwardedSources', forwardedSources: [...e.sources] };
+    case 'dominantspeaker':
+      return {
+        colibriClass: 'DominantSpeakerEndpointChangeEvent',
+        dominantSpeakerEndpoint: e.endpointId,
+        previousSpeakers: [...e.previous],
+        silence: false,
+      };
+    case 'senderconstraints':
+      return { colibriClass: 'SenderSourceConstraints', sourceName: e.sourceName, maxHeight: e.maxHeight };
+  }
+}
 
 export interface ConferenceRegistryOptions {
   media: MediaPort;
@@ -43,6 +63,7 @@ export class ConferenceRegistry {
   readonly #byMeetingId = new Map<string, ColibriConference>();
   readonly #byId = new Map<string, ColibriConference>();
   readonly #changeListeners = new Set<(conferenceId: string | undefined) => void>();
+  readonly #videoListeners = new Set<(conferenceId: string, e: VideoEvent) => void>();
   #gracefulShutdown = false;
 
   constructor(options: ConferenceRegistryOptions) {
@@ -84,16 +105,30 @@ export class ConferenceRegistry {
     return this.#byId.get(conferenceId)?.getEndpoint(endpointId);
   }
 
-  /** Every other member's video source names, for the endpoint's ForwardedSources (all video is forwarded). */
+  /** The endpoint's ForwardedSources: the media core's allocation, else every other member's video. */
   forwardedSources(conferenceId: string, endpointId: string): string[] {
     const conference = this.#byId.get(conferenceId);
     if (conference === undefined) return [];
+    const allocated = conference.media.forwardedSources?.(endpointId);
+    if (allocated !== undefined) return allocated;
     const names: string[] = [];
     for (const [id, ep] of conference.endpoints) {
       if (id === endpointId) continue;
       for (const ms of ep.sources) if (ms.type === 'video') names.push(ms.id);
     }
     return names.sort();
+  }
+
+  /** The dominant speaker and this endpoint's sender constraints, for a channel that just connected. */
+  initialMessages(conferenceId: string, endpointId: string): Array<Record<string, JsonValue>> {
+    const media = this.#byId.get(conferenceId)?.media;
+    return (media?.videoSnapshot?.(endpointId) ?? []).map(videoEventMessage);
+  }
+
+  /** Media events of every conference (forwarded sources, speaker, sender constraints); returns the unsubscribe. */
+  onVideoEvent(fn: (conferenceId: string, e: VideoEvent) => void): () => void {
+    this.#videoListeners.add(fn);
+    return () => void this.#videoListeners.delete(fn);
   }
 
   /** An endpoint's sources changed (Colibri2 update). */
@@ -125,6 +160,15 @@ export class ConferenceRegistry {
     });
     this.#byMeetingId.set(meetingId, c);
     this.#byId.set(c.id, c);
+    c.media.onVideoEvent?.((e) => {
+      for (const fn of this.#videoListeners) {
+        try {
+          fn(c.id, e);
+        } catch (err) {
+          this.#opts.log.error({ err }, 'video event listener threw');
+        }
+      }
+    });
     this.totals.conferencesCreated++;
     this.#changed(c.id);
     return c;

@@ -1,5 +1,16 @@
-export { ColibriHandler, hopByHopExtensionIds, type ColibriHandlerOptions } from './colibri-handler.js';
-export { ConferenceRegistry, type ConferenceRegistryOptions, type RegistryTotals } from './conference-registry.js';
+export {
+  ColibriHandler,
+  hopByHopExtensionIds,
+  toMediaSsrcs,
+  videoCodecs,
+  type ColibriHandlerOptions,
+} from './colibri-handler.js';
+export {
+  ConferenceRegistry,
+  videoEventMessage,
+  type ConferenceRegistryOptions,
+  type RegistryTotals,
+} from './conference-registry.js';
 export { ColibriConference } from './colibri-conference.js';
 export {
   ColibriEndpoint,

@@ -1,7 +1,7 @@
 // The narrow view of the media core (bridge/src/conference/) that Colibri2 handling needs. MediaServer,
 // Conference and Endpoint satisfy it structurally; tests use fakes. Nothing here knows XML.
 
-import type { SourceParams, TransportParams } from '../conference/index.js';
+import type { ConstraintsPatch, SourceParams, TransportParams, VideoCodec, VideoEvent } from '../conference/index.js';
 
 // One vocabulary for transport data: the media core's own types, under the names this seam has always used.
 export type {
@@ -26,6 +26,10 @@ export interface MediaEndpointPort {
    * consent), `dtls failed`, or the core's own reasons (`expired`, `server closed`...).
    */
   on(name: 'close', fn: (reason: string) => void): () => void;
+  /** ReceiverVideoConstraints / LastNChangedEvent from the bridge channel. */
+  setReceiverConstraints?(patch: ConstraintsPatch): void;
+  /** SourceVideoTypeMessage for one of the endpoint's sources. */
+  setVideoType?(sourceName: string, videoType: string): void;
   close(): void;
 }
 
@@ -36,6 +40,16 @@ export interface MediaConferencePort {
   setStrippedHeaderExtensions?(ids: readonly number[]): void;
   /** The transport-wide sequence number extension id (0: none): the bridge answers with transport-cc feedback. */
   setTransportCcExtension?(id: number): void;
+  /** Payload type -> video codec, from the offer. */
+  setVideoCodecs?(byPayloadType: ReadonlyMap<number, VideoCodec>): void;
+  /** The ssrc-audio-level extension id (0: none). */
+  setAudioLevelExtension?(id: number): void;
+  /** Forwarded sources, dominant speaker and sender constraints as they change. */
+  onVideoEvent?(fn: (e: VideoEvent) => void): () => void;
+  /** The video sources an endpoint is sent now. */
+  forwardedSources?(endpointId: string): string[];
+  /** What a newly connected channel of an endpoint should hear at once. */
+  videoSnapshot?(endpointId: string): VideoEvent[];
   close(): void;
 }
 

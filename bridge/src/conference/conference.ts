@@ -10,6 +10,11 @@ import {
   type HeaderExtensionIds,
 } from '../pipeline/index.js';
 import type { SourceParams } from './transport-params.js';
+import { VideoAllocation, type VideoEvent } from './video-allocation.js';
+import type { VideoType } from '../allocation/index.js';
+import type { VideoCodec } from '../rewrite/index.js';
+
+const VIDEO_TYPES = new Set<string>(['camera', 'desktop', 'desktop_high_fps', 'none']);
 
 export type ConferenceEvents = {
   endpointcreated: [endpoint: Endpoint];
@@ -29,6 +34,10 @@ export interface ConferenceParent {
   ): EndpointTransport;
   releaseTransport(t: EndpointTransport): void;
   onConferenceClosed(c: Conference): void;
+  /** Height every source gets before a receiver's first constraints: 0 as JVB, -1 (default) unlimited. */
+  readonly initialMaxHeight?: number;
+  /** The bridge's last-N limit (-1: none). */
+  readonly lastN?: number;
 }
 
 export interface ConferenceCounters {
@@ -49,6 +58,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   /** Counts of endpoints that already closed, so totals never go down (STYLE.md §2.9). */
   readonly #closedTotals: EndpointCounters = newEndpointCounters();
   #closed = false;
+  readonly #video: VideoAllocation;
+  readonly #videoListeners = new Set<(e: VideoEvent) => void>();
 
   /** Created by `MediaServer.createConference`. */
   constructor(id: string, parent: ConferenceParent) {
@@ -56,6 +67,51 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.id = id;
     this.#parent = parent;
     this.#log = parent.log?.child({ conferenceId: id });
+    this.#video = new VideoAllocation(this.#table, this.#forwarder, {
+      initialMaxHeight: parent.initialMaxHeight ?? -1,
+      bridgeLastN: parent.lastN ?? -1,
+      log: this.#log,
+      emit: (e) => {
+        for (const fn of this.#videoListeners) {
+          try {
+            fn(e);
+          } catch (err) {
+            this.#log?.error({ err, event: e.type }, 'video event listener threw');
+          }
+        }
+      },
+    });
+  }
+
+  /** Forwarded sources, dominant speaker and sender constraints as they change (for the bridge channel). */
+  onVideoEvent(fn: (e: VideoEvent) => void): () => void {
+    this.#videoListeners.add(fn);
+    return () => void this.#videoListeners.delete(fn);
+  }
+
+  /** The video sources `endpointId` is sent now, in priority order. */
+  forwardedSources(endpointId: string): string[] {
+    return this.#video.forwardedSources(endpointId);
+  }
+
+  /** What a newly connected channel of `endpointId` should hear at once (JVB sends these on connect). */
+  videoSnapshot(endpointId: string): VideoEvent[] {
+    const out: VideoEvent[] = [];
+    const [dominant, ...previous] = this.#video.recentSpeakers;
+    if (dominant !== undefined) out.push({ type: 'dominantspeaker', endpointId: dominant, previous });
+    for (const c of this.#video.senderConstraints(endpointId))
+      out.push({ type: 'senderconstraints', endpointId, sourceName: c.sourceName, maxHeight: c.maxHeight });
+    return out;
+  }
+
+  /** Payload type -> video codec from the offer (layer switching reads the codec's descriptor). */
+  setVideoCodecs(byPayloadType: ReadonlyMap<number, VideoCodec>): void {
+    this.#forwarder.setVideoCodecs(byPayloadType);
+  }
+
+  /** The ssrc-audio-level extension id (0: none): the dominant speaker comes from it. */
+  setAudioLevelExtension(id: number): void {
+    this.#forwarder.setAudioLevelExtension(id);
   }
 
   get closed(): boolean {
@@ -91,6 +147,9 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       setSources: (e, sources) => this.#setSources(e, sources),
       setForceMuted: (e, kind, muted) => this.#table.setForceMuted(e.transport, kind, muted),
       isForceMuted: (e, kind) => this.#table.isForceMuted(e.transport, kind),
+      setReceiverConstraints: (e, patch) => this.#video.setConstraints(e.id, patch),
+      setBandwidthEstimate: (e, bps) => this.#video.setBandwidthEstimate(e.id, bps),
+      setVideoType: (_e, source, type) => this.#setVideoType(source, type),
       onEndpointClosed: (e) => this.#onEndpointClosed(e),
     };
     const ep = new Endpoint(
@@ -100,6 +159,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     );
     this.#endpoints.set(id, ep);
     this.#table.addMember(ep.transport);
+    this.#video.addEndpoint(id, ep.transport);
     this.#log?.info({ endpointId: id }, 'endpoint created');
     this.emit('endpointcreated', ep);
     return ep;
@@ -121,13 +181,23 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       if (owner !== undefined && owner !== t)
         throw new ProtocolError('ssrc-conflict', `ssrc ${s.ssrc} belongs to another endpoint`);
     }
-    this.#table.setSources(t, sources);
+    this.#table.setSources(t, sources, ep.id);
+    for (const s of sources)
+      if (s.kind === 'video' && s.name !== undefined && s.videoType !== undefined && s.rtx !== true)
+        this.#setVideoType(s.name, s.videoType);
+    this.#video.reallocate();
+  }
+
+  #setVideoType(source: string, type: string): void {
+    const t = type.toLowerCase();
+    this.#video.setVideoType(source, (t === 'disabled' ? 'none' : VIDEO_TYPES.has(t) ? t : 'camera') as VideoType);
   }
 
   #onEndpointClosed(ep: Endpoint): void {
     if (this.#endpoints.get(ep.id) !== ep) return;
     this.#endpoints.delete(ep.id);
     this.#table.removeMember(ep.transport);
+    this.#video.removeEndpoint(ep.id);
     addCounters(this.#closedTotals, ep.counters);
     this.#parent.releaseTransport(ep.transport);
     this.emit('endpointclosed', ep);
@@ -137,6 +207,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#video.close();
     for (const ep of [...this.#endpoints.values()]) ep.close('conference closed');
     this.#parent.onConferenceClosed(this);
     this.#log?.info('conference closed');

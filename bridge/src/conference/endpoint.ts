@@ -5,6 +5,7 @@ import { dtlsRoleFor, type DtlsCounters, type DtlsState, type SrtpProfile } from
 import type { IceCandidate, IceCounters, IceState } from '../ice/index.js';
 import type { EndpointCounters, EndpointTransport } from '../pipeline/index.js';
 import type { SourceParams, TransportParams } from './transport-params.js';
+import type { ConstraintsPatch } from '../allocation/index.js';
 
 /** `hung up`: the peer sent DTLS close_notify, the normal end of a call; `ice failed` includes lost consent. */
 export type EndpointCloseReason =
@@ -34,6 +35,9 @@ export interface EndpointParent {
   setSources(ep: Endpoint, sources: readonly SourceParams[]): void;
   setForceMuted(ep: Endpoint, kind: MediaKind, muted: boolean): void;
   isForceMuted(ep: Endpoint, kind: MediaKind): boolean;
+  setReceiverConstraints(ep: Endpoint, patch: ConstraintsPatch): void;
+  setBandwidthEstimate(ep: Endpoint, bps: number | undefined): void;
+  setVideoType(ep: Endpoint, sourceName: string, videoType: string): void;
   onEndpointClosed(ep: Endpoint): void;
 }
 
@@ -146,6 +150,26 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
 
   isForceMuted(kind: MediaKind): boolean {
     return this.#parent.isForceMuted(this, kind);
+  }
+
+  /** A ReceiverVideoConstraints message from this endpoint's bridge channel (absent fields unchanged). */
+  setReceiverConstraints(patch: ConstraintsPatch): void {
+    if (!this.#closed) this.#parent.setReceiverConstraints(this, patch);
+  }
+
+  /** LastNChangedEvent. */
+  setLastN(lastN: number): void {
+    this.setReceiverConstraints({ lastN });
+  }
+
+  /** SourceVideoTypeMessage (or the Colibri2 source's videoType) for one of this endpoint's sources. */
+  setVideoType(sourceName: string, videoType: string): void {
+    if (!this.#closed) this.#parent.setVideoType(this, sourceName, videoType);
+  }
+
+  /** This endpoint's downlink estimate in bps (#15 feeds it); undefined: none, allocation unlimited. */
+  setBandwidthEstimate(bps: number | undefined): void {
+    if (!this.#closed) this.#parent.setBandwidthEstimate(this, bps);
   }
 
   /** The pipeline this endpoint owns (for the conference and media server). */

@@ -7,3 +7,6 @@ export type { SignalledFingerprint, SourceParams, TransportParams } from './tran
 export type { DtlsSetup } from '../dtls/index.js';
 export type { IceCandidate } from '../ice/index.js';
 export { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80, type SrtpProfile } from '../dtls/index.js';
+export type { VideoEvent } from './video-allocation.js';
+export type { ConstraintsPatch } from '../allocation/index.js';
+export type { VideoCodec } from '../rewrite/index.js';

@@ -23,4 +23,8 @@ export interface MediaServerOptions {
   /** SRTP implementation; node:crypto by default. main.ts passes the native addon's (config srtpImplementation). */
   createSrtp?: (p: SrtpKeyParams) => SrtpTransform;
   log?: Logger;
+  /** Video height a receiver gets before its first constraints: -1 unlimited by default; the bridge's config 0 (JVB). */
+  initialMaxHeightPx?: number;
+  /** The bridge's last-N limit (-1: none, the default). */
+  lastN?: number;
 }

@@ -46,6 +46,8 @@ export class MediaServer {
   };
   readonly #timer: NodeJS.Timeout;
   readonly #reportIntervalMs: number;
+  readonly #initialMaxHeight: number;
+  readonly #lastN: number;
   #nextReportAt = 0;
   #nextRouteId = randomBytes(4).readUInt32BE(0);
   #closed = false;
@@ -58,6 +60,8 @@ export class MediaServer {
     this.#dtlsTimeoutMs = opts.dtlsHandshakeTimeoutMs ?? 30_000;
     this.#srtpProfiles = opts.srtpProfiles ?? [SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80];
     this.#reportIntervalMs = opts.rtcpReportIntervalMs ?? 1000;
+    this.#initialMaxHeight = opts.initialMaxHeightPx ?? -1;
+    this.#lastN = opts.lastN ?? -1;
     this.#createSrtp = opts.createSrtp ?? ((p) => new NodeSrtpTransform(p));
     this.identity = createDtlsIdentity('convene-bridge', this.#srtpProfiles);
     this.localCandidates = (opts.advertisedAddresses ?? ['127.0.0.1']).map((address) => ({
@@ -127,6 +131,8 @@ export class MediaServer {
       fingerprint: this.identity.fingerprint,
       createTransport: (fwd, ext, events) => this.#createTransport(fwd, ext, events),
       releaseTransport: (t) => this.#releaseTransport(t),
+      initialMaxHeight: this.#initialMaxHeight,
+      lastN: this.#lastN,
       onConferenceClosed: (c) => {
         if (this.#conferences.get(c.id) !== c) return;
         this.#conferences.delete(c.id);

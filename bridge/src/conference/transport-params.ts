@@ -15,8 +15,12 @@ export interface TransportParams {
   candidates: IceCandidate[];
 }
 
-/** An SSRC an endpoint sends. */
+/** An SSRC an endpoint sends; video SSRCs may name their source, SIM index (`encoding`) and RTX role. */
 export interface SourceParams {
   ssrc: number;
   kind: MediaKind;
+  name?: string;
+  encoding?: number;
+  rtx?: boolean;
+  videoType?: string;
 }

@@ -14,7 +14,7 @@ import {
 import type { VideoCodec } from '../rewrite/index.js';
 import { findHeaderExtension } from '../rtp/index.js';
 import { newForwarderCounters, type ForwarderCounters } from './forwarder-counters.js';
-import type { ForwardingTable, MediaKind } from './forwarding-table.js';
+import type { ForwardingTable, MediaKind, VideoSourceEntry } from './forwarding-table.js';
 import type { MediaSink } from './media-sink.js';
 import { VideoForwarding } from './video-forwarding.js';
 
@@ -44,6 +44,11 @@ export class Forwarder {
   /** Which payload types carry which video codec (the layer switching needs to read them). */
   setVideoCodecs(byPayloadType: ReadonlyMap<number, VideoCodec>): void {
     this.#video.setCodecs(byPayloadType);
+  }
+
+  /** Asks the sender of `v` for a keyframe of `encoding` now (rate-limited per encoding). */
+  requestKeyframe(v: VideoSourceEntry, encoding: number, nowMs: number): void {
+    this.#video.requestKeyframe(v, encoding, nowMs);
   }
 
   /** The ssrc-audio-level extension id (RFC 6464), 0 for none. */

@@ -130,6 +130,8 @@ describe('ReceiverConstraints', () => {
     const c = new ReceiverConstraints();
     expect(c.constraintFor('x').maxHeight).toBe(0);
     expect(c.apply({ lastN: 2 })).toBe(true);
+    expect(c.constraintFor('x').maxHeight).toBe(0); // last-N alone does not say what the receiver wants to see
+    expect(c.apply({ onStageSources: [] })).toBe(true);
     expect(c.constraintFor('x').maxHeight).toBe(180);
     expect(c.apply({ defaultConstraints: { maxHeight: 360 } })).toBe(true);
     expect(c.lastN).toBe(2);

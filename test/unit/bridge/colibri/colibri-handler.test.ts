@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
 import { parseConferenceModified, colibri2ErrorOf } from '@convene/protocol/colibri2';
 import { StanzaFailure, parseXml, stanzaErrorFor, type StanzaError } from '@convene/protocol/xml';
+import { toSourceName, type Ssrc } from '@convene/protocol/lib';
+import { toMediaSsrcs } from '@convene/bridge/colibri';
 import { colibriSetup, ROOM } from './setup.js';
 
 const C2 = 'xmlns="jitsi:colibri2"';
@@ -86,7 +88,7 @@ describe('ColibriHandler', () => {
       fingerprints: [{ hash: 'sha-256', value: FP, setup: 'active' }],
     });
     expect(fake.remote?.candidates).toEqual([{ address: '198.51.100.7', port: 50000, priority: 100, type: 'host' }]);
-    expect(fake.sources).toEqual([{ ssrc: 3101, kind: 'audio' }]);
+    expect(fake.sources).toEqual([{ ssrc: 3101, kind: 'audio', name: 'a1b2c3d4-a0' }]);
     expect(registry.byMeetingId('m1')!.getEndpoint('a1b2c3d4')!.forceMute).toEqual({ audio: true, video: false });
     expect(fake.forceMuted).toEqual({ audio: true, video: false });
   });
@@ -304,5 +306,33 @@ describe('ColibriHandler', () => {
       const err = await send(xml).catch((e: unknown) => e);
       expect(err instanceof StanzaFailure || (err as Error).name === 'ProtocolError').toBe(true);
     }
+  });
+});
+
+describe('toMediaSsrcs', () => {
+  it('numbers SIM encodings lowest first and marks FID partners as their RTX', () => {
+    const name = toSourceName('e1-v0');
+    const src = (ssrc: number) => ({ ssrc: ssrc as Ssrc, name, parameters: [] });
+    const out = toMediaSsrcs([
+      {
+        type: 'video',
+        id: name,
+        sources: [1, 2, 3, 11, 12, 13].map(src),
+        groups: [
+          { semantics: 'SIM', ssrcs: [1, 2, 3] as Ssrc[] },
+          { semantics: 'FID', ssrcs: [1, 11] as Ssrc[] },
+          { semantics: 'FID', ssrcs: [2, 12] as Ssrc[] },
+          { semantics: 'FID', ssrcs: [3, 13] as Ssrc[] },
+        ],
+      },
+    ]);
+    expect(out.map((s) => [s.ssrc, s.encoding, s.rtx])).toEqual([
+      [1, 0, false],
+      [2, 1, false],
+      [3, 2, false],
+      [11, 0, true],
+      [12, 1, true],
+      [13, 2, true],
+    ]);
   });
 });
