@@ -43,12 +43,13 @@ export class VideoForwarding {
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
       const rw = t.rewriter!;
-      if (rw.awaitingKeyframe) this.requestKeyframe(v, rw.targetEncoding, now);
       if (!t.sink.ready) continue;
       if (rw.rewrite(buf, off, meta, now)) {
         t.sink.sendRtp(buf, off, len);
         this.#counters.rtpForwarded++;
       } else this.#counters.videoNotSelected++;
+      // Still waiting after this packet: the sender must send a keyframe of the encoding wanted.
+      if (rw.awaitingKeyframe) this.requestKeyframe(v, rw.targetEncoding, now);
     }
   }
 
