@@ -38,7 +38,7 @@ export class Forwarder {
   constructor(table: ForwardingTable, keyframeIntervalMs = 300) {
     this.#table = table;
     this.#keyframeIntervalMs = keyframeIntervalMs;
-    this.#video = new VideoForwarding(this.counters, keyframeIntervalMs);
+    this.#video = new VideoForwarding(this.counters);
   }
 
   /** Which payload types carry which video codec (the layer switching needs to read them). */

@@ -6,6 +6,8 @@ import type { ForwarderCounters } from './forwarder-counters.js';
 import type { Route, VideoSourceEntry } from './forwarding-table.js';
 
 const CODECS: readonly VideoCodec[] = ['other', 'vp8', 'h264', 'vp9', 'av1'];
+/** The bridge's own keyframe requests per encoding: a keyframe takes a round trip and a few frames to arrive. */
+const BRIDGE_KEYFRAME_INTERVAL_MS = 1000;
 
 /** Per conference: payload type -> codec, the shared per-packet scratch, and the keyframe request buffer. */
 export class VideoForwarding {
@@ -13,11 +15,9 @@ export class VideoForwarding {
   readonly #meta = newPacketMeta();
   readonly #pli = Buffer.alloc(12);
   readonly #counters: ForwarderCounters;
-  readonly #keyframeIntervalMs: number;
 
-  constructor(counters: ForwarderCounters, keyframeIntervalMs: number) {
+  constructor(counters: ForwarderCounters) {
     this.#counters = counters;
-    this.#keyframeIntervalMs = keyframeIntervalMs;
   }
 
   /** Which payload types carry which codec (from the offer); others forward without layer switching. */
@@ -96,10 +96,14 @@ export class VideoForwarding {
     }
   }
 
-  /** Asks the sender for a keyframe of `encoding` (at most one per interval per encoding). */
+  /**
+   * Asks the sender of `v` for a keyframe of `encoding`: only while that encoding flows (a paused one answers
+   * nothing, and keyframes cost the sender's uplink), at most one per second per encoding.
+   */
   requestKeyframe(v: VideoSourceEntry, encoding: number, now: number): void {
     const route = v.encodings[encoding];
-    if (route === undefined || !v.sender.ready || now - route.lastKeyframeRequestAt < this.#keyframeIntervalMs) return;
+    if (route === undefined || !v.sender.ready || !v.layers.isActive(encoding, now)) return;
+    if (now - route.lastKeyframeRequestAt < BRIDGE_KEYFRAME_INTERVAL_MS) return;
     route.lastKeyframeRequestAt = now;
     const b = this.#pli;
     b[0] = 0x81; // V=2, FMT=1 (PLI), RFC 4585 §6.3.1

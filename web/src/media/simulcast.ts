@@ -7,8 +7,8 @@ export interface SimulcastSsrcs {
   rtx: number[];
 }
 
-/** lib-jitsi-meet's VP8 bitrates for the 180p, 360p and 720p encodings (bps), lowest first. */
-export const SIMULCAST_MAX_BITRATES = [200_000, 700_000, 2_500_000];
+/** lib-jitsi-meet's VP8 bitrates (low, standard, high) for the 180p, 360p and 720p encodings (bps), lowest first. */
+export const SIMULCAST_MAX_BITRATES = [200_000, 500_000, 1_500_000];
 export const SIMULCAST_HEIGHTS = [180, 360, 720];
 
 function randomSsrc(): number {
