@@ -26,6 +26,8 @@ export interface CallOptions {
   captureHeight: number;
   /** Ask every source at this height instead of following the layout (`?receiveHeight=`). */
   receiveHeight?: number;
+  /** At most this many videos (`?lastN=`). */
+  lastN?: number;
 }
 
 /** One call: XMPP connection, room, Jingle session, bridge channel and the view, wired together. */
@@ -84,6 +86,7 @@ export class Call {
       layout: () => ({ remotes: this.#view.remoteVideos() }),
       captureHeight: o.captureHeight,
       receiveHeight: o.receiveHeight,
+      lastN: o.lastN,
       onError: (what, err) => this.#report(what, err),
     });
   }

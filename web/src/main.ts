@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   const media = await getLocalMedia(captureHeight);
   const receive = params.get('receiveHeight');
   const receiveHeight = receive === null ? undefined : Number(receive);
-  const call = new Call({ config, room, displayName: name, media, root, captureHeight, receiveHeight });
+  const lastN = params.get('lastN') === null ? undefined : Number(params.get('lastN'));
+  const call = new Call({ config, room, displayName: name, media, root, captureHeight, receiveHeight, lastN });
   window.convene = call;
   // Closing the tab leaves the room at once (the server would notice the dead WebSocket only later).
   addEventListener('pagehide', () => void call.leave());

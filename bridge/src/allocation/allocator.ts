@@ -56,7 +56,10 @@ export function prioritize(input: AllocationInput): SourceLayers[] {
   const { constraints: c, nowMs } = input;
   const own = input.sources.filter((s) => s.owner !== input.receiver);
   const rank = new Map(input.speakerOrder.map((id, i) => [id, i]));
+  // A source we paused ourselves (nobody needed it) still counts as a video sender, or it could never come back.
   const sending = (s: SourceLayers): boolean => {
+    if (s.videoType === 'none') return false;
+    if (s.pausedByBridge) return true;
     for (let e = 0; e < s.encodingCount; e++) if (s.isActive(e, nowMs)) return true;
     return false;
   };

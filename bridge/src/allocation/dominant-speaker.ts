@@ -97,7 +97,9 @@ export class DominantSpeakerDetector {
       }
     }
     if (best === undefined) return false;
-    if (current !== undefined && bestMedium < currentMedium + SWITCH_MARGIN) return false;
+    // A dominant speaker who went quiet gives way at once; one still talking only to a clearly busier challenger.
+    const currentQuiet = current === undefined || current.score(IMMEDIATE_INTERVALS) === 0;
+    if (!currentQuiet && bestMedium < currentMedium + SWITCH_MARGIN) return false;
     this.#dominant = best.endpointId;
     this.#recent = [best.endpointId, ...this.#recent.filter((id) => id !== best.endpointId)].slice(0, RECENT_SPEAKERS);
     return true;

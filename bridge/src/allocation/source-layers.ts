@@ -27,6 +27,8 @@ export class SourceLayers {
   readonly owner: string;
   readonly encodingCount: number;
   videoType: VideoType = 'camera';
+  /** The bridge told the sender nobody needs this source (SenderSourceConstraints 0): silence is ours, not theirs. */
+  pausedByBridge = false;
   readonly #heights: Uint16Array;
   readonly #bytes: RateMeter[];
   readonly #frames: RateMeter[];

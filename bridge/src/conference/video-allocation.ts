@@ -180,6 +180,7 @@ export class VideoAllocation {
         const h = s.effective.maxHeight === UNLIMITED ? top : s.effective.maxHeight;
         max = Math.max(max, h);
       }
+      v.layers.pausedByBridge = max === 0;
       if (this.#senderMax.get(v.name) === max) continue;
       this.#senderMax.set(v.name, max);
       this.#opts.emit({ type: 'senderconstraints', endpointId: v.ownerId, sourceName: v.name, maxHeight: max });

@@ -10,6 +10,8 @@ export interface ReceiverLayout {
   remotes: ReadonlyArray<{ sourceName: string; shownHeight: number }>;
   /** A fixed height for every source (the `receiveHeight` page parameter, for tests and slow links). */
   override?: number;
+  /** How many videos at most (the `lastN` page parameter); -1 for all. */
+  lastN?: number;
 }
 
 /** The smallest quality level at least `px` tall (720 at most). */
@@ -29,10 +31,11 @@ export function constraintsForLayout(l: ReceiverLayout): ReceiverVideoConstraint
       constraints: {},
       onStageSources: [],
     };
+  const lastN = l.lastN ?? -1;
   if (l.override !== undefined)
     return {
       colibriClass: 'ReceiverVideoConstraints',
-      lastN: -1,
+      lastN,
       defaultConstraints: { maxHeight: l.override },
       constraints: {},
       onStageSources: [],
@@ -41,7 +44,7 @@ export function constraintsForLayout(l: ReceiverLayout): ReceiverVideoConstraint
     const name = l.remotes[0]!.sourceName;
     return {
       colibriClass: 'ReceiverVideoConstraints',
-      lastN: -1,
+      lastN,
       onStageSources: [name],
       defaultConstraints: { maxHeight: 180 },
       constraints: { [name]: { maxHeight: 720 } },
@@ -51,7 +54,7 @@ export function constraintsForLayout(l: ReceiverLayout): ReceiverVideoConstraint
   for (const r of l.remotes) constraints[r.sourceName] = { maxHeight: ladderHeight(r.shownHeight) };
   return {
     colibriClass: 'ReceiverVideoConstraints',
-    lastN: -1,
+    lastN,
     onStageSources: [],
     defaultConstraints: { maxHeight: 180 },
     constraints,

@@ -5,11 +5,13 @@ import { configureEncodings } from './simulcast.js';
 export interface VideoQualityDeps {
   send(m: ChannelMessage): void;
   /** What the page shows now. */
-  layout(): Omit<ReceiverLayout, 'override' | 'hidden'>;
+  layout(): Omit<ReceiverLayout, 'override' | 'hidden' | 'lastN'>;
   /** Our camera's capture height (the top encoding's). */
   captureHeight: number;
   /** A fixed receive height (page parameter `receiveHeight`). */
   receiveHeight?: number;
+  /** At most this many videos (page parameter `lastN`). */
+  lastN?: number;
   onError(what: string, err: unknown): void;
 }
 
@@ -40,7 +42,12 @@ export class VideoQuality {
 
   /** Sends the constraints if they changed (force: again, e.g. on a new channel). */
   update(force = false): void {
-    const m = constraintsForLayout({ ...this.#deps.layout(), hidden: document.hidden, override: this.#override });
+    const m = constraintsForLayout({
+      ...this.#deps.layout(),
+      hidden: document.hidden,
+      override: this.#override,
+      lastN: this.#deps.lastN,
+    });
     const key = JSON.stringify(m);
     if (!force && key === this.#lastSent) return;
     this.#lastSent = key;

@@ -141,3 +141,12 @@ describe('ReceiverConstraints', () => {
     expect(c.constraintFor('y').maxHeight).toBe(360);
   });
 });
+
+describe('allocate with paused senders', () => {
+  it('keeps a source the bridge paused itself among the video senders, so it can come back', () => {
+    const c = constraints({ lastN: 1, defaultConstraints: { maxHeight: 180 } });
+    const paused = camera('cid', [false, false, false]);
+    paused.pausedByBridge = true;
+    expect(run([camera('bob'), paused], c, undefined, ['cid']).get('cid')).toBe('180p/t-1');
+  });
+});

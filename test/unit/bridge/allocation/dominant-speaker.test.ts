@@ -52,3 +52,12 @@ describe('DominantSpeakerDetector', () => {
     expect(d.dominant).toBe('a');
   });
 });
+
+describe('DominantSpeakerDetector handover', () => {
+  it('gives way within about half a second once the dominant speaker went quiet and another talks', () => {
+    const d = new DominantSpeakerDetector();
+    run(d, { a: SPEECH, b: SILENCE }, 15);
+    const seen = run(d, { a: SILENCE, b: SPEECH }, 10);
+    expect(seen.indexOf('b')).toBeLessThanOrEqual(5);
+  });
+});
