@@ -58,7 +58,7 @@ async function decodingFrom(rx: BrowserParticipant): Promise<string[]> {
 }
 
 async function dominantTile(p: BrowserParticipant): Promise<string | undefined> {
-  return p.page.$eval('body', (b) => (b.querySelector('.tile.dominant') as HTMLElement | null)?.dataset.endpoint);
+  return p.page.$eval('body', (b) => b.querySelector<HTMLElement>('.tile.dominant')?.dataset.endpoint);
 }
 
 describe('last-N 1 with the dominant speaker (Chromium, web client)', () => {
