@@ -85,5 +85,13 @@ describe('simulcast and receiver constraints (Chromium, web client)', () => {
     }
     // The other receiver kept the best encoding all along.
     expect((await high.inbound())[id]?.frameHeight).toBeGreaterThanOrEqual(360);
+
+    // SenderSourceConstraints: with everyone asking 180 the sender turns its upper encodings off, and back on.
+    await low.setReceiveHeight(180);
+    await high.setReceiveHeight(180);
+    const flowing = async () => (await sender.encodings()).filter((e) => e.active).length;
+    await waitUntil('the sender to send only its 180p encoding', async () => (await flowing()) === 1, 10_000, 250);
+    await high.setReceiveHeight(720);
+    await waitUntil('the sender to turn its upper encodings back on', async () => (await flowing()) === 3, 10_000, 250);
   }, 180_000);
 });
