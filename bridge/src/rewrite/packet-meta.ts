@@ -5,6 +5,7 @@ import { newVp8Info, type Vp8Info } from '../codecs/index.js';
 export type VideoCodec = 'vp8' | 'h264' | 'vp9' | 'av1' | 'other';
 
 export interface PacketMeta {
+  ssrc: number;
   seq: number;
   ts: number;
   /** Which of the source's encodings (simulcast index) this packet belongs to. */
@@ -18,10 +19,13 @@ export interface PacketMeta {
   /** VP8 descriptor fields (valid when the codec is VP8). */
   readonly vp8: Vp8Info;
   isVp8: boolean;
+  /** A receiver's rewriter changed the packet's bytes: the next one must write all its fields, even unchanged. */
+  dirty: boolean;
 }
 
 export function newPacketMeta(): PacketMeta {
   return {
+    ssrc: 0,
     seq: 0,
     ts: 0,
     encoding: 0,
@@ -31,5 +35,6 @@ export function newPacketMeta(): PacketMeta {
     layerSync: false,
     vp8: newVp8Info(),
     isVp8: false,
+    dirty: false,
   };
 }

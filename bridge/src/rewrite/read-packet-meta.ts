@@ -14,10 +14,12 @@ export function readPacketMeta(
   if (p < 0) return false;
   const end = rtpPayloadEnd(buf, off, len, p);
   if (end < 0) return false;
+  meta.ssrc = buf.readUInt32BE(off + 8);
   meta.seq = buf.readUInt16BE(off + 2);
   meta.ts = buf.readUInt32BE(off + 4);
   meta.encoding = encoding;
   meta.isVp8 = false;
+  meta.dirty = false;
   meta.temporalId = -1;
   meta.layerSync = false;
   if (end === p) {

@@ -114,21 +114,30 @@ export class StreamRewriter {
     if (d > 0) this.#highestSeqIn = meta.seq;
     const seqOut = (meta.seq + this.#seqDelta) & 0xffff;
     const tsOut = (meta.ts + this.#tsDelta) >>> 0;
-    buf.writeUInt32BE(this.ssrc, off + 8);
-    buf.writeUInt16BE(seqOut, off + 2);
-    buf.writeUInt32BE(tsOut, off + 4);
+    // The usual case (one encoding, never switched) changes nothing: no writes, unless another receiver's did.
+    let same = seqOut === meta.seq && tsOut === meta.ts && this.ssrc === meta.ssrc;
+    let pic = -1;
+    let tl0 = -1;
     if (meta.isVp8) {
       const v = meta.vp8;
       if (v.pictureId >= 0) {
-        const pic = (v.pictureId + this.#picDelta) & 0x7fff;
-        writeVp8PictureId(buf, v, pic);
+        pic = (v.pictureId + this.#picDelta) & 0x7fff;
         if (!this.#started || picIdDiff(pic, this.#lastPicOut) > 0) this.#lastPicOut = pic;
+        same &&= pic === v.pictureId;
       }
       if (v.tl0PicIdx >= 0) {
-        const tl0 = (v.tl0PicIdx + this.#tl0Delta) & 0xff;
-        writeVp8Tl0PicIdx(buf, v, tl0);
+        tl0 = (v.tl0PicIdx + this.#tl0Delta) & 0xff;
         if (!this.#started || ((tl0 - this.#lastTl0Out) & 0xff) < 128) this.#lastTl0Out = tl0;
+        same &&= tl0 === v.tl0PicIdx;
       }
+    }
+    if (!same || meta.dirty) {
+      buf.writeUInt32BE(this.ssrc, off + 8);
+      buf.writeUInt16BE(seqOut, off + 2);
+      buf.writeUInt32BE(tsOut, off + 4);
+      if (pic >= 0) writeVp8PictureId(buf, meta.vp8, pic);
+      if (tl0 >= 0) writeVp8Tl0PicIdx(buf, meta.vp8, tl0);
+      meta.dirty = !same;
     }
     if (!this.#started || seqDiff(seqOut, this.#lastSeqOut) > 0) {
       this.#lastSeqOut = seqOut;

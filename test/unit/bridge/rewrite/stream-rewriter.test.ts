@@ -197,3 +197,25 @@ describe('StreamRewriter', () => {
     );
   });
 });
+
+describe('StreamRewriter on a packet shared by receivers', () => {
+  it('a receiver whose mapping is the identity still gets the original bytes after another rewrote them', () => {
+    const meta = newPacketMeta();
+    const moved = new StreamRewriter(RECEIVER_SSRC);
+    const plain = new StreamRewriter(5555);
+    // `moved` forwarded encoding 1 first, so its mapping of encoding 0 is shifted; `plain` starts on encoding 0.
+    moved.setTarget(1);
+    const e1 = vp8(40000, 7e8, { pic: 30000, tl0: 200, key: true });
+    readPacketMeta(e1, 0, e1.length, 'vp8', 1, meta);
+    moved.rewrite(e1, 0, meta, 0);
+    moved.setTarget(0);
+    plain.setTarget(0);
+    const p = vp8(100, 1000, { pic: 10, tl0: 3, key: true });
+    const original = Buffer.from(p);
+    readPacketMeta(p, 0, p.length, 'vp8', 0, meta);
+    expect(moved.rewrite(p, 0, meta, 33)).toBe(true);
+    expect(p.equals(original)).toBe(false);
+    expect(plain.rewrite(p, 0, meta, 33)).toBe(true);
+    expect(p.equals(original)).toBe(true);
+  });
+});
