@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     createSrtp: srtp.create,
     endpointConnectTimeoutMs: config.endpointConnectTimeoutMs,
     conferenceIdleTimeoutMs: config.conferenceIdleTimeoutMs,
+    initialMaxHeightPx: config.initialMaxHeightPx,
+    lastN: config.lastN,
     log: log.child({ component: 'media' }),
   });
   log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
     },
   });
   media.on('change', (conferenceId) => channel.refreshForwardedSources(conferenceId));
+  // ForwardedSources, dominant speaker and SenderSourceConstraints, on whichever transport each channel uses.
+  media.on('video', (conferenceId, e) => channel.hub.sendVideoEvent(conferenceId, e));
 
   // Built after the pieces that call them: reached through this holder.
   const late: { http?: BridgeHttpServer; publicHttp?: BridgeHttpServer; xmpp?: BridgeXmpp } = {};

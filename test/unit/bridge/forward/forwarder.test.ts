@@ -185,6 +185,7 @@ describe('Forwarder', () => {
   it('passes SRs on without report blocks and notes their timing', () => {
     const { fwd, sinks } = conference(['a', 'b']);
     const [a, b] = sinks as [FakeSink, FakeSink];
+    fwd.onRtp(a, rtp(100), 0, 20); // a video SR goes to receivers of that stream: it must have started
     const packet = Buffer.concat([sr(100, 2), rr(100)]);
     fwd.onRtcp(a, packet, 0, packet.length);
     expect(b.rtcp).toHaveLength(1);
