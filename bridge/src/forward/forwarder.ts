@@ -208,13 +208,14 @@ export class Forwarder {
     const route = this.#table.get(media);
     const known = route !== undefined && route.sender !== from ? route : undefined;
     const v = known?.video;
-    const cache = v === undefined ? known?.cache : undefined;
+    // Without an RTX stream the receiver knows, every item goes whole to its own send ring.
+    const rtx = v !== undefined ? v.receiverRtxSsrc !== 0 : known?.cache !== undefined;
     const now = performance.now();
     for (let q = p + 12; q + 4 <= p + n; q += 4) {
       this.counters.nackItemsReceived++;
       const pid = buf.readUInt16BE(q);
       const blp = buf.readUInt16BE(q + 2);
-      if (v === undefined && cache === undefined) {
+      if (!rtx) {
         from.retransmit(media, pid, blp);
         continue;
       }
