@@ -124,8 +124,10 @@ export class ForwardingTable {
         oldRoutes.set(ssrc, r);
         this.#routes.delete(ssrc);
       }
-    const rtxSet = new Set<number>();
-    for (const s of sources) if (s.rtxSsrc !== undefined && s.kind === 'video') rtxSet.add(s.rtxSsrc >>> 0);
+    /** RTX SSRC -> its primary's source name (an unnamed source is named after its first SSRC). */
+    const rtxSet = new Map<number, string>();
+    const nameOf = (s: RouteSource) => s.name ?? `${ownerId}-ssrc-${s.ssrc >>> 0}`;
+    for (const s of sources) if (s.rtxSsrc !== undefined && s.kind === 'video') rtxSet.set(s.rtxSsrc >>> 0, nameOf(s));
     const old = new Map((this.#video.get(sender) ?? []).map((v) => [v.name, v]));
     const entries = new Map<string, { list: RouteSource[] }>();
     for (const s of sources) {
@@ -149,7 +151,7 @@ export class ForwardingTable {
       };
       this.#routes.set(route.ssrc, route);
       if (s.kind !== 'video') continue;
-      const name = s.name ?? `${ownerId}-ssrc-${ssrc}`;
+      const name = s.name ?? rtxSet.get(ssrc) ?? nameOf(s);
       const e = entries.get(name) ?? { list: [] };
       e.list.push(s);
       entries.set(name, e);

@@ -313,8 +313,13 @@ describe('Forwarder', () => {
       { ssrc: 200, kind: 'video' },
     ]);
     const fwd = new Forwarder(table);
-    fwd.onRtp(a, rtp(200, 7), 0, 20);
+    fwd.onRtp(a, rtp(100, 7), 0, 20);
+    // The sender's RTX of 7 (RFC 4588: the original sequence number first in the payload).
+    const r = rtp(200, 3);
+    r.writeUInt16BE(7, 12);
+    fwd.onRtp(a, r, 0, 20);
     expect(b.forwardedRtx).toBe(1);
+    expect([b.rtp[1]!.readUInt32BE(8), b.rtp[1]!.readUInt16BE(12)]).toEqual([200, 7]);
     expect(fwd.rtxPrimaryOf(a, 200)).toBe(100);
     expect(fwd.rtxPrimaryOf(b, 200)).toBe(0);
   });
