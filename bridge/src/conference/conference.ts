@@ -110,6 +110,10 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       bridgeLastN: parent.lastN ?? -1,
       log: this.#log,
       estimate: (id) => this.#estimateOf(id),
+      onDesired: (id, bps) => {
+        const ep = this.#endpoints.get(id);
+        if (ep !== undefined) ep.transport.downlink.bwe.desiredBps = bps;
+      },
       emit: (e) => {
         for (const fn of this.#videoListeners) {
           try {

@@ -33,6 +33,8 @@ export interface VideoAllocationOptions {
    * events: an estimate that starts without moving much still reaches the allocation.
    */
   estimate?(id: string): number | undefined;
+  /** What a receiver's allocation would take with unlimited bandwidth (bps): the downlink probes towards it. */
+  onDesired?(id: string, bps: number): void;
 }
 
 const SPEAKER_INTERVAL_MS = 100;
@@ -151,6 +153,9 @@ export class VideoAllocation {
       });
       r.allocation = a;
       r.allocatedWith = r.bandwidth;
+      let desired = 0;
+      for (const s of a.sources) desired += s.ideal?.bitrateBps ?? 0;
+      this.#opts.onDesired?.(r.id, desired);
       for (const s of a.sources) {
         const rw = this.#table.rewriter(r.sink, s.source.name);
         if (rw === undefined) continue;
