@@ -33,7 +33,7 @@ module.exports = {
       name: 'bridge-media-side-below-signalling',
       comment: 'the media side never imports XMPP, XML, protocol codecs, or anything above it',
       severity: 'error',
-      from: { path: '^bridge/src/(demux|pipeline|forward|bwe|rtp|srtp|dtls|sctp|ice|transport|addon)/' },
+      from: { path: '^bridge/src/(demux|pipeline|forward|rewrite|codecs|bwe|rtp|srtp|dtls|sctp|ice|transport|addon)/' },
       to: {
         path: [
           '^bridge/src/(xmpp|colibri|channel|http|metrics|config|conference)/',
@@ -47,13 +47,13 @@ module.exports = {
       comment:
         'a packet goes socket (transport/) -> demux/ -> pipeline/ (ICE, DTLS, SRTP) -> forward/; nothing below looks up',
       severity: 'error',
-      from: { path: '^bridge/src/(pipeline|forward|bwe|rtp|srtp|dtls|sctp|ice|transport|addon)/' },
+      from: { path: '^bridge/src/(pipeline|forward|rewrite|codecs|bwe|rtp|srtp|dtls|sctp|ice|transport|addon)/' },
       to: { path: '^bridge/src/demux/' },
     },
     {
       name: 'bridge-pipeline-above-its-stages',
       severity: 'error',
-      from: { path: '^bridge/src/(forward|bwe|rtp|srtp|dtls|sctp|ice|transport|addon)/' },
+      from: { path: '^bridge/src/(forward|rewrite|codecs|bwe|rtp|srtp|dtls|sctp|ice|transport|addon)/' },
       to: { path: '^bridge/src/pipeline/', dependencyTypesNot: ['type-only'] },
     },
     {
@@ -61,7 +61,7 @@ module.exports = {
       comment:
         'conference/ is the top of the media side: it speaks no XMPP, XML or Colibri2 and knows no signalling folder',
       severity: 'error',
-      from: { path: '^bridge/src/conference/' },
+      from: { path: '^bridge/src/(conference|allocation)/' },
       to: {
         path: [
           '^bridge/src/(xmpp|colibri|channel|http|metrics|config)/',

@@ -25,7 +25,7 @@ let bridge: BridgeProcess | undefined;
 const ndc = await NdcHost.start();
 const samples: number[] = [];
 try {
-  bridge = await BridgeProcess.start({ prosody, password: 'b', bridgeId: 'jvb1' });
+  bridge = await BridgeProcess.start({ prosody, password: 'b', bridgeId: 'jvb1', videoWithoutConstraints: true });
   await waitUntil(
     'the focus to see the bridge',
     async () => {

@@ -105,7 +105,13 @@ async function main(): Promise<void> {
   });
   await focus.logLine('focus ready').catch(() => undefined);
   const startBridge = (id: string) =>
-    BridgeProcess.start({ prosody, password: PASSWORD, bridgeId: id, args: ['--log-level', 'info'] });
+    BridgeProcess.start({
+      prosody,
+      password: PASSWORD,
+      bridgeId: id,
+      args: ['--log-level', 'info'],
+      videoWithoutConstraints: true,
+    });
   let bridge = await startBridge('jvb1');
   await waitForBridges(focusHttp, 1);
 

@@ -56,6 +56,8 @@ async function main(): Promise<void> {
     endpointConnectTimeoutMs: config.endpointConnectTimeoutMs,
     conferenceIdleTimeoutMs: config.conferenceIdleTimeoutMs,
     udpImplementation: config.udpImplementation,
+    initialMaxHeightPx: config.initialMaxHeightPx,
+    lastN: config.lastN,
     log: log.child({ component: 'media' }),
   });
   log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);
@@ -72,6 +74,8 @@ async function main(): Promise<void> {
     },
   });
   media.on('change', (conferenceId) => channel.refreshForwardedSources(conferenceId));
+  // ForwardedSources, dominant speaker and SenderSourceConstraints, on whichever transport each channel uses.
+  media.on('video', (conferenceId, e) => channel.hub.sendVideoEvent(conferenceId, e));
 
   // Built after the pieces that call them: reached through this holder.
   const late: { http?: BridgeHttpServer; publicHttp?: BridgeHttpServer; xmpp?: BridgeXmpp } = {};

@@ -10,6 +10,12 @@ export interface BridgeProcessOptions {
   bridgeId?: string;
   /** Send ICE checks to loopback candidates (config allowLocalCandidates): true, as every test peer is on loopback. */
   allowLocalCandidates?: boolean;
+  /**
+   * Forward video to endpoints that never sent ReceiverVideoConstraints (`--initial-max-height-px -1`): for test
+   * peers without a bridge channel. Browsers and lib-jitsi-meet send constraints, and get JVB's default (nothing
+   * before them).
+   */
+  videoWithoutConstraints?: boolean;
   /** More `--flag value` pairs. */
   args?: readonly string[];
 }
@@ -87,6 +93,7 @@ export class BridgeProcess {
       '--log-level',
       'debug',
       ...(o.allowLocalCandidates === false ? [] : ['--allow-local-candidates']),
+      ...(o.videoWithoutConstraints === true ? ['--initial-max-height-px', '-1'] : []),
       ...(o.args ?? []),
     ];
     // PR_SET_PDEATHSIG (setpriv execs in place): a test process that dies takes its bridge with it.

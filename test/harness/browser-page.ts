@@ -37,6 +37,7 @@ export interface PageInbound {
   videoBytes: number;
   framesDecoded: number;
   frameWidth: number;
+  frameHeight: number;
   audioEnergy: number;
 }
 
@@ -121,6 +122,30 @@ export class BrowserParticipant extends PageParticipant {
           out.frameWidth = Math.max(out.frameWidth, typeof s.frameWidth === 'number' ? s.frameWidth : 0);
           out.bytesSent += typeof s.bytesSent === 'number' ? s.bytesSent : 0;
         }
+      });
+      return out;
+    });
+  }
+
+  /** Asks every source at `height` from now on (the page's receiveHeight), undefined: back to the layout. */
+  setReceiveHeight(height: number | undefined): Promise<void> {
+    return this.page.evaluate((h) => window.convene?.quality.setReceiveHeight(h ?? undefined), height ?? null);
+  }
+
+  /** The page's outbound video encodings: their height and whether the browser sends them. */
+  encodings(): Promise<Array<{ height: number; active: boolean; bytesSent: number; limitation: string }>> {
+    return this.page.evaluate(async () => {
+      const out: Array<{ height: number; active: boolean; bytesSent: number; limitation: string }> = [];
+      const pc = window.convene?.peerConnection;
+      if (pc === undefined) return out;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
+        out.push({
+          height: typeof s.frameHeight === 'number' ? s.frameHeight : 0,
+          active: s.active !== false,
+          bytesSent: typeof s.bytesSent === 'number' ? s.bytesSent : 0,
+          limitation: typeof s.qualityLimitationReason === 'string' ? s.qualityLimitationReason : '',
+        });
       });
       return out;
     });

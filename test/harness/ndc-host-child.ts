@@ -44,7 +44,9 @@ function listen(p: Peer, t: Track): void {
   p.tracks.push(t);
   t.onMessage((m) => {
     if (m.length < 12 || (m[1]! >= 192 && m[1]! <= 223)) return; // RTCP
-    const payload = m.toString('latin1', 12, Math.min(m.length, 40));
+    // Video carries a minimal VP8 keyframe descriptor first (S=1, P=0): the bridge switches layers on keyframes.
+    const at = m[12] === VP8_KEYFRAME[0] && m[13] === VP8_KEYFRAME[1] ? 14 : 12;
+    const payload = m.toString('latin1', at, Math.min(m.length, at + 28));
     const sender = payload.slice(0, payload.indexOf(':'));
     let entry = p.from.get(sender);
     if (entry === undefined) p.from.set(sender, (entry = { count: 0, ssrcs: new Set() }));
@@ -97,11 +99,14 @@ async function answer(c: Extract<NdcCommand, { op: 'answer' }>): Promise<string>
   return pc.localDescription()!.sdp;
 }
 
+const VP8_KEYFRAME = Buffer.from([0x10, 0x00]);
+
 function send(p: Peer): void {
   const seq = p.seq++;
   const payload = (kind: string) => Buffer.from(`${p.nick}:${kind}:${seq}:`.padEnd(160, '.'));
   if (p.audio?.isOpen() === true) p.audio.sendMessageBinary(buildRtp(OPUS, seq, p.audioSsrc, payload('a')));
-  if (p.video?.isOpen() === true) p.video.sendMessageBinary(buildRtp(VP8, seq, p.videoSsrc, payload('v')));
+  if (p.video?.isOpen() === true)
+    p.video.sendMessageBinary(buildRtp(VP8, seq, p.videoSsrc, Buffer.concat([VP8_KEYFRAME, payload('v')])));
 }
 
 async function handle(c: NdcCommand): Promise<unknown> {

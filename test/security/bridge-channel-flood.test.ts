@@ -59,6 +59,8 @@ async function connect(url: string): Promise<Channel> {
     ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
   });
   await waitUntil('ServerHello', () => got.some((m) => m.colibriClass === 'ServerHello'));
+  // As lib-jitsi-meet on open: without it the bridge forwards (and announces) no video, as JVB.
+  ws.send(JSON.stringify({ colibriClass: 'ReceiverVideoConstraints', defaultConstraints: { maxHeight: 180 } }));
   return { ws, got, closed };
 }
 

@@ -26,6 +26,7 @@ function channelEndpoint(id: string): ChannelEndpoint & { close(): void } {
     videoTypes: new Map<string, string>(),
     setReceiverVideoConstraints: () => undefined,
     setLastN: () => undefined,
+    setVideoType: () => undefined,
     on(_name: 'close', fn: () => void) {
       listeners.add(fn);
       return () => void listeners.delete(fn);

@@ -9,33 +9,13 @@ import { NS_DISCO_INFO, buildDiscoInfo } from './xmpp/features.js';
 import { JingleSession } from './jingle/jingle-session.js';
 import { BridgeLink, type BridgeLinkState } from './media/bridge-link.js';
 import type { LocalMedia } from './media/local-media.js';
+import { sumInbound, type InboundStats, type RtcInbound } from './media/inbound-stats.js';
+import { VideoQuality } from './media/video-quality.js';
+
+export type { InboundStats } from './media/inbound-stats.js';
 import { CallView } from './ui/call-view.js';
 
 const LEVEL_INTERVAL_MS = 300;
-
-/** Per remote endpoint: what arrived and what was decoded. */
-export interface InboundStats {
-  audioBytes: number;
-  audioPackets: number;
-  videoBytes: number;
-  framesDecoded: number;
-  frameWidth: number;
-  /** totalAudioEnergy: above 0 once real sound (not silence) was decoded. */
-  audioEnergy: number;
-}
-
-/** The inbound-rtp fields we read (lib.dom types stats loosely). */
-interface RtcInbound {
-  type?: string;
-  kind?: string;
-  trackIdentifier?: string;
-  audioLevel?: number;
-  bytesReceived?: number;
-  packetsReceived?: number;
-  framesDecoded?: number;
-  frameWidth?: number;
-  totalAudioEnergy?: number;
-}
 
 export interface CallOptions {
   config: RuntimeConfig;
@@ -43,6 +23,12 @@ export interface CallOptions {
   displayName: string;
   media: LocalMedia;
   root: HTMLElement;
+  /** Camera capture height (the top simulcast encoding). */
+  captureHeight: number;
+  /** Ask every source at this height instead of following the layout (`?receiveHeight=`). */
+  receiveHeight?: number;
+  /** At most this many videos (`?lastN=`). */
+  lastN?: number;
 }
 
 /** One call: XMPP connection, room, Jingle session, bridge channel and the view, wired together. */
@@ -62,7 +48,10 @@ export class Call {
   readonly #channel = new BridgeLink({
     onMessage: (m) => {
       if (m.colibriClass === 'DominantSpeakerEndpointChangeEvent') this.#view.setSpeaker(m.dominantSpeakerEndpoint);
+      if (m.colibriClass === 'SenderSourceConstraints' && m.sourceName === `${this.endpointId}-v0`)
+        this.quality.onSenderConstraints(m.maxHeight);
     },
+    onStart: () => this.quality.update(true),
     endpointId: () => this.endpointId,
     sharingScreen: () => this.#screen !== undefined,
     ended: () => this.#ended,
@@ -85,6 +74,8 @@ export class Call {
   #screen: MediaStreamTrack | undefined;
   /** Remote track id -> endpoint id, for audio levels and stats. */
   readonly #trackOwner = new Map<string, string>();
+  /** Receiver constraints out, sender constraints in. */
+  readonly quality: VideoQuality;
 
   constructor(o: CallOptions) {
     this.#o = o;
@@ -101,6 +92,14 @@ export class Call {
     if (video !== undefined) own.setTrack(video);
     own.setMuted(o.media.stream.getAudioTracks().length === 0, video === undefined);
     if (o.media.error !== undefined) this.#view.notice(o.media.error);
+    this.quality = new VideoQuality({
+      send: (m) => this.#channel.send(m),
+      layout: () => ({ remotes: this.#view.remoteVideos() }),
+      captureHeight: o.captureHeight,
+      receiveHeight: o.receiveHeight,
+      lastN: o.lastN,
+      onError: (what, err) => this.#report(what, err),
+    });
   }
 
   get peerConnection(): RTCPeerConnection | undefined {
@@ -109,32 +108,12 @@ export class Call {
 
   /** What we receive from each endpoint still in the room, from getStats (inbound-rtp). */
   async inboundStats(): Promise<Record<string, InboundStats>> {
-    const out: Record<string, InboundStats> = {};
     const pc = this.#session?.peerConnection;
-    if (pc === undefined) return out;
-    (await pc.getStats()).forEach((s: RtcInbound) => {
-      if (s.type !== 'inbound-rtp' || s.trackIdentifier === undefined) return;
-      const owner = this.#trackOwner.get(s.trackIdentifier);
-      if (owner === undefined || !this.#view.hasTile(owner)) return;
-      const e = (out[owner] ??= {
-        audioBytes: 0,
-        audioPackets: 0,
-        audioEnergy: 0,
-        videoBytes: 0,
-        framesDecoded: 0,
-        frameWidth: 0,
-      });
-      if (s.kind === 'audio') {
-        e.audioBytes += s.bytesReceived ?? 0;
-        e.audioPackets += s.packetsReceived ?? 0;
-        e.audioEnergy += s.totalAudioEnergy ?? 0;
-      } else {
-        e.videoBytes += s.bytesReceived ?? 0;
-        e.framesDecoded += s.framesDecoded ?? 0;
-        e.frameWidth = Math.max(e.frameWidth, s.frameWidth ?? 0);
-      }
+    if (pc === undefined) return {};
+    return sumInbound(await pc.getStats(), (track) => {
+      const owner = this.#trackOwner.get(track);
+      return owner !== undefined && this.#view.hasTile(owner) ? owner : undefined;
     });
-    return out;
   }
 
   /** Asks the focus for a new media session, as after an ICE failure. */
@@ -183,6 +162,7 @@ export class Call {
       },
       onLeave: (nick) => {
         this.#view.removeTile(nick);
+        this.quality.update();
         this.#session?.removeEndpoint(nick);
       },
       onChat: (nick, text) => {
@@ -216,6 +196,7 @@ export class Call {
         this.#view.clearRemoteMedia();
         this.#showMediaState();
       },
+      onVideoSender: (sender) => this.quality.setSender(sender),
       onRemoteTrack: (owner, media, track) => {
         if (!this.#view.hasTile(owner) && r.occupants().every((o) => o.nick !== owner)) return; // already left
         const tile = this.#view.tile(owner);
@@ -223,6 +204,7 @@ export class Call {
         if (media === 'video' && this.timings.firstFrame === undefined)
           tile.video.addEventListener('loadeddata', () => this.#mark('firstFrame'), { once: true });
         this.#trackOwner.set(track.id, owner);
+        this.quality.update();
       },
       preferSctp: config.preferSctp,
       onBridgeChannel: ({ dataChannel, url }) => {
@@ -352,6 +334,7 @@ export class Call {
     this.#ended = true;
     this.#abort.abort();
     clearInterval(this.#levelTimer);
+    this.quality.close();
     this.#channel.close();
     this.#screen?.stop();
     this.#session?.close();

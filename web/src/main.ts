@@ -35,8 +35,12 @@ async function main(): Promise<void> {
     if (room !== fromPath) history.replaceState(null, '', `/${encodeURIComponent(room)}`);
   }
   root.textContent = 'Starting camera…';
-  const media = await getLocalMedia(cameraHeight(params.get('resolution')));
-  const call = new Call({ config, room, displayName: name, media, root });
+  const captureHeight = cameraHeight(params.get('resolution'));
+  const media = await getLocalMedia(captureHeight);
+  const receive = params.get('receiveHeight');
+  const receiveHeight = receive === null ? undefined : Number(receive);
+  const lastN = params.get('lastN') === null ? undefined : Number(params.get('lastN'));
+  const call = new Call({ config, room, displayName: name, media, root, captureHeight, receiveHeight, lastN });
   window.convene = call;
   // Closing the tab leaves the room at once (the server would notice the dead WebSocket only later).
   addEventListener('pagehide', () => void call.leave());

@@ -29,6 +29,11 @@ export interface FeedbackReport {
 export class BandwidthEstimator {
   readonly history: SendHistory;
   readonly probes: ProbeController;
+  /**
+   * What the receiver's video allocation would send it with unlimited bandwidth (bps; 0: unknown): while the
+   * estimate is below it, probes go on even though little is sent (the allocation holds back for the estimate).
+   */
+  desiredBps = 0;
   readonly #trendline = new Trendline();
   readonly #acked = new AckedRate();
   readonly #aimd: AimdRateControl;
@@ -115,6 +120,6 @@ export class BandwidthEstimator {
   /** Called on the media timer: starts a probe cluster when one is due. */
   tick(nowMs: number): void {
     const quiet = this.#trendline.state === 'normal' && this.#loss.lossFraction < 0.02;
-    this.probes.maybeStart(this.#estimate, this.#acked.bps, quiet, nowMs);
+    this.probes.maybeStart(this.#estimate, this.#acked.bps, quiet, nowMs, this.desiredBps);
   }
 }

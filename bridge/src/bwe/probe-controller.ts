@@ -95,9 +95,10 @@ export class ProbeController {
 
   /**
    * Decides whether to start a cluster: the initial ones, then one every few seconds while nothing hurts and the
-   * estimate is close to what the receiver gets (with room above it already, a probe would only risk a queue).
+   * estimate is close to what the receiver gets (with room above it already, a probe would only risk a queue), or
+   * while the allocation wants more than the estimate (it sends little because of the estimate: JVB probes then).
    */
-  maybeStart(estimateBps: number, ackedBps: number, quiet: boolean, nowMs: number): void {
+  maybeStart(estimateBps: number, ackedBps: number, quiet: boolean, nowMs: number, desiredBps = 0): void {
     if (this.#active !== undefined) return;
     if (!this.#started) {
       this.#started = true;
@@ -107,7 +108,7 @@ export class ProbeController {
       quiet &&
       nowMs >= this.#nextPeriodicMs &&
       estimateBps < this.#maxBps &&
-      !(estimateBps > 1.5 * ackedBps)
+      (!(estimateBps > 1.5 * ackedBps) || desiredBps > estimateBps)
     ) {
       this.#pending = [2 * estimateBps];
     }

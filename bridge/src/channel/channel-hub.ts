@@ -7,6 +7,7 @@ import { parseClientMessage, type ClientMessage, type JsonObject } from './chann
 import { routeEndpointMessage } from './channel-router.js';
 import { ChannelLimiter, DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from './channel-limiter.js';
 import { storeVideoType } from './video-types.js';
+import { videoEventMessage, type ChannelVideoEvent } from './video-events.js';
 
 /** What the channel needs of an endpoint; the conference model's Endpoint (bridge/src/conference/) is one. */
 export interface ChannelEndpoint {
@@ -19,13 +20,17 @@ export interface ChannelEndpoint {
   readonly videoTypes: Map<string, string>;
   setReceiverVideoConstraints(patch: Readonly<Record<string, unknown>>): void;
   setLastN(lastN: number): void;
+  /** A video type of one of its own sources, stored in `videoTypes`: the allocation weighs desktop and camera. */
+  setVideoType(sourceName: string, videoType: string): void;
   on(name: 'close', fn: () => void): () => void;
 }
 
 export interface ChannelDirectory {
   findEndpoint(conferenceId: string, endpointId: string): ChannelEndpoint | undefined;
-  /** The video source names this endpoint is sent (every other member's video: no last-N yet). */
+  /** The video source names this endpoint is sent now (its allocation). */
   forwardedSources(conferenceId: string, endpointId: string): string[];
+  /** What a channel that just connected hears at once (dominant speaker, its sender constraints). */
+  videoSnapshot?(conferenceId: string, endpointId: string): readonly ChannelVideoEvent[];
 }
 
 export type ChannelDropReason =
@@ -149,6 +154,8 @@ export class ChannelHub {
     this.#send(conn, { colibriClass: 'ServerHello', version: this.#opts.version });
     // JVB sends what it forwards as soon as the channel is up (PROTOCOL.md §7.4).
     this.#sendForwarded(conn);
+    for (const e of this.directory.videoSnapshot?.(endpoint.conferenceId, endpoint.id) ?? [])
+      this.#send(conn, videoEventMessage(e));
     return conn;
   }
 
@@ -200,6 +207,20 @@ export class ChannelHub {
       return;
     }
     for (const c of this.connections()) this.#sendForwarded(c);
+  }
+
+  /**
+   * The video allocation's news: ForwardedSources to the receiver, the dominant speaker to everyone in the
+   * conference, SenderSourceConstraints to the sender.
+   */
+  sendVideoEvent(conferenceId: string, e: ChannelVideoEvent): void {
+    if (e.type === 'forwardedsources') {
+      const c = this.#byConference.get(conferenceId)?.get(e.endpointId);
+      if (c !== undefined) this.#sendForwarded(c);
+    } else if (e.type === 'dominantspeaker') {
+      const m = videoEventMessage(e);
+      for (const c of this.#byConference.get(conferenceId)?.values() ?? []) this.#send(c, m);
+    } else this.send(conferenceId, e.endpointId, videoEventMessage(e));
   }
 
   closeAll(): void {
@@ -279,11 +300,13 @@ export class ChannelHub {
       case 'SourceVideoTypeMessage': {
         const own = new Set(ep.videoSourceNames);
         this.drops['video-type-evicted'] += storeVideoType(ep.videoTypes, own, msg.sourceName, msg.videoType);
+        if (own.has(msg.sourceName)) ep.setVideoType(msg.sourceName, msg.videoType);
         return;
       }
       case 'VideoTypeMessage': {
         const own = new Set(ep.videoSourceNames);
         this.drops['video-type-evicted'] += storeVideoType(ep.videoTypes, own, `${ep.id}-v0`, msg.videoType);
+        if (own.has(`${ep.id}-v0`)) ep.setVideoType(`${ep.id}-v0`, msg.videoType);
         return;
       }
       case 'ClientHello':

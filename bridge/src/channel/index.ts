@@ -13,6 +13,7 @@ export { serveSctpChannel, type DataChannelListener, type DataChannelPort } from
 export { ChannelLimiter, DEFAULT_CHANNEL_LIMITS, type Admission, type ChannelLimits } from './channel-limiter.js';
 export { TokenBucket } from './token-bucket.js';
 export { storeVideoType, MAX_EARLY_VIDEO_TYPES } from './video-types.js';
+export { videoEventMessage, type ChannelVideoEvent } from './video-events.js';
 export {
   parseClientMessage,
   type ClientMessage,

@@ -85,11 +85,10 @@ export function toSourceParams(list: readonly MediaSource[]): { sources: SourceP
     for (const g of ms.groups) if (g.semantics === 'FID' && g.ssrcs.length === 2) rtx.set(g.ssrcs[0]!, g.ssrcs[1]!);
     for (const s of ms.sources) {
       const rtxSsrc = rtx.get(s.ssrc);
-      sources.push(
-        rtxSsrc === undefined
-          ? { ssrc: s.ssrc, kind: ms.type, name: ms.id }
-          : { ssrc: s.ssrc, kind: ms.type, name: ms.id, rtxSsrc },
-      );
+      const out: SourceParams = { ssrc: s.ssrc, kind: ms.type, name: ms.id };
+      if (rtxSsrc !== undefined) out.rtxSsrc = rtxSsrc;
+      if (s.videoType !== undefined && ms.type === 'video') out.videoType = s.videoType;
+      sources.push(out);
     }
     for (const g of ms.groups) groups.push({ semantics: g.semantics, ssrcs: [...g.ssrcs] });
   }

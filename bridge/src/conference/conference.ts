@@ -10,7 +10,13 @@ import {
   type EndpointTransport,
   type HeaderExtensionIds,
 } from '../pipeline/index.js';
-import type { SourceParams } from './transport-params.js';
+import type { SourceParams, SsrcGroupParams } from './transport-params.js';
+import { receiverPatch, toRouteSources } from './video-sources.js';
+import { VideoAllocation, type VideoEvent } from './video-allocation.js';
+import type { VideoType } from '../allocation/index.js';
+import type { VideoCodec } from '../rewrite/index.js';
+
+const VIDEO_TYPES = new Set<string>(['camera', 'desktop', 'desktop_high_fps', 'none']);
 
 export type ConferenceEvents = {
   endpointcreated: [endpoint: Endpoint];
@@ -45,6 +51,10 @@ export interface ConferenceParent {
   onChanged(c: Conference): void;
   onEndpointClosed(c: Conference, ep: Endpoint, reason: EndpointCloseReason): void;
   onConferenceClosed(c: Conference): void;
+  /** Height every source gets before a receiver's first constraints: 0 as JVB, -1 (default) unlimited. */
+  readonly initialMaxHeight?: number;
+  /** The bridge's last-N limit (-1: none). */
+  readonly lastN?: number;
 }
 
 export interface ConferenceCounters {
@@ -84,6 +94,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   #idleTimer: NodeJS.Timeout | undefined;
   #batchDepth = 0;
   #closed = false;
+  readonly #video: VideoAllocation;
+  readonly #videoListeners = new Set<(e: VideoEvent) => void>();
 
   /** Created by `MediaServer.createConference`. */
   constructor(spec: ConferenceSpec, parent: ConferenceParent) {
@@ -93,8 +105,53 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.#spec = spec;
     this.#parent = parent;
     this.#log = parent.log?.child({ conferenceId: this.id, meetingId: spec.meetingId, room: spec.name });
+    this.#video = new VideoAllocation(this.#table, this.#forwarder, {
+      initialMaxHeight: parent.initialMaxHeight ?? -1,
+      bridgeLastN: parent.lastN ?? -1,
+      log: this.#log,
+      estimate: (id) => this.#estimateOf(id),
+      onDesired: (id, bps) => {
+        const ep = this.#endpoints.get(id);
+        if (ep !== undefined) ep.transport.downlink.bwe.desiredBps = bps;
+      },
+      emit: (e) => {
+        for (const fn of this.#videoListeners) {
+          try {
+            fn(e);
+          } catch (err) {
+            this.#log?.error({ err, event: e.type }, 'video event listener threw');
+          }
+        }
+      },
+    });
     this.#armIdleTimer();
     this.#log?.info('conference created');
+  }
+
+  /** Forwarded sources, dominant speaker and sender constraints as they change (for the bridge channel). */
+  onVideoEvent(fn: (e: VideoEvent) => void): () => void {
+    this.#videoListeners.add(fn);
+    return () => void this.#videoListeners.delete(fn);
+  }
+
+  /** What a newly connected channel of `endpointId` should hear at once (JVB sends these on connect). */
+  videoSnapshot(endpointId: string): VideoEvent[] {
+    const out: VideoEvent[] = [];
+    const [dominant, ...previous] = this.#video.recentSpeakers;
+    if (dominant !== undefined) out.push({ type: 'dominantspeaker', endpointId: dominant, previous });
+    for (const c of this.#video.senderConstraints(endpointId))
+      out.push({ type: 'senderconstraints', endpointId, sourceName: c.sourceName, maxHeight: c.maxHeight });
+    return out;
+  }
+
+  /** Payload type -> video codec from the offer (layer switching reads the codec's descriptor). */
+  setVideoCodecs(byPayloadType: ReadonlyMap<number, VideoCodec>): void {
+    this.#forwarder.setVideoCodecs(byPayloadType);
+  }
+
+  /** The ssrc-audio-level extension id (0: none): the dominant speaker comes from it. */
+  setAudioLevelExtension(id: number): void {
+    this.#forwarder.setAudioLevelExtension(id);
   }
 
   get closed(): boolean {
@@ -139,11 +196,9 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     return this.#endpoints.get(id);
   }
 
-  /** The video source names `endpointId` is sent: every other member's video (no last-N yet). */
+  /** The video source names `endpointId` is sent now (its allocation: last-N, constraints, estimate), by priority. */
   forwardedSourceNames(endpointId: string): string[] {
-    const names: string[] = [];
-    for (const [id, ep] of this.#endpoints) if (id !== endpointId) names.push(...ep.videoSourceNames);
-    return names.sort();
+    return this.#video.forwardedSources(endpointId);
   }
 
   /**
@@ -171,10 +226,11 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       connectTimeoutMs: this.#spec.endpointConnectTimeoutMs,
       localCandidates: this.#parent.localCandidates,
       fingerprint: this.#parent.fingerprint,
-      setSources: (e, sources) => this.#setSources(e, sources),
+      setSources: (e, sources, groups) => this.#setSources(e, sources, groups),
       sourcesChanged: () => this.#parent.onChanged(this),
       setForceMuted: (e, kind, muted) => this.#table.setForceMuted(e.transport, kind, muted),
       isForceMuted: (e, kind) => this.#table.isForceMuted(e.transport, kind),
+      setVideoType: (_e, source, type) => this.#setVideoType(source, type),
       onEndpointClosed: (e, reason) => this.#onEndpointClosed(e, reason),
     };
     const ep = new Endpoint(
@@ -187,6 +243,10 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     this.#updateProbeStreams();
+    this.#video.addEndpoint(id, ep.transport);
+    // The receiver's wishes (bridge channel, Colibri2 initial-last-n) and its downlink estimate drive the allocation.
+    ep.on('receiverchange', () => this.#video.setConstraints(id, receiverPatch(ep.receiver)));
+    ep.on('bandwidthestimate', () => this.#video.setBandwidthEstimate(id, this.#estimateOf(id)));
     this.#log?.info({ endpointId: id }, 'endpoint created');
     this.emit('endpointcreated', ep);
     this.#parent.onChanged(this);
@@ -200,7 +260,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     return { endpoints: sum, forwarding: { ...this.#forwarder.counters } };
   }
 
-  #setSources(ep: Endpoint, sources: readonly SourceParams[]): void {
+  #setSources(ep: Endpoint, sources: readonly SourceParams[], groups: readonly SsrcGroupParams[]): void {
     const t = ep.transport;
     for (const s of sources) {
       if (!Number.isInteger(s.ssrc) || s.ssrc < 0 || s.ssrc > 0xffffffff)
@@ -209,8 +269,27 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       if (owner !== undefined && owner !== t)
         throw new ProtocolError('ssrc-conflict', `ssrc ${s.ssrc} belongs to another endpoint`);
     }
-    this.#table.setSources(t, sources);
+    this.#table.setSources(t, toRouteSources(sources, groups), ep.id);
     this.#updateProbeStreams();
+    for (const s of sources)
+      if (s.kind === 'video' && s.name !== undefined && s.videoType !== undefined)
+        this.#setVideoType(s.name, s.videoType);
+    this.#video.reallocate();
+  }
+
+  /**
+   * A receiver's downlink estimate for the allocation: none (unlimited) until its transport-cc feedback arrived,
+   * since without feedback the estimator only holds its start value.
+   */
+  #estimateOf(id: string): number | undefined {
+    const ep = this.#endpoints.get(id);
+    if (ep === undefined || ep.transport.downlink.bwe.feedbackCount === 0) return undefined;
+    return ep.bandwidthEstimate;
+  }
+
+  #setVideoType(source: string, type: string): void {
+    const t = type.toLowerCase();
+    this.#video.setVideoType(source, (t === 'disabled' ? 'none' : VIDEO_TYPES.has(t) ? t : 'camera') as VideoType);
   }
 
   #onEndpointClosed(ep: Endpoint, reason: EndpointCloseReason): void {
@@ -218,6 +297,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.#endpoints.delete(ep.id);
     this.#table.removeMember(ep.transport);
     this.#updateProbeStreams();
+    this.#video.removeEndpoint(ep.id);
     addCounters(this.#closedTotals, ep.counters);
     this.#parent.releaseTransport(ep.transport);
     this.#parent.onEndpointClosed(this, ep, reason);
@@ -233,6 +313,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#idleTimer);
+    this.#video.close();
     for (const ep of [...this.#endpoints.values()]) ep.close('conference expired');
     this.#parent.onConferenceClosed(this);
     this.#log?.info({ durationMs: Date.now() - this.createdAt }, 'conference closed');

@@ -79,11 +79,12 @@ export interface EndpointParent {
   readonly connectTimeoutMs: number;
   readonly localCandidates: readonly IceCandidate[];
   readonly fingerprint: string;
-  setSources(ep: Endpoint, sources: readonly SourceParams[]): void;
+  setSources(ep: Endpoint, sources: readonly SourceParams[], groups: readonly SsrcGroupParams[]): void;
   sourcesChanged(ep: Endpoint): void;
   setForceMuted(ep: Endpoint, kind: MediaKind, muted: boolean): void;
   isForceMuted(ep: Endpoint, kind: MediaKind): boolean;
   onEndpointClosed(ep: Endpoint, reason: EndpointCloseReason): void;
+  setVideoType(ep: Endpoint, sourceName: string, videoType: string): void;
 }
 
 /** One participant of a conference: its media connection to the bridge and what it asked for as a receiver. */
@@ -292,7 +293,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   /** Replaces the SSRCs this endpoint sends (and their groups); throws ProtocolError when another endpoint owns one. */
   setSources(sources: readonly SourceParams[], groups: readonly SsrcGroupParams[] = []): void {
     this.#assertOpen();
-    this.#parent.setSources(this, sources);
+    this.#parent.setSources(this, sources, groups);
     this.#sources = [...sources];
     this.#groups = groups.map((g) => ({ semantics: g.semantics, ssrcs: [...g.ssrcs] }));
     this.#parent.sourcesChanged(this);
@@ -310,6 +311,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
 
   isForceMuted(kind: MediaKind): boolean {
     return this.#parent.isForceMuted(this, kind);
+  }
+
+  /** SourceVideoTypeMessage (or VideoTypeMessage) for one of this endpoint's sources, already stored in videoTypes. */
+  setVideoType(sourceName: string, videoType: string): void {
+    if (!this.#closed) this.#parent.setVideoType(this, sourceName, videoType);
   }
 
   /** The pipeline this endpoint owns (for the conference and media server). */

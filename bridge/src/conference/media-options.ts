@@ -34,4 +34,8 @@ export interface MediaServerOptions {
   /** A conference without endpoints this long closes; 60 s by default. */
   conferenceIdleTimeoutMs?: number;
   log?: Logger;
+  /** Video height a receiver gets before its first constraints: -1 unlimited by default; the bridge's config 0 (JVB). */
+  initialMaxHeightPx?: number;
+  /** The bridge's last-N limit (-1: none, the default). */
+  lastN?: number;
 }

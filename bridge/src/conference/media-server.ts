@@ -17,6 +17,7 @@ import { openUdp, type PacketSocket, type SocketCounters } from '../transport/in
 import { NodeSrtpTransform, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
 import { Conference, type ConferenceCounters, type ConferenceParent } from './conference.js';
 import type { Endpoint, TransportEvents } from './endpoint.js';
+import type { VideoEvent } from './video-allocation.js';
 import { countEndpointClosed, newConferenceTotals, type ConferenceTotals } from './conference-totals.js';
 import { EndpointTransport, newEndpointCounters, type HeaderExtensionIds } from '../pipeline/index.js';
 import type { MediaServerOptions } from './media-options.js';
@@ -33,6 +34,8 @@ export type MediaServerEvents = {
    * server entered graceful shutdown (undefined).
    */
   change: [conferenceId: string | undefined];
+  /** A conference's video allocation told a receiver or sender something (for the bridge channel). */
+  video: [conferenceId: string, event: VideoEvent];
 };
 
 /** Owns the media socket; creates conferences and keeps every one of them. */
@@ -63,6 +66,8 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   };
   readonly #timer: NodeJS.Timeout;
   readonly #reportIntervalMs: number;
+  readonly #initialMaxHeight: number;
+  readonly #lastN: number;
   #nextReportAt = 0;
   #nextRouteId = randomBytes(4).readUInt32BE(0);
   #gracefulShutdown = false;
@@ -80,6 +85,8 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     this.#dtlsTimeoutMs = opts.dtlsHandshakeTimeoutMs ?? 30_000;
     this.#srtpProfiles = opts.srtpProfiles ?? [SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80];
     this.#reportIntervalMs = opts.rtcpReportIntervalMs ?? 1000;
+    this.#initialMaxHeight = opts.initialMaxHeightPx ?? -1;
+    this.#lastN = opts.lastN ?? -1;
     this.#createSrtp = opts.createSrtp ?? ((p) => new NodeSrtpTransform(p));
     this.identity = createDtlsIdentity('convene-bridge', this.#srtpProfiles);
     this.localCandidates = (opts.advertisedAddresses ?? ['127.0.0.1']).map((address) => ({
@@ -160,6 +167,11 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     return this.#conferences.get(conferenceId)?.forwardedSourceNames(endpointId) ?? [];
   }
 
+  /** What a bridge channel that just connected should hear at once (dominant speaker, sender constraints). */
+  videoSnapshot(conferenceId: string, endpointId: string): VideoEvent[] {
+    return this.#conferences.get(conferenceId)?.videoSnapshot(endpointId) ?? [];
+  }
+
   get endpointCount(): number {
     let n = 0;
     for (const c of this.#conferences.values()) n += c.endpoints.size;
@@ -194,6 +206,8 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
         countEndpointClosed(this.totals, reason);
         this.emit('change', c.id);
       },
+      initialMaxHeight: this.#initialMaxHeight,
+      lastN: this.#lastN,
       onConferenceClosed: (c) => {
         if (this.#conferences.get(c.id) !== c) return;
         this.#conferences.delete(c.id);
@@ -214,6 +228,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       parent,
     );
     c.on('endpointcreated', () => this.totals.endpointsCreated++);
+    c.onVideoEvent((e) => this.emit('video', c.id, e));
     this.#conferences.set(c.id, c);
     this.#byMeetingId.set(meetingId, c);
     this.totals.conferencesCreated++;

@@ -23,6 +23,8 @@ export interface SourceParams {
   name?: string;
   /** For the primary SSRC of a video FID group: its RTX SSRC (also listed as a source of its own). */
   rtxSsrc?: number;
+  /** The source's video type as Colibri2 signalled it (`camera`, `desktop`...), if it did. */
+  videoType?: string;
 }
 
 /** How an endpoint's SSRCs relate: `SIM` (simulcast layers, low to high) and `FID` (primary, then its RTX). */

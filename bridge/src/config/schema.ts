@@ -87,6 +87,10 @@ export const BridgeConfigSchema = z
     conferenceIdleTimeoutMs: Millis.default(60_000),
     /** More conference creates than this are refused with `resource-constraint` (a flood must not exhaust memory). */
     maxConferences: z.number().int().min(1).default(1000),
+    /** Video height a receiver gets before its first ReceiverVideoConstraints: 0 as JVB (nothing), -1 unlimited. */
+    initialMaxHeightPx: z.number().int().min(-1).default(0),
+    /** The bridge's last-N limit, combined with each receiver's (JVB jvb-last-n); -1 for none. */
+    lastN: z.number().int().min(-1).default(-1),
     /** XMPP ping to Prosody this often; no answer within the interval drops the connection and reconnects. */
     xmppPingIntervalMs: Millis.default(30_000),
     /** Packet rate (in + out per second) that counts as stress 1.0 (JVB packet-rate load threshold). */

@@ -13,47 +13,16 @@ import {
   readKeyframeRequestSsrc,
   readRtcpLength,
 } from '../rtp/index.js';
-import type { ForwardingTable, MediaKind } from './forwarding-table.js';
+import type { VideoCodec } from '../rewrite/index.js';
+import { newForwarderCounters, type ForwarderCounters } from './forwarder-counters.js';
+import type { ForwardingTable, MediaKind, Route, VideoSourceEntry } from './forwarding-table.js';
 
 /** Older packets are not resent as RTX (a receiver's jitter buffer gave up on them). */
 const RTX_MAX_AGE_MS = 1000;
 import type { MediaSink } from './media-sink.js';
+import { VideoForwarding } from './video-forwarding.js';
 
-export interface ForwarderCounters {
-  rtpIn: number;
-  rtpForwarded: number;
-  srForwarded: number;
-  keyframeRequestsForwarded: number;
-  rtcpTerminated: number;
-  /** NACK items (PID + BLP) from receivers, answered from their own send history. */
-  nackItemsReceived: number;
-  dropMalformed: number;
-  dropUnknownSsrc: number;
-  dropNotOwner: number;
-  dropNoSender: number;
-  dropKeyframeRateLimited: number;
-  /** RTP (and SRs) of a kind the focus force-muted for its sender. */
-  dropForceMuted: number;
-  headerExtensionsStripped: number;
-}
-
-export function newForwarderCounters(): ForwarderCounters {
-  return {
-    rtpIn: 0,
-    rtpForwarded: 0,
-    srForwarded: 0,
-    keyframeRequestsForwarded: 0,
-    rtcpTerminated: 0,
-    nackItemsReceived: 0,
-    dropMalformed: 0,
-    dropUnknownSsrc: 0,
-    dropNotOwner: 0,
-    dropNoSender: 0,
-    dropKeyframeRateLimited: 0,
-    dropForceMuted: 0,
-    headerExtensionsStripped: 0,
-  };
-}
+export { newForwarderCounters, type ForwarderCounters } from './forwarder-counters.js';
 
 /** Forwards one conference's packets according to its table. */
 export class Forwarder {
@@ -70,11 +39,32 @@ export class Forwarder {
   #stripIds: readonly number[] = [];
   /** The transport-wide sequence number id (0: none): kept, and stamped per receiver by its pipeline. */
   #tccId = 0;
+  readonly #video: VideoForwarding;
+  /** The ssrc-audio-level extension id (0: none): audio levels feed the speaker detection. */
+  #audioLevel = 0;
+  /** A cached packet as one receiver's rewriter forwarded it, for an RTX answer. */
+  readonly #resend = Buffer.alloc(1500);
 
   /** `keyframeIntervalMs`: at most one PLI/FIR per media SSRC per this interval goes to the sender. */
   constructor(table: ForwardingTable, keyframeIntervalMs = 300) {
     this.#table = table;
     this.#keyframeIntervalMs = keyframeIntervalMs;
+    this.#video = new VideoForwarding(this.counters);
+  }
+
+  /** Which payload types carry which video codec (the layer switching needs to read them). */
+  setVideoCodecs(byPayloadType: ReadonlyMap<number, VideoCodec>): void {
+    this.#video.setCodecs(byPayloadType);
+  }
+
+  /** Asks the sender of `v` for a keyframe of `encoding` now (rate-limited per encoding). */
+  requestKeyframe(v: VideoSourceEntry, encoding: number, nowMs: number): void {
+    this.#video.requestKeyframe(v, encoding, nowMs);
+  }
+
+  /** The ssrc-audio-level extension id (RFC 6464), 0 for none. */
+  setAudioLevelExtension(id: number): void {
+    this.#audioLevel = id >= 1 && id <= 14 ? id : 0;
   }
 
   /**
@@ -153,6 +143,16 @@ export class Forwarder {
     }
     if (this.#stripAny) this.counters.headerExtensionsStripped += blankHeaderExtensions(buf, off, len, this.#strip);
     const tccAt = this.#tccId === 0 ? -1 : findHeaderExtension(buf, off, len, this.#tccId, 2);
+    if (route.video !== undefined) {
+      // The cache keeps the sender's packet as it came (its own numbering); each receiver gets its rewriter's.
+      if (!route.isRtx) route.cache?.store(buf, off, len, nowMs);
+      this.#video.onRtp(route, route.video, buf, off, len, tccAt, nowMs);
+      return;
+    }
+    if (route.speech !== undefined && this.#audioLevel !== 0) {
+      const at = findHeaderExtension(buf, off, len, this.#audioLevel, 1);
+      if (at >= 0) route.speech.onLevel(buf[at]! & 0x7f);
+    }
     const targets = route.targets;
     if (route.isRtx) {
       for (let i = 0; i < targets.length; i++) {
@@ -201,34 +201,67 @@ export class Forwarder {
   /**
    * RFC 4585 §6.2.1: a receiver lost these; the bridge resends them (never asks the sender): as RTX from the
    * stream's cache when the offer has RTX for it, else (or when the cache lost it) the very packets its pipeline sent.
+   * A video receiver NACKs its rewriter's numbers: they are translated back to the sender's before the lookup.
    */
   #onNack(from: MediaSink, buf: Buffer, p: number, n: number): void {
     const media = buf.readUInt32BE(p + 8);
     const route = this.#table.get(media);
-    const cache = route !== undefined && route.sender !== from ? route.cache : undefined;
+    const known = route !== undefined && route.sender !== from ? route : undefined;
+    const v = known?.video;
+    // Without an RTX stream the receiver knows, every item goes whole to its own send ring.
+    const rtx = v !== undefined ? v.receiverRtxSsrc !== 0 : known?.cache !== undefined;
+    const now = performance.now();
     for (let q = p + 12; q + 4 <= p + n; q += 4) {
       this.counters.nackItemsReceived++;
       const pid = buf.readUInt16BE(q);
       const blp = buf.readUInt16BE(q + 2);
-      if (cache === undefined) {
+      if (!rtx) {
         from.retransmit(media, pid, blp);
         continue;
       }
-      const now = performance.now();
       for (let bit = -1; bit < 16; bit++) {
         if (bit >= 0 && (blp & (1 << bit)) === 0) continue;
         const seq = (pid + bit + 1) & 0xffff;
-        const at = cache.find(seq, now, RTX_MAX_AGE_MS);
-        const rtxPt = at < 0 ? -1 : this.#rtxPtFor[cache.data[at + 1]! & 0x7f]!;
-        if (rtxPt < 0) {
-          from.retransmit(media, seq, 0);
-          continue;
-        }
-        const len = cache.lengthAt(at);
-        const tcc = this.#tccId === 0 ? -1 : findHeaderExtension(cache.data, at, len, this.#tccId, 2);
-        from.downlink.sendRtx(cache.data, at, len, route!.rtxSsrc, rtxPt, tcc < 0 ? -1 : tcc - at);
+        const sent =
+          v !== undefined ? this.#resendVideo(from, v, media, seq, now) : this.#resendFrom(from, known!, seq, now);
+        if (!sent) from.retransmit(media, seq, 0);
       }
     }
+  }
+
+  /** An RTX answer from a plain stream's cache (no rewriting): false when it cannot be built. */
+  #resendFrom(from: MediaSink, route: Route, seq: number, now: number): boolean {
+    const cache = route.cache!;
+    const at = cache.find(seq, now, RTX_MAX_AGE_MS);
+    const rtxPt = at < 0 ? -1 : this.#rtxPtFor[cache.data[at + 1]! & 0x7f]!;
+    if (rtxPt < 0) return false;
+    const len = cache.lengthAt(at);
+    const tcc = this.#tccId === 0 ? -1 : findHeaderExtension(cache.data, at, len, this.#tccId, 2);
+    from.downlink.sendRtx(cache.data, at, len, route.rtxSsrc, rtxPt, tcc < 0 ? -1 : tcc - at);
+    return true;
+  }
+
+  /**
+   * An RTX answer for a video source: the receiver's sequence number `seq` mapped back through its rewriter to the
+   * encoding it gets and the sender's own number, the cached packet rewritten as that receiver got it, sent on the
+   * RTX SSRC the receiver knows. False when any step fails (the receiver's own send history is the fallback).
+   */
+  #resendVideo(from: MediaSink, v: VideoSourceEntry, media: number, seq: number, now: number): boolean {
+    const rw = this.#table.rewriter(from, v.name);
+    if (rw === undefined || rw.ssrc !== media || v.receiverRtxSsrc === 0) return false;
+    const enc = rw.encoding;
+    const cache = enc < 0 ? undefined : v.encodings[enc]?.cache;
+    const orig = rw.originalSeq(seq);
+    if (cache === undefined || orig < 0) return false;
+    const at = cache.find(orig, now, RTX_MAX_AGE_MS);
+    const rtxPt = at < 0 ? -1 : this.#rtxPtFor[cache.data[at + 1]! & 0x7f]!;
+    if (rtxPt < 0) return false;
+    const out = this.#resend;
+    const len = this.#video.copyAsForwarded(rw, enc, cache.data, at, cache.lengthAt(at), out);
+    if (len < 0) return false;
+    const tcc = this.#tccId === 0 ? -1 : findHeaderExtension(out, 0, len, this.#tccId, 2);
+    from.downlink.sendRtx(out, 0, len, v.receiverRtxSsrc, rtxPt, tcc);
+    return true;
   }
 
   #onSr(from: MediaSink, buf: Buffer, p: number): void {
@@ -248,6 +281,10 @@ export class Forwarder {
     buf.copy(sr, 0, p, p + SR_LENGTH_WITHOUT_BLOCKS);
     sr[0] = 0x80;
     sr.writeUInt16BE(SR_LENGTH_WITHOUT_BLOCKS / 4 - 1, 2);
+    if (route.video !== undefined) {
+      this.#video.onSr(route, sr, SR_LENGTH_WITHOUT_BLOCKS);
+      return;
+    }
     const targets = route.targets;
     for (let i = 0; i < targets.length; i++) {
       const sink = targets[i]!.sink;
@@ -259,10 +296,18 @@ export class Forwarder {
 
   #onKeyframeRequest(from: MediaSink, buf: Buffer, p: number, n: number): void {
     const media = readKeyframeRequestSsrc(buf, p, n);
-    const route = media < 0 ? undefined : this.#table.get(media);
+    let route = media < 0 ? undefined : this.#table.get(media);
     if (route === undefined || route.sender === from || !route.sender.ready) {
       this.counters.dropNoSender++;
       return;
+    }
+    const v = route.video;
+    if (v !== undefined) {
+      // The receiver asks for the SSRC it knows; the sender must hear of the encoding it actually gets.
+      const rw = this.#table.rewriter(from, v.name);
+      const enc = rw === undefined ? 0 : rw.encoding >= 0 ? rw.encoding : Math.max(0, rw.targetEncoding);
+      route = v.encodings[enc] ?? route;
+      buf.writeUInt32BE(route.ssrc, (buf[p]! & 0x1f) === PSFB_FIR ? p + 12 : p + 8);
     }
     // Several receivers ask at once after a loss or a join; JVB passes one per stream per interval.
     const now = Date.now();

@@ -1,4 +1,11 @@
 export { Forwarder, newForwarderCounters, type ForwarderCounters } from './forwarder.js';
-export { ForwardingTable, type MediaKind, type Route, type RouteSource, type RouteTarget } from './forwarding-table.js';
+export {
+  ForwardingTable,
+  type MediaKind,
+  type Route,
+  type RouteSource,
+  type RouteTarget,
+  type VideoSourceEntry,
+} from './forwarding-table.js';
 export { PacketCache } from './packet-cache.js';
 export type { DownlinkSink, MediaSink } from './media-sink.js';

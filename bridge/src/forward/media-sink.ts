@@ -2,6 +2,8 @@
 export interface MediaSink {
   /** False until DTLS finished and SRTP keys exist: the forwarder skips it. */
   readonly ready: boolean;
+  /** The SSRC the bridge uses as RTCP sender towards this endpoint (keyframe requests it makes itself). */
+  readonly feedbackSsrc?: number;
   /**
    * Protects and sends a plain RTP packet; the bytes are copied before this returns. `tccAt` is the offset in `buf`
    * of the two bytes of its transport-wide sequence number (-1: none): the sink writes its own number there first.

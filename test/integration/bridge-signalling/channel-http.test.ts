@@ -193,6 +193,8 @@ describe('bridge channel, REST and metrics (real bridge process)', () => {
       colibriClass: 'ForwardedSources',
       forwardedSources: [],
     });
+    // As in JVB, nothing is forwarded before the receiver says what it wants.
+    a.ws.send(JSON.stringify({ colibriClass: 'ReceiverVideoConstraints', defaultConstraints: { maxHeight: 180 } }));
     await wsUrlOf('m-fwd', 'ben', false);
     const sources = (ep: string, n: number) =>
       `<conference-modify ${C2} meeting-id="m-fwd"><endpoint id="${ep}"><sources>` +

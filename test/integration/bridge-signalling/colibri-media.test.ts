@@ -58,7 +58,7 @@ async function forceMutedDrops(): Promise<number> {
 beforeAll(async () => {
   prosody = await startTestProsody({ accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: PASSWORD }] });
   focus = await joinBreweryAsFocus(prosody);
-  bridge = await BridgeProcess.start({ prosody, password: PASSWORD });
+  bridge = await BridgeProcess.start({ prosody, password: PASSWORD, videoWithoutConstraints: true });
   await bridge.waitForLog('brewery join', (l) => l.msg === 'joined the brewery');
 });
 afterAll(async () => {

@@ -131,6 +131,12 @@ describe('colibri-ws: client state and hello', () => {
     expect(bob.receiver.lastN).toBe(5);
     expect(bob.receiver.videoConstraints).toBeUndefined();
     expect(alice.receiver.lastN).toBe(-1);
-    expect(b.got.map((m) => m.colibriClass)).toEqual(['ServerHello', 'ForwardedSources', 'ServerHello']);
+    // On connect bob hears what is asked of his own source (SenderSourceConstraints), as from JVB; nothing of alice's.
+    expect(b.got.map((m) => m.colibriClass)).toEqual([
+      'ServerHello',
+      'ForwardedSources',
+      'SenderSourceConstraints',
+      'ServerHello',
+    ]);
   });
 });

@@ -34,7 +34,12 @@ beforeAll(async () => {
     CONVENE_FOCUS_HEALTH_CHECK_TIMEOUT_MS: '2000',
   });
   await focus.logLine('focus ready');
-  bridge = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb1' });
+  bridge = await BridgeProcess.start({
+    prosody,
+    password: BRIDGE_PASSWORD,
+    bridgeId: 'jvb1',
+    videoWithoutConstraints: true,
+  });
   await waitForBridges(focusHttp, 1);
 });
 afterAll(async () => {
@@ -204,7 +209,12 @@ describe('a call through Prosody, the focus and the bridge', () => {
     people.push(a, b);
     await Promise.all([a.answer(), b.answer()]);
     await Promise.all([a.connected(), b.connected()]);
-    const spare = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb2' });
+    const spare = await BridgeProcess.start({
+      prosody,
+      password: BRIDGE_PASSWORD,
+      bridgeId: 'jvb2',
+      videoWithoutConstraints: true,
+    });
     try {
       await waitForBridges(focusHttp, 2);
       const killedAt = Date.now();
@@ -231,7 +241,12 @@ describe('a call through Prosody, the focus and the bridge', () => {
   });
 
   it('moves a call off a bridge that stops answering (still in the brewery), and media flows again', async () => {
-    const stalled = await BridgeProcess.start({ prosody, password: BRIDGE_PASSWORD, bridgeId: 'jvb3' });
+    const stalled = await BridgeProcess.start({
+      prosody,
+      password: BRIDGE_PASSWORD,
+      bridgeId: 'jvb3',
+      videoWithoutConstraints: true,
+    });
     let spare: BridgeProcess | undefined;
     try {
       await waitForBridges(focusHttp, 1);

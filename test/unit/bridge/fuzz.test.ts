@@ -99,3 +99,60 @@ describe('fuzzing the media parsers', () => {
     );
   });
 });
+
+describe('fuzzing the video forwarding path', () => {
+  it('random VP8/H264 packets and RTCP on a simulcast source with two receivers never throw', () => {
+    const sink = (): MediaSink => ({
+      ready: true,
+      sendRtp: () => undefined,
+      sendRtcp: () => undefined,
+      noteSenderReport: () => undefined,
+      retransmit: () => undefined,
+      downlink: { forwardRtx: () => undefined, sendRtx: () => undefined, onFeedback: () => undefined },
+    });
+    const [sender, a, b] = [sink(), sink(), sink()];
+    const table = new ForwardingTable();
+    for (const m of [sender, a, b]) table.addMember(m);
+    table.setSources(
+      sender,
+      [
+        ...[0, 1, 2].map((encoding) => ({
+          ssrc: 10 + encoding,
+          kind: 'video' as const,
+          name: 's-v0',
+          encoding,
+          rtxSsrc: 20 + encoding,
+        })),
+        ...[0, 1, 2].map((encoding) => ({ ssrc: 20 + encoding, kind: 'video' as const, name: 's-v0' })),
+      ],
+      's',
+    );
+    table.rewriter(b, 's-v0')?.setTarget(0, 0);
+    const fwd = new Forwarder(table);
+    // RTX negotiated: receivers' NACKs go through the rewriter back to the sender's numbers and the cache.
+    fwd.setRtxPayloadTypes(
+      new Map([
+        [100, 96],
+        [107, 99],
+      ]),
+    );
+    fwd.setVideoCodecs(
+      new Map([
+        [100, 'vp8'],
+        [107, 'h264'],
+      ]),
+    );
+    fc.assert(
+      fc.property(bytes, fc.integer({ min: 0, max: 5 }), fc.boolean(), (p, which, h264) => {
+        if (p.length >= 12) {
+          p[0] = 0x80 | (p[0]! & 0x3f);
+          p[1] = (p[1]! & 0x80) | (h264 ? 107 : 100);
+          p.writeUInt32BE([10, 11, 12, 20, 21, 22][which]!, 8);
+        }
+        fwd.onRtp(sender, p, 0, p.length);
+        fwd.onRtcp(a, p, 0, p.length);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

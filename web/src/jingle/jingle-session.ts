@@ -3,6 +3,7 @@ import { SerialQueue } from '@convene/protocol/lib';
 import { RemoteOffer } from './remote-offer.js';
 import { answerToJingle } from './local-answer.js';
 import { DATA_CHANNEL_LABEL, DATA_CHANNEL_PROTOCOL } from '../media/bridge-channel.js';
+import { mungeSimulcast, type SimulcastSsrcs } from '../media/simulcast.js';
 
 export interface JingleSessionDeps {
   endpointId: string;
@@ -24,7 +25,12 @@ export interface JingleSessionDeps {
   /** The focus ended the session (a new session-initiate may follow), with its reason condition. */
   onTerminated(condition: string | undefined): void;
   onError(what: string, err: unknown): void;
+  /** Our video sender, once negotiated (simulcast encodings are configured on it). */
+  onVideoSender?(sender: RTCRtpSender): void;
 }
+
+/** Codecs sent as three SSRC-signalled simulcast encodings (VP9 and AV1 would use SVC instead). */
+const SIMULCAST_CODECS = new Set(['vp8', 'h264']);
 
 const GATHERING_WAIT_MS = 1000;
 
@@ -40,6 +46,7 @@ export class JingleSession {
   #closed = false;
   #bridgeSessionId: string | undefined;
   #lastRestart = 0;
+  #simulcast: SimulcastSsrcs | undefined;
 
   constructor(deps: JingleSessionDeps) {
     this.#deps = deps;
@@ -144,7 +151,7 @@ export class JingleSession {
       t.sender.setStreams(this.#deps.localStream);
       if (media === 'video') preferCodec(t, this.#deps.preferredVideoCodec);
     }
-    await pc.setLocalDescription(await pc.createAnswer());
+    await this.#setLocalAnswer(pc, offer);
     await gathered(pc, GATHERING_WAIT_MS);
     const local = pc.localDescription;
     if (local === null) throw new Error('no local description');
@@ -189,10 +196,25 @@ export class JingleSession {
     const offer = this.#offer;
     if (pc === undefined || offer === undefined) return;
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp() });
-    await pc.setLocalDescription(await pc.createAnswer());
+    await this.#setLocalAnswer(pc, offer);
+  }
+
+  /** Answers, with our video as three simulcast encodings when the codec takes them (same SSRCs every time). */
+  async #setLocalAnswer(pc: RTCPeerConnection, offer: RemoteOffer): Promise<void> {
+    const answer = await pc.createAnswer();
+    const mid = offer.localMid('video');
+    if (mid !== undefined && answer.sdp !== undefined && SIMULCAST_CODECS.has(this.#deps.preferredVideoCodec)) {
+      const m = mungeSimulcast(answer.sdp, mid, this.#simulcast);
+      answer.sdp = m.sdp;
+      this.#simulcast ??= m.ssrcs;
+    }
+    await pc.setLocalDescription(answer);
+    const sender = pc.getTransceivers().find((t) => t.mid === mid)?.sender;
+    if (sender?.track != null) this.#deps.onVideoSender?.(sender);
   }
 
   #resetPeer(): void {
+    this.#simulcast = undefined;
     this.#pc?.close();
     this.#pc = undefined;
     this.#offer = undefined;

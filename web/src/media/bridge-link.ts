@@ -9,6 +9,11 @@ export interface BridgeLinkDeps {
   sharingScreen(): boolean;
   /** The call ended: nothing reconnects. */
   ended(): boolean;
+  /**
+   * A new channel started (messages queue until it opens): the receiver's constraints go first, since JVB forwards
+   * no video until the receiver says what it wants (PROTOCOL.md §7.4).
+   */
+  onStart(): void;
 }
 
 /** What the page saw of its bridge channel, for tests and diagnostics. */
@@ -83,8 +88,7 @@ export class BridgeLink {
 
   #start(channel: BridgeChannel): void {
     this.#channel = channel;
-    // JVB forwards no video until the receiver says what it wants (PROTOCOL.md §7.4); queued until it opens.
-    channel.send({ colibriClass: 'ReceiverVideoConstraints', lastN: -1, defaultConstraints: { maxHeight: 720 } });
+    this.#deps.onStart();
     if (this.#deps.sharingScreen())
       channel.send({
         colibriClass: 'SourceVideoTypeMessage',

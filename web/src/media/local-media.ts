@@ -4,17 +4,17 @@ export interface LocalMedia {
   error?: string;
 }
 
-/** Camera heights a page may ask for with `?resolution=` (Jitsi's choices); 360 by default. */
+/** Camera heights a page may ask for with `?resolution=` (Jitsi's choices); 720 by default, as jitsi-meet. */
 const HEIGHTS = [180, 360, 720] as const;
 
-/** The camera height for a `resolution` query parameter: one of HEIGHTS, else 360. */
+/** The camera height for a `resolution` query parameter: one of HEIGHTS, else 720. */
 export function cameraHeight(param: string | null): number {
   const h = Number(param);
-  return (HEIGHTS as readonly number[]).includes(h) ? h : 360;
+  return (HEIGHTS as readonly number[]).includes(h) ? h : 720;
 }
 
 /** Asks for camera and microphone; falls back to microphone only, then to nothing, saying why. */
-export async function getLocalMedia(height = 360): Promise<LocalMedia> {
+export async function getLocalMedia(height = 720): Promise<LocalMedia> {
   const video = {
     width: { ideal: Math.round((height * 16) / 9) },
     height: { ideal: height },

@@ -82,6 +82,15 @@ export class CallView {
     return t;
   }
 
+  /** Every other person's video source and the device pixels its tile shows it at (receiver constraints). */
+  remoteVideos(): { sourceName: string; shownHeight: number }[] {
+    const out: { sourceName: string; shownHeight: number }[] = [];
+    for (const [id, t] of this.#tiles)
+      if (!t.el.classList.contains('local'))
+        out.push({ sourceName: `${id}-v0`, shownHeight: t.video.clientHeight * devicePixelRatio });
+    return out;
+  }
+
   hasTile(endpointId: string): boolean {
     return this.#tiles.has(endpointId);
   }

@@ -1,6 +1,10 @@
 import { jest } from '@jest/globals';
 import { parseConferenceModified, colibri2ErrorOf } from '@convene/protocol/colibri2';
 import { StanzaFailure, parseXml, stanzaErrorFor, type StanzaError } from '@convene/protocol/xml';
+import { toSourceName, type Ssrc } from '@convene/protocol/lib';
+import { toSourceParams } from '@convene/bridge/colibri';
+import { toRouteSources } from '@convene/bridge/conference';
+import { ForwardingTable, type MediaSink } from '@convene/bridge/forward';
 import { ADVERTISED, colibriSetup, ROOM } from './setup.js';
 
 const C2 = 'xmlns="jitsi:colibri2"';
@@ -310,5 +314,42 @@ describe('ColibriHandler', () => {
       const err = await send(xml).catch((e: unknown) => e);
       expect(err instanceof StanzaFailure || (err as Error).name === 'ProtocolError').toBe(true);
     }
+  });
+});
+
+describe('Colibri2 sources to forwarding routes', () => {
+  it('numbers SIM encodings lowest first and marks FID partners as their RTX, of the same encoding', () => {
+    const name = toSourceName('e1-v0');
+    const src = (ssrc: number) => ({ ssrc: ssrc as Ssrc, name, parameters: [] });
+    const { sources, groups } = toSourceParams([
+      {
+        type: 'video',
+        id: name,
+        sources: [1, 2, 3, 11, 12, 13].map(src),
+        groups: [
+          { semantics: 'SIM', ssrcs: [1, 2, 3] as Ssrc[] },
+          { semantics: 'FID', ssrcs: [1, 11] as Ssrc[] },
+          { semantics: 'FID', ssrcs: [2, 12] as Ssrc[] },
+          { semantics: 'FID', ssrcs: [3, 13] as Ssrc[] },
+        ],
+      },
+    ]);
+    const table = new ForwardingTable();
+    const sender = { ready: true } as unknown as MediaSink;
+    table.setSources(sender, toRouteSources(sources, groups), 'e1');
+    const out = [1, 2, 3, 11, 12, 13].map((s) => {
+      const r = table.get(s)!;
+      return [s, r.encoding, r.isRtx, r.rtxSsrc];
+    });
+    expect(out).toEqual([
+      [1, 0, false, 11],
+      [2, 1, false, 12],
+      [3, 2, false, 13],
+      [11, 0, true, 0],
+      [12, 1, true, 0],
+      [13, 2, true, 0],
+    ]);
+    const [v] = table.videoSources();
+    expect([v!.name, v!.receiverSsrc, v!.receiverRtxSsrc, v!.encodings.length]).toEqual(['e1-v0', 1, 11, 3]);
   });
 });

@@ -185,6 +185,7 @@ describe('Forwarder', () => {
   it('passes SRs on without report blocks and notes their timing', () => {
     const { fwd, sinks } = conference(['a', 'b']);
     const [a, b] = sinks as [FakeSink, FakeSink];
+    fwd.onRtp(a, rtp(100), 0, 20); // a video SR goes to receivers of that stream: it must have started
     const packet = Buffer.concat([sr(100, 2), rr(100)]);
     fwd.onRtcp(a, packet, 0, packet.length);
     expect(b.rtcp).toHaveLength(1);
@@ -312,8 +313,13 @@ describe('Forwarder', () => {
       { ssrc: 200, kind: 'video' },
     ]);
     const fwd = new Forwarder(table);
-    fwd.onRtp(a, rtp(200, 7), 0, 20);
+    fwd.onRtp(a, rtp(100, 7), 0, 20);
+    // The sender's RTX of 7 (RFC 4588: the original sequence number first in the payload).
+    const r = rtp(200, 3);
+    r.writeUInt16BE(7, 12);
+    fwd.onRtp(a, r, 0, 20);
     expect(b.forwardedRtx).toBe(1);
+    expect([b.rtp[1]!.readUInt32BE(8), b.rtp[1]!.readUInt16BE(12)]).toEqual([200, 7]);
     expect(fwd.rtxPrimaryOf(a, 200)).toBe(100);
     expect(fwd.rtxPrimaryOf(b, 200)).toBe(0);
   });

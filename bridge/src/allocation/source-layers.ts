@@ -1,0 +1,108 @@
+// What one video source offers: its simulcast encodings (SIM group, lowest first) and their temporal layers, with
+// height, frame rate and bitrate measured from what arrives (heights from keyframes, JVB learns them the same way).
+import { RateMeter } from './rate-meter.js';
+
+/** Temporal layers tracked per encoding (VP8 uses up to 3; TID is 2 bits). */
+export const MAX_TEMPORAL_LAYERS = 4;
+/** Height assumed for the top encoding until a keyframe says otherwise (lib-jitsi-meet captures 720p). */
+const DEFAULT_TOP_HEIGHT = 720;
+/** An encoding with no packet for this long is inactive (the sender paused it). */
+const INACTIVE_AFTER_MS = 1500;
+
+/** One selectable layer: an encoding up to a temporal layer (-1: the encoding has no temporal layers). */
+export interface LayerDesc {
+  readonly encoding: number;
+  readonly temporal: number;
+  readonly height: number;
+  /** Frames per second, -1 when unknown. */
+  readonly frameRate: number;
+  readonly bitrateBps: number;
+}
+
+export type VideoType = 'camera' | 'desktop' | 'desktop_high_fps' | 'none';
+
+/** The layers of one video source, fed per packet by the forwarder, read by the allocator on events. */
+export class SourceLayers {
+  readonly name: string;
+  readonly owner: string;
+  readonly encodingCount: number;
+  videoType: VideoType = 'camera';
+  /** The bridge told the sender nobody needs this source (SenderSourceConstraints 0): silence is ours, not theirs. */
+  pausedByBridge = false;
+  readonly #heights: Uint16Array;
+  readonly #bytes: RateMeter[];
+  readonly #frames: RateMeter[];
+  readonly #maxTemporal: Int8Array;
+  readonly #lastAt: Float64Array;
+
+  constructor(name: string, owner: string, encodingCount: number) {
+    this.name = name;
+    this.owner = owner;
+    this.encodingCount = Math.max(1, encodingCount);
+    const n = this.encodingCount;
+    this.#heights = new Uint16Array(n);
+    for (let i = 0; i < n; i++) this.#heights[i] = Math.round(DEFAULT_TOP_HEIGHT / 2 ** (n - 1 - i));
+    this.#bytes = Array.from({ length: n * MAX_TEMPORAL_LAYERS }, () => new RateMeter());
+    this.#frames = Array.from({ length: n * MAX_TEMPORAL_LAYERS }, () => new RateMeter());
+    this.#maxTemporal = new Int8Array(n).fill(-1);
+    this.#lastAt = new Float64Array(n).fill(-Infinity);
+  }
+
+  /** One packet of `encoding` (temporal id -1 when unknown); `height` > 0 from a keyframe. Per packet: no allocation. */
+  onPacket(
+    encoding: number,
+    temporalId: number,
+    bytes: number,
+    frameStart: boolean,
+    height: number,
+    nowMs: number,
+  ): void {
+    if (encoding < 0 || encoding >= this.encodingCount) return;
+    const t = temporalId < 0 ? 0 : Math.min(temporalId, MAX_TEMPORAL_LAYERS - 1);
+    if (temporalId > this.#maxTemporal[encoding]!) this.#maxTemporal[encoding] = t;
+    const i = encoding * MAX_TEMPORAL_LAYERS + t;
+    this.#bytes[i]!.add(bytes, nowMs);
+    if (frameStart) this.#frames[i]!.add(1, nowMs);
+    if (height > 0) this.#heights[encoding] = height;
+    this.#lastAt[encoding] = nowMs;
+  }
+
+  isActive(encoding: number, nowMs: number): boolean {
+    return nowMs - this.#lastAt[encoding]! < INACTIVE_AFTER_MS;
+  }
+
+  heightOf(encoding: number): number {
+    return this.#heights[encoding] ?? 0;
+  }
+
+  /** Every layer, lowest quality first (height, then frame rate); bitrate 0 for inactive encodings. */
+  layers(nowMs: number): LayerDesc[] {
+    const out: LayerDesc[] = [];
+    for (let e = 0; e < this.encodingCount; e++) {
+      const active = this.isActive(e, nowMs);
+      const maxT = this.#maxTemporal[e]!;
+      let bytes = 0;
+      let frames = 0;
+      for (let t = 0; t <= Math.max(0, maxT); t++) {
+        const i = e * MAX_TEMPORAL_LAYERS + t;
+        bytes += active ? this.#bytes[i]!.rate(nowMs) : 0;
+        frames += active ? this.#frames[i]!.rate(nowMs) : 0;
+        out.push({
+          encoding: e,
+          temporal: maxT < 0 ? -1 : t,
+          height: this.#heights[e]!,
+          frameRate: frames > 0 ? frames : -1,
+          bitrateBps: bytes * 8,
+        });
+      }
+    }
+    return out.sort((a, b) => a.height - b.height || a.frameRate - b.frameRate);
+  }
+
+  /** A short description of which encodings are active and their heights: the allocator reruns when it changes. */
+  activitySummary(nowMs: number): string {
+    let s = '';
+    for (let e = 0; e < this.encodingCount; e++) s += `${this.isActive(e, nowMs) ? 1 : 0}:${this.#heights[e]} `;
+    return s;
+  }
+}

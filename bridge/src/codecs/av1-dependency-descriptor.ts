@@ -1,0 +1,233 @@
+// AV1 RTP Dependency Descriptor (AV1 RTP specification, Appendix A): the template structure from keyframes, then
+// each packet's frame: its layer ids and, per decode target, whether it is needed. Never throws.
+import { BitReader } from './bit-reader.js';
+
+const MAX_TEMPLATES = 64;
+const MAX_DECODE_TARGETS = 32;
+const MAX_FDIFFS = 16;
+const MAX_SPATIAL = 4;
+
+/** Decode target indication (§A.8.3.1). */
+export const DTI_NOT_PRESENT = 0;
+export const DTI_DISCARDABLE = 1;
+export const DTI_SWITCH = 2;
+export const DTI_REQUIRED = 3;
+
+/** The template dependency structure a keyframe carries; later packets refer to it by template id. */
+export interface Av1TemplateStructure {
+  templateIdOffset: number;
+  decodeTargetCount: number;
+  templateCount: number;
+  chainCount: number;
+  maxSpatialId: number;
+  maxTemporalId: number;
+  readonly templateSpatialId: Uint8Array;
+  readonly templateTemporalId: Uint8Array;
+  /** template_dti[t][dt] at t * 32 + dt. */
+  readonly templateDti: Uint8Array;
+  readonly templateFdiffCount: Uint8Array;
+  /** Highest spatial and temporal layer of each decode target. */
+  readonly decodeTargetSpatialId: Uint8Array;
+  readonly decodeTargetTemporalId: Uint8Array;
+  /** Render sizes per spatial layer, 0 when not signalled. */
+  readonly widths: Uint16Array;
+  readonly heights: Uint16Array;
+}
+
+export function newAv1TemplateStructure(): Av1TemplateStructure {
+  return {
+    templateIdOffset: 0,
+    decodeTargetCount: 0,
+    templateCount: 0,
+    chainCount: 0,
+    maxSpatialId: 0,
+    maxTemporalId: 0,
+    templateSpatialId: new Uint8Array(MAX_TEMPLATES),
+    templateTemporalId: new Uint8Array(MAX_TEMPLATES),
+    templateDti: new Uint8Array(MAX_TEMPLATES * MAX_DECODE_TARGETS),
+    templateFdiffCount: new Uint8Array(MAX_TEMPLATES),
+    decodeTargetSpatialId: new Uint8Array(MAX_DECODE_TARGETS),
+    decodeTargetTemporalId: new Uint8Array(MAX_DECODE_TARGETS),
+    widths: new Uint16Array(MAX_SPATIAL),
+    heights: new Uint16Array(MAX_SPATIAL),
+  };
+}
+
+/** One packet's frame; reused for every packet. */
+export interface Av1FrameInfo {
+  startOfFrame: boolean;
+  endOfFrame: boolean;
+  templateId: number;
+  frameNumber: number;
+  spatialId: number;
+  temporalId: number;
+  /** This packet carried a template structure (into the `structure` argument): a keyframe. */
+  structurePresent: boolean;
+  /** Bitmask of active decode targets, -1 when this packet does not say. */
+  activeDecodeTargets: number;
+  /** frame_dti per decode target. */
+  readonly dti: Uint8Array;
+  fdiffCount: number;
+}
+
+export function newAv1FrameInfo(): Av1FrameInfo {
+  return {
+    startOfFrame: false,
+    endOfFrame: false,
+    templateId: 0,
+    frameNumber: 0,
+    spatialId: 0,
+    temporalId: 0,
+    structurePresent: false,
+    activeDecodeTargets: -1,
+    dti: new Uint8Array(MAX_DECODE_TARGETS),
+    fdiffCount: 0,
+  };
+}
+
+export const DD_OK = 0;
+export const DD_MALFORMED = -1;
+/** The packet refers to a template structure we have not seen (a keyframe was lost). */
+export const DD_NO_STRUCTURE = -2;
+
+const reader = new BitReader();
+
+/**
+ * Reads the descriptor at `off..off+len`. `structure` holds the last template structure; when the packet carries
+ * a new one it is parsed into `structure` (so a caller that wants the old one on failure passes a scratch copy).
+ */
+export function readAv1DependencyDescriptor(
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  structure: Av1TemplateStructure,
+  known: boolean,
+  out: Av1FrameInfo,
+): number {
+  if (len < 3) return DD_MALFORMED;
+  const r = reader;
+  r.reset(buf, off, len);
+  out.startOfFrame = r.f(1) === 1;
+  out.endOfFrame = r.f(1) === 1;
+  out.templateId = r.f(6);
+  out.frameNumber = r.f(16);
+  out.structurePresent = false;
+  out.activeDecodeTargets = -1;
+  let customDtis = false;
+  let customFdiffs = false;
+  let customChains = false;
+  if (len > 3) {
+    const structurePresent = r.f(1) === 1;
+    const activePresent = r.f(1) === 1;
+    customDtis = r.f(1) === 1;
+    customFdiffs = r.f(1) === 1;
+    customChains = r.f(1) === 1;
+    if (structurePresent) {
+      if (!readStructure(r, structure)) return DD_MALFORMED;
+      out.structurePresent = true;
+      known = true;
+      out.activeDecodeTargets = structure.decodeTargetCount >= 32 ? -1 >>> 0 : (1 << structure.decodeTargetCount) - 1;
+    }
+    if (activePresent) {
+      if (!known) return DD_NO_STRUCTURE;
+      out.activeDecodeTargets = r.f(structure.decodeTargetCount);
+    }
+  }
+  if (!known) return DD_NO_STRUCTURE;
+  const s = structure;
+  const t = (out.templateId + MAX_TEMPLATES - s.templateIdOffset) % MAX_TEMPLATES;
+  if (t >= s.templateCount) return DD_MALFORMED;
+  out.spatialId = s.templateSpatialId[t]!;
+  out.temporalId = s.templateTemporalId[t]!;
+  for (let dt = 0; dt < s.decodeTargetCount; dt++)
+    out.dti[dt] = customDtis ? r.f(2) : s.templateDti[t * MAX_DECODE_TARGETS + dt]!;
+  out.fdiffCount = s.templateFdiffCount[t]!;
+  if (customFdiffs) {
+    out.fdiffCount = 0;
+    for (let size = r.f(2); size !== 0 && !r.overrun; size = r.f(2)) {
+      r.f(4 * size);
+      if (++out.fdiffCount > MAX_FDIFFS) return DD_MALFORMED;
+    }
+  }
+  if (customChains) for (let c = 0; c < s.chainCount; c++) r.f(8);
+  return r.overrun ? DD_MALFORMED : DD_OK;
+}
+
+function readStructure(r: BitReader, s: Av1TemplateStructure): boolean {
+  s.templateIdOffset = r.f(6);
+  s.decodeTargetCount = r.f(5) + 1;
+  // template_layers()
+  let spatialId = 0;
+  let temporalId = 0;
+  let count = 0;
+  s.maxTemporalId = 0;
+  for (;;) {
+    if (count >= MAX_TEMPLATES || spatialId >= MAX_SPATIAL) return false;
+    s.templateSpatialId[count] = spatialId;
+    s.templateTemporalId[count] = temporalId;
+    count++;
+    const next = r.f(2);
+    if (r.overrun) return false;
+    if (next === 1) {
+      temporalId++;
+      if (temporalId > s.maxTemporalId) s.maxTemporalId = temporalId;
+    } else if (next === 2) {
+      temporalId = 0;
+      spatialId++;
+    } else if (next === 3) break;
+  }
+  s.templateCount = count;
+  s.maxSpatialId = spatialId;
+  const dts = s.decodeTargetCount;
+  for (let t = 0; t < count; t++) for (let dt = 0; dt < dts; dt++) s.templateDti[t * MAX_DECODE_TARGETS + dt] = r.f(2);
+  for (let t = 0; t < count; t++) {
+    let n = 0;
+    while (r.f(1) === 1 && !r.overrun) {
+      r.f(4);
+      if (++n > MAX_FDIFFS) return false;
+    }
+    s.templateFdiffCount[t] = n;
+  }
+  s.chainCount = r.ns(dts + 1);
+  if (s.chainCount > 0) {
+    for (let dt = 0; dt < dts; dt++) r.ns(s.chainCount);
+    for (let t = 0; t < count; t++) for (let c = 0; c < s.chainCount; c++) r.f(4);
+  }
+  // decode_target_layers()
+  for (let dt = 0; dt < dts; dt++) {
+    let sMax = 0;
+    let tMax = 0;
+    for (let t = 0; t < count; t++) {
+      if (s.templateDti[t * MAX_DECODE_TARGETS + dt] === DTI_NOT_PRESENT) continue;
+      sMax = Math.max(sMax, s.templateSpatialId[t]!);
+      tMax = Math.max(tMax, s.templateTemporalId[t]!);
+    }
+    s.decodeTargetSpatialId[dt] = sMax;
+    s.decodeTargetTemporalId[dt] = tMax;
+  }
+  s.widths.fill(0);
+  s.heights.fill(0);
+  if (r.f(1) === 1)
+    for (let sid = 0; sid <= s.maxSpatialId; sid++) {
+      s.widths[sid] = r.f(16) + 1;
+      s.heights[sid] = r.f(16) + 1;
+    }
+  return !r.overrun;
+}
+
+/** The decode target that holds exactly layers (spatial ≤ sid, temporal ≤ tid), the highest such; -1 if none. */
+export function av1DecodeTargetFor(s: Av1TemplateStructure, sid: number, tid: number): number {
+  let best = -1;
+  for (let dt = 0; dt < s.decodeTargetCount; dt++) {
+    const ds = s.decodeTargetSpatialId[dt]!;
+    const dtt = s.decodeTargetTemporalId[dt]!;
+    if (ds > sid || dtt > tid) continue;
+    if (
+      best < 0 ||
+      ds > s.decodeTargetSpatialId[best]! ||
+      (ds === s.decodeTargetSpatialId[best]! && dtt > s.decodeTargetTemporalId[best]!)
+    )
+      best = dt;
+  }
+  return best;
+}

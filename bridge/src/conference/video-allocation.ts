@@ -1,0 +1,225 @@
+// Per conference: who speaks, what each receiver asked for, and which layer of which source each receiver gets.
+// Decisions run on events (constraints, estimate, speaker, sources, layers starting or stopping), never per packet;
+// they end as targets on the receivers' rewriters in the forwarding table.
+import type { Logger } from 'pino';
+import {
+  DominantSpeakerDetector,
+  ReceiverConstraints,
+  UNLIMITED,
+  allocate,
+  estimateChangedEnough,
+  type Allocation,
+  type ConstraintsPatch,
+  type VideoType,
+} from '../allocation/index.js';
+import type { Forwarder, ForwardingTable, MediaSink } from '../forward/index.js';
+import { NO_ENCODING } from '../rewrite/index.js';
+
+/** What the bridge channel tells clients (PROTOCOL.md §7.4), as data. */
+export type VideoEvent =
+  | { type: 'forwardedsources'; endpointId: string; sources: readonly string[] }
+  | { type: 'dominantspeaker'; endpointId: string; previous: readonly string[] }
+  | { type: 'senderconstraints'; endpointId: string; sourceName: string; maxHeight: number };
+
+export interface VideoAllocationOptions {
+  /** Height every source gets before a receiver's first ReceiverVideoConstraints: 0 (JVB), -1 unlimited. */
+  initialMaxHeight: number;
+  /** The bridge's own last-N (-1: none). */
+  bridgeLastN: number;
+  log: Logger | undefined;
+  emit(e: VideoEvent): void;
+  /**
+   * A receiver's downlink estimate (bps; undefined: none yet, unlimited), read once a second besides the estimate
+   * events: an estimate that starts without moving much still reaches the allocation.
+   */
+  estimate?(id: string): number | undefined;
+  /** What a receiver's allocation would take with unlimited bandwidth (bps): the downlink probes towards it. */
+  onDesired?(id: string, bps: number): void;
+}
+
+const SPEAKER_INTERVAL_MS = 100;
+/** Layers that start or stop (a sender pausing its top encoding) are noticed within this. */
+const LAYER_CHECK_INTERVAL_MS = 1000;
+
+interface ReceiverState {
+  readonly id: string;
+  readonly sink: MediaSink;
+  readonly constraints: ReceiverConstraints;
+  /** The receiver's estimate (bps), and the one the current allocation used. */
+  bandwidth: number | undefined;
+  allocatedWith: number | undefined;
+  forwarded: string;
+  allocation: Allocation | undefined;
+}
+
+export class VideoAllocation {
+  readonly #table: ForwardingTable;
+  readonly #forwarder: Forwarder;
+  readonly #opts: VideoAllocationOptions;
+  readonly #speakers = new DominantSpeakerDetector();
+  readonly #receivers = new Map<string, ReceiverState>();
+  readonly #videoTypes = new Map<string, VideoType>();
+  readonly #senderMax = new Map<string, number>();
+  readonly #timer: NodeJS.Timeout;
+  #ticks = 0;
+  #layerSummary = '';
+
+  constructor(table: ForwardingTable, forwarder: Forwarder, opts: VideoAllocationOptions) {
+    this.#table = table;
+    this.#forwarder = forwarder;
+    this.#opts = opts;
+    this.#timer = setInterval(() => this.#tick(), SPEAKER_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  get dominantSpeaker(): string | undefined {
+    return this.#speakers.dominant;
+  }
+
+  get recentSpeakers(): readonly string[] {
+    return this.#speakers.recentSpeakers;
+  }
+
+  addEndpoint(id: string, sink: MediaSink): void {
+    const h = this.#opts.initialMaxHeight;
+    this.#receivers.set(id, {
+      id,
+      sink,
+      constraints: new ReceiverConstraints({ maxHeight: h, maxFrameRate: UNLIMITED }),
+      bandwidth: undefined,
+      allocatedWith: undefined,
+      forwarded: '',
+      allocation: undefined,
+    });
+    this.#table.setSpeech(sink, this.#speakers.add(id));
+    this.reallocate();
+  }
+
+  removeEndpoint(id: string): void {
+    this.#receivers.delete(id);
+    if (this.#speakers.remove(id)) this.#emitSpeaker();
+    this.reallocate();
+  }
+
+  /** A ReceiverVideoConstraints message (absent fields unchanged). */
+  setConstraints(id: string, patch: ConstraintsPatch): void {
+    const r = this.#receivers.get(id);
+    if (r !== undefined && r.constraints.apply(patch)) this.reallocate(r);
+  }
+
+  /** The receiver's bandwidth estimate changed (#15); undefined: none. Small changes are ignored (hysteresis). */
+  setBandwidthEstimate(id: string, bps: number | undefined): void {
+    const r = this.#receivers.get(id);
+    if (r === undefined) return;
+    r.bandwidth = bps;
+    if (estimateChangedEnough(r.allocatedWith, bps)) this.reallocate(r);
+  }
+
+  setVideoType(sourceName: string, type: VideoType): void {
+    if (this.#videoTypes.get(sourceName) === type) return;
+    this.#videoTypes.set(sourceName, type);
+    this.reallocate();
+  }
+
+  /** Sources the receiver is sent now (ForwardedSources), in priority order. */
+  forwardedSources(id: string): string[] {
+    return [...(this.#receivers.get(id)?.allocation?.forwarded ?? [])];
+  }
+
+  /** Current maxHeight asked of each of `endpointId`'s sources (SenderSourceConstraints), for a new channel. */
+  senderConstraints(endpointId: string): Array<{ sourceName: string; maxHeight: number }> {
+    const out: Array<{ sourceName: string; maxHeight: number }> = [];
+    for (const v of this.#table.videoSources())
+      if (v.ownerId === endpointId) out.push({ sourceName: v.name, maxHeight: this.#senderMax.get(v.name) ?? 0 });
+    return out;
+  }
+
+  /** Recomputes one receiver's allocation, or everyone's. */
+  reallocate(only?: ReceiverState): void {
+    const now = Date.now();
+    const sources = this.#table.videoSources();
+    for (const v of sources) v.layers.videoType = this.#videoTypes.get(v.name) ?? 'camera';
+    const layers = sources.map((v) => v.layers);
+    const order = this.#speakers.recentSpeakers;
+    for (const r of only === undefined ? this.#receivers.values() : [only]) {
+      const a = allocate({
+        sources: layers,
+        receiver: r.id,
+        speakerOrder: order,
+        constraints: r.constraints,
+        bandwidthBps: r.bandwidth,
+        nowMs: now,
+        bridgeLastN: this.#opts.bridgeLastN,
+      });
+      r.allocation = a;
+      r.allocatedWith = r.bandwidth;
+      let desired = 0;
+      for (const s of a.sources) desired += s.ideal?.bitrateBps ?? 0;
+      this.#opts.onDesired?.(r.id, desired);
+      for (const s of a.sources) {
+        const rw = this.#table.rewriter(r.sink, s.source.name);
+        if (rw === undefined) continue;
+        const before = rw.targetEncoding;
+        rw.setTarget(s.layer?.encoding ?? NO_ENCODING, s.layer?.temporal ?? -1);
+        const v = sources.find((x) => x.name === s.source.name);
+        // Ask for the keyframe now rather than with the next packet: switching takes one round trip less.
+        if (v !== undefined && rw.awaitingKeyframe && rw.targetEncoding !== before)
+          this.#forwarder.requestKeyframe(v, rw.targetEncoding, now);
+      }
+      const key = a.forwarded.join('\n');
+      if (key !== r.forwarded) {
+        r.forwarded = key;
+        this.#opts.emit({ type: 'forwardedsources', endpointId: r.id, sources: a.forwarded });
+      }
+    }
+    this.#updateSenderConstraints(sources);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** SenderSourceConstraints: the highest height any receiver may be sent of each source (0: nobody). */
+  #updateSenderConstraints(sources: ReturnType<ForwardingTable['videoSources']>): void {
+    for (const v of sources) {
+      let max = 0;
+      const top = v.layers.heightOf(v.layers.encodingCount - 1);
+      for (const r of this.#receivers.values()) {
+        const s = r.allocation?.sources.find((x) => x.source === v.layers);
+        if (s === undefined) continue;
+        const h = s.effective.maxHeight === UNLIMITED ? top : s.effective.maxHeight;
+        max = Math.max(max, h);
+      }
+      v.layers.pausedByBridge = max === 0;
+      if (this.#senderMax.get(v.name) === max) continue;
+      this.#senderMax.set(v.name, max);
+      this.#opts.emit({ type: 'senderconstraints', endpointId: v.ownerId, sourceName: v.name, maxHeight: max });
+    }
+  }
+
+  #emitSpeaker(): void {
+    const [dominant, ...previous] = this.#speakers.recentSpeakers;
+    if (dominant === undefined) return;
+    this.#opts.log?.debug({ dominant }, 'dominant speaker changed');
+    this.#opts.emit({ type: 'dominantspeaker', endpointId: dominant, previous });
+  }
+
+  #tick(): void {
+    if (this.#speakers.evaluate()) {
+      this.#emitSpeaker();
+      this.reallocate();
+    }
+    if (++this.#ticks % (LAYER_CHECK_INTERVAL_MS / SPEAKER_INTERVAL_MS) !== 0) return;
+    for (const r of this.#receivers.values()) {
+      const bps = this.#opts.estimate?.(r.id);
+      if (bps !== r.bandwidth) this.setBandwidthEstimate(r.id, bps);
+    }
+    const now = Date.now();
+    let summary = '';
+    for (const v of this.#table.videoSources()) summary += `${v.name}=${v.layers.activitySummary(now)};`;
+    if (summary !== this.#layerSummary) {
+      this.#layerSummary = summary;
+      this.reallocate();
+    }
+  }
+}

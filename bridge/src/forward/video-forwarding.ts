@@ -1,0 +1,135 @@
+// The video half of the forwarder: one parse per packet, then per receiver its rewriter decides and rewrites in
+// place; keyframe requests for the layer a receiver waits for; RTX and SRs translated onto the receiver's stream.
+import { rtpPayloadEnd, rtpPayloadOffset } from '../codecs/index.js';
+import { newPacketMeta, readPacketMeta, type StreamRewriter, type VideoCodec } from '../rewrite/index.js';
+import type { ForwarderCounters } from './forwarder-counters.js';
+import type { Route, VideoSourceEntry } from './forwarding-table.js';
+
+const CODECS: readonly VideoCodec[] = ['other', 'vp8', 'h264', 'vp9', 'av1'];
+/** The bridge's own keyframe requests per encoding: a keyframe takes a round trip and a few frames to arrive. */
+const BRIDGE_KEYFRAME_INTERVAL_MS = 1000;
+
+/** Per conference: payload type -> codec, the shared per-packet scratch, and the keyframe request buffer. */
+export class VideoForwarding {
+  readonly #codecs = new Uint8Array(128);
+  readonly #meta = newPacketMeta();
+  readonly #pli = Buffer.alloc(12);
+  readonly #counters: ForwarderCounters;
+
+  constructor(counters: ForwarderCounters) {
+    this.#counters = counters;
+  }
+
+  /** Which payload types carry which codec (from the offer); others forward without layer switching. */
+  setCodecs(byPayloadType: ReadonlyMap<number, VideoCodec>): void {
+    this.#codecs.fill(0);
+    for (const [pt, c] of byPayloadType) if (pt >= 0 && pt < 128) this.#codecs[pt] = CODECS.indexOf(c);
+  }
+
+  /** `tccAt`/`nowMs` as for MediaSink.sendRtp: each receiver's pipeline stamps its own transport-wide number. */
+  onRtp(route: Route, v: VideoSourceEntry, buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void {
+    const now = Date.now();
+    if (route.isRtx) {
+      this.#onRtx(route, v, buf, off, len, tccAt, nowMs);
+      return;
+    }
+    const meta = this.#meta;
+    const codec = CODECS[this.#codecs[buf[off + 1]! & 0x7f]!]!;
+    if (!readPacketMeta(buf, off, len, codec, route.encoding, meta)) {
+      this.#counters.dropMalformed++;
+      return;
+    }
+    v.layers.onPacket(route.encoding, meta.temporalId, len, meta.start, meta.isVp8 ? meta.vp8.height : 0, now);
+    const targets = route.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      const rw = t.rewriter!;
+      if (!t.sink.ready) continue;
+      if (rw.rewrite(buf, off, meta, now)) {
+        t.sink.sendRtp(buf, off, len, tccAt, nowMs);
+        this.#counters.rtpForwarded++;
+      } else this.#counters.videoNotSelected++;
+      // Still waiting after this packet: the sender must send a keyframe of the encoding wanted.
+      if (rw.awaitingKeyframe) this.requestKeyframe(v, rw.targetEncoding, now);
+    }
+  }
+
+  /**
+   * The sender's retransmission of a packet the bridge lost: only to receivers of its encoding, its original
+   * sequence number and timestamp on the receiver's stream, on the RTX SSRC the receiver knows; each receiver's
+   * downlink then numbers it on that RTX stream (the bridge sends its own RTX answers there too).
+   */
+  #onRtx(route: Route, v: VideoSourceEntry, buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void {
+    const p = rtpPayloadOffset(buf, off, len);
+    const end = p < 0 ? -1 : rtpPayloadEnd(buf, off, len, p);
+    if (end < p + 2 || v.receiverRtxSsrc === 0) {
+      this.#counters.videoNotSelected++; // padding-only probes, or no RTX stream the receivers know
+      return;
+    }
+    const osn = buf.readUInt16BE(p);
+    const ts = buf.readUInt32BE(off + 4);
+    const targets = route.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      const rw = t.rewriter!;
+      const seq = rw.translateSeq(route.encoding, osn);
+      if (seq < 0 || !t.sink.ready) continue;
+      buf.writeUInt32BE(v.receiverRtxSsrc, off + 8);
+      buf.writeUInt32BE(rw.translateTimestamp(route.encoding, ts), off + 4);
+      buf.writeUInt16BE(seq, p);
+      t.sink.downlink.forwardRtx(buf, off, len, tccAt, nowMs);
+      this.#counters.rtpForwarded++;
+    }
+  }
+
+  /** An SR of a video encoding: to each receiver forwarding that encoding, on its SSRC and timeline. */
+  onSr(route: Route, sr: Buffer, len: number): void {
+    if (route.isRtx) {
+      this.#counters.rtcpTerminated++;
+      return;
+    }
+    const ts = sr.readUInt32BE(16);
+    const targets = route.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      const out = t.rewriter!.translateTimestamp(route.encoding, ts);
+      if (out < 0 || !t.sink.ready) continue;
+      sr.writeUInt32BE(t.rewriter!.ssrc, 4);
+      sr.writeUInt32BE(out, 16);
+      t.sink.sendRtcp(sr, 0, len);
+      this.#counters.srForwarded++;
+    }
+  }
+
+  /**
+   * Copies the sender's packet `src[at..at+len)` of `encoding` into `out` as `rw` forwarded it (SSRC, sequence
+   * number, timestamp, VP8 fields), for an RTX answer; its length, or -1 when `rw` does not forward that encoding.
+   */
+  copyAsForwarded(rw: StreamRewriter, encoding: number, src: Buffer, at: number, len: number, out: Buffer): number {
+    if (len > out.length) return -1;
+    src.copy(out, 0, at, at + len);
+    const meta = this.#meta;
+    const codec = CODECS[this.#codecs[out[1]! & 0x7f]!]!;
+    if (!readPacketMeta(out, 0, len, codec, encoding, meta)) return -1;
+    return rw.rewriteCopy(out, 0, meta) ? len : -1;
+  }
+
+  /**
+   * Asks the sender of `v` for a keyframe of `encoding`: only while that encoding flows (a paused one answers
+   * nothing, and keyframes cost the sender's uplink), at most one per second per encoding.
+   */
+  requestKeyframe(v: VideoSourceEntry, encoding: number, now: number): void {
+    const route = v.encodings[encoding];
+    if (route === undefined || !v.sender.ready || !v.layers.isActive(encoding, now)) return;
+    if (now - route.lastKeyframeRequestAt < BRIDGE_KEYFRAME_INTERVAL_MS) return;
+    route.lastKeyframeRequestAt = now;
+    const b = this.#pli;
+    b[0] = 0x81; // V=2, FMT=1 (PLI), RFC 4585 §6.3.1
+    b[1] = 206;
+    b.writeUInt16BE(2, 2);
+    b.writeUInt32BE(v.sender.feedbackSsrc ?? 0, 4);
+    b.writeUInt32BE(route.ssrc, 8);
+    v.sender.sendRtcp(b, 0, 12);
+    this.#counters.keyframeRequestsSent++;
+  }
+}

@@ -1,0 +1,4 @@
+export { newPacketMeta, type PacketMeta, type VideoCodec } from './packet-meta.js';
+export { readPacketMeta } from './read-packet-meta.js';
+export { NO_ENCODING, StreamRewriter, type RewriterCounters } from './stream-rewriter.js';
+export { picIdDiff, seqDiff, tsDiff } from './seq-math.js';

@@ -1,0 +1,82 @@
+// Three VP8 simulcast encodings the way lib-jitsi-meet sends them (PROTOCOL.md §8): SSRC-signalled (a SIM group of
+// three primaries, lowest first, plus one FID group each), made by munging our local answer before it is set.
+
+/** The SSRCs added to our video m-line, kept across renegotiations so the browser keeps the same streams. */
+export interface SimulcastSsrcs {
+  primaries: number[];
+  rtx: number[];
+}
+
+/** lib-jitsi-meet's VP8 bitrates (low, standard, high) for the 180p, 360p and 720p encodings (bps), lowest first. */
+export const SIMULCAST_MAX_BITRATES = [200_000, 500_000, 1_500_000];
+export const SIMULCAST_HEIGHTS = [180, 360, 720];
+
+function randomSsrc(): number {
+  return (crypto.getRandomValues(new Uint32Array(1))[0]! % 0xfffffffe) + 1;
+}
+
+/**
+ * Adds a SIM group of three to the m-line `mid` (its first SSRC stays the lowest layer) with RTX partners; returns
+ * the SDP unchanged when that m-line sends nothing or already has a SIM group. `keep` reuses earlier SSRCs.
+ */
+export function mungeSimulcast(
+  sdp: string,
+  mid: string,
+  keep?: SimulcastSsrcs,
+): { sdp: string; ssrcs?: SimulcastSsrcs } {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const sections = sdp.split(/\r?\nm=/);
+  const i = sections.findIndex((s, k) => k > 0 && s.split(/\r?\n/).includes(`a=mid:${mid}`));
+  if (i < 0) return { sdp };
+  const lines = sections[i]!.split(/\r?\n/);
+  if (lines.some((l) => l.startsWith('a=ssrc-group:SIM'))) return { sdp };
+  const ssrcLines = lines.filter((l) => l.startsWith('a=ssrc:'));
+  if (ssrcLines.length === 0) return { sdp };
+  const fid = lines.find((l) => l.startsWith('a=ssrc-group:FID '));
+  const first = Number(ssrcLines[0]!.slice('a=ssrc:'.length).split(' ')[0]);
+  const firstRtx = fid === undefined ? undefined : Number(fid.split(' ')[2]);
+  const attrs = ssrcLines
+    .filter((l) => l.startsWith(`a=ssrc:${first} `))
+    .map((l) => l.slice(`a=ssrc:${first} `.length))
+    .filter((a) => a.startsWith('cname:') || a.startsWith('msid:'));
+  const ssrcs: SimulcastSsrcs = keep ?? {
+    primaries: [first, randomSsrc(), randomSsrc()],
+    rtx: firstRtx === undefined ? [] : [firstRtx, randomSsrc(), randomSsrc()],
+  };
+  ssrcs.primaries[0] = first;
+  if (firstRtx !== undefined && ssrcs.rtx.length === 3) ssrcs.rtx[0] = firstRtx;
+  const add: string[] = [];
+  for (let k = 1; k < 3; k++) {
+    for (const a of attrs) add.push(`a=ssrc:${ssrcs.primaries[k]} ${a}`);
+    if (ssrcs.rtx.length === 3) for (const a of attrs) add.push(`a=ssrc:${ssrcs.rtx[k]} ${a}`);
+  }
+  const groups = [`a=ssrc-group:SIM ${ssrcs.primaries.join(' ')}`];
+  if (ssrcs.rtx.length === 3)
+    for (let k = 1; k < 3; k++) groups.push(`a=ssrc-group:FID ${ssrcs.primaries[k]} ${ssrcs.rtx[k]}`);
+  // Keep the section's trailing empty line (the SDP ends with CRLF).
+  const tail = lines[lines.length - 1] === '' ? [''] : [];
+  const body = tail.length > 0 ? lines.slice(0, -1) : lines;
+  sections[i] = [...body, ...add, ...groups, ...tail].join(eol);
+  return { sdp: sections.join(`${eol}m=`), ssrcs };
+}
+
+/**
+ * Sets the encodings' resolution scale and bitrate (lowest first) and turns off those above `maxHeight`
+ * (SenderSourceConstraints: -1 unlimited, 0 none). Returns false when the browser made no simulcast encodings.
+ */
+export async function configureEncodings(
+  sender: RTCRtpSender,
+  maxHeight: number,
+  captureHeight: number,
+): Promise<boolean> {
+  const p = sender.getParameters();
+  if (p.encodings.length !== 3) return false;
+  p.encodings.forEach((e, k) => {
+    e.scaleResolutionDownBy = Math.max(1, captureHeight / SIMULCAST_HEIGHTS[k]!);
+    e.maxBitrate = SIMULCAST_MAX_BITRATES[k];
+    // The lowest layer stays on unless nothing is wanted, so a receiver asking less than 180 still gets video.
+    e.active = maxHeight !== 0 && (maxHeight < 0 || k === 0 || SIMULCAST_HEIGHTS[k]! <= maxHeight);
+  });
+  await sender.setParameters(p);
+  return true;
+}
