@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { ChildRpc } from './child-rpc.js';
 import type { NdcCommand } from './ndc-host-child.js';
 
 /** What one peer received so far, by sender nick. */
@@ -14,24 +15,10 @@ export interface NdcStats {
  * runner down, and stop() simply kills it.
  */
 export class NdcHost {
-  readonly #child: ChildProcess;
-  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  #seq = 0;
+  readonly #rpc: ChildRpc<NdcCommand>;
 
   private constructor(child: ChildProcess) {
-    this.#child = child;
-    child.on('message', (raw: unknown) => {
-      const m = raw as { seq: number; result?: unknown; error?: string };
-      const p = this.#pending.get(m.seq);
-      if (p === undefined) return;
-      this.#pending.delete(m.seq);
-      if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.result);
-    });
-    child.on('exit', (code, signal) => {
-      for (const p of this.#pending.values()) p.reject(new Error(`ndc host exited (${code ?? signal})`));
-      this.#pending.clear();
-    });
+    this.#rpc = new ChildRpc(child, 'ndc host');
   }
 
   static async start(): Promise<NdcHost> {
@@ -40,26 +27,20 @@ export class NdcHost {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const host = new NdcHost(child);
-    await new Promise<void>((resolve, reject) => {
-      host.#pending.set(0, { resolve: () => resolve(), reject });
-    });
+    await host.#rpc.ready();
     return host;
   }
 
   request<T>(command: NdcCommand): Promise<T> {
-    const seq = ++this.#seq;
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.set(seq, { resolve: (v) => resolve(v as T), reject });
-      this.#child.send({ seq, command });
-    });
+    return this.#rpc.request<T>(command);
   }
 
   /** Fire and forget (sending RTP). */
   post(command: NdcCommand): void {
-    if (this.#child.connected) this.#child.send({ seq: -1, command });
+    this.#rpc.post(command);
   }
 
   stop(): void {
-    this.#child.kill('SIGKILL');
+    this.#rpc.child.kill('SIGKILL');
   }
 }

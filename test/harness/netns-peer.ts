@@ -4,6 +4,7 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ChildRpc } from './child-rpc.js';
 import type { NetnsCommand, NetnsPeerStats } from './netns-peer-child.js';
 
 function run(cmd: string, args: string[]): void {
@@ -132,24 +133,10 @@ export class Netns {
 
 /** A peer process inside `ns`, driven over IPC. */
 export class NetnsPeer {
-  readonly #child: ChildProcess;
-  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  #seq = 0;
+  readonly #rpc: ChildRpc<NetnsCommand>;
 
   private constructor(child: ChildProcess) {
-    this.#child = child;
-    child.on('message', (raw: unknown) => {
-      const m = raw as { seq: number; result?: unknown; error?: string };
-      const p = this.#pending.get(m.seq);
-      if (p === undefined) return;
-      this.#pending.delete(m.seq);
-      if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.result);
-    });
-    child.on('exit', (code, signal) => {
-      for (const p of this.#pending.values()) p.reject(new Error(`netns peer exited (${code ?? signal})`));
-      this.#pending.clear();
-    });
+    this.#rpc = new ChildRpc(child, 'netns peer');
   }
 
   static async start(ns: Netns): Promise<NetnsPeer> {
@@ -160,16 +147,12 @@ export class NetnsPeer {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const peer = new NetnsPeer(child);
-    await new Promise<void>((resolve, reject) => peer.#pending.set(0, { resolve: () => resolve(), reject }));
+    await peer.#rpc.ready();
     return peer;
   }
 
   request<T>(command: NetnsCommand): Promise<T> {
-    const seq = ++this.#seq;
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
-      this.#child.send({ seq, command });
-    });
+    return this.#rpc.request<T>(command);
   }
 
   stats(): Promise<NetnsPeerStats> {
@@ -177,6 +160,6 @@ export class NetnsPeer {
   }
 
   close(): void {
-    this.#child.kill('SIGKILL');
+    this.#rpc.child.kill('SIGKILL');
   }
 }

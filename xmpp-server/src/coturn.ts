@@ -3,12 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ProsodyError } from './errors.js';
 import { freePort } from './free-port.js';
+import { accepts, delay, forEachLine } from './process-util.js';
 import type { TurnService } from './prosody-config.js';
 
 export interface CoturnConfigParams {
@@ -124,16 +124,14 @@ export class Coturn {
       detached: true,
     });
     const tail: string[] = [];
-    const onData = (d: Buffer) => {
-      for (const line of d.toString().split('\n')) {
-        if (line.trim() === '') continue;
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-        log.debug({ source: 'coturn' }, line.trim());
-      }
+    const onLine = (line: string) => {
+      if (line.trim() === '') return;
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      log.debug({ source: 'coturn' }, line.trim());
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    forEachLine(child.stdout, onLine);
+    forEachLine(child.stderr, onLine);
     const coturn = new Coturn({ host: listeningIp, port, secret }, dir, child);
     const deadline = Date.now() + (o.readyTimeoutMs ?? 10_000);
     // coturn listens on TCP and UDP on the same port; TCP accepting means its listeners are up.
@@ -142,7 +140,7 @@ export class Coturn {
         await coturn.close();
         throw new ProsodyError('coturn-start-failed', `coturn did not start\n${tail.slice(-8).join('\n')}`);
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await delay(20);
     }
     log.info({ port, coturnPid: child.pid }, 'coturn ready');
     return coturn;
@@ -160,15 +158,4 @@ export class Coturn {
     })();
     return this.#closing;
   }
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
