@@ -11,6 +11,7 @@ import { loadBridgeConfig, type ResolvedBridgeConfig } from './config/index.js';
 import { BridgeLifecycle, MediaServer, type BandwidthDebug, type Endpoint } from './conference/index.js';
 import { requireNativeAddon } from './addon/index.js';
 import { chooseSrtp, type SrtpChoice } from './srtp/index.js';
+import type { EndpointCounters } from './pipeline/index.js';
 import { BridgeStats, createBridgeMetrics, type StatsInputs } from './metrics/index.js';
 import { BridgeXmpp, addBasicRoutes } from './xmpp/index.js';
 
@@ -276,12 +277,17 @@ function endpointsOf(media: MediaServer): Endpoint[] {
   return [...media.conferences.values()].flatMap((c) => [...c.endpoints.values()]);
 }
 
-/** `/colibri/stats/debug`: per conference, per endpoint, the downlink estimator's state. */
-function endpointDebug(media: MediaServer): Record<string, Record<string, { bandwidth: BandwidthDebug }>> {
-  const out: Record<string, Record<string, { bandwidth: BandwidthDebug }>> = {};
+interface EndpointDebug {
+  bandwidth: BandwidthDebug;
+  counters: Readonly<EndpointCounters>;
+}
+
+/** `/colibri/stats/debug`: per conference, per endpoint, the downlink estimator's state and the packet counters. */
+function endpointDebug(media: MediaServer): Record<string, Record<string, EndpointDebug>> {
+  const out: Record<string, Record<string, EndpointDebug>> = {};
   for (const c of media.conferences.values()) {
-    const eps: Record<string, { bandwidth: BandwidthDebug }> = {};
-    for (const ep of c.endpoints.values()) eps[ep.id] = { bandwidth: ep.bandwidthDebug };
+    const eps: Record<string, EndpointDebug> = {};
+    for (const ep of c.endpoints.values()) eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters };
     out[c.id] = eps;
   }
   return out;

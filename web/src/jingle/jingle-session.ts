@@ -111,7 +111,7 @@ export class JingleSession {
 
   async #initiate(j: Jingle): Promise<void> {
     this.#resetPeer();
-    const offer = new RemoteOffer(j);
+    const offer = new RemoteOffer(j, this.#deps.preferredVideoCodec);
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.#offer = offer;
     this.#pc = pc;

@@ -1,4 +1,4 @@
-import type { IceUdpTransport, Jingle, JingleContent, RtpDescription } from '@convene/protocol/jingle';
+import type { IceUdpTransport, Jingle, JingleContent, PayloadType, RtpDescription } from '@convene/protocol/jingle';
 import type { EndpointSources, Source, SsrcGroup } from '@convene/protocol/sources';
 import { jingleToSdp } from '@convene/protocol/sdp';
 
@@ -42,7 +42,12 @@ export class RemoteOffer {
   readonly #slots: Slot[] = [];
   #version = 1;
 
-  constructor(initiate: Jingle) {
+  /**
+   * `preferredVideoCodec` (e.g. `vp8`) goes first in the video m-lines with its RTX: Chromium, as the answerer, sends
+   * the first codec of the offer it also supports, whatever `setCodecPreferences` puts first in its answer, so
+   * lib-jitsi-meet reorders the offer too. Without it the browser sends the focus's first codec (AV1, Jicofo's order).
+   */
+  constructor(initiate: Jingle, preferredVideoCodec?: string) {
     this.sid = initiate.sid;
     const first = initiate.contents.find((c) => c.transport !== undefined)?.transport;
     if (first === undefined) throw new Error('session-initiate has no transport');
@@ -56,7 +61,11 @@ export class RemoteOffer {
       }
       // The offer is applied as it is, sdes:mid included, as lib-jitsi-meet does: the bridge strips the
       // sender's mid from forwarded RTP (else the browser would bind that SSRC to its own m-line of that mid).
-      this.#templates.set(d.media, { ...d, sources: [], ssrcGroups: [] });
+      const payloadTypes =
+        d.media === 'video' && preferredVideoCodec !== undefined
+          ? preferPayloadTypes(d.payloadTypes, preferredVideoCodec)
+          : d.payloadTypes;
+      this.#templates.set(d.media, { ...d, payloadTypes, sources: [], ssrcGroups: [] });
       this.#slots.push({
         mid: String(this.#slots.length),
         media: d.media,
@@ -166,6 +175,17 @@ export class RemoteOffer {
     }
     return n;
   }
+}
+
+/** The payload types of codec `name` (case-insensitive) and the RTX ones that repair them first, the rest as they were. */
+export function preferPayloadTypes(types: readonly PayloadType[], name: string): PayloadType[] {
+  const wanted = name.toLowerCase();
+  const ids = new Set(types.filter((t) => t.name.toLowerCase() === wanted).map((t) => t.id));
+  if (ids.size === 0) return [...types];
+  const repairs = (t: PayloadType) =>
+    t.name.toLowerCase() === 'rtx' && t.parameters.some((p) => p.name === 'apt' && ids.has(Number(p.value)));
+  const first = types.filter((t) => ids.has(t.id) || repairs(t));
+  return [...first, ...types.filter((t) => !first.includes(t))];
 }
 
 /** [media, owner, sources, groups] for each owner and media type in a Jingle (JSON sources and XML sources). */
