@@ -34,7 +34,7 @@ export class Forwarder {
   /** RTX payload type by original payload type (apt), -1 when none: NACKs are answered with RTX when set. */
   readonly #rtxPtFor = new Int16Array(128).fill(-1);
   /** One-byte header extension ids blanked before forwarding (flags by id). */
-  readonly #strip = new Uint8Array(16);
+  readonly #strip = new Uint8Array(256);
   #stripAny = false;
   #stripIds: readonly number[] = [];
   /** The transport-wide sequence number id (0: none): kept, and stamped per receiver by its pipeline. */
@@ -102,7 +102,7 @@ export class Forwarder {
     this.#strip.fill(0);
     let any = false;
     for (const id of this.#stripIds)
-      if (id >= 1 && id <= 14 && id !== this.#tccId) {
+      if (id >= 1 && id <= 255 && id !== this.#tccId) {
         this.#strip[id] = 1;
         any = true;
       }

@@ -25,6 +25,8 @@ export class VideoQuality {
   #lastSent = '';
   #sender: RTCRtpSender | undefined;
   #senderMaxHeight = -1;
+  /** The setParameters chain (never rejects). */
+  #applying: Promise<void> = Promise.resolve();
   readonly #onChange = () => this.update();
 
   constructor(deps: VideoQualityDeps) {
@@ -73,8 +75,14 @@ export class VideoQuality {
   #applySender(): void {
     const s = this.#sender;
     if (s === undefined) return;
-    void configureEncodings(s, this.#senderMaxHeight, this.#deps.captureHeight).catch((err: unknown) =>
-      this.#deps.onError('simulcast encodings', err),
-    );
+    // One setParameters at a time, each on fresh getParameters (a second one in flight, or a renegotiation in
+    // between, makes Chromium refuse the older parameters); a refused one is tried once more.
+    const apply = () => configureEncodings(s, this.#senderMaxHeight, this.#deps.captureHeight);
+    this.#applying = this.#applying
+      .then(() => apply().catch(apply))
+      .then(
+        () => undefined,
+        (err: unknown) => this.#deps.onError('simulcast encodings', err),
+      );
   }
 }

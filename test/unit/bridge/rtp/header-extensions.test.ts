@@ -15,8 +15,23 @@ function packet(): Buffer {
   return b;
 }
 
+/** The same elements in the two-byte form (RFC 8285 §4.3), as Chromium sends them beside a large dependency descriptor. */
+function twoBytePacket(): Buffer {
+  // 1:[0x85] 10:["0"] 5:[0x00,0x07], then padding to a multiple of 4.
+  const ext = Buffer.from([0x01, 0x01, 0x85, 0x0a, 0x01, 0x30, 0x05, 0x02, 0x00, 0x07, 0x00, 0x00]);
+  const b = Buffer.alloc(12 + 4 + ext.length + 4);
+  b[0] = 0x90;
+  b[1] = 100;
+  b.writeUInt32BE(0x11223344, 8);
+  b.writeUInt16BE(0x1000, 12);
+  b.writeUInt16BE(ext.length / 4, 14);
+  ext.copy(b, 16);
+  b.write('vp8!', 16 + ext.length);
+  return b;
+}
+
 const flags = (...ids: number[]) => {
-  const f = new Uint8Array(16);
+  const f = new Uint8Array(256);
   for (const id of ids) f[id] = 1;
   return f;
 };
@@ -31,15 +46,31 @@ describe('blankHeaderExtensions', () => {
     expect(b.subarray(24)).toEqual(before.subarray(24));
   });
 
-  it('leaves packets without extensions, two-byte blocks and truncated blocks alone', () => {
+  it('blanks the two-byte form too (a keyframe with a large dependency descriptor must not carry its mid on)', () => {
+    const b = twoBytePacket();
+    const before = Buffer.from(b);
+    expect(blankHeaderExtensions(b, 0, b.length, flags(10, 200))).toBe(1);
+    expect([...b.subarray(16, 28)]).toEqual([0x01, 0x01, 0x85, 0, 0, 0, 0x05, 0x02, 0x00, 0x07, 0, 0]);
+    expect(b.subarray(28)).toEqual(before.subarray(28));
+    const all = twoBytePacket();
+    expect(blankHeaderExtensions(all, 0, all.length, flags(1, 5, 10))).toBe(3);
+    expect([...all.subarray(16, 28)].every((x) => x === 0)).toBe(true);
+  });
+
+  it('leaves packets without extensions, other profiles and truncated blocks alone', () => {
     const plain = Buffer.alloc(20);
     plain[0] = 0x80;
     expect(blankHeaderExtensions(plain, 0, plain.length, flags(1))).toBe(0);
-    const twoByte = packet();
-    twoByte.writeUInt16BE(0x1000, 12);
-    const copy = Buffer.from(twoByte);
-    expect(blankHeaderExtensions(twoByte, 0, twoByte.length, flags(1, 5, 10))).toBe(0);
-    expect(twoByte).toEqual(copy);
+    const other = packet();
+    other.writeUInt16BE(0x2000, 12);
+    const copy = Buffer.from(other);
+    expect(blankHeaderExtensions(other, 0, other.length, flags(1, 5, 10))).toBe(0);
+    expect(other).toEqual(copy);
+    const overrun = twoBytePacket();
+    overrun[17] = 200; // an element longer than its block: nothing after it is touched
+    const overrunCopy = Buffer.from(overrun);
+    expect(blankHeaderExtensions(overrun, 0, overrun.length, flags(10))).toBe(0);
+    expect(overrun).toEqual(overrunCopy);
     const truncated = packet();
     truncated.writeUInt16BE(40, 14);
     expect(blankHeaderExtensions(truncated, 0, truncated.length, flags(10))).toBe(0);
