@@ -1,6 +1,7 @@
-// Transport-cc feedback from the bridge (issue 15, uplink): a Chromium page sending a 1280x720 camera gets the
-// arrival times of its packets back, so its send-side estimator (GCC) rises as it does with JVB. Without feedback
-// the estimate stays near its start (~80-300 kbps) and the page reports its video as limited by bandwidth.
+// Transport-cc feedback from the bridge (issue 15, uplink): a Chromium page sending a 1280x720 camera (three simulcast
+// encodings) gets the arrival times of its packets back, so its send-side estimator (GCC) rises as it does with JVB.
+// Without feedback the estimate stays near its start (~80-300 kbps) and the page reports its video as limited by
+// bandwidth.
 import { browserSuite } from '../harness/browser-suite.js';
 import type { PageOutbound } from '../harness/browser-page.js';
 import { waitUntil } from '../harness/wait-for.js';
@@ -27,30 +28,29 @@ describe('transport-cc feedback to a Chromium sender', () => {
     };
     try {
       // The estimate is what the feedback changes. Without it a sender never passes its 300 kbps start (and falls
-      // to ~80); with it Chromium's first probes take it to 1.4-3.7 Mbps within a second. The bar sits between,
-      // clear of the noise: on a starved machine the bridge's arrival times (taken in JavaScript) pick up
-      // event-loop delay that the estimator reads as queuing, and it can fall back soon after.
+      // to ~80); with it Chromium's first probes take it past 1.5 Mbps within a second or two (4.9 Mbps after 1.1 s
+      // on this machine). The highest sample counts: on a starved machine the bridge's arrival times (taken in
+      // JavaScript) pick up event-loop delay that the estimator reads as queuing, and it can fall back soon after.
       await waitUntil(
-        'the sender estimate above 700 kbps',
+        'the sender estimate above 1.5 Mbps',
         async () => {
           await sample();
-          return (await maxEstimate()) > 700_000;
+          return (await maxEstimate()) > 1_500_000;
         },
         20_000,
-        1000,
+        500,
       );
-      // Then Chromium's encoder climbs back to the camera's 1280x720 a step at a time (~22 s on a quiet machine).
-      // Printed, not asserted: how fast it climbs is the encoder's and the machine's, not the bridge's.
-      const top = await waitUntil(
+      // The camera's 1280x720 is the page's top simulcast encoding: with the estimate up, the encoder sends it and
+      // nothing limits it for bandwidth (Chromium says 'bandwidth' while the estimate cannot carry the encodings).
+      await waitUntil(
         'the sender at 1280 wide, not limited by bandwidth',
         async () => {
           const o = await sample();
           return o.frameWidth === 1280 && o.qualityLimitationReason === 'none';
         },
-        40_000,
-        1000,
-      ).catch(() => undefined);
-      curve.push(top === undefined ? 'did not reach 1280 wide unlimited within 40 s' : 'reached 1280 wide, unlimited');
+        20_000,
+        500,
+      );
     } finally {
       console.log(`sender estimate over time (s: kbps, limitation, width):\n${curve.join('\n')}`);
     }
