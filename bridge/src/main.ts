@@ -12,6 +12,7 @@ import { BridgeLifecycle, MediaServer, type BandwidthDebug, type Endpoint } from
 import { requireNativeAddon } from './addon/index.js';
 import { chooseSrtp, type SrtpChoice } from './srtp/index.js';
 import type { EndpointCounters } from './pipeline/index.js';
+import type { NackCounters } from './rtp/index.js';
 import { BridgeStats, createBridgeMetrics, type StatsInputs } from './metrics/index.js';
 import { BridgeXmpp, addBasicRoutes } from './xmpp/index.js';
 
@@ -280,6 +281,8 @@ function endpointsOf(media: MediaServer): Endpoint[] {
 interface EndpointDebug {
   bandwidth: BandwidthDebug;
   counters: Readonly<EndpointCounters>;
+  /** What the bridge asked this endpoint to send again (its uplink loss). */
+  uplinkNacks: Readonly<NackCounters>;
 }
 
 /** `/colibri/stats/debug`: per conference, per endpoint, the downlink estimator's state and the packet counters. */
@@ -287,7 +290,7 @@ function endpointDebug(media: MediaServer): Record<string, Record<string, Endpoi
   const out: Record<string, Record<string, EndpointDebug>> = {};
   for (const c of media.conferences.values()) {
     const eps: Record<string, EndpointDebug> = {};
-    for (const ep of c.endpoints.values()) eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters };
+    for (const ep of c.endpoints.values()) eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters, uplinkNacks: ep.transport.nacks.counters };
     out[c.id] = eps;
   }
   return out;

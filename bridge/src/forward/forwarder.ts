@@ -90,6 +90,7 @@ export class Forwarder {
   setRtxPayloadTypes(map: ReadonlyMap<number, number>): void {
     this.#rtxPtFor.fill(-1);
     for (const [apt, pt] of map) if (apt >= 0 && apt < 128 && pt >= 0 && pt < 128) this.#rtxPtFor[apt] = pt;
+    this.#video.setRtxPayloadTypes(map);
   }
 
   /** An RTX payload type of the offer (the first), for probe padding; -1 when RTX is not negotiated. */

@@ -31,6 +31,11 @@ export interface DownlinkSink {
    */
   forwardRtx(buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void;
   /**
+   * The sender's retransmission of a packet the bridge had lost, rewritten as this receiver gets that stream (plain,
+   * at `buf[off..off+len)`), sent as RTX on `rtxSsrc`/`rtxPt`; `tccRel` as for sendRtx. Not rate-limited.
+   */
+  forwardRecovered(buf: Buffer, off: number, len: number, rtxSsrc: number, rtxPt: number, tccRel: number): void;
+  /**
    * Answers this receiver's NACK with an RTX packet (RFC 4588) built from the plain packet at `buf[off..off+len)`
    * as forwarded, on `rtxSsrc` with payload type `rtxPt`; `tccRel` is the offset of its transport-wide sequence
    * number relative to `off` (-1: none). Rate-limited and counted by the receiver's pipeline.

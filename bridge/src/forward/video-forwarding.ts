@@ -14,6 +14,11 @@ export class VideoForwarding {
   readonly #codecs = new Uint8Array(128);
   readonly #meta = newPacketMeta();
   readonly #pli = Buffer.alloc(12);
+  /** RTX payload type -> the payload type it repairs (-1: not RTX). */
+  readonly #aptFor = new Int16Array(128).fill(-1);
+  /** A sender's RTX unwrapped, then as one receiver gets it. */
+  readonly #original = Buffer.alloc(1500);
+  readonly #recovered = Buffer.alloc(1500);
   readonly #counters: ForwarderCounters;
 
   constructor(counters: ForwarderCounters) {
@@ -24,6 +29,12 @@ export class VideoForwarding {
   setCodecs(byPayloadType: ReadonlyMap<number, VideoCodec>): void {
     this.#codecs.fill(0);
     for (const [pt, c] of byPayloadType) if (pt >= 0 && pt < 128) this.#codecs[pt] = CODECS.indexOf(c);
+  }
+
+  /** The offer's RTX payload types: `apt` (original payload type) -> RTX payload type. */
+  setRtxPayloadTypes(map: ReadonlyMap<number, number>): void {
+    this.#aptFor.fill(-1);
+    for (const [apt, pt] of map) if (apt >= 0 && apt < 128 && pt >= 0 && pt < 128) this.#aptFor[pt] = apt;
   }
 
   /** `tccAt`/`nowMs` as for MediaSink.sendRtp: each receiver's pipeline stamps its own transport-wide number. */
@@ -55,29 +66,43 @@ export class VideoForwarding {
   }
 
   /**
-   * The sender's retransmission of a packet the bridge lost: only to receivers of its encoding, its original
-   * sequence number and timestamp on the receiver's stream, on the RTX SSRC the receiver knows; each receiver's
-   * downlink then numbers it on that RTX stream (the bridge sends its own RTX answers there too).
+   * The sender's retransmission (RFC 4588) of a packet the bridge lost. Unwrapped into the original packet, it goes
+   * into the encoding's cache (a receiver's later NACK finds it) and, to each receiver forwarding that encoding, as
+   * that receiver got the stream (sequence number, timestamp, VP8 picture id and TL0PICIDX, all rewritten after a
+   * switch) in an RTX packet on the RTX SSRC the receiver knows.
    */
   #onRtx(route: Route, v: VideoSourceEntry, buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void {
     const p = rtpPayloadOffset(buf, off, len);
     const end = p < 0 ? -1 : rtpPayloadEnd(buf, off, len, p);
-    if (end < p + 2 || v.receiverRtxSsrc === 0) {
+    const rtxPt = buf[off + 1]! & 0x7f;
+    const apt = this.#aptFor[rtxPt]!;
+    const primary = v.encodings[route.encoding];
+    if (end < p + 2 || v.receiverRtxSsrc === 0 || apt < 0 || primary === undefined) {
       this.#counters.videoNotSelected++; // padding-only probes, or no RTX stream the receivers know
       return;
     }
-    const osn = buf.readUInt16BE(p);
-    const ts = buf.readUInt32BE(off + 4);
+    // The original: the RTX header with the primary's SSRC, payload type and sequence number, then the payload.
+    const o = this.#original;
+    const header = p - off;
+    if (header + end - p - 2 > o.length) return;
+    buf.copy(o, 0, off, p);
+    o[0] = buf[off]! & ~0x20; // the padding stays behind
+    o[1] = (buf[off + 1]! & 0x80) | apt;
+    o.writeUInt16BE(buf.readUInt16BE(p), 2);
+    o.writeUInt32BE(primary.ssrc >>> 0, 8);
+    buf.copy(o, header, p + 2, end);
+    const n = header + end - p - 2;
+    primary.cache?.store(o, 0, n, nowMs);
+    const osn = o.readUInt16BE(2);
+    const tccRel = tccAt < 0 ? -1 : tccAt - off;
     const targets = route.targets;
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
       const rw = t.rewriter!;
-      const seq = rw.translateSeq(route.encoding, osn);
-      if (seq < 0 || !t.sink.ready) continue;
-      buf.writeUInt32BE(v.receiverRtxSsrc, off + 8);
-      buf.writeUInt32BE(rw.translateTimestamp(route.encoding, ts), off + 4);
-      buf.writeUInt16BE(seq, p);
-      t.sink.downlink.forwardRtx(buf, off, len, tccAt, nowMs);
+      if (!t.sink.ready || rw.translateSeq(route.encoding, osn) < 0) continue;
+      const m = this.copyAsForwarded(rw, route.encoding, o, 0, n, this.#recovered);
+      if (m < 0) continue;
+      t.sink.downlink.forwardRecovered(this.#recovered, 0, m, v.receiverRtxSsrc, rtxPt, tccRel);
       this.#counters.rtpForwarded++;
     }
   }

@@ -65,6 +65,15 @@ export class Downlink implements DownlinkSink {
     this.#deps.sendRtp(buf, off, len, tccAt, nowMs);
   }
 
+  /**
+   * The sender's own retransmission of a packet the bridge had lost, as this receiver's RTX built from the plain
+   * packet (already as the receiver gets it): no token and no answer counted, the sender paid for it.
+   */
+  forwardRecovered(buf: Buffer, off: number, len: number, rtxSsrc: number, rtxPt: number, tccRel: number): void {
+    const n = this.writeRtx(this.#scratch, buf, off, len, rtxSsrc, rtxPt);
+    if (n >= 0) this.#deps.sendRtp(this.#scratch, 0, n, tccRel, performance.now());
+  }
+
   /** A NACK answered with RTX built from the plain packet at `buf[off..off+len)` (`tccRel`: its TCC offset). */
   sendRtx(buf: Buffer, off: number, len: number, rtxSsrc: number, rtxPt: number, tccRel: number): void {
     const counters = this.#deps.counters;

@@ -84,7 +84,12 @@ describe('fuzzing the media parsers', () => {
       sendRtcp: () => undefined,
       noteSenderReport: () => undefined,
       retransmit: () => undefined,
-      downlink: { forwardRtx: () => undefined, sendRtx: () => undefined, onFeedback: () => undefined },
+      downlink: {
+        forwardRtx: () => undefined,
+        forwardRecovered: () => undefined,
+        sendRtx: () => undefined,
+        onFeedback: () => undefined,
+      },
     };
     const table = new ForwardingTable();
     table.addMember(sink);
@@ -108,7 +113,12 @@ describe('fuzzing the video forwarding path', () => {
       sendRtcp: () => undefined,
       noteSenderReport: () => undefined,
       retransmit: () => undefined,
-      downlink: { forwardRtx: () => undefined, sendRtx: () => undefined, onFeedback: () => undefined },
+      downlink: {
+        forwardRtx: () => undefined,
+        forwardRecovered: () => undefined,
+        sendRtx: () => undefined,
+        onFeedback: () => undefined,
+      },
     });
     const [sender, a, b] = [sink(), sink(), sink()];
     const table = new ForwardingTable();

@@ -24,10 +24,15 @@ class FakeSink implements MediaSink {
   readonly rtx: Array<{ ssrc: number; pt: number; seq: number }> = [];
   readonly feedback: Buffer[] = [];
   forwardedRtx = 0;
+  readonly recovered: Array<{ rtxSsrc: number; pt: number; ssrc: number; seq: number }> = [];
   readonly downlink = {
     forwardRtx: (buf: Buffer, off: number, len: number) => {
       this.forwardedRtx++;
       this.sendRtp(buf, off, len);
+    },
+    forwardRecovered: (buf: Buffer, off: number, _len: number, rtxSsrc: number, pt: number) => {
+      this.forwardedRtx++;
+      this.recovered.push({ rtxSsrc, pt, ssrc: buf.readUInt32BE(off + 8), seq: buf.readUInt16BE(off + 2) });
     },
     sendRtx: (buf: Buffer, off: number, _len: number, ssrc: number, pt: number) =>
       this.rtx.push({ ssrc, pt, seq: buf.readUInt16BE(off + 2) }),
@@ -303,7 +308,7 @@ describe('Forwarder', () => {
     expect(a.feedback).toEqual([]);
   });
 
-  it('forwards a sender RTX stream through each receiver downlink (its own RTX numbering)', () => {
+  it('passes a sender RTX packet to each receiver downlink as the packet it repairs (wrapped there on its RTX stream)', () => {
     const table = new ForwardingTable();
     const [a, b] = [new FakeSink('a'), new FakeSink('b')];
     table.addMember(a);
@@ -313,13 +318,15 @@ describe('Forwarder', () => {
       { ssrc: 200, kind: 'video' },
     ]);
     const fwd = new Forwarder(table);
+    fwd.setRtxPayloadTypes(new Map([[96, 97]]));
     fwd.onRtp(a, rtp(100, 7), 0, 20);
     // The sender's RTX of 7 (RFC 4588: the original sequence number first in the payload).
     const r = rtp(200, 3);
+    r[1] = 97;
     r.writeUInt16BE(7, 12);
     fwd.onRtp(a, r, 0, 20);
     expect(b.forwardedRtx).toBe(1);
-    expect([b.rtp[1]!.readUInt32BE(8), b.rtp[1]!.readUInt16BE(12)]).toEqual([200, 7]);
+    expect(b.recovered).toEqual([{ rtxSsrc: 200, pt: 97, ssrc: 100, seq: 7 }]);
     expect(fwd.rtxPrimaryOf(a, 200)).toBe(100);
     expect(fwd.rtxPrimaryOf(b, 200)).toBe(0);
   });

@@ -6,6 +6,8 @@ class Receiver implements MediaSink {
   readonly rtp: Array<{ ssrc: number; seq: number }> = [];
   readonly ring: Array<[number, number, number]> = [];
   readonly rtx: Array<{ rtxSsrc: number; pt: number; ssrc: number; seq: number; ts: number }> = [];
+  /** The sender's own retransmissions, as this receiver gets them (before the RTX wrapping). */
+  readonly recovered: Array<{ rtxSsrc: number; pt: number; ssrc: number; seq: number; ts: number }> = [];
   sendRtp(buf: Buffer, off: number): void {
     this.rtp.push({ ssrc: buf.readUInt32BE(off + 8), seq: buf.readUInt16BE(off + 2) });
   }
@@ -16,6 +18,14 @@ class Receiver implements MediaSink {
   }
   readonly downlink = {
     forwardRtx: (buf: Buffer, off: number) => this.sendRtp(buf, off),
+    forwardRecovered: (buf: Buffer, off: number, _len: number, rtxSsrc: number, pt: number) =>
+      this.recovered.push({
+        rtxSsrc,
+        pt,
+        ssrc: buf.readUInt32BE(off + 8),
+        seq: buf.readUInt16BE(off + 2),
+        ts: buf.readUInt32BE(off + 4),
+      }),
     sendRtx: (buf: Buffer, off: number, _len: number, rtxSsrc: number, pt: number) =>
       this.rtx.push({
         rtxSsrc,
@@ -83,5 +93,49 @@ describe('NACKs of a rewritten video stream', () => {
     expect(b.ring).toEqual([[100, 51, 0]]);
     expect(b.rtx).toHaveLength(2);
     expect(sender.ring).toEqual([]);
+  });
+
+  it('passes a sender retransmission on as the receiver got that stream, and keeps it for the receiver’s NACKs', () => {
+    const table = new ForwardingTable();
+    const sender = new Receiver();
+    const b = new Receiver();
+    table.addMember(sender);
+    table.addMember(b);
+    table.setSources(
+      sender,
+      [
+        { ssrc: 100, kind: 'video', name: 's-v0', encoding: 0, rtxSsrc: 200 },
+        { ssrc: 101, kind: 'video', name: 's-v0', encoding: 1, rtxSsrc: 201 },
+        { ssrc: 200, kind: 'video', name: 's-v0' },
+        { ssrc: 201, kind: 'video', name: 's-v0' },
+      ],
+      's',
+    );
+    const fwd = new Forwarder(table);
+    fwd.setRtxPayloadTypes(new Map([[96, 97]]));
+    for (let seq = 50; seq <= 52; seq++) fwd.onRtp(sender, rtp(100, seq, 9000), 0, 24);
+    // b switched to the top encoding at 1000 (its 53); 1002 is lost on the way to the bridge, 1003 arrives.
+    for (const seq of [1000, 1001, 1003]) fwd.onRtp(sender, rtp(101, seq, 500_000), 0, 24);
+    expect(b.rtp.map((r) => r.seq)).toEqual([50, 51, 52, 53, 54, 56]);
+    const tsOut = table.rewriter(b, 's-v0')!.translateTimestamp(1, 500_000);
+    // The sender answers the bridge's NACK: RTX on 201 (payload type 97), original sequence number 1002 first.
+    const rtx = Buffer.alloc(26);
+    rtx[0] = 0x80;
+    rtx[1] = 97;
+    rtx.writeUInt16BE(7, 2);
+    rtx.writeUInt32BE(500_000, 4);
+    rtx.writeUInt32BE(201, 8);
+    rtx.writeUInt16BE(1002, 12);
+    fwd.onRtp(sender, rtx, 0, 26);
+    expect(b.recovered).toEqual([{ rtxSsrc: 200, pt: 97, ssrc: 100, seq: 55, ts: tsOut }]);
+    // b's own NACK of 55 (it may have asked before the retransmission came) is answered from the cache now.
+    fwd.onRtcp(b, nack(100, 55, 0), 0, 16);
+    expect(b.rtx).toEqual([{ rtxSsrc: 200, pt: 97, ssrc: 100, seq: 55, ts: tsOut }]);
+    // A retransmission of a packet b never gets (the low encoding after the switch) goes nowhere.
+    const old = Buffer.from(rtx);
+    old.writeUInt32BE(200, 8);
+    old.writeUInt16BE(52, 12);
+    fwd.onRtp(sender, old, 0, 26);
+    expect(b.recovered).toHaveLength(1);
   });
 });
