@@ -130,6 +130,7 @@ async function main(): Promise<void> {
     totals: media.totals,
     socket: media.socketCounters,
     channel: channel.counters,
+    channelMessages: channel.hub.messages,
     drain: lifecycle.drain,
     gracefulShutdown: lifecycle.gracefulShutdown,
     shuttingDown: lifecycle.shuttingDown,

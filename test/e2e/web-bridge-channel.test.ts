@@ -51,5 +51,9 @@ describe('web client bridge channel', () => {
       const [x, y] = await Promise.all([alice.bridgeChannel(), bob.bridgeChannel()]);
       return x.received.includes('EndpointMessage') && y.received.includes('EndpointMessage');
     });
+    // JVB's stats tell the two transports apart: messages came in and went out on each.
+    const stats = (await (await fetch(`${suite.stack.bridgeHttpUrl}/colibri/stats`)).json()) as Record<string, number>;
+    for (const k of ['data_channel', 'colibri_web_socket'])
+      for (const way of ['received', 'sent']) expect(stats[`total_${k}_messages_${way}`]).toBeGreaterThan(0);
   });
 });

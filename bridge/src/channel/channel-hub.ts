@@ -87,6 +87,8 @@ export interface ChannelHubOptions {
 /** Relays messages within a conference, stores what clients tell the bridge, applies the limits. */
 export class ChannelHub {
   readonly counters = { messagesReceived: 0, messagesSent: 0, connectionsRefused: 0 };
+  /** Messages by transport: JVB's stats tell colibri-ws from the SCTP data channel. */
+  readonly messages = { websocket: { received: 0, sent: 0 }, sctp: { received: 0, sent: 0 } };
   readonly drops: Record<ChannelDropReason, number> = {
     binary: 0,
     malformed: 0,
@@ -237,6 +239,7 @@ export class ChannelHub {
 
   #onMessage(conn: ChannelConnection, data: string | Buffer): void {
     this.counters.messagesReceived++;
+    this.messages[conn.socket.transport].received++;
     if (!conn.socket.isOpen) return; // closed for abuse: the rest of its burst is not looked at
     const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (bytes > this.limits.maxMessageBytes) {
@@ -337,6 +340,7 @@ export class ChannelHub {
       return;
     }
     this.counters.messagesSent++;
+    this.messages[conn.socket.transport].sent++;
   }
 
   #limiterOf(endpoint: ChannelEndpoint): ChannelLimiter {

@@ -8,7 +8,10 @@ export interface StatsInputs {
   totals: Readonly<ConferenceTotals>;
   /** Media socket counters (all endpoints). */
   socket: { datagramsIn: number; bytesIn: number; datagramsOut: number; bytesOut: number };
+  /** Bridge channel messages, all transports. */
   channel: { messagesReceived: number; messagesSent: number };
+  /** The same by transport: colibri-ws and the SCTP data channel. */
+  channelMessages: Readonly<Record<'websocket' | 'sctp', { received: number; sent: number }>>;
   drain: boolean;
   gracefulShutdown: boolean;
   shuttingDown: boolean;
@@ -119,10 +122,10 @@ export class BridgeStats {
       total_bytes_sent: i.socket.bytesOut,
       total_packets_received: i.socket.datagramsIn,
       total_packets_sent: i.socket.datagramsOut,
-      total_colibri_web_socket_messages_received: i.channel.messagesReceived,
-      total_colibri_web_socket_messages_sent: i.channel.messagesSent,
-      total_data_channel_messages_received: 0,
-      total_data_channel_messages_sent: 0,
+      total_colibri_web_socket_messages_received: i.channelMessages.websocket.received,
+      total_colibri_web_socket_messages_sent: i.channelMessages.websocket.sent,
+      total_data_channel_messages_received: i.channelMessages.sctp.received,
+      total_data_channel_messages_sent: i.channelMessages.sctp.sent,
       mucs_configured: 1,
       mucs_joined: i.mucsJoined,
       threads: 1,

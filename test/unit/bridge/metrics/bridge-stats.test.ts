@@ -14,7 +14,8 @@ function inputs(over: Partial<StatsInputs> = {}): StatsInputs {
       endpointsDtlsFailed: 2,
     },
     socket: { datagramsIn: 0, bytesIn: 0, datagramsOut: 0, bytesOut: 0 },
-    channel: { messagesReceived: 5, messagesSent: 6 },
+    channel: { messagesReceived: 12, messagesSent: 14 },
+    channelMessages: { websocket: { received: 5, sent: 6 }, sctp: { received: 7, sent: 8 } },
     drain: false,
     gracefulShutdown: false,
     shuttingDown: false,
@@ -45,6 +46,9 @@ describe('BridgeStats', () => {
       total_ice_failed: 1,
       dtls_failed_endpoints: 2,
       total_colibri_web_socket_messages_received: 5,
+      total_colibri_web_socket_messages_sent: 6,
+      total_data_channel_messages_received: 7,
+      total_data_channel_messages_sent: 8,
     });
     expect(p).not.toHaveProperty('relay_id');
     expect(p).not.toHaveProperty('conference_sizes');
