@@ -11,10 +11,19 @@ import { connectClient } from '../../harness/xmpp-peer.js';
 const BIND = '127.0.0.2';
 
 let dir: string;
+/** Stacks a test started: one that failed or timed out half way is killed (its services die with it: pdeathsig). */
+const started: ChildProcessWithoutNullStreams[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'convene-stack-test-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exitOf(child);
+    }
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function startStack(
   args: string[],
@@ -24,6 +33,7 @@ function startStack(
     // eslint-disable-next-line no-restricted-properties -- pass PATH through to find prosody
     env: { PATH: process.env.PATH ?? '', ...env },
   });
+  started.push(child);
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -164,46 +174,39 @@ describe('npm start (local stack)', () => {
       CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
       CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
     });
-    try {
-      await waitUntil('the stack to say it is running', () => stack.out().includes('convene stack is running'), 20_000);
-      const focusHealth = `http://127.0.0.1:${focusHttp}/about/health`;
-      const bridgeHealth = `http://127.0.0.1:${bridgeHttp}/about/health`;
-      // The focus answers 503 until it has an operational bridge.
-      await waitUntil('the focus to see the bridge', () => healthy(focusHealth), 15_000);
-      const first = listenerPid(Number(bridgeHttp));
-      expect(first).toBeDefined();
-      const bridgeUps = () => entries(stack.out()).filter((e) => e.service === 'focus' && e.msg === 'bridge up');
-      const upsBefore = bridgeUps().length;
+    await waitUntil('the stack to say it is running', () => stack.out().includes('convene stack is running'), 20_000);
+    const focusHealth = `http://127.0.0.1:${focusHttp}/about/health`;
+    const bridgeHealth = `http://127.0.0.1:${bridgeHttp}/about/health`;
+    // The focus answers 503 until it has an operational bridge.
+    await waitUntil('the focus to see the bridge', () => healthy(focusHealth), 15_000);
+    const first = listenerPid(Number(bridgeHttp));
+    expect(first).toBeDefined();
+    const bridgeUps = () => entries(stack.out()).filter((e) => e.service === 'focus' && e.msg === 'bridge up');
+    const upsBefore = bridgeUps().length;
 
-      process.kill(first!, 'SIGKILL');
-      const second = await waitUntil<number>(
-        'a new bridge process on the bridge HTTP port',
-        async () => {
-          const pid = listenerPid(Number(bridgeHttp));
-          return pid !== undefined && pid !== first && (await healthy(bridgeHealth)) ? pid : undefined;
-        },
-        20_000,
-      );
-      expect(second).not.toBe(first);
-      // It rejoined the brewery: the focus logged it up again and is healthy with it.
-      await waitUntil('the focus to see the new bridge up', () => bridgeUps().length > upsBefore, 15_000);
-      await waitUntil('the focus to be healthy again', () => healthy(focusHealth), 15_000);
-      const log = entries(stack.out()).filter((e) => e.service === 'bridge' && typeof e.msg === 'string');
-      expect(log.map((e) => e.msg)).toEqual(
-        expect.arrayContaining(['service exited unexpectedly', 'restarting service', 'service restarted']),
-      );
-      expect(log.find((e) => e.msg === 'restarting service')).toMatchObject({ delayMs: 1000, restart: 1, of: 5 });
-      expect(log.find((e) => e.msg === 'service restarted')).toMatchObject({ childPid: second });
+    process.kill(first!, 'SIGKILL');
+    const second = await waitUntil<number>(
+      'a new bridge process on the bridge HTTP port',
+      async () => {
+        const pid = listenerPid(Number(bridgeHttp));
+        return pid !== undefined && pid !== first && (await healthy(bridgeHealth)) ? pid : undefined;
+      },
+      20_000,
+    );
+    expect(second).not.toBe(first);
+    // It rejoined the brewery: the focus logged it up again and is healthy with it.
+    await waitUntil('the focus to see the new bridge up', () => bridgeUps().length > upsBefore, 15_000);
+    await waitUntil('the focus to be healthy again', () => healthy(focusHealth), 15_000);
+    const log = entries(stack.out()).filter((e) => e.service === 'bridge' && typeof e.msg === 'string');
+    expect(log.map((e) => e.msg)).toEqual(
+      expect.arrayContaining(['service exited unexpectedly', 'restarting service', 'service restarted']),
+    );
+    expect(log.find((e) => e.msg === 'restarting service')).toMatchObject({ delayMs: 1000, restart: 1, of: 5 });
+    expect(log.find((e) => e.msg === 'service restarted')).toMatchObject({ childPid: second });
 
-      stack.child.kill('SIGINT');
-      expect(await exitOf(stack.child)).toBe(0);
-      expect(() => process.kill(second, 0)).toThrow();
-    } finally {
-      if (stack.child.exitCode === null) {
-        stack.child.kill('SIGKILL');
-        await exitOf(stack.child);
-      }
-    }
+    stack.child.kill('SIGINT');
+    expect(await exitOf(stack.child)).toBe(0);
+    expect(() => process.kill(second, 0)).toThrow();
   });
 
   it.each([
