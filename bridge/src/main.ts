@@ -291,7 +291,8 @@ function endpointDebug(media: MediaServer): Record<string, Record<string, Endpoi
   const out: Record<string, Record<string, EndpointDebug>> = {};
   for (const c of media.conferences.values()) {
     const eps: Record<string, EndpointDebug> = {};
-    for (const ep of c.endpoints.values()) eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters, uplinkNacks: ep.transport.nacks.counters };
+    for (const ep of c.endpoints.values())
+      eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters, uplinkNacks: ep.transport.nacks.counters };
     out[c.id] = eps;
   }
   return out;

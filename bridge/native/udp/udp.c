@@ -1,6 +1,7 @@
 /* The socket side of udp.h: no Node-API here (binding.c drives it). */
 #define _GNU_SOURCE
 #include "udp.h"
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +37,10 @@ int udp_core_open(udp_core *u, const char *bind_addr, int port, int buffer_bytes
     setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof(buffer_bytes));
     setsockopt(u->fd, SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof(buffer_bytes));
   }
+  /* The kernel's receive time of each datagram: arrival times for transport-cc feedback that do not depend on
+   * when the event loop got round to the batch. Best effort: without it the age is 0. */
+  int on = 1;
+  setsockopt(u->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
   if (bind(u->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
     int e = errno;
     close(u->fd);
@@ -51,6 +56,7 @@ int udp_core_alloc_tx(udp_core *u, int batch, int tx_cap) {
   u->rmsg = calloc((size_t)batch, sizeof(struct mmsghdr));
   u->riov = calloc((size_t)batch, sizeof(struct iovec));
   u->raddr = calloc((size_t)batch, sizeof(struct sockaddr_in));
+  u->rctl = calloc((size_t)batch, UDP_RX_CTL);
   u->tx = malloc((size_t)tx_cap * UDP_TX_SLOT);
   u->tmsg = calloc((size_t)tx_cap, sizeof(struct mmsghdr));
   u->tiov = calloc((size_t)tx_cap, sizeof(struct iovec));
@@ -59,7 +65,7 @@ int udp_core_alloc_tx(udp_core *u, int batch, int tx_cap) {
   u->giov = calloc((size_t)tx_cap, sizeof(struct iovec));
   u->gctl = calloc((size_t)tx_cap, GSO_CTL);
   u->gdone = calloc((size_t)tx_cap, 1);
-  if (!u->rmsg || !u->riov || !u->raddr || !u->tx || !u->tmsg || !u->tiov || !u->taddr || !u->gmsg || !u->giov ||
+  if (!u->rmsg || !u->riov || !u->raddr || !u->rctl || !u->tx || !u->tmsg || !u->tiov || !u->taddr || !u->gmsg || !u->giov ||
       !u->gctl || !u->gdone)
     return -ENOMEM;
   for (int i = 0; i < tx_cap; i++) {
@@ -79,6 +85,7 @@ void udp_core_free(udp_core *u) {
   free(u->rmsg);
   free(u->riov);
   free(u->raddr);
+  free(u->rctl);
   free(u->tx);
   free(u->tmsg);
   free(u->tiov);
@@ -94,10 +101,24 @@ void udp_core_free(udp_core *u) {
   u->rmsg = NULL;
   u->riov = NULL;
   u->raddr = NULL;
+  u->rctl = NULL;
   u->tx = NULL;
   u->tmsg = NULL;
   u->tiov = NULL;
   u->taddr = NULL;
+}
+
+/* Microseconds between the kernel's receive timestamp of a datagram and `now` (same clock), 0 without one. */
+static uint32_t age_us(struct msghdr *h, const struct timespec *now) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    struct timespec ts;
+    memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    int64_t us = (int64_t)(now->tv_sec - ts.tv_sec) * 1000000 + (now->tv_nsec - ts.tv_nsec) / 1000;
+    if (us <= 0) return 0;
+    return us > 0xffffffffLL ? 0xffffffffu : (uint32_t)us;
+  }
+  return 0;
 }
 
 int udp_core_receive(udp_core *u) {
@@ -109,12 +130,14 @@ int udp_core_receive(udp_core *u) {
     h->msg_iovlen = 1;
     h->msg_name = &u->raddr[i];
     h->msg_namelen = sizeof(struct sockaddr_in);
-    h->msg_control = NULL;
-    h->msg_controllen = 0;
+    h->msg_control = u->rctl + (size_t)i * UDP_RX_CTL;
+    h->msg_controllen = UDP_RX_CTL;
     h->msg_flags = 0;
   }
   int n = recvmmsg(u->fd, u->rmsg, (unsigned)u->batch, MSG_DONTWAIT, NULL);
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
   for (int i = 0; i < n; i++) {
     uint32_t *m = u->meta + (size_t)i * UDP_META_FIELDS;
     uint32_t len = u->rmsg[i].msg_len;
@@ -126,6 +149,7 @@ int udp_core_receive(udp_core *u) {
     m[0] = len;
     m[1] = ntohl(u->raddr[i].sin_addr.s_addr);
     m[2] = ntohs(u->raddr[i].sin_port);
+    m[3] = age_us(&u->rmsg[i].msg_hdr, &now);
     u->counters[UDP_C_DATAGRAMS_IN]++;
     u->counters[UDP_C_BYTES_IN] += len;
   }

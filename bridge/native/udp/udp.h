@@ -12,7 +12,11 @@
 #define UDP_RX_SLOT 2048
 /* Send slot: RTP/RTCP after SRTP (1500 + 20) and DTLS records fit. */
 #define UDP_TX_SLOT 1536
-#define UDP_META_FIELDS 3 /* per received datagram: length, IPv4 address (host order), port */
+/* Per received datagram: length, IPv4 address (host order), port, and how long before the batch was handed on the
+ * kernel received it, in microseconds (SO_TIMESTAMPNS; 0 when the kernel gave no timestamp). */
+#define UDP_META_FIELDS 4
+/* Room for one SCM_TIMESTAMPNS control message per receive slot. */
+#define UDP_RX_CTL 64
 
 /* Counters, in the order counters() returns them. */
 enum {
@@ -40,6 +44,7 @@ typedef struct {
   struct mmsghdr *rmsg;
   struct iovec *riov;
   struct sockaddr_in *raddr;
+  uint8_t *rctl; /* batch * UDP_RX_CTL: each slot's receive timestamp */
   uint8_t *tx;
   struct mmsghdr *tmsg;
   struct iovec *tiov;

@@ -176,7 +176,12 @@ export class EndpointTransport implements MediaSink {
     this.#dtls.handleDatagram(buf, 0, len, now);
   }
 
-  onRtp(buf: Buffer, len: number): void {
+  /**
+   * A datagram classified as RTP; `ageMs`: how long ago the kernel received it (0: unknown). Arrival times for
+   * transport-cc feedback and jitter are the kernel's, not when the event loop got to the batch, so a busy loop is
+   * not read by the sender's estimator as queuing; what is forwarded is stamped with the time it is sent.
+   */
+  onRtp(buf: Buffer, len: number, ageMs = 0): void {
     const srtp = this.#srtp;
     if (srtp === undefined) {
       this.counters.dropNotReady++;
@@ -201,7 +206,8 @@ export class EndpointTransport implements MediaSink {
         if (kind === 'video') this.nacks.addStream(ssrc, this.#deps.forwarder.rtxPrimaryOf(this, ssrc));
       }
     }
-    const arrival = performance.now();
+    const now = performance.now();
+    const arrival = now - ageMs;
     this.nacks.onRtp(buf, n, arrival);
     st?.onRtp(buf.readUInt16BE(2), buf.readUInt32BE(4), arrival);
     const tcc = this.#deps.extensions.transportCc;
@@ -209,7 +215,7 @@ export class EndpointTransport implements MediaSink {
       const at = findHeaderExtension(buf, 0, n, tcc, 2);
       if (at >= 0) this.twcc.onPacket(buf.readUInt16BE(at), arrival, ssrc);
     }
-    this.#deps.forwarder.onRtp(this, buf, 0, n, arrival);
+    this.#deps.forwarder.onRtp(this, buf, 0, n, now);
   }
 
   onRtcp(buf: Buffer, len: number): void {

@@ -19,7 +19,7 @@ export interface NativeUdpOptions {
 
 /** Receive slot size in the addon (udp.h UDP_RX_SLOT). */
 const RX_SLOT = 2048;
-const META_FIELDS = 3;
+const META_FIELDS = 4;
 /** Distinct peer addresses remembered as strings/numbers; past it the caches start over (bounded memory). */
 const ADDRESS_CACHE_MAX = 4096;
 
@@ -121,7 +121,7 @@ export class NativeUdpTransport implements PacketSocket {
     const meta = this.#meta;
     for (let i = 0; i < n; i++) {
       const at = i * META_FIELDS;
-      this.#onDatagram(this.#slots[i]!, meta[at]!, this.#name(meta[at + 1]!), meta[at + 2]!);
+      this.#onDatagram(this.#slots[i]!, meta[at]!, this.#name(meta[at + 1]!), meta[at + 2]!, meta[at + 3]! / 1000);
     }
   }
 

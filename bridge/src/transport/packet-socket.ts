@@ -1,8 +1,11 @@
 // What the media side needs of its one UDP socket; node's dgram (UdpTransport) and the native addon's
 // (NativeUdpTransport, recvmmsg/sendmmsg) both provide it, byte-identical on the wire.
 
-/** Receives every datagram: (buffer, length, remote address, remote port); `buf` is valid only during the call. */
-export type DatagramHandler = (buf: Buffer, len: number, address: string, port: number) => void;
+/**
+ * Receives every datagram: (buffer, length, remote address, remote port, and how many ms before this call the kernel
+ * received it: 0 when the socket cannot tell); `buf` is valid only during the call.
+ */
+export type DatagramHandler = (buf: Buffer, len: number, address: string, port: number, ageMs: number) => void;
 
 /** Called once the socket no longer needs a buffer handed to send(). */
 export type SendDone = (err: Error | null) => void;

@@ -28,7 +28,7 @@ export class UdpTransport implements PacketSocket {
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
       this.counters.datagramsIn++;
       this.counters.bytesIn += msg.length;
-      this.#onDatagram(msg, msg.length, rinfo.address, rinfo.port);
+      this.#onDatagram(msg, msg.length, rinfo.address, rinfo.port, 0);
     });
     // ICMP port unreachable etc. surface here on Linux; they must not take the bridge down.
     socket.on('error', () => {

@@ -65,6 +65,28 @@ describe('the native UDP socket', () => {
     expect(native.counters).toEqual(node.counters);
   });
 
+  itNative('tells the handler how long ago the kernel received each datagram (dgram cannot: 0)', async () => {
+    const ageAfterBusyLoop = async (udp: UdpUnderTest): Promise<number> => {
+      const { socket: s } = await openUdp(udp, { port: 0, bindAddress: '127.0.0.1' });
+      // The sender is a native socket too: outside a batch its send is a plain sendto, done when it returns.
+      const { socket: peer } = await openUdp('native', { port: 0, bindAddress: '127.0.0.1' });
+      const ages: number[] = [];
+      s.setHandler((_buf, _len, _address, _port, ageMs) => ages.push(ageMs));
+      // The datagram waits in the socket's queue while the event loop is busy for 80 ms.
+      peer.send(Buffer.from('late'), 0, 4, s.port, '127.0.0.1');
+      const until = Date.now() + 80;
+      while (Date.now() < until);
+      await waitUntil('the datagram handled', () => ages.length === 1);
+      s.close();
+      peer.close();
+      return ages[0]!;
+    };
+    const native = await ageAfterBusyLoop('native');
+    expect(native).toBeGreaterThanOrEqual(60);
+    expect(native).toBeLessThan(5_000);
+    expect(await ageAfterBusyLoop('node')).toBe(0);
+  });
+
   async function forward(udp: UdpUnderTest): Promise<{ plain: Buffer[]; sizes: number[]; counters: object }> {
     const pair = await startRawPair(`same-${udp}`, ['sender', 'receiver'], [{ ssrc: SSRC, kind: 'video' }], udp);
     try {
