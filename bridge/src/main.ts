@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     udpImplementation: config.udpImplementation,
     initialMaxHeightPx: config.initialMaxHeightPx,
     lastN: config.lastN,
+    ssrcLimits: { video: config.ssrcLimitVideo, audio: config.ssrcLimitAudio },
     log: log.child({ component: 'media' }),
   });
   log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);

@@ -62,7 +62,7 @@ export class VideoForwarding {
   #onRtx(route: Route, v: VideoSourceEntry, buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void {
     const p = rtpPayloadOffset(buf, off, len);
     const end = p < 0 ? -1 : rtpPayloadEnd(buf, off, len, p);
-    if (end < p + 2 || v.receiverRtxSsrc === 0) {
+    if (end < p + 2) {
       this.#counters.videoNotSelected++; // padding-only probes, or no RTX stream the receivers know
       return;
     }
@@ -73,8 +73,8 @@ export class VideoForwarding {
       const t = targets[i]!;
       const rw = t.rewriter!;
       const seq = rw.translateSeq(route.encoding, osn);
-      if (seq < 0 || !t.sink.ready) continue;
-      buf.writeUInt32BE(v.receiverRtxSsrc, off + 8);
+      if (seq < 0 || rw.rtxSsrc === 0 || !t.sink.ready) continue; // no RTX stream this receiver knows
+      buf.writeUInt32BE(rw.rtxSsrc, off + 8);
       buf.writeUInt32BE(rw.translateTimestamp(route.encoding, ts), off + 4);
       buf.writeUInt16BE(seq, p);
       t.sink.downlink.forwardRtx(buf, off, len, tccAt, nowMs);
