@@ -216,7 +216,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       const features = await this.#deps.discovery.discover(this.room.ownJid, p.occupant.occupantJid, p.presence.caps);
       if (!this.participants.has(p.id)) return; // left while we asked
       const offer = buildOffer(this.#options.videoCodecs, { ...features, sctp: features.sctp && this.#options.sctp });
-      const rewriting = this.#options.ssrcRewriting && features.ssrcRewriting; // Jicofo's useSsrcRewriting()
+      const rewriting = (p.ssrcRewriting = this.#options.ssrcRewriting && features.ssrcRewriting); // Jicofo's
       const allocation = await colibri.allocate({
         endpointId: p.id,
         statsId: p.presence.statsId,
@@ -232,7 +232,6 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         log: this.#log.child({ endpointId: p.id }),
       });
       p.session = session;
-      p.ssrcRewriting = rewriting;
       this.#deps.sessions.set(session.sid, { conference: this, participant: p });
       const invite = buildInvite({
         offer,
