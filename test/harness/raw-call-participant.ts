@@ -27,9 +27,15 @@ export class RawCallParticipant {
     this.videoSsrc = base + 2;
   }
 
-  /** Connects, asks for the conference and joins the room. */
-  static async join(prosody: XmppServer, nick: string, room: string, base: number): Promise<RawCallParticipant> {
-    const s = await JitsiParticipant.connect(prosody, nick, FEATURES);
+  /** Connects, asks for the conference and joins the room; `extraFeatures` are advertised besides the usual. */
+  static async join(
+    prosody: XmppServer,
+    nick: string,
+    room: string,
+    base: number,
+    extraFeatures: readonly string[] = [],
+  ): Promise<RawCallParticipant> {
+    const s = await JitsiParticipant.connect(prosody, nick, [...FEATURES, ...extraFeatures]);
     const p = new RawCallParticipant(s, base);
     const reply = await s.requestConference(room);
     if (!reply.ready) throw new Error(`${nick}: focus not ready`);
