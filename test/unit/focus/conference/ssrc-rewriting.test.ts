@@ -25,7 +25,12 @@ describe('SSRC rewriting in the focus', () => {
       transport: { ufrag: 'u', pwd: 'p', fingerprints: [], candidates: [], webSockets: [], rtcpMux: true },
       sctpPort: undefined,
       feedbackSources: [
-        { type: 'audio' as const, id: 'jvb-a0', sources: [{ ssrc: 1002 as never, parameters: [] }], groups: [] },
+        {
+          type: 'audio' as const,
+          id: 'jvb-a0' as never,
+          sources: [{ ssrc: 1002 as never, parameters: [] }],
+          groups: [],
+        },
       ],
     };
     const base = { offer, allocation, remoteSources, useJsonSources: true, bridgeSessionId: 'b' };
