@@ -97,13 +97,14 @@ function videoPacket(s: Sender, key: boolean): Buffer {
 /** What the rewriting receiver saw, in arrival order: maps from its channel and packets from its media. */
 type Seen =
   | { kind: 'map'; media: 'video' | 'audio'; ssrc: number; owner: string; source: string }
-  | { kind: 'rtp'; media: 'video' | 'audio'; ssrc: number; from: string };
+  | { kind: 'rtp'; media: 'video' | 'audio'; ssrc: number; from: string; seq: number; ts: number };
 
 describe('SSRC rewriting', () => {
   it('maps more senders than the pool onto the pool SSRCs as last-N changes, announcing each mapping', async () => {
     const senders: Sender[] = [];
     for (let i = 0; i < 4; i++) {
       const p = await RawCallParticipant.join(prosody, `s${i}s${i}s${i}s${i}`, ROOM, (i + 1) * 10_000);
+      p.videoRtx = true;
       people.push(p);
       senders.push({ p, seq: 1000 * (i + 1), level: 127 });
     }
@@ -125,9 +126,17 @@ describe('SSRC rewriting', () => {
     const seen: Seen[] = [];
     const nicks = senders.map((s) => s.p.nick);
     const senderOf = (b: Buffer) => nicks.find((n) => b.includes(n)) ?? '?';
+    /** RTX (payload type 96, the offer's for VP8) the receiver got: SSRC, original sequence number, sender. */
+    const rtxIn: Array<{ ssrc: number; osn: number; from: string }> = [];
+    const rtxOfSlot = new Map<number, number>();
     rx.media!.onRtp = (b) => {
       const ssrc = b.readUInt32BE(8);
-      seen.push({ kind: 'rtp', media: (b[1]! & 0x7f) === 111 ? 'audio' : 'video', ssrc, from: senderOf(b) });
+      if ((b[1]! & 0x7f) === 96) {
+        if (b.length >= 14) rtxIn.push({ ssrc, osn: b.readUInt16BE(12), from: senderOf(b) });
+        return;
+      }
+      const media = (b[1]! & 0x7f) === 111 ? 'audio' : 'video';
+      seen.push({ kind: 'rtp', media, ssrc, from: senderOf(b), seq: b.readUInt16BE(2), ts: b.readUInt32BE(4) });
     };
     // A sender without the feature: the others' media on their own SSRCs, never a pool SSRC.
     const plainRx = new Map<number, string>();
@@ -141,8 +150,10 @@ describe('SSRC rewriting', () => {
       const media =
         m.colibriClass === 'VideoSourcesMap' ? 'video' : m.colibriClass === 'AudioSourcesMap' ? 'audio' : '';
       if (media === '') return;
-      for (const e of m.mappedSources as Array<{ ssrc: number; owner: string; source: string }>)
+      for (const e of m.mappedSources as Array<{ ssrc: number; rtx?: number; owner: string; source: string }>) {
         seen.push({ kind: 'map', media, ssrc: e.ssrc, owner: e.owner, source: e.source });
+        if (e.rtx !== undefined) rtxOfSlot.set(e.ssrc, e.rtx);
+      }
     });
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const constrain = (selected: Sender[]) =>
@@ -249,6 +260,60 @@ describe('SSRC rewriting', () => {
       10_000,
       200,
     );
+
+    // A sender's SRs reach the receiver on the pool SSRCs carrying it, on their (continued) timelines: within a
+    // few frames of the last RTP timestamp it got there, though each slot's timeline began as another sender's.
+    const s2 = senders[2]!;
+    const audioSlot = Number([...current].find(([k, o]) => k.startsWith('audio:') && o === s2.p.nick)![0].slice(6));
+    const lastTs = (ssrc: number) => [...seen].reverse().find((e) => e.kind === 'rtp' && e.ssrc === ssrc)!;
+    const srOf = (ssrc: number) =>
+      rx.media!.rtcp.flatMap((c) => {
+        const out: number[] = [];
+        for (let o = 0; o + 20 <= c.length; o += (c.readUInt16BE(o + 2) + 1) * 4)
+          if (c[o + 1] === 200 && c.readUInt32BE(o + 4) === ssrc) out.push(c.readUInt32BE(o + 16));
+        return out;
+      });
+    for (const [ssrc, mine, step] of [
+      [slotSsrc, s2.p.videoSsrc, 3000],
+      [audioSlot, s2.p.audioSsrc, 960],
+    ] as const) {
+      await waitUntil(
+        `an SR of ${mine} on ${ssrc}`,
+        () => {
+          const sr = Buffer.alloc(28);
+          sr[0] = 0x80;
+          sr[1] = 200;
+          sr.writeUInt16BE(6, 2);
+          sr.writeUInt32BE(mine, 4);
+          sr.writeUInt32BE((s2.seq * step) >>> 0, 16);
+          s2.p.media!.sendRtcp(sr);
+          const got = srOf(ssrc);
+          return got.length > 0 && got;
+        },
+        10_000,
+        200,
+      );
+      const last = lastTs(ssrc);
+      expect(last.kind === 'rtp' && last.from).toBe(s2.p.nick);
+      const diff = (srOf(ssrc).at(-1)! - (last.kind === 'rtp' ? last.ts : 0)) | 0;
+      expect(Math.abs(diff)).toBeLessThan(step * 25);
+    }
+
+    // A NACK for a packet on a pool SSRC is answered from the sender's stream as RTX on the slot's RTX SSRC, its
+    // original sequence number the one the receiver knows.
+    const lost = lastTs(slotSsrc);
+    const lostSeq = lost.kind === 'rtp' ? lost.seq : -1;
+    const nack = Buffer.alloc(16);
+    nack[0] = 0x81;
+    nack[1] = 205;
+    nack.writeUInt16BE(3, 2);
+    nack.writeUInt32BE(rx.videoSsrc, 4);
+    nack.writeUInt32BE(slotSsrc, 8);
+    nack.writeUInt16BE(lostSeq, 12);
+    rx.media!.sendRtcp(nack);
+    const answered = () => rtxIn.find((r) => r.ssrc === rtxOfSlot.get(slotSsrc) && r.osn === lostSeq);
+    await waitUntil('the NACKed packet as RTX', answered, 10_000, 50);
+    expect(answered()?.from).toBe(s2.p.nick);
 
     // The plain receiver: the others' original SSRCs, nothing of the pools.
     for (const s of senders.slice(1)) {
