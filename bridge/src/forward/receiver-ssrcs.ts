@@ -61,17 +61,17 @@ export class ReceiverSsrcs {
    */
   activateVideo(sources: readonly VideoSlotSource[]): void {
     const changed = this.video.activate(sources);
-    if (changed.length === 0) return;
     this.counters.videoRemaps = this.video.remaps;
-    const byName = new Map(sources.map((s) => [s.name, s.rewriter]));
-    for (const slot of changed) {
-      const rw = byName.get(slot.source)!;
+    for (const s of sources) {
+      // A changed slot, or a source signalled anew (a new rewriter) on the slot it kept.
+      const slot = this.video.slotOf(s.name);
+      if (slot === undefined || slot.carrier === s.rewriter) continue;
       const prev = slot.carrier;
-      if (prev !== undefined && prev !== rw && prev.ssrc === slot.ssrc) prev.unbind();
-      rw.rebind(slot.ssrc, slot.rtxSsrc, prev);
-      slot.carrier = rw;
+      if (prev !== undefined && prev.ssrc === slot.ssrc) prev.unbind();
+      s.rewriter.rebind(slot.ssrc, slot.rtxSsrc, prev);
+      slot.carrier = s.rewriter;
     }
-    this.#announce('video', changed.map(videoMapping));
+    if (changed.length > 0) this.#announce('video', changed.map(videoMapping));
   }
 
   /** Every current mapping, for a bridge channel that just (re)connected (JVB's sendAllMappings). */

@@ -102,6 +102,14 @@ describe('ReceiverSsrcs: video slots', () => {
     expect(send(a, vp8(111, 10, 90_000, 8, true), 100)?.seq).toBe(2);
     expect(pools.counters.videoRemaps).toBe(2);
     expect(pools.allMappings().video).toEqual([{ source: 'a-v0', owner: 'a', ssrc: 9000, rtx: 9001 }]);
+
+    // a signalled anew (its rewriter replaced): same slot, nothing to announce, numbering goes on.
+    const a2 = new StreamRewriter(0);
+    pools.activateVideo([{ name: 'a-v0', owner: 'a', rewriter: a2 }]);
+    expect(maps).toHaveLength(3);
+    expect([a.ssrc, a2.ssrc, a2.rtxSsrc]).toEqual([0, 9000, 9001]);
+    a2.setTarget(0);
+    expect(send(a2, vp8(111, 500, 1, 1, true), 133)?.seq).toBe(3);
   });
 });
 
