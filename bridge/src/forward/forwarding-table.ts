@@ -292,6 +292,7 @@ export class ForwardingTable {
       if (rw === undefined) byName.set(v.name, (rw = new StreamRewriter(0)));
       return rw;
     }
+    if (rw !== undefined && rw.ssrc === v.receiverSsrc) rw.rtxSsrc = v.receiverRtxSsrc; // its FID group may change
     if (rw === undefined || rw.ssrc !== v.receiverSsrc) {
       const next = new StreamRewriter(v.receiverSsrc, v.receiverRtxSsrc);
       // Until an allocator decides, the best encoding (what a table without one always did).
