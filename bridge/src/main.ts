@@ -281,6 +281,8 @@ function endpointsOf(media: MediaServer): Endpoint[] {
 interface EndpointDebug {
   bandwidth: BandwidthDebug;
   counters: Readonly<EndpointCounters>;
+  /** SSRC rewriting endpoints only: their pools. */
+  ssrcRewriting?: Record<string, number>;
 }
 
 /** `/colibri/stats/debug`: per conference, per endpoint, the downlink estimator's state and the packet counters. */
@@ -288,7 +290,10 @@ function endpointDebug(media: MediaServer): Record<string, Record<string, Endpoi
   const out: Record<string, Record<string, EndpointDebug>> = {};
   for (const c of media.conferences.values()) {
     const eps: Record<string, EndpointDebug> = {};
-    for (const ep of c.endpoints.values()) eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters };
+    for (const ep of c.endpoints.values()) {
+      const ssrcs = c.ssrcRewritingDebug(ep.id);
+      eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters, ...(ssrcs ? { ssrcRewriting: ssrcs } : {}) };
+    }
     out[c.id] = eps;
   }
   return out;

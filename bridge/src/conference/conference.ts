@@ -159,6 +159,12 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.#video.reallocate();
   }
 
+  /** SSRC rewriting state of `endpointId` for `/colibri/stats/debug`; undefined when it does not rewrite. */
+  ssrcRewritingDebug(endpointId: string): Record<string, number> | undefined {
+    const ep = this.#endpoints.get(endpointId);
+    return ep === undefined ? undefined : this.#table.ssrcsOf(ep.transport)?.debugState();
+  }
+
   /** Forwarded sources, dominant speaker and sender constraints as they change (for the bridge channel). */
   onVideoEvent(fn: (e: VideoEvent) => void): () => void {
     this.#videoListeners.add(fn);

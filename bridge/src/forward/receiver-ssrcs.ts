@@ -118,6 +118,20 @@ export class ReceiverSsrcs {
     return 0;
   }
 
+  /** For `/colibri/stats/debug` (JVB's `video_ssrcs`/`audio_ssrcs`): pool sizes, slots in use, remaps. */
+  debugState(): Record<string, number> {
+    const used = (p: SsrcPool) => p.slots.filter((s) => s.source !== '').length;
+    return {
+      videoMax: this.video.size,
+      videoMapped: used(this.video),
+      videoRemaps: this.video.remaps,
+      audioMax: this.audio.size,
+      audioMapped: used(this.audio),
+      audioRemaps: this.audio.remaps,
+      audioSilenceDropped: this.counters.audioSilenceDropped,
+    };
+  }
+
   /** `owner` left: its slots are free for others (nothing announced, as JVB). */
   removeOwner(owner: string): void {
     this.video.removeOwner(owner);

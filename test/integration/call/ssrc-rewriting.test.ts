@@ -321,6 +321,17 @@ describe('SSRC rewriting', () => {
       expect(plainRx.get(s.p.audioSsrc)).toBe(s.p.nick);
     }
     for (const ssrc of [...videoSsrcs, ...audioSsrcs]) expect(plainRx.has(ssrc)).toBe(false);
+    // The bridge's debug view counts the pools and their remaps.
+    const debug = (await (await fetch(`${bridge.httpUrl}/colibri/stats/debug`)).json()) as Record<
+      string,
+      Record<string, { ssrcRewriting?: Record<string, number> }>
+    >;
+    const eps = Object.values(debug).flatMap((c) => Object.entries(c));
+    const pools = eps.find(([id]) => id === rx.nick)?.[1].ssrcRewriting;
+    expect(pools).toMatchObject({ videoMax: POOL, videoMapped: POOL, audioMax: POOL, audioMapped: POOL });
+    expect(pools?.videoRemaps).toBe(remaps - POOL);
+    expect(eps.filter(([, e]) => e.ssrcRewriting !== undefined)).toHaveLength(1);
+
     // The rewriting receiver was never sent a source-add.
     expect(rx.signalling.jingles.filter((j) => j.jingle.action === 'source-add')).toEqual([]);
   });
