@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     udpImplementation: config.udpImplementation,
     initialMaxHeightPx: config.initialMaxHeightPx,
     lastN: config.lastN,
+    ssrcLimits: { video: config.ssrcLimitVideo, audio: config.ssrcLimitAudio },
     log: log.child({ component: 'media' }),
   });
   log.info({ srtp: srtp.name, detail: srtp.detail }, `SRTP implementation: ${srtp.name}`);
@@ -284,6 +285,8 @@ interface EndpointDebug {
   counters: Readonly<EndpointCounters>;
   /** What the bridge asked this endpoint to send again (its uplink loss). */
   uplinkNacks: Readonly<NackCounters>;
+  /** SSRC rewriting endpoints only: their pools. */
+  ssrcRewriting?: Record<string, number>;
 }
 
 /** `/colibri/stats/debug`: per conference, per endpoint, the downlink estimator's state and the packet counters. */
@@ -291,8 +294,15 @@ function endpointDebug(media: MediaServer): Record<string, Record<string, Endpoi
   const out: Record<string, Record<string, EndpointDebug>> = {};
   for (const c of media.conferences.values()) {
     const eps: Record<string, EndpointDebug> = {};
-    for (const ep of c.endpoints.values())
-      eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters, uplinkNacks: ep.transport.nacks.counters };
+    for (const ep of c.endpoints.values()) {
+      const ssrcs = c.ssrcRewritingDebug(ep.id);
+      eps[ep.id] = {
+        bandwidth: ep.bandwidthDebug,
+        counters: ep.counters,
+        uplinkNacks: ep.transport.nacks.counters,
+        ...(ssrcs ? { ssrcRewriting: ssrcs } : {}),
+      };
+    }
     out[c.id] = eps;
   }
   return out;

@@ -67,6 +67,7 @@ export class FocusApp {
         minParticipants: config.minParticipants,
         singleParticipantTimeoutMs: config.singleParticipantTimeoutMs,
         sctp: config.sctp,
+        ssrcRewriting: config.ssrcRewriting,
         mucDomain: config.mucDomain ?? `conference.${config.domain}`,
         initialTimeoutMs: config.initialTimeoutMs,
         maxConferences: config.maxConferences,

@@ -18,6 +18,8 @@ export class RawCallParticipant {
   media: RawMediaPeer | undefined;
   /** Media that never answers the bridge's ICE checks (a peer behind a firewall that eats them). */
   silent = false;
+  /** Video announced with an RTX partner (`videoSsrc + 5`) in a FID group, as browsers do. */
+  videoRtx = false;
   #initIndex = -1;
   #seq = 0;
 
@@ -27,9 +29,15 @@ export class RawCallParticipant {
     this.videoSsrc = base + 2;
   }
 
-  /** Connects, asks for the conference and joins the room. */
-  static async join(prosody: XmppServer, nick: string, room: string, base: number): Promise<RawCallParticipant> {
-    const s = await JitsiParticipant.connect(prosody, nick, FEATURES);
+  /** Connects, asks for the conference and joins the room; `extraFeatures` are advertised besides the usual. */
+  static async join(
+    prosody: XmppServer,
+    nick: string,
+    room: string,
+    base: number,
+    extraFeatures: readonly string[] = [],
+  ): Promise<RawCallParticipant> {
+    const s = await JitsiParticipant.connect(prosody, nick, [...FEATURES, ...extraFeatures]);
     const p = new RawCallParticipant(s, base);
     const reply = await s.requestConference(room);
     if (!reply.ready) throw new Error(`${nick}: focus not ready`);
@@ -87,6 +95,8 @@ export class RawCallParticipant {
       if (kind === 'audio' || kind === 'video') {
         const ssrc = toSsrc(kind === 'audio' ? this.audioSsrc : this.videoSsrc);
         const name = toSourceName(`${this.nick}-${kind === 'audio' ? 'a' : 'v'}0`);
+        const msid = `${this.nick}-${kind}-0 track`;
+        const rtx = kind === 'video' && this.videoRtx ? toSsrc(this.videoSsrc + 5) : undefined;
         content.description = {
           media: kind,
           payloadTypes: c.description?.payloadTypes ?? [],
@@ -94,8 +104,11 @@ export class RawCallParticipant {
           rtcpFbs: [],
           extmapAllowMixed: false,
           rtcpMux: true,
-          sources: [{ ssrc, name, msid: `${this.nick}-${kind}-0 track`, parameters: [] }],
-          ssrcGroups: [],
+          sources: [
+            { ssrc, name, msid, parameters: [] },
+            ...(rtx === undefined ? [] : [{ ssrc: rtx, name, msid, parameters: [] }]),
+          ],
+          ssrcGroups: rtx === undefined ? [] : [{ semantics: 'FID', ssrcs: [ssrc, rtx] }],
         };
       }
       return content;

@@ -5,6 +5,7 @@ import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import type { JidAllowList } from '@convene/protocol/lib';
 import {
+  CAPABILITY_SSRC_REWRITING,
   buildConferenceModified,
   parseConferenceModify,
   type Colibri2Endpoint,
@@ -132,6 +133,7 @@ export class ColibriHandler {
     const ep = conf.createEndpoint(req.id);
     try {
       ep.capabilities = [...req.capabilities];
+      if (req.capabilities.includes(CAPABILITY_SSRC_REWRITING)) conf.enableSsrcRewriting(ep.id);
       ep.sctp = req.transport?.sctp !== undefined;
       if (ep.sctp) this.#opts.onSctpRequested?.(ep);
       if (req.media.length > 0) {

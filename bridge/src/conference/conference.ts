@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { InvalidStateError, ProtocolError, SerialQueue, TypedEmitter } from '@convene/protocol/lib';
-import { Forwarder, ForwardingTable, type ForwarderCounters } from '../forward/index.js';
+import { Forwarder, ForwardingTable, ReceiverSsrcs, type ForwarderCounters } from '../forward/index.js';
 import type { IceCandidate } from '../ice/index.js';
 import { Endpoint, type EndpointCloseReason, type EndpointParent, type TransportEvents } from './endpoint.js';
 import {
@@ -55,6 +55,8 @@ export interface ConferenceParent {
   readonly initialMaxHeight?: number;
   /** The bridge's last-N limit (-1: none). */
   readonly lastN?: number;
+  /** SSRC rewriting: pool sizes per receiver (JVB's ssrc-limit). */
+  readonly ssrcLimits?: { video: number; audio: number };
 }
 
 export interface ConferenceCounters {
@@ -114,18 +116,53 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         const ep = this.#endpoints.get(id);
         if (ep !== undefined) ep.transport.downlink.bwe.desiredBps = bps;
       },
-      emit: (e) => {
-        for (const fn of this.#videoListeners) {
-          try {
-            fn(e);
-          } catch (err) {
-            this.#log?.error({ err, event: e.type }, 'video event listener threw');
-          }
-        }
-      },
+      emit: (e) => this.#emitVideo(e),
     });
     this.#armIdleTimer();
     this.#log?.info('conference created');
+  }
+
+  #emitVideo(e: VideoEvent): void {
+    for (const fn of this.#videoListeners) {
+      try {
+        fn(e);
+      } catch (err) {
+        this.#log?.error({ err, event: e.type }, 'video event listener threw');
+      }
+    }
+  }
+
+  /**
+   * SSRC rewriting for `endpointId` (Colibri2 capability `ssrc-rewriting`): from now on it gets video and audio on
+   * SSRCs of its own pools only, announced on its bridge channel (PROTOCOL.md §7.4).
+   */
+  enableSsrcRewriting(endpointId: string): void {
+    const ep = this.#endpoints.get(endpointId);
+    if (ep === undefined || this.#table.ssrcsOf(ep.transport) !== undefined) return;
+    const used = new Set<number>([this.feedbackSsrcs.audio, this.feedbackSsrcs.video]);
+    const newSsrc = (): number => {
+      let ssrc = randomSsrc();
+      while (used.has(ssrc) || this.#table.hasSsrc(ssrc)) ssrc = randomSsrc();
+      used.add(ssrc);
+      return ssrc;
+    };
+    const limits = this.#parent.ssrcLimits ?? { video: 50, audio: 50 };
+    const pools = new ReceiverSsrcs(limits, newSsrc, (kind, mapped) => {
+      const withType =
+        kind === 'video' ? mapped.map((m) => ({ ...m, videoType: this.#video.videoTypeOf(m.source) })) : mapped;
+      this.#log?.debug({ endpointId, kind, mapped }, 'ssrc mappings');
+      this.#emitVideo({ type: 'sourcesmap', endpointId, kind, mapped: withType });
+      if (kind === 'video') this.#updateProbeStreams();
+    });
+    this.#table.setSsrcRewriting(ep.transport, pools);
+    this.#updateProbeStreams();
+    this.#video.reallocate();
+  }
+
+  /** SSRC rewriting state of `endpointId` for `/colibri/stats/debug`; undefined when it does not rewrite. */
+  ssrcRewritingDebug(endpointId: string): Record<string, number> | undefined {
+    const ep = this.#endpoints.get(endpointId);
+    return ep === undefined ? undefined : this.#table.ssrcsOf(ep.transport)?.debugState();
   }
 
   /** Forwarded sources, dominant speaker and sender constraints as they change (for the bridge channel). */
@@ -141,6 +178,15 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     if (dominant !== undefined) out.push({ type: 'dominantspeaker', endpointId: dominant, previous });
     for (const c of this.#video.senderConstraints(endpointId))
       out.push({ type: 'senderconstraints', endpointId, sourceName: c.sourceName, maxHeight: c.maxHeight });
+    const ep = this.#endpoints.get(endpointId);
+    const pools = ep === undefined ? undefined : this.#table.ssrcsOf(ep.transport);
+    if (pools !== undefined) {
+      // JVB's sendAllMappings on connect: a reconnected channel learns every current mapping again.
+      const { video, audio } = pools.allMappings();
+      const typed = video.map((m) => ({ ...m, videoType: this.#video.videoTypeOf(m.source) }));
+      if (typed.length > 0) out.push({ type: 'sourcesmap', endpointId, kind: 'video', mapped: typed });
+      if (audio.length > 0) out.push({ type: 'sourcesmap', endpointId, kind: 'audio', mapped: audio });
+    }
     return out;
   }
 
@@ -296,6 +342,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     if (this.#endpoints.get(ep.id) !== ep) return;
     this.#endpoints.delete(ep.id);
     this.#table.removeMember(ep.transport);
+    for (const other of this.#endpoints.values()) this.#table.ssrcsOf(other.transport)?.removeOwner(ep.id);
     this.#updateProbeStreams();
     this.#video.removeEndpoint(ep.id);
     addCounters(this.#closedTotals, ep.counters);

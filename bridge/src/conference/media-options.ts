@@ -38,4 +38,6 @@ export interface MediaServerOptions {
   initialMaxHeightPx?: number;
   /** The bridge's last-N limit (-1: none, the default). */
   lastN?: number;
+  /** SSRC rewriting: pool SSRCs per receiver (JVB's `ssrc-limit`, 50 and 50). */
+  ssrcLimits?: { video: number; audio: number };
 }

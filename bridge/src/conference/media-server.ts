@@ -68,6 +68,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   readonly #reportIntervalMs: number;
   readonly #initialMaxHeight: number;
   readonly #lastN: number;
+  readonly #ssrcLimits: { video: number; audio: number };
   #nextReportAt = 0;
   #nextRouteId = randomBytes(4).readUInt32BE(0);
   #gracefulShutdown = false;
@@ -87,6 +88,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     this.#reportIntervalMs = opts.rtcpReportIntervalMs ?? 1000;
     this.#initialMaxHeight = opts.initialMaxHeightPx ?? -1;
     this.#lastN = opts.lastN ?? -1;
+    this.#ssrcLimits = opts.ssrcLimits ?? { video: 50, audio: 50 };
     this.#createSrtp = opts.createSrtp ?? ((p) => new NodeSrtpTransform(p));
     this.identity = createDtlsIdentity('convene-bridge', this.#srtpProfiles);
     this.localCandidates = (opts.advertisedAddresses ?? ['127.0.0.1']).map((address) => ({
@@ -208,6 +210,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       },
       initialMaxHeight: this.#initialMaxHeight,
       lastN: this.#lastN,
+      ssrcLimits: this.#ssrcLimits,
       onConferenceClosed: (c) => {
         if (this.#conferences.get(c.id) !== c) return;
         this.#conferences.delete(c.id);

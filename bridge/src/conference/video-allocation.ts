@@ -12,14 +12,24 @@ import {
   type ConstraintsPatch,
   type VideoType,
 } from '../allocation/index.js';
-import type { Forwarder, ForwardingTable, MediaSink } from '../forward/index.js';
+import type { Forwarder, ForwardingTable, MediaSink, VideoSlotSource } from '../forward/index.js';
 import { NO_ENCODING } from '../rewrite/index.js';
 
 /** What the bridge channel tells clients (PROTOCOL.md §7.4), as data. */
 export type VideoEvent =
   | { type: 'forwardedsources'; endpointId: string; sources: readonly string[] }
   | { type: 'dominantspeaker'; endpointId: string; previous: readonly string[] }
-  | { type: 'senderconstraints'; endpointId: string; sourceName: string; maxHeight: number };
+  | { type: 'senderconstraints'; endpointId: string; sourceName: string; maxHeight: number }
+  | { type: 'sourcesmap'; endpointId: string; kind: 'video' | 'audio'; mapped: readonly SourceMapping[] };
+
+/** One VideoSourcesMap/AudioSourcesMap entry (`rtx` and `videoType` for video only). */
+export interface SourceMapping {
+  source: string;
+  owner: string;
+  ssrc: number;
+  rtx?: number;
+  videoType?: string;
+}
 
 export interface VideoAllocationOptions {
   /** Height every source gets before a receiver's first ReceiverVideoConstraints: 0 (JVB), -1 unlimited. */
@@ -49,6 +59,7 @@ interface ReceiverState {
   bandwidth: number | undefined;
   allocatedWith: number | undefined;
   forwarded: string;
+  forwardedList: readonly string[];
   allocation: Allocation | undefined;
 }
 
@@ -89,6 +100,7 @@ export class VideoAllocation {
       bandwidth: undefined,
       allocatedWith: undefined,
       forwarded: '',
+      forwardedList: [],
       allocation: undefined,
     });
     this.#table.setSpeech(sink, this.#speakers.add(id));
@@ -123,7 +135,13 @@ export class VideoAllocation {
 
   /** Sources the receiver is sent now (ForwardedSources), in priority order. */
   forwardedSources(id: string): string[] {
-    return [...(this.#receivers.get(id)?.allocation?.forwarded ?? [])];
+    return [...(this.#receivers.get(id)?.forwardedList ?? [])];
+  }
+
+  /** The video type a source announced (camera until it says otherwise), as VideoSourcesMap names it. */
+  videoTypeOf(name: string): string {
+    const t = this.#videoTypes.get(name) ?? 'camera';
+    return t === 'none' ? 'DISABLED' : t.toUpperCase();
   }
 
   /** Current maxHeight asked of each of `endpointId`'s sources (SenderSourceConstraints), for a new channel. */
@@ -156,20 +174,36 @@ export class VideoAllocation {
       let desired = 0;
       for (const s of a.sources) desired += s.ideal?.bitrateBps ?? 0;
       this.#opts.onDesired?.(r.id, desired);
+      // SSRC rewriting: the forwarded sources take their pool slots (announced) before any target is set.
+      const pools = this.#table.ssrcsOf(r.sink);
+      let forwarded = a.forwarded;
+      if (pools !== undefined) {
+        const slotted: VideoSlotSource[] = [];
+        for (const name of a.forwarded) {
+          const v = sources.find((x) => x.name === name);
+          const rewriter = this.#table.rewriter(r.sink, name);
+          if (v !== undefined && rewriter !== undefined) slotted.push({ name, owner: v.ownerId, rewriter });
+        }
+        pools.activateVideo(slotted);
+        // Beyond the pool nothing can be forwarded.
+        forwarded = a.forwarded.filter((n) => (this.#table.rewriter(r.sink, n)?.ssrc ?? 0) !== 0);
+      }
       for (const s of a.sources) {
         const rw = this.#table.rewriter(r.sink, s.source.name);
         if (rw === undefined) continue;
         const before = rw.targetEncoding;
-        rw.setTarget(s.layer?.encoding ?? NO_ENCODING, s.layer?.temporal ?? -1);
+        const slotless = pools !== undefined && rw.ssrc === 0;
+        rw.setTarget(slotless ? NO_ENCODING : (s.layer?.encoding ?? NO_ENCODING), s.layer?.temporal ?? -1);
         const v = sources.find((x) => x.name === s.source.name);
         // Ask for the keyframe now rather than with the next packet: switching takes one round trip less.
         if (v !== undefined && rw.awaitingKeyframe && rw.targetEncoding !== before)
           this.#forwarder.requestKeyframe(v, rw.targetEncoding, now);
       }
-      const key = a.forwarded.join('\n');
+      const key = forwarded.join('\n');
       if (key !== r.forwarded) {
         r.forwarded = key;
-        this.#opts.emit({ type: 'forwardedsources', endpointId: r.id, sources: a.forwarded });
+        r.forwardedList = forwarded;
+        this.#opts.emit({ type: 'forwardedsources', endpointId: r.id, sources: forwarded });
       }
     }
     this.#updateSenderConstraints(sources);

@@ -91,6 +91,13 @@ export const BridgeConfigSchema = z
     initialMaxHeightPx: z.number().int().min(-1).default(0),
     /** The bridge's last-N limit, combined with each receiver's (JVB jvb-last-n); -1 for none. */
     lastN: z.number().int().min(-1).default(-1),
+    /**
+     * SSRC rewriting (endpoints with Colibri2 capability `ssrc-rewriting`): the video sources (each with an RTX SSRC)
+     * and audio sources one receiver gets on SSRCs of its own at once; more are mapped onto the least recently used
+     * (JVB's `videobridge.ssrc-limit`: 50 and 50).
+     */
+    ssrcLimitVideo: z.number().int().min(1).max(500).default(50),
+    ssrcLimitAudio: z.number().int().min(1).max(500).default(50),
     /** XMPP ping to Prosody this often; no answer within the interval drops the connection and reconnects. */
     xmppPingIntervalMs: Millis.default(30_000),
     /** Packet rate (in + out per second) that counts as stress 1.0 (JVB packet-rate load threshold). */

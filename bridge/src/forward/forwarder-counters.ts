@@ -20,6 +20,8 @@ export interface ForwarderCounters {
   videoNotSelected: number;
   /** Keyframe requests the bridge made itself (to switch a receiver to another encoding). */
   keyframeRequestsSent: number;
+  /** SSRC rewriting: audio a receiver did not get (a silent packet of a source without a slot of its pool). */
+  audioNotMapped: number;
 }
 
 export function newForwarderCounters(): ForwarderCounters {
@@ -39,5 +41,6 @@ export function newForwarderCounters(): ForwarderCounters {
     headerExtensionsStripped: 0,
     videoNotSelected: 0,
     keyframeRequestsSent: 0,
+    audioNotMapped: 0,
   };
 }

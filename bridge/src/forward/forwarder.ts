@@ -15,7 +15,7 @@ import {
 } from '../rtp/index.js';
 import type { VideoCodec } from '../rewrite/index.js';
 import { newForwarderCounters, type ForwarderCounters } from './forwarder-counters.js';
-import type { ForwardingTable, MediaKind, Route, VideoSourceEntry } from './forwarding-table.js';
+import type { ForwardingTable, MediaKind, Route, RouteTarget, VideoSourceEntry } from './forwarding-table.js';
 
 /** Older packets are not resent as RTX (a receiver's jitter buffer gave up on them). */
 const RTX_MAX_AGE_MS = 1000;
@@ -150,9 +150,11 @@ export class Forwarder {
       this.#video.onRtp(route, route.video, buf, off, len, tccAt, nowMs);
       return;
     }
-    if (route.speech !== undefined && this.#audioLevel !== 0) {
+    let level = -1;
+    if (this.#audioLevel !== 0) {
       const at = findHeaderExtension(buf, off, len, this.#audioLevel, 1);
-      if (at >= 0) route.speech.onLevel(buf[at]! & 0x7f);
+      if (at >= 0) level = buf[at]! & 0x7f;
+      if (level >= 0) route.speech?.onLevel(level);
     }
     const targets = route.targets;
     if (route.isRtx) {
@@ -166,11 +168,43 @@ export class Forwarder {
     }
     route.cache?.store(buf, off, len, nowMs);
     for (let i = 0; i < targets.length; i++) {
-      const sink = targets[i]!.sink;
-      if (!sink.ready) continue;
-      sink.sendRtp(buf, off, len, tccAt, nowMs);
-      this.counters.rtpForwarded++;
+      const t = targets[i]!;
+      if (!t.sink.ready) continue;
+      if (t.ssrcs !== undefined) this.#sendAudioRewritten(t, route, level, buf, off, len, tccAt, nowMs);
+      else {
+        t.sink.sendRtp(buf, off, len, tccAt, nowMs);
+        this.counters.rtpForwarded++;
+      }
     }
+  }
+
+  /**
+   * SSRC rewriting: an audio packet on the receiver's slot for its source (taking one, announced, when it has
+   * none), then the sender's own numbers back for the other receivers.
+   */
+  #sendAudioRewritten(
+    t: RouteTarget,
+    route: Route,
+    level: number,
+    buf: Buffer,
+    off: number,
+    len: number,
+    tccAt: number,
+    nowMs: number,
+  ): void {
+    const slot = t.ssrcs!.audioSlot(route.ssrc, route.name, route.ownerId, level);
+    if (slot === undefined) {
+      this.counters.audioNotMapped++;
+      return;
+    }
+    const seq = buf.readUInt16BE(off + 2);
+    const ts = buf.readUInt32BE(off + 4);
+    slot.rewrite(buf, off, nowMs);
+    t.sink.sendRtp(buf, off, len, tccAt, nowMs);
+    this.counters.rtpForwarded++;
+    buf.writeUInt16BE(seq, off + 2);
+    buf.writeUInt32BE(ts, off + 4);
+    buf.writeUInt32BE(route.ssrc, off + 8);
   }
 
   /**
@@ -206,11 +240,11 @@ export class Forwarder {
    */
   #onNack(from: MediaSink, buf: Buffer, p: number, n: number): void {
     const media = buf.readUInt32BE(p + 8);
-    const route = this.#table.get(media);
+    const route = this.#table.get(media) ?? this.#slotRoute(from, media);
     const known = route !== undefined && route.sender !== from ? route : undefined;
     const v = known?.video;
     // Without an RTX stream the receiver knows, every item goes whole to its own send ring.
-    const rtx = v !== undefined ? v.receiverRtxSsrc !== 0 : known?.cache !== undefined;
+    const rtx = v !== undefined ? this.#table.rewriter(from, v.name)?.rtxSsrc !== 0 : known?.cache !== undefined;
     const now = performance.now();
     for (let q = p + 12; q + 4 <= p + n; q += 4) {
       this.counters.nackItemsReceived++;
@@ -249,7 +283,7 @@ export class Forwarder {
    */
   #resendVideo(from: MediaSink, v: VideoSourceEntry, media: number, seq: number, now: number): boolean {
     const rw = this.#table.rewriter(from, v.name);
-    if (rw === undefined || rw.ssrc !== media || v.receiverRtxSsrc === 0) return false;
+    if (rw === undefined || rw.ssrc !== media || rw.rtxSsrc === 0) return false;
     const enc = rw.encoding;
     const cache = enc < 0 ? undefined : v.encodings[enc]?.cache;
     const orig = rw.originalSeq(seq);
@@ -261,8 +295,15 @@ export class Forwarder {
     const len = this.#video.copyAsForwarded(rw, enc, cache.data, at, cache.lengthAt(at), out);
     if (len < 0) return false;
     const tcc = this.#tccId === 0 ? -1 : findHeaderExtension(out, 0, len, this.#tccId, 2);
-    from.downlink.sendRtx(out, 0, len, v.receiverRtxSsrc, rtxPt, tcc);
+    from.downlink.sendRtx(out, 0, len, rw.rtxSsrc, rtxPt, tcc);
     return true;
+  }
+
+  /** SSRC rewriting: the first encoding's route of the video source on `from`'s pool SSRC `ssrc`, if any. */
+  #slotRoute(from: MediaSink, ssrc: number): Route | undefined {
+    const slot = this.#table.ssrcsOf(from)?.videoBySsrc(ssrc);
+    if (slot === undefined || slot.source === '') return undefined;
+    return this.#table.videoSource(slot.source)?.encodings[0];
   }
 
   #onSr(from: MediaSink, buf: Buffer, p: number): void {
@@ -287,17 +328,29 @@ export class Forwarder {
       return;
     }
     const targets = route.targets;
+    const ts = sr.readUInt32BE(16);
     for (let i = 0; i < targets.length; i++) {
-      const sink = targets[i]!.sink;
-      if (!sink.ready) continue;
-      sink.sendRtcp(sr, 0, SR_LENGTH_WITHOUT_BLOCKS);
+      const t = targets[i]!;
+      if (!t.sink.ready) continue;
+      if (t.ssrcs !== undefined) {
+        // On the receiver's slot and timeline, when its slot carries this stream now.
+        const slot = t.ssrcs.audio.slotOf(route.name)?.carrier;
+        const out = slot === undefined ? -1 : slot.translateTimestamp(route.ssrc, ts);
+        if (out < 0) continue;
+        sr.writeUInt32BE(slot!.ssrc, 4);
+        sr.writeUInt32BE(out, 16);
+      } else {
+        sr.writeUInt32BE(route.ssrc, 4);
+        sr.writeUInt32BE(ts, 16);
+      }
+      t.sink.sendRtcp(sr, 0, SR_LENGTH_WITHOUT_BLOCKS);
       this.counters.srForwarded++;
     }
   }
 
   #onKeyframeRequest(from: MediaSink, buf: Buffer, p: number, n: number): void {
     const media = readKeyframeRequestSsrc(buf, p, n);
-    let route = media < 0 ? undefined : this.#table.get(media);
+    let route = media < 0 ? undefined : (this.#table.get(media) ?? this.#slotRoute(from, media));
     if (route === undefined || route.sender === from || !route.sender.ready) {
       this.counters.dropNoSender++;
       return;

@@ -9,6 +9,7 @@ import { SourceLayers as Layers } from '../allocation/index.js';
 import { StreamRewriter } from '../rewrite/index.js';
 import type { MediaSink } from './media-sink.js';
 import { PacketCache } from './packet-cache.js';
+import type { ReceiverSsrcs } from './receiver-ssrcs.js';
 
 export type MediaKind = 'audio' | 'video';
 
@@ -16,6 +17,8 @@ export type MediaKind = 'audio' | 'video';
 export interface RouteTarget {
   readonly sink: MediaSink;
   readonly rewriter: StreamRewriter | undefined;
+  /** The receiver's SSRC pools when it does SSRC rewriting (audio goes through them per packet). */
+  readonly ssrcs: ReceiverSsrcs | undefined;
 }
 
 /** One video source: its encodings' routes (lowest first), and the SSRCs its receivers were told. */
@@ -36,6 +39,9 @@ export interface Route {
   readonly ssrc: number;
   readonly kind: MediaKind;
   readonly sender: MediaSink;
+  /** The source name and its owner's endpoint id (SSRC rewriting announces them). */
+  readonly name: string;
+  readonly ownerId: string;
   /** Rebuilt (never mutated in place) when membership changes, so a loop over it never sees a change. */
   targets: readonly RouteTarget[];
   /** When the last keyframe request went to the sender (ms), for rate limiting. */
@@ -78,6 +84,8 @@ export class ForwardingTable {
   readonly #speech = new Map<MediaSink, SpeechActivity>();
   /** receiver -> source name -> rewriter. */
   readonly #rewriters = new Map<MediaSink, Map<string, StreamRewriter>>();
+  /** Receivers that do SSRC rewriting, and their pools. */
+  readonly #ssrcs = new Map<MediaSink, ReceiverSsrcs>();
 
   get(ssrc: number): Route | undefined {
     return this.#routes.get(ssrc);
@@ -106,6 +114,7 @@ export class ForwardingTable {
     this.#video.delete(sink);
     this.#speech.delete(sink);
     this.#rewriters.delete(sink);
+    this.#ssrcs.delete(sink);
     for (const [ssrc, r] of this.#routes) if (r.sender === sink) this.#routes.delete(ssrc);
     this.#rebuild();
   }
@@ -139,6 +148,8 @@ export class ForwardingTable {
         ssrc,
         kind: s.kind,
         sender,
+        name: s.name ?? rtxSet.get(ssrc) ?? nameOf(s),
+        ownerId,
         targets: [],
         lastKeyframeRequestAt: -Infinity,
         forceMuted: this.#muted[s.kind].has(sender),
@@ -206,6 +217,8 @@ export class ForwardingTable {
    * simulcast source that is the RTX of its first encoding, the only one receivers are told of.
    */
   rtxStreamFor(receiver: MediaSink): number {
+    const pools = this.#ssrcs.get(receiver);
+    if (pools !== undefined) return pools.anyRtxSsrc();
     for (const r of this.#routes.values()) {
       if (r.sender === receiver) continue;
       const rtx = r.video !== undefined ? r.video.receiverRtxSsrc : r.rtxSsrc;
@@ -214,11 +227,34 @@ export class ForwardingTable {
     return 0;
   }
 
+  /** The video source named `name` (any sender), for RTCP on an SSRC-rewriting receiver's slot. */
+  videoSource(name: string): VideoSourceEntry | undefined {
+    for (const list of this.#video.values()) for (const v of list) if (v.name === name) return v;
+    return undefined;
+  }
+
   /** Every video source, all senders. */
   videoSources(): VideoSourceEntry[] {
     const out: VideoSourceEntry[] = [];
     for (const list of this.#video.values()) out.push(...list);
     return out;
+  }
+
+  /** Makes `receiver` an SSRC-rewriting receiver: its video and audio go out on the pools' SSRCs only. */
+  setSsrcRewriting(receiver: MediaSink, pools: ReceiverSsrcs): void {
+    this.#ssrcs.set(receiver, pools);
+    this.#rewriters.delete(receiver);
+    this.#rebuild();
+  }
+
+  /** The SSRC pools of `receiver`, when it does SSRC rewriting. */
+  ssrcsOf(receiver: MediaSink): ReceiverSsrcs | undefined {
+    return this.#ssrcs.get(receiver);
+  }
+
+  /** Whether any SSRC of the conference (a sender's) is `ssrc`. */
+  hasSsrc(ssrc: number): boolean {
+    return this.#routes.has(ssrc >>> 0);
   }
 
   /** The rewriter through which `receiver` gets source `name`, if it is a member and the source exists. */
@@ -251,8 +287,14 @@ export class ForwardingTable {
       this.#rewriters.set(receiver, byName);
     }
     let rw = byName.get(v.name);
+    if (this.#ssrcs.has(receiver)) {
+      // SSRC rewriting: no slot (SSRC 0) and nothing forwarded until the allocation maps the source.
+      if (rw === undefined) byName.set(v.name, (rw = new StreamRewriter(0)));
+      return rw;
+    }
+    if (rw !== undefined && rw.ssrc === v.receiverSsrc) rw.rtxSsrc = v.receiverRtxSsrc; // its FID group may change
     if (rw === undefined || rw.ssrc !== v.receiverSsrc) {
-      const next = new StreamRewriter(v.receiverSsrc);
+      const next = new StreamRewriter(v.receiverSsrc, v.receiverRtxSsrc);
       // Until an allocator decides, the best encoding (what a table without one always did).
       next.setTarget(rw !== undefined ? rw.targetEncoding : v.encodings.length - 1);
       rw = next;
@@ -274,7 +316,7 @@ export class ForwardingTable {
           names.add(r.video.name);
           live.set(m, names);
         }
-        targets.push({ sink: m, rewriter });
+        targets.push({ sink: m, rewriter, ssrcs: this.#ssrcs.get(m) });
       }
       r.targets = targets;
     }

@@ -9,3 +9,4 @@ export {
 } from './forwarding-table.js';
 export { PacketCache } from './packet-cache.js';
 export type { DownlinkSink, MediaSink } from './media-sink.js';
+export { ReceiverSsrcs, type MappedSource, type SsrcLimits, type VideoSlotSource } from './receiver-ssrcs.js';

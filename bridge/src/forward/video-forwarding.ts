@@ -77,8 +77,8 @@ export class VideoForwarding {
     const rtxPt = buf[off + 1]! & 0x7f;
     const apt = this.#aptFor[rtxPt]!;
     const primary = v.encodings[route.encoding];
-    if (end < p + 2 || v.receiverRtxSsrc === 0 || apt < 0 || primary === undefined) {
-      this.#counters.videoNotSelected++; // padding-only probes, or no RTX stream the receivers know
+    if (end < p + 2 || apt < 0 || primary === undefined) {
+      this.#counters.videoNotSelected++; // padding-only probes, or an RTX payload type the offer does not map
       return;
     }
     // The original: the RTX header with the primary's SSRC, payload type and sequence number, then the payload.
@@ -99,10 +99,11 @@ export class VideoForwarding {
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
       const rw = t.rewriter!;
-      if (!t.sink.ready || rw.translateSeq(route.encoding, osn) < 0) continue;
+      // No RTX stream this receiver knows, or a packet it never got (another encoding, before a switch).
+      if (!t.sink.ready || rw.rtxSsrc === 0 || rw.translateSeq(route.encoding, osn) < 0) continue;
       const m = this.copyAsForwarded(rw, route.encoding, o, 0, n, this.#recovered);
       if (m < 0) continue;
-      t.sink.downlink.forwardRecovered(this.#recovered, 0, m, v.receiverRtxSsrc, rtxPt, tccRel);
+      t.sink.downlink.forwardRecovered(this.#recovered, 0, m, rw.rtxSsrc, rtxPt, tccRel);
       this.#counters.rtpForwarded++;
     }
   }

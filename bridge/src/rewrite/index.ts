@@ -2,3 +2,5 @@ export { newPacketMeta, type PacketMeta, type VideoCodec } from './packet-meta.j
 export { readPacketMeta } from './read-packet-meta.js';
 export { NO_ENCODING, StreamRewriter, type RewriterCounters } from './stream-rewriter.js';
 export { picIdDiff, seqDiff, tsDiff } from './seq-math.js';
+export { SsrcPool, type PoolSlot, type PoolSource } from './ssrc-pool.js';
+export { AudioSlotRewriter } from './audio-slot.js';

@@ -23,8 +23,12 @@ export interface RewriterCounters {
 
 /** Per receiver per source rewriting state; created on signalling, used per packet. */
 export class StreamRewriter {
-  /** The SSRC the receiver was told (the first SIM SSRC). */
-  readonly ssrc: number;
+  /**
+   * The SSRC the receiver was told (the first SIM SSRC), or with SSRC rewriting its pool slot's (0: no slot, nothing
+   * forwarded); and the RTX SSRC it knows for it (0: none).
+   */
+  ssrc: number;
+  rtxSsrc: number;
   readonly counters: RewriterCounters = {
     forwarded: 0,
     droppedOtherEncoding: 0,
@@ -53,8 +57,35 @@ export class StreamRewriter {
   #lastTl0Out = 0;
   #lastOutAt = 0;
 
-  constructor(ssrc: number) {
+  constructor(ssrc: number, rtxSsrc = 0) {
     this.ssrc = ssrc >>> 0;
+    this.rtxSsrc = rtxSsrc >>> 0;
+  }
+
+  /**
+   * SSRC rewriting: this source now goes out on a pool slot's SSRCs, which `previous` (another source's rewriter, or
+   * none) wrote last; its stream continues from there at this source's next keyframe.
+   */
+  rebind(ssrc: number, rtxSsrc: number, previous: StreamRewriter | undefined): void {
+    this.ssrc = ssrc >>> 0;
+    this.rtxSsrc = rtxSsrc >>> 0;
+    this.#encoding = NO_ENCODING;
+    const p = previous;
+    if (p === this) return; // back on the slot it wrote last: its own numbering goes on
+    this.#started = p !== undefined && p.#started;
+    if (p === undefined) return;
+    this.#lastSeqOut = p.#lastSeqOut;
+    this.#lastTsOut = p.#lastTsOut;
+    this.#lastPicOut = p.#lastPicOut;
+    this.#lastTl0Out = p.#lastTl0Out;
+    this.#lastOutAt = p.#lastOutAt;
+  }
+
+  /** SSRC rewriting: the source lost its slot; nothing is forwarded until it gets one again. */
+  unbind(): void {
+    this.ssrc = 0;
+    this.rtxSsrc = 0;
+    this.setTarget(NO_ENCODING);
   }
 
   get targetEncoding(): number {
@@ -195,7 +226,7 @@ export class StreamRewriter {
 
   #canSwitchTo(e: number, meta: PacketMeta): boolean {
     const target = this.#targetEncoding;
-    if (target === NO_ENCODING || !meta.keyframe || !meta.start) return false;
+    if (target === NO_ENCODING || this.ssrc === 0 || !meta.keyframe || !meta.start) return false;
     const cur = this.#encoding;
     // A keyframe of the target, or of an encoding between the current one and the target.
     if (e === target) return true;

@@ -2,6 +2,7 @@ import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import {
   CAPABILITY_SOURCE_NAMES,
+  CAPABILITY_SSRC_REWRITING,
   buildConferenceModify,
   colibri2ErrorOf,
   parseConferenceModified,
@@ -33,6 +34,8 @@ export interface AllocateParams {
   statsId?: string | undefined;
   media: Colibri2Media[];
   sctp: boolean;
+  /** Colibri2 capability `ssrc-rewriting`: the bridge maps forwarded sources onto a few SSRCs for this endpoint. */
+  ssrcRewriting?: boolean;
 }
 
 /** What the bridge gave an endpoint: its transport to copy into the offer, and the bridge's feedback sources. */
@@ -92,7 +95,7 @@ export class ColibriSession {
         media: p.media,
         transport: { iceControlling: true, ...(p.sctp ? { sctp: {} } : {}) },
         sources: [],
-        capabilities: [CAPABILITY_SOURCE_NAMES],
+        capabilities: [CAPABILITY_SOURCE_NAMES, ...(p.ssrcRewriting === true ? [CAPABILITY_SSRC_REWRITING] : [])],
       };
       if (p.statsId !== undefined) ep.statsId = p.statsId;
       const req: ConferenceModify = { meetingId: this.meetingId, endpoints: [ep], relays: [] };

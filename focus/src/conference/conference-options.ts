@@ -12,6 +12,12 @@ export interface ConferenceOptions {
   singleParticipantTimeoutMs: number;
   /** Offer the SCTP data channel to clients that support it. */
   sctp: boolean;
+  /**
+   * Use SSRC rewriting for participants that advertise `http://jitsi.org/ssrc-rewriting-1` (Jicofo's
+   * `jicofo.conference.use-ssrc-rewriting`, default true): the bridge maps the sources it forwards onto a few SSRCs
+   * and announces them on the bridge channel; the focus signals such a participant no other participant's sources.
+   */
+  ssrcRewriting: boolean;
 }
 
 export type ConferenceEvents = {

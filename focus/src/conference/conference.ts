@@ -20,6 +20,7 @@ import type { ConferenceCounters, ConferenceEvents, ConferenceOptions } from './
 import type { Brewery } from '../bridges/brewery.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
 import type { FeatureDiscovery } from './features.js';
+import { handleParticipantJingle, type JingleContext } from './participant-jingle.js';
 
 export type { ConferenceEvents, ConferenceOptions } from './conference-options.js';
 
@@ -31,8 +32,6 @@ export interface ConferenceDeps extends ConferenceCounters {
   sessions: Map<string, { conference: Conference; participant: Participant }>;
   log: Logger;
 }
-
-import { handleParticipantJingle, type JingleContext } from './participant-jingle.js';
 
 /** One room: the focus in its MUC, its participants, their Jingle sessions and the conference on a bridge. */
 export class Conference extends TypedEmitter<ConferenceEvents> {
@@ -217,11 +216,13 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       const features = await this.#deps.discovery.discover(this.room.ownJid, p.occupant.occupantJid, p.presence.caps);
       if (!this.participants.has(p.id)) return; // left while we asked
       const offer = buildOffer(this.#options.videoCodecs, { ...features, sctp: features.sctp && this.#options.sctp });
+      const rewriting = (p.ssrcRewriting = this.#options.ssrcRewriting && features.ssrcRewriting); // Jicofo's
       const allocation = await colibri.allocate({
         endpointId: p.id,
         statsId: p.presence.statsId,
         media: toColibri2Media(offer),
         sctp: offer.sctp,
+        ssrcRewriting: rewriting,
       });
       const session = new JingleSession({
         conn: this.#deps.conn,
@@ -236,6 +237,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         offer,
         allocation,
         remoteSources: this.#sources.forReceiver(p.id),
+        ssrcRewriting: rewriting,
         useJsonSources: features.jsonSources,
         bridgeSessionId: this.#bridgeSessionId,
         region: colibri.bridge.state.region,

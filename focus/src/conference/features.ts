@@ -8,6 +8,8 @@ import { capsVerMatches } from './caps-ver.js';
 import { DEFAULT_FEATURES, type ParticipantFeatures } from './offer.js';
 
 const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
+/** The client maps forwarded sources from the bridge's VideoSourcesMap/AudioSourcesMap (PROTOCOL.md §3.5). */
+export const FEATURE_SSRC_REWRITING = 'http://jitsi.org/ssrc-rewriting-1';
 
 /** disco#info feature vars and what they turn on (PROTOCOL.md §3.5). */
 export function featuresFrom(vars: ReadonlySet<string>): ParticipantFeatures {
@@ -19,6 +21,7 @@ export function featuresFrom(vars: ReadonlySet<string>): ParticipantFeatures {
     tcc: vars.has('http://jitsi.org/tcc'),
     remb: vars.has('http://jitsi.org/remb'),
     jsonSources: vars.has('http://jitsi.org/json-encoded-sources'),
+    ssrcRewriting: vars.has(FEATURE_SSRC_REWRITING),
   };
 }
 

@@ -39,6 +39,8 @@ export function buildInvite(init: {
   offer: Offer;
   allocation: Allocation;
   remoteSources: SourceMap;
+  /** SSRC rewriting: only the bridge's feedback sources; the bridge announces the others' (PROTOCOL.md §4.4). */
+  ssrcRewriting?: boolean;
   useJsonSources: boolean;
   bridgeSessionId: string;
   region?: string | undefined;
@@ -47,7 +49,7 @@ export function buildInvite(init: {
   const sources: SourceMap = new Map<EndpointId, EndpointSources>([
     [BRIDGE_OWNER, feedbackSourceSet(allocation.feedbackSources)],
   ]);
-  for (const [owner, set] of init.remoteSources) sources.set(owner, set);
+  if (init.ssrcRewriting !== true) for (const [owner, set] of init.remoteSources) sources.set(owner, set);
 
   const transport = (): IceUdpTransport => ({
     ...allocation.transport,

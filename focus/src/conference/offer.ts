@@ -21,6 +21,8 @@ export interface ParticipantFeatures {
   tcc: boolean;
   remb: boolean;
   jsonSources: boolean;
+  /** `http://jitsi.org/ssrc-rewriting-1`: the bridge signals the other participants' sources. */
+  ssrcRewriting: boolean;
 }
 
 export const DEFAULT_FEATURES: ParticipantFeatures = {
@@ -31,6 +33,7 @@ export const DEFAULT_FEATURES: ParticipantFeatures = {
   tcc: false,
   remb: false,
   jsonSources: false,
+  ssrcRewriting: false,
 };
 
 export const URI_AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';

@@ -148,7 +148,8 @@ function relay(
   // Receivers get simulcast stripped, as in session-initiate (Jicofo propagateNewSources strips too).
   const map: SourceMap = new Map([[from.id, stripSimulcast(sources)]]);
   for (const other of ctx.participants.values()) {
-    if (other === from || other.session === undefined) continue;
+    // The bridge tells an SSRC-rewriting participant what it forwards (Jicofo's addRemoteSources returns early).
+    if (other === from || other.session === undefined || other.ssrcRewriting) continue;
     if (action === 'source-add') other.session.sourceAdd(map);
     else other.session.sourceRemove(map);
   }

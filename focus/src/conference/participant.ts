@@ -19,6 +19,8 @@ export class Participant {
   /** When the focus saw it join the room; its first session-accept measures the join time. */
   readonly joinedAt = Date.now();
   accepted = false;
+  /** The bridge signals this participant the others' sources (SSRC rewriting): no source-add/remove from us. */
+  ssrcRewriting = false;
   readonly #restarts: number[] = [];
 
   constructor(id: EndpointId, occupant: Occupant, log: Logger) {

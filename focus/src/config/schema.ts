@@ -47,6 +47,12 @@ export const FocusConfigSchema = z
      * (`jicofo.sctp.enabled`). lib-jitsi-meet then opens its bridge channel over SCTP; colibri-ws stays offered.
      */
     sctp: z.boolean({ error: 'expected true or false' }).default(true),
+    /**
+     * SSRC rewriting for clients that advertise `http://jitsi.org/ssrc-rewriting-1` (Jicofo's
+     * `jicofo.conference.use-ssrc-rewriting`, default true): only the bridge's feedback sources in their offer, no
+     * source-add/remove; the bridge announces what it forwards on the bridge channel.
+     */
+    ssrcRewriting: z.boolean({ error: 'expected true or false' }).default(true),
     /** A member left alone this long has its session ended and the bridge conference expired (Jicofo: 20 s). */
     singleParticipantTimeoutMs: z.number().int().min(1000).default(20_000),
     /** Bridges are health-checked this often (Jicofo's JvbDoctor: 10 s). */
