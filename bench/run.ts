@@ -178,11 +178,11 @@ async function main(): Promise<void> {
         '',
         `\`${command}\`, ${seconds} s per step, ${values.rounds} alternating rounds each, SRTP ${profile}, transport-cc ${transportCc > 0 ? `id ${transportCc} + RTX` : 'off'}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
         '',
-        '| scenario | base µs/fwd pkt | this µs/fwd pkt | ratio |',
-        '| --- | --- | --- | --- |',
+        '| scenario | base µs/fwd pkt | this µs/fwd pkt | ratio | median of per-round ratios |',
+        '| --- | --- | --- | --- | --- |',
         ...cmp.rows.map(
           (r) =>
-            `| ${r.scenario} | ${fmt(r.baseUsPerPacket, 2)} | ${fmt(r.currentUsPerPacket, 2)} | ${fmt(r.ratio, 3)} |`,
+            `| ${r.scenario} | ${fmt(r.baseUsPerPacket, 2)} | ${fmt(r.currentUsPerPacket, 2)} | ${fmt(r.ratio, 3)} | ${fmt(r.pairedRatio, 3)} |`,
         ),
         '',
         `results: ${file}`,
