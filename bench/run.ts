@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import { Scenario } from './lib/scenario.js';
 import { profileTop } from './lib/profile-top.js';
 import { compareWithBase } from './lib/compare-base.js';
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       values.out,
       `${date.replace(/[:.]/g, '-')}-${commit.slice(0, 8)}-vs-${cmp.baseCommit.slice(0, 8)}.json`,
     );
-    writeFileSync(file, await format(JSON.stringify(result), { parser: 'json' }));
+    writeFileSync(file, await format(JSON.stringify(result), { ...(await resolveConfig(file)), parser: 'json' }));
     console.log(
       [
         `## npm run bench: this bridge (${commit.slice(0, 8)}) vs ${cmp.baseCommit.slice(0, 8)}, same run`,
@@ -293,7 +293,7 @@ async function main(): Promise<void> {
   mkdirSync(values.out, { recursive: true });
   const file = join(values.out, `${date.replace(/[:.]/g, '-')}-${commit.slice(0, 8)}.json`);
   // Formatted as prettier would, so `npm run lint` passes with the results committed.
-  writeFileSync(file, await format(JSON.stringify(result), { parser: 'json' }));
+  writeFileSync(file, await format(JSON.stringify(result), { ...(await resolveConfig(file)), parser: 'json' }));
 
   const out: string[] = [];
   out.push(
