@@ -7,10 +7,10 @@ import {
   type Conference,
   type Endpoint,
   type SourceParams,
+  type SsrcGroupParams,
   type TransportParams,
 } from '@convene/bridge/conference';
 import { chooseSrtp } from '@convene/bridge/srtp';
-import type { SsrcGroupParams } from '@convene/bridge/conference';
 
 type Command =
   | { cmd: 'setup'; receivers: number; ssrc: number; profile: 'gcm' | 'cm' }
