@@ -8,16 +8,27 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { format } from 'prettier';
-import { Scenario, type StepResult } from './lib/scenario.js';
+import { format, resolveConfig } from 'prettier';
+import { Scenario } from './lib/scenario.js';
 import { profileTop } from './lib/profile-top.js';
 import { compareWithBase } from './lib/compare-base.js';
+import { fmt, ratio, ratioTable, table, type ScenarioRow } from './lib/tables.js';
+import { simulcastMarkdown, simulcastTable, type SimulcastRow } from './lib/simulcast-table.js';
 import { JanusServer, janusAvailable, janusScenario } from './janus/janus.js';
 import { loadMediasoup, mediasoupScenario, type MediasoupConfig } from './mediasoup/mediasoup.js';
 
 const { values } = parseArgs({
   options: {
+    /** Scenarios of the main table (none: skip it). */
     scenarios: { type: 'string', default: '1x4,4x4,10x10,1x50' },
+    /**
+     * Scenarios of the simulcast table (#16; none: skip it): senders send three VP8 encodings, every endpoint asks
+     * each of `simulcast-heights` in turn over colibri-ws (the first is the reference), on Convene's native socket.
+     */
+    simulcast: { type: 'string', default: '10x10' },
+    /** `all`: no SIM group signalled and no constraints, every encoding to everyone (the bridge before #16). */
+    'simulcast-heights': { type: 'string', default: '720,180,all' },
+    'simulcast-rounds': { type: 'string', default: '1' },
     seconds: { type: 'string', default: '5' },
     ramp: { type: 'string', default: '2x8' },
     'ramp-scales': { type: 'string', default: '1,2,3,4,6,8,12,16,24' },
@@ -42,18 +53,13 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const loadProcesses = Number(values['load-processes']);
 const profile = values.profile === 'cm' ? 'cm' : 'gcm';
-const shapes = values.scenarios.split(',').map(parseShape);
+const shapeList = (s: string) => (s === 'none' || s === '' ? [] : s.split(',').map(parseShape));
+const shapes = shapeList(values.scenarios);
 
 function parseShape(s: string): { senders: number; receivers: number; name: string } {
   const m = /^(\d+)x(\d+)$/.exec(s.trim());
   if (m === null) throw new Error(`scenario ${s}: expected SxR, e.g. 4x4`);
   return { senders: Number(m[1]), receivers: Number(m[2]), name: s.trim() };
-}
-
-export interface ScenarioRow extends StepResult {
-  name: string;
-  senders: number;
-  receivers: number;
 }
 
 export interface RampResult {
@@ -132,28 +138,6 @@ function git(...args: string[]): string {
   }
 }
 
-const fmt = (v: number, digits = 0): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
-
-const COLUMNS: Array<[string, (r: ScenarioRow) => string]> = [
-  ['scenario', (r) => r.name],
-  ['offered pkt/s', (r) => fmt(r.offeredPps)],
-  ['forwarded pkt/s', (r) => fmt(r.forwardedPps)],
-  ['loss %', (r) => fmt(r.lossPct, 2)],
-  ['bridge CPU %', (r) => fmt(r.bridgeCpuPct, 1)],
-  ['CPU wait %', (r) => fmt(r.bridgeCpuWaitPct, 0)],
-  ['CPU µs/fwd pkt', (r) => fmt(r.cpuUsPerForwarded, 2)],
-  ['latency p50 µs', (r) => fmt(r.latencyP50Us)],
-  ['latency p99 µs', (r) => fmt(r.latencyP99Us)],
-  ['RSS MiB', (r) => fmt(r.rssMiB, 1)],
-  ['load CPU %', (r) => fmt(r.loadCpuPct, 0)],
-];
-
-function table(rows: ScenarioRow[]): string {
-  const head = `| ${COLUMNS.map(([h]) => h).join(' | ')} |`;
-  const sep = `| ${COLUMNS.map(() => '---').join(' | ')} |`;
-  return [head, sep, ...rows.map((r) => `| ${COLUMNS.map(([, f]) => f(r)).join(' | ')} |`)].join('\n');
-}
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).join(' ');
   const command = `npm run bench${argv === '' ? '' : ` -- ${argv}`}`;
@@ -187,18 +171,18 @@ async function main(): Promise<void> {
       values.out,
       `${date.replace(/[:.]/g, '-')}-${commit.slice(0, 8)}-vs-${cmp.baseCommit.slice(0, 8)}.json`,
     );
-    writeFileSync(file, await format(JSON.stringify(result), { parser: 'json' }));
+    writeFileSync(file, await format(JSON.stringify(result), { ...(await resolveConfig(file)), parser: 'json' }));
     console.log(
       [
         `## npm run bench: this bridge (${commit.slice(0, 8)}) vs ${cmp.baseCommit.slice(0, 8)}, same run`,
         '',
         `\`${command}\`, ${seconds} s per step, ${values.rounds} alternating rounds each, SRTP ${profile}, transport-cc ${transportCc > 0 ? `id ${transportCc} + RTX` : 'off'}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
         '',
-        '| scenario | base µs/fwd pkt | this µs/fwd pkt | ratio |',
-        '| --- | --- | --- | --- |',
+        '| scenario | base µs/fwd pkt | this µs/fwd pkt | ratio | median of per-round ratios |',
+        '| --- | --- | --- | --- | --- |',
         ...cmp.rows.map(
           (r) =>
-            `| ${r.scenario} | ${fmt(r.baseUsPerPacket, 2)} | ${fmt(r.currentUsPerPacket, 2)} | ${fmt(r.ratio, 3)} |`,
+            `| ${r.scenario} | ${fmt(r.baseUsPerPacket, 2)} | ${fmt(r.currentUsPerPacket, 2)} | ${fmt(r.ratio, 3)} | ${fmt(r.pairedRatio, 3)} |`,
         ),
         '',
         `results: ${file}`,
@@ -258,6 +242,8 @@ async function main(): Promise<void> {
 
   const rows = new Map<string, ScenarioRow[]>(servers.map((sv) => [sv.name, []]));
   const ramps = new Map<string, RampResult>();
+  const simHeights = values['simulcast-heights'].split(',').map((h) => (h === 'all' ? 'all' : Number(h)));
+  let simulcastRows: SimulcastRow[] | undefined;
   try {
     for (const shape of shapes) {
       for (const sv of servers) {
@@ -268,6 +254,18 @@ async function main(): Promise<void> {
         );
       }
     }
+    const simShapes = shapeList(values.simulcast);
+    const udp = values.udp.includes('native') ? 'native' : 'node';
+    if (simShapes.length > 0)
+      simulcastRows = await simulcastTable({
+        shapes: simShapes,
+        heights: simHeights,
+        seconds,
+        rounds: Number(values['simulcast-rounds']),
+        start: (shape, maxHeight) =>
+          Scenario.convene({ ...shape, loadProcesses, profile, udp, transportCc, simulcast: maxHeight }),
+        log: (line) => console.error(line),
+      });
     if (!values['no-ramp']) {
       const scales = values['ramp-scales'].split(',').map(Number);
       for (const sv of servers) ramps.set(sv.name, await ramp(sv.start, sv.name, values.ramp, scales));
@@ -289,12 +287,13 @@ async function main(): Promise<void> {
     janus: janus === undefined ? { skipped: why } : undefined,
     mediasoup: typeof ms === 'string' ? { skipped: ms } : { version: ms.version, configs: msConfigs },
     ramp: Object.fromEntries(ramps),
+    simulcast: simulcastRows,
     cpuProfile,
   };
   mkdirSync(values.out, { recursive: true });
   const file = join(values.out, `${date.replace(/[:.]/g, '-')}-${commit.slice(0, 8)}.json`);
   // Formatted as prettier would, so `npm run lint` passes with the results committed.
-  writeFileSync(file, await format(JSON.stringify(result), { parser: 'json' }));
+  writeFileSync(file, await format(JSON.stringify(result), { ...(await resolveConfig(file)), parser: 'json' }));
 
   const out: string[] = [];
   out.push(
@@ -305,12 +304,19 @@ async function main(): Promise<void> {
     `\`${command}\`, ${seconds} s per scenario, SRTP ${profile}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
     '',
   );
-  for (const [name, r] of rows) out.push(`### ${name}`, '', table(r), '');
+  for (const [name, r] of rows) if (r.length > 0) out.push(`### ${name}`, '', table(r), '');
   const reference = [...rows.keys()].find((n) => n.startsWith('mediasoup')) ?? (janus !== undefined ? 'janus' : '');
   for (const [name, r] of rows) {
     if (name === reference || reference === '') continue;
     out.push(`### ${name} / ${reference}`, '', ratioTable(r, rows.get(reference)!), '');
   }
+  if (simulcastRows !== undefined)
+    out.push(
+      `### Simulcast: every endpoint asks one height (convene-${values.udp.includes('native') ? 'native' : 'dgram'})`,
+      '',
+      simulcastMarkdown(simulcastRows, simHeights),
+      '',
+    );
   for (const [name, r] of ramps) {
     out.push(`### Ramp ${r.shape}, ${name} (stopped by ${r.stoppedBy})`, '', table(r.steps), '');
     out.push(
@@ -346,32 +352,6 @@ async function main(): Promise<void> {
   }
   out.push(`results: ${file}`);
   console.log(out.join('\n'));
-}
-
-/** a/b to two places, or both values when a ratio means nothing (a zero or a missing figure). */
-function ratio(a: number, b: number): string {
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return `${fmt(a, 2)} / ${fmt(b, 2)}`;
-  if (b === 0) return a === 0 ? '= (0)' : `${fmt(a, 2)} / 0`;
-  return `${(a / b).toFixed(2)}x`;
-}
-
-const RATIO_COLUMNS: Array<[string, (r: ScenarioRow) => number]> = [
-  ['forwarded pkt/s', (r) => r.forwardedPps],
-  ['loss %', (r) => r.lossPct],
-  ['CPU %', (r) => r.bridgeCpuPct],
-  ['CPU µs/fwd pkt', (r) => r.cpuUsPerForwarded],
-  ['latency p50', (r) => r.latencyP50Us],
-  ['latency p99', (r) => r.latencyP99Us],
-  ['RSS', (r) => r.rssMiB],
-];
-
-function ratioTable(a: ScenarioRow[], b: ScenarioRow[]): string {
-  const rows = a.map((r, i) => `| ${r.name} | ${RATIO_COLUMNS.map(([, f]) => ratio(f(r), f(b[i]!))).join(' | ')} |`);
-  return [
-    `| scenario | ${RATIO_COLUMNS.map(([h]) => h).join(' | ')} |`,
-    `| --- | ${RATIO_COLUMNS.map(() => '---').join(' | ')} |`,
-    ...rows,
-  ].join('\n');
 }
 
 void main().catch((err: unknown) => {

@@ -7,6 +7,7 @@ import {
   type Conference,
   type Endpoint,
   type SourceParams,
+  type SsrcGroupParams,
   type TransportParams,
 } from '@convene/bridge/conference';
 import { chooseSrtp } from '@convene/bridge/srtp';
@@ -16,13 +17,17 @@ type Command =
   // bench/run.ts: any conference shape, every endpoint with its own sources.
   | {
       cmd: 'conference';
-      endpoints: Array<{ id: string; sources: SourceParams[] }>;
+      endpoints: Array<{ id: string; sources: SourceParams[]; groups?: SsrcGroupParams[] }>;
       profile: 'gcm' | 'cm';
+      /** The payload type of VP8 (simulcast encodings the bridge parses to switch layers). */
+      vp8Pt?: number;
       /** The offer's transport-cc extension id and RTX payload types ([apt, rtx]), as Colibri2 would set them. */
       transportCc?: number;
       rtx?: Array<[number, number]>;
     }
   | { cmd: 'counters' }
+  /** Opens the bridge channel (colibri-ws on loopback) and answers each endpoint's URL. */
+  | { cmd: 'channel' }
   | { cmd: 'remote'; id: string; transport: TransportParams }
   | { cmd: 'status' }
   | { cmd: 'mark' }
@@ -39,6 +44,7 @@ const udpBatch = process.argv[5] === undefined ? undefined : Number(process.argv
 
 let server: MediaServer;
 let conference: Conference;
+let closeChannel: (() => void) | undefined;
 const endpoints = new Map<string, Endpoint>();
 let mark = { cpu: process.cpuUsage(), at: process.hrtime.bigint(), forwarded: 0, rtpIn: 0 };
 
@@ -63,9 +69,10 @@ process.on('message', (raw: unknown) => {
 async function createBenchConference(
   profile: 'gcm' | 'cm',
   socketBufferBytes: number,
-  list: ReadonlyArray<{ id: string; sources: SourceParams[] }>,
+  list: ReadonlyArray<{ id: string; sources: SourceParams[]; groups?: SsrcGroupParams[] }>,
   transportCc = 0,
   rtx: ReadonlyArray<[number, number]> = [],
+  vp8Pt?: number,
 ): Promise<Record<string, TransportParams>> {
   server = await MediaServer.create({
     port: 0,
@@ -87,12 +94,13 @@ async function createBenchConference(
   // Optional: a bridge from before #15 (bench --base) has no RTX; this file runs against it too.
   const withRtx = conference as Partial<Pick<Conference, 'setRtxPayloadTypes'>>;
   if (rtx.length > 0) withRtx.setRtxPayloadTypes?.(new Map(rtx));
+  if (vp8Pt !== undefined) conference.setVideoCodecs(new Map([[vp8Pt, 'vp8']]));
   const out: Record<string, TransportParams> = {};
   for (const e of list) {
     const ep = conference.createEndpoint(e.id);
     endpoints.set(e.id, ep);
     out[e.id] = ep.localTransport();
-    if (e.sources.length > 0) ep.setSources(e.sources);
+    if (e.sources.length > 0) ep.setSources(e.sources, e.groups ?? []);
   }
   return out;
 }
@@ -105,7 +113,9 @@ async function handle(m: Command): Promise<unknown> {
       return createBenchConference(m.profile, 4 << 20, [sender, ...receivers]);
     }
     case 'conference':
-      return createBenchConference(m.profile, 8 << 20, m.endpoints, m.transportCc ?? 0, m.rtx ?? []);
+      return createBenchConference(m.profile, 8 << 20, m.endpoints, m.transportCc ?? 0, m.rtx ?? [], m.vp8Pt);
+    case 'channel':
+      return openChannel();
     case 'counters':
       return {
         ...totals(),
@@ -133,8 +143,40 @@ async function handle(m: Command): Promise<unknown> {
       return d;
     }
     case 'close':
+      closeChannel?.();
       server.close();
       setImmediate(() => process.exit(0));
       return { ok: true };
   }
+}
+
+/**
+ * colibri-ws on a loopback HTTP server, as the bridge's main.ts serves it: receivers send ReceiverVideoConstraints
+ * the way clients do. Imported here only: a base checkout (bench --base) never opens it.
+ */
+async function openChannel(): Promise<Record<string, string>> {
+  const { createServer } = await import('node:http');
+  const { ColibriWsServer } = await import('@convene/bridge/channel');
+  const { pino } = await import('pino');
+  const channel = new ColibriWsServer({
+    directory: server,
+    serverId: 'bench',
+    version: 'bench',
+    log: pino({ level: 'warn' }),
+  });
+  server.on('video', (conferenceId, e) => channel.hub.sendVideoEvent(conferenceId, e));
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  http.on('upgrade', (req, socket, head) => {
+    if (!channel.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as { port: number }).port;
+  closeChannel = () => {
+    channel.close();
+    http.close();
+  };
+  const urls: Record<string, string> = {};
+  for (const [id, ep] of endpoints)
+    urls[id] = `ws://127.0.0.1:${port}/colibri-ws/bench/${conference.id}/${encodeURIComponent(id)}?pwd=${ep.password}`;
+  return urls;
 }

@@ -20,9 +20,11 @@ export interface CompareRow {
   baseUsPerPacket: number;
   currentUsPerPacket: number;
   ratio: number;
+  /** The median of each round's this / base (lossless rounds), robust to load that drifts between rounds. */
+  pairedRatio: number;
 }
 
-/** The median: a round the machine's other work starved (loss, a CPU-wait spike) moves it least. */
+/** The median: a round the machine's other work starved (loss, a CPU-wait spike) moves it least; NaN for none. */
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -56,9 +58,25 @@ export async function compareWithBase(o: CompareOptions): Promise<{ baseCommit: 
             await s.close();
           }
         }
-      const b = median(runs.base.map((r) => r.cpuUsPerForwarded));
-      const c = median(runs.current.map((r) => r.cpuUsPerForwarded));
-      rows.push({ scenario: shape.name, ...runs, baseUsPerPacket: b, currentUsPerPacket: c, ratio: c / b });
+      // Rounds whose load processes were starved (loss) say little about the bridge's cost per packet.
+      const clean = (rs: StepResult[]) => (rs.some((r) => r.lossPct <= 1) ? rs.filter((r) => r.lossPct <= 1) : rs);
+      const b = median(clean(runs.base).map((r) => r.cpuUsPerForwarded));
+      const c = median(clean(runs.current).map((r) => r.cpuUsPerForwarded));
+      // Each round's two runs back to back see about the same load from the machine's other work.
+      const paired = median(
+        runs.current
+          .map((r, i) => [r, runs.base[i]!] as const)
+          .filter(([x, y]) => x.lossPct <= 1 && y.lossPct <= 1)
+          .map(([x, y]) => x.cpuUsPerForwarded / y.cpuUsPerForwarded),
+      );
+      rows.push({
+        scenario: shape.name,
+        ...runs,
+        baseUsPerPacket: b,
+        currentUsPerPacket: c,
+        ratio: c / b,
+        pairedRatio: paired,
+      });
     }
   } finally {
     tree.remove();

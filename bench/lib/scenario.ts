@@ -2,13 +2,24 @@
 // MediaServer in its own process (bench/forward/bridge-process.ts), with the load peers spread over
 // separate load processes (test/harness/bench-load-process.ts). Every figure the bench reports comes
 // from here: packets are accounted by stream sequence range, CPU and RSS from /proc/<pid>/stat.
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SourceParams, TransportParams } from '@convene/bridge/conference';
 import type { BenchStream } from '../../test/harness/bench-peer.js';
 import { histQuantile } from '../../test/harness/bench-peer.js';
 import type { LoadCommand, LoadCount } from '../../test/harness/bench-load-process.js';
+import { Rpc, closeChild, procSched, procStat, waitUntil } from './proc.js';
+import {
+  VP8_RTX_PT,
+  constraintMessage,
+  simulcastFanout,
+  simulcastSources,
+  simulcastSpecs,
+  type SimulcastConstraint,
+} from './simulcast.js';
+import { VP8_BENCH_PT } from '../../test/harness/bench-vp8.js';
+
+export { Rpc, closeChild, procSched, procStat } from './proc.js';
 
 export const AUDIO = { pt: 111, size: 120, pps: 50 } as const;
 export const VIDEO = { pt: 100, size: 1100, pps: 300 } as const;
@@ -30,6 +41,12 @@ export interface ScenarioOptions {
   transportCc?: number;
   /** The bridge's socket: the addon's batched one (native, the default) or node's dgram. */
   udp?: 'native' | 'node';
+  /**
+   * Senders send three VP8 simulcast encodings (bench/lib/simulcast.ts) and every endpoint asks this maxHeight
+   * over the bridge channel (-1: sends no constraints; `all`: no SIM group, see simulcast.ts); undefined: one plain
+   * video stream each, as before.
+   */
+  simulcast?: SimulcastConstraint;
 }
 
 /** The RTX payload type of the bench's video, and its streams' RTX SSRCs (primary + this). */
@@ -82,77 +99,6 @@ export interface StepResult {
   loadCpuPct: number;
   /** Distinct packets each load peer received: which peer connection fell short. */
   receivedByPeer: Record<string, number>;
-}
-
-const CLK_TCK = 100; // getconf CLK_TCK on Linux/x86-64
-
-/** utime + stime (µs) and RSS (bytes) of a process, from /proc/<pid>/stat. */
-export function procStat(pid: number): { cpuUs: number; rssBytes: number } {
-  const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state): utime is field 14, stime 15, rss (pages) 24.
-  const ticks = Number(rest[11]) + Number(rest[12]);
-  return { cpuUs: (ticks * 1e6) / CLK_TCK, rssBytes: Number(rest[21]) * 4096 };
-}
-
-/** Nanoseconds a process's threads have run and waited runnable for a CPU, from /proc/<pid>/task/<tid>/schedstat. */
-export function procSched(pid: number): { runNs: number; waitNs: number } {
-  let runNs = 0;
-  let waitNs = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
-      runNs += Number(run);
-      waitNs += Number(wait);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return { runNs, waitNs };
-}
-
-/** Request/response over a child's IPC channel; `fifo` for a child that answers in order without ids. */
-export class Rpc {
-  readonly child: ChildProcess;
-  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly #fifo: boolean;
-  #next = 0;
-
-  constructor(child: ChildProcess, fifo: boolean) {
-    this.child = child;
-    this.#fifo = fifo;
-    child.on('message', (raw: unknown) => {
-      const m = raw as { id?: number; result?: unknown; error?: string };
-      const id = fifo ? this.#pending.keys().next().value : m.id;
-      if (id === undefined) return;
-      const p = this.#pending.get(id);
-      if (p === undefined) return;
-      this.#pending.delete(id);
-      const error = fifo ? (m as { error?: string }).error : m.error;
-      if (error !== undefined) p.reject(new Error(error));
-      else p.resolve(fifo ? raw : m.result);
-    });
-    child.on('exit', (code) => {
-      for (const p of this.#pending.values()) p.reject(new Error(`child exited with ${code}`));
-      this.#pending.clear();
-    });
-  }
-
-  call<T>(msg: object): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const id = this.#next++;
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send(this.#fifo ? msg : { id, msg }, (err) => err && reject(err));
-    });
-  }
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -211,11 +157,19 @@ export class Scenario {
   readonly #loads: Rpc[];
   /** Every conference endpoint: a stream is due at every endpoint but its sender's. */
   readonly #endpoints: readonly string[];
+  /** How many endpoints a stream is due at (simulcast: only receivers of its encoding); all but its sender's. */
+  readonly #fanout: (owner: string, ssrc: number) => number;
 
-  constructor(target: Target, loads: Rpc[], endpoints: readonly string[]) {
+  constructor(
+    target: Target,
+    loads: Rpc[],
+    endpoints: readonly string[],
+    fanout?: (owner: string, ssrc: number) => number,
+  ) {
     this.#target = target;
     this.#loads = loads;
     this.#endpoints = endpoints;
+    this.#fanout = fanout ?? ((owner) => this.#endpoints.filter((id) => id !== owner).length);
   }
 
   get targetPid(): number {
@@ -239,11 +193,14 @@ export class Scenario {
       close: () => closeChild(bridge),
     };
     const loads = forkLoads(opts.loadProcesses);
-    const specs = peerSpecs(opts.senders, opts.receivers);
+    const sim = opts.simulcast;
+    const specs =
+      sim === undefined ? peerSpecs(opts.senders, opts.receivers) : simulcastSpecs(opts.senders, opts.receivers);
     const s = new Scenario(
       target,
       loads,
       specs.map((p) => p.id),
+      sim === undefined ? undefined : simulcastFanout(specs, sim),
     );
     try {
       const perLoad = loads.map((_, li) => specs.filter((_, i) => i % loads.length === li));
@@ -256,22 +213,29 @@ export class Scenario {
           } satisfies LoadCommand),
         ),
       );
-      const endpoints = specs.map((p) => ({
-        id: p.id,
-        sources: p.streams.flatMap((st): SourceParams[] =>
-          tcc > 0 && st.kind === 'video'
-            ? [
-                { ssrc: st.ssrc, kind: st.kind, rtxSsrc: st.ssrc + RTX_SSRC_OFFSET },
-                { ssrc: st.ssrc + RTX_SSRC_OFFSET, kind: st.kind },
-              ]
-            : [{ ssrc: st.ssrc, kind: st.kind }],
-        ),
-      }));
+      const endpoints = specs.map((p) =>
+        sim !== undefined
+          ? { id: p.id, ...simulcastSources(p.id, p.streams, sim) }
+          : {
+              id: p.id,
+              sources: p.streams.flatMap((st): SourceParams[] =>
+                tcc > 0 && st.kind === 'video'
+                  ? [
+                      { ssrc: st.ssrc, kind: st.kind, rtxSsrc: st.ssrc + RTX_SSRC_OFFSET },
+                      { ssrc: st.ssrc + RTX_SSRC_OFFSET, kind: st.kind },
+                    ]
+                  : [{ ssrc: st.ssrc, kind: st.kind }],
+              ),
+            },
+      );
       const bridgeSide = await bridge.call<Record<string, TransportParams>>({
         cmd: 'conference',
         endpoints,
         profile: opts.profile,
-        ...(tcc > 0 ? { transportCc: tcc, rtx: [[VIDEO.pt, RTX_PT]] } : {}),
+        ...(tcc > 0
+          ? { transportCc: tcc, rtx: [sim === undefined ? [VIDEO.pt, RTX_PT] : [VP8_BENCH_PT, VP8_RTX_PT]] }
+          : {}),
+        ...(sim === undefined ? {} : { vp8Pt: VP8_BENCH_PT }),
       });
       for (const [li, l] of loads.entries()) {
         const mine = Object.fromEntries(perLoad[li]!.map((p) => [p.id, bridgeSide[p.id]!]));
@@ -284,6 +248,19 @@ export class Scenario {
         async () => (await bridge.call<{ connected: number }>({ cmd: 'status' })).connected === specs.length,
         20_000 + 200 * specs.length,
       );
+      if (typeof sim === 'number' && sim >= 0) {
+        // Every endpoint asks its height over colibri-ws, from the load process that hosts it.
+        const urls = await bridge.call<Record<string, string>>({ cmd: 'channel' });
+        await Promise.all(
+          loads.map((l, li) =>
+            l.call({
+              cmd: 'channel',
+              urls: Object.fromEntries(perLoad[li]!.map((p) => [p.id, urls[p.id]!])),
+              message: constraintMessage(sim),
+            } satisfies LoadCommand),
+          ),
+        );
+      }
     } catch (err) {
       await s.close();
       throw err;
@@ -325,8 +302,8 @@ export class Scenario {
     let deliberatelyLost = 0;
     let offered = 0;
     for (const [key, [from, to]] of Object.entries(ranges)) {
-      const owner = key.split('/')[0];
-      const fanout = this.#endpoints.filter((id) => id !== owner).length;
+      const [owner, ssrc] = key.split('/');
+      const fanout = this.#fanout(owner!, Number(ssrc));
       const skipped = dropEvery > 0 ? countSkipped(from, to, dropEvery) : 0;
       offered += to - from;
       expected += (to - from) * fanout;
@@ -372,22 +349,6 @@ export class Scenario {
   async close(): Promise<void> {
     await Promise.all([this.#target.close(), ...this.#loads.map(closeChild)]);
   }
-}
-
-/** Asks a child to close, and kills it if it has not gone within 5 s. */
-export function closeChild(r: Rpc): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => {
-      r.child.kill('SIGKILL');
-      resolve();
-    }, 5_000);
-    r.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    r.call({ cmd: 'close' }).catch(() => undefined);
-  });
 }
 
 /** Sequences s in [from, to) with s mod k === k - 1. */

@@ -1,5 +1,6 @@
 // A child process that hosts some of a bench scenario's load peers (BenchPeer), driven over IPC by
 // bench/lib/scenario.ts, so the load generator's CPU is never counted as the bridge's.
+import { WebSocket } from 'ws';
 import type { TransportParams } from '@convene/bridge/conference';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80, type SrtpProfile } from '@convene/bridge/dtls';
 import { BenchPeer, type BenchPeerOptions, type BenchStream } from './bench-peer.js';
@@ -14,6 +15,11 @@ export type LoadCommand =
   | { cmd: 'connect'; bridge: Record<string, TransportParams> }
   /** A plain transport (no ICE/DTLS): the server's address and master key (base64); answers the peer's key. */
   | { cmd: 'connectPlain'; id: string; address: string; port: number; keyBase64: string }
+  /**
+   * Opens each listed peer's bridge channel (colibri-ws URL) and sends it `message` (ReceiverVideoConstraints);
+   * answers once each channel heard a ForwardedSources message, the bridge's answer to the constraints.
+   */
+  | { cmd: 'channel'; urls: Record<string, string>; message: Record<string, unknown> }
   | { cmd: 'ready' }
   | { cmd: 'position' }
   | { cmd: 'send'; seconds: number; rateScale: number; dropEvery: number }
@@ -31,6 +37,7 @@ export interface LoadCount {
 }
 
 const peers = new Map<string, BenchPeer>();
+const channels: WebSocket[] = [];
 
 process.on('message', (raw: unknown) => {
   const { id, msg } = raw as { id: number; msg: LoadCommand };
@@ -99,6 +106,9 @@ async function handle(m: LoadCommand): Promise<unknown> {
       return true;
     case 'connectPlain':
       return peers.get(m.id)!.connectPlain(m.address, m.port, Buffer.from(m.keyBase64, 'base64')).toString('base64');
+    case 'channel':
+      await Promise.all(Object.values(m.urls).map((url) => openChannel(url, m.message)));
+      return true;
     case 'ready':
       return [...peers.values()].filter((p) => p.ready).length;
     case 'position':
@@ -129,8 +139,26 @@ async function handle(m: LoadCommand): Promise<unknown> {
       return { received, duplicates, failed, hist, cpuUs: cpu.user + cpu.system } satisfies LoadCount;
     }
     case 'close':
+      for (const ws of channels) ws.terminate();
       for (const p of peers.values()) p.close();
       setImmediate(() => process.exit(0));
       return true;
   }
+}
+
+/** One bridge channel: sends `message` once open, resolves on the first ForwardedSources (10 s at most). */
+function openChannel(url: string, message: Record<string, unknown>): Promise<void> {
+  const ws = new WebSocket(url);
+  channels.push(ws);
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ForwardedSources on ${url} within 10 s`)), 10_000);
+    ws.on('open', () => ws.send(JSON.stringify(message)));
+    ws.on('error', (err) => reject(err));
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString('utf8')) as { colibriClass?: string };
+      if (m.colibriClass !== 'ForwardedSources') return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -8,6 +8,7 @@ import type { TransportParams } from '@convene/bridge/conference';
 import { DtlsSession, SRTP_AEAD_AES_128_GCM, createDtlsIdentity, type SrtpProfile } from '@convene/bridge/dtls';
 import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
 import { SRTP_MAX_OVERHEAD, chooseSrtp, type SrtpTransform } from '@convene/bridge/srtp';
+import { VP8_BENCH_PT, VP8_PREFIX_BYTES, writeVp8Prefix, type BenchVp8 } from './bench-vp8.js';
 
 /** Bytes of the bench header at the start of every payload: send time (8), stream sequence (4), SSRC (4). */
 export const BENCH_HEADER_BYTES = 16;
@@ -27,6 +28,8 @@ export interface BenchStream {
   size: number;
   /** Packets per second at rate scale 1. */
   pps: number;
+  /** A VP8 encoding (payload type VP8_BENCH_PT): frames of pps/fps packets with VP8 descriptors (bench-vp8.ts). */
+  vp8?: BenchVp8;
 }
 
 /** Latency histogram: 8 buckets per octave of microseconds, mergeable across processes by adding. */
@@ -100,8 +103,10 @@ export class BenchPeer {
   readonly #pwd = randomBytes(16).toString('hex');
   readonly #cert: ReturnType<typeof createDtlsIdentity>;
   readonly #opts: BenchPeerOptions;
-  /** Where the bench header starts in what this peer sends (after the transport-cc extension, when sent). */
+  /** Where the payload starts in what this peer sends (after the transport-cc extension, when sent). */
   readonly #payloadOff: number;
+  /** Per stream: where the bench header starts (after a VP8 encoding's descriptor). */
+  readonly #benchOff: number[];
   #tccSeq = 0;
   readonly #tieBreaker = randomBytes(8).readBigUInt64BE();
   readonly #timer: NodeJS.Timeout;
@@ -131,7 +136,8 @@ export class BenchPeer {
     this.dropped = streams.map(() => 0);
     const tcc = opts.transportCc ?? 0;
     this.#payloadOff = tcc > 0 ? 20 : 12;
-    this.#plain = streams.map((s) => {
+    this.#benchOff = streams.map((s) => this.#payloadOff + (s.vp8 === undefined ? 0 : VP8_PREFIX_BYTES));
+    this.#plain = streams.map((s, i) => {
       const b = Buffer.alloc(s.size, 0xab);
       b[0] = tcc > 0 ? 0x90 : 0x80;
       b[1] = s.pt & 0x7f;
@@ -141,7 +147,7 @@ export class BenchPeer {
         b[16] = (tcc << 4) | 1;
         b[19] = 0;
       }
-      b.writeUInt32BE(s.ssrc >>> 0, this.#payloadOff + 12);
+      b.writeUInt32BE(s.ssrc >>> 0, this.#benchOff[i]! + 12);
       return b;
     });
     this.#rings = streams.map((s) => Array.from({ length: RING }, () => Buffer.alloc(s.size + SRTP_MAX_OVERHEAD)));
@@ -213,8 +219,11 @@ export class BenchPeer {
     const plain = this.#plain[i]!;
     plain.writeUInt16BE(seq & 0xffff, 2);
     plain.writeUInt32BE((seq * 960) >>> 0, 4);
-    const p = this.#payloadOff;
-    if (p > 12) plain.writeUInt16BE(this.#tccSeq++ & 0xffff, 17);
+    const p = this.#benchOff[i]!;
+    const vp8 = this.streams[i]!.vp8;
+    if (vp8 !== undefined)
+      writeVp8Prefix(plain, this.#payloadOff, seq, Math.max(1, Math.round(this.streams[i]!.pps / vp8.fps)), vp8);
+    if (this.#payloadOff > 12) plain.writeUInt16BE(this.#tccSeq++ & 0xffff, 17);
     plain.writeBigUInt64BE(process.hrtime.bigint(), p);
     plain.writeUInt32BE(seq >>> 0, p + 8);
     const out = this.#rings[i]![seq % RING]!;
@@ -259,6 +268,7 @@ export class BenchPeer {
       }
       let off = 12 + 4 * (m[0]! & 0x0f);
       if ((m[0]! & 0x10) !== 0) off += 4 + 4 * m.readUInt16BE(off + 2);
+      if ((m[1]! & 0x7f) === VP8_BENCH_PT) off += VP8_PREFIX_BYTES;
       // RTP padding (RFC 3550 §5.1) is not payload: a server's bandwidth probes (mediasoup's) are padding only.
       const end = (m[0]! & 0x20) !== 0 ? n - m[n - 1]! : n;
       if (off + BENCH_HEADER_BYTES > end) {

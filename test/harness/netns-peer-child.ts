@@ -6,6 +6,7 @@
 import { findHeaderExtension, NackGenerator, TwccFeedback } from '@convene/bridge/rtp';
 import type { TransportParams } from '@convene/bridge/conference';
 import { RawMediaPeer } from './media-raw-peer.js';
+import { sendSimulcast, simulcastView, type SimulcastSend, type SimulcastView } from './netns-simulcast.js';
 
 export type NetnsCommand =
   | { op: 'create'; address: string }
@@ -13,6 +14,10 @@ export type NetnsCommand =
   | { op: 'ready' }
   | { op: 'receive'; tccId: number; videoSsrc: number; rtxSsrc: number }
   | { op: 'send'; tccId: number; ssrc: number; rtxSsrc: number; pt: number; rtxPt: number; bps: number; ms: number }
+  /** Sends three VP8 encodings (netns-simulcast.ts) until the process ends. */
+  | ({ op: 'simulcast' } & SimulcastSend)
+  /** What the receiver got of each encoding on its rewritten stream, and its last keyframe's height. */
+  | { op: 'view' }
   | { op: 'stats' }
   | { op: 'reset' };
 
@@ -34,6 +39,8 @@ export interface NetnsPeerStats {
 }
 
 let peer: RawMediaPeer | undefined;
+const view = simulcastView();
+let simulcastSent: ReturnType<typeof sendSimulcast> | undefined;
 const stats: NetnsPeerStats = {
   rtp: 0,
   failed: 0,
@@ -78,8 +85,10 @@ function receive(p: RawMediaPeer, tccId: number, videoSsrc: number, rtxSsrc: num
     const ssrc = b.readUInt32BE(8);
     const payload = payloadOffset(b);
     const end = (b[0]! & 0x20) !== 0 ? b.length - b[b.length - 1]! : b.length;
-    if (ssrc === videoSsrc) noteMedia(b.readUInt16BE(2));
-    else if (ssrc === rtxSsrc && payload + 2 <= end) {
+    if (ssrc === videoSsrc) {
+      noteMedia(b.readUInt16BE(2));
+      view.onVideo(b, payload, end);
+    } else if (ssrc === rtxSsrc && payload + 2 <= end) {
       stats.rtxReceived++;
       noteMedia(b.readUInt16BE(payload));
     } else if (ssrc === rtxSsrc) stats.paddingReceived++;
@@ -183,6 +192,11 @@ async function handle(c: NetnsCommand): Promise<unknown> {
     case 'send':
       send(peer!, c);
       return null;
+    case 'simulcast':
+      simulcastSent = sendSimulcast(peer!, c, () => tccSeq++);
+      return null;
+    case 'view':
+      return { ...view.view, sent: simulcastSent } satisfies SimulcastView & { sent?: unknown };
     case 'stats':
       stats.replayed = (peer?.received.replayed ?? 0) - replayedBefore;
       stats.failed = (peer?.received.failed ?? 0) - failedBefore - stats.replayed;

@@ -34,4 +34,20 @@ describe('bench scenario accounting', () => {
     expect(clean.lost).toBe(0);
     expect(clean.bridgeForwarded).toBe(clean.received);
   });
+
+  it('accounts a simulcast conference by the encoding each endpoint asked for over the bridge channel', async () => {
+    await scenario?.close();
+    // Every endpoint asks 180 over colibri-ws: of each sender's three VP8 encodings only the lowest is due.
+    scenario = await Scenario.convene({ senders: 2, receivers: 2, loadProcesses: 2, simulcast: 180 });
+    await scenario.step({ seconds: 1, drainMs: 500 }); // a keyframe of the low encoding starts each receiver
+    const low = await scenario.step({ seconds: 1, drainMs: 500, settleMs: 15_000 });
+    // 2 senders x (50 audio + 30 packets of the 180p encoding), each due at the 3 other endpoints.
+    expect(low.offeredPps).toBe(2 * (50 + 30 + 60 + 180));
+    expect(low.expected).toBe(2 * (50 + 30) * 3);
+    expect(low.lost).toBe(0);
+    expect(low.failedDecrypt).toBe(0);
+    // Nothing of the upper encodings was forwarded: the bridge's count is exactly what was due.
+    expect(low.bridgeForwarded).toBe(low.received);
+    expect(low.received).toBe(low.expected);
+  });
 });
