@@ -6,6 +6,7 @@
 import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference, type Endpoint } from '@convene/bridge/conference';
 import { Netns, NetnsPeer, netnsUnavailable } from '../../harness/netns-peer.js';
 import type { SimulcastView } from '../../harness/netns-simulcast.js';
+import { exclusive } from '../../harness/exclusive.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const SSRCS = [9101, 9102, 9103];
@@ -116,7 +117,11 @@ describeNetns('simulcast allocation through a capped downlink', () => {
     }
   }
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
+    // One shaped-link test at a time (test/harness/exclusive.ts).
+    release = await exclusive('shaped-links', 180_000);
     server = await MediaServer.create({ port: 0, bindAddress: '0.0.0.0', srtpProfiles: [SRTP_AEAD_AES_128_GCM] });
     conference = server.createConference('simulcast-network');
     conference.setTransportCcExtension(TCC_ID);
@@ -140,12 +145,13 @@ describeNetns('simulcast allocation through a capped downlink', () => {
       r.ep.setReceiverVideoConstraints({ defaultConstraints: { maxHeight: 720 } });
     }
     await sender.peer.request({ op: 'simulcast', tccId: TCC_ID, pt: VP8, ssrcs: SSRCS, bps: BPS, heights: HEIGHTS });
-  }, 60_000);
+  }, 240_000);
 
   afterAll(() => {
     for (const p of parties) p.peer.close();
     server?.close();
     for (const ns of nets) ns.remove();
+    release?.();
   });
 
   it('moves the receiver behind 500 kbit to a lower encoding while the other keeps 720p, and back up uncapped', async () => {
