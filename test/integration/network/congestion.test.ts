@@ -3,7 +3,7 @@
 // `tc tbf` (a capped downlink) and `iptables -m statistic` (random loss: this kernel has no netem). Real
 // ICE/DTLS/SRTP; the receivers send transport-cc feedback and NACKs as browsers do.
 import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference, type Endpoint } from '@convene/bridge/conference';
-import { Netns, NetnsPeer, netnsUnavailable } from '../../harness/netns-peer.js';
+import { Netns, NetnsPeer, netnsLock, netnsUnavailable } from '../../harness/netns-peer.js';
 import type { NetnsPeerStats } from '../../harness/netns-peer-child.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
@@ -65,7 +65,11 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
     for (const p of [sender, capped, free]) await p.peer.request({ op: 'reset' });
   }
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
+    // The other namespaced file may be running: this one's timings need the machine to themselves.
+    release = await netnsLock(120_000);
     server = await MediaServer.create({ port: 0, bindAddress: '0.0.0.0', srtpProfiles: [SRTP_AEAD_AES_128_GCM] });
     conference = server.createConference('network');
     conference.setTransportCcExtension(TCC_ID);
@@ -81,12 +85,13 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
     await waitUntil('all keyed', () => [sender, capped, free].every((p) => p.ep.dtlsState === 'connected'), 20_000);
     for (const r of [capped, free])
       await r.peer.request({ op: 'receive', tccId: TCC_ID, videoSsrc: VIDEO, rtxSsrc: RTX });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(() => {
     for (const p of [sender, capped, free]) p?.peer.close();
     server?.close();
     for (const ns of nets) ns.remove();
+    release?.();
   });
 
   it('settles the estimate of a receiver capped at 500 kbps within 20 %, and leaves an uncapped one alone', async () => {
