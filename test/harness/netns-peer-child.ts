@@ -87,10 +87,11 @@ function receive(p: RawMediaPeer, tccId: number, videoSsrc: number, rtxSsrc: num
     const end = (b[0]! & 0x20) !== 0 ? b.length - b[b.length - 1]! : b.length;
     if (ssrc === videoSsrc) {
       noteMedia(b.readUInt16BE(2));
-      view.onVideo(b, payload, end);
+      view.onVideo(b, payload, end, false);
     } else if (ssrc === rtxSsrc && payload + 2 <= end) {
       stats.rtxReceived++;
       noteMedia(b.readUInt16BE(payload));
+      view.onVideo(b, payload + 2, end, true); // a retransmitted keyframe counts as one
     } else if (ssrc === rtxSsrc) stats.paddingReceived++;
     nacks.onRtp(b, b.length, now);
   };

@@ -2,7 +2,7 @@
 // (test/harness/netns-peer-child.ts), so `tc` and `iptables` can shape one peer's path to an in-process bridge.
 // Needs root, `ip` with veth and `tc tbf`, and `iptables` for loss: `netnsUnavailable()` says which is missing.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChildRpc } from './child-rpc.js';
 import type { NetnsCommand, NetnsPeerStats } from './netns-peer-child.js';
@@ -44,6 +44,44 @@ export function netnsUnavailable(): string | undefined {
     }
   }
   return undefined;
+}
+
+const LOCK_DIR = '/tmp/convene-netns-tests.lock';
+
+/**
+ * Runs namespaced test files one at a time across jest workers: each measures timing through shaped links (an
+ * estimate settling, a layer switch), and two at once on a small machine disturb each other's. A lock whose holder
+ * died is taken over. Returns the release.
+ */
+export async function netnsLock(timeoutMs: number): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(`${LOCK_DIR}/pid`, String(process.pid));
+      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(`${LOCK_DIR}/pid`, 'utf8'));
+    } catch {
+      // being created or removed right now
+    }
+    if (holder > 0 && !alive(holder)) rmSync(LOCK_DIR, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`namespaced tests lock held by pid ${holder} for ${timeoutMs} ms`);
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** One namespace: `hostAddress` on our side of its veth, `address` inside it. */

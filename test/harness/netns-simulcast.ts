@@ -15,8 +15,10 @@ export interface SimulcastSend {
 }
 
 export interface SimulcastView {
-  /** Bytes received per encoding (RTP packet sizes), since the start. */
+  /** Bytes received per encoding (RTP packet sizes, RTX included), since the start. */
   bytes: number[];
+  /** Of those, bytes that came as RTX (the bridge's answers to NACKs), per encoding of the packet inside. */
+  rtxBytes: number[];
   /** Height of the last keyframe received, 0 before any. */
   keyframeHeight: number;
   keyframes: number;
@@ -81,14 +83,18 @@ export function sendSimulcast(
 }
 
 /** Counts what arrives on the rewritten stream: `onVideo` takes each packet of it. */
-export function simulcastView(): { view: SimulcastView; onVideo: (b: Buffer, payload: number, end: number) => void } {
-  const view: SimulcastView = { bytes: [0, 0, 0], keyframeHeight: 0, keyframes: 0 };
+export function simulcastView(): {
+  view: SimulcastView;
+  onVideo: (b: Buffer, payload: number, end: number, rtx: boolean) => void;
+} {
+  const view: SimulcastView = { bytes: [0, 0, 0], rtxBytes: [0, 0, 0], keyframeHeight: 0, keyframes: 0 };
   return {
     view,
-    onVideo: (b, payload, end) => {
+    onVideo: (b, payload, end, rtx) => {
       if (payload + VP8_PREFIX_BYTES >= end) return;
       const k = b[payload + VP8_PREFIX_BYTES]!;
       if (k < view.bytes.length) view.bytes[k]! += b.length;
+      if (rtx && k < view.rtxBytes.length) view.rtxBytes[k]! += b.length;
       const h = vp8KeyframeHeight(b, payload, end);
       if (h > 0) {
         view.keyframeHeight = h;

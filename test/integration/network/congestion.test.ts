@@ -3,9 +3,8 @@
 // `tc tbf` (a capped downlink) and `iptables -m statistic` (random loss: this kernel has no netem). Real
 // ICE/DTLS/SRTP; the receivers send transport-cc feedback and NACKs as browsers do.
 import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference, type Endpoint } from '@convene/bridge/conference';
-import { Netns, NetnsPeer, netnsUnavailable } from '../../harness/netns-peer.js';
+import { Netns, NetnsPeer, netnsLock, netnsUnavailable } from '../../harness/netns-peer.js';
 import type { NetnsPeerStats } from '../../harness/netns-peer-child.js';
-import { exclusive } from '../../harness/exclusive.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const VIDEO = 9001;
@@ -69,8 +68,8 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
   let release: (() => void) | undefined;
 
   beforeAll(async () => {
-    // One shaped-link test at a time (test/harness/exclusive.ts).
-    release = await exclusive('shaped-links', 180_000);
+    // The other namespaced file may be running: this one's timings need the machine to themselves.
+    release = await netnsLock(120_000);
     server = await MediaServer.create({ port: 0, bindAddress: '0.0.0.0', srtpProfiles: [SRTP_AEAD_AES_128_GCM] });
     conference = server.createConference('network');
     conference.setTransportCcExtension(TCC_ID);
@@ -86,7 +85,7 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
     await waitUntil('all keyed', () => [sender, capped, free].every((p) => p.ep.dtlsState === 'connected'), 20_000);
     for (const r of [capped, free])
       await r.peer.request({ op: 'receive', tccId: TCC_ID, videoSsrc: VIDEO, rtxSsrc: RTX });
-  }, 240_000);
+  }, 180_000);
 
   afterAll(() => {
     for (const p of [sender, capped, free]) p?.peer.close();
