@@ -154,6 +154,10 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.#forwarder.setAudioLevelExtension(id);
   }
 
+  setDependencyDescriptorExtension(id: number): void {
+    this.#forwarder.setDependencyDescriptorExtension(id);
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

@@ -164,7 +164,7 @@ export class VideoAllocation {
         const v = sources.find((x) => x.name === s.source.name);
         // Ask for the keyframe now rather than with the next packet: switching takes one round trip less.
         if (v !== undefined && rw.awaitingKeyframe && rw.targetEncoding !== before)
-          this.#forwarder.requestKeyframe(v, rw.targetEncoding, now);
+          this.#forwarder.requestKeyframe(v, rw.keyframeEncoding, now);
       }
       const key = a.forwarded.join('\n');
       if (key !== r.forwarded) {

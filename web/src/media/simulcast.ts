@@ -11,6 +11,16 @@ export interface SimulcastSsrcs {
 export const SIMULCAST_MAX_BITRATES = [200_000, 500_000, 1_500_000];
 export const SIMULCAST_HEIGHTS = [180, 360, 720];
 
+/**
+ * Codecs sent as ONE encoding with in-band spatial and temporal layers, as jitsi-meet does: three spatial layers
+ * (1/4, 1/2 and full size) of three temporal layers each, the upper spatial layers predicted from the lower ones
+ * only at keyframes (K-SVC), so the bridge can give a receiver the base layer alone.
+ */
+export const SVC_CODECS: ReadonlySet<string> = new Set(['vp9', 'av1']);
+export const SVC_SCALABILITY_MODE = 'L3T3_KEY';
+/** lib-jitsi-meet's top bitrates for SVC (all layers together). */
+const SVC_MAX_BITRATES: Readonly<Record<string, number>> = { vp9: 1_200_000, av1: 1_000_000 };
+
 function randomSsrc(): number {
   return (crypto.getRandomValues(new Uint32Array(1))[0]! % 0xfffffffe) + 1;
 }
@@ -68,7 +78,9 @@ export async function configureEncodings(
   sender: RTCRtpSender,
   maxHeight: number,
   captureHeight: number,
+  codec = 'vp8',
 ): Promise<boolean> {
+  if (SVC_CODECS.has(codec)) return configureSvc(sender, maxHeight, codec);
   const p = sender.getParameters();
   if (p.encodings.length !== 3) return false;
   p.encodings.forEach((e, k) => {
@@ -77,6 +89,19 @@ export async function configureEncodings(
     // The lowest layer stays on unless nothing is wanted, so a receiver asking less than 180 still gets video.
     e.active = maxHeight !== 0 && (maxHeight < 0 || k === 0 || SIMULCAST_HEIGHTS[k]! <= maxHeight);
   });
+  await sender.setParameters(p);
+  return true;
+}
+
+/** The one SVC encoding: L3T3_KEY at lib-jitsi-meet's bitrate, off when nobody watches (SenderSourceConstraints 0). */
+async function configureSvc(sender: RTCRtpSender, maxHeight: number, codec: string): Promise<boolean> {
+  const p = sender.getParameters();
+  const e = p.encodings[0] as (RTCRtpEncodingParameters & { scalabilityMode?: string }) | undefined;
+  if (p.encodings.length !== 1 || e === undefined) return false;
+  e.scalabilityMode = SVC_SCALABILITY_MODE;
+  e.scaleResolutionDownBy = 1;
+  e.maxBitrate = SVC_MAX_BITRATES[codec];
+  e.active = maxHeight !== 0;
   await sender.setParameters(p);
   return true;
 }
