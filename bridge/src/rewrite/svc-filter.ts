@@ -150,11 +150,13 @@ export class SvcFilter {
     return true;
   }
 
-  /** Whether some template switches to `target` from a frame the current decode target has (no keyframe needed). */
+  /** Whether some delta template switches to `target` from a frame the current decode target has. */
   #switchPossible(meta: PacketMeta, target: number): boolean {
     const s = meta.av1Structure!;
+    // Templates without references are keyframes: reaching `target` through one is a keyframe request anyway.
     for (let t = 0; t < s.templateCount; t++)
       if (
+        s.templateFdiffCount[t]! > 0 &&
         s.templateDti[t * 32 + target] === DTI_SWITCH &&
         s.templateDti[t * 32 + this.decodeTarget] !== DTI_NOT_PRESENT
       )

@@ -1,0 +1,137 @@
+// SVC end to end (issue #16): a page of the web client sends a 1280x720 camera as ONE VP9 or AV1 encoding with
+// scalabilityMode L3T3_KEY (three spatial layers, 320x180 to 1280x720, in band); the bridge gives each receiver the
+// spatial layer its constraints ask for (VP9 payload descriptor, AV1 dependency descriptor), on the same SSRC.
+import { browserSuite } from '../harness/browser-suite.js';
+import type { BrowserParticipant } from '../harness/browser-page.js';
+import { waitUntil } from '../harness/wait-for.js';
+
+const suite = browserSuite();
+
+interface SenderVideo {
+  scalabilityMode: string;
+  frameHeight: number;
+  encoder: string;
+  streams: number;
+}
+
+/** The sender's outbound video as its getStats says (one outbound-rtp stream when SVC). */
+function senderVideo(p: BrowserParticipant): Promise<SenderVideo> {
+  return p.page.evaluate(async () => {
+    const out = { scalabilityMode: '', frameHeight: 0, encoder: '', streams: 0 };
+    const pc = (window as unknown as { convene?: { peerConnection?: RTCPeerConnection } }).convene?.peerConnection;
+    if (pc === undefined) return out;
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
+      out.streams++;
+      if (typeof s.scalabilityMode === 'string') out.scalabilityMode = s.scalabilityMode;
+      if (typeof s.frameHeight === 'number') out.frameHeight = Math.max(out.frameHeight, s.frameHeight);
+      if (typeof s.encoderImplementation === 'string') out.encoder = s.encoderImplementation;
+    });
+    return out;
+  });
+}
+
+async function idOf(p: BrowserParticipant): Promise<string> {
+  return waitUntil(`${p.name} endpoint id`, () => p.endpointId());
+}
+
+/** Waits until `rx` decodes `from`'s video at `height` with frames still rising; returns how long it took (ms). */
+async function decodesAt(rx: BrowserParticipant, from: string, height: number, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  let last: unknown;
+  const first = await waitUntil(
+    `${rx.name} to decode ${height}p from ${from}`,
+    async () => {
+      const s = (await rx.inbound())[from];
+      last = s;
+      return s !== undefined && s.frameHeight === height && s.framesDecoded > 0 ? s : undefined;
+    },
+    timeoutMs,
+    100,
+  ).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}; last inbound ${JSON.stringify(last)}`);
+  });
+  const took = Date.now() - start;
+  await waitUntil(
+    `${rx.name}: frames from ${from} still decoded`,
+    async () => ((await rx.inbound())[from]?.framesDecoded ?? 0) > first.framesDecoded,
+    10_000,
+    100,
+  );
+  return took;
+}
+
+async function svcCase(codec: 'vp9' | 'av1'): Promise<void> {
+  const room = `svc-${codec}`;
+  const sender = await suite.join(room, 'Sender', `videoCodec=${codec}`);
+  // The receivers' own cameras at 180p (VP8): more 720p encoders would leave this 2-core machine's Chromium short.
+  const high = await suite.join(room, 'High', 'receiveHeight=720&resolution=180');
+  const low = await suite.join(room, 'Low', 'receiveHeight=180&resolution=180');
+  const id = await idOf(sender);
+  const sent = await waitUntil(
+    `${codec}: the sender to encode SVC`,
+    async () => {
+      const v = await senderVideo(sender);
+      return v.frameHeight > 0 && v.scalabilityMode !== '' ? v : undefined;
+    },
+    30_000,
+    250,
+  );
+  process.stdout.write(`${codec} sender: ${JSON.stringify(sent)}\n`);
+  expect(sent.streams).toBe(1);
+  expect(sent.scalabilityMode).toBe('L3T3_KEY');
+  // What the sender's top layer is depends on its own bandwidth estimate (Chromium drops spatial layers it cannot
+  // afford): the receiver asking 720 must decode the top layer that flows, the one asking 180 the base layer.
+  const t0 = Date.now();
+  let best = 0;
+  await waitUntil(
+    `${codec}: the receiver asking 720 to decode the top layer, the one asking 180 the 320x180 base layer`,
+    async () => {
+      best = (await senderVideo(sender)).frameHeight;
+      const [h, l] = [(await high.inbound())[id], (await low.inbound())[id]];
+      return best >= 360 && h?.frameHeight === best && l?.frameHeight === 180 && l.framesDecoded > 0;
+    },
+    60_000,
+    250,
+  );
+  const lowAt = (await low.inbound())[id]!;
+  process.stdout.write(
+    `${codec}: 720 receiver at ${best}p, 180 receiver at ${lowAt.frameWidth}x${lowAt.frameHeight} after ${Date.now() - t0} ms\n`,
+  );
+  expect(lowAt.frameWidth).toBe(320);
+  const top = best;
+
+  // Up: a keyframe brings the next layer at once; the top one may wait for the receiver's own downlink estimate to
+  // climb (the allocator spends only what it estimates), so both times are reported.
+  await low.setReceiveHeight(720);
+  const t1 = Date.now();
+  const firstUp = await waitUntil(
+    `${codec}: the receiver now asking 720 to leave the base layer`,
+    async () => {
+      const h = (await low.inbound())[id]?.frameHeight ?? 0;
+      return h > 180 ? h : undefined;
+    },
+    15_000,
+    100,
+  );
+  const upFirst = Date.now() - t1;
+  const up = await decodesAt(low, id, (await high.inbound())[id]!.frameHeight, 30_000);
+  await low.setReceiveHeight(180);
+  const down = await decodesAt(low, id, 180, 15_000);
+  process.stdout.write(
+    `${codec}: switch 180->${firstUp}: ${upFirst} ms, to the top layer ${top}: ${up} ms, back to 180: ${down} ms\n`,
+  );
+  // The other receiver kept a layer above the base all along.
+  expect((await high.inbound())[id]?.frameHeight).toBeGreaterThan(180);
+  await Promise.all([sender.close(), high.close(), low.close()]);
+}
+
+describe('SVC layer selection (Chromium, web client, L3T3_KEY)', () => {
+  it('VP9: the receiver asking 180 decodes the base spatial layer, the one asking 720 the top, and switches', async () => {
+    await svcCase('vp9');
+  }, 180_000);
+
+  it('AV1: the receiver asking 180 decodes the base spatial layer, the one asking 720 the top, and switches', async () => {
+    await svcCase('av1');
+  }, 180_000);
+});
