@@ -6,6 +6,8 @@ import { SVC_AV1, type PacketMeta } from './packet-meta.js';
 
 /** Frame numbers remembered as forwarded (AV1 references and chains reach back a few frames). */
 const FRAME_RING = 256;
+/** Frames a decode target switch may wait for its switch point before a keyframe is asked for (~2 s at 30 fps). */
+const MAX_PENDING_FRAMES = 60;
 
 export class SvcFilter {
   /** Spatial layer forwarded now (-1: none yet, waiting for a keyframe). */
@@ -22,6 +24,7 @@ export class SvcFilter {
   readonly #frames = new Int32Array(FRAME_RING).fill(-1);
   /** AV1: the target decode target for (spatial, temporal, structure version) as last computed. */
   #dtFor = { s: -2, t: -2, version: -1, dt: -1 };
+  #pendingFrames = 0;
 
   /** Forget everything (the receiver stopped getting the source): the next frame forwarded is a keyframe. */
   reset(): void {
@@ -102,7 +105,9 @@ export class SvcFilter {
     const f = meta.av1;
     const target = this.#targetDt(meta, ts, tt);
     if (target < 0) return false;
+    if (this.decodeTarget === target) this.#pendingFrames = 0;
     if (meta.keyframe) {
+      this.#pendingFrames = 0;
       this.decodeTarget = target;
       this.needsKeyframe = false;
       this.#frames.fill(-1);
@@ -111,7 +116,11 @@ export class SvcFilter {
       return false;
     } else if (this.decodeTarget !== target && f.startOfFrame) {
       if (f.dti[target] === DTI_SWITCH && this.#referencesForwarded(meta)) this.decodeTarget = target;
-      else this.needsKeyframe = !this.#switchPossible(meta, target);
+      // A switch point that should come but does not (a structure we misread): a keyframe ends the wait.
+      else if (++this.#pendingFrames > MAX_PENDING_FRAMES) this.needsKeyframe = true;
+      // Where chains exist they say whether a switch point can come: the target's chain must have reached us.
+      else if (s.chainCount > 0 ? !this.#chainIntact(meta, target) : !this.#switchPossible(meta, target))
+        this.needsKeyframe = true;
     }
     const dt = this.decodeTarget;
     if (dt >= s.decodeTargetCount || f.dti[dt] === DTI_NOT_PRESENT) return false;
@@ -148,6 +157,13 @@ export class SvcFilter {
     const f = meta.av1;
     for (let i = 0; i < f.fdiffCount; i++) if (!this.#forwarded((f.frameNumber - f.fdiffs[i]!) & 0xffff)) return false;
     return true;
+  }
+
+  /** Whether the previous frame of the chain protecting decode target `dt` reached this receiver. */
+  #chainIntact(meta: PacketMeta, dt: number): boolean {
+    const f = meta.av1;
+    const d = f.chainFdiffs[meta.av1Structure!.protectedBy[dt]!]!;
+    return d === 0 || this.#forwarded((f.frameNumber - d) & 0xffff);
   }
 
   /** Whether some delta template switches to `target` from a frame the current decode target has. */
