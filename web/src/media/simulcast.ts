@@ -96,7 +96,7 @@ export async function configureEncodings(
 /** The one SVC encoding: L3T3_KEY at lib-jitsi-meet's bitrate, off when nobody watches (SenderSourceConstraints 0). */
 async function configureSvc(sender: RTCRtpSender, maxHeight: number, codec: string): Promise<boolean> {
   const p = sender.getParameters();
-  const e = p.encodings[0] as (RTCRtpEncodingParameters & { scalabilityMode?: string }) | undefined;
+  const e: (RTCRtpEncodingParameters & { scalabilityMode?: string }) | undefined = p.encodings[0];
   if (p.encodings.length !== 1 || e === undefined) return false;
   e.scalabilityMode = SVC_SCALABILITY_MODE;
   e.scaleResolutionDownBy = 1;
