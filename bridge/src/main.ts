@@ -280,6 +280,8 @@ function endpointsOf(media: MediaServer): Endpoint[] {
 interface EndpointDebug {
   bandwidth: BandwidthDebug;
   counters: Readonly<EndpointCounters>;
+  /** Per video source this endpoint receives: layers, the one chosen, the rewriter's counters. */
+  video: Record<string, unknown>;
 }
 
 /** `/colibri/stats/debug`: per conference, per endpoint, the downlink estimator's state and the packet counters. */
@@ -287,7 +289,8 @@ function endpointDebug(media: MediaServer): Record<string, Record<string, Endpoi
   const out: Record<string, Record<string, EndpointDebug>> = {};
   for (const c of media.conferences.values()) {
     const eps: Record<string, EndpointDebug> = {};
-    for (const ep of c.endpoints.values()) eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters };
+    for (const ep of c.endpoints.values())
+      eps[ep.id] = { bandwidth: ep.bandwidthDebug, counters: ep.counters, video: c.videoDebug(ep) };
     out[c.id] = eps;
   }
   return out;

@@ -31,6 +31,25 @@ function senderVideo(p: BrowserParticipant): Promise<SenderVideo> {
   });
 }
 
+interface VideoDebug {
+  spatial: number;
+  decodeTarget: number;
+  av1?: { spatial: number; decodeTargets: number; chains: number; heights: number[] };
+  counters: { droppedLayer: number; forwarded: number };
+}
+
+/** The bridge's debug stats of the one video source endpoint `id` receives that has SVC layers. */
+async function bridgeVideoDebug(id: string): Promise<VideoDebug> {
+  const res = await fetch(`${suite.stack.bridgeHttpUrl}/colibri/stats/debug`);
+  const all = (await res.json()) as Record<string, Record<string, { video: Record<string, VideoDebug> }>>;
+  for (const conf of Object.values(all)) {
+    const video = conf[id]?.video;
+    const svc = Object.values(video ?? {}).find((v) => v.counters.droppedLayer > 0 || v.av1 !== undefined);
+    if (svc !== undefined) return svc;
+  }
+  throw new Error(`no SVC source received by ${id} in ${JSON.stringify(all)}`);
+}
+
 async function idOf(p: BrowserParticipant): Promise<string> {
   return waitUntil(`${p.name} endpoint id`, () => p.endpointId());
 }
@@ -84,22 +103,33 @@ async function svcCase(codec: 'vp9' | 'av1'): Promise<void> {
   // afford): the receiver asking 720 must decode the top layer that flows, the one asking 180 the base layer.
   const t0 = Date.now();
   let best = 0;
+  let seen = '';
   await waitUntil(
     `${codec}: the receiver asking 720 to decode the top layer, the one asking 180 the 320x180 base layer`,
     async () => {
       best = (await senderVideo(sender)).frameHeight;
       const [h, l] = [(await high.inbound())[id], (await low.inbound())[id]];
+      seen = `sender ${best}p, 720 receiver ${JSON.stringify(h)}, 180 receiver ${JSON.stringify(l)}`;
       return best >= 360 && h?.frameHeight === best && l?.frameHeight === 180 && l.framesDecoded > 0;
     },
     60_000,
     250,
-  );
+  ).catch(async (err: unknown) => {
+    const debug = JSON.stringify(await bridgeVideoDebug(await idOf(high)).catch(() => undefined));
+    throw new Error(`${(err as Error).message}; last: ${seen}; bridge for the 720 receiver: ${debug}`);
+  });
   const lowAt = (await low.inbound())[id]!;
   process.stdout.write(
     `${codec}: 720 receiver at ${best}p, 180 receiver at ${lowAt.frameWidth}x${lowAt.frameHeight} after ${Date.now() - t0} ms\n`,
   );
   expect(lowAt.frameWidth).toBe(320);
   const top = best;
+  // The bridge's view: the receiver asking 180 gets the base layer, the upper ones dropped for it.
+  const lowDebug = await bridgeVideoDebug(await idOf(low));
+  process.stdout.write(`${codec}: bridge, for the 180 receiver: ${JSON.stringify(lowDebug)}\n`);
+  expect(lowDebug.spatial).toBe(0);
+  expect(lowDebug.counters.droppedLayer).toBeGreaterThan(0);
+  if (codec === 'av1') expect(lowDebug.av1?.spatial).toBe(3);
 
   // Up: a keyframe brings the next layer at once; the top one may wait for the receiver's own downlink estimate to
   // climb (the allocator spends only what it estimates), so both times are reported.

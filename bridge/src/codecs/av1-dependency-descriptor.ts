@@ -236,10 +236,14 @@ function readStructure(r: BitReader, s: Av1TemplateStructure): boolean {
   return !r.overrun;
 }
 
-/** The decode target that holds exactly layers (spatial ≤ sid, temporal ≤ tid), the highest such; -1 if none. */
-export function av1DecodeTargetFor(s: Av1TemplateStructure, sid: number, tid: number): number {
+/**
+ * The decode target that holds exactly layers (spatial ≤ sid, temporal ≤ tid), the highest such among the active
+ * ones (`active`: bitmask, the sender's active_decode_targets_bitmask); -1 if none.
+ */
+export function av1DecodeTargetFor(s: Av1TemplateStructure, sid: number, tid: number, active = -1): number {
   let best = -1;
   for (let dt = 0; dt < s.decodeTargetCount; dt++) {
+    if (((active >>> dt) & 1) === 0) continue;
     const ds = s.decodeTargetSpatialId[dt]!;
     const dtt = s.decodeTargetTemporalId[dt]!;
     if (ds > sid || dtt > tid) continue;

@@ -45,6 +45,8 @@ export interface PacketMeta {
   av1Structure: Av1TemplateStructure | undefined;
   /** Bumped by the source each time a new AV1 template structure arrives (receivers re-map decode targets). */
   av1StructureVersion: number;
+  /** The sender's active decode targets (bitmask, -1: all). */
+  av1Active: number;
   /** A receiver's rewriter changed the packet's bytes: the next one must write all its fields, even unchanged. */
   dirty: boolean;
 }
@@ -69,6 +71,7 @@ export function newPacketMeta(): PacketMeta {
     av1: newAv1FrameInfo(),
     av1Structure: undefined,
     av1StructureVersion: 0,
+    av1Active: -1,
     dirty: false,
   };
 }

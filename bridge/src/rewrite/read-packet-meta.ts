@@ -105,7 +105,9 @@ function readAv1Meta(buf: Buffer, at: number, n: number, meta: PacketMeta, svc: 
     if (rc === DD_OK && adopt) svc.adoptAv1Structure();
     else meta.av1Structure = svc.av1Scratch;
   } else rc = readAv1DependencyDescriptor(buf, at, n, svc.av1Structure, svc.av1Known, f);
+  if (rc === DD_OK && adopt && f.activeDecodeTargets !== -1) svc.av1Active = f.activeDecodeTargets;
   meta.av1StructureVersion = svc.av1Version;
+  meta.av1Active = svc.av1Active;
   if (rc === DD_NO_STRUCTURE) {
     meta.layersUnknown = true;
     meta.start = false;

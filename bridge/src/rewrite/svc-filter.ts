@@ -10,7 +10,7 @@ const FRAME_RING = 256;
 const MAX_PENDING_FRAMES = 60;
 
 export class SvcFilter {
-  /** Spatial layer forwarded now (-1: none yet, waiting for a keyframe). */
+  /** Spatial layer forwarded now, for AV1 its decode target's (-1: none yet, waiting for a keyframe). */
   spatial = -1;
   /** Highest temporal layer forwarded now (-1: all). */
   temporal = -1;
@@ -23,7 +23,7 @@ export class SvcFilter {
   /** AV1: forwarded frame numbers, by frame number modulo the ring. */
   readonly #frames = new Int32Array(FRAME_RING).fill(-1);
   /** AV1: the target decode target for (spatial, temporal, structure version) as last computed. */
-  #dtFor = { s: -2, t: -2, version: -1, dt: -1 };
+  #dtFor = { s: -2, t: -2, version: -1, active: 0, dt: -1 };
   #pendingFrames = 0;
 
   /** Forget everything (the receiver stopped getting the source): the next frame forwarded is a keyframe. */
@@ -123,7 +123,9 @@ export class SvcFilter {
         this.needsKeyframe = true;
     }
     const dt = this.decodeTarget;
-    if (dt >= s.decodeTargetCount || f.dti[dt] === DTI_NOT_PRESENT) return false;
+    if (dt >= s.decodeTargetCount) return false;
+    this.spatial = s.decodeTargetSpatialId[dt]!;
+    if (f.dti[dt] === DTI_NOT_PRESENT) return false;
     if (f.startOfFrame) {
       // A broken chain (a frame of it never reached the receiver) only heals with a keyframe.
       if (s.chainCount > 0 && !meta.keyframe) {
@@ -137,12 +139,14 @@ export class SvcFilter {
 
   #targetDt(meta: PacketMeta, ts: number, tt: number): number {
     const c = this.#dtFor;
-    if (c.s !== ts || c.t !== tt || c.version !== meta.av1StructureVersion) {
+    if (c.s !== ts || c.t !== tt || c.version !== meta.av1StructureVersion || c.active !== meta.av1Active) {
       const s = meta.av1Structure!;
       c.s = ts;
       c.t = tt;
       c.version = meta.av1StructureVersion;
-      c.dt = av1DecodeTargetFor(s, Math.min(ts, s.maxSpatialId), tt < 0 ? s.maxTemporalId : tt);
+      c.active = meta.av1Active;
+      // Layers the sender turned off are not waited for: the best active decode target within the target.
+      c.dt = av1DecodeTargetFor(s, Math.min(ts, s.maxSpatialId), tt < 0 ? s.maxTemporalId : tt, meta.av1Active);
       // The current one may not exist in a new structure.
       if (this.decodeTarget >= s.decodeTargetCount) this.decodeTarget = -1;
     }

@@ -8,6 +8,8 @@ export class SvcSource {
   av1Known = false;
   /** Counts structures received, so receivers notice a new one (decode target numbering may change). */
   av1Version = 0;
+  /** The sender's active decode targets (bitmask; all after a structure, narrowed when it turns layers off). */
+  av1Active = -1;
   /** A new structure is parsed here first, and copied over `av1Structure` only when it parsed whole. */
   readonly av1Scratch = newAv1TemplateStructure();
   /** Spatial layers in the latest VP9 scalability structure (0: none seen) and their heights (0: not given). */
@@ -19,5 +21,6 @@ export class SvcSource {
     copyAv1TemplateStructure(this.av1Scratch, this.av1Structure);
     this.av1Known = true;
     this.av1Version++;
+    this.av1Active = -1;
   }
 }

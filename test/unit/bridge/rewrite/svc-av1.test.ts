@@ -238,3 +238,28 @@ describe('AV1 SVC switching down', () => {
     expect(frames(r.take())).toEqual([10, 12]);
   });
 });
+
+describe('AV1 active decode targets', () => {
+  it('a receiver whose decode target the sender turned off moves to the best active one', () => {
+    const s = new Av1Stream();
+    const r = new Receiver(s.source);
+    r.rw.setTarget(1);
+    run([r], s, 2, true);
+    expect(r.rw.svcDecodeTarget).toBe(3);
+    // The sender stops layer 1: its next frame (layer 0, T0, referencing the keyframe the receiver has) says only
+    // S0T0 and S0T1 are active, and is a switch point to S0T1.
+    const off = dd({ start: true, end: true, template: 1, frame: 4, active: 0b0011, dts: 4 });
+    expect(r.send(av1(s.seq++, 6000, off, true))).toBe(true);
+    expect(s.source.av1Active).toBe(0b0011);
+    expect(r.rw.svcDecodeTarget).toBe(1);
+    expect(r.rw.awaitingKeyframe).toBe(false);
+    // A keyframe that keeps saying so keeps the receiver there, its layer 1 frame not forwarded.
+    const key = dd({ start: true, end: true, template: 0, frame: 6, active: 0b0011 }, L2T2_KEY);
+    expect(r.send(av1(s.seq++, 9000, key))).toBe(true);
+    expect(r.send(av1(s.seq++, 9000, dd({ start: true, end: true, template: 3, frame: 7 }), true))).toBe(false);
+    expect(r.rw.svcDecodeTarget).toBe(1);
+    // A keyframe with every layer active brings layer 1 back.
+    run([r], s, 1, true);
+    expect(r.rw.svcDecodeTarget).toBe(3);
+  });
+});

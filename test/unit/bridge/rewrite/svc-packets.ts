@@ -90,7 +90,7 @@ export interface DdStructure {
 
 /** A dependency descriptor: frame fields, and the whole structure when `structure` is given (a keyframe). */
 export function dd(
-  o: { start: boolean; end: boolean; template: number; frame: number },
+  o: { start: boolean; end: boolean; template: number; frame: number; active?: number; dts?: number },
   structure?: DdStructure,
 ): Buffer {
   const w = new BitWriter();
@@ -98,8 +98,17 @@ export function dd(
     .f(1, o.end ? 1 : 0)
     .f(6, o.template)
     .f(16, o.frame);
-  if (structure === undefined) return w.bytes();
-  w.f(1, 1).f(1, 0).f(1, 0).f(1, 0).f(1, 0); // structure present, nothing custom
+  if (structure === undefined && o.active === undefined) return w.bytes();
+  // Structure present?, active decode targets present?, nothing custom.
+  w.f(1, structure === undefined ? 0 : 1)
+    .f(1, o.active === undefined ? 0 : 1)
+    .f(1, 0)
+    .f(1, 0)
+    .f(1, 0);
+  if (structure === undefined) {
+    w.f(o.dts ?? 0, o.active ?? 0);
+    return w.bytes();
+  }
   const ts = structure.templates;
   const dts = ts[0]!.dtis.length;
   w.f(6, 0).f(5, dts - 1);
@@ -123,6 +132,7 @@ export function dd(
     w.f(1, 1);
     for (const [wd, h] of structure.sizes) w.f(16, wd - 1).f(16, h - 1);
   }
+  if (o.active !== undefined) w.f(dts, o.active);
   return w.bytes();
 }
 
