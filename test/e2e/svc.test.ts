@@ -32,6 +32,7 @@ function senderVideo(p: BrowserParticipant): Promise<SenderVideo> {
 }
 
 interface VideoDebug {
+  target: number;
   spatial: number;
   decodeTarget: number;
   av1?: { spatial: number; decodeTargets: number; chains: number; heights: number[] };
@@ -109,7 +110,8 @@ async function svcCase(codec: 'vp9' | 'av1'): Promise<void> {
     async () => {
       best = (await senderVideo(sender)).frameHeight;
       const [h, l] = [(await high.inbound())[id], (await low.inbound())[id]];
-      seen = `sender ${best}p, 720 receiver ${JSON.stringify(h)}, 180 receiver ${JSON.stringify(l)}`;
+      const o = await sender.outbound();
+      seen = `sender ${best}p (${o.qualityLimitationReason}, ${o.availableOutgoingBitrate} bps out), 720 receiver ${JSON.stringify(h)}, 180 receiver ${JSON.stringify(l)}`;
       return best >= 360 && h?.frameHeight === best && l?.frameHeight === 180 && l.framesDecoded > 0;
     },
     60_000,
@@ -135,13 +137,17 @@ async function svcCase(codec: 'vp9' | 'av1'): Promise<void> {
   // climb (the allocator spends only what it estimates), so both times are reported.
   await low.setReceiveHeight(720);
   const t1 = Date.now();
+  const lowId = await idOf(low);
+  let chosenAt = -1;
   const firstUp = await waitUntil(
     `${codec}: the receiver now asking 720 to leave the base layer`,
     async () => {
+      // When the bridge chose a higher layer (its estimate allowing), as against when the receiver decodes one.
+      if (chosenAt < 0 && (await bridgeVideoDebug(lowId)).target > 0) chosenAt = Date.now() - t1;
       const h = (await low.inbound())[id]?.frameHeight ?? 0;
       return h > 180 ? h : undefined;
     },
-    15_000,
+    20_000,
     100,
   );
   const upFirst = Date.now() - t1;
@@ -149,10 +155,47 @@ async function svcCase(codec: 'vp9' | 'av1'): Promise<void> {
   await low.setReceiveHeight(180);
   const down = await decodesAt(low, id, 180, 15_000);
   process.stdout.write(
-    `${codec}: switch 180->${firstUp}: ${upFirst} ms, to the top layer ${top}: ${up} ms, back to 180: ${down} ms\n`,
+    `${codec}: switch 180->${firstUp}: ${upFirst} ms (layer chosen after ${chosenAt} ms), to the top layer ${top}: ${up} ms, back to 180: ${down} ms\n`,
   );
   // The other receiver kept a layer above the base all along.
   expect((await high.inbound())[id]?.frameHeight).toBeGreaterThan(180);
+
+  // SenderSourceConstraints: with everyone asking 180 the sender drops to one spatial layer (L1T3 at 320x180, as
+  // lib-jitsi-meet), and goes back to three when a receiver asks 720; the bridge follows the new structures.
+  await high.setReceiveHeight(180);
+  const t2 = Date.now();
+  await waitUntil(
+    `${codec}: the sender to encode only 320x180 (L1T3)`,
+    async () => {
+      const v = await senderVideo(sender);
+      return v.scalabilityMode === 'L1T3' && v.frameHeight === 180;
+    },
+    15_000,
+    250,
+  );
+  const single = Date.now() - t2;
+  await Promise.all([decodesAt(high, id, 180, 15_000), decodesAt(low, id, 180, 15_000)]);
+  await high.setReceiveHeight(720);
+  const t3 = Date.now();
+  await waitUntil(
+    `${codec}: the sender back to L3T3_KEY`,
+    async () => (await senderVideo(sender)).scalabilityMode === 'L3T3_KEY',
+    15_000,
+    250,
+  );
+  const back = await waitUntil(
+    `${codec}: the receiver asking 720 to decode above the base layer again`,
+    async () => {
+      const h = (await high.inbound())[id]?.frameHeight ?? 0;
+      return h > 180 ? h : undefined;
+    },
+    30_000,
+    100,
+  );
+  await decodesAt(low, id, 180, 15_000);
+  process.stdout.write(
+    `${codec}: everyone at 180 -> sender L1T3 after ${single} ms; one asking 720 -> ${back}p after ${Date.now() - t3} ms\n`,
+  );
   await Promise.all([sender.close(), high.close(), low.close()]);
 }
 
