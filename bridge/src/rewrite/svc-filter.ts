@@ -85,11 +85,11 @@ export class SvcFilter {
     const accept = forwardLayer && canForward;
     if (meta.temporalId <= 0 && v.beginOfFrame) this.#vp9Chain[s] = accept ? 1 : 0;
     if (!accept) return false;
-    if (meta.start) this.#updateTemporal(meta, tt, false);
+    if (v.beginOfFrame) this.#updateTemporal(meta, tt, false);
     return this.temporal < 0 || meta.temporalId <= this.temporal;
   }
 
-  /** Temporal down at once (at a picture start); up at a switching point (VP9's U bit) or a keyframe. */
+  /** Temporal down at once (at a layer frame's start); up at a switching point (VP9's U bit) or a keyframe. */
   #updateTemporal(meta: PacketMeta, tt: number, keyframe: boolean): void {
     if (tt === this.temporal) return;
     const up = tt < 0 || (this.temporal >= 0 && tt > this.temporal);

@@ -206,6 +206,19 @@ describe('VP9 SVC switching', () => {
     expect(continuous([...low, ...all])).toBe(true);
   });
 
+  it('K-SVC at the top layer: temporal layers change without a keyframe too', () => {
+    const r = new Receiver();
+    r.rw.setTarget(2, -1);
+    const s = new Vp9Stream(1000, { ksvc: true });
+    run(r, s, 4, true);
+    r.rw.setTarget(2, 0);
+    const low = run(r, s, 4);
+    expect(low.map((o) => [o.sid, o.tid])).toEqual([[2, 0]]);
+    r.rw.setTarget(2, -1);
+    expect(run(r, s, 4).map((o) => o.tid)).toEqual([0, 2, 1, 2]);
+    expect(r.rw.awaitingKeyframe).toBe(false);
+  });
+
   it('forwards nothing before a keyframe, and nothing once turned off', () => {
     const r = new Receiver();
     r.rw.setTarget(0);
