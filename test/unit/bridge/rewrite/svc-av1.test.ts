@@ -1,39 +1,15 @@
 import fc from 'fast-check';
 import {
   DD_OK,
-  DTI_DISCARDABLE as D,
   DTI_NOT_PRESENT as N,
   DTI_REQUIRED as R,
-  DTI_SWITCH as S,
   av1DecodeTargetFor,
   newAv1FrameInfo,
   newAv1TemplateStructure,
   readAv1DependencyDescriptor,
 } from '@convene/bridge/codecs';
 import { newPacketMeta, readPacketMeta, seqDiff, StreamRewriter, SvcSource } from '@convene/bridge/rewrite';
-import { DD_ID, av1, dd, type DdStructure } from './svc-packets.js';
-
-/**
- * L2T2_KEY as Chromium describes it: decode targets S0T0, S0T1, S1T0, S1T1; chain 0 protects layer 0's targets,
- * chain 1 layer 1's. Frames are numbered per layer frame: picture k has layer 0 as frame 2k, layer 1 as 2k+1;
- * pictures alternate T0, T1. Only the keyframe picture's layer 1 references layer 0.
- */
-const L2T2_KEY: DdStructure = {
-  templates: [
-    { s: 0, t: 0, dtis: [S, S, S, S], fdiffs: [], chains: [0, 0] }, // 0: keyframe
-    { s: 0, t: 0, dtis: [S, S, N, N], fdiffs: [4], chains: [4, 3] }, // 1: layer 0, T0
-    { s: 0, t: 1, dtis: [N, D, N, N], fdiffs: [2], chains: [2, 1] }, // 2: layer 0, T1
-    { s: 1, t: 0, dtis: [N, N, S, S], fdiffs: [1], chains: [1, 1] }, // 3: layer 1 of the keyframe picture
-    { s: 1, t: 0, dtis: [N, N, R, R], fdiffs: [4], chains: [1, 4] }, // 4: layer 1, T0
-    { s: 1, t: 1, dtis: [N, N, N, D], fdiffs: [2], chains: [3, 2] }, // 5: layer 1, T1
-  ],
-  protectedBy: [0, 0, 1, 1],
-  chainCount: 2,
-  sizes: [
-    [320, 180],
-    [640, 360],
-  ],
-};
+import { DD_ID, L2T2_KEY, av1, dd } from './svc-packets.js';
 
 interface Out {
   seq: number;
