@@ -189,6 +189,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         spatial: rw.svcSpatial,
         decodeTarget: rw.svcDecodeTarget,
         counters: rw.counters,
+        allocation: this.#video.allocationOf(receiver.id, v.name),
+        offered: v.layers.layers(now),
       };
     }
     return out;
