@@ -127,8 +127,11 @@ async function svcCase(codec: 'vp9' | 'av1'): Promise<void> {
       low: await bridgeEndpointDebug(await idOf(low)),
     }).replace(/"offered":\[[^\]]*\],?/g, '');
     const logs = [sender, high, low].map((p) => `${p.name}: ${p.logs.slice(-8).join(' | ')}`).join('; ');
+    const bridgeLog = suite.stack.bridge.lines
+      .filter((l) => !l.startsWith('{') || /"level":[456]0|endpoint closed|expire/.test(l))
+      .slice(-12);
     throw new Error(
-      `${(err as Error).message}\nbridge over 2 s: ${flow}\nsender out: ${out}\nbridge: ${debug}\npages: ${logs}`,
+      `${(err as Error).message}\nbridge over 2 s: ${flow}\nsender out: ${out}\nbridge: ${debug}\npages: ${logs}\nbridge log: ${bridgeLog.join(' / ')}`,
     );
   }
   await Promise.all([sender.close(), high.close(), low.close()]);
