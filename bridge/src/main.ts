@@ -287,6 +287,8 @@ interface EndpointDebug {
   uplinkNacks: Readonly<NackCounters>;
   /** SSRC rewriting endpoints only: their pools. */
   ssrcRewriting?: Record<string, number>;
+  /** Per video source this endpoint receives: layers, the one chosen, the rewriter's counters. */
+  video: Record<string, unknown>;
 }
 
 /** `/colibri/stats/debug`: per conference, per endpoint, the downlink estimator's state and the packet counters. */
@@ -301,6 +303,7 @@ function endpointDebug(media: MediaServer): Record<string, Record<string, Endpoi
         counters: ep.counters,
         uplinkNacks: ep.transport.nacks.counters,
         ...(ssrcs ? { ssrcRewriting: ssrcs } : {}),
+        video: c.videoDebug(ep),
       };
     }
     out[c.id] = eps;

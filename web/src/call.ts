@@ -96,6 +96,7 @@ export class Call {
       send: (m) => this.#channel.send(m),
       layout: () => ({ remotes: this.#view.remoteVideos() }),
       captureHeight: o.captureHeight,
+      videoCodec: o.config.preferredVideoCodec,
       receiveHeight: o.receiveHeight,
       lastN: o.lastN,
       onError: (what, err) => this.#report(what, err),

@@ -25,6 +25,10 @@ async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   // As Jitsi Meet's `#config.bridgeChannel.preferSctp=false`: this page keeps its bridge channel on colibri-ws.
   if (params.get('bridgeChannel') === 'websocket') config = { ...config, preferSctp: false };
+  // As Jitsi Meet's `#config.videoQuality.codecPreferenceOrder`: the codec this page sends (vp9/av1: SVC).
+  const codec = params.get('videoCodec');
+  if (codec !== null && /^(vp8|vp9|av1|h264)$/i.test(codec))
+    config = { ...config, preferredVideoCodec: codec.toLowerCase() };
   const fromPath = decodeURIComponent(location.pathname.slice(1)).split('/')[0] ?? '';
   let room = fromPath;
   let name = params.get('name') ?? '';

@@ -1,5 +1,7 @@
 // What one video source offers: its simulcast encodings (SIM group, lowest first) and their temporal layers, with
 // height, frame rate and bitrate measured from what arrives (heights from keyframes, JVB learns them the same way).
+// An SVC source (one SSRC, VP9/AV1 spatial layers in band) offers its spatial layers the same way: each one takes
+// the place of an encoding, so the allocator chooses among them like among simulcast encodings.
 import { RateMeter } from './rate-meter.js';
 
 /** Temporal layers tracked per encoding (VP8 uses up to 3; TID is 2 bits). */
@@ -8,6 +10,8 @@ export const MAX_TEMPORAL_LAYERS = 4;
 const DEFAULT_TOP_HEIGHT = 720;
 /** An encoding with no packet for this long is inactive (the sender paused it). */
 const INACTIVE_AFTER_MS = 1500;
+/** Spatial layers an SVC source may have (AV1 DD and VP9 SS allow more; Chromium sends up to 3). */
+export const MAX_SPATIAL_LAYERS = 4;
 
 /** One selectable layer: an encoding up to a temporal layer (-1: the encoding has no temporal layers). */
 export interface LayerDesc {
@@ -25,7 +29,8 @@ export type VideoType = 'camera' | 'desktop' | 'desktop_high_fps' | 'none';
 export class SourceLayers {
   readonly name: string;
   readonly owner: string;
-  readonly encodingCount: number;
+  /** Encodings signalled (the SIM group's size, 1 for a single SSRC). */
+  readonly signalledEncodings: number;
   videoType: VideoType = 'camera';
   /** The bridge told the sender nobody needs this source (SenderSourceConstraints 0): silence is ours, not theirs. */
   pausedByBridge = false;
@@ -34,18 +39,50 @@ export class SourceLayers {
   readonly #frames: RateMeter[];
   readonly #maxTemporal: Int8Array;
   readonly #lastAt: Float64Array;
+  /** Encodings, or spatial layers of an SVC source, in use; the arrays hold `capacity`. */
+  #count: number;
+  /** Heights a keyframe told (bit per layer); the others are guessed from the layer count. */
+  #measured = 0;
 
   constructor(name: string, owner: string, encodingCount: number) {
     this.name = name;
     this.owner = owner;
-    this.encodingCount = Math.max(1, encodingCount);
-    const n = this.encodingCount;
+    this.signalledEncodings = Math.max(1, encodingCount);
+    this.#count = this.signalledEncodings;
+    const n = Math.max(this.#count, MAX_SPATIAL_LAYERS);
     this.#heights = new Uint16Array(n);
-    for (let i = 0; i < n; i++) this.#heights[i] = Math.round(DEFAULT_TOP_HEIGHT / 2 ** (n - 1 - i));
+    this.#guessHeights();
     this.#bytes = Array.from({ length: n * MAX_TEMPORAL_LAYERS }, () => new RateMeter());
     this.#frames = Array.from({ length: n * MAX_TEMPORAL_LAYERS }, () => new RateMeter());
     this.#maxTemporal = new Int8Array(n).fill(-1);
     this.#lastAt = new Float64Array(n).fill(-Infinity);
+  }
+
+  /** Encodings, or an SVC source's spatial layers: what the allocator's `encoding` indexes. */
+  get encodingCount(): number {
+    return this.#count;
+  }
+
+  /** An SVC source's keyframe says it has `n` spatial layers of these heights (0: not given). */
+  setSpatialLayers(n: number, heights: ArrayLike<number>): void {
+    if (this.signalledEncodings !== 1 || n < 1) return;
+    n = Math.min(n, this.#heights.length);
+    for (let i = 0; i < n; i++)
+      if ((heights[i] ?? 0) > 0) {
+        this.#heights[i] = heights[i]!;
+        this.#measured |= 1 << i;
+      }
+    if (n !== this.#count) {
+      this.#count = n;
+      for (let i = n; i < this.#heights.length; i++) this.#lastAt[i] = -Infinity;
+      this.#guessHeights();
+    }
+  }
+
+  #guessHeights(): void {
+    const n = this.#count;
+    for (let i = 0; i < n; i++)
+      if ((this.#measured & (1 << i)) === 0) this.#heights[i] = Math.round(DEFAULT_TOP_HEIGHT / 2 ** (n - 1 - i));
   }
 
   /** One packet of `encoding` (temporal id -1 when unknown); `height` > 0 from a keyframe. Per packet: no allocation. */
@@ -57,13 +94,22 @@ export class SourceLayers {
     height: number,
     nowMs: number,
   ): void {
-    if (encoding < 0 || encoding >= this.encodingCount) return;
+    if (encoding < 0 || encoding >= this.#heights.length) return;
+    if (encoding >= this.#count) {
+      // A spatial layer above those a keyframe announced: an SVC source growing (never a simulcast one).
+      if (this.signalledEncodings !== 1) return;
+      this.#count = encoding + 1;
+      this.#guessHeights();
+    }
     const t = temporalId < 0 ? 0 : Math.min(temporalId, MAX_TEMPORAL_LAYERS - 1);
     if (temporalId > this.#maxTemporal[encoding]!) this.#maxTemporal[encoding] = t;
     const i = encoding * MAX_TEMPORAL_LAYERS + t;
     this.#bytes[i]!.add(bytes, nowMs);
     if (frameStart) this.#frames[i]!.add(1, nowMs);
-    if (height > 0) this.#heights[encoding] = height;
+    if (height > 0) {
+      this.#heights[encoding] = height;
+      this.#measured |= 1 << encoding;
+    }
     this.#lastAt[encoding] = nowMs;
   }
 

@@ -6,6 +6,8 @@ const MAX_TEMPLATES = 64;
 const MAX_DECODE_TARGETS = 32;
 const MAX_FDIFFS = 16;
 const MAX_SPATIAL = 4;
+/** Chains: at most one per decode target. */
+const MAX_CHAINS = MAX_DECODE_TARGETS;
 
 /** Decode target indication (§A.8.3.1). */
 export const DTI_NOT_PRESENT = 0;
@@ -26,6 +28,12 @@ export interface Av1TemplateStructure {
   /** template_dti[t][dt] at t * 32 + dt. */
   readonly templateDti: Uint8Array;
   readonly templateFdiffCount: Uint8Array;
+  /** template_fdiff[t][i] (frame number distances to the references) at t * 16 + i. */
+  readonly templateFdiff: Uint8Array;
+  /** The chain protecting each decode target (decode_target_protected_by), when chainCount > 0. */
+  readonly protectedBy: Uint8Array;
+  /** template_chain_fdiff[t][c] at t * 32 + c. */
+  readonly templateChainFdiff: Uint8Array;
   /** Highest spatial and temporal layer of each decode target. */
   readonly decodeTargetSpatialId: Uint8Array;
   readonly decodeTargetTemporalId: Uint8Array;
@@ -46,6 +54,9 @@ export function newAv1TemplateStructure(): Av1TemplateStructure {
     templateTemporalId: new Uint8Array(MAX_TEMPLATES),
     templateDti: new Uint8Array(MAX_TEMPLATES * MAX_DECODE_TARGETS),
     templateFdiffCount: new Uint8Array(MAX_TEMPLATES),
+    templateFdiff: new Uint8Array(MAX_TEMPLATES * MAX_FDIFFS),
+    protectedBy: new Uint8Array(MAX_DECODE_TARGETS),
+    templateChainFdiff: new Uint8Array(MAX_TEMPLATES * MAX_CHAINS),
     decodeTargetSpatialId: new Uint8Array(MAX_DECODE_TARGETS),
     decodeTargetTemporalId: new Uint8Array(MAX_DECODE_TARGETS),
     widths: new Uint16Array(MAX_SPATIAL),
@@ -68,6 +79,10 @@ export interface Av1FrameInfo {
   /** frame_dti per decode target. */
   readonly dti: Uint8Array;
   fdiffCount: number;
+  /** The frame numbers this frame references are frameNumber - fdiffs[i] (mod 2^16), i < fdiffCount. */
+  readonly fdiffs: Uint16Array;
+  /** Per chain: frame number distance to the previous frame of that chain (0: this frame starts it). */
+  readonly chainFdiffs: Uint8Array;
 }
 
 export function newAv1FrameInfo(): Av1FrameInfo {
@@ -82,6 +97,8 @@ export function newAv1FrameInfo(): Av1FrameInfo {
     activeDecodeTargets: -1,
     dti: new Uint8Array(MAX_DECODE_TARGETS),
     fdiffCount: 0,
+    fdiffs: new Uint16Array(MAX_FDIFFS),
+    chainFdiffs: new Uint8Array(MAX_CHAINS),
   };
 }
 
@@ -141,15 +158,18 @@ export function readAv1DependencyDescriptor(
   out.temporalId = s.templateTemporalId[t]!;
   for (let dt = 0; dt < s.decodeTargetCount; dt++)
     out.dti[dt] = customDtis ? r.f(2) : s.templateDti[t * MAX_DECODE_TARGETS + dt]!;
-  out.fdiffCount = s.templateFdiffCount[t]!;
   if (customFdiffs) {
     out.fdiffCount = 0;
     for (let size = r.f(2); size !== 0 && !r.overrun; size = r.f(2)) {
-      r.f(4 * size);
-      if (++out.fdiffCount > MAX_FDIFFS) return DD_MALFORMED;
+      if (out.fdiffCount >= MAX_FDIFFS) return DD_MALFORMED;
+      out.fdiffs[out.fdiffCount++] = r.f(4 * size) + 1;
     }
+  } else {
+    out.fdiffCount = s.templateFdiffCount[t]!;
+    for (let i = 0; i < out.fdiffCount; i++) out.fdiffs[i] = s.templateFdiff[t * MAX_FDIFFS + i]!;
   }
-  if (customChains) for (let c = 0; c < s.chainCount; c++) r.f(8);
+  for (let c = 0; c < s.chainCount; c++)
+    out.chainFdiffs[c] = customChains ? r.f(8) : s.templateChainFdiff[t * MAX_CHAINS + c]!;
   return r.overrun ? DD_MALFORMED : DD_OK;
 }
 
@@ -183,15 +203,16 @@ function readStructure(r: BitReader, s: Av1TemplateStructure): boolean {
   for (let t = 0; t < count; t++) {
     let n = 0;
     while (r.f(1) === 1 && !r.overrun) {
-      r.f(4);
-      if (++n > MAX_FDIFFS) return false;
+      if (n >= MAX_FDIFFS) return false;
+      s.templateFdiff[t * MAX_FDIFFS + n++] = r.f(4) + 1;
     }
     s.templateFdiffCount[t] = n;
   }
   s.chainCount = r.ns(dts + 1);
   if (s.chainCount > 0) {
-    for (let dt = 0; dt < dts; dt++) r.ns(s.chainCount);
-    for (let t = 0; t < count; t++) for (let c = 0; c < s.chainCount; c++) r.f(4);
+    for (let dt = 0; dt < dts; dt++) s.protectedBy[dt] = r.ns(s.chainCount);
+    for (let t = 0; t < count; t++)
+      for (let c = 0; c < s.chainCount; c++) s.templateChainFdiff[t * MAX_CHAINS + c] = r.f(4);
   }
   // decode_target_layers()
   for (let dt = 0; dt < dts; dt++) {
@@ -215,10 +236,14 @@ function readStructure(r: BitReader, s: Av1TemplateStructure): boolean {
   return !r.overrun;
 }
 
-/** The decode target that holds exactly layers (spatial ≤ sid, temporal ≤ tid), the highest such; -1 if none. */
-export function av1DecodeTargetFor(s: Av1TemplateStructure, sid: number, tid: number): number {
+/**
+ * The decode target that holds exactly layers (spatial ≤ sid, temporal ≤ tid), the highest such among the active
+ * ones (`active`: bitmask, the sender's active_decode_targets_bitmask); -1 if none.
+ */
+export function av1DecodeTargetFor(s: Av1TemplateStructure, sid: number, tid: number, active = -1): number {
   let best = -1;
   for (let dt = 0; dt < s.decodeTargetCount; dt++) {
+    if (((active >>> dt) & 1) === 0) continue;
     const ds = s.decodeTargetSpatialId[dt]!;
     const dtt = s.decodeTargetTemporalId[dt]!;
     if (ds > sid || dtt > tid) continue;
@@ -230,4 +255,25 @@ export function av1DecodeTargetFor(s: Av1TemplateStructure, sid: number, tid: nu
       best = dt;
   }
   return best;
+}
+
+/** Copies a template structure (a newly parsed one over the one in use); on keyframes only. */
+export function copyAv1TemplateStructure(from: Av1TemplateStructure, to: Av1TemplateStructure): void {
+  to.templateIdOffset = from.templateIdOffset;
+  to.decodeTargetCount = from.decodeTargetCount;
+  to.templateCount = from.templateCount;
+  to.chainCount = from.chainCount;
+  to.maxSpatialId = from.maxSpatialId;
+  to.maxTemporalId = from.maxTemporalId;
+  to.templateSpatialId.set(from.templateSpatialId);
+  to.templateTemporalId.set(from.templateTemporalId);
+  to.templateDti.set(from.templateDti);
+  to.templateFdiffCount.set(from.templateFdiffCount);
+  to.templateFdiff.set(from.templateFdiff);
+  to.protectedBy.set(from.protectedBy);
+  to.templateChainFdiff.set(from.templateChainFdiff);
+  to.decodeTargetSpatialId.set(from.decodeTargetSpatialId);
+  to.decodeTargetTemporalId.set(from.decodeTargetTemporalId);
+  to.widths.set(from.widths);
+  to.heights.set(from.heights);
 }

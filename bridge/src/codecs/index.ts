@@ -11,6 +11,7 @@ export {
   DTI_REQUIRED,
   DTI_SWITCH,
   av1DecodeTargetFor,
+  copyAv1TemplateStructure,
   newAv1FrameInfo,
   newAv1TemplateStructure,
   readAv1DependencyDescriptor,

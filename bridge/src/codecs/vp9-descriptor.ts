@@ -13,6 +13,8 @@ export interface Vp9Info {
   /** Start (B) and end (E) of a layer frame. */
   beginOfFrame: boolean;
   endOfFrame: boolean;
+  /** Z: the frame is not a reference for upper spatial layers (K-SVC delta frames of lower layers). */
+  notUpperReference: boolean;
   /** Spatial and temporal layer ids; 0 when no layer indices are present. */
   spatialId: number;
   temporalId: number;
@@ -34,6 +36,7 @@ export function newVp9Info(): Vp9Info {
     flexible: false,
     beginOfFrame: false,
     endOfFrame: false,
+    notUpperReference: false,
     spatialId: 0,
     temporalId: 0,
     switchingUp: false,
@@ -65,6 +68,7 @@ export function readVp9(buf: Uint8Array, p: number, end: number, out: Vp9Info): 
   out.flexible = (b0 & 0x10) !== 0;
   out.beginOfFrame = (b0 & 0x08) !== 0;
   out.endOfFrame = (b0 & 0x04) !== 0;
+  out.notUpperReference = (b0 & 0x01) !== 0;
   if ((b0 & 0x80) !== 0) {
     if (p >= end) return false;
     if ((buf[p]! & 0x80) !== 0) {

@@ -17,7 +17,7 @@ import type { IqRequest } from '../xmpp/bridge-xmpp.js';
 import type { Conference, Endpoint, MediaServer } from '../conference/index.js';
 import { colibri2Failure } from './colibri2-failure.js';
 import { feedbackSources, toColibri2Transport, toMediaTransport, toSourceParams } from './transport-mapping.js';
-import { audioLevelExtensionId, videoCodecs } from './media-mapping.js';
+import { audioLevelExtensionId, dependencyDescriptorExtensionId, videoCodecs } from './media-mapping.js';
 import { isHeavy, validateRequest } from './validate-request.js';
 
 export interface ColibriHandlerOptions {
@@ -142,6 +142,7 @@ export class ColibriHandler {
         conf.setRtxPayloadTypes(rtxPayloadTypes(req.media));
         conf.setVideoCodecs(videoCodecs(req.media));
         conf.setAudioLevelExtension(audioLevelExtensionId(req.media));
+        conf.setDependencyDescriptorExtension(dependencyDescriptorExtensionId(req.media));
       }
       if (req.initialLastN !== undefined) ep.setLastN(req.initialLastN);
       this.#update(ep, req);

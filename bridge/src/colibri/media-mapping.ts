@@ -30,3 +30,11 @@ export function audioLevelExtensionId(media: readonly Colibri2Media[]): number {
   for (const m of media) for (const e of m.headerExtensions) if (e.uri === URI_AUDIO_LEVEL) return e.id;
   return 0;
 }
+
+const URI_AV1_DD = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+
+/** The AV1 dependency descriptor extension id of the offer, 0 when it has none. */
+export function dependencyDescriptorExtensionId(media: readonly Colibri2Media[]): number {
+  for (const m of media) for (const e of m.headerExtensions) if (e.uri === URI_AV1_DD) return e.id;
+  return 0;
+}

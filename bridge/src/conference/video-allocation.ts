@@ -50,6 +50,8 @@ export interface VideoAllocationOptions {
 const SPEAKER_INTERVAL_MS = 100;
 /** Layers that start or stop (a sender pausing its top encoding) are noticed within this. */
 const LAYER_CHECK_INTERVAL_MS = 1000;
+/** A rate meter's window and a little more. */
+const LAYER_SETTLE_MS = 1500;
 
 interface ReceiverState {
   readonly id: string;
@@ -74,6 +76,8 @@ export class VideoAllocation {
   readonly #timer: NodeJS.Timeout;
   #ticks = 0;
   #layerSummary = '';
+  /** When layers started or stopped: allocate once more when their meters covered a whole second (ms, 0: none). */
+  #settleAt = 0;
 
   constructor(table: ForwardingTable, forwarder: Forwarder, opts: VideoAllocationOptions) {
     this.#table = table;
@@ -131,6 +135,14 @@ export class VideoAllocation {
     if (this.#videoTypes.get(sourceName) === type) return;
     this.#videoTypes.set(sourceName, type);
     this.reallocate();
+  }
+
+  /** What the last allocation gave receiver `id` of source `name` (debug stats). */
+  allocationOf(id: string, name: string): Record<string, unknown> | undefined {
+    const r = this.#receivers.get(id);
+    const s = r?.allocation?.sources.find((x) => x.source.name === name);
+    if (r === undefined || s === undefined) return undefined;
+    return { effective: s.effective, layer: s.layer, ideal: s.ideal, bandwidth: r.allocatedWith };
   }
 
   /** Sources the receiver is sent now (ForwardedSources), in priority order. */
@@ -197,7 +209,7 @@ export class VideoAllocation {
         const v = sources.find((x) => x.name === s.source.name);
         // Ask for the keyframe now rather than with the next packet: switching takes one round trip less.
         if (v !== undefined && rw.awaitingKeyframe && rw.targetEncoding !== before)
-          this.#forwarder.requestKeyframe(v, rw.targetEncoding, now);
+          this.#forwarder.requestKeyframe(v, rw.keyframeEncoding, now);
       }
       const key = forwarded.join('\n');
       if (key !== r.forwarded) {
@@ -253,6 +265,12 @@ export class VideoAllocation {
     for (const v of this.#table.videoSources()) summary += `${v.name}=${v.layers.activitySummary(now)};`;
     if (summary !== this.#layerSummary) {
       this.#layerSummary = summary;
+      this.reallocate();
+      // A layer that just started has measured a fraction of its frame rate and bitrate: decide again once its
+      // meters are full (an SVC sender turning its spatial layers back on would otherwise stay on the base one).
+      this.#settleAt = now + LAYER_SETTLE_MS;
+    } else if (this.#settleAt !== 0 && now >= this.#settleAt) {
+      this.#settleAt = 0;
       this.reallocate();
     }
   }

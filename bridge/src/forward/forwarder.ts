@@ -62,6 +62,11 @@ export class Forwarder {
     this.#video.requestKeyframe(v, encoding, nowMs);
   }
 
+  /** The AV1 dependency descriptor extension id, 0 for none (AV1 SVC layers are read from it). */
+  setDependencyDescriptorExtension(id: number): void {
+    this.#video.setDependencyDescriptorExtension(id);
+  }
+
   /** The ssrc-audio-level extension id (RFC 6464), 0 for none. */
   setAudioLevelExtension(id: number): void {
     this.#audioLevel = id >= 1 && id <= 14 ? id : 0;
@@ -292,7 +297,7 @@ export class Forwarder {
     const rtxPt = at < 0 ? -1 : this.#rtxPtFor[cache.data[at + 1]! & 0x7f]!;
     if (rtxPt < 0) return false;
     const out = this.#resend;
-    const len = this.#video.copyAsForwarded(rw, enc, cache.data, at, cache.lengthAt(at), out);
+    const len = this.#video.copyAsForwarded(rw, v, enc, cache.data, at, cache.lengthAt(at), out);
     if (len < 0) return false;
     const tcc = this.#tccId === 0 ? -1 : findHeaderExtension(out, 0, len, this.#tccId, 2);
     from.downlink.sendRtx(out, 0, len, rw.rtxSsrc, rtxPt, tcc);

@@ -6,7 +6,7 @@
 import type { SourceLayers } from '../allocation/index.js';
 import type { SpeechActivity } from '../allocation/index.js';
 import { SourceLayers as Layers } from '../allocation/index.js';
-import { StreamRewriter } from '../rewrite/index.js';
+import { StreamRewriter, SvcSource } from '../rewrite/index.js';
 import type { MediaSink } from './media-sink.js';
 import { PacketCache } from './packet-cache.js';
 import type { ReceiverSsrcs } from './receiver-ssrcs.js';
@@ -32,6 +32,8 @@ export interface VideoSourceEntry {
   /** The first SIM SSRC and its RTX partner (0: none): what receivers know. */
   readonly receiverSsrc: number;
   readonly receiverRtxSsrc: number;
+  /** A single-encoding source's in-band layers (VP9/AV1 SVC), kept across rebuilds; undefined for simulcast. */
+  readonly svc: SvcSource | undefined;
 }
 
 /** One SSRC a sender announced, and the receivers it currently goes to. */
@@ -182,7 +184,7 @@ export class ForwardingTable {
       const count = (primaries[primaries.length - 1]!.encoding ?? 0) + 1;
       const before = old.get(name);
       const layers =
-        before !== undefined && before.layers.encodingCount === count
+        before !== undefined && before.layers.signalledEncodings === count
           ? before.layers
           : new Layers(name, ownerId, count);
       const first = this.#routes.get(primaries[0]!.ssrc >>> 0)!;
@@ -194,6 +196,7 @@ export class ForwardingTable {
         encodings: [],
         receiverSsrc: first.ssrc,
         receiverRtxSsrc: first.rtxSsrc,
+        svc: count !== 1 ? undefined : (before?.svc ?? new SvcSource()),
       };
       for (const s of list) {
         const r = this.#routes.get(s.ssrc >>> 0)!;

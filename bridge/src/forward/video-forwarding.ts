@@ -1,7 +1,15 @@
 // The video half of the forwarder: one parse per packet, then per receiver its rewriter decides and rewrites in
 // place; keyframe requests for the layer a receiver waits for; RTX and SRs translated onto the receiver's stream.
 import { rtpPayloadEnd, rtpPayloadOffset } from '../codecs/index.js';
-import { newPacketMeta, readPacketMeta, type StreamRewriter, type VideoCodec } from '../rewrite/index.js';
+import {
+  SVC_AV1,
+  SVC_NONE,
+  newPacketMeta,
+  readPacketMeta,
+  type PacketMeta,
+  type StreamRewriter,
+  type VideoCodec,
+} from '../rewrite/index.js';
 import type { ForwarderCounters } from './forwarder-counters.js';
 import type { Route, VideoSourceEntry } from './forwarding-table.js';
 
@@ -20,6 +28,8 @@ export class VideoForwarding {
   readonly #original = Buffer.alloc(1500);
   readonly #recovered = Buffer.alloc(1500);
   readonly #counters: ForwarderCounters;
+  /** The AV1 dependency descriptor's header extension id (0: not negotiated). */
+  #ddId = 0;
 
   constructor(counters: ForwarderCounters) {
     this.#counters = counters;
@@ -37,6 +47,11 @@ export class VideoForwarding {
     for (const [apt, pt] of map) if (apt >= 0 && apt < 128 && pt >= 0 && pt < 128) this.#aptFor[pt] = apt;
   }
 
+  /** The AV1 dependency descriptor extension id of the offer (0: none): AV1 SVC layers are read from it. */
+  setDependencyDescriptorExtension(id: number): void {
+    this.#ddId = id >= 1 && id <= 255 ? id : 0;
+  }
+
   /** `tccAt`/`nowMs` as for MediaSink.sendRtp: each receiver's pipeline stamps its own transport-wide number. */
   onRtp(route: Route, v: VideoSourceEntry, buf: Buffer, off: number, len: number, tccAt: number, nowMs: number): void {
     const now = Date.now();
@@ -46,11 +61,13 @@ export class VideoForwarding {
     }
     const meta = this.#meta;
     const codec = CODECS[this.#codecs[buf[off + 1]! & 0x7f]!]!;
-    if (!readPacketMeta(buf, off, len, codec, route.encoding, meta)) {
+    if (!readPacketMeta(buf, off, len, codec, route.encoding, meta, v.svc, this.#ddId)) {
       this.#counters.dropMalformed++;
       return;
     }
-    v.layers.onPacket(route.encoding, meta.temporalId, len, meta.start, meta.isVp8 ? meta.vp8.height : 0, now);
+    if (meta.svc === SVC_NONE)
+      v.layers.onPacket(route.encoding, meta.temporalId, len, meta.start, meta.isVp8 ? meta.vp8.height : 0, now);
+    else this.#onSvcLayers(v, meta, len, now);
     const targets = route.targets;
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
@@ -61,8 +78,22 @@ export class VideoForwarding {
         this.#counters.rtpForwarded++;
       } else this.#counters.videoNotSelected++;
       // Still waiting after this packet: the sender must send a keyframe of the encoding wanted.
-      if (rw.awaitingKeyframe) this.requestKeyframe(v, rw.targetEncoding, now);
+      if (rw.awaitingKeyframe) this.requestKeyframe(v, rw.keyframeEncoding, now);
     }
+  }
+
+  /** An SVC packet feeds its spatial layer's rates; a keyframe tells how many layers there are and their sizes. */
+  #onSvcLayers(v: VideoSourceEntry, meta: PacketMeta, len: number, now: number): void {
+    const svc = v.svc!;
+    if (meta.keyframe) {
+      if (meta.svc === SVC_AV1 && meta.av1.structurePresent) {
+        const s = svc.av1Structure;
+        v.layers.setSpatialLayers(s.maxSpatialId + 1, s.heights);
+      } else if (svc.vp9SpatialLayers > 0) v.layers.setSpatialLayers(svc.vp9SpatialLayers, svc.vp9Heights);
+    }
+    if (meta.layersUnknown) return;
+    const frameStart = meta.svc === SVC_AV1 ? meta.av1.startOfFrame : meta.vp9.beginOfFrame;
+    v.layers.onPacket(meta.spatialId, meta.temporalId, len, frameStart, 0, now);
   }
 
   /**
@@ -101,7 +132,7 @@ export class VideoForwarding {
       const rw = t.rewriter!;
       // No RTX stream this receiver knows, or a packet it never got (another encoding, before a switch).
       if (!t.sink.ready || rw.rtxSsrc === 0 || rw.translateSeq(route.encoding, osn) < 0) continue;
-      const m = this.copyAsForwarded(rw, route.encoding, o, 0, n, this.#recovered);
+      const m = this.copyAsForwarded(rw, v, route.encoding, o, 0, n, this.#recovered);
       if (m < 0) continue;
       t.sink.downlink.forwardRecovered(this.#recovered, 0, m, rw.rtxSsrc, rtxPt, tccRel);
       this.#counters.rtpForwarded++;
@@ -131,12 +162,20 @@ export class VideoForwarding {
    * Copies the sender's packet `src[at..at+len)` of `encoding` into `out` as `rw` forwarded it (SSRC, sequence
    * number, timestamp, VP8 fields), for an RTX answer; its length, or -1 when `rw` does not forward that encoding.
    */
-  copyAsForwarded(rw: StreamRewriter, encoding: number, src: Buffer, at: number, len: number, out: Buffer): number {
+  copyAsForwarded(
+    rw: StreamRewriter,
+    v: VideoSourceEntry,
+    encoding: number,
+    src: Buffer,
+    at: number,
+    len: number,
+    out: Buffer,
+  ): number {
     if (len > out.length) return -1;
     src.copy(out, 0, at, at + len);
     const meta = this.#meta;
     const codec = CODECS[this.#codecs[out[1]! & 0x7f]!]!;
-    if (!readPacketMeta(out, 0, len, codec, encoding, meta)) return -1;
+    if (!readPacketMeta(out, 0, len, codec, encoding, meta, v.svc, this.#ddId, false)) return -1;
     return rw.rewriteCopy(out, 0, meta) ? len : -1;
   }
 

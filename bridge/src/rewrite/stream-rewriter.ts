@@ -1,9 +1,11 @@
 // One receiver's view of one video source: the chosen encoding and temporal layer, forwarded on the SSRC the
 // receiver knows with continuous sequence numbers, timestamps, VP8 picture ids and TL0PICIDX (PROTOCOL.md §8).
-// Per packet: arithmetic and in-place writes only.
+// An SVC source (one encoding, VP9/AV1 layers in band) has its layers chosen by an SvcFilter instead: the target
+// "encoding" is then the spatial layer. Per packet: arithmetic and in-place writes only.
 import { writeVp8PictureId, writeVp8Tl0PicIdx } from '../codecs/index.js';
-import type { PacketMeta } from './packet-meta.js';
+import { SVC_NONE, type PacketMeta } from './packet-meta.js';
 import { picIdDiff, seqDiff } from './seq-math.js';
+import { SvcFilter } from './svc-filter.js';
 
 /** Nothing forwarded (constraint 0, outside last-N, or no encoding chosen yet). */
 export const NO_ENCODING = -1;
@@ -16,6 +18,8 @@ export interface RewriterCounters {
   /** Dropped: another encoding than the one forwarded, or while waiting for a keyframe. */
   droppedOtherEncoding: number;
   droppedTemporal: number;
+  /** SVC: frames of layers (or decode targets) the receiver does not get. */
+  droppedLayer: number;
   /** Too old to map after a switch or a drop. */
   droppedStale: number;
   switches: number;
@@ -33,6 +37,7 @@ export class StreamRewriter {
     forwarded: 0,
     droppedOtherEncoding: 0,
     droppedTemporal: 0,
+    droppedLayer: 0,
     droppedStale: 0,
     switches: 0,
   };
@@ -56,6 +61,8 @@ export class StreamRewriter {
   #lastPicOut = 0;
   #lastTl0Out = 0;
   #lastOutAt = 0;
+  /** Made on the first SVC packet: from then on the target encoding is a spatial layer. */
+  #svc: SvcFilter | undefined;
 
   constructor(ssrc: number, rtxSsrc = 0) {
     this.ssrc = ssrc >>> 0;
@@ -99,7 +106,23 @@ export class StreamRewriter {
 
   /** Waiting for a keyframe of another encoding than the one forwarded: the caller should ask the sender for one. */
   get awaitingKeyframe(): boolean {
-    return this.#targetEncoding !== NO_ENCODING && this.#targetEncoding !== this.#encoding;
+    if (this.#targetEncoding === NO_ENCODING) return false;
+    if (this.#svc !== undefined) return this.#encoding === NO_ENCODING || this.#svc.needsKeyframe;
+    return this.#targetEncoding !== this.#encoding;
+  }
+
+  /** The encoding whose keyframe `awaitingKeyframe` waits for (an SVC source has only its first). */
+  get keyframeEncoding(): number {
+    return this.#svc !== undefined ? 0 : this.#targetEncoding;
+  }
+
+  /** SVC: the spatial layer / AV1 decode target forwarded now (-1: none or not SVC). */
+  get svcSpatial(): number {
+    return this.#svc?.spatial ?? -1;
+  }
+
+  get svcDecodeTarget(): number {
+    return this.#svc?.decodeTarget ?? -1;
   }
 
   /**
@@ -109,7 +132,10 @@ export class StreamRewriter {
   setTarget(encoding: number, temporal = -1): void {
     this.#targetEncoding = encoding;
     this.#targetTemporal = temporal;
-    if (encoding === NO_ENCODING) this.#encoding = NO_ENCODING;
+    if (encoding === NO_ENCODING) {
+      this.#encoding = NO_ENCODING;
+      this.#svc?.reset();
+    }
   }
 
   /**
@@ -117,6 +143,7 @@ export class StreamRewriter {
    * Returns true to forward. `nowMs` sizes the timestamp step across a switch.
    */
   rewrite(buf: Buffer, off: number, meta: PacketMeta, nowMs: number): boolean {
+    if (meta.svc !== SVC_NONE) return this.#rewriteSvc(buf, off, meta, nowMs);
     const e = meta.encoding;
     if (e !== this.#encoding) {
       if (!this.#canSwitchTo(e, meta)) {
@@ -133,20 +160,55 @@ export class StreamRewriter {
     }
     if (meta.start) this.#updateTemporal(meta);
     if (this.#temporal >= 0 && meta.temporalId > this.#temporal) {
-      if (d > 0) {
-        // Close the gap so the receiver does not NACK what we chose not to send.
-        this.#highestSeqIn = meta.seq;
-        this.#mappingFromSeq = meta.seq;
-        this.#seqDelta = (this.#seqDelta - 1) & 0xffff;
-      }
+      if (d > 0) this.#closeGap(meta.seq);
       this.counters.droppedTemporal++;
       return false;
     }
+    return this.#forward(buf, off, meta, nowMs, d, meta.marker);
+  }
+
+  /** An SVC packet: the same sequence numbering, layers chosen by the filter, the marker where its frames end. */
+  #rewriteSvc(buf: Buffer, off: number, meta: PacketMeta, nowMs: number): boolean {
+    const f = (this.#svc ??= new SvcFilter());
+    if (this.#targetEncoding === NO_ENCODING) {
+      this.counters.droppedOtherEncoding++;
+      return false;
+    }
+    if (this.#encoding !== meta.encoding) {
+      if (!meta.keyframe || !meta.start) {
+        this.counters.droppedOtherEncoding++;
+        return false;
+      }
+      f.reset();
+      this.#switchTo(meta.encoding, meta, nowMs);
+    }
+    const d = seqDiff(meta.seq, this.#highestSeqIn);
+    if (d <= 0 && seqDiff(meta.seq, this.#mappingFromSeq) < 0) {
+      this.counters.droppedStale++;
+      return false;
+    }
+    if (!f.accept(meta, this.#targetEncoding, this.#targetTemporal)) {
+      if (d > 0) this.#closeGap(meta.seq);
+      this.counters.droppedLayer++;
+      return false;
+    }
+    return this.#forward(buf, off, meta, nowMs, d, f.marker(meta, this.#targetEncoding));
+  }
+
+  /** Close the gap of a dropped packet so the receiver does not NACK what we chose not to send. */
+  #closeGap(seq: number): void {
+    this.#highestSeqIn = seq;
+    this.#mappingFromSeq = seq;
+    this.#seqDelta = (this.#seqDelta - 1) & 0xffff;
+  }
+
+  /** Rewrites a packet that is forwarded (`d`: its distance to the newest one), with `marker` as its RTP marker. */
+  #forward(buf: Buffer, off: number, meta: PacketMeta, nowMs: number, d: number, marker: boolean): boolean {
     if (d > 0) this.#highestSeqIn = meta.seq;
     const seqOut = (meta.seq + this.#seqDelta) & 0xffff;
     const tsOut = (meta.ts + this.#tsDelta) >>> 0;
     // The usual case (one encoding, never switched) changes nothing: no writes, unless another receiver's did.
-    let same = seqOut === meta.seq && tsOut === meta.ts && this.ssrc === meta.ssrc;
+    let same = seqOut === meta.seq && tsOut === meta.ts && this.ssrc === meta.ssrc && marker === meta.marker;
     let pic = -1;
     let tl0 = -1;
     if (meta.isVp8) {
@@ -163,6 +225,7 @@ export class StreamRewriter {
       }
     }
     if (!same || meta.dirty) {
+      buf[off + 1] = (buf[off + 1]! & 0x7f) | (marker ? 0x80 : 0);
       buf.writeUInt32BE(this.ssrc, off + 8);
       buf.writeUInt16BE(seqOut, off + 2);
       buf.writeUInt32BE(tsOut, off + 4);
@@ -213,6 +276,10 @@ export class StreamRewriter {
    */
   rewriteCopy(buf: Buffer, off: number, meta: PacketMeta): boolean {
     if (meta.encoding !== this.#encoding || this.#encoding === NO_ENCODING) return false;
+    if (meta.svc !== SVC_NONE && this.#svc !== undefined) {
+      const m = this.#svc.marker(meta, this.#targetEncoding);
+      buf[off + 1] = (buf[off + 1]! & 0x7f) | (m ? 0x80 : 0);
+    }
     buf.writeUInt32BE(this.ssrc, off + 8);
     buf.writeUInt16BE((meta.seq + this.#seqDelta) & 0xffff, off + 2);
     buf.writeUInt32BE((meta.ts + this.#tsDelta) >>> 0, off + 4);

@@ -89,3 +89,9 @@ export function findHeaderExtension(buf: Buffer, off: number, len: number, id: n
   }
   return -1;
 }
+
+/** The data length of the element whose data `findHeaderExtension` found at `at` (either form). */
+export function headerExtensionLength(buf: Buffer, off: number, at: number): number {
+  const csrcEnd = off + 12 + 4 * (buf[off]! & 0x0f);
+  return buf.readUInt16BE(csrcEnd) === ONE_BYTE_PROFILE ? (buf[at - 1]! & 0x0f) + 1 : buf[at - 1]!;
+}

@@ -13,7 +13,7 @@ export {
   readRtcpLength,
 } from './rtcp.js';
 export { ReceiveStats, writeReceiverReport } from './receive-stats.js';
-export { blankHeaderExtensions, findHeaderExtension } from './header-extensions.js';
+export { blankHeaderExtensions, findHeaderExtension, headerExtensionLength } from './header-extensions.js';
 export { TwccFeedback, RTPFB_TWCC, type TwccCounters } from './twcc-feedback.js';
 export { NackGenerator, type NackCounters } from './nack-generator.js';
 export { TwccReport, TWCC_REPORT_CAPACITY } from './twcc-report.js';

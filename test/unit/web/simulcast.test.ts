@@ -1,4 +1,4 @@
-import { mungeSimulcast } from '../../../web/src/media/simulcast.js';
+import { mungeSimulcast, svcEncoding } from '../../../web/src/media/simulcast.js';
 import { constraintsForLayout, ladderHeight } from '../../../web/src/media/receiver-constraints.js';
 
 const ANSWER = [
@@ -60,5 +60,34 @@ describe('constraintsForLayout', () => {
       maxHeight: 180,
     });
     expect(ladderHeight(2000)).toBe(720);
+  });
+});
+
+describe('SVC encoding for the height receivers need (lib-jitsi-meet)', () => {
+  it('sends three spatial layers when someone needs 720 (or nobody limits), fewer below', () => {
+    expect(svcEncoding(-1, 720, 'vp9')).toEqual({
+      scalabilityMode: 'L3T3_KEY',
+      scaleResolutionDownBy: 1,
+      maxBitrate: 1_200_000,
+    });
+    expect(svcEncoding(720, 720, 'av1')).toEqual({
+      scalabilityMode: 'L3T3_KEY',
+      scaleResolutionDownBy: 1,
+      maxBitrate: 1_000_000,
+    });
+    expect(svcEncoding(540, 720, 'vp9')).toEqual({
+      scalabilityMode: 'L2T3_KEY',
+      scaleResolutionDownBy: 2,
+      maxBitrate: 300_000,
+    });
+    expect(svcEncoding(180, 720, 'vp9')).toEqual({
+      scalabilityMode: 'L1T3',
+      scaleResolutionDownBy: 4,
+      maxBitrate: 100_000,
+    });
+    // Below the lowest layer the base layer still goes (the receiver scales it).
+    expect(svcEncoding(90, 720, 'av1').scalabilityMode).toBe('L1T3');
+    // A smaller camera is never scaled up.
+    expect(svcEncoding(-1, 180, 'vp9').scaleResolutionDownBy).toBe(1);
   });
 });

@@ -29,7 +29,7 @@ export interface JingleSessionDeps {
   onVideoSender?(sender: RTCRtpSender): void;
 }
 
-/** Codecs sent as three SSRC-signalled simulcast encodings (VP9 and AV1 would use SVC instead). */
+/** Codecs sent as three SSRC-signalled simulcast encodings (VP9 and AV1 send one SVC encoding, no SIM group). */
 const SIMULCAST_CODECS = new Set(['vp8', 'h264']);
 
 const GATHERING_WAIT_MS = 1000;

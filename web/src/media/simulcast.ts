@@ -11,6 +11,39 @@ export interface SimulcastSsrcs {
 export const SIMULCAST_MAX_BITRATES = [200_000, 500_000, 1_500_000];
 export const SIMULCAST_HEIGHTS = [180, 360, 720];
 
+/**
+ * Codecs sent as ONE encoding with in-band spatial and temporal layers, as jitsi-meet does: three spatial layers
+ * (1/4, 1/2 and full size) of three temporal layers each, the upper spatial layers predicted from the lower ones
+ * only at keyframes (K-SVC), so the bridge can give a receiver the base layer alone.
+ */
+export const SVC_CODECS: ReadonlySet<string> = new Set(['vp9', 'av1']);
+export const SVC_SCALABILITY_MODE = 'L3T3_KEY';
+/** lib-jitsi-meet's SVC bitrates (low, standard, high: all layers up to 180, 360, 720 together). */
+const SVC_MAX_BITRATES: Readonly<Record<string, readonly number[]>> = {
+  vp9: [100_000, 300_000, 1_200_000],
+  av1: [100_000, 300_000, 1_000_000],
+};
+
+/**
+ * The SVC encoding for the highest height any receiver needs (SenderSourceConstraints, -1: unlimited), as
+ * lib-jitsi-meet does: fewer spatial layers rather than layers nobody gets (L3T3_KEY, L2T3_KEY at half size, L1T3
+ * at a quarter), the capture scaled to the top one.
+ */
+export function svcEncoding(
+  maxHeight: number,
+  captureHeight: number,
+  codec: string,
+): { scalabilityMode: string; scaleResolutionDownBy: number; maxBitrate: number } {
+  let layers = 3;
+  if (maxHeight >= 0) while (layers > 1 && SIMULCAST_HEIGHTS[layers - 1]! > maxHeight) layers--;
+  const bitrates = SVC_MAX_BITRATES[codec] ?? SVC_MAX_BITRATES.vp9!;
+  return {
+    scalabilityMode: layers === 3 ? SVC_SCALABILITY_MODE : layers === 2 ? 'L2T3_KEY' : 'L1T3',
+    scaleResolutionDownBy: Math.max(1, captureHeight / SIMULCAST_HEIGHTS[layers - 1]!),
+    maxBitrate: bitrates[layers - 1]!,
+  };
+}
+
 function randomSsrc(): number {
   return (crypto.getRandomValues(new Uint32Array(1))[0]! % 0xfffffffe) + 1;
 }
@@ -68,7 +101,9 @@ export async function configureEncodings(
   sender: RTCRtpSender,
   maxHeight: number,
   captureHeight: number,
+  codec = 'vp8',
 ): Promise<boolean> {
+  if (SVC_CODECS.has(codec)) return configureSvc(sender, maxHeight, captureHeight, codec);
   const p = sender.getParameters();
   if (p.encodings.length !== 3) return false;
   p.encodings.forEach((e, k) => {
@@ -77,6 +112,22 @@ export async function configureEncodings(
     // The lowest layer stays on unless nothing is wanted, so a receiver asking less than 180 still gets video.
     e.active = maxHeight !== 0 && (maxHeight < 0 || k === 0 || SIMULCAST_HEIGHTS[k]! <= maxHeight);
   });
+  await sender.setParameters(p);
+  return true;
+}
+
+/** The one SVC encoding (see `svcEncoding`), off when nobody watches (SenderSourceConstraints 0). */
+async function configureSvc(
+  sender: RTCRtpSender,
+  maxHeight: number,
+  captureHeight: number,
+  codec: string,
+): Promise<boolean> {
+  const p = sender.getParameters();
+  const e: (RTCRtpEncodingParameters & { scalabilityMode?: string }) | undefined = p.encodings[0];
+  if (p.encodings.length !== 1 || e === undefined) return false;
+  Object.assign(e, svcEncoding(maxHeight, captureHeight, codec));
+  e.active = maxHeight !== 0;
   await sender.setParameters(p);
   return true;
 }

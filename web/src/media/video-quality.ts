@@ -8,6 +8,8 @@ export interface VideoQualityDeps {
   layout(): Omit<ReceiverLayout, 'override' | 'hidden' | 'lastN'>;
   /** Our camera's capture height (the top encoding's). */
   captureHeight: number;
+  /** The codec we send (vp9/av1: one SVC encoding, else three simulcast encodings). */
+  videoCodec: string;
   /** A fixed receive height (page parameter `receiveHeight`). */
   receiveHeight?: number;
   /** At most this many videos (page parameter `lastN`). */
@@ -77,7 +79,7 @@ export class VideoQuality {
     if (s === undefined) return;
     // One setParameters at a time, each on fresh getParameters (a second one in flight, or a renegotiation in
     // between, makes Chromium refuse the older parameters); a refused one is tried once more.
-    const apply = () => configureEncodings(s, this.#senderMaxHeight, this.#deps.captureHeight);
+    const apply = () => configureEncodings(s, this.#senderMaxHeight, this.#deps.captureHeight, this.#deps.videoCodec);
     this.#applying = this.#applying
       .then(() => apply().catch(apply))
       .then(
