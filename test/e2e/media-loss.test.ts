@@ -124,8 +124,9 @@ type Counters = Record<string, number>;
 
 const suite = browserSuite();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** How long each impairment lasts. */
+/** How long each impairment lasts, and the clean interval before. */
 const LOSSY_MS = 15_000;
+const CLEAN_MS = 5_000;
 
 describeLoss('5 % loss with decoding Chromium pages', () => {
   let rules: LossRules | undefined;
@@ -152,13 +153,17 @@ describeLoss('5 % loss with decoding Chromium pages', () => {
       250,
     );
     rules = new LossRules();
+    const fromSender = async () =>
+      Promise.all([rxA, rxB].map(async (p) => (await p.inbound())[ids[0]!]?.framesDecoded ?? 0));
+    // The clean frame rate first, on this machine at this moment: what the lossy one is held to.
+    const clean0 = await fromSender();
+    await sleep(CLEAN_MS);
+    const clean1 = await fromSender();
     const [s0, a0, b0] = await Promise.all([sender, rxA, rxB].map(videoRtp));
 
     // 1. The sender's uplink.
     rules.drop(s0!.localPort, s0!.remotePort, 0.05);
     const [cs1] = await counters();
-    const fromSender = async () =>
-      Promise.all([rxA, rxB].map(async (p) => (await p.inbound())[ids[0]!]?.framesDecoded ?? 0));
     const decoded1 = await fromSender();
     await sleep(LOSSY_MS);
     const uplinkDropped = rules.dropped();
@@ -171,19 +176,25 @@ describeLoss('5 % loss with decoding Chromium pages', () => {
       `uplink 5 %: ${uplinkDropped} datagrams dropped in ${LOSSY_MS} ms, of ${s1!.videoPacketsSent - s0!.videoPacketsSent} video sent; ` +
         `bridge NACK packets to the sender ${upstreamNacks} (${JSON.stringify([cs1!.nacked, cs1!.givenUp, cs1!.recovered])} -> ${JSON.stringify([cs2!.nacked, cs2!.givenUp, cs2!.recovered])}), NACKs it got ${s1!.nacksReceived - s0!.nacksReceived}, ` +
         `resent ${s1!.retransmitted - s0!.retransmitted}; transport sent ${s1!.transportPacketsSent - s0!.transportPacketsSent}, bridge got ${cs2!.rtpPacketsIn! - cs1!.rtpPacketsIn!} rtp ${cs2!.rtcpPacketsIn! - cs1!.rtcpPacketsIn!} rtcp; receivers lost +${a1!.packetsLost - a0!.packetsLost} / +${b1!.packetsLost - b0!.packetsLost}, NACKed +${a1!.nackCount - a0!.nackCount} / +${b1!.nackCount - b0!.nackCount}, got resent +${a1!.retransmittedReceived - a0!.retransmittedReceived} / +${b1!.retransmittedReceived - b0!.retransmittedReceived}; ` +
-        `frames decoded +${decoded2[0]! - decoded1[0]!} / +${decoded2[1]! - decoded1[1]!}; freezes +${freezes1.join(' / +')}\n`,
+        `frames decoded +${decoded2[0]! - decoded1[0]!} / +${decoded2[1]! - decoded1[1]!} (clean: +${clean1[0]! - clean0[0]!} / +${clean1[1]! - clean0[1]!} in ${CLEAN_MS} ms); freezes +${freezes1.join(' / +')}\n`,
     );
     expect(uplinkDropped).toBeGreaterThan(0);
     expect(upstreamNacks).toBeGreaterThan(0);
     // Frames keep coming (a receiver that lost sync would sit at a frozen frame, asking for keyframes).
-    for (let i = 0; i < 2; i++) expect(decoded2[i]! - decoded1[i]!).toBeGreaterThan((LOSSY_MS / 1000) * 5);
-    // The sender's retransmissions reach the receivers, rewritten onto the stream each one gets.
+    // Recovery keeps the frame rate within 20 % of the clean one (seen: 0.92-0.94; 0.69 when the recovered packets
+    // did not fit the receivers' rewritten streams, before the bridge rewrote the sender's RTX per receiver).
+    const rate = (n: number, ms: number) => n / ms;
+    for (let i = 0; i < 2; i++)
+      expect(rate(decoded2[i]! - decoded1[i]!, LOSSY_MS)).toBeGreaterThan(
+        0.8 * rate(clean1[i]! - clean0[i]!, CLEAN_MS),
+      );
+    // Retransmissions reach the receivers (Chromium counts the bridge's RTX probe padding here too).
     expect(a1!.retransmittedReceived - a0!.retransmittedReceived).toBeGreaterThan(0);
     expect(b1!.retransmittedReceived - b0!.retransmittedReceived).toBeGreaterThan(0);
     // Freezes (Chromium: a frame later than max(3 x the mean frame interval, mean + 150 ms)): NACK on a loopback
-    // round trip repairs a loss within a frame or two; seen here 0-3 per receiver over 15 s, bound at one per 3 s
-    // for a loaded machine. Without recovery each lost packet costs its frame and those after it until a keyframe.
-    for (const f of freezes1) expect(f).toBeLessThanOrEqual(5);
+    // round trip repairs most losses within a frame or two; seen 0-7 per receiver over 15 s (7 with two browser
+    // files running side by side), so the bound is one per 1.5 s: a sanity bound, the frame rate above is the test.
+    for (const f of freezes1) expect(f).toBeLessThanOrEqual(10);
 
     // 2. One receiver's downlink.
     rules.drop(a1!.remotePort, a1!.localPort, 0.05);
@@ -202,7 +213,7 @@ describeLoss('5 % loss with decoding Chromium pages', () => {
     expect(a2!.nackCount - a1!.nackCount).toBeGreaterThan(0);
     expect(repaired(ca2!, ca1!)).toBeGreaterThan(0);
     expect(a2!.framesDecoded - a1!.framesDecoded).toBeGreaterThan((LOSSY_MS / 1000) * 5);
-    expect(a2!.freezeCount - a1!.freezeCount).toBeLessThanOrEqual(5);
+    expect(a2!.freezeCount - a1!.freezeCount).toBeLessThanOrEqual(10);
     // The clean receiver: no loss of its own, nothing resent to it, no freeze.
     expect(b2!.packetsLost - b1!.packetsLost).toBeLessThanOrEqual(2);
     expect(repaired(cb2!, cb1!)).toBeLessThanOrEqual(2);

@@ -3,6 +3,7 @@
 // spatial layer its constraints ask for (VP9 payload descriptor, AV1 dependency descriptor), on the same SSRC.
 import { browserSuite } from '../harness/browser-suite.js';
 import type { BrowserParticipant } from '../harness/browser-page.js';
+import { decodesAt, idOf } from '../harness/video-checks.js';
 import { waitUntil } from '../harness/wait-for.js';
 
 const suite = browserSuite();
@@ -79,36 +80,6 @@ async function bridgeEndpointDebug(id: string): Promise<unknown> {
   >;
   for (const conf of Object.values(all)) if (conf[id] !== undefined) return { ...conf[id], counters: undefined };
   return undefined;
-}
-
-async function idOf(p: BrowserParticipant): Promise<string> {
-  return waitUntil(`${p.name} endpoint id`, () => p.endpointId());
-}
-
-/** Waits until `rx` decodes `from`'s video at `height` with frames still rising; returns how long it took (ms). */
-async function decodesAt(rx: BrowserParticipant, from: string, height: number, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  let last: unknown;
-  const first = await waitUntil(
-    `${rx.name} to decode ${height}p from ${from}`,
-    async () => {
-      const s = (await rx.inbound())[from];
-      last = s;
-      return s !== undefined && s.frameHeight === height && s.framesDecoded > 0 ? s : undefined;
-    },
-    timeoutMs,
-    100,
-  ).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}; last inbound ${JSON.stringify(last)}`);
-  });
-  const took = Date.now() - start;
-  await waitUntil(
-    `${rx.name}: frames from ${from} still decoded`,
-    async () => ((await rx.inbound())[from]?.framesDecoded ?? 0) > first.framesDecoded,
-    10_000,
-    100,
-  );
-  return took;
 }
 
 async function svcCase(codec: 'vp9' | 'av1'): Promise<void> {

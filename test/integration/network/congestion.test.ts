@@ -2,9 +2,10 @@
 // namespace; a sender and two receivers run in namespaces of their own, joined by veth pairs shaped with
 // `tc tbf` (a capped downlink) and `iptables -m statistic` (random loss: this kernel has no netem). Real
 // ICE/DTLS/SRTP; the receivers send transport-cc feedback and NACKs as browsers do.
-import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference, type Endpoint } from '@convene/bridge/conference';
-import { Netns, NetnsPeer, netnsLock, netnsUnavailable } from '../../harness/netns-peer.js';
+import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference } from '@convene/bridge/conference';
+import { type Netns, netnsLock, netnsUnavailable } from '../../harness/netns-peer.js';
 import type { NetnsPeerStats } from '../../harness/netns-peer-child.js';
+import { joinFromNamespace, type NetnsParty } from '../../harness/netns-party.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const VIDEO = 9001;
@@ -17,11 +18,7 @@ const unavailable = netnsUnavailable();
 if (unavailable !== undefined) console.warn(`test/integration/network skipped: ${unavailable}`);
 const describeNetns = unavailable === undefined ? describe : describe.skip;
 
-interface Party {
-  ns: Netns;
-  peer: NetnsPeer;
-  ep: Endpoint;
-}
+type Party = NetnsParty;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const kbps = (bps: number) => Math.round(bps / 1000);
@@ -35,17 +32,9 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
   let free: Party;
 
   async function join(name: string, index: number): Promise<Party> {
-    const ns = new Netns(index);
-    nets.push(ns);
-    const peer = await NetnsPeer.start(ns);
-    const ep = conference.createEndpoint(name);
-    const transport = await peer.request<Parameters<Endpoint['setRemoteTransport']>[0]>({
-      op: 'create',
-      address: ns.address,
-    });
-    await peer.request({ op: 'connect', bridge: ep.localTransport() });
-    ep.setRemoteTransport(transport);
-    return { ns, peer, ep };
+    const p = await joinFromNamespace(conference, name, index);
+    nets.push(p.ns);
+    return p;
   }
 
   async function send(bps: number, ms: number): Promise<void> {

@@ -3,9 +3,10 @@
 // that both ask 720p. Each receiver is a raw peer in its own namespace sending transport-cc feedback and NACKs as a
 // browser does; one's downlink is capped with `tc tbf` at 500 kbit. What each receives is read from the rewritten
 // stream itself: the encoding index the sender wrote after the VP8 prefix, and the height of the keyframes.
-import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference, type Endpoint } from '@convene/bridge/conference';
-import { Netns, NetnsPeer, netnsLock, netnsUnavailable } from '../../harness/netns-peer.js';
+import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference } from '@convene/bridge/conference';
+import { type Netns, netnsLock, netnsUnavailable } from '../../harness/netns-peer.js';
 import type { SimulcastView } from '../../harness/netns-simulcast.js';
+import { joinFromNamespace, type NetnsParty } from '../../harness/netns-party.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
 const SSRCS = [9101, 9102, 9103];
@@ -23,11 +24,7 @@ const unavailable = netnsUnavailable();
 if (unavailable !== undefined) console.warn(`test/integration/network simulcast skipped: ${unavailable}`);
 const describeNetns = unavailable === undefined ? describe : describe.skip;
 
-interface Party {
-  ns: Netns;
-  peer: NetnsPeer;
-  ep: Endpoint;
-}
+type Party = NetnsParty;
 
 /** What a receiver got over a window: bits per second per encoding, and its last keyframe's height. */
 interface Window {
@@ -56,17 +53,8 @@ describeNetns('simulcast allocation through a capped downlink', () => {
   const secs = () => (performance.now() - t0) / 1000;
 
   async function join(name: string, index: number): Promise<Party> {
-    const ns = new Netns(index);
-    nets.push(ns);
-    const peer = await NetnsPeer.start(ns);
-    const ep = conference.createEndpoint(name);
-    const transport = await peer.request<Parameters<Endpoint['setRemoteTransport']>[0]>({
-      op: 'create',
-      address: ns.address,
-    });
-    await peer.request({ op: 'connect', bridge: ep.localTransport() });
-    ep.setRemoteTransport(transport);
-    const p = { ns, peer, ep };
+    const p = await joinFromNamespace(conference, name, index);
+    nets.push(p.ns);
     parties.push(p);
     return p;
   }

@@ -59,26 +59,31 @@ function nack(media: number, pid: number, blp: number): Buffer {
   return n;
 }
 
+/** A sender of two simulcast encodings with their RTX (receivers know 100 and its RTX 200 only) and a receiver b. */
+function twoEncodings(): { table: ForwardingTable; sender: Receiver; b: Receiver; fwd: Forwarder } {
+  const table = new ForwardingTable();
+  const sender = new Receiver();
+  const b = new Receiver();
+  table.addMember(sender);
+  table.addMember(b);
+  table.setSources(
+    sender,
+    [
+      { ssrc: 100, kind: 'video', name: 's-v0', encoding: 0, rtxSsrc: 200 },
+      { ssrc: 101, kind: 'video', name: 's-v0', encoding: 1, rtxSsrc: 201 },
+      { ssrc: 200, kind: 'video', name: 's-v0' },
+      { ssrc: 201, kind: 'video', name: 's-v0' },
+    ],
+    's',
+  );
+  const fwd = new Forwarder(table);
+  fwd.setRtxPayloadTypes(new Map([[96, 97]]));
+  return { table, sender, b, fwd };
+}
+
 describe('NACKs of a rewritten video stream', () => {
   it('map back through the receiver rewriter to the sender numbering and the encoding it gets', () => {
-    const table = new ForwardingTable();
-    const sender = new Receiver();
-    const b = new Receiver();
-    table.addMember(sender);
-    table.addMember(b);
-    // Two simulcast encodings with their RTX: receivers know 100 and its RTX 200 only.
-    table.setSources(
-      sender,
-      [
-        { ssrc: 100, kind: 'video', name: 's-v0', encoding: 0, rtxSsrc: 200 },
-        { ssrc: 101, kind: 'video', name: 's-v0', encoding: 1, rtxSsrc: 201 },
-        { ssrc: 200, kind: 'video', name: 's-v0' },
-        { ssrc: 201, kind: 'video', name: 's-v0' },
-      ],
-      's',
-    );
-    const fwd = new Forwarder(table);
-    fwd.setRtxPayloadTypes(new Map([[96, 97]]));
+    const { table, sender, b, fwd } = twoEncodings();
     // Until the allocation decides, the top encoding; the low one flows first (a lower keyframe while waiting).
     for (let seq = 50; seq <= 52; seq++) fwd.onRtp(sender, rtp(100, seq, 9000), 0, 24);
     for (let seq = 1000; seq <= 1001; seq++) fwd.onRtp(sender, rtp(101, seq, 500_000), 0, 24);
@@ -96,23 +101,7 @@ describe('NACKs of a rewritten video stream', () => {
   });
 
   it('passes a sender retransmission on as the receiver got that stream, and keeps it for the receiver’s NACKs', () => {
-    const table = new ForwardingTable();
-    const sender = new Receiver();
-    const b = new Receiver();
-    table.addMember(sender);
-    table.addMember(b);
-    table.setSources(
-      sender,
-      [
-        { ssrc: 100, kind: 'video', name: 's-v0', encoding: 0, rtxSsrc: 200 },
-        { ssrc: 101, kind: 'video', name: 's-v0', encoding: 1, rtxSsrc: 201 },
-        { ssrc: 200, kind: 'video', name: 's-v0' },
-        { ssrc: 201, kind: 'video', name: 's-v0' },
-      ],
-      's',
-    );
-    const fwd = new Forwarder(table);
-    fwd.setRtxPayloadTypes(new Map([[96, 97]]));
+    const { table, sender, b, fwd } = twoEncodings();
     for (let seq = 50; seq <= 52; seq++) fwd.onRtp(sender, rtp(100, seq, 9000), 0, 24);
     // b switched to the top encoding at 1000 (its 53); 1002 is lost on the way to the bridge, 1003 arrives.
     for (const seq of [1000, 1001, 1003]) fwd.onRtp(sender, rtp(101, seq, 500_000), 0, 24);
