@@ -11,9 +11,9 @@ describe('simulcast and receiver constraints (Chromium, web client)', () => {
     const a = await suite.join('sim-two', 'Ann');
     const b = await suite.join('sim-two', 'Bob');
     const [ida, idb] = await Promise.all([idOf(a), idOf(b)]);
-    // Issue #16 asks for 30 s; the deadline is wider because the senders' own estimates have to climb to 1.5 Mbps
-    // first, and Chromium's ramp-up is slow on this loaded 2-core machine (the time is printed).
-    const t = await Promise.all([decodesAt(a, idb, 720, 60_000), decodesAt(b, ida, 720, 60_000)]);
+    // Issue #16: within 30 s. Seen 2-4 s since the senders send VP8 simulcast (the offer leads with the preferred
+    // codec); the senders' own estimates have to reach the top encoding's rate first (the time is printed).
+    const t = await Promise.all([decodesAt(a, idb, 720, 30_000), decodesAt(b, ida, 720, 30_000)]);
     const width = (await a.inbound())[idb]?.frameWidth;
     process.stdout.write(`two pages at 1280x720: ${t.join(' and ')} ms after both joined\n`);
     expect(width).toBe(1280);
