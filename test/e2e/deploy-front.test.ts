@@ -135,22 +135,25 @@ test('three pages through nginx decode each other, and prometheus scrapes the ca
     expect(up.find((s) => s.metric.job === 'convene-bridge')?.metric.bridge).toBe('jvb1');
 
     // What the call implies: one conference of three on the bridge and the focus, media flowing both ways.
+    const scrapedCall = async () => ({
+      bridgeConferences: await prometheus.value('convene_bridge_conferences'),
+      bridgeEndpoints: await prometheus.value('convene_bridge_endpoints'),
+      largest: await prometheus.value('convene_bridge_largest_conference'),
+      focusConferences: await prometheus.value('convene_focus_conferences'),
+      focusParticipants: await prometheus.value('convene_focus_participants'),
+      packetsInPerSecond: await prometheus.value('convene_bridge_incoming_packets_per_second'),
+      packetsOutPerSecond: await prometheus.value('convene_bridge_outgoing_packets_per_second'),
+      receivedRate: await prometheus.value('rate(convene_bridge_packets_received_total[5s])'),
+      sentRate: await prometheus.value('rate(convene_bridge_packets_sent_total[5s])'),
+      // The pages' bridge channels: their only way in is nginx's /colibri-ws/ (the bridge names nginx's origin).
+      channelMessages: await prometheus.value('convene_bridge_colibri_web_socket_messages_received_total'),
+    });
     const seen = await waitUntil(
       'the call in the scraped series',
       async () => {
-        const v = {
-          bridgeConferences: await prometheus.value('convene_bridge_conferences'),
-          bridgeEndpoints: await prometheus.value('convene_bridge_endpoints'),
-          largest: await prometheus.value('convene_bridge_largest_conference'),
-          focusConferences: await prometheus.value('convene_focus_conferences'),
-          focusParticipants: await prometheus.value('convene_focus_participants'),
-          packetsInPerSecond: await prometheus.value('convene_bridge_incoming_packets_per_second'),
-          packetsOutPerSecond: await prometheus.value('convene_bridge_outgoing_packets_per_second'),
-          receivedRate: await prometheus.value('rate(convene_bridge_packets_received_total[5s])'),
-          sentRate: await prometheus.value('rate(convene_bridge_packets_sent_total[5s])'),
-          // The pages' bridge channels: their only way in is nginx's /colibri-ws/ (the bridge names nginx's origin).
-          channelMessages: await prometheus.value('convene_bridge_colibri_web_socket_messages_received_total'),
-        };
+        // A series not scraped yet has no sample (value() throws): not yet, try again.
+        const v = await scrapedCall().catch(() => undefined);
+        if (v === undefined) return undefined;
         // Three senders of audio (50 packets/s each) and video: well over 100 packets/s in; each packet goes out
         // to two receivers.
         const flowing = [v.packetsInPerSecond, v.packetsOutPerSecond, v.receivedRate, v.sentRate].every((r) => r > 100);
