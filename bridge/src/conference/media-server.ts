@@ -100,7 +100,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     this.#demux = new PacketDemux((err, address, port) =>
       this.#log?.error({ err, address, port }, 'datagram handler threw'),
     );
-    udp.setHandler((buf, len, address, port) => this.#demux.onDatagram(buf, len, address, port));
+    udp.setHandler((buf, len, address, port, ageMs) => this.#demux.onDatagram(buf, len, address, port, ageMs));
     this.#timer = setInterval(() => this.#tick(), this.#iceTimings.checkIntervalMs);
     this.#timer.unref();
   }

@@ -78,17 +78,17 @@ export class PacketDemux {
     ports.set(port, t);
   }
 
-  /** One datagram from the socket: handed to its endpoint's pipeline, or dropped and counted. */
-  onDatagram(buf: Buffer, len: number, address: string, port: number): void {
+  /** One datagram from the socket (`ageMs` since the kernel got it): to its endpoint's pipeline, or counted. */
+  onDatagram(buf: Buffer, len: number, address: string, port: number, ageMs = 0): void {
     try {
-      this.#route(buf, len, address, port);
+      this.#route(buf, len, address, port, ageMs);
     } catch (err) {
       // A bug, not bad input (that is dropped and counted below): count it, report it rarely, keep serving.
       if (this.drops.internalError++ % 1000 === 0) this.#onError(err, address, port);
     }
   }
 
-  #route(buf: Buffer, len: number, address: string, port: number): void {
+  #route(buf: Buffer, len: number, address: string, port: number, ageMs: number): void {
     const kind = classifyPacket(buf, 0, len);
     if (kind === PACKET_STUN) {
       this.#onStun(buf, len, address, port);
@@ -105,7 +105,7 @@ export class PacketDemux {
       else this.drops.unknownProtocol++;
       return;
     }
-    if (kind === PACKET_RTP) t.onRtp(buf, len);
+    if (kind === PACKET_RTP) t.onRtp(buf, len, ageMs);
     else if (kind === PACKET_RTCP) t.onRtcp(buf, len);
     else if (kind === PACKET_DTLS) t.onDtls(buf, len, Date.now());
     else this.drops.unknownProtocol++;

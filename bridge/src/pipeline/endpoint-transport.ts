@@ -176,10 +176,11 @@ export class EndpointTransport implements MediaSink {
   }
 
   /**
-   * A datagram classified as RTP. Arrival times are when it is handled: the native socket can tell the kernel's
-   * receive time (the handler's ageMs), but using it made Chromium's estimate fall back in 3 of 5 runs, unexplained.
+   * A datagram classified as RTP; `ageMs`: how long ago the kernel received it (0: unknown). Arrival times for
+   * transport-cc feedback and jitter are the kernel's, not when the event loop got to the batch, so a busy loop is
+   * not read by the sender's estimator as queuing; what is forwarded is stamped with the time it is sent.
    */
-  onRtp(buf: Buffer, len: number): void {
+  onRtp(buf: Buffer, len: number, ageMs = 0): void {
     const srtp = this.#srtp;
     if (srtp === undefined) {
       this.counters.dropNotReady++;
@@ -193,7 +194,7 @@ export class EndpointTransport implements MediaSink {
     this.counters.rtpPacketsIn++;
     this.counters.rtpBytesIn += n;
     const now = performance.now();
-    this.uplink.onRtp(buf, n, now, this.#deps.extensions.transportCc, this.#sources);
+    this.uplink.onRtp(buf, n, now - ageMs, this.#deps.extensions.transportCc, this.#sources);
     this.#deps.forwarder.onRtp(this, buf, 0, n, now);
   }
 

@@ -21,7 +21,7 @@ export class Uplink {
   readonly streams: ReceiveStats[] = [];
 
   /**
-   * Hot path: a decrypted RTP packet of `len` bytes that arrived at `arrival` (performance.now() ms);
+   * Hot path: a decrypted RTP packet of `len` bytes that the kernel received at `arrival` (performance.now() ms);
    * `tccId` is the transport-wide sequence number extension id (0: none).
    */
   onRtp(buf: Buffer, len: number, arrival: number, tccId: number, sources: UplinkSources): void {
