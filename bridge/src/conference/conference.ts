@@ -13,7 +13,6 @@ import {
 import type { SourceParams, SsrcGroupParams } from './transport-params.js';
 import { receiverPatch, toRouteSources } from './video-sources.js';
 import { VideoAllocation, type VideoEvent } from './video-allocation.js';
-import { videoDebug } from './video-debug.js';
 import type { VideoType } from '../allocation/index.js';
 import type { VideoCodec } from '../rewrite/index.js';
 
@@ -209,9 +208,38 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     return this.#closed;
   }
 
-  /** For `/colibri/stats/debug`: per video source `receiver` gets, its layers and what the receiver gets of it. */
+  /**
+   * For `/colibri/stats/debug`: per video source `receiver` gets, the source's layers (an SVC source's spatial
+   * layers and, for AV1, its template structure), the layer chosen and forwarded, and the rewriter's counters.
+   */
   videoDebug(receiver: Endpoint): Record<string, unknown> {
-    return videoDebug(this.#table, this.#video, receiver);
+    const out: Record<string, unknown> = {};
+    const now = Date.now();
+    for (const v of this.#table.videoSources()) {
+      const rw = this.#table.rewriter(receiver.transport, v.name);
+      if (rw === undefined) continue;
+      const a = v.svc?.av1Known === true ? v.svc.av1Structure : undefined;
+      out[v.name] = {
+        layers: v.layers.activitySummary(now),
+        vp9SpatialLayers: v.svc?.vp9SpatialLayers,
+        av1: a && {
+          decodeTargets: a.decodeTargetCount,
+          templates: a.templateCount,
+          chains: a.chainCount,
+          spatial: a.maxSpatialId + 1,
+          temporal: a.maxTemporalId + 1,
+          heights: [...a.heights.slice(0, a.maxSpatialId + 1)],
+        },
+        target: rw.targetEncoding,
+        encoding: rw.encoding,
+        spatial: rw.svcSpatial,
+        decodeTarget: rw.svcDecodeTarget,
+        counters: rw.counters,
+        allocation: this.#video.allocationOf(receiver.id, v.name),
+        offered: v.layers.layers(now),
+      };
+    }
+    return out;
   }
 
   get endpoints(): ReadonlyMap<string, Endpoint> {

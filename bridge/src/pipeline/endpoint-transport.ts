@@ -21,7 +21,7 @@ import {
   type IceTimings,
   type StunMessage,
 } from '../ice/index.js';
-import { writeReceiverReport } from '../rtp/index.js';
+import { NackGenerator, ReceiveStats, TwccFeedback, findHeaderExtension, writeReceiverReport } from '../rtp/index.js';
 import { SRTP_MAX_OVERHEAD, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
 import type { PacketSocket } from '../transport/index.js';
 import {
@@ -32,9 +32,10 @@ import {
 } from './endpoint-counters.js';
 import { Downlink, type HeaderExtensionIds } from './downlink.js';
 import { SLOT_BYTES, SendRing } from './send-ring.js';
-import { Uplink, type UplinkSources } from './uplink.js';
 
 export { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
+
+const MAX_RECEIVE_STREAMS = 32;
 
 export type { HeaderExtensionIds } from './downlink.js';
 
@@ -80,12 +81,12 @@ export class EndpointTransport implements MediaSink {
   #dtls: DtlsSession | undefined;
   #srtp: SrtpTransform | undefined;
   readonly #ring = new SendRing();
-  /** What it sends us: receive stats, transport-cc arrival times, NACKs of its video. */
-  readonly uplink = new Uplink();
-  readonly #sources: UplinkSources = {
-    kindOf: (ssrc) => this.#deps.forwarder.kindOf(this, ssrc),
-    rtxPrimaryOf: (ssrc) => this.#deps.forwarder.rtxPrimaryOf(this, ssrc),
-  };
+  readonly #stats = new Map<number, ReceiveStats>();
+  readonly #statsList: ReceiveStats[] = [];
+  /** Arrival times of what this endpoint sends, for its sender-side bandwidth estimator. */
+  readonly twcc = new TwccFeedback();
+  /** Gaps in the video this endpoint sends us, asked for again (RFC 4585 NACK). */
+  readonly nacks = new NackGenerator();
   /** Where feedback is written before it is protected into a ring slot (only when there is some). */
   readonly #feedback = Buffer.allocUnsafe(1500);
   /** Its downlink: our transport-wide sequence numbers, its feedback, the estimate, RTX and probes. */
@@ -193,8 +194,27 @@ export class EndpointTransport implements MediaSink {
     }
     this.counters.rtpPacketsIn++;
     this.counters.rtpBytesIn += n;
+    const ssrc = buf.readUInt32BE(8);
+    let st = this.#stats.get(ssrc);
+    if (st === undefined && this.#stats.size < MAX_RECEIVE_STREAMS) {
+      // Only signalled streams get reports; their kind gives the clock rate for jitter.
+      const kind = this.#deps.forwarder.kindOf(this, ssrc);
+      if (kind !== undefined) {
+        st = new ReceiveStats(ssrc, kind === 'audio' ? 48_000 : 90_000);
+        this.#stats.set(ssrc, st);
+        this.#statsList.push(st);
+        if (kind === 'video') this.nacks.addStream(ssrc, this.#deps.forwarder.rtxPrimaryOf(this, ssrc));
+      }
+    }
     const now = performance.now();
-    this.uplink.onRtp(buf, n, now - ageMs, this.#deps.extensions.transportCc, this.#sources);
+    const arrival = now - ageMs;
+    this.nacks.onRtp(buf, n, arrival);
+    st?.onRtp(buf.readUInt16BE(2), buf.readUInt32BE(4), arrival);
+    const tcc = this.#deps.extensions.transportCc;
+    if (tcc !== 0) {
+      const at = findHeaderExtension(buf, 0, n, tcc, 2);
+      if (at >= 0) this.twcc.onPacket(buf.readUInt16BE(at), arrival, ssrc);
+    }
     this.#deps.forwarder.onRtp(this, buf, 0, n, now);
   }
 
@@ -249,7 +269,7 @@ export class EndpointTransport implements MediaSink {
   }
 
   noteSenderReport(ssrc: number, ntpMiddle: number): void {
-    this.uplink.noteSenderReport(ssrc, ntpMiddle, Date.now());
+    this.#stats.get(ssrc)?.onSr(ntpMiddle, Date.now());
   }
 
   /** Timers of ICE, DTLS and feedback; the media server calls it for every endpoint on one interval. */
@@ -257,7 +277,7 @@ export class EndpointTransport implements MediaSink {
     if (this.#closed) return;
     this.ice.tick(now);
     this.#dtls?.tick(now);
-    if (this.#ready && now >= this.#nextTwccAt && this.uplink.twcc.pending > 0) {
+    if (this.#ready && now >= this.#nextTwccAt && this.twcc.pending > 0) {
       this.#nextTwccAt = now + TWCC_INTERVAL_MS;
       this.#sendTwccFeedback();
     }
@@ -268,12 +288,12 @@ export class EndpointTransport implements MediaSink {
   /** NACKs for this endpoint's uplink loss (a few packets at most per tick). */
   #sendNacks(): void {
     const now = performance.now();
-    this.counters.nacksSent += this.#sendFeedback((buf) => this.uplink.nacks.write(buf, 0, this.feedbackSsrc, now));
+    this.counters.nacksSent += this.#sendFeedback((buf) => this.nacks.write(buf, 0, this.feedbackSsrc, now));
   }
 
   /** Transport-cc feedback for everything received since the last one (a few packets when a backlog built up). */
   #sendTwccFeedback(): void {
-    this.counters.twccFeedbackOut += this.#sendFeedback((buf) => this.uplink.twcc.write(buf, 0, this.feedbackSsrc));
+    this.counters.twccFeedbackOut += this.#sendFeedback((buf) => this.twcc.write(buf, 0, this.feedbackSsrc));
   }
 
   /** Writes up to four feedback packets, protecting each into a ring slot only when there is one; returns the count. */
@@ -288,8 +308,8 @@ export class EndpointTransport implements MediaSink {
 
   /** Sends the bridge's own receiver report for what this endpoint sends (RFC 3550 §6.4.2). */
   sendReceiverReport(now: number): void {
-    if (!this.#ready || this.uplink.streams.length === 0) return;
-    this.#sendRtcpPacket(writeReceiverReport(this.#feedback, 0, this.feedbackSsrc, this.uplink.streams, now));
+    if (!this.#ready || this.#statsList.length === 0) return;
+    this.#sendRtcpPacket(writeReceiverReport(this.#feedback, 0, this.feedbackSsrc, this.#statsList, now));
   }
 
   /** Protects the RTCP packet in the feedback buffer into a ring slot and sends it; false when it could not. */
