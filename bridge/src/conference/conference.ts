@@ -1,3 +1,4 @@
+// Over 400 lines for now: the split into uplink/video-debug modules coincided with failing Chromium estimate tests and was reverted at the end of session 5; redo it with a CI run.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { InvalidStateError, ProtocolError, SerialQueue, TypedEmitter } from '@convene/protocol/lib';
