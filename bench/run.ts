@@ -164,6 +164,8 @@ async function main(): Promise<void> {
       loadProcesses,
       profile,
       transportCc,
+      // A base from before the native socket (#19) runs on dgram whatever it is told: compare it with --udp node.
+      udp: values.udp.split(',')[0] === 'native' ? 'native' : 'node',
     });
     const result = { machine, commit, uncommitted, date, command, profile, seconds, transportCc, ...cmp };
     mkdirSync(values.out, { recursive: true });

@@ -11,6 +11,8 @@ export interface CompareOptions {
   loadProcesses: number;
   profile: 'gcm' | 'cm';
   transportCc: number;
+  /** The socket of both bridges (a base without the native socket ignores it and uses dgram). */
+  udp: 'native' | 'node';
 }
 
 export interface CompareRow {
@@ -44,6 +46,7 @@ export async function compareWithBase(o: CompareOptions): Promise<{ baseCommit: 
             loadProcesses: o.loadProcesses,
             profile: o.profile,
             transportCc: o.transportCc,
+            udp: o.udp,
             ...(which === 'base' ? { bridgeProcess: tree.bridgeProcess } : {}),
           });
           try {
