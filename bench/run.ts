@@ -44,6 +44,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
     /** Compare CPU per forwarded packet with this commit's bridge in the same run (scenarios only, no Janus). */
     base: { type: 'string' },
+    /** With --base: measure this commit's bridge instead of this tree's (e.g. a change's two sides). */
+    head: { type: 'string' },
     rounds: { type: 'string', default: '2' },
     /** The senders' transport-cc extension id (the conference negotiates it and RTX, as Jitsi calls do); 0: none. */
     'transport-cc': { type: 'string', default: '5' },
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
   if (values.base !== undefined) {
     const cmp = await compareWithBase({
       base: values.base,
+      ...(values.head === undefined ? {} : { head: values.head }),
       shapes,
       seconds,
       rounds: Number(values.rounds),
@@ -171,12 +174,12 @@ async function main(): Promise<void> {
     mkdirSync(values.out, { recursive: true });
     const file = join(
       values.out,
-      `${date.replace(/[:.]/g, '-')}-${commit.slice(0, 8)}-vs-${cmp.baseCommit.slice(0, 8)}.json`,
+      `${date.replace(/[:.]/g, '-')}-${(cmp.headCommit ?? commit).slice(0, 8)}-vs-${cmp.baseCommit.slice(0, 8)}.json`,
     );
     writeFileSync(file, await format(JSON.stringify(result), { ...(await resolveConfig(file)), parser: 'json' }));
     console.log(
       [
-        `## npm run bench: this bridge (${commit.slice(0, 8)}) vs ${cmp.baseCommit.slice(0, 8)}, same run`,
+        `## npm run bench: ${cmp.headCommit === undefined ? `this bridge (${commit.slice(0, 8)})` : cmp.headCommit.slice(0, 8)} vs ${cmp.baseCommit.slice(0, 8)}, same run`,
         '',
         `\`${command}\`, ${seconds} s per step, ${values.rounds} alternating rounds each, SRTP ${profile}, transport-cc ${transportCc > 0 ? `id ${transportCc} + RTX` : 'off'}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
         '',

@@ -89,7 +89,8 @@ async function createBenchConference(
   if (transportCc > 0) {
     // As Colibri2 sets them: the id is hop-by-hop (blanked, or since #15 stamped per receiver).
     conference.setStrippedHeaderExtensions([transportCc]);
-    conference.setTransportCcExtension(transportCc);
+    // A bridge from before #15's downlink (bench --base) only blanks the id.
+    (conference as Partial<Pick<Conference, 'setTransportCcExtension'>>).setTransportCcExtension?.(transportCc);
   }
   // Optional: a bridge from before #15 (bench --base) has no RTX; this file runs against it too.
   const withRtx = conference as Partial<Pick<Conference, 'setRtxPayloadTypes'>>;

@@ -5,6 +5,8 @@ import { prepareBaseTree } from './base-tree.js';
 
 export interface CompareOptions {
   base: string;
+  /** Measure this commit's bridge instead of the working tree's (two past commits against each other). */
+  head?: string;
   shapes: Array<{ senders: number; receivers: number; name: string }>;
   seconds: number;
   rounds: number;
@@ -33,8 +35,11 @@ function median(xs: number[]): number {
   return s.length === 0 ? NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export async function compareWithBase(o: CompareOptions): Promise<{ baseCommit: string; rows: CompareRow[] }> {
+export async function compareWithBase(
+  o: CompareOptions,
+): Promise<{ baseCommit: string; headCommit: string | undefined; rows: CompareRow[] }> {
   const tree = prepareBaseTree(o.base);
+  const headTree = o.head === undefined ? undefined : prepareBaseTree(o.head);
   const rows: CompareRow[] = [];
   try {
     for (const shape of o.shapes) {
@@ -48,6 +53,7 @@ export async function compareWithBase(o: CompareOptions): Promise<{ baseCommit: 
             transportCc: o.transportCc,
             udp: o.udp,
             ...(which === 'base' ? { bridgeProcess: tree.bridgeProcess } : {}),
+            ...(which === 'current' && headTree !== undefined ? { bridgeProcess: headTree.bridgeProcess } : {}),
           });
           try {
             await s.step({ seconds: 2, drainMs: 300 });
@@ -83,6 +89,7 @@ export async function compareWithBase(o: CompareOptions): Promise<{ baseCommit: 
     }
   } finally {
     tree.remove();
+    headTree?.remove();
   }
-  return { baseCommit: tree.commit, rows };
+  return { baseCommit: tree.commit, headCommit: headTree?.commit, rows };
 }
