@@ -122,6 +122,8 @@ async function handle(m: Command): Promise<unknown> {
         ...totals(),
         drops: { ...server.drops },
         socket: { ...server.socketCounters },
+        // A base checkout's MediaServer (bench --base) may predate the histogram: then undefined.
+        delay: server.forwardingDelay === undefined ? undefined : Array.from(server.forwardingDelay),
         memory: process.memoryUsage(),
       };
     case 'remote':

@@ -96,6 +96,12 @@ export interface StepResult {
   rssMiB: number;
   latencyP50Us: number;
   latencyP99Us: number;
+  /**
+   * The bridge's own delay, kernel receipt -> sent, per packet it sent while handling a received one (its native
+   * socket's histogram over the step); NaN where the server does not measure it (dgram, Janus, mediasoup).
+   */
+  bridgeDelayP50Us: number;
+  bridgeDelayP99Us: number;
   loadCpuPct: number;
   /** Distinct packets each load peer received: which peer connection fell short. */
   receivedByPeer: Record<string, number>;
@@ -108,6 +114,8 @@ export interface Target {
   readonly pid: number;
   /** The server's own count of forwarded RTP packets, where it has one. */
   forwarded(): Promise<number | undefined>;
+  /** The server's own delay histogram (cumulative; transport/packet-socket.ts), where it keeps one. */
+  delay?(): Promise<number[] | undefined>;
   close(): Promise<void>;
 }
 
@@ -190,6 +198,7 @@ export class Scenario {
     const target: Target = {
       pid: bridge.child.pid!,
       forwarded: async () => (await bridge.call<{ forwarded: number }>({ cmd: 'counters' })).forwarded,
+      delay: async () => (await bridge.call<{ delay?: number[] }>({ cmd: 'counters' })).delay,
       close: () => closeChild(bridge),
     };
     const loads = forkLoads(opts.loadProcesses);
@@ -278,6 +287,7 @@ export class Scenario {
     ) as Record<string, number>;
     await Promise.all(this.#loads.map((l) => l.call({ cmd: 'reset' })));
     const f0 = await this.#target.forwarded();
+    const d0 = await this.#target.delay?.();
     const loadPids = this.#loads.map((l) => l.child.pid!);
     const load0 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
     const p0 = procStat(this.#target.pid);
@@ -319,6 +329,8 @@ export class Scenario {
       await new Promise((r) => setTimeout(r, 200));
     }
     const f1 = await this.#target.forwarded();
+    const d1 = await this.#target.delay?.();
+    const delay = d0 === undefined || d1 === undefined ? [] : d1.map((n, i) => n - d0[i]!);
     const hist = counts[0]!.hist.map((_, i) => counts.reduce((n, c) => n + c.hist[i]!, 0));
     const cpuUs = p1.cpuUs - p0.cpuUs;
     const bridgeForwarded = f0 === undefined || f1 === undefined ? NaN : f1 - f0;
@@ -341,6 +353,8 @@ export class Scenario {
       rssMiB: p1.rssBytes / 2 ** 20,
       latencyP50Us: histQuantile(hist, 0.5),
       latencyP99Us: histQuantile(hist, 0.99),
+      bridgeDelayP50Us: histQuantile(delay, 0.5),
+      bridgeDelayP99Us: histQuantile(delay, 0.99),
       loadCpuPct: (100 * (load1 - load0)) / (sendSecs * 1e6),
       receivedByPeer: Object.assign({}, ...counts.map((c) => c.received)) as Record<string, number>,
     };

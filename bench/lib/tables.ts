@@ -20,6 +20,8 @@ export const COLUMNS: Array<[string, (r: ScenarioRow) => string]> = [
   ['CPU µs/fwd pkt', (r) => fmt(r.cpuUsPerForwarded, 2)],
   ['latency p50 µs', (r) => fmt(r.latencyP50Us)],
   ['latency p99 µs', (r) => fmt(r.latencyP99Us)],
+  ['bridge delay p50 µs', (r) => fmt(r.bridgeDelayP50Us)],
+  ['bridge delay p99 µs', (r) => fmt(r.bridgeDelayP99Us)],
   ['RSS MiB', (r) => fmt(r.rssMiB, 1)],
   ['load CPU %', (r) => fmt(r.loadCpuPct, 0)],
 ];

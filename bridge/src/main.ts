@@ -220,6 +220,7 @@ async function main(): Promise<void> {
       };
     },
     bandwidthEstimates: () => endpointsOf(media).map((ep) => ep.bandwidthEstimate),
+    forwardingDelay: () => media.forwardingDelay,
     srtpDrops: () => {
       const e = media.counters.endpoints;
       return {

@@ -1,6 +1,8 @@
 /* Node-API binding of udp.c (added to the addon by convene_udp_init):
  *   new UdpSocket(bindAddress, port, bufferBytes, batch, sendSlots, onBatch, gso)
- *     .port() .rx() -> Buffer of batch receive slots (2048 bytes each) .meta() -> Uint32Array (len, addr, port)
+ *     .port() .rx() -> Buffer of batch receive slots (2048 bytes each)
+ *     .meta() -> Uint32Array (len, addr, port, age us) per slot, then the cursor JavaScript writes (udp.h)
+ *     .delay() -> Float64Array of UDP_DELAY_BUCKETS (kernel receipt -> sendmmsg, per packet sent in a batch)
  *     .send(buf, off, len, addr, port) -> 1 queued/sent, 0 dropped   .counters() -> number[]   .close()
  * A libuv poll handle on node's loop watches the socket: on readability it receives up to `batch` datagrams with
  * one recvmmsg, calls onBatch(count) once, and sends what onBatch queued with sendmmsg before it returns.
@@ -24,6 +26,7 @@ typedef struct {
   napi_ref cb_ref;
   napi_ref rx_ref;
   napi_ref meta_ref;
+  napi_ref delay_ref;
   napi_async_context async;
   int open;
   int poll_started;
@@ -37,6 +40,7 @@ static void call_batch(udp_holder *h, int n) {
   if (napi_get_reference_value(env, h->cb_ref, &cb) == napi_ok &&
       napi_get_reference_value(env, h->self_ref, &recv) == napi_ok && napi_create_int32(env, n, &arg) == napi_ok) {
     h->core.in_batch = 1;
+    h->core.meta[(size_t)h->core.batch * UDP_META_FIELDS] = (uint32_t)h->core.batch; /* no datagram yet */
     napi_status st = napi_make_callback(env, h->async, recv, cb, 1, &arg, &result);
     h->core.in_batch = 0;
     if (st == napi_pending_exception) {
@@ -65,8 +69,9 @@ static void on_closed(uv_handle_t *p) {
   napi_delete_reference(env, h->cb_ref);
   napi_delete_reference(env, h->rx_ref);
   napi_delete_reference(env, h->meta_ref);
+  napi_delete_reference(env, h->delay_ref);
   napi_async_destroy(env, h->async);
-  h->cb_ref = h->rx_ref = h->meta_ref = NULL;
+  h->cb_ref = h->rx_ref = h->meta_ref = h->delay_ref = NULL;
   napi_delete_reference(env, h->self_ref); /* now the object may be collected; finalize frees h */
   h->self_ref = NULL;
 }
@@ -107,7 +112,7 @@ static udp_holder *unwrap(napi_env env, napi_callback_info info, size_t *argc, n
 }
 
 static napi_value construct(napi_env env, napi_callback_info info) {
-  napi_value argv[7], self, rx, meta_ab, meta;
+  napi_value argv[7], self, rx, meta_ab, meta, delay_ab, delay;
   if (!napi_args_construct(env, info, 7, argv, &self,
                            "expected (bindAddress, port, bufferBytes, batch, sendSlots, onBatch, gso)"))
     return NULL;
@@ -151,12 +156,16 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   h->env = env;
   h->open = 1;
   h->core.gso = gso;
-  void *rx_data, *meta_data;
+  void *rx_data, *meta_data, *delay_data;
+  size_t meta_cells = batch * UDP_META_FIELDS + 1;
   if (napi_create_buffer(env, batch * UDP_RX_SLOT, &rx_data, &rx) != napi_ok ||
-      napi_create_arraybuffer(env, batch * UDP_META_FIELDS * 4, &meta_data, &meta_ab) != napi_ok ||
-      napi_create_typedarray(env, napi_uint32_array, batch * UDP_META_FIELDS, meta_ab, 0, &meta) != napi_ok ||
+      napi_create_arraybuffer(env, meta_cells * 4, &meta_data, &meta_ab) != napi_ok ||
+      napi_create_typedarray(env, napi_uint32_array, meta_cells, meta_ab, 0, &meta) != napi_ok ||
+      napi_create_arraybuffer(env, UDP_DELAY_BUCKETS * sizeof(double), &delay_data, &delay_ab) != napi_ok ||
+      napi_create_typedarray(env, napi_float64_array, UDP_DELAY_BUCKETS, delay_ab, 0, &delay) != napi_ok ||
       napi_create_reference(env, rx, 1, &h->rx_ref) != napi_ok ||
       napi_create_reference(env, meta, 1, &h->meta_ref) != napi_ok ||
+      napi_create_reference(env, delay, 1, &h->delay_ref) != napi_ok ||
       napi_create_reference(env, argv[5], 1, &h->cb_ref) != napi_ok) {
     udp_core_free(&h->core);
     free(h);
@@ -164,6 +173,9 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   }
   h->core.rx = rx_data;
   h->core.meta = meta_data;
+  h->core.meta[batch * UDP_META_FIELDS] = (uint32_t)batch;
+  h->core.delay = delay_data;
+  memset(delay_data, 0, UDP_DELAY_BUCKETS * sizeof(double));
   napi_value name;
   CHECK(napi_create_string_utf8(env, "convene:udp", NAPI_AUTO_LENGTH, &name));
   CHECK(napi_async_init(env, self, name, &h->async));
@@ -200,9 +212,10 @@ static napi_value get_ref(napi_env env, napi_callback_info info, int which) {
   udp_holder *h = unwrap(env, info, NULL, NULL);
   if (h == NULL) return NULL;
   napi_value out;
-  CHECK(napi_get_reference_value(env, which == 0 ? h->rx_ref : h->meta_ref, &out));
+  CHECK(napi_get_reference_value(env, which == 0 ? h->rx_ref : which == 1 ? h->meta_ref : h->delay_ref, &out));
   return out;
 }
+static napi_value get_delay(napi_env env, napi_callback_info info) { return get_ref(env, info, 2); }
 static napi_value get_rx(napi_env env, napi_callback_info info) { return get_ref(env, info, 0); }
 static napi_value get_meta(napi_env env, napi_callback_info info) { return get_ref(env, info, 1); }
 
@@ -259,12 +272,13 @@ napi_value convene_udp_init(napi_env env, napi_value exports) {
       {"port", NULL, get_port, NULL, NULL, NULL, napi_default_method, NULL},
       {"rx", NULL, get_rx, NULL, NULL, NULL, napi_default_method, NULL},
       {"meta", NULL, get_meta, NULL, NULL, NULL, napi_default_method, NULL},
+      {"delay", NULL, get_delay, NULL, NULL, NULL, napi_default_method, NULL},
       {"send", NULL, do_send, NULL, NULL, NULL, napi_default_method, NULL},
       {"counters", NULL, get_counters, NULL, NULL, NULL, napi_default_method, NULL},
       {"close", NULL, do_close_js, NULL, NULL, NULL, napi_default_method, NULL},
   };
   napi_value cls;
-  CHECK(napi_define_class(env, "UdpSocket", NAPI_AUTO_LENGTH, construct, NULL, 6, methods, &cls));
+  CHECK(napi_define_class(env, "UdpSocket", NAPI_AUTO_LENGTH, construct, NULL, 7, methods, &cls));
   CHECK(napi_set_named_property(env, exports, "UdpSocket", cls));
   return exports;
 }

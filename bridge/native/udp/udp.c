@@ -57,6 +57,8 @@ int udp_core_alloc_tx(udp_core *u, int batch, int tx_cap) {
   u->riov = calloc((size_t)batch, sizeof(struct iovec));
   u->raddr = calloc((size_t)batch, sizeof(struct sockaddr_in));
   u->rctl = calloc((size_t)batch, UDP_RX_CTL);
+  u->rx_ns = calloc((size_t)batch, sizeof(int64_t));
+  u->tx_src = calloc((size_t)tx_cap, sizeof(int32_t));
   u->tx = malloc((size_t)tx_cap * UDP_TX_SLOT);
   u->tmsg = calloc((size_t)tx_cap, sizeof(struct mmsghdr));
   u->tiov = calloc((size_t)tx_cap, sizeof(struct iovec));
@@ -65,7 +67,7 @@ int udp_core_alloc_tx(udp_core *u, int batch, int tx_cap) {
   u->giov = calloc((size_t)tx_cap, sizeof(struct iovec));
   u->gctl = calloc((size_t)tx_cap, GSO_CTL);
   u->gdone = calloc((size_t)tx_cap, 1);
-  if (!u->rmsg || !u->riov || !u->raddr || !u->rctl || !u->tx || !u->tmsg || !u->tiov || !u->taddr || !u->gmsg || !u->giov ||
+  if (!u->rmsg || !u->riov || !u->raddr || !u->rctl || !u->rx_ns || !u->tx_src || !u->tx || !u->tmsg || !u->tiov || !u->taddr || !u->gmsg || !u->giov ||
       !u->gctl || !u->gdone)
     return -ENOMEM;
   for (int i = 0; i < tx_cap; i++) {
@@ -86,6 +88,8 @@ void udp_core_free(udp_core *u) {
   free(u->riov);
   free(u->raddr);
   free(u->rctl);
+  free(u->rx_ns);
+  free(u->tx_src);
   free(u->tx);
   free(u->tmsg);
   free(u->tiov);
@@ -102,18 +106,25 @@ void udp_core_free(udp_core *u) {
   u->riov = NULL;
   u->raddr = NULL;
   u->rctl = NULL;
+  u->rx_ns = NULL;
+  u->tx_src = NULL;
   u->tx = NULL;
   u->tmsg = NULL;
   u->tiov = NULL;
   u->taddr = NULL;
 }
 
-/* Microseconds between the kernel's receive timestamp of a datagram and `now` (same clock), 0 without one. */
-static uint32_t age_us(struct msghdr *h, const struct timespec *now) {
+static int64_t ns_of(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
+
+/* Microseconds between the kernel's receive timestamp of a datagram and `now` (same clock), 0 without one;
+ * the timestamp itself (ns) into *at, 0 without one. */
+static uint32_t age_us(struct msghdr *h, const struct timespec *now, int64_t *at) {
+  *at = 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
     struct timespec ts;
     memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    *at = ns_of(&ts);
     int64_t us = (int64_t)(now->tv_sec - ts.tv_sec) * 1000000 + (now->tv_nsec - ts.tv_nsec) / 1000;
     if (us <= 0) return 0;
     return us > 0xffffffffLL ? 0xffffffffu : (uint32_t)us;
@@ -149,7 +160,7 @@ int udp_core_receive(udp_core *u) {
     m[0] = len;
     m[1] = ntohl(u->raddr[i].sin_addr.s_addr);
     m[2] = ntohs(u->raddr[i].sin_port);
-    m[3] = age_us(&u->rmsg[i].msg_hdr, &now);
+    m[3] = age_us(&u->rmsg[i].msg_hdr, &now, &u->rx_ns[i]);
     u->counters[UDP_C_DATAGRAMS_IN]++;
     u->counters[UDP_C_BYTES_IN] += len;
   }
@@ -180,6 +191,8 @@ int udp_core_send(udp_core *u, const uint8_t *p, size_t len, uint32_t addr, uint
   if (!u->in_batch || len > UDP_TX_SLOT) return send_one(u, p, len, addr, port);
   if (u->tx_count == u->tx_cap) udp_core_flush(u);
   int i = u->tx_count++;
+  uint32_t cursor = u->meta[(size_t)u->batch * UDP_META_FIELDS];
+  u->tx_src[i] = cursor < (uint32_t)u->batch ? (int32_t)cursor : -1;
   memcpy(u->tx + (size_t)i * UDP_TX_SLOT, p, len);
   u->tiov[i].iov_len = len;
   u->taddr[i].sin_addr.s_addr = htonl(addr);
@@ -206,7 +219,6 @@ static void flush_plain(udp_core *u) {
     u->counters[UDP_C_SEND_ERRORS]++;
     done++;
   }
-  u->tx_count = 0;
 }
 
 static int same_dest(const struct sockaddr_in *a, const struct sockaddr_in *b) {
@@ -274,13 +286,50 @@ static void send_groups_plainly(udp_core *u, int from, int groups) {
   }
 }
 
+int udp_delay_bucket(double us) {
+  /* 2^(k/8) for k = 0..7 */
+  static const double step[8] = {1.0, 1.0905077326652577, 1.189207115002721, 1.2968395546510096,
+                                 1.4142135623730951, 1.5422108254079407, 1.6817928305074290, 1.8340080864093424};
+  if (!(us >= 1)) return 0;
+  int e = 0;
+  double base = 1;
+  while (e < UDP_DELAY_BUCKETS / 8 && base * 2 <= us) {
+    base *= 2;
+    e++;
+  }
+  int k = 7;
+  while (k > 0 && us < base * step[k]) k--;
+  int b = e * 8 + k;
+  return b < UDP_DELAY_BUCKETS ? b : UDP_DELAY_BUCKETS - 1;
+}
+
+/* Each queued packet that came from handling a received datagram: kernel receipt -> now (after its sendmmsg). */
+static void record_delays(udp_core *u) {
+  if (u->delay == NULL) return;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  int64_t at = ns_of(&now);
+  for (int i = 0; i < u->tx_count; i++) {
+    int32_t src = u->tx_src[i];
+    if (src < 0 || u->rx_ns[src] == 0) continue;
+    u->delay[udp_delay_bucket((double)(at - u->rx_ns[src]) / 1000.0)]++;
+  }
+}
+
+static void flush_grouped(udp_core *u, int groups);
+
 void udp_core_flush(udp_core *u) {
   if (u->tx_count == 0) return;
   int groups = u->gso && u->tx_count > 1 ? build_groups(u) : u->tx_count;
-  if (groups == u->tx_count) { /* nothing to coalesce */
+  if (groups == u->tx_count) /* nothing to coalesce */
     flush_plain(u);
-    return;
-  }
+  else
+    flush_grouped(u, groups);
+  record_delays(u);
+  u->tx_count = 0;
+}
+
+static void flush_grouped(udp_core *u, int groups) {
   int done = 0;
   while (done < groups) {
     int r = sendmmsg(u->fd, u->gmsg + done, (unsigned)(groups - done), MSG_DONTWAIT);
@@ -306,5 +355,4 @@ void udp_core_flush(udp_core *u) {
     u->counters[UDP_C_SEND_ERRORS] += (double)first;
     done++;
   }
-  u->tx_count = 0;
 }

@@ -17,6 +17,10 @@
 #define UDP_META_FIELDS 4
 /* Room for one SCM_TIMESTAMPNS control message per receive slot. */
 #define UDP_RX_CTL 64
+/* The delay histogram: time from the kernel's receipt of a datagram to the sendmmsg that sent what JavaScript
+ * queued while handling it, 8 buckets per octave of microseconds (bucket k holds [2^(k/8), 2^((k+1)/8)) us,
+ * bucket 0 also everything under 1 us, the last everything above), the bench's latency histogram's layout. */
+#define UDP_DELAY_BUCKETS 192
 
 /* Counters, in the order counters() returns them. */
 enum {
@@ -40,7 +44,11 @@ typedef struct {
   int tx_count;  /* queued in this batch */
   int in_batch;  /* JavaScript is handling a batch: sends are queued, flushed at its end */
   uint8_t *rx;   /* batch * UDP_RX_SLOT, a Buffer JavaScript holds */
-  uint32_t *meta; /* batch * UDP_META_FIELDS, a Uint32Array JavaScript holds */
+  uint32_t *meta; /* batch * UDP_META_FIELDS + 1, a Uint32Array JavaScript holds; the last cell is the cursor:
+                     the index of the datagram JavaScript is handling, written by JavaScript before each one */
+  int64_t *rx_ns; /* per receive slot: the kernel's receive time (CLOCK_REALTIME ns), 0 when it gave none */
+  int32_t *tx_src; /* per send slot: the receive slot whose handling queued it */
+  double *delay; /* UDP_DELAY_BUCKETS, a Float64Array JavaScript holds (and may zero) */
   struct mmsghdr *rmsg;
   struct iovec *riov;
   struct sockaddr_in *raddr;
@@ -64,6 +72,8 @@ int udp_core_alloc_tx(udp_core *u, int batch, int tx_cap);
 void udp_core_free(udp_core *u);
 /* One recvmmsg into the receive slots; returns the datagram count (meta filled), 0 when none, -errno on error. */
 int udp_core_receive(udp_core *u);
+/* The delay bucket of `us` microseconds (exposed for the unit test of the layout). */
+int udp_delay_bucket(double us);
 /* Queues a copy (in a batch) or sends now (outside one). Returns 1 sent/queued, 0 dropped (counted). */
 int udp_core_send(udp_core *u, const uint8_t *p, size_t len, uint32_t addr, uint16_t port);
 /* sendmmsg whatever is queued (with gso, runs of equal-sized packets to one destination as one UDP_SEGMENT

@@ -55,7 +55,10 @@ export interface NativeDtlsConnection {
 export interface NativeUdpSocket {
   port(): number;
   rx(): Buffer;
+  /** (len, addr, port, age µs) per receive slot, then a cursor cell JavaScript writes (udp.h). */
   meta(): Uint32Array;
+  /** The delay histogram (udp.h UDP_DELAY_BUCKETS), live. */
+  delay(): Float64Array;
   /** Queued inside a batch (sendmmsg at its end), sent at once outside one; false: dropped and counted. */
   send(buf: Buffer, off: number, len: number, addr: number, port: number): boolean;
   counters(): number[];

@@ -141,6 +141,14 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     return this.#udp.counters;
   }
 
+  /**
+   * The bridge's own delay per packet it sent while handling a received one, kernel receipt -> sent (a live
+   * histogram, transport/packet-socket.ts); undefined on the dgram socket.
+   */
+  get forwardingDelay(): Float64Array | undefined {
+    return this.#udp.forwardingDelay;
+  }
+
   /** Process totals over every conference, open and closed; metrics/ reads this at scrape time. */
   get counters(): ConferenceCounters {
     const sum: ConferenceCounters = {

@@ -3,6 +3,7 @@
 // mapping to JVB's `jitsi_jvb_*` in bridge/README.md.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BridgeStats, StatsInputs } from './bridge-stats.js';
+import { registerDelayHistogram } from './delay-histogram.js';
 
 export interface MetricsInputs {
   stats: BridgeStats;
@@ -37,6 +38,8 @@ export interface MetricsInputs {
   retransmissions: () => Readonly<Record<string, number>>;
   /** The send-side bandwidth estimate of every current endpoint's downlink (bps). */
   bandwidthEstimates?: () => Iterable<number>;
+  /** The socket's forwarding-delay histogram (transport/packet-socket.ts); undefined on dgram. */
+  forwardingDelay?: () => ArrayLike<number> | undefined;
 }
 
 const P = 'convene_bridge_';
@@ -184,6 +187,12 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
       for (const bps of m.bandwidthEstimates?.() ?? []) this.observe(bps);
     },
   });
+  registerDelayHistogram(
+    registry,
+    P + 'forwarding_delay_seconds',
+    'Per packet the bridge sent while handling a received one: kernel receipt to sendmmsg (native socket only)',
+    () => m.forwardingDelay?.(),
+  );
   labelled('srtp_packets_dropped_total', 'Packets SRTP refused, by reason', 'reason', () =>
     Object.entries(m.srtpDrops()),
   );

@@ -2,6 +2,8 @@ export { UdpTransport, type UdpTransportOptions } from './udp-transport.js';
 export { NativeUdpTransport, ipv4ToUint, uintToIpv4, type NativeUdpOptions } from './native-udp-transport.js';
 export {
   newSocketCounters,
+  delayQuantileUs,
+  FORWARDING_DELAY_BUCKETS,
   type DatagramHandler,
   type PacketSocket,
   type SendDone,

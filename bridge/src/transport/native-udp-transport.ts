@@ -58,6 +58,9 @@ export class NativeUdpTransport implements PacketSocket {
   readonly #socket: NativeUdpSocket;
   readonly #slots: Buffer[] = [];
   readonly #meta: Uint32Array;
+  /** meta's last cell: the index of the datagram being handled, read by the addon when a send is queued. */
+  readonly #cursor: number;
+  readonly forwardingDelay: Float64Array;
   readonly #names = new Map<number, string>();
   readonly #numbers = new Map<string, number>();
   #onDatagram: DatagramHandler = () => undefined;
@@ -73,6 +76,8 @@ export class NativeUdpTransport implements PacketSocket {
     const rx = socket.rx();
     for (let at = 0; at + RX_SLOT <= rx.length; at += RX_SLOT) this.#slots.push(rx.subarray(at, at + RX_SLOT));
     this.#meta = socket.meta();
+    this.#cursor = this.#meta.length - 1;
+    this.forwardingDelay = socket.delay();
   }
 
   /** Binds the socket; throws when the addon does not load or has no UdpSocket (an older build). */
@@ -80,6 +85,8 @@ export class NativeUdpTransport implements PacketSocket {
     const addon = loadNativeAddon();
     if (addon === undefined) throw new Error(nativeAddonLoadError() ?? 'the native addon does not load');
     if (typeof addon.UdpSocket !== 'function') throw new Error('the native addon is an older build without UdpSocket');
+    if (typeof (addon.UdpSocket.prototype as Partial<NativeUdpSocket>).delay !== 'function')
+      throw new Error('the native addon is an older build without the delay histogram');
     const bindAddress = opts.bindAddress ?? '0.0.0.0';
     let onBatch: (n: number) => void = () => undefined;
     const socket = new addon.UdpSocket(
@@ -121,6 +128,7 @@ export class NativeUdpTransport implements PacketSocket {
     const meta = this.#meta;
     for (let i = 0; i < n; i++) {
       const at = i * META_FIELDS;
+      meta[this.#cursor] = i;
       this.#onDatagram(this.#slots[i]!, meta[at]!, this.#name(meta[at + 1]!), meta[at + 2]!, meta[at + 3]! / 1000);
     }
   }

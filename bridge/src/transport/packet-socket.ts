@@ -43,6 +43,22 @@ export function newSocketCounters(): SocketCounters {
   };
 }
 
+/** udp.h UDP_DELAY_BUCKETS. */
+export const FORWARDING_DELAY_BUCKETS = 192;
+
+/** The upper edge (µs) of the bucket at quantile q (0..1) of a forwardingDelay histogram; NaN when it is empty. */
+export function delayQuantileUs(hist: ArrayLike<number>, q: number): number {
+  let total = 0;
+  for (let i = 0; i < hist.length; i++) total += hist[i]!;
+  if (total === 0) return NaN;
+  let seen = 0;
+  for (let i = 0; i < hist.length; i++) {
+    seen += hist[i]!;
+    if (seen >= q * total) return 2 ** ((i + 1) / 8);
+  }
+  return 2 ** (hist.length / 8);
+}
+
 export interface PacketSocket {
   readonly port: number;
   readonly address: string;
@@ -52,6 +68,12 @@ export interface PacketSocket {
    * sends before it returns (native): the buffer may then be rewritten at once.
    */
   readonly holdsBuffers: boolean;
+  /**
+   * The bridge's own delay (native only; undefined on dgram, which has no kernel receive time): per packet sent
+   * while handling a received datagram, kernel receipt -> sent, as counts in FORWARDING_DELAY_BUCKETS buckets of
+   * 8 per octave of microseconds (bucket k: [2^(k/8), 2^((k+1)/8)) µs). Live and cumulative.
+   */
+  readonly forwardingDelay: Float64Array | undefined;
   setHandler(fn: DatagramHandler): void;
   /** Sends `len` bytes of `buf` at `off`; with holdsBuffers, `buf` must stay untouched until `done`. */
   send(buf: Buffer, off: number, len: number, port: number, address: string, done?: SendDone): void;

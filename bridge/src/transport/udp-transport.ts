@@ -16,6 +16,8 @@ export class UdpTransport implements PacketSocket {
   readonly counters = newSocketCounters();
   /** dgram sends a Buffer when libuv gets to it: the caller's buffer stays ours until the send's callback. */
   readonly holdsBuffers = true;
+  /** dgram gives no kernel receive time: the bridge delay is measured on the native socket only. */
+  readonly forwardingDelay = undefined;
   #onDatagram: DatagramHandler = () => undefined;
   readonly #socket: Socket;
   #closed = false;

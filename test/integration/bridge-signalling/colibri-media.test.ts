@@ -11,6 +11,7 @@ import { joinBreweryAsFocus, type BreweryPeer } from '../../harness/bridge-focus
 import { NdcMediaPeer, closeNdc } from '../../harness/ndc-media-peer.js';
 import { transportParamsOf } from '../../harness/bridge-stack.js';
 import { waitUntil } from '../../harness/wait-for.js';
+import { nativeUdpAvailable } from '../../harness/udp-implementations.js';
 
 const PASSWORD = 'bridge-pass-media';
 const C2 = 'xmlns="jitsi:colibri2"';
@@ -113,6 +114,13 @@ describe('Colibri2 to media (real Prosody, real bridge process, libdatachannel p
     for (const ep of Object.values(conf)) expect(ep.bandwidth.estimateBps).toBeGreaterThan(0);
     const metrics = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/^convene_bridge_endpoint_bandwidth_estimate_bits_per_second_count 2$/m);
+    // The bridge's own delay (native socket: kernel receipt -> sent), one sample per packet forwarded so far.
+    const delayCount = /^convene_bridge_forwarding_delay_seconds_count (\d+)$/m.exec(metrics);
+    if (nativeUdpAvailable) {
+      expect(Number(delayCount?.[1])).toBeGreaterThanOrEqual(40);
+      const under100ms = /^convene_bridge_forwarding_delay_seconds_bucket\{le="0.1"\} (\d+)$/m.exec(metrics);
+      expect(Number(under100ms?.[1])).toBeGreaterThan(0);
+    } else expect(delayCount).toBeNull();
 
     // Force-mute alice's video: the bridge drops it (and counts it) while bob's audio still reaches her.
     const forceMute = (video: boolean) =>

@@ -4,7 +4,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { STUN_BINDING_REQUEST, writeStun } from '@convene/bridge/ice';
-import { openUdp, type PacketSocket } from '@convene/bridge/transport';
+import { delayQuantileUs, FORWARDING_DELAY_BUCKETS, openUdp, type PacketSocket } from '@convene/bridge/transport';
 import { buildRtp } from '../../harness/ndc-media-peer.js';
 import { startRawPair, type RawPair } from '../../harness/raw-pair.js';
 import { nativeUdpAvailable, type UdpUnderTest } from '../../harness/udp-implementations.js';
@@ -202,6 +202,43 @@ describe('the native UDP socket', () => {
       expect(s.holdsBuffers).toBe(false);
     } finally {
       s.close();
+    }
+  });
+
+  itNative('measures its own delay per packet sent while handling a datagram: kernel receipt -> sent', async () => {
+    const { socket: s } = await openUdp('native', { port: 0, bindAddress: '127.0.0.1' });
+    const peer = await peerSocket();
+    try {
+      const hist = s.forwardingDelay!;
+      expect(hist).toHaveLength(FORWARDING_DELAY_BUCKETS);
+      s.setHandler((buf, len, address, port) => {
+        if (buf[0] === 0x42) {
+          // 'B': the loop is busy for 30 ms before the two answers leave.
+          const until = Date.now() + 30;
+          while (Date.now() < until);
+          s.send(buf, 0, len, port, address);
+          s.send(buf, 0, len, port, address);
+        } else if (buf[0] === 0x45)
+          s.send(buf, 0, len, port, address); // 'E': answered at once
+        else setTimeout(() => s.send(Buffer.from('T'), 0, 1, port, address), 1); // 'T': from a timer, not counted
+      });
+      for (const [i, m] of ['E', 'E', 'E', 'T', 'B'].entries()) {
+        peer.socket.send(Buffer.from(m), s.port, '127.0.0.1');
+        await waitUntil(`answer ${i}`, () => peer.got.length >= [1, 2, 3, 4, 6][i]!);
+      }
+      const total = hist.reduce((a, b) => a + b, 0);
+      expect(total).toBe(5); // three 'E' answers and two 'B' answers; the timer's send is no forwarding
+      const slow = hist.slice(Math.floor(Math.log2(25_000) * 8)).reduce((a, b) => a + b, 0);
+      expect(slow).toBe(2);
+      expect(delayQuantileUs(hist, 0.5)).toBeLessThan(25_000);
+      expect(delayQuantileUs(hist, 1)).toBeGreaterThanOrEqual(30_000);
+      // dgram has no kernel receive time: nothing to measure with.
+      const dgram = await openUdp('node', { port: 0, bindAddress: '127.0.0.1' });
+      expect(dgram.socket.forwardingDelay).toBeUndefined();
+      dgram.socket.close();
+    } finally {
+      s.close();
+      peer.socket.close();
     }
   });
 });
