@@ -8,6 +8,7 @@ import type { TransportParams } from '@convene/bridge/conference';
 import { DtlsSession, SRTP_AEAD_AES_128_GCM, createDtlsIdentity, type SrtpProfile } from '@convene/bridge/dtls';
 import { STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS, checkIntegrity, readStun, writeStun } from '@convene/bridge/ice';
 import { SRTP_MAX_OVERHEAD, chooseSrtp, type SrtpTransform } from '@convene/bridge/srtp';
+import { delayQuantileUs } from '@convene/bridge/transport';
 import { VP8_BENCH_PT, VP8_PREFIX_BYTES, writeVp8Prefix, type BenchVp8 } from './bench-vp8.js';
 
 /** Bytes of the bench header at the start of every payload: send time (8), stream sequence (4), SSRC (4). */
@@ -38,17 +39,8 @@ export function histBucket(us: number): number {
   if (us < 1) return 0;
   return Math.min(HIST_BUCKETS - 1, Math.floor(Math.log2(us) * 8));
 }
-/** The value (µs) a histogram puts at quantile q (0..1), at the upper edge of its bucket. */
-export function histQuantile(hist: readonly number[], q: number): number {
-  const total = hist.reduce((a, b) => a + b, 0);
-  if (total === 0) return NaN;
-  let seen = 0;
-  for (let i = 0; i < hist.length; i++) {
-    seen += hist[i]!;
-    if (seen >= q * total) return 2 ** ((i + 1) / 8);
-  }
-  return 2 ** (hist.length / 8);
-}
+/** The value (µs) a histogram puts at quantile q (0..1), at the upper edge of its bucket (the bridge's own layout). */
+export const histQuantile: (hist: readonly number[], q: number) => number = delayQuantileUs;
 
 /** What a receiver saw of one stream: a bitmap of stream sequences, so duplicates are never counted twice. */
 class StreamSeen {
