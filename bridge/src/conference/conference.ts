@@ -394,12 +394,16 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     if (this.#endpoints.size === 0 && !this.#closed && this.#batchDepth === 0) this.#armIdleTimer();
   }
 
+  /** The media server's tick: speaker detection and layer checks run on it (no timer of the conference's own). */
+  tick(nowMs: number): void {
+    if (!this.#closed) this.#video.tick(nowMs);
+  }
+
   /** Closes every endpoint, then leaves the media server; idempotent; `close` is the last event. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#idleTimer);
-    this.#video.close();
     for (const ep of [...this.#endpoints.values()]) ep.close('conference expired');
     this.#parent.onConferenceClosed(this);
     this.#log?.info({ durationMs: Date.now() - this.createdAt }, 'conference closed');

@@ -298,6 +298,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   #tick(): void {
     const now = Date.now();
     for (const t of this.#transports) t.tick(now);
+    for (const c of this.#conferences.values()) c.tick(now);
     if (now >= this.#nextReportAt) {
       this.#nextReportAt = now + this.#reportIntervalMs;
       for (const t of this.#transports) t.sendReceiverReport(now);

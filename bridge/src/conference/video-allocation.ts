@@ -48,6 +48,8 @@ export interface VideoAllocationOptions {
 }
 
 const SPEAKER_INTERVAL_MS = 100;
+/** A driving tick that comes a little early still counts (timers fire within a millisecond or two). */
+const TICK_SLACK_MS = 10;
 /** Layers that start or stop (a sender pausing its top encoding) are noticed within this. */
 const LAYER_CHECK_INTERVAL_MS = 1000;
 /** A rate meter's window and a little more. */
@@ -73,7 +75,8 @@ export class VideoAllocation {
   readonly #receivers = new Map<string, ReceiverState>();
   readonly #videoTypes = new Map<string, VideoType>();
   readonly #senderMax = new Map<string, number>();
-  readonly #timer: NodeJS.Timeout;
+  /** When the last speaker/layer round ran (ms; the media server's tick drives it, one timer per process). */
+  #lastTickAt = -Infinity;
   #ticks = 0;
   #layerSummary = '';
   /** When layers started or stopped: allocate once more when their meters covered a whole second (ms, 0: none). */
@@ -83,8 +86,17 @@ export class VideoAllocation {
     this.#table = table;
     this.#forwarder = forwarder;
     this.#opts = opts;
-    this.#timer = setInterval(() => this.#tick(), SPEAKER_INTERVAL_MS);
-    this.#timer.unref();
+  }
+
+  /**
+   * The media server's tick (every 50 ms): a round of speaker detection and layer checks every
+   * SPEAKER_INTERVAL_MS. Each conference used to have its own interval, so N conferences woke the process 10 N
+   * times a second; now they share the media server's wakeups.
+   */
+  tick(nowMs: number): void {
+    if (nowMs - this.#lastTickAt < SPEAKER_INTERVAL_MS - TICK_SLACK_MS) return;
+    this.#lastTickAt = nowMs;
+    this.#tick();
   }
 
   get dominantSpeaker(): string | undefined {
@@ -219,10 +231,6 @@ export class VideoAllocation {
       }
     }
     this.#updateSenderConstraints(sources);
-  }
-
-  close(): void {
-    clearInterval(this.#timer);
   }
 
   /** SenderSourceConstraints: the highest height any receiver may be sent of each source (0: nobody). */
