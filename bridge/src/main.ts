@@ -302,7 +302,7 @@ function endpointDebug(media: MediaServer): Record<string, Record<string, Endpoi
       eps[ep.id] = {
         bandwidth: ep.bandwidthDebug,
         counters: ep.counters,
-        uplinkNacks: ep.transport.nacks.counters,
+        uplinkNacks: ep.transport.uplink.nacks.counters,
         ...(ssrcs ? { ssrcRewriting: ssrcs } : {}),
         video: c.videoDebug(ep),
       };

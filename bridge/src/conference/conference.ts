@@ -1,23 +1,16 @@
-// Over 400 lines for now: the split into uplink/video-debug modules coincided with failing Chromium estimate tests and was reverted at the end of session 5; redo it with a CI run.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { InvalidStateError, ProtocolError, SerialQueue, TypedEmitter } from '@convene/protocol/lib';
-import { Forwarder, ForwardingTable, ReceiverSsrcs, type ForwarderCounters } from '../forward/index.js';
-import type { IceCandidate } from '../ice/index.js';
-import { Endpoint, type EndpointCloseReason, type EndpointParent, type TransportEvents } from './endpoint.js';
-import {
-  newEndpointCounters,
-  type EndpointCounters,
-  type EndpointTransport,
-  type HeaderExtensionIds,
-} from '../pipeline/index.js';
+import { Forwarder, ForwardingTable, type ForwarderCounters } from '../forward/index.js';
+import { Endpoint, type EndpointCloseReason, type EndpointParent } from './endpoint.js';
+import { newEndpointCounters, type EndpointCounters, type HeaderExtensionIds } from '../pipeline/index.js';
+import type { ConferenceParentOf, ConferenceSpec } from './conference-parent.js';
 import type { SourceParams, SsrcGroupParams } from './transport-params.js';
-import { receiverPatch, toRouteSources } from './video-sources.js';
+import { receiverPatch, toRouteSources, toVideoType } from './video-sources.js';
 import { VideoAllocation, type VideoEvent } from './video-allocation.js';
-import type { VideoType } from '../allocation/index.js';
+import { videoDebug } from './video-debug.js';
+import { newReceiverSsrcs, pushAllMappings, randomSsrc, withVideoTypes } from './ssrc-rewriting.js';
 import type { VideoCodec } from '../rewrite/index.js';
-
-const VIDEO_TYPES = new Set<string>(['camera', 'desktop', 'desktop_high_fps', 'none']);
 
 export type ConferenceEvents = {
   endpointcreated: [endpoint: Endpoint];
@@ -25,49 +18,13 @@ export type ConferenceEvents = {
   close: [];
 };
 
-/** What the focus knows the conference by, and the timers of its life. */
-export interface ConferenceSpec {
-  /** The meeting id (Colibri2 `meeting-id`), unique on the bridge. */
-  meetingId: string;
-  /** The room's JID, for logs. */
-  name: string;
-  /** An endpoint whose ICE has not connected this long after creation closes. */
-  endpointConnectTimeoutMs: number;
-  /** A conference without endpoints this long closes (JVB's expire thread). */
-  idleTimeoutMs: number;
-}
-
-/** What a conference needs from the media server that owns it. */
-export interface ConferenceParent {
-  readonly log: Logger | undefined;
-  readonly localCandidates: readonly IceCandidate[];
-  readonly fingerprint: string;
-  createTransport(
-    forwarder: Forwarder,
-    extensions: Readonly<HeaderExtensionIds>,
-    events: TransportEvents,
-  ): EndpointTransport;
-  releaseTransport(t: EndpointTransport): void;
-  /** An endpoint came or went, or changed its sources. */
-  onChanged(c: Conference): void;
-  onEndpointClosed(c: Conference, ep: Endpoint, reason: EndpointCloseReason): void;
-  onConferenceClosed(c: Conference): void;
-  /** Height every source gets before a receiver's first constraints: 0 as JVB, -1 (default) unlimited. */
-  readonly initialMaxHeight?: number;
-  /** The bridge's last-N limit (-1: none). */
-  readonly lastN?: number;
-  /** SSRC rewriting: pool sizes per receiver (JVB's ssrc-limit). */
-  readonly ssrcLimits?: { video: number; audio: number };
-}
+export type { ConferenceSpec } from './conference-parent.js';
+/** What a conference needs from the media server that owns it (conference-parent.ts). */
+export type ConferenceParent = ConferenceParentOf<Conference>;
 
 export interface ConferenceCounters {
   endpoints: EndpointCounters;
   forwarding: ForwarderCounters;
-}
-
-/** A random SSRC for the bridge's own RTCP (never 0). */
-function randomSsrc(): number {
-  return (randomBytes(4).readUInt32BE(0) % 0xfffffffe) + 1;
 }
 
 /**
@@ -140,17 +97,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   enableSsrcRewriting(endpointId: string): void {
     const ep = this.#endpoints.get(endpointId);
     if (ep === undefined || this.#table.ssrcsOf(ep.transport) !== undefined) return;
-    const used = new Set<number>([this.feedbackSsrcs.audio, this.feedbackSsrcs.video]);
-    const newSsrc = (): number => {
-      let ssrc = randomSsrc();
-      while (used.has(ssrc) || this.#table.hasSsrc(ssrc)) ssrc = randomSsrc();
-      used.add(ssrc);
-      return ssrc;
-    };
-    const limits = this.#parent.ssrcLimits ?? { video: 50, audio: 50 };
-    const pools = new ReceiverSsrcs(limits, newSsrc, (kind, mapped) => {
-      const withType =
-        kind === 'video' ? mapped.map((m) => ({ ...m, videoType: this.#video.videoTypeOf(m.source) })) : mapped;
+    const pools = newReceiverSsrcs(this.#table, this.feedbackSsrcs, this.#parent.ssrcLimits, (kind, mapped) => {
+      const withType = kind === 'video' ? withVideoTypes(mapped, this.#video) : mapped;
       this.#log?.debug({ endpointId, kind, mapped }, 'ssrc mappings');
       this.#emitVideo({ type: 'sourcesmap', endpointId, kind, mapped: withType });
       if (kind === 'video') this.#updateProbeStreams();
@@ -181,13 +129,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       out.push({ type: 'senderconstraints', endpointId, sourceName: c.sourceName, maxHeight: c.maxHeight });
     const ep = this.#endpoints.get(endpointId);
     const pools = ep === undefined ? undefined : this.#table.ssrcsOf(ep.transport);
-    if (pools !== undefined) {
-      // JVB's sendAllMappings on connect: a reconnected channel learns every current mapping again.
-      const { video, audio } = pools.allMappings();
-      const typed = video.map((m) => ({ ...m, videoType: this.#video.videoTypeOf(m.source) }));
-      if (typed.length > 0) out.push({ type: 'sourcesmap', endpointId, kind: 'video', mapped: typed });
-      if (audio.length > 0) out.push({ type: 'sourcesmap', endpointId, kind: 'audio', mapped: audio });
-    }
+    if (pools !== undefined) pushAllMappings(out, endpointId, pools, this.#video);
     return out;
   }
 
@@ -209,38 +151,9 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     return this.#closed;
   }
 
-  /**
-   * For `/colibri/stats/debug`: per video source `receiver` gets, the source's layers (an SVC source's spatial
-   * layers and, for AV1, its template structure), the layer chosen and forwarded, and the rewriter's counters.
-   */
+  /** For `/colibri/stats/debug`: per video source `receiver` gets, its layers and what the receiver gets of it. */
   videoDebug(receiver: Endpoint): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    const now = Date.now();
-    for (const v of this.#table.videoSources()) {
-      const rw = this.#table.rewriter(receiver.transport, v.name);
-      if (rw === undefined) continue;
-      const a = v.svc?.av1Known === true ? v.svc.av1Structure : undefined;
-      out[v.name] = {
-        layers: v.layers.activitySummary(now),
-        vp9SpatialLayers: v.svc?.vp9SpatialLayers,
-        av1: a && {
-          decodeTargets: a.decodeTargetCount,
-          templates: a.templateCount,
-          chains: a.chainCount,
-          spatial: a.maxSpatialId + 1,
-          temporal: a.maxTemporalId + 1,
-          heights: [...a.heights.slice(0, a.maxSpatialId + 1)],
-        },
-        target: rw.targetEncoding,
-        encoding: rw.encoding,
-        spatial: rw.svcSpatial,
-        decodeTarget: rw.svcDecodeTarget,
-        counters: rw.counters,
-        allocation: this.#video.allocationOf(receiver.id, v.name),
-        offered: v.layers.layers(now),
-      };
-    }
-    return out;
+    return videoDebug(this.#table, this.#video, receiver);
   }
 
   get endpoints(): ReadonlyMap<string, Endpoint> {
@@ -373,8 +286,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   }
 
   #setVideoType(source: string, type: string): void {
-    const t = type.toLowerCase();
-    this.#video.setVideoType(source, (t === 'disabled' ? 'none' : VIDEO_TYPES.has(t) ? t : 'camera') as VideoType);
+    this.#video.setVideoType(source, toVideoType(type));
   }
 
   #onEndpointClosed(ep: Endpoint, reason: EndpointCloseReason): void {

@@ -1,4 +1,4 @@
-// Over 400 lines for now (see conference.ts line 1). One endpoint's packet pipeline: ICE -> DTLS -> SRTP -> forwarder, and SRTP -> socket on the way out.
+// One endpoint's packet pipeline: ICE -> DTLS -> SRTP -> forwarder, and SRTP -> socket on the way out.
 // Hot path (STYLE.md §2.9): onRtp/onRtcp/sendRtp/sendRtcp allocate nothing of their own and never log.
 import { randomBytes } from 'node:crypto';
 import {
@@ -9,62 +9,32 @@ import {
   type DtlsRole,
   type DtlsState,
   type SrtpKeys,
-  type DtlsIdentity,
   type SrtpProfile,
 } from '../dtls/index.js';
-import type { Forwarder, MediaSink } from '../forward/index.js';
-import {
-  IceAgent,
-  type IceCandidate,
-  type IceParams,
-  type IceState,
-  type IceTimings,
-  type StunMessage,
-} from '../ice/index.js';
-import { NackGenerator, ReceiveStats, TwccFeedback, findHeaderExtension, writeReceiverReport } from '../rtp/index.js';
-import { SRTP_MAX_OVERHEAD, type SrtpKeyParams, type SrtpTransform } from '../srtp/index.js';
-import type { PacketSocket } from '../transport/index.js';
+import type { MediaSink } from '../forward/index.js';
+import { IceAgent, type IceCandidate, type IceParams, type StunMessage } from '../ice/index.js';
+import { writeReceiverReport } from '../rtp/index.js';
+import { SRTP_MAX_OVERHEAD, type SrtpTransform } from '../srtp/index.js';
 import {
   countProtectError,
   countUnprotectError,
   newEndpointCounters,
   type EndpointCounters,
 } from './endpoint-counters.js';
-import { Downlink, type HeaderExtensionIds } from './downlink.js';
+import { Downlink } from './downlink.js';
 import { SLOT_BYTES, SendRing } from './send-ring.js';
+import type { TransportDeps } from './transport-deps.js';
+import { Uplink } from './uplink.js';
 
 export { newEndpointCounters, type EndpointCounters } from './endpoint-counters.js';
-
-const MAX_RECEIVE_STREAMS = 32;
 
 export type { HeaderExtensionIds } from './downlink.js';
 
 /** How often a sender gets transport-cc feedback (libwebrtc's receive side sends every 100 ms by default). */
 const TWCC_INTERVAL_MS = 100;
 
-export interface EndpointTransportDeps {
-  routeId: number;
-  udp: PacketSocket;
-  identity: DtlsIdentity;
-  iceTimings: IceTimings;
-  allowLocalCandidates: boolean;
-  dtlsHandshakeTimeoutMs: number;
-  forwarder: Forwarder;
-  /** The conference's header extension ids, read per packet (the conference may learn them after we exist). */
-  extensions: Readonly<HeaderExtensionIds>;
-  /** Builds the SRTP contexts once DTLS exported keys; node:crypto's by default. */
-  createSrtp: (p: SrtpKeyParams) => SrtpTransform;
-  /** The media server re-keys its address map. */
-  onSelected: (t: EndpointTransport, address: string, port: number) => void;
-  /** The peer checked us from this address; DTLS from it may come before our nomination completes. */
-  onPeerAddress: (t: EndpointTransport, address: string, port: number) => void;
-  onIceState: (state: IceState) => void;
-  onDtlsState: (state: DtlsState, reason?: string) => void;
-  /** The send-side estimate for this receiver moved significantly (bps). */
-  onBandwidthEstimate?: (bps: number) => void;
-  /** DTLS application data (SCTP); false when nobody takes it (the session counts it dropped). */
-  onAppData: (buf: Buffer) => boolean;
-}
+/** What the media server gives a transport (transport-deps.ts). */
+export type EndpointTransportDeps = TransportDeps<EndpointTransport>;
 
 type RemoteDtls = { role: DtlsRole; fingerprints: DtlsFingerprint[] };
 
@@ -81,12 +51,8 @@ export class EndpointTransport implements MediaSink {
   #dtls: DtlsSession | undefined;
   #srtp: SrtpTransform | undefined;
   readonly #ring = new SendRing();
-  readonly #stats = new Map<number, ReceiveStats>();
-  readonly #statsList: ReceiveStats[] = [];
-  /** Arrival times of what this endpoint sends, for its sender-side bandwidth estimator. */
-  readonly twcc = new TwccFeedback();
-  /** Gaps in the video this endpoint sends us, asked for again (RFC 4585 NACK). */
-  readonly nacks = new NackGenerator();
+  /** What it sends us: receive stats, transport-cc arrival times, NACKs of its video. */
+  readonly uplink: Uplink;
   /** Where feedback is written before it is protected into a ring slot (only when there is some). */
   readonly #feedback = Buffer.allocUnsafe(1500);
   /** Its downlink: our transport-wide sequence numbers, its feedback, the estimate, RTX and probes. */
@@ -99,6 +65,7 @@ export class EndpointTransport implements MediaSink {
 
   constructor(deps: EndpointTransportDeps, local: IceParams) {
     this.#deps = deps;
+    this.uplink = new Uplink(this, deps.forwarder, deps.extensions);
     this.downlink = new Downlink({
       counters: this.counters,
       extensions: deps.extensions,
@@ -177,9 +144,8 @@ export class EndpointTransport implements MediaSink {
   }
 
   /**
-   * A datagram classified as RTP; `ageMs`: how long ago the kernel received it (0: unknown). Arrival times for
-   * transport-cc feedback and jitter are the kernel's, not when the event loop got to the batch, so a busy loop is
-   * not read by the sender's estimator as queuing; what is forwarded is stamped with the time it is sent.
+   * A datagram classified as RTP; `ageMs`: how long ago the kernel received it (0: unknown). The uplink records it
+   * at the kernel's arrival time; what is forwarded is stamped with the time it is handled.
    */
   onRtp(buf: Buffer, len: number, ageMs = 0): void {
     const srtp = this.#srtp;
@@ -194,27 +160,7 @@ export class EndpointTransport implements MediaSink {
     }
     this.counters.rtpPacketsIn++;
     this.counters.rtpBytesIn += n;
-    const ssrc = buf.readUInt32BE(8);
-    let st = this.#stats.get(ssrc);
-    if (st === undefined && this.#stats.size < MAX_RECEIVE_STREAMS) {
-      // Only signalled streams get reports; their kind gives the clock rate for jitter.
-      const kind = this.#deps.forwarder.kindOf(this, ssrc);
-      if (kind !== undefined) {
-        st = new ReceiveStats(ssrc, kind === 'audio' ? 48_000 : 90_000);
-        this.#stats.set(ssrc, st);
-        this.#statsList.push(st);
-        if (kind === 'video') this.nacks.addStream(ssrc, this.#deps.forwarder.rtxPrimaryOf(this, ssrc));
-      }
-    }
-    const now = performance.now();
-    const arrival = now - ageMs;
-    this.nacks.onRtp(buf, n, arrival);
-    st?.onRtp(buf.readUInt16BE(2), buf.readUInt32BE(4), arrival);
-    const tcc = this.#deps.extensions.transportCc;
-    if (tcc !== 0) {
-      const at = findHeaderExtension(buf, 0, n, tcc, 2);
-      if (at >= 0) this.twcc.onPacket(buf.readUInt16BE(at), arrival, ssrc);
-    }
+    const now = this.uplink.onRtp(buf, n, ageMs);
     this.#deps.forwarder.onRtp(this, buf, 0, n, now);
   }
 
@@ -269,7 +215,7 @@ export class EndpointTransport implements MediaSink {
   }
 
   noteSenderReport(ssrc: number, ntpMiddle: number): void {
-    this.#stats.get(ssrc)?.onSr(ntpMiddle, Date.now());
+    this.uplink.noteSenderReport(ssrc, ntpMiddle);
   }
 
   /** Timers of ICE, DTLS and feedback; the media server calls it for every endpoint on one interval. */
@@ -277,7 +223,7 @@ export class EndpointTransport implements MediaSink {
     if (this.#closed) return;
     this.ice.tick(now);
     this.#dtls?.tick(now);
-    if (this.#ready && now >= this.#nextTwccAt && this.twcc.pending > 0) {
+    if (this.#ready && now >= this.#nextTwccAt && this.uplink.twcc.pending > 0) {
       this.#nextTwccAt = now + TWCC_INTERVAL_MS;
       this.#sendTwccFeedback();
     }
@@ -288,12 +234,12 @@ export class EndpointTransport implements MediaSink {
   /** NACKs for this endpoint's uplink loss (a few packets at most per tick). */
   #sendNacks(): void {
     const now = performance.now();
-    this.counters.nacksSent += this.#sendFeedback((buf) => this.nacks.write(buf, 0, this.feedbackSsrc, now));
+    this.counters.nacksSent += this.#sendFeedback((buf) => this.uplink.nacks.write(buf, 0, this.feedbackSsrc, now));
   }
 
   /** Transport-cc feedback for everything received since the last one (a few packets when a backlog built up). */
   #sendTwccFeedback(): void {
-    this.counters.twccFeedbackOut += this.#sendFeedback((buf) => this.twcc.write(buf, 0, this.feedbackSsrc));
+    this.counters.twccFeedbackOut += this.#sendFeedback((buf) => this.uplink.twcc.write(buf, 0, this.feedbackSsrc));
   }
 
   /** Writes up to four feedback packets, protecting each into a ring slot only when there is one; returns the count. */
@@ -308,8 +254,8 @@ export class EndpointTransport implements MediaSink {
 
   /** Sends the bridge's own receiver report for what this endpoint sends (RFC 3550 §6.4.2). */
   sendReceiverReport(now: number): void {
-    if (!this.#ready || this.#statsList.length === 0) return;
-    this.#sendRtcpPacket(writeReceiverReport(this.#feedback, 0, this.feedbackSsrc, this.#statsList, now));
+    if (!this.#ready || this.uplink.streams.length === 0) return;
+    this.#sendRtcpPacket(writeReceiverReport(this.#feedback, 0, this.feedbackSsrc, this.uplink.streams, now));
   }
 
   /** Protects the RTCP packet in the feedback buffer into a ring slot and sends it; false when it could not. */

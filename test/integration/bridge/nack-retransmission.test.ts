@@ -113,7 +113,7 @@ describe.each(UDP_IMPLEMENTATIONS)('NACK from a receiver (udp %s)', (udp) => {
     // The bridge took them off its missing list: they are never asked for again.
     await waitUntil(
       'the bridge to count them recovered',
-      () => sender.ep.transport.nacks.counters.recovered === 3,
+      () => sender.ep.transport.uplink.nacks.counters.recovered === 3,
       5_000,
     );
     expect(sender.ep.counters.nacksSent).toBeGreaterThanOrEqual(1);

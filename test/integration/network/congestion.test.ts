@@ -125,7 +125,7 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
 
   it('NACKs 5 % loss on the sender uplink, and receivers get (nearly) every packet', async () => {
     const before = { ...sender.ep.counters };
-    const nacked = sender.ep.transport.nacks.counters.nacked;
+    const nacked = sender.ep.transport.uplink.nacks.counters.nacked;
     sender.ns.setLoss('OUTPUT', 0.05);
     let got: Awaited<ReturnType<typeof sendAndCount>>;
     try {
@@ -134,7 +134,7 @@ describeNetns('congestion control and loss recovery through shaped links', () =>
       sender.ns.setLoss('OUTPUT', 0);
     }
     const nacksSent = sender.ep.counters.nacksSent - before.nacksSent;
-    const items = sender.ep.transport.nacks.counters.nacked - nacked;
+    const items = sender.ep.transport.uplink.nacks.counters.nacked - nacked;
     console.log(
       `uplink 5 % loss: ${got.sender.mediaSent} sent; bridge NACK packets to the sender ${nacksSent} ` +
         `(${items} sequence numbers); sender RTX ${got.sender.rtxSent}; ` +
