@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'ramp-scales': { type: 'string', default: '1,2,3,4,6,8,12,16,24' },
     'no-ramp': { type: 'boolean', default: false },
     'load-processes': { type: 'string', default: '2' },
+    /** The load peers' send tick in ms: 2 spreads each stream's packets out; 5-10 sends them in pacer-like bursts. */
+    'pace-ms': { type: 'string', default: '2' },
     profile: { type: 'string', default: 'gcm' },
     'cpu-prof': { type: 'string' },
     'no-janus': { type: 'boolean', default: false },
@@ -54,6 +56,7 @@ const { values } = parseArgs({
 
 const seconds = Number(values.seconds);
 const loadProcesses = Number(values['load-processes']);
+const paceMs = Number(values['pace-ms']);
 const profile = values.profile === 'cm' ? 'cm' : 'gcm';
 const shapeList = (s: string) => (s === 'none' || s === '' ? [] : s.split(',').map(parseShape));
 const shapes = shapeList(values.scenarios);
@@ -87,7 +90,12 @@ async function runScenario(start: Start, shape: Shape): Promise<ScenarioRow> {
   const s = await start(shape);
   try {
     await s.step({ seconds: 2, drainMs: 300 }); // warm-up: JIT, socket buffers, Janus's first keyframe requests
-    return { name: shape.name, senders: shape.senders, receivers: shape.receivers, ...(await s.step({ seconds })) };
+    return {
+      name: shape.name,
+      senders: shape.senders,
+      receivers: shape.receivers,
+      ...(await s.step({ seconds, paceMs })),
+    };
   } finally {
     await s.close();
   }
@@ -101,7 +109,7 @@ async function ramp(start: Start, who: string, shapeText: string, scales: number
   try {
     await s.step({ seconds: 1, drainMs: 300 });
     for (const rateScale of scales) {
-      const r = { ...shape, name: `${shape.name}@x${rateScale}`, ...(await s.step({ seconds, rateScale })) };
+      const r = { ...shape, name: `${shape.name}@x${rateScale}`, ...(await s.step({ seconds, rateScale, paceMs })) };
       steps.push(r);
       console.error(
         `${who} ramp x${rateScale}: ${r.forwardedPps.toFixed(0)} pkt/s, loss ${r.lossPct.toFixed(2)}%, CPU ${r.bridgeCpuPct.toFixed(0)}%, waited for CPU ${r.bridgeCpuWaitPct.toFixed(0)}%, load average ${loadavg()[0]!.toFixed(2)}`,

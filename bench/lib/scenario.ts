@@ -59,6 +59,11 @@ export interface StepOptions {
   rateScale?: number;
   /** Skip (never send) every packet whose stream sequence is k-1 mod k: a deliberate loss of 1/k. */
   dropEvery?: number;
+  /**
+   * The load peers' send tick (ms, 2 by default): each tick sends what is due, so a longer one sends each stream in
+   * bursts, as a WebRTC sender's pacer does (Chromium's sends every 5 ms), where 2 ms spreads packets out.
+   */
+  paceMs?: number;
   /** Time allowed for packets in flight after the last send. */
   drainMs?: number;
   /**
@@ -297,7 +302,7 @@ export class Scenario {
       {},
       ...(await Promise.all(
         this.#loads.map((l) =>
-          l.call<Record<string, number>>({ cmd: 'send', seconds: o.seconds, rateScale, dropEvery }),
+          l.call<Record<string, number>>({ cmd: 'send', seconds: o.seconds, rateScale, dropEvery, paceMs: o.paceMs }),
         ),
       )),
     ) as Record<string, number>;

@@ -22,7 +22,7 @@ export type LoadCommand =
   | { cmd: 'channel'; urls: Record<string, string>; message: Record<string, unknown> }
   | { cmd: 'ready' }
   | { cmd: 'position' }
-  | { cmd: 'send'; seconds: number; rateScale: number; dropEvery: number }
+  | { cmd: 'send'; seconds: number; rateScale: number; dropEvery: number; paceMs?: number }
   | { cmd: 'count'; ranges: Record<string, [number, number]> }
   | { cmd: 'reset' }
   | { cmd: 'close' };
@@ -55,8 +55,13 @@ function position(): Record<string, number> {
   return out;
 }
 
-/** Paces every stream of every local peer at its rate for `seconds`, in 2 ms ticks. */
-async function send(seconds: number, rateScale: number, dropEvery: number): Promise<Record<string, number>> {
+/** Paces every stream of every local peer at its rate for `seconds`, in ticks of `paceMs` (2 ms by default). */
+async function send(
+  seconds: number,
+  rateScale: number,
+  dropEvery: number,
+  paceMs = 2,
+): Promise<Record<string, number>> {
   const senders = [...peers.values()].filter((p) => p.streams.length > 0);
   const start = senders.map((p) => [...p.nextSeq]);
   const t0 = process.hrtime.bigint();
@@ -81,7 +86,7 @@ async function send(seconds: number, rateScale: number, dropEvery: number): Prom
     )
       break;
     if (elapsed > seconds * 2 + 5) break; // bounded even if this process cannot keep up
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, paceMs));
   }
   return position();
 }
@@ -114,7 +119,7 @@ async function handle(m: LoadCommand): Promise<unknown> {
     case 'position':
       return position();
     case 'send':
-      return send(m.seconds, m.rateScale, m.dropEvery);
+      return send(m.seconds, m.rateScale, m.dropEvery, m.paceMs);
     case 'reset':
       for (const p of peers.values()) p.resetLatency();
       return true;
