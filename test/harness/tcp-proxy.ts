@@ -10,17 +10,24 @@ export class TcpProxy {
   refusing = false;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  /** Where new connections go (existing ones keep theirs): `retarget` moves it, e.g. to a restarted server. */
+  #target: number;
 
-  private constructor(server: Server, port: number) {
+  private constructor(server: Server, port: number, target: number) {
     this.#server = server;
     this.port = port;
+    this.#target = target;
+  }
+
+  retarget(targetPort: number): void {
+    this.#target = targetPort;
   }
 
   static async start(targetPort: number): Promise<TcpProxy> {
     const port = await freePort();
     const server = createServer();
-    const proxy = new TcpProxy(server, port);
-    server.on('connection', (client) => proxy.#relay(client, targetPort));
+    const proxy = new TcpProxy(server, port, targetPort);
+    server.on('connection', (client) => proxy.#relay(client, proxy.#target));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', resolve);

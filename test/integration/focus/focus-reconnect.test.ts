@@ -152,17 +152,15 @@ describe.each(['component', 'client'] as const)('focus reconnect (connected as %
     await waitForBridges(focusHttp, 2);
 
     await focusOutage(async () => {
-      const { ports, focusSecret } = prosody;
+      const { focusSecret } = prosody;
       // Everyone's connection dies with Prosody; nobody says goodbye.
       await prosody.close();
       await Promise.all([...participants.splice(0), lost].map((p) => p.close().catch(() => undefined)));
-      prosody = await startTestProsody({
-        ...prosodyOptions,
-        c2sPort: ports.c2s,
-        componentPort: ports.component,
-        httpPort: ports.http,
-        focusSecret,
-      });
+      // The new Prosody takes fresh ports and the proxy, the focus's address for it, moves there: reusing the old
+      // ports raced other test files' Prosody, which could take one in the gap (the focus then reached a stranger's
+      // component port: host-unknown).
+      prosody = await startTestProsody({ ...prosodyOptions, focusSecret });
+      proxy.retarget(mode === 'component' ? prosody.ports.component : prosody.ports.c2s);
       // The bridge logs back in by itself (the real one does, see bridge-signalling/reconnect.test.ts).
       bridge = await reconnectColibriPeer(bridge, prosody, BRIDGE_PASSWORD);
     });
