@@ -10,8 +10,9 @@ const common = {
 export default {
   // Two workers even on a 2-core machine: integration files each start their own Prosody side by side.
   maxWorkers: 2,
-  // npm test runs the browser tests in a second jest run, so three Chromiums never share the 2 cores with the
-  // integration suite; this reporter lets .ci/run add both runs up.
+  // npm test runs the browser tests in a second jest run, one file at a time (--maxWorkers=1: two files' pages
+  // encoding 720p simulcast side by side starved each other on 2 cores, and the 720p tests then failed), so
+  // Chromiums never share the 2 cores with the integration suite or with another browser file; this reporter lets .ci/run add both runs up.
   reporters: ['default', '<rootDir>/test/harness/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
