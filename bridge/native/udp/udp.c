@@ -291,12 +291,10 @@ int udp_delay_bucket(double us) {
   static const double step[8] = {1.0, 1.0905077326652577, 1.189207115002721, 1.2968395546510096,
                                  1.4142135623730951, 1.5422108254079407, 1.6817928305074290, 1.8340080864093424};
   if (!(us >= 1)) return 0;
-  int e = 0;
-  double base = 1;
-  while (e < UDP_DELAY_BUCKETS / 8 && base * 2 <= us) {
-    base *= 2;
-    e++;
-  }
+  if (us >= 0x1p62) return UDP_DELAY_BUCKETS - 1;
+  /* The octave from the integer part's highest bit (per packet: no loop over octaves), then its eighth. */
+  int e = 63 - __builtin_clzll((unsigned long long)us);
+  double base = (double)(1ULL << e);
   int k = 7;
   while (k > 0 && us < base * step[k]) k--;
   int b = e * 8 + k;

@@ -72,7 +72,7 @@ int udp_core_alloc_tx(udp_core *u, int batch, int tx_cap);
 void udp_core_free(udp_core *u);
 /* One recvmmsg into the receive slots; returns the datagram count (meta filled), 0 when none, -errno on error. */
 int udp_core_receive(udp_core *u);
-/* The delay bucket of `us` microseconds (exposed for the unit test of the layout). */
+/* The delay bucket of `us` microseconds: floor(8 log2 us), clamped to the histogram (the bench's layout). */
 int udp_delay_bucket(double us);
 /* Queues a copy (in a batch) or sends now (outside one). Returns 1 sent/queued, 0 dropped (counted). */
 int udp_core_send(udp_core *u, const uint8_t *p, size_t len, uint32_t addr, uint16_t port);

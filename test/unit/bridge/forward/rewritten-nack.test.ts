@@ -1,13 +1,32 @@
 import { Forwarder, ForwardingTable, type MediaSink } from '@convene/bridge/forward';
 
 /** A receiver as the forwarder sees it: what it was sent, what went to its send ring, what it got as RTX. */
+interface SentRtx {
+  rtxSsrc: number;
+  pt: number;
+  ssrc: number;
+  seq: number;
+  ts: number;
+}
+
+/** What a receiver's pipeline was asked to send as RTX: the RTX stream, and the packet it carries. */
+function sentAsRtx(buf: Buffer, off: number, rtxSsrc: number, pt: number): SentRtx {
+  return {
+    rtxSsrc,
+    pt,
+    ssrc: buf.readUInt32BE(off + 8),
+    seq: buf.readUInt16BE(off + 2),
+    ts: buf.readUInt32BE(off + 4),
+  };
+}
+
 class Receiver implements MediaSink {
   ready = true;
   readonly rtp: Array<{ ssrc: number; seq: number }> = [];
   readonly ring: Array<[number, number, number]> = [];
-  readonly rtx: Array<{ rtxSsrc: number; pt: number; ssrc: number; seq: number; ts: number }> = [];
+  readonly rtx: SentRtx[] = [];
   /** The sender's own retransmissions, as this receiver gets them (before the RTX wrapping). */
-  readonly recovered: Array<{ rtxSsrc: number; pt: number; ssrc: number; seq: number; ts: number }> = [];
+  readonly recovered: SentRtx[] = [];
   sendRtp(buf: Buffer, off: number): void {
     this.rtp.push({ ssrc: buf.readUInt32BE(off + 8), seq: buf.readUInt16BE(off + 2) });
   }
@@ -19,21 +38,9 @@ class Receiver implements MediaSink {
   readonly downlink = {
     forwardRtx: (buf: Buffer, off: number) => this.sendRtp(buf, off),
     forwardRecovered: (buf: Buffer, off: number, _len: number, rtxSsrc: number, pt: number) =>
-      this.recovered.push({
-        rtxSsrc,
-        pt,
-        ssrc: buf.readUInt32BE(off + 8),
-        seq: buf.readUInt16BE(off + 2),
-        ts: buf.readUInt32BE(off + 4),
-      }),
+      this.recovered.push(sentAsRtx(buf, off, rtxSsrc, pt)),
     sendRtx: (buf: Buffer, off: number, _len: number, rtxSsrc: number, pt: number) =>
-      this.rtx.push({
-        rtxSsrc,
-        pt,
-        ssrc: buf.readUInt32BE(off + 8),
-        seq: buf.readUInt16BE(off + 2),
-        ts: buf.readUInt32BE(off + 4),
-      }),
+      this.rtx.push(sentAsRtx(buf, off, rtxSsrc, pt)),
     onFeedback: () => undefined,
   };
 }
