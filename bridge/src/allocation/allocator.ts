@@ -105,15 +105,22 @@ function candidates(s: SourceLayers, c: VideoConstraint, onStage: boolean, nowMs
     return { layers, preferred: layers.length - 1, oversend: onStage ? layers.length - 1 : -1 };
   }
   const preferredHeight = Math.max(Math.min(maxH, PREFERRED_HEIGHT), minHeight);
-  const maxFps = Math.max(...pool.map((l) => l.frameRate));
-  let preferredFps = maxFps > 0 ? Math.min(maxFps, PREFERRED_FRAME_RATE) : PREFERRED_FRAME_RATE;
-  if (c.maxFrameRate !== UNLIMITED) preferredFps = Math.min(preferredFps, c.maxFrameRate);
+  // At or above the preferred height only a layer near its own encoding's full frame rate is offered (no 720p at a
+  // quarter of the frames). Measured against its own encoding, never another's: a sender short of CPU sends its
+  // upper layers at fewer frames, and a receiver asking 720 still wants them, not the 180 layer at 19 fps.
+  const encodingFps = new Map<number, number>();
+  for (const l of pool) encodingFps.set(l.encoding, Math.max(encodingFps.get(l.encoding) ?? -1, l.frameRate));
+  const preferredFps = (l: LayerDesc): number => {
+    const top = encodingFps.get(l.encoding) ?? -1;
+    const fps = top > 0 ? Math.min(top, PREFERRED_FRAME_RATE) : PREFERRED_FRAME_RATE;
+    return c.maxFrameRate === UNLIMITED ? fps : Math.min(fps, c.maxFrameRate);
+  };
   const layers = pool.filter(
     (l) =>
       l.height === minHeight ||
       (l.height <= maxH &&
         fpsOk(l) &&
-        (l.height < preferredHeight || l.frameRate < 0 || l.frameRate >= preferredFps * FRAME_RATE_SLACK)),
+        (l.height < preferredHeight || l.frameRate < 0 || l.frameRate >= preferredFps(l) * FRAME_RATE_SLACK)),
   );
   let preferred = -1;
   layers.forEach((l, i) => {

@@ -179,58 +179,84 @@ export class VideoAllocation {
   /** Recomputes one receiver's allocation, or everyone's. */
   reallocate(only?: ReceiverState): void {
     const now = Date.now();
+    const sources = this.#sources();
+    for (const r of only === undefined ? this.#receivers.values() : [only])
+      this.#apply(r, this.#allocate(r, sources, now), sources, now);
+    this.#updateSenderConstraints(sources);
+  }
+
+  /**
+   * Redoes the allocation of every receiver whose ideal layers moved since it was made. Layer rates are measured,
+   * and an allocation made while a layer's meters were filling could otherwise stay wrong until the next event.
+   * Only ideals are compared, not the chosen layers: those follow the estimate, with its own hysteresis.
+   */
+  #reallocateStale(now: number): void {
+    const sources = this.#sources();
+    let changed = false;
+    for (const r of this.#receivers.values()) {
+      const a = this.#allocate(r, sources, now);
+      if (r.allocation !== undefined && idealKey(a) === idealKey(r.allocation)) continue;
+      this.#apply(r, a, sources, now);
+      changed = true;
+    }
+    if (changed) this.#updateSenderConstraints(sources);
+  }
+
+  #sources(): ReturnType<ForwardingTable['videoSources']> {
     const sources = this.#table.videoSources();
     for (const v of sources) v.layers.videoType = this.#videoTypes.get(v.name) ?? 'camera';
-    const layers = sources.map((v) => v.layers);
-    const order = this.#speakers.recentSpeakers;
-    for (const r of only === undefined ? this.#receivers.values() : [only]) {
-      const a = allocate({
-        sources: layers,
-        receiver: r.id,
-        speakerOrder: order,
-        constraints: r.constraints,
-        bandwidthBps: r.bandwidth,
-        nowMs: now,
-        bridgeLastN: this.#opts.bridgeLastN,
-      });
-      r.allocation = a;
-      r.allocatedWith = r.bandwidth;
-      let desired = 0;
-      for (const s of a.sources) desired += s.ideal?.bitrateBps ?? 0;
-      this.#opts.onDesired?.(r.id, desired);
-      // SSRC rewriting: the forwarded sources take their pool slots (announced) before any target is set.
-      const pools = this.#table.ssrcsOf(r.sink);
-      let forwarded = a.forwarded;
-      if (pools !== undefined) {
-        const slotted: VideoSlotSource[] = [];
-        for (const name of a.forwarded) {
-          const v = sources.find((x) => x.name === name);
-          const rewriter = this.#table.rewriter(r.sink, name);
-          if (v !== undefined && rewriter !== undefined) slotted.push({ name, owner: v.ownerId, rewriter });
-        }
-        pools.activateVideo(slotted);
-        // Beyond the pool nothing can be forwarded.
-        forwarded = a.forwarded.filter((n) => (this.#table.rewriter(r.sink, n)?.ssrc ?? 0) !== 0);
+    return sources;
+  }
+
+  #allocate(r: ReceiverState, sources: ReturnType<ForwardingTable['videoSources']>, now: number): Allocation {
+    return allocate({
+      sources: sources.map((v) => v.layers),
+      receiver: r.id,
+      speakerOrder: this.#speakers.recentSpeakers,
+      constraints: r.constraints,
+      bandwidthBps: r.bandwidth,
+      nowMs: now,
+      bridgeLastN: this.#opts.bridgeLastN,
+    });
+  }
+
+  #apply(r: ReceiverState, a: Allocation, sources: ReturnType<ForwardingTable['videoSources']>, now: number): void {
+    r.allocation = a;
+    r.allocatedWith = r.bandwidth;
+    let desired = 0;
+    for (const s of a.sources) desired += s.ideal?.bitrateBps ?? 0;
+    this.#opts.onDesired?.(r.id, desired);
+    // SSRC rewriting: the forwarded sources take their pool slots (announced) before any target is set.
+    const pools = this.#table.ssrcsOf(r.sink);
+    let forwarded = a.forwarded;
+    if (pools !== undefined) {
+      const slotted: VideoSlotSource[] = [];
+      for (const name of a.forwarded) {
+        const v = sources.find((x) => x.name === name);
+        const rewriter = this.#table.rewriter(r.sink, name);
+        if (v !== undefined && rewriter !== undefined) slotted.push({ name, owner: v.ownerId, rewriter });
       }
-      for (const s of a.sources) {
-        const rw = this.#table.rewriter(r.sink, s.source.name);
-        if (rw === undefined) continue;
-        const before = rw.targetEncoding;
-        const slotless = pools !== undefined && rw.ssrc === 0;
-        rw.setTarget(slotless ? NO_ENCODING : (s.layer?.encoding ?? NO_ENCODING), s.layer?.temporal ?? -1);
-        const v = sources.find((x) => x.name === s.source.name);
-        // Ask for the keyframe now rather than with the next packet: switching takes one round trip less.
-        if (v !== undefined && rw.awaitingKeyframe && rw.targetEncoding !== before)
-          this.#forwarder.requestKeyframe(v, rw.keyframeEncoding, now);
-      }
-      const key = forwarded.join('\n');
-      if (key !== r.forwarded) {
-        r.forwarded = key;
-        r.forwardedList = forwarded;
-        this.#opts.emit({ type: 'forwardedsources', endpointId: r.id, sources: forwarded });
-      }
+      pools.activateVideo(slotted);
+      // Beyond the pool nothing can be forwarded.
+      forwarded = a.forwarded.filter((n) => (this.#table.rewriter(r.sink, n)?.ssrc ?? 0) !== 0);
     }
-    this.#updateSenderConstraints(sources);
+    for (const s of a.sources) {
+      const rw = this.#table.rewriter(r.sink, s.source.name);
+      if (rw === undefined) continue;
+      const before = rw.targetEncoding;
+      const slotless = pools !== undefined && rw.ssrc === 0;
+      rw.setTarget(slotless ? NO_ENCODING : (s.layer?.encoding ?? NO_ENCODING), s.layer?.temporal ?? -1);
+      const v = sources.find((x) => x.name === s.source.name);
+      // Ask for the keyframe now rather than with the next packet: switching takes one round trip less.
+      if (v !== undefined && rw.awaitingKeyframe && rw.targetEncoding !== before)
+        this.#forwarder.requestKeyframe(v, rw.keyframeEncoding, now);
+    }
+    const key = forwarded.join('\n');
+    if (key !== r.forwarded) {
+      r.forwarded = key;
+      r.forwardedList = forwarded;
+      this.#opts.emit({ type: 'forwardedsources', endpointId: r.id, sources: forwarded });
+    }
   }
 
   /** SenderSourceConstraints: the highest height any receiver may be sent of each source (0: nobody). */
@@ -280,6 +306,13 @@ export class VideoAllocation {
     } else if (this.#settleAt !== 0 && now >= this.#settleAt) {
       this.#settleAt = 0;
       this.reallocate();
-    }
+    } else this.#reallocateStale(now);
   }
+}
+
+/** Which layer each source would get with unlimited bandwidth, as text to compare. */
+function idealKey(a: Allocation): string {
+  let key = '';
+  for (const s of a.sources) key += `${s.source.name}:${s.ideal?.encoding ?? -1}/${s.ideal?.temporal ?? -1};`;
+  return key;
 }

@@ -8,14 +8,17 @@ const RATES = [
   [150_000, 75_000, 75_000],
 ];
 
-/** A camera with three simulcast encodings (180/360/720) and three temporal layers each, measured for a second. */
-function camera(owner: string, active = [true, true, true]): SourceLayers {
+/**
+ * A camera with three simulcast encodings (180/360/720) and three temporal layers each, measured for a second;
+ * `slow[e]` divides encoding e's frame rate (a sender short of CPU thins its upper layers).
+ */
+function camera(owner: string, active = [true, true, true], slow = [1, 1, 1]): SourceLayers {
   const s = new SourceLayers(`${owner}-v0`, owner, 3);
   for (let ms = NOW - 990; ms <= NOW; ms += 10) {
     for (let e = 0; e < 3; e++) {
       if (!active[e]) continue;
       for (let t = 0; t < 3; t++) {
-        const fps = [7.5, 7.5, 15][t]!;
+        const fps = [7.5, 7.5, 15][t]! / slow[e]!;
         const frameEvery = Math.round(1000 / fps);
         s.onPacket(e, t, RATES[e]![t]! / 100, ms % frameEvery < 10, [180, 360, 720][e]!, ms);
       }
@@ -55,6 +58,16 @@ describe('allocate', () => {
         ['b', '720p/t2'],
       ]),
     );
+  });
+
+  it('gives a receiver asking 720 the 720 layer when the sender sends it at fewer frames than the 180 one', () => {
+    // Seen in CI with Chromium's VP9 SVC on a loaded machine: 720 at 15 fps, 180 at 19; the receiver got 180.
+    const c = constraints({ defaultConstraints: { maxHeight: 720 } });
+    expect(run([camera('a', [true, true, true], [1, 1.5, 1.5])], c).get('a')).toBe('720p/t2');
+    // Its lower temporal layers are still not offered above the preferred height: 720 at a quarter of the frames
+    // is worse than 360 at all of them.
+    const capped = constraints({ defaultConstraints: { maxHeight: 720 } });
+    expect(run([camera('a')], capped, 600_000).get('a')).toBe('360p/t2');
   });
 
   it('honours a frame rate cap', () => {
