@@ -17,7 +17,7 @@ export type { SignalledFingerprint, SourceParams, SsrcGroupParams, TransportPara
 export type { DtlsSetup } from '../dtls/index.js';
 export type { IceCandidate } from '../ice/index.js';
 export { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80, type SrtpProfile } from '../dtls/index.js';
-export type { VideoEvent } from './video-allocation.js';
+export { VideoAllocation, type VideoEvent } from './video-allocation.js';
 export type { ConstraintsPatch } from '../allocation/index.js';
 export type { VideoCodec } from '../rewrite/index.js';
 export { receiverPatch, toRouteSources } from './video-sources.js';

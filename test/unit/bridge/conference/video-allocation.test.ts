@@ -1,0 +1,69 @@
+import { jest } from '@jest/globals';
+import { VideoAllocation } from '@convene/bridge/conference';
+import { Forwarder, ForwardingTable, type MediaSink } from '@convene/bridge/forward';
+
+/** A member that takes packets and throws them away (the allocation only needs somewhere to send keyframe asks). */
+function sink(): MediaSink {
+  return {
+    ready: true,
+    sendRtp: () => undefined,
+    sendRtcp: () => undefined,
+    retransmit: () => undefined,
+    noteSenderReport: () => undefined,
+    downlink: {
+      forwardRtx: () => undefined,
+      forwardRecovered: () => undefined,
+      sendRtx: () => undefined,
+      onFeedback: () => undefined,
+    },
+  };
+}
+
+describe('VideoAllocation', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('redoes an allocation whose ideal layer moved without any event (temporal layers that start late)', () => {
+    const table = new ForwardingTable();
+    const sender = sink();
+    const receiver = sink();
+    table.addMember(sender);
+    table.addMember(receiver);
+    table.setSources(
+      sender,
+      [0, 1, 2].map((e) => ({ ssrc: 100 + e, kind: 'video' as const, name: 'a-v0', encoding: e })),
+      'a',
+    );
+    const video = new VideoAllocation(table, new Forwarder(table), {
+      initialMaxHeight: 0,
+      bridgeLastN: -1,
+      log: undefined,
+      emit: () => undefined,
+    });
+    video.addEndpoint('a', sender);
+    video.addEndpoint('b', receiver);
+    video.setConstraints('b', { defaultConstraints: { maxHeight: 720 } });
+    const layers = table.videoSource('a-v0')!.layers;
+    // `temporalLayers` per encoding, 30 frames a second split over them, for `ms`, with the media server's tick.
+    const send = (temporalLayers: number, ms: number): void => {
+      for (let t = 0; t < ms; t += 10) {
+        const now = Date.now();
+        for (let e = 0; e < 3; e++)
+          for (let tid = 0; tid < temporalLayers; tid++)
+            layers.onPacket(e, tid, 100 * (e + 1), t % 30 === 0, [180, 360, 720][e]!, now);
+        jest.advanceTimersByTime(10);
+        if (t % 50 === 0) video.tick(Date.now());
+      }
+    };
+    const given = (): string => {
+      const a = video.allocationOf('b', 'a-v0') as { layer?: { height: number; temporal: number } } | undefined;
+      return a?.layer === undefined ? '-' : `${a.layer.height}p/t${a.layer.temporal}`;
+    };
+    // The sender's first seconds carry its base temporal layer only: every layer check and the settle pass see it.
+    send(1, 4000);
+    expect(given()).toBe('720p/t0');
+    // Then its upper temporal layers start: no encoding starts or stops, so no layer-summary change says so.
+    send(3, 2500);
+    expect(given()).toBe('720p/t2');
+  });
+});
