@@ -3,6 +3,7 @@
 // a ramp to the maximum forwarded packets/s per core, and the same through Janus's VideoRoom and mediasoup
 // (full and minimal) in the same run, with ratios to mediasoup's first configuration.
 // Results go to bench/results/<date>-<commit>.json and a Markdown table on stdout.
+import { startPinning } from './lib/pin.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     'load-processes': { type: 'string', default: '2' },
     /** The load peers' send tick in ms: 2 spreads each stream's packets out; 5-10 sends them in pacer-like bursts. */
     'pace-ms': { type: 'string', default: '2' },
+    /** The server under test alone on the last core, the bench and its load on the others (bench/lib/pin.ts). */
+    pin: { type: 'boolean', default: false },
     profile: { type: 'string', default: 'gcm' },
     'cpu-prof': { type: 'string' },
     'no-janus': { type: 'boolean', default: false },
@@ -57,6 +60,7 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const loadProcesses = Number(values['load-processes']);
 const paceMs = Number(values['pace-ms']);
+if (values.pin) startPinning();
 const profile = values.profile === 'cm' ? 'cm' : 'gcm';
 const shapeList = (s: string) => (s === 'none' || s === '' ? [] : s.split(',').map(parseShape));
 const shapes = shapeList(values.scenarios);
@@ -314,7 +318,7 @@ async function main(): Promise<void> {
     '',
   );
   out.push(
-    `\`${command}\`, ${seconds} s per scenario, SRTP ${profile}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+    `\`${command}\`, ${seconds} s per scenario, SRTP ${profile}${values.pin ? ', server pinned to its own core' : ''}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
     '',
   );
   for (const [name, r] of rows) if (r.length > 0) out.push(`### ${name}`, '', table(r), '');

@@ -124,6 +124,7 @@ async function handle(m: Command): Promise<unknown> {
         socket: { ...server.socketCounters },
         // A base checkout's MediaServer (bench --base) may predate the histogram: then undefined.
         delay: server.forwardingDelay === undefined ? undefined : Array.from(server.forwardingDelay),
+        wait: server.receiveWait === undefined ? undefined : Array.from(server.receiveWait),
         memory: process.memoryUsage(),
       };
     case 'remote':

@@ -2,6 +2,7 @@
 // MediaServer in its own process (bench/forward/bridge-process.ts), with the load peers spread over
 // separate load processes (test/harness/bench-load-process.ts). Every figure the bench reports comes
 // from here: packets are accounted by stream sequence range, CPU and RSS from /proc/<pid>/stat.
+import { pinServer } from './pin.js';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SourceParams, TransportParams } from '@convene/bridge/conference';
@@ -107,6 +108,8 @@ export interface StepResult {
    */
   bridgeDelayP50Us: number;
   bridgeDelayP99Us: number;
+  /** Of that delay, the wait in the socket before the bridge read each datagram (p99; NaN where not measured). */
+  bridgeWaitP99Us: number;
   loadCpuPct: number;
   /** Distinct packets each load peer received: which peer connection fell short. */
   receivedByPeer: Record<string, number>;
@@ -119,8 +122,11 @@ export interface Target {
   readonly pid: number;
   /** The server's own count of forwarded RTP packets, where it has one. */
   forwarded(): Promise<number | undefined>;
-  /** The server's own delay histogram (cumulative; transport/packet-socket.ts), where it keeps one. */
-  delay?(): Promise<number[] | undefined>;
+  /**
+   * The server's own delay histogram and its receive-wait part (cumulative; transport/packet-socket.ts), where it
+   * keeps them.
+   */
+  histograms?(): Promise<{ delay?: number[]; wait?: number[] }>;
   close(): Promise<void>;
 }
 
@@ -180,6 +186,7 @@ export class Scenario {
     fanout?: (owner: string, ssrc: number) => number,
   ) {
     this.#target = target;
+    pinServer(target.pid);
     this.#loads = loads;
     this.#endpoints = endpoints;
     this.#fanout = fanout ?? ((owner) => this.#endpoints.filter((id) => id !== owner).length);
@@ -203,7 +210,7 @@ export class Scenario {
     const target: Target = {
       pid: bridge.child.pid!,
       forwarded: async () => (await bridge.call<{ forwarded: number }>({ cmd: 'counters' })).forwarded,
-      delay: async () => (await bridge.call<{ delay?: number[] }>({ cmd: 'counters' })).delay,
+      histograms: async () => await bridge.call<{ delay?: number[]; wait?: number[] }>({ cmd: 'counters' }),
       close: () => closeChild(bridge),
     };
     const loads = forkLoads(opts.loadProcesses);
@@ -292,7 +299,7 @@ export class Scenario {
     ) as Record<string, number>;
     await Promise.all(this.#loads.map((l) => l.call({ cmd: 'reset' })));
     const f0 = await this.#target.forwarded();
-    const d0 = await this.#target.delay?.();
+    const h0 = await this.#target.histograms?.();
     const loadPids = this.#loads.map((l) => l.child.pid!);
     const load0 = loadPids.reduce((n, pid) => n + procStat(pid).cpuUs, 0);
     const p0 = procStat(this.#target.pid);
@@ -334,8 +341,11 @@ export class Scenario {
       await new Promise((r) => setTimeout(r, 200));
     }
     const f1 = await this.#target.forwarded();
-    const d1 = await this.#target.delay?.();
-    const delay = d0 === undefined || d1 === undefined ? [] : d1.map((n, i) => n - d0[i]!);
+    const h1 = await this.#target.histograms?.();
+    const since = (a: number[] | undefined, b: number[] | undefined): number[] =>
+      a === undefined || b === undefined ? [] : b.map((n, i) => n - a[i]!);
+    const delay = since(h0?.delay, h1?.delay);
+    const wait = since(h0?.wait, h1?.wait);
     const hist = counts[0]!.hist.map((_, i) => counts.reduce((n, c) => n + c.hist[i]!, 0));
     const cpuUs = p1.cpuUs - p0.cpuUs;
     const bridgeForwarded = f0 === undefined || f1 === undefined ? NaN : f1 - f0;
@@ -360,6 +370,7 @@ export class Scenario {
       latencyP99Us: histQuantile(hist, 0.99),
       bridgeDelayP50Us: histQuantile(delay, 0.5),
       bridgeDelayP99Us: histQuantile(delay, 0.99),
+      bridgeWaitP99Us: histQuantile(wait, 0.99),
       loadCpuPct: (100 * (load1 - load0)) / (sendSecs * 1e6),
       receivedByPeer: Object.assign({}, ...counts.map((c) => c.received)) as Record<string, number>,
     };

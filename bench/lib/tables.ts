@@ -22,6 +22,7 @@ export const COLUMNS: Array<[string, (r: ScenarioRow) => string]> = [
   ['latency p99 µs', (r) => fmt(r.latencyP99Us)],
   ['bridge delay p50 µs', (r) => fmt(r.bridgeDelayP50Us)],
   ['bridge delay p99 µs', (r) => fmt(r.bridgeDelayP99Us)],
+  ['of it in socket p99 µs', (r) => fmt(r.bridgeWaitP99Us)],
   ['RSS MiB', (r) => fmt(r.rssMiB, 1)],
   ['load CPU %', (r) => fmt(r.loadCpuPct, 0)],
 ];

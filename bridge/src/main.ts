@@ -221,6 +221,7 @@ async function main(): Promise<void> {
     },
     bandwidthEstimates: () => endpointsOf(media).map((ep) => ep.bandwidthEstimate),
     forwardingDelay: () => media.forwardingDelay,
+    receiveWait: () => media.receiveWait,
     srtpDrops: () => {
       const e = media.counters.endpoints;
       return {

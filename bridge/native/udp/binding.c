@@ -2,7 +2,8 @@
  *   new UdpSocket(bindAddress, port, bufferBytes, batch, sendSlots, onBatch, gso)
  *     .port() .rx() -> Buffer of batch receive slots (2048 bytes each)
  *     .meta() -> Uint32Array (len, addr, port, age us) per slot, then the cursor JavaScript writes (udp.h)
- *     .delay() -> Float64Array of UDP_DELAY_BUCKETS (kernel receipt -> sendmmsg, per packet sent in a batch)
+ *     .delay() -> Float64Array of 2 x UDP_DELAY_BUCKETS: kernel receipt -> sendmmsg, per packet sent in a batch;
+ *                 then kernel receipt -> recvmmsg, per datagram received (the wait in the socket)
  *     .send(buf, off, len, addr, port) -> 1 queued/sent, 0 dropped   .counters() -> number[]   .close()
  * A libuv poll handle on node's loop watches the socket: on readability it receives up to `batch` datagrams with
  * one recvmmsg, calls onBatch(count) once, and sends what onBatch queued with sendmmsg before it returns.
@@ -161,8 +162,8 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   if (napi_create_buffer(env, batch * UDP_RX_SLOT, &rx_data, &rx) != napi_ok ||
       napi_create_arraybuffer(env, meta_cells * 4, &meta_data, &meta_ab) != napi_ok ||
       napi_create_typedarray(env, napi_uint32_array, meta_cells, meta_ab, 0, &meta) != napi_ok ||
-      napi_create_arraybuffer(env, UDP_DELAY_BUCKETS * sizeof(double), &delay_data, &delay_ab) != napi_ok ||
-      napi_create_typedarray(env, napi_float64_array, UDP_DELAY_BUCKETS, delay_ab, 0, &delay) != napi_ok ||
+      napi_create_arraybuffer(env, UDP_HIST_DOUBLES * sizeof(double), &delay_data, &delay_ab) != napi_ok ||
+      napi_create_typedarray(env, napi_float64_array, UDP_HIST_DOUBLES, delay_ab, 0, &delay) != napi_ok ||
       napi_create_reference(env, rx, 1, &h->rx_ref) != napi_ok ||
       napi_create_reference(env, meta, 1, &h->meta_ref) != napi_ok ||
       napi_create_reference(env, delay, 1, &h->delay_ref) != napi_ok ||
@@ -175,7 +176,7 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   h->core.meta = meta_data;
   h->core.meta[batch * UDP_META_FIELDS] = (uint32_t)batch;
   h->core.delay = delay_data;
-  memset(delay_data, 0, UDP_DELAY_BUCKETS * sizeof(double));
+  memset(delay_data, 0, UDP_HIST_DOUBLES * sizeof(double));
   napi_value name;
   CHECK(napi_create_string_utf8(env, "convene:udp", NAPI_AUTO_LENGTH, &name));
   CHECK(napi_async_init(env, self, name, &h->async));

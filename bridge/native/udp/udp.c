@@ -161,6 +161,7 @@ int udp_core_receive(udp_core *u) {
     m[1] = ntohl(u->raddr[i].sin_addr.s_addr);
     m[2] = ntohs(u->raddr[i].sin_port);
     m[3] = age_us(&u->rmsg[i].msg_hdr, &now, &u->rx_ns[i]);
+    if (u->delay != NULL && u->rx_ns[i] != 0) u->delay[UDP_WAIT_OFFSET + udp_delay_bucket((double)m[3])]++;
     u->counters[UDP_C_DATAGRAMS_IN]++;
     u->counters[UDP_C_BYTES_IN] += len;
   }

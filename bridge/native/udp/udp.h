@@ -21,6 +21,11 @@
  * queued while handling it, 8 buckets per octave of microseconds (bucket k holds [2^(k/8), 2^((k+1)/8)) us,
  * bucket 0 also everything under 1 us, the last everything above), the bench's latency histogram's layout. */
 #define UDP_DELAY_BUCKETS 192
+/* The histogram array holds two of them: the forwarding delay above, then the receive wait (the same layout): per
+ * received datagram, its kernel receipt -> the recvmmsg that handed it to JavaScript. Packets waiting in the socket
+ * are what a busy or descheduled bridge adds; the rest of the forwarding delay is its own handling. */
+#define UDP_WAIT_OFFSET UDP_DELAY_BUCKETS
+#define UDP_HIST_DOUBLES (2 * UDP_DELAY_BUCKETS)
 
 /* Counters, in the order counters() returns them. */
 enum {
@@ -48,7 +53,7 @@ typedef struct {
                      the index of the datagram JavaScript is handling, written by JavaScript before each one */
   int64_t *rx_ns; /* per receive slot: the kernel's receive time (CLOCK_REALTIME ns), 0 when it gave none */
   int32_t *tx_src; /* per send slot: the receive slot whose handling queued it */
-  double *delay; /* UDP_DELAY_BUCKETS, a Float64Array JavaScript holds (and may zero) */
+  double *delay; /* UDP_HIST_DOUBLES, a Float64Array JavaScript holds (and may zero): delay, then receive wait */
   struct mmsghdr *rmsg;
   struct iovec *riov;
   struct sockaddr_in *raddr;

@@ -149,6 +149,11 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     return this.#udp.forwardingDelay;
   }
 
+  /** Of that delay, the wait in the socket before the bridge read each datagram (live histogram; native only). */
+  get receiveWait(): Float64Array | undefined {
+    return this.#udp.receiveWait;
+  }
+
   /** Process totals over every conference, open and closed; metrics/ reads this at scrape time. */
   get counters(): ConferenceCounters {
     const sum: ConferenceCounters = {

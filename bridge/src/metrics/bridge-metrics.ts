@@ -40,6 +40,8 @@ export interface MetricsInputs {
   bandwidthEstimates?: () => Iterable<number>;
   /** The socket's forwarding-delay histogram (transport/packet-socket.ts); undefined on dgram. */
   forwardingDelay?: () => ArrayLike<number> | undefined;
+  /** The socket's receive-wait histogram (transport/packet-socket.ts); undefined on dgram. */
+  receiveWait?: () => ArrayLike<number> | undefined;
 }
 
 const P = 'convene_bridge_';
@@ -192,6 +194,12 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
     P + 'forwarding_delay_seconds',
     'Per packet the bridge sent while handling a received one: kernel receipt to sendmmsg (native socket only)',
     () => m.forwardingDelay?.(),
+  );
+  registerDelayHistogram(
+    registry,
+    P + 'receive_wait_seconds',
+    'Per datagram: kernel receipt to the bridge reading it, the part of the forwarding delay a busy bridge adds (native socket only)',
+    () => m.receiveWait?.(),
   );
   labelled('srtp_packets_dropped_total', 'Packets SRTP refused, by reason', 'reason', () =>
     Object.entries(m.srtpDrops()),

@@ -3,7 +3,12 @@
 // datagram reaches the handler as a slot view made once (no object per packet) and an address string from a
 // small cache (no string per packet); the native side copies what it queues, so a sent buffer is free at once.
 import { loadNativeAddon, nativeAddonLoadError, type NativeUdpSocket } from '../addon/index.js';
-import type { DatagramHandler, PacketSocket, SocketCounters } from './packet-socket.js';
+import {
+  FORWARDING_DELAY_BUCKETS,
+  type DatagramHandler,
+  type PacketSocket,
+  type SocketCounters,
+} from './packet-socket.js';
 
 export interface NativeUdpOptions {
   port: number;
@@ -61,6 +66,7 @@ export class NativeUdpTransport implements PacketSocket {
   /** meta's last cell: the index of the datagram being handled, read by the addon when a send is queued. */
   readonly #cursor: number;
   readonly forwardingDelay: Float64Array;
+  readonly receiveWait: Float64Array | undefined;
   readonly #names = new Map<number, string>();
   readonly #numbers = new Map<string, number>();
   #onDatagram: DatagramHandler = () => undefined;
@@ -77,7 +83,14 @@ export class NativeUdpTransport implements PacketSocket {
     for (let at = 0; at + RX_SLOT <= rx.length; at += RX_SLOT) this.#slots.push(rx.subarray(at, at + RX_SLOT));
     this.#meta = socket.meta();
     this.#cursor = this.#meta.length - 1;
-    this.forwardingDelay = socket.delay();
+    // One array in the addon: the forwarding delay's buckets, then the receive wait's.
+    const hist = socket.delay();
+    this.forwardingDelay = hist.subarray(0, FORWARDING_DELAY_BUCKETS);
+    // An addon built before the receive wait (not rebuilt since) has only the first.
+    this.receiveWait =
+      hist.length >= 2 * FORWARDING_DELAY_BUCKETS
+        ? hist.subarray(FORWARDING_DELAY_BUCKETS, 2 * FORWARDING_DELAY_BUCKETS)
+        : undefined;
   }
 
   /** Binds the socket; throws when the addon does not load or has no UdpSocket (an older build). */

@@ -74,6 +74,11 @@ export interface PacketSocket {
    * 8 per octave of microseconds (bucket k: [2^(k/8), 2^((k+1)/8)) µs). Live and cumulative.
    */
   readonly forwardingDelay: Float64Array | undefined;
+  /**
+   * The part of that delay spent waiting in the socket (native only): per received datagram, kernel receipt ->
+   * handed to JavaScript, same buckets. It grows when the bridge is busy or waits for a CPU, not with its handling.
+   */
+  readonly receiveWait: Float64Array | undefined;
   setHandler(fn: DatagramHandler): void;
   /** Sends `len` bytes of `buf` at `off`; with holdsBuffers, `buf` must stay untouched until `done`. */
   send(buf: Buffer, off: number, len: number, port: number, address: string, done?: SendDone): void;

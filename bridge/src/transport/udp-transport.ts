@@ -18,6 +18,7 @@ export class UdpTransport implements PacketSocket {
   readonly holdsBuffers = true;
   /** dgram gives no kernel receive time: the bridge delay is measured on the native socket only. */
   readonly forwardingDelay = undefined;
+  readonly receiveWait = undefined;
   #onDatagram: DatagramHandler = () => undefined;
   readonly #socket: Socket;
   #closed = false;

@@ -120,6 +120,9 @@ describe('Colibri2 to media (real Prosody, real bridge process, libdatachannel p
       expect(Number(delayCount?.[1])).toBeGreaterThanOrEqual(40);
       const under100ms = /^convene_bridge_forwarding_delay_seconds_bucket\{le="0.1"\} (\d+)$/m.exec(metrics);
       expect(Number(under100ms?.[1])).toBeGreaterThan(0);
+      // Of it, the wait in the socket: one sample per datagram read (media, RTCP, STUN, DTLS), so at least as many.
+      const waitCount = /^convene_bridge_receive_wait_seconds_count (\d+)$/m.exec(metrics);
+      expect(Number(waitCount?.[1])).toBeGreaterThanOrEqual(40);
     } else expect(delayCount).toBeNull();
 
     // Force-mute alice's video: the bridge drops it (and counts it) while bob's audio still reaches her.

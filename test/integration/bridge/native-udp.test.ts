@@ -238,10 +238,38 @@ describe('the native UDP socket', () => {
       // dgram has no kernel receive time: nothing to measure with.
       const dgram = await openUdp('node', { port: 0, bindAddress: '127.0.0.1' });
       expect(dgram.socket.forwardingDelay).toBeUndefined();
+      expect(dgram.socket.receiveWait).toBeUndefined();
       dgram.socket.close();
     } finally {
       s.close();
       peer.socket.close();
+    }
+  });
+
+  itNative('counts how long each datagram waited in the socket before the bridge read it', async () => {
+    const { socket: rx } = await openUdp('native', { port: 0, bindAddress: '127.0.0.1' });
+    // The sender is a native socket too: outside a batch it sends at once (sendto), so the datagram is in rx's
+    // queue before the loop below starts, and nothing can read it until the loop ends.
+    const { socket: tx } = await openUdp('native', { port: 0, bindAddress: '127.0.0.1' });
+    try {
+      const wait = rx.receiveWait!;
+      expect(wait).toHaveLength(FORWARDING_DELAY_BUCKETS);
+      let got = 0;
+      rx.setHandler(() => got++);
+      tx.send(Buffer.from('quick'), 0, 5, rx.port, '127.0.0.1');
+      await waitUntil('the quick datagram', () => got === 1);
+      tx.send(Buffer.from('kept waiting'), 0, 12, rx.port, '127.0.0.1');
+      const until = Date.now() + 30;
+      while (Date.now() < until);
+      await waitUntil('the datagram that waited', () => got === 2);
+      expect(wait.reduce((a, b) => a + b, 0)).toBe(2);
+      expect(delayQuantileUs(wait, 0.5)).toBeLessThan(25_000);
+      expect(delayQuantileUs(wait, 1)).toBeGreaterThanOrEqual(30_000);
+      // Nothing was sent while handling them: the forwarding delay has no sample.
+      expect(rx.forwardingDelay!.reduce((a, b) => a + b, 0)).toBe(0);
+    } finally {
+      rx.close();
+      tx.close();
     }
   });
 });
