@@ -3,6 +3,7 @@
 // a ramp to the maximum forwarded packets/s per core, and the same through Janus's VideoRoom and mediasoup
 // (full and minimal) in the same run, with ratios to mediasoup's first configuration.
 // Results go to bench/results/<date>-<commit>.json and a Markdown table on stdout.
+import { medianRows, roundRatios } from './lib/rounds.js';
 import { startPinning } from './lib/pin.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,8 @@ const { values } = parseArgs({
     'pace-ms': { type: 'string', default: '2' },
     /** The server under test alone on the last core, the bench and its load on the others (bench/lib/pin.ts). */
     pin: { type: 'boolean', default: false },
+    /** Each scenario this many times per server, interleaved; tables show the median round (bench/lib/rounds.ts). */
+    'scenario-rounds': { type: 'string', default: '1' },
     profile: { type: 'string', default: 'gcm' },
     'cpu-prof': { type: 'string' },
     'no-janus': { type: 'boolean', default: false },
@@ -257,18 +260,22 @@ async function main(): Promise<void> {
         start: (shape) => mediasoupScenario(ms.ms, c, { ...shape, loadProcesses }),
       });
 
-  const rows = new Map<string, ScenarioRow[]>(servers.map((sv) => [sv.name, []]));
+  const scenarioRounds = Math.max(1, Number(values['scenario-rounds']));
+  const perRound = new Map<string, ScenarioRow[][]>(servers.map((sv) => [sv.name, []]));
   const ramps = new Map<string, RampResult>();
   const simHeights = values['simulcast-heights'].split(',').map((h) => (h === 'all' ? 'all' : Number(h)));
   let simulcastRows: SimulcastRow[] | undefined;
   try {
-    for (const shape of shapes) {
-      for (const sv of servers) {
-        const row = await runScenario(sv.start, shape);
-        rows.get(sv.name)!.push(row);
-        console.error(
-          `${sv.name} ${shape.name}: ${fmt(row.forwardedPps)} pkt/s, ${fmt(row.cpuUsPerForwarded, 2)} µs/pkt, loss ${fmt(row.lossPct, 2)}%, p99 ${fmt(row.latencyP99Us)} µs`,
-        );
+    for (let round = 0; round < scenarioRounds; round++) {
+      for (const sv of servers) perRound.get(sv.name)!.push([]);
+      for (const shape of shapes) {
+        for (const sv of servers) {
+          const row = await runScenario(sv.start, shape);
+          perRound.get(sv.name)![round]!.push(row);
+          console.error(
+            `${sv.name} ${shape.name}: ${fmt(row.forwardedPps)} pkt/s, ${fmt(row.cpuUsPerForwarded, 2)} µs/pkt, loss ${fmt(row.lossPct, 2)}%, p99 ${fmt(row.latencyP99Us)} µs`,
+          );
+        }
       }
     }
     const simShapes = shapeList(values.simulcast);
@@ -291,6 +298,7 @@ async function main(): Promise<void> {
     await janus?.close();
   }
 
+  const rows = new Map([...perRound].map(([name, r]) => [name, medianRows(r)]));
   const result = {
     machine,
     commit,
@@ -301,6 +309,7 @@ async function main(): Promise<void> {
     seconds,
     loadProcesses,
     servers: Object.fromEntries(rows),
+    scenarioRounds: scenarioRounds > 1 ? Object.fromEntries(perRound) : undefined,
     janus: janus === undefined ? { skipped: why } : undefined,
     mediasoup: typeof ms === 'string' ? { skipped: ms } : { version: ms.version, configs: msConfigs },
     ramp: Object.fromEntries(ramps),
@@ -318,7 +327,7 @@ async function main(): Promise<void> {
     '',
   );
   out.push(
-    `\`${command}\`, ${seconds} s per scenario, SRTP ${profile}${values.pin ? ', server pinned to its own core' : ''}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+    `\`${command}\`, ${seconds} s per scenario${scenarioRounds > 1 ? `, median of ${scenarioRounds} rounds` : ''}, SRTP ${profile}${values.pin ? ', server pinned to its own core' : ''}, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
     '',
   );
   for (const [name, r] of rows) if (r.length > 0) out.push(`### ${name}`, '', table(r), '');
@@ -326,6 +335,11 @@ async function main(): Promise<void> {
   for (const [name, r] of rows) {
     if (name === reference || reference === '') continue;
     out.push(`### ${name} / ${reference}`, '', ratioTable(r, rows.get(reference)!), '');
+    if (scenarioRounds > 1)
+      out.push(
+        `CPU µs/fwd pkt over ${scenarioRounds} rounds, median (range) of per-round ratios: ${roundRatios(perRound.get(name)!, perRound.get(reference)!)}`,
+        '',
+      );
   }
   if (simulcastRows !== undefined)
     out.push(
