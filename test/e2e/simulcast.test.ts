@@ -1,24 +1,64 @@
 // Video allocation end to end (issue #16): pages of the web client send a 1280x720 camera as three VP8 simulcast
 // encodings; the bridge gives each receiver the encoding its constraints ask for, on the SSRC it knows.
+import type { BrowserParticipant } from '../harness/browser-page.js';
 import { browserSuite } from '../harness/browser-suite.js';
 import { decodesAt, idOf } from '../harness/video-checks.js';
 import { waitUntil } from '../harness/wait-for.js';
 
 const suite = browserSuite();
 
+/** What the senders send and why, and what the bridge gives each receiver: a failure under load told from ours. */
+async function whatTheySaw(pages: BrowserParticipant[], ids: string[]): Promise<string> {
+  const debug = (await (await fetch(`${suite.stack.bridgeHttpUrl}/colibri/stats/debug`)).json()) as Record<
+    string,
+    Record<string, { bandwidth?: { estimateBps?: number }; video?: unknown }>
+  >;
+  const out: string[] = [];
+  for (const [i, p] of pages.entries()) {
+    const ep = Object.values(debug).find((c) => c[ids[i]!] !== undefined)?.[ids[i]!];
+    out.push(
+      `${p.name} sends ${JSON.stringify(await p.outbound())} as ${JSON.stringify(await p.encodings())}; ` +
+        `bridge: estimate ${Math.round(ep?.bandwidth?.estimateBps ?? -1)}, video ${JSON.stringify(ep?.video).replace(/"offered":\[[^\]]*\],?/g, '')}`,
+    );
+  }
+  return out.join('\n');
+}
+
 describe('simulcast and receiver constraints (Chromium, web client)', () => {
   it('two pages decode each other at 1280x720', async () => {
-    const a = await suite.join('sim-two', 'Ann');
-    const b = await suite.join('sim-two', 'Bob');
-    const [ida, idb] = await Promise.all([idOf(a), idOf(b)]);
     // Issue #16: within 30 s. Seen 2-4 s since the senders send VP8 simulcast (the offer leads with the preferred
     // codec); the senders' own estimates have to reach the top encoding's rate first (the time is printed).
-    const t = await Promise.all([decodesAt(a, idb, 720, 30_000), decodesAt(b, ida, 720, 30_000)]);
-    const width = (await a.inbound())[idb]?.frameWidth;
-    process.stdout.write(`two pages at 1280x720: ${t.join(' and ')} ms after both joined\n`);
-    expect(width).toBe(1280);
-    await Promise.all([a.close(), b.close()]);
-  }, 120_000);
+    // A second pair of pages only when a sender held its own top encoding back (Chromium's send-side estimate or CPU
+    // adaptation on a loaded 2-core machine: seen once in CI at 1.35 Mbps, `bandwidth`): what the bridge
+    // forwards is never given a second chance.
+    for (let attempt = 1; ; attempt++) {
+      const a = await suite.join(`sim-two-${attempt}`, 'Ann');
+      const b = await suite.join(`sim-two-${attempt}`, 'Bob');
+      const [ida, idb] = await Promise.all([idOf(a), idOf(b)]);
+      // Whether a sender holds its own top encoding back (then the bridge has no 720 to forward).
+      const heldBack = async (): Promise<boolean> =>
+        (await Promise.all([a.outbound(), b.outbound()])).some((o) => o.qualityLimitationReason !== 'none');
+      let failure: string | undefined;
+      const t = await Promise.all([decodesAt(a, idb, 720, 30_000), decodesAt(b, ida, 720, 30_000)]).catch(
+        (err: unknown) => {
+          failure = (err as Error).message;
+          return [] as number[];
+        },
+      );
+      const width = (await a.inbound())[idb]?.frameWidth;
+      if (failure === undefined && width !== 1280) failure = `Ann gets Bob at ${width} wide after 720p`;
+      if (failure !== undefined) {
+        const saw = await whatTheySaw([a, b], [ida, idb]);
+        if (attempt === 2 || !(await heldBack())) throw new Error(`${failure}\n${saw}`);
+        process.stdout.write(`attempt ${attempt}: ${failure}, a sender held back its top encoding: ${saw}\n`);
+        await Promise.all([a.close(), b.close()]);
+        continue;
+      }
+      process.stdout.write(`two pages at 1280x720: ${t.join(' and ')} ms after both joined\n`);
+      await Promise.all([a.close(), b.close()]);
+      return;
+    }
+  }, 150_000);
 
   it('gives a receiver asking 180 the 320x180 encoding and one asking 720 the 1280x720, and follows a change', async () => {
     const sender = await suite.join('sim-three', 'Sender');

@@ -181,22 +181,23 @@ export class VideoAllocation {
     const now = Date.now();
     const sources = this.#sources();
     for (const r of only === undefined ? this.#receivers.values() : [only])
-      this.#apply(r, this.#allocate(r, sources, now), sources, now);
+      this.#apply(r, this.#allocate(r, sources, now, r.bandwidth), sources, now, r.bandwidth);
     this.#updateSenderConstraints(sources);
   }
 
   /**
    * Redoes the allocation of every receiver whose ideal layers moved since it was made. Layer rates are measured,
    * and an allocation made while a layer's meters were filling could otherwise stay wrong until the next event.
-   * Only ideals are compared, not the chosen layers: those follow the estimate, with its own hysteresis.
+   * It runs with the estimate the allocation was made with: an estimate that moved less than the hysteresis moves
+   * nothing here either.
    */
   #reallocateStale(now: number): void {
     const sources = this.#sources();
     let changed = false;
     for (const r of this.#receivers.values()) {
-      const a = this.#allocate(r, sources, now);
+      const a = this.#allocate(r, sources, now, r.allocatedWith);
       if (r.allocation !== undefined && idealKey(a) === idealKey(r.allocation)) continue;
-      this.#apply(r, a, sources, now);
+      this.#apply(r, a, sources, now, r.allocatedWith);
       changed = true;
     }
     if (changed) this.#updateSenderConstraints(sources);
@@ -208,21 +209,32 @@ export class VideoAllocation {
     return sources;
   }
 
-  #allocate(r: ReceiverState, sources: ReturnType<ForwardingTable['videoSources']>, now: number): Allocation {
+  #allocate(
+    r: ReceiverState,
+    sources: ReturnType<ForwardingTable['videoSources']>,
+    now: number,
+    bandwidth: number | undefined,
+  ): Allocation {
     return allocate({
       sources: sources.map((v) => v.layers),
       receiver: r.id,
       speakerOrder: this.#speakers.recentSpeakers,
       constraints: r.constraints,
-      bandwidthBps: r.bandwidth,
+      bandwidthBps: bandwidth,
       nowMs: now,
       bridgeLastN: this.#opts.bridgeLastN,
     });
   }
 
-  #apply(r: ReceiverState, a: Allocation, sources: ReturnType<ForwardingTable['videoSources']>, now: number): void {
+  #apply(
+    r: ReceiverState,
+    a: Allocation,
+    sources: ReturnType<ForwardingTable['videoSources']>,
+    now: number,
+    bandwidth: number | undefined,
+  ): void {
     r.allocation = a;
-    r.allocatedWith = r.bandwidth;
+    r.allocatedWith = bandwidth;
     let desired = 0;
     for (const s of a.sources) desired += s.ideal?.bitrateBps ?? 0;
     this.#opts.onDesired?.(r.id, desired);
