@@ -43,6 +43,12 @@ export class SourceLayers {
   #count: number;
   /** Heights a keyframe told (bit per layer); the others are guessed from the layer count. */
   #measured = 0;
+  /**
+   * layers() of the last `nowMs` it was asked for, until a packet or a new layer count changes it: one allocation
+   * round asks it once per receiver, and a conference of 100 senders and receivers asked it 10,000 times a second.
+   */
+  #layers: readonly LayerDesc[] | undefined;
+  #layersAt = -1;
 
   constructor(name: string, owner: string, encodingCount: number) {
     this.name = name;
@@ -72,6 +78,7 @@ export class SourceLayers {
         this.#heights[i] = heights[i]!;
         this.#measured |= 1 << i;
       }
+    this.#layers = undefined;
     if (n !== this.#count) {
       this.#count = n;
       for (let i = n; i < this.#heights.length; i++) this.#lastAt[i] = -Infinity;
@@ -111,6 +118,7 @@ export class SourceLayers {
       this.#measured |= 1 << encoding;
     }
     this.#lastAt[encoding] = nowMs;
+    this.#layers = undefined;
   }
 
   isActive(encoding: number, nowMs: number): boolean {
@@ -121,8 +129,18 @@ export class SourceLayers {
     return this.#heights[encoding] ?? 0;
   }
 
-  /** Every layer, lowest quality first (height, then frame rate); bitrate 0 for inactive encodings. */
-  layers(nowMs: number): LayerDesc[] {
+  /**
+   * Every layer, lowest quality first (height, then frame rate); bitrate 0 for inactive encodings. The same array
+   * for the same `nowMs` while no packet arrived in between: callers only read it.
+   */
+  layers(nowMs: number): readonly LayerDesc[] {
+    if (this.#layers !== undefined && this.#layersAt === nowMs) return this.#layers;
+    this.#layers = this.#computeLayers(nowMs);
+    this.#layersAt = nowMs;
+    return this.#layers;
+  }
+
+  #computeLayers(nowMs: number): LayerDesc[] {
     const out: LayerDesc[] = [];
     for (let e = 0; e < this.encodingCount; e++) {
       const active = this.isActive(e, nowMs);

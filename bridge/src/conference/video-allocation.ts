@@ -81,6 +81,8 @@ export class VideoAllocation {
   #layerSummary = '';
   /** When layers started or stopped: allocate once more when their meters covered a whole second (ms, 0: none). */
   #settleAt = 0;
+  /** Where the next round of stale checks starts among the receivers. */
+  #staleCursor = 0;
 
   constructor(table: ForwardingTable, forwarder: Forwarder, opts: VideoAllocationOptions) {
     this.#table = table;
@@ -186,15 +188,21 @@ export class VideoAllocation {
   }
 
   /**
-   * Redoes the allocation of every receiver whose ideal layers moved since it was made. Layer rates are measured,
-   * and an allocation made while a layer's meters were filling could otherwise stay wrong until the next event.
-   * It runs with the estimate the allocation was made with: an estimate that moved less than the hysteresis moves
-   * nothing here either.
+   * Redoes the allocation of receivers whose ideal layers moved since it was made. Layer rates are measured, and an
+   * allocation made while a layer's meters were filling could otherwise stay wrong until the next event. It runs
+   * with the estimate the allocation was made with: an estimate that moved less than the hysteresis moves nothing
+   * here either. Each round (100 ms) checks a tenth of the receivers, so each is checked once a second and a
+   * conference of 100 video senders and receivers never stalls the loop for all of them at once (12 ms).
    */
   #reallocateStale(now: number): void {
+    const all = [...this.#receivers.values()];
+    if (all.length === 0) return;
+    const slices = LAYER_CHECK_INTERVAL_MS / SPEAKER_INTERVAL_MS;
+    const count = Math.ceil(all.length / slices);
     const sources = this.#sources();
     let changed = false;
-    for (const r of this.#receivers.values()) {
+    for (let k = 0; k < count; k++) {
+      const r = all[this.#staleCursor++ % all.length]!;
       const a = this.#allocate(r, sources, now, r.allocatedWith);
       if (r.allocation !== undefined && idealKey(a) === idealKey(r.allocation)) continue;
       this.#apply(r, a, sources, now, r.allocatedWith);
@@ -301,6 +309,7 @@ export class VideoAllocation {
       this.#emitSpeaker();
       this.reallocate();
     }
+    this.#reallocateStale(Date.now());
     if (++this.#ticks % (LAYER_CHECK_INTERVAL_MS / SPEAKER_INTERVAL_MS) !== 0) return;
     for (const r of this.#receivers.values()) {
       const bps = this.#opts.estimate?.(r.id);
@@ -318,7 +327,7 @@ export class VideoAllocation {
     } else if (this.#settleAt !== 0 && now >= this.#settleAt) {
       this.#settleAt = 0;
       this.reallocate();
-    } else this.#reallocateStale(now);
+    }
   }
 }
 
