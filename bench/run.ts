@@ -3,8 +3,6 @@
 // a ramp to the maximum forwarded packets/s per core, and the same through Janus's VideoRoom and mediasoup
 // (full and minimal) in the same run, with ratios to mediasoup's first configuration.
 // Results go to bench/results/<date>-<commit>.json and a Markdown table on stdout.
-import { medianRows, roundRatios } from './lib/rounds.js';
-import { startPinning } from './lib/pin.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -16,6 +14,8 @@ import { profileTop } from './lib/profile-top.js';
 import { compareWithBase } from './lib/compare-base.js';
 import { fmt, ratio, ratioTable, table, type ScenarioRow } from './lib/tables.js';
 import { simulcastMarkdown, simulcastTable, type SimulcastRow } from './lib/simulcast-table.js';
+import { startPinning } from './lib/pin.js';
+import { medianRows, roundRatios } from './lib/rounds.js';
 import { JanusServer, janusAvailable, janusScenario } from './janus/janus.js';
 import { loadMediasoup, mediasoupScenario, type MediasoupConfig } from './mediasoup/mediasoup.js';
 

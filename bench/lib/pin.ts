@@ -31,7 +31,3 @@ function loadCores(): string {
 export function pinServer(pid: number): void {
   if (pinning) taskset(pid, String(cpus().length - 1));
 }
-
-export function isPinning(): boolean {
-  return pinning;
-}

@@ -2,13 +2,13 @@
 // MediaServer in its own process (bench/forward/bridge-process.ts), with the load peers spread over
 // separate load processes (test/harness/bench-load-process.ts). Every figure the bench reports comes
 // from here: packets are accounted by stream sequence range, CPU and RSS from /proc/<pid>/stat.
-import { pinServer } from './pin.js';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SourceParams, TransportParams } from '@convene/bridge/conference';
 import type { BenchStream } from '../../test/harness/bench-peer.js';
 import { histQuantile } from '../../test/harness/bench-peer.js';
 import type { LoadCommand, LoadCount } from '../../test/harness/bench-load-process.js';
+import { pinServer } from './pin.js';
 import { Rpc, closeChild, procSched, procStat, waitUntil } from './proc.js';
 import {
   VP8_RTX_PT,

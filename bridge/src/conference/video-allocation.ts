@@ -10,6 +10,7 @@ import {
   estimateChangedEnough,
   type Allocation,
   type ConstraintsPatch,
+  type SourceLayers,
   type VideoType,
 } from '../allocation/index.js';
 import type { Forwarder, ForwardingTable, MediaSink, VideoSlotSource } from '../forward/index.js';
@@ -46,6 +47,9 @@ export interface VideoAllocationOptions {
   /** What a receiver's allocation would take with unlimited bandwidth (bps): the downlink probes towards it. */
   onDesired?(id: string, bps: number): void;
 }
+
+/** A conference's video sources as the forwarding table lists them. */
+type VideoSources = ReturnType<ForwardingTable['videoSources']>;
 
 const SPEAKER_INTERVAL_MS = 100;
 /** A driving tick that comes a little early still counts (timers fire within a millisecond or two). */
@@ -182,8 +186,9 @@ export class VideoAllocation {
   reallocate(only?: ReceiverState): void {
     const now = Date.now();
     const sources = this.#sources();
+    const layers = sources.map((v) => v.layers);
     for (const r of only === undefined ? this.#receivers.values() : [only])
-      this.#apply(r, this.#allocate(r, sources, now, r.bandwidth), sources, now, r.bandwidth);
+      this.#apply(r, this.#allocate(r, layers, now, r.bandwidth), sources, now, r.bandwidth);
     this.#updateSenderConstraints(sources);
   }
 
@@ -200,10 +205,11 @@ export class VideoAllocation {
     const slices = LAYER_CHECK_INTERVAL_MS / SPEAKER_INTERVAL_MS;
     const count = Math.ceil(all.length / slices);
     const sources = this.#sources();
+    const layers = sources.map((v) => v.layers);
     let changed = false;
     for (let k = 0; k < count; k++) {
       const r = all[this.#staleCursor++ % all.length]!;
-      const a = this.#allocate(r, sources, now, r.allocatedWith);
+      const a = this.#allocate(r, layers, now, r.allocatedWith);
       if (r.allocation !== undefined && idealKey(a) === idealKey(r.allocation)) continue;
       this.#apply(r, a, sources, now, r.allocatedWith);
       changed = true;
@@ -211,20 +217,15 @@ export class VideoAllocation {
     if (changed) this.#updateSenderConstraints(sources);
   }
 
-  #sources(): ReturnType<ForwardingTable['videoSources']> {
+  #sources(): VideoSources {
     const sources = this.#table.videoSources();
     for (const v of sources) v.layers.videoType = this.#videoTypes.get(v.name) ?? 'camera';
     return sources;
   }
 
-  #allocate(
-    r: ReceiverState,
-    sources: ReturnType<ForwardingTable['videoSources']>,
-    now: number,
-    bandwidth: number | undefined,
-  ): Allocation {
+  #allocate(r: ReceiverState, layers: readonly SourceLayers[], now: number, bandwidth: number | undefined): Allocation {
     return allocate({
-      sources: sources.map((v) => v.layers),
+      sources: layers,
       receiver: r.id,
       speakerOrder: this.#speakers.recentSpeakers,
       constraints: r.constraints,
@@ -234,13 +235,7 @@ export class VideoAllocation {
     });
   }
 
-  #apply(
-    r: ReceiverState,
-    a: Allocation,
-    sources: ReturnType<ForwardingTable['videoSources']>,
-    now: number,
-    bandwidth: number | undefined,
-  ): void {
+  #apply(r: ReceiverState, a: Allocation, sources: VideoSources, now: number, bandwidth: number | undefined): void {
     r.allocation = a;
     r.allocatedWith = bandwidth;
     let desired = 0;
@@ -280,7 +275,7 @@ export class VideoAllocation {
   }
 
   /** SenderSourceConstraints: the highest height any receiver may be sent of each source (0: nobody). */
-  #updateSenderConstraints(sources: ReturnType<ForwardingTable['videoSources']>): void {
+  #updateSenderConstraints(sources: VideoSources): void {
     for (const v of sources) {
       let max = 0;
       const top = v.layers.heightOf(v.layers.encodingCount - 1);

@@ -66,7 +66,7 @@ export class NativeUdpTransport implements PacketSocket {
   /** meta's last cell: the index of the datagram being handled, read by the addon when a send is queued. */
   readonly #cursor: number;
   readonly forwardingDelay: Float64Array;
-  readonly receiveWait: Float64Array | undefined;
+  readonly receiveWait: Float64Array;
   readonly #names = new Map<number, string>();
   readonly #numbers = new Map<string, number>();
   #onDatagram: DatagramHandler = () => undefined;
@@ -86,11 +86,7 @@ export class NativeUdpTransport implements PacketSocket {
     // One array in the addon: the forwarding delay's buckets, then the receive wait's.
     const hist = socket.delay();
     this.forwardingDelay = hist.subarray(0, FORWARDING_DELAY_BUCKETS);
-    // An addon built before the receive wait (not rebuilt since) has only the first.
-    this.receiveWait =
-      hist.length >= 2 * FORWARDING_DELAY_BUCKETS
-        ? hist.subarray(FORWARDING_DELAY_BUCKETS, 2 * FORWARDING_DELAY_BUCKETS)
-        : undefined;
+    this.receiveWait = hist.subarray(FORWARDING_DELAY_BUCKETS, 2 * FORWARDING_DELAY_BUCKETS);
   }
 
   /** Binds the socket; throws when the addon does not load or has no UdpSocket (an older build). */
