@@ -5,13 +5,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 const CLK_TCK = 100; // getconf CLK_TCK on Linux/x86-64
 
-/** utime + stime (µs) and RSS (bytes) of a process, from /proc/<pid>/stat. */
-export function procStat(pid: number): { cpuUs: number; rssBytes: number } {
+/** utime + stime (µs), of it stime (the kernel's, µs), and RSS (bytes) of a process, from /proc/<pid>/stat. */
+export function procStat(pid: number): { cpuUs: number; sysUs: number; rssBytes: number } {
   const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state): utime is field 14, stime 15, rss (pages) 24.
-  const ticks = Number(rest[11]) + Number(rest[12]);
-  return { cpuUs: (ticks * 1e6) / CLK_TCK, rssBytes: Number(rest[21]) * 4096 };
+  const sys = Number(rest[12]);
+  const ticks = Number(rest[11]) + sys;
+  return { cpuUs: (ticks * 1e6) / CLK_TCK, sysUs: (sys * 1e6) / CLK_TCK, rssBytes: Number(rest[21]) * 4096 };
 }
 
 /** Nanoseconds a process's threads have run and waited runnable for a CPU, from /proc/<pid>/task/<tid>/schedstat. */

@@ -25,6 +25,12 @@ export { Rpc, closeChild, procSched, procStat } from './proc.js';
 export const AUDIO = { pt: 111, size: 120, pps: 50 } as const;
 export const VIDEO = { pt: 100, size: 1100, pps: 300 } as const;
 
+/** A warm-up's rate multiple for a scenario: 1-4, so that it forwards at most about 20,000 packets/s. */
+export function warmUpScale(shape: { senders: number; receivers: number }): number {
+  const forwarded = shape.senders * (AUDIO.pps + VIDEO.pps) * (shape.senders + shape.receivers - 1);
+  return Math.max(1, Math.min(4, Math.floor(20_000 / forwarded)));
+}
+
 export interface ScenarioOptions {
   senders: number;
   receivers: number;
@@ -99,6 +105,11 @@ export interface StepResult {
    */
   bridgeCpuWaitPct: number;
   cpuUsPerForwarded: number;
+  /**
+   * Of that, the kernel's (stime): system calls and, on loopback, the delivery into each receiver's socket that a
+   * sender is charged for. Every server pays it alike per datagram; only the user-space rest is the server's code.
+   */
+  sysUsPerForwarded: number;
   rssMiB: number;
   latencyP50Us: number;
   latencyP99Us: number;
@@ -365,6 +376,7 @@ export class Scenario {
       bridgeCpuPct: (100 * cpuUs) / (sendSecs * 1e6),
       bridgeCpuWaitPct: (100 * (w1 - w0)) / (sendSecs * 1e9),
       cpuUsPerForwarded: received === 0 ? NaN : cpuUs / received,
+      sysUsPerForwarded: received === 0 ? NaN : (p1.sysUs - p0.sysUs) / received,
       rssMiB: p1.rssBytes / 2 ** 20,
       latencyP50Us: histQuantile(hist, 0.5),
       latencyP99Us: histQuantile(hist, 0.99),

@@ -18,6 +18,7 @@ export const COLUMNS: Array<[string, (r: ScenarioRow) => string]> = [
   ['bridge CPU %', (r) => fmt(r.bridgeCpuPct, 1)],
   ['CPU wait %', (r) => fmt(r.bridgeCpuWaitPct, 0)],
   ['CPU µs/fwd pkt', (r) => fmt(r.cpuUsPerForwarded, 2)],
+  ['of it kernel µs', (r) => fmt(r.sysUsPerForwarded, 2)],
   ['latency p50 µs', (r) => fmt(r.latencyP50Us)],
   ['latency p99 µs', (r) => fmt(r.latencyP99Us)],
   ['bridge delay p50 µs', (r) => fmt(r.bridgeDelayP50Us)],
