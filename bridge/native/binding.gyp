@@ -12,6 +12,7 @@
         "srtp/binding.c",
         "srtp/srtp.c",
         "srtp/streams.c",
+        "srtp/registry.c",
         "dtls/binding.c",
         "dtls/dtls.c",
         "udp/binding.c",

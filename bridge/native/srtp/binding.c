@@ -1,9 +1,12 @@
 /* Node-API binding of srtp.c (added to the addon by convene_srtp_init): class SrtpContext(gcm, keys) with protectRtp/unprotectRtp/protectRtcp/unprotectRtcp
- * (src, off, len, dst, dstOff) -> length or SRTP_ERR_*. Bad arguments throw TypeError/RangeError, never crash. */
+ * (src, off, len, dst, dstOff) -> length or SRTP_ERR_*, and handle() -> its number in the env's registry
+ * (registry.h, the addon's instance data), which a UdpSocket's sendSrtp takes. Bad arguments throw
+ * TypeError/RangeError, never crash. */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "../common/napi-args.h"
+#include "registry.h"
 #include "srtp.h"
 
 typedef int (*srtp_op)(srtp_ctx *, const uint8_t *, int, uint8_t *, size_t);
@@ -67,8 +70,24 @@ static napi_value unprotect_rtcp(napi_env env, napi_callback_info info) {
 
 static void finalize(napi_env env, void *data, void *hint) {
   (void)env;
+  srtp_ctx *c = data;
+  srtp_registry_remove(hint, c->handle);
+  srtp_ctx_free(c);
+}
+
+static napi_value get_handle(napi_env env, napi_callback_info info) {
+  napi_value self, out;
+  CHECK(napi_get_cb_info(env, info, NULL, NULL, &self, NULL));
+  srtp_ctx *c = napi_args_unwrap(env, self, "SrtpContext");
+  if (c == NULL) return NULL;
+  CHECK(napi_create_uint32(env, c->handle, &out));
+  return out;
+}
+
+static void registry_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
   (void)hint;
-  srtp_ctx_free(data);
+  srtp_registry_free(data);
 }
 
 /* new SrtpContext(gcm: boolean, keys: Buffer of SRTP_KEYS_LEN derived session keys, local then remote). */
@@ -89,7 +108,15 @@ static napi_value construct(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ERR_SRTP_INTERNAL", "could not create the OpenSSL contexts");
     return NULL;
   }
-  if (napi_wrap(env, self, c, finalize, NULL, NULL) != napi_ok) {
+  srtp_registry *reg = NULL;
+  if (napi_get_instance_data(env, (void **)&reg) != napi_ok || reg == NULL ||
+      (c->handle = srtp_registry_add(reg, c)) == 0) {
+    srtp_ctx_free(c);
+    napi_throw_error(env, "ERR_SRTP_INTERNAL", "could not register the context");
+    return NULL;
+  }
+  if (napi_wrap(env, self, c, finalize, reg, NULL) != napi_ok) {
+    srtp_registry_remove(reg, c->handle);
     srtp_ctx_free(c);
     return NULL;
   }
@@ -102,9 +129,16 @@ napi_value convene_srtp_init(napi_env env, napi_value exports) {
       {"unprotectRtp", NULL, unprotect_rtp, NULL, NULL, NULL, napi_default_method, NULL},
       {"protectRtcp", NULL, protect_rtcp, NULL, NULL, NULL, napi_default_method, NULL},
       {"unprotectRtcp", NULL, unprotect_rtcp, NULL, NULL, NULL, napi_default_method, NULL},
+      {"handle", NULL, get_handle, NULL, NULL, NULL, napi_default_method, NULL},
   };
   napi_value cls;
-  CHECK(napi_define_class(env, "SrtpContext", NAPI_AUTO_LENGTH, construct, NULL, 4, methods, &cls));
+  srtp_registry *reg = srtp_registry_new();
+  if (reg == NULL) return NULL;
+  if (napi_set_instance_data(env, reg, registry_finalize, NULL) != napi_ok) {
+    srtp_registry_free(reg);
+    return NULL;
+  }
+  CHECK(napi_define_class(env, "SrtpContext", NAPI_AUTO_LENGTH, construct, NULL, 5, methods, &cls));
   CHECK(napi_set_named_property(env, exports, "SrtpContext", cls));
   return exports;
 }

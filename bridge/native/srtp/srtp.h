@@ -67,6 +67,7 @@ typedef struct {
   size_t scratch_len;
   uint8_t *in_copy; /* the source when it partly overlaps the destination */
   size_t in_copy_len;
+  uint32_t handle; /* in the env's registry (registry.h), set by the binding */
 } srtp_ctx;
 
 /* streams.c */

@@ -5,6 +5,9 @@
  *     .delay() -> Float64Array of 2 x UDP_DELAY_BUCKETS: kernel receipt -> sendmmsg, per packet sent in a batch;
  *                 then kernel receipt -> recvmmsg, per datagram received (the wait in the socket)
  *     .send(buf, off, len, addr, port) -> 1 queued/sent, 0 dropped   .counters() -> number[]   .close()
+ *     .sendSrtp(ctx, src, off, len, dst, dstOff, addr, port) -> SrtpContext protectRtp(src, off, len, dst, dstOff)
+ *       with the context whose handle() is ctx, then send(dst, dstOff, n, addr, port): one call per receiver of a
+ *       forwarded packet instead of two -> n, or SRTP_ERR_* (< 0, nothing sent)
  * A libuv poll handle on node's loop watches the socket: on readability it receives up to `batch` datagrams with
  * one recvmmsg, calls onBatch(count) once, and sends what onBatch queued with sendmmsg before it returns.
  * Bad arguments throw, never crash. */
@@ -14,6 +17,8 @@
 #include <uv.h>
 
 #include "../common/napi-args.h"
+#include "../srtp/registry.h"
+#include "../srtp/srtp.h"
 #include "udp.h"
 
 /* Batches handled per readability before node's loop gets a turn (timers, other sockets). */
@@ -29,6 +34,7 @@ typedef struct {
   napi_ref meta_ref;
   napi_ref delay_ref;
   napi_async_context async;
+  const srtp_registry *srtp; /* the env's SRTP contexts (srtp/binding.c), for sendSrtp */
   int open;
   int poll_started;
 } udp_holder;
@@ -155,6 +161,8 @@ static napi_value construct(napi_env env, napi_callback_info info) {
     return NULL;
   }
   h->env = env;
+  void *reg = NULL;
+  h->srtp = napi_get_instance_data(env, &reg) == napi_ok ? reg : NULL;
   h->open = 1;
   h->core.gso = gso;
   void *rx_data, *meta_data, *delay_data;
@@ -246,6 +254,63 @@ static napi_value do_send(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value throw_protect_failure(napi_env env, int r) {
+  if (r == SRTP_E_DST_SMALL)
+    napi_throw_range_error(env, "ERR_BUFFER_TOO_SMALL", "dst has too little room after dstOff");
+  else
+    napi_throw_error(env, "ERR_SRTP_INTERNAL", r == SRTP_E_NOMEM ? "out of memory" : "OpenSSL failed");
+  return NULL;
+}
+
+/* sendSrtp(ctx, src, off, len, dst, dstOff, addr, port): see the top of the file. */
+static napi_value do_send_srtp(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8], out;
+  udp_holder *h = unwrap(env, info, &argc, argv);
+  if (h == NULL) return NULL;
+  uint32_t handle = 0, addr = 0;
+  uint8_t *src, *dst;
+  size_t src_len, dst_len, off, len, dst_off, port;
+  if (argc < 8) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "expected (ctx, src, off, len, dst, dstOff, addr, port)");
+    return NULL;
+  }
+  if (napi_get_value_uint32(env, argv[0], &handle) != napi_ok ||
+      napi_get_value_uint32(env, argv[6], &addr) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "ctx must be an SrtpContext handle, addr a uint32");
+    return NULL;
+  }
+  if (!napi_args_bytes(env, argv[1], "src must be a Buffer", &src, &src_len) ||
+      !napi_args_size(env, argv[2], "off must be an integer >= 0", &off) ||
+      !napi_args_size(env, argv[3], "len must be an integer >= 0", &len) ||
+      !napi_args_bytes(env, argv[4], "dst must be a Buffer", &dst, &dst_len) ||
+      !napi_args_size(env, argv[5], "dstOff must be an integer >= 0", &dst_off) ||
+      !napi_args_size(env, argv[7], "port must be 0..65535", &port))
+    return NULL;
+  if (off + len > src_len || dst_off > dst_len || port > 65535) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "off + len beyond src, dstOff beyond dst, or port out of range");
+    return NULL;
+  }
+  srtp_ctx *c = srtp_registry_get(h->srtp, handle);
+  if (c == NULL) {
+    napi_throw_range_error(env, "ERR_INVALID_HANDLE", "ctx is not the handle of a live SrtpContext");
+    return NULL;
+  }
+  const uint8_t *s = src + off;
+  uint8_t *d = dst + dst_off;
+  size_t dcap = dst_len - dst_off;
+  /* In place works as it is; a partial overlap reads a copy, as SrtpContext's own calls do. */
+  if (s != d && len > 0 && dcap > 0 && d < s + len && s < d + dcap) {
+    s = srtp_copy_input(c, s, len);
+    if (s == NULL) return throw_protect_failure(env, SRTP_E_NOMEM);
+  }
+  int r = srtp_protect_rtp(c, s, (int)len, d, dcap);
+  if (r == SRTP_E_DST_SMALL || r == SRTP_E_NOMEM || r == SRTP_E_CRYPTO) return throw_protect_failure(env, r);
+  if (r > 0) udp_core_send(&h->core, d, (size_t)r, addr, (uint16_t)port);
+  CHECK(napi_create_int32(env, r, &out));
+  return out;
+}
+
 static napi_value get_counters(napi_env env, napi_callback_info info) {
   napi_value self, out, v;
   CHECK(napi_get_cb_info(env, info, NULL, NULL, &self, NULL));
@@ -275,11 +340,12 @@ napi_value convene_udp_init(napi_env env, napi_value exports) {
       {"meta", NULL, get_meta, NULL, NULL, NULL, napi_default_method, NULL},
       {"delay", NULL, get_delay, NULL, NULL, NULL, napi_default_method, NULL},
       {"send", NULL, do_send, NULL, NULL, NULL, napi_default_method, NULL},
+      {"sendSrtp", NULL, do_send_srtp, NULL, NULL, NULL, napi_default_method, NULL},
       {"counters", NULL, get_counters, NULL, NULL, NULL, napi_default_method, NULL},
       {"close", NULL, do_close_js, NULL, NULL, NULL, napi_default_method, NULL},
   };
   napi_value cls;
-  CHECK(napi_define_class(env, "UdpSocket", NAPI_AUTO_LENGTH, construct, NULL, 7, methods, &cls));
+  CHECK(napi_define_class(env, "UdpSocket", NAPI_AUTO_LENGTH, construct, NULL, 8, methods, &cls));
   CHECK(napi_set_named_property(env, exports, "UdpSocket", cls));
   return exports;
 }

@@ -22,6 +22,8 @@ export interface NativeSrtpContext {
   unprotectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
   protectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
   unprotectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
+  /** Its number in the addon's registry, for NativeUdpSocket.sendSrtp. */
+  handle(): number;
 }
 
 /** A key and self-signed certificate with the OpenSSL context both DTLS roles use. */
@@ -61,6 +63,20 @@ export interface NativeUdpSocket {
   delay(): Float64Array;
   /** Queued inside a batch (sendmmsg at its end), sent at once outside one; false: dropped and counted. */
   send(buf: Buffer, off: number, len: number, addr: number, port: number): boolean;
+  /**
+   * protectRtp(src, off, len, dst, dstOff) with the SRTP context of that handle(), then send(dst, dstOff, n, addr,
+   * port), in one call: n, or a negative SRTP_ERR_* (nothing sent).
+   */
+  sendSrtp(
+    ctx: number,
+    src: Buffer,
+    off: number,
+    len: number,
+    dst: Buffer,
+    dstOff: number,
+    addr: number,
+    port: number,
+  ): number;
   counters(): number[];
   close(): void;
 }

@@ -187,6 +187,24 @@ export class EndpointTransport implements MediaSink {
       return;
     }
     if (tccAt >= 0) this.downlink.stamp(buf, tccAt, len, nowMs);
+    const udp = this.#deps.udp;
+    if (srtp.handle !== undefined && udp.sendSrtp !== undefined) {
+      // Native SRTP on the native socket: protect into the ring and queue the send in one call into the addon.
+      const at = this.#ring.nextOffset();
+      if (at < 0) {
+        this.counters.dropSendBusy++;
+        return;
+      }
+      const n = udp.sendSrtp(srtp.handle, buf, off, len, this.#ring.buffer, at, this.port, this.address);
+      if (n <= 0) {
+        if (n < 0) countProtectError(this.counters, n);
+        return;
+      }
+      this.#ring.markRtp(n);
+      this.counters.rtpPacketsOut++;
+      this.counters.rtpBytesOut += len;
+      return;
+    }
     const slot = this.#nextSlot();
     if (slot === undefined) return;
     const n = srtp.protectRtp(buf, off, len, slot, 0);

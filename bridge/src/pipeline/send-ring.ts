@@ -11,6 +11,8 @@ const RING_SLOTS = 256;
 export const SLOT_BYTES = 1500 + SRTP_MAX_OVERHEAD;
 
 export class SendRing {
+  /** Every slot, back to back (slot i at i * SLOT_BYTES): what a native socket's sendSrtp writes into. */
+  readonly buffer = Buffer.allocUnsafe(RING_SLOTS * SLOT_BYTES);
   readonly #slots: Buffer[] = [];
   #next = 0;
   /** Length of the protected RTP packet in each slot, 0 when the slot holds RTCP or nothing. */
@@ -24,7 +26,7 @@ export class SendRing {
 
   constructor() {
     for (let i = 0; i < RING_SLOTS; i++) {
-      this.#slots.push(Buffer.allocUnsafe(SLOT_BYTES));
+      this.#slots.push(this.buffer.subarray(i * SLOT_BYTES, (i + 1) * SLOT_BYTES));
       this.#release.push((err) => {
         this.#held[i]!--;
         if (err !== null) this.onSendError(err);
@@ -39,6 +41,15 @@ export class SendRing {
     const slot = this.#slots[this.#next]!;
     this.#next = (this.#next + 1) % RING_SLOTS;
     return slot;
+  }
+
+  /** As next(), as the slot's offset in `buffer` (-1 while a send still references it): no slot object touched. */
+  nextOffset(): number {
+    const at = this.#next;
+    if (this.#held[at] !== 0) return -1;
+    this.#rtpLength[at] = 0;
+    this.#next = (at + 1) % RING_SLOTS;
+    return at * SLOT_BYTES;
   }
 
   /** The slot `next()` returned last now holds a protected RTP packet of `len` bytes. */

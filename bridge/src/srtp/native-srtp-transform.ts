@@ -40,6 +40,8 @@ function writeDirection(out: Buffer, at: number, k: SrtpSessionKeys): void {
 /** SRTP contexts of one endpoint (both directions) in the native addon; throws when the addon is not loadable. */
 export class NativeSrtpTransform implements SrtpTransform {
   readonly #ctx: NativeContext;
+  /** The context's number in the addon, for a native socket's sendSrtp (one call to protect and send). */
+  readonly handle: number;
 
   constructor(p: SrtpKeyParams | SrtpSessionKeyParams, binding: NativeSrtpBinding | undefined = loadNativeSrtp()) {
     if (binding === undefined) throw new Error(nativeSrtpLoadError() ?? 'the native SRTP addon does not load');
@@ -49,6 +51,7 @@ export class NativeSrtpTransform implements SrtpTransform {
     writeDirection(keys, DIR_KEYS, remote);
     this.#ctx = new binding.SrtpContext(p.cipher === 'aes-gcm-128', keys);
     keys.fill(0);
+    this.handle = this.#ctx.handle();
   }
 
   protectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number {

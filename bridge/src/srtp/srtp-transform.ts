@@ -20,6 +20,8 @@ export interface SrtpTransform {
   unprotectRtp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
   protectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
   unprotectRtcp(src: Buffer, off: number, len: number, dst: Buffer, dstOff: number): number;
+  /** The native addon's number for this context (NativeSrtpTransform only): a native socket protects and sends with it. */
+  readonly handle?: number;
 }
 
 /** Length of the RTP header including CSRCs and the header extension, or -1 when it does not fit. */

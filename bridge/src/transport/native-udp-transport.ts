@@ -173,6 +173,25 @@ export class NativeUdpTransport implements PacketSocket {
     this.#socket.send(buf, off, len, addr, port);
   }
 
+  sendSrtp(
+    srtpHandle: number,
+    src: Buffer,
+    off: number,
+    len: number,
+    dst: Buffer,
+    dstOff: number,
+    port: number,
+    address: string,
+  ): number {
+    if (this.#closed) return 0;
+    const addr = this.#number(address);
+    if (addr < 0) {
+      this.#badAddress++;
+      return 0;
+    }
+    return this.#socket.sendSrtp(srtpHandle, src, off, len, dst, dstOff, addr, port);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closedCounters = this.counters;

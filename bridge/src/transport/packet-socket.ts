@@ -82,5 +82,20 @@ export interface PacketSocket {
   setHandler(fn: DatagramHandler): void;
   /** Sends `len` bytes of `buf` at `off`; with holdsBuffers, `buf` must stay untouched until `done`. */
   send(buf: Buffer, off: number, len: number, port: number, address: string, done?: SendDone): void;
+  /**
+   * The native socket only: protects the RTP packet at `src[off]` into `dst[dstOff]` with the addon's SRTP context
+   * `srtpHandle` (NativeSrtpTransform.handle) and sends it, as protectRtp then send would, in one call into the
+   * addon. Returns the protected length, a negative SRTP_ERR_* (nothing sent), or 0 when the socket is closed.
+   */
+  sendSrtp?(
+    srtpHandle: number,
+    src: Buffer,
+    off: number,
+    len: number,
+    dst: Buffer,
+    dstOff: number,
+    port: number,
+    address: string,
+  ): number;
   close(): void;
 }
