@@ -68,10 +68,11 @@ const profile = values.profile === 'cm' ? 'cm' : 'gcm';
 const shapeList = (s: string) => (s === 'none' || s === '' ? [] : s.split(',').map(parseShape));
 const shapes = shapeList(values.scenarios);
 
-function parseShape(s: string): { senders: number; receivers: number; name: string } {
-  const m = /^(\d+)x(\d+)$/.exec(s.trim());
-  if (m === null) throw new Error(`scenario ${s}: expected SxR, e.g. 4x4`);
-  return { senders: Number(m[1]), receivers: Number(m[2]), name: s.trim() };
+/** `SxR`, or `SxR@k`: every stream at k times its rate (a scenario at load, e.g. for --base). */
+function parseShape(s: string): Shape {
+  const m = /^(\d+)x(\d+)(?:@(\d+(?:\.\d+)?))?$/.exec(s.trim());
+  if (m === null) throw new Error(`scenario ${s}: expected SxR or SxR@k, e.g. 4x4 or 2x8@16`);
+  return { senders: Number(m[1]), receivers: Number(m[2]), name: s.trim(), rateScale: Number(m[3] ?? 1) };
 }
 
 export interface RampResult {
@@ -84,7 +85,7 @@ export interface RampResult {
   maxForwardedPpsPerCore: number;
 }
 
-type Shape = { senders: number; receivers: number; name: string };
+type Shape = { senders: number; receivers: number; name: string; rateScale: number };
 type Start = (shape: Shape) => Promise<Scenario>;
 
 const transportCc = Number(values['transport-cc']);
@@ -100,12 +101,12 @@ async function runScenario(start: Start, shape: Shape): Promise<ScenarioRow> {
     // packets/s had not optimized the bridge's packet path after 2 s (one 4 s step measured 57 µs/pkt after a
     // 2 s warm-up at the scenario's rate, 46-50 after one at 4x it). So a light scenario warms up at a multiple of
     // its rate, up to about 20,000 forwarded packets/s, which every server here takes without loss.
-    await s.step({ seconds: 2, rateScale: warmUpScale(shape), drainMs: 300 });
+    await s.step({ seconds: 2, rateScale: Math.max(shape.rateScale, warmUpScale(shape)), drainMs: 300 });
     return {
       name: shape.name,
       senders: shape.senders,
       receivers: shape.receivers,
-      ...(await s.step({ seconds, paceMs })),
+      ...(await s.step({ seconds, rateScale: shape.rateScale, paceMs })),
     };
   } finally {
     await s.close();
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join('/tmp', 'convene-bench-prof-'));
     const s = await Scenario.convene({ ...shape, loadProcesses, profile, transportCc, cpuProfDir: dir });
     try {
-      await s.step({ seconds, drainMs: 300 });
+      await s.step({ seconds, rateScale: shape.rateScale, drainMs: 300 });
     } finally {
       await s.close();
     }

@@ -1,13 +1,14 @@
 // npm run bench -- --base <commit>: CPU per forwarded packet of this tree's bridge and another commit's, in the
 // same run, alternating (base, this, base, this...) so drift in the machine's other work falls on both alike.
-import { Scenario, type StepResult } from './scenario.js';
+import { Scenario, warmUpScale, type StepResult } from './scenario.js';
 import { prepareBaseTree } from './base-tree.js';
 
 export interface CompareOptions {
   base: string;
   /** Measure this commit's bridge instead of the working tree's (two past commits against each other). */
   head?: string;
-  shapes: Array<{ senders: number; receivers: number; name: string }>;
+  /** `rateScale`: every stream at that multiple of its rate. */
+  shapes: Array<{ senders: number; receivers: number; name: string; rateScale: number }>;
   seconds: number;
   rounds: number;
   loadProcesses: number;
@@ -56,8 +57,8 @@ export async function compareWithBase(
             ...(which === 'current' && headTree !== undefined ? { bridgeProcess: headTree.bridgeProcess } : {}),
           });
           try {
-            await s.step({ seconds: 2, drainMs: 300 });
-            const r = await s.step({ seconds: o.seconds });
+            await s.step({ seconds: 2, rateScale: Math.max(shape.rateScale, warmUpScale(shape)), drainMs: 300 });
+            const r = await s.step({ seconds: o.seconds, rateScale: shape.rateScale });
             runs[which].push(r);
             console.error(
               `${which} ${shape.name} round ${round + 1}: ${r.cpuUsPerForwarded.toFixed(2)} µs/pkt, ` +
