@@ -6,10 +6,19 @@
 #include <stdint.h>
 
 #include "../common/napi-args.h"
+#include "binding.h"
 #include "registry.h"
 #include "srtp.h"
 
-typedef int (*srtp_op)(srtp_ctx *, const uint8_t *, int, uint8_t *, size_t);
+bool srtp_napi_failed(napi_env env, int r) {
+  if (r == SRTP_E_DST_SMALL)
+    napi_throw_range_error(env, "ERR_BUFFER_TOO_SMALL", "dst has too little room after dstOff");
+  else if (r == SRTP_E_NOMEM || r == SRTP_E_CRYPTO)
+    napi_throw_error(env, "ERR_SRTP_INTERNAL", r == SRTP_E_NOMEM ? "out of memory" : "OpenSSL failed");
+  else
+    return false;
+  return true;
+}
 
 static napi_value call(napi_env env, napi_callback_info info, srtp_op op) {
   size_t argc = 5;
@@ -37,26 +46,8 @@ static napi_value call(napi_env env, napi_callback_info info, srtp_op op) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "dstOff is beyond dst");
     return NULL;
   }
-  const uint8_t *s = src + off;
-  uint8_t *d = dst + dst_off;
-  size_t dcap = dst_len - dst_off;
-  /* In place works as it is; a partial overlap reads a copy (node:crypto too reads before it writes). */
-  if (s != d && len > 0 && dcap > 0 && d < s + len && s < d + dcap) {
-    s = srtp_copy_input(c, s, len);
-    if (s == NULL) {
-      napi_throw_error(env, "ERR_MEMORY", "out of memory");
-      return NULL;
-    }
-  }
-  int r = op(c, s, (int)len, d, dcap);
-  if (r == SRTP_E_DST_SMALL) {
-    napi_throw_range_error(env, "ERR_BUFFER_TOO_SMALL", "dst has too little room after dstOff");
-    return NULL;
-  }
-  if (r == SRTP_E_NOMEM || r == SRTP_E_CRYPTO) {
-    napi_throw_error(env, "ERR_SRTP_INTERNAL", r == SRTP_E_NOMEM ? "out of memory" : "OpenSSL failed");
-    return NULL;
-  }
+  int r = srtp_apply(c, op, src + off, len, dst + dst_off, dst_len - dst_off);
+  if (srtp_napi_failed(env, r)) return NULL;
   CHECK(napi_create_int32(env, r, &result));
   return result;
 }

@@ -93,7 +93,8 @@ static uint8_t *scratch(srtp_ctx *c, size_t n) {
   return c->scratch;
 }
 
-const uint8_t *srtp_copy_input(srtp_ctx *c, const uint8_t *s, size_t n) {
+/* A copy of n bytes of s owned by the context (for a source that partly overlaps the destination), or NULL. */
+static const uint8_t *copy_input(srtp_ctx *c, const uint8_t *s, size_t n) {
   if (n > c->in_copy_len) {
     uint8_t *p = realloc(c->in_copy, n);
     if (p == NULL) return NULL;
@@ -102,6 +103,14 @@ const uint8_t *srtp_copy_input(srtp_ctx *c, const uint8_t *s, size_t n) {
   }
   memcpy(c->in_copy, s, n);
   return c->in_copy;
+}
+
+int srtp_apply(srtp_ctx *c, srtp_op op, const uint8_t *s, size_t len, uint8_t *d, size_t dcap) {
+  if (s != d && len > 0 && dcap > 0 && d < s + len && s < d + dcap) {
+    s = copy_input(c, s, len);
+    if (s == NULL) return SRTP_E_NOMEM;
+  }
+  return op(c, s, (int)len, d, dcap);
 }
 
 /* ---- contexts ---- */

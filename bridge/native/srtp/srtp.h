@@ -96,7 +96,10 @@ int srtp_unprotect_rtp(srtp_ctx *c, const uint8_t *s, int len, uint8_t *d, size_
 int srtp_protect_rtcp(srtp_ctx *c, const uint8_t *s, int len, uint8_t *d, size_t dcap);
 int srtp_unprotect_rtcp(srtp_ctx *c, const uint8_t *s, int len, uint8_t *d, size_t dcap);
 
-/* A copy of n bytes of s owned by the context (for a source that partly overlaps the destination), or NULL. */
-const uint8_t *srtp_copy_input(srtp_ctx *c, const uint8_t *s, size_t n);
+/* One of the four calls above. */
+typedef int (*srtp_op)(srtp_ctx *, const uint8_t *, int, uint8_t *, size_t);
+/* op on len bytes at s into d (dcap bytes): in place as it is, a partial overlap through a copy of the input
+ * (node:crypto too reads before it writes); SRTP_E_NOMEM when that copy cannot be made. */
+int srtp_apply(srtp_ctx *c, srtp_op op, const uint8_t *s, size_t len, uint8_t *d, size_t dcap);
 
 #endif

@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "../common/napi-args.h"
+#include "../srtp/binding.h"
 #include "../srtp/registry.h"
 #include "../srtp/srtp.h"
 #include "udp.h"
@@ -254,14 +255,6 @@ static napi_value do_send(napi_env env, napi_callback_info info) {
   return out;
 }
 
-static napi_value throw_protect_failure(napi_env env, int r) {
-  if (r == SRTP_E_DST_SMALL)
-    napi_throw_range_error(env, "ERR_BUFFER_TOO_SMALL", "dst has too little room after dstOff");
-  else
-    napi_throw_error(env, "ERR_SRTP_INTERNAL", r == SRTP_E_NOMEM ? "out of memory" : "OpenSSL failed");
-  return NULL;
-}
-
 /* sendSrtp(ctx, src, off, len, dst, dstOff, addr, port): see the top of the file. */
 static napi_value do_send_srtp(napi_env env, napi_callback_info info) {
   size_t argc = 8;
@@ -296,16 +289,9 @@ static napi_value do_send_srtp(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "ERR_INVALID_HANDLE", "ctx is not the handle of a live SrtpContext");
     return NULL;
   }
-  const uint8_t *s = src + off;
   uint8_t *d = dst + dst_off;
-  size_t dcap = dst_len - dst_off;
-  /* In place works as it is; a partial overlap reads a copy, as SrtpContext's own calls do. */
-  if (s != d && len > 0 && dcap > 0 && d < s + len && s < d + dcap) {
-    s = srtp_copy_input(c, s, len);
-    if (s == NULL) return throw_protect_failure(env, SRTP_E_NOMEM);
-  }
-  int r = srtp_protect_rtp(c, s, (int)len, d, dcap);
-  if (r == SRTP_E_DST_SMALL || r == SRTP_E_NOMEM || r == SRTP_E_CRYPTO) return throw_protect_failure(env, r);
+  int r = srtp_apply(c, srtp_protect_rtp, src + off, len, d, dst_len - dst_off);
+  if (srtp_napi_failed(env, r)) return NULL;
   if (r > 0) udp_core_send(&h->core, d, (size_t)r, addr, (uint16_t)port);
   CHECK(napi_create_int32(env, r, &out));
   return out;
