@@ -57,7 +57,7 @@ export async function compareWithBase(
             ...(which === 'current' && headTree !== undefined ? { bridgeProcess: headTree.bridgeProcess } : {}),
           });
           try {
-            await s.step({ seconds: 2, rateScale: Math.max(shape.rateScale, warmUpScale(shape)), drainMs: 300 });
+            await s.step({ seconds: 2, rateScale: warmUpScale(shape), drainMs: 300 });
             const r = await s.step({ seconds: o.seconds, rateScale: shape.rateScale });
             runs[which].push(r);
             console.error(

@@ -25,10 +25,10 @@ export { Rpc, closeChild, procSched, procStat } from './proc.js';
 export const AUDIO = { pt: 111, size: 120, pps: 50 } as const;
 export const VIDEO = { pt: 100, size: 1100, pps: 300 } as const;
 
-/** A warm-up's rate multiple for a scenario: 1-4, so that it forwards at most about 20,000 packets/s. */
-export function warmUpScale(shape: { senders: number; receivers: number }): number {
+/** A warm-up's rate multiple: the scenario's own (1 by default), raised to up to 4 while that forwards <= ~20k pkt/s. */
+export function warmUpScale(shape: { senders: number; receivers: number; rateScale?: number }): number {
   const forwarded = shape.senders * (AUDIO.pps + VIDEO.pps) * (shape.senders + shape.receivers - 1);
-  return Math.max(1, Math.min(4, Math.floor(20_000 / forwarded)));
+  return Math.max(shape.rateScale ?? 1, Math.min(4, Math.floor(20_000 / forwarded)));
 }
 
 export interface ScenarioOptions {

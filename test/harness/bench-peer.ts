@@ -41,11 +41,6 @@ export function histBucket(us: number): number {
 /** The value (µs) a histogram puts at quantile q (0..1), at the upper edge of its bucket (the bridge's own layout). */
 export const histQuantile: (hist: readonly number[], q: number) => number = delayQuantileUs;
 
-/** CLOCK_MONOTONIC in ns as a double (exact to a ns for 100 days of uptime; performance.now() drifts from it). */
-function monotonicNs(): number {
-  return Number(process.hrtime.bigint());
-}
-
 /** What a receiver saw of one stream: a bitmap of stream sequences, so duplicates are never counted twice. */
 class StreamSeen {
   bits = new Uint8Array(1 << 14);
@@ -225,10 +220,7 @@ export class BenchPeer {
     if (vp8 !== undefined)
       writeVp8Prefix(plain, this.#payloadOff, seq, Math.max(1, Math.round(this.streams[i]!.pps / vp8.fps)), vp8);
     if (this.#payloadOff > 12) plain.writeUInt16BE(this.#tccSeq++ & 0xffff, 17);
-    const sentNs = monotonicNs();
-    const high = Math.floor(sentNs / 2 ** 32);
-    plain.writeUInt32BE(high, p);
-    plain.writeUInt32BE(Math.floor(sentNs - high * 2 ** 32), p + 4);
+    plain.writeBigUInt64BE(process.hrtime.bigint(), p);
     plain.writeUInt32BE(seq >>> 0, p + 8);
     const out = this.#rings[i]![seq % RING]!;
     const n = this.#srtp!.protectRtp(plain, 0, plain.length, out, 0);
@@ -267,7 +259,8 @@ export class BenchPeer {
       if (m[1]! >= 192 && m[1]! <= 223) return; // RTCP: not counted
       // Arrival is the kernel's receipt where the socket knows it: the time this process took to get to the
       // datagram is the load's, not the server's.
-      const now = monotonicNs() - ageMs * 1e6;
+      // (process.hrtime, not performance.now(): that one drifted from it by ~2 ms/s between processes here.)
+      const now = Number(process.hrtime.bigint()) - ageMs * 1e6;
       const n = this.#srtp.unprotectRtp(m, 0, len, m, 0);
       if (n < 0) {
         this.counters.failed++;
@@ -282,7 +275,7 @@ export class BenchPeer {
         this.counters.foreign++;
         return;
       }
-      const us = (now - (m.readUInt32BE(off) * 2 ** 32 + m.readUInt32BE(off + 4))) / 1000;
+      const us = (now - Number(m.readBigUInt64BE(off))) / 1000;
       // Not a bench payload (a server's own packets: mediasoup's bandwidth probes carry no bench header).
       if (!(us >= 0 && us < 60e6)) {
         this.counters.foreign++;

@@ -50,6 +50,8 @@ export class EndpointTransport implements MediaSink {
   readonly #deps: EndpointTransportDeps;
   #dtls: DtlsSession | undefined;
   #srtp: SrtpTransform | undefined;
+  /** The addon's number for #srtp when it and the socket are both native (sendSrtp: one call per packet), else -1. */
+  #srtpHandle = -1;
   readonly #ring = new SendRing();
   /** What it sends us: receive stats, transport-cc arrival times, NACKs of its video. */
   readonly uplink: Uplink;
@@ -187,15 +189,23 @@ export class EndpointTransport implements MediaSink {
       return;
     }
     if (tccAt >= 0) this.downlink.stamp(buf, tccAt, len, nowMs);
-    const udp = this.#deps.udp;
-    if (srtp.handle !== undefined && udp.sendSrtp !== undefined) {
+    if (this.#srtpHandle >= 0) {
       // Native SRTP on the native socket: protect into the ring and queue the send in one call into the addon.
       const at = this.#ring.nextOffset();
       if (at < 0) {
         this.counters.dropSendBusy++;
         return;
       }
-      const n = udp.sendSrtp(srtp.handle, buf, off, len, this.#ring.buffer, at, this.port, this.address);
+      const n = this.#deps.udp.sendSrtp!(
+        this.#srtpHandle,
+        buf,
+        off,
+        len,
+        this.#ring.buffer,
+        at,
+        this.port,
+        this.address,
+      );
       if (n <= 0) {
         if (n < 0) countProtectError(this.counters, n);
         return;
@@ -362,6 +372,7 @@ export class EndpointTransport implements MediaSink {
       remoteKey: k.remoteKey,
       remoteSalt: k.remoteSalt,
     });
+    if (this.#srtp.handle !== undefined && this.#deps.udp.sendSrtp !== undefined) this.#srtpHandle = this.#srtp.handle;
     this.#ready = true;
     this.#deps.onDtlsState('connected');
   }

@@ -36,11 +36,8 @@ export class SendRing {
 
   /** The next slot to write into (whatever it held is forgotten), or undefined while a send still references it. */
   next(): Buffer | undefined {
-    if (this.#held[this.#next] !== 0) return undefined;
-    this.#rtpLength[this.#next] = 0;
-    const slot = this.#slots[this.#next]!;
-    this.#next = (this.#next + 1) % RING_SLOTS;
-    return slot;
+    const at = this.nextOffset();
+    return at < 0 ? undefined : this.#slots[at / SLOT_BYTES];
   }
 
   /** As next(), as the slot's offset in `buffer` (-1 while a send still references it): no slot object touched. */

@@ -1,6 +1,8 @@
-// Real ICE/DTLS/SRTP from libdatachannel peers through the bridge on one UDP port.
+// Real ICE/DTLS/SRTP from libdatachannel peers through the bridge on one UDP port, with the SRTP the bridge runs
+// by default (the addon's when built): on the native socket each forwarded packet then leaves through sendSrtp.
 import { randomBytes } from 'node:crypto';
 import { MediaServer, SRTP_AEAD_AES_128_GCM, type Conference, type Endpoint } from '@convene/bridge/conference';
+import { chooseSrtp } from '@convene/bridge/srtp';
 import {
   AUDIO_PT,
   VIDEO_PT,
@@ -38,6 +40,7 @@ describe.each(UDP_IMPLEMENTATIONS)('bridge media forwarding (udp %s)', (udp) => 
       bindAddress: '127.0.0.1',
       allowLocalCandidates: true,
       udpImplementation: udp,
+      createSrtp: chooseSrtp('auto').create,
     });
     expect(server.udpImplementation).toBe(udp);
     const layout: Array<[string, string[]]> = [
