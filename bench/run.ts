@@ -16,6 +16,7 @@ import { fmt, ratio, ratioTable, table, type ScenarioRow } from './lib/tables.js
 import { simulcastMarkdown, simulcastTable, type SimulcastRow } from './lib/simulcast-table.js';
 import { startPinning } from './lib/pin.js';
 import { medianRows, roundRatios } from './lib/rounds.js';
+import { medianRamp, rampRoundsTable, runRamp, type RampResult } from './lib/ramp.js';
 import { JanusServer, janusAvailable, janusScenario } from './janus/janus.js';
 import { loadMediasoup, mediasoupScenario, type MediasoupConfig } from './mediasoup/mediasoup.js';
 
@@ -35,6 +36,8 @@ const { values } = parseArgs({
     ramp: { type: 'string', default: '2x8' },
     'ramp-scales': { type: 'string', default: '1,2,3,4,6,8,12,16,24' },
     'no-ramp': { type: 'boolean', default: false },
+    /** The ramp this many times per server, interleaved; the table shows each step's median (bench/lib/ramp.ts). */
+    'ramp-rounds': { type: 'string', default: '1' },
     'load-processes': { type: 'string', default: '2' },
     /** The load peers' send tick in ms: 2 spreads each stream's packets out; 5-10 sends them in pacer-like bursts. */
     'pace-ms': { type: 'string', default: '2' },
@@ -75,16 +78,6 @@ function parseShape(s: string): Shape {
   return { senders: Number(m[1]), receivers: Number(m[2]), name: s.trim(), rateScale: Number(m[3] ?? 1) };
 }
 
-export interface RampResult {
-  shape: string;
-  steps: ScenarioRow[];
-  stoppedBy: 'loss' | 'cpu' | 'end';
-  /** The highest delivered rate with loss <= 1%. */
-  maxForwardedPps: number;
-  /** That step's rate divided by the share of one core the bridge used: packets/s one full core forwards. */
-  maxForwardedPpsPerCore: number;
-}
-
 type Shape = { senders: number; receivers: number; name: string; rateScale: number };
 type Start = (shape: Shape) => Promise<Scenario>;
 
@@ -111,45 +104,6 @@ async function runScenario(start: Start, shape: Shape): Promise<ScenarioRow> {
   } finally {
     await s.close();
   }
-}
-
-async function ramp(start: Start, who: string, shapeText: string, scales: number[]): Promise<RampResult> {
-  const shape = parseShape(shapeText);
-  const s = await start(shape);
-  const steps: ScenarioRow[] = [];
-  let stoppedBy: RampResult['stoppedBy'] = 'end';
-  try {
-    await s.step({ seconds: 1, drainMs: 300 });
-    for (const rateScale of scales) {
-      const r = { ...shape, name: `${shape.name}@x${rateScale}`, ...(await s.step({ seconds, rateScale, paceMs })) };
-      steps.push(r);
-      console.error(
-        `${who} ramp x${rateScale}: ${r.forwardedPps.toFixed(0)} pkt/s, loss ${r.lossPct.toFixed(2)}%, CPU ${r.bridgeCpuPct.toFixed(0)}%, waited for CPU ${r.bridgeCpuWaitPct.toFixed(0)}%, load average ${loadavg()[0]!.toFixed(2)}`,
-      );
-      if (r.lossPct > 1) {
-        stoppedBy = 'loss';
-        break;
-      }
-      if (r.bridgeCpuPct >= 95) {
-        stoppedBy = 'cpu';
-        break;
-      }
-    }
-  } finally {
-    await s.close();
-  }
-  const good = steps.filter((r) => r.lossPct <= 1);
-  const best = good.reduce<ScenarioRow | undefined>(
-    (b, r) => (b === undefined || r.forwardedPps > b.forwardedPps ? r : b),
-    undefined,
-  );
-  return {
-    shape: shapeText,
-    steps,
-    stoppedBy,
-    maxForwardedPps: best?.forwardedPps ?? 0,
-    maxForwardedPpsPerCore: best === undefined ? 0 : best.forwardedPps / (best.bridgeCpuPct / 100),
-  };
 }
 
 function git(...args: string[]): string {
@@ -268,6 +222,8 @@ async function main(): Promise<void> {
   const scenarioRounds = Math.max(1, Number(values['scenario-rounds']));
   const perRound = new Map<string, ScenarioRow[][]>(servers.map((sv) => [sv.name, []]));
   const ramps = new Map<string, RampResult>();
+  const rampRounds = Math.max(1, Number(values['ramp-rounds']));
+  const rampsPerRound = new Map<string, RampResult[]>();
   const simHeights = values['simulcast-heights'].split(',').map((h) => (h === 'all' ? 'all' : Number(h)));
   let simulcastRows: SimulcastRow[] | undefined;
   try {
@@ -296,8 +252,14 @@ async function main(): Promise<void> {
         log: (line) => console.error(line),
       });
     if (!values['no-ramp']) {
-      const scales = values['ramp-scales'].split(',').map(Number);
-      for (const sv of servers) ramps.set(sv.name, await ramp(sv.start, sv.name, values.ramp, scales));
+      const o = { scales: values['ramp-scales'].split(',').map(Number), seconds, paceMs, log: console.error };
+      const shape = parseShape(values.ramp);
+      for (let round = 0; round < rampRounds; round++)
+        for (const sv of servers) {
+          const r = await runRamp(await sv.start(shape), sv.name, shape, o);
+          rampsPerRound.set(sv.name, [...(rampsPerRound.get(sv.name) ?? []), r]);
+        }
+      for (const [name, r] of rampsPerRound) ramps.set(name, medianRamp(r));
     }
   } finally {
     await janus?.close();
@@ -318,6 +280,7 @@ async function main(): Promise<void> {
     janus: janus === undefined ? { skipped: why } : undefined,
     mediasoup: typeof ms === 'string' ? { skipped: ms } : { version: ms.version, configs: msConfigs },
     ramp: Object.fromEntries(ramps),
+    rampRounds: rampRounds > 1 ? Object.fromEntries(rampsPerRound) : undefined,
     simulcast: simulcastRows,
     cpuProfile,
   };
@@ -338,7 +301,7 @@ async function main(): Promise<void> {
   for (const [name, r] of rows) if (r.length > 0) out.push(`### ${name}`, '', table(r), '');
   const reference = [...rows.keys()].find((n) => n.startsWith('mediasoup')) ?? (janus !== undefined ? 'janus' : '');
   for (const [name, r] of rows) {
-    if (name === reference || reference === '') continue;
+    if (name === reference || reference === '' || r.length === 0) continue;
     out.push(`### ${name} / ${reference}`, '', ratioTable(r, rows.get(reference)!), '');
     if (scenarioRounds > 1)
       out.push(
@@ -354,7 +317,15 @@ async function main(): Promise<void> {
       '',
     );
   for (const [name, r] of ramps) {
-    out.push(`### Ramp ${r.shape}, ${name} (stopped by ${r.stoppedBy})`, '', table(r.steps), '');
+    const median = rampRounds > 1 ? `, median of ${rampRounds} ramps` : '';
+    out.push(`### Ramp ${r.shape}, ${name} (stopped by ${r.stoppedBy}${median})`, '', table(r.steps), '');
+    if (rampRounds > 1)
+      out.push(
+        `Per step over the ${rampRounds} ramps, median (range):`,
+        '',
+        rampRoundsTable(rampsPerRound.get(name)!),
+        '',
+      );
     out.push(
       `max forwarded with loss <= 1%: ${fmt(r.maxForwardedPps)} pkt/s; per full core: ${fmt(r.maxForwardedPpsPerCore)} pkt/s`,
       '',
