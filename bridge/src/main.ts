@@ -1,5 +1,6 @@
 // Entry point of the bridge process: wiring only. Reads process.env and argv once, here.
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { NS_COLIBRI2 } from '@convene/protocol/xml';
 import { loadOrExit } from '@convene/protocol/config';
@@ -138,8 +139,20 @@ async function main(): Promise<void> {
     healthy: !lifecycle.shuttingDown,
     mucsJoined: late.xmpp?.joined === true ? 1 : 0,
   });
+  let loopMark = performance.eventLoopUtilization();
   const stats = new BridgeStats(
-    { version: VERSION, region: config.region, maxPacketRate: config.maxPacketRate },
+    {
+      version: VERSION,
+      region: config.region,
+      maxPacketRate: config.maxPacketRate,
+      maxLoopUtilization: config.maxLoopUtilization,
+      loopUtilization: () => {
+        const now = performance.eventLoopUtilization();
+        const since = performance.eventLoopUtilization(now, loopMark);
+        loopMark = now;
+        return since.utilization;
+      },
+    },
     inputs,
   );
   stats.sample();

@@ -102,6 +102,8 @@ export const BridgeConfigSchema = z
     xmppPingIntervalMs: Millis.default(30_000),
     /** Packet rate (in + out per second) that counts as stress 1.0 (JVB packet-rate load threshold). */
     maxPacketRate: z.number().int().min(1).default(50_000),
+    /** The share of time the bridge's JavaScript thread may be busy at stress 1.0 (stress takes the higher). */
+    maxLoopUtilization: z.number().gt(0).max(1).default(0.8),
     /** SRTP: `auto` = the native addon (bridge/native/srtp) if it loads, else node:crypto; `native` fails if absent. */
     srtpImplementation: z
       .enum(['auto', 'native', 'node'], { error: 'expected one of auto, native, node' })

@@ -85,7 +85,16 @@ export function createBridgeMetrics(m: MetricsInputs): Registry {
   gauge('conferences', 'Conferences on this bridge', () => sizes().length);
   gauge('endpoints', 'Endpoints on this bridge', () => sizes().reduce((a, b) => a + b, 0));
   gauge('largest_conference', 'Endpoints in the largest conference', () => sizes().reduce((a, b) => Math.max(a, b), 0));
-  gauge('stress', 'Load: packet rate over the configured maximum (1.0 = full)', () => m.stats.stressLevel);
+  gauge(
+    'stress',
+    'Load, 1.0 = full: the packet rate over maxPacketRate or the thread busy share over maxLoopUtilization, the higher',
+    () => m.stats.stressLevel,
+  );
+  gauge(
+    'loop_utilization',
+    'Share of the last second the JavaScript thread (every packet passes it) was busy',
+    () => m.stats.loopUtilization,
+  );
   gauge('incoming_bits_per_second', 'Media received, bits per second', () => m.stats.rates.bitRateDownloadKbps * 1000);
   gauge('outgoing_bits_per_second', 'Media sent, bits per second', () => m.stats.rates.bitRateUploadKbps * 1000);
   gauge('incoming_packets_per_second', 'Datagrams received per second', () => m.stats.rates.packetRateDownload);

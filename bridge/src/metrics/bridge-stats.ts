@@ -24,6 +24,14 @@ export interface StatsOptions {
   region: string | undefined;
   /** Packets per second (in + out) that count as stress 1.0. */
   maxPacketRate: number;
+  /**
+   * The share of its time the bridge's one JavaScript thread (which handles every packet) may be busy at stress
+   * 1.0: stress is the higher of the packet-rate and this measure, so a bridge whose thread is saturated never
+   * reports itself idle, whatever packet rate it was configured for (default 0.8).
+   */
+  maxLoopUtilization?: number;
+  /** The thread's busy share (0..1) since the previous call: `performance.eventLoopUtilization` in main.ts. */
+  loopUtilization?: () => number;
   /** JVB's average-participant-stress default. */
   averageParticipantStress?: number;
 }
@@ -53,6 +61,7 @@ export class BridgeStats {
   readonly #inputs: () => StatsInputs;
   #last: Sample | undefined;
   #rates: Rates = ZERO_RATES;
+  #loop = 0;
 
   constructor(options: StatsOptions, inputs: () => StatsInputs) {
     this.#opts = options;
@@ -61,6 +70,11 @@ export class BridgeStats {
 
   get rates(): Rates {
     return this.#rates;
+  }
+
+  /** The thread's busy share (0..1) over the last sampling interval. */
+  get loopUtilization(): number {
+    return this.#loop;
   }
 
   /** Takes a sample and updates the rates from the previous one. */
@@ -75,14 +89,20 @@ export class BridgeStats {
     };
     const prev = this.#last;
     this.#last = cur;
+    const loop = this.#opts.loopUtilization?.();
+    if (loop !== undefined && Number.isFinite(loop)) this.#loop = Math.min(1, Math.max(0, loop));
     if (prev === undefined || cur.at <= prev.at) return;
     this.#rates = computeRates(prev, cur);
   }
 
-  /** Stress 1.0 = the configured packet rate (JVB's default load measurement is packet rate). */
+  /**
+   * Stress 1.0 = the configured packet rate (JVB's default load measurement), or the thread busy for
+   * maxLoopUtilization of its time, whichever is reached first.
+   */
   get stressLevel(): number {
     const r = this.#rates;
-    return (r.packetRateDownload + r.packetRateUpload) / this.#opts.maxPacketRate;
+    const packets = (r.packetRateDownload + r.packetRateUpload) / this.#opts.maxPacketRate;
+    return Math.max(packets, this.#loop / (this.#opts.maxLoopUtilization ?? 0.8));
   }
 
   /** Every stat as JVB names it; `conference_sizes` is the only non-scalar. */

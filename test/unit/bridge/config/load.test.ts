@@ -24,6 +24,14 @@ describe('bridge config', () => {
     );
   });
 
+  it('takes maxLoopUtilization in (0, 1] and refuses anything else with its name', () => {
+    const load = (v: string) => loadBridgeConfig({ CONVENE_BRIDGE_XMPP_PASSWORD: 's' }, ['--max-loop-utilization', v]);
+    expect(loadBridgeConfig({ CONVENE_BRIDGE_XMPP_PASSWORD: 's' }, []).config.maxLoopUtilization).toBe(0.8);
+    expect(load('0.5').config.maxLoopUtilization).toBe(0.5);
+    expect(load('1').config.maxLoopUtilization).toBe(1);
+    for (const bad of ['0', '1.5', '-0.2', 'busy']) expect(() => load(bad)).toThrow(/maxLoopUtilization/);
+  });
+
   it('refuses the public and the private server on one port', () => {
     expect(() => loadBridgeConfig({ CONVENE_BRIDGE_XMPP_PASSWORD: 's' }, ['--http-port', '9090'])).toThrow(
       /publicHttpPort: must differ from httpPort/,

@@ -75,6 +75,42 @@ describe('BridgeStats', () => {
     expect(s.stressLevel).toBeCloseTo(0.5);
   });
 
+  it("takes the thread's busy share against maxLoopUtilization when it is higher than the packet term", () => {
+    const socket = { datagramsIn: 0, bytesIn: 0, datagramsOut: 0, bytesOut: 0 };
+    let busy = 0.2;
+    const s = new BridgeStats(
+      { version: '1', region: undefined, maxPacketRate: 1000, maxLoopUtilization: 0.5, loopUtilization: () => busy },
+      () => inputs({ socket }),
+    );
+    s.sample(10_000);
+    expect(s.loopUtilization).toBe(0.2);
+    expect(s.stressLevel).toBeCloseTo(0.4); // no packets: the thread alone
+    busy = 0.6;
+    s.sample(11_000);
+    expect(s.stressLevel).toBeCloseTo(1.2); // past full: Jicofo and our focus see an overloaded bridge
+    // A reading out of range (or not a number) is clamped or ignored, never a negative or NaN stress.
+    busy = -1;
+    s.sample(12_000);
+    expect(s.loopUtilization).toBe(0);
+    busy = NaN;
+    s.sample(13_000);
+    expect(s.loopUtilization).toBe(0);
+    expect(s.presenceStats().stress_level).toBe(0);
+  });
+
+  it('defaults maxLoopUtilization to 0.8 and keeps the packet term when it is the higher', () => {
+    let socket = { datagramsIn: 0, bytesIn: 0, datagramsOut: 0, bytesOut: 0 };
+    const s = new BridgeStats(
+      { version: '1', region: undefined, maxPacketRate: 1000, loopUtilization: () => 0.4 },
+      () => inputs({ socket }),
+    );
+    s.sample(10_000);
+    expect(s.stressLevel).toBeCloseTo(0.5);
+    socket = { datagramsIn: 600, bytesIn: 0, datagramsOut: 300, bytesOut: 0 };
+    s.sample(11_000);
+    expect(s.stressLevel).toBeCloseTo(0.9);
+  });
+
   it('never reports negative rates', () => {
     const a = { at: 0, bytesIn: 10, bytesOut: 10, packetsIn: 10, packetsOut: 10 };
     const b = { at: 1000, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 };
