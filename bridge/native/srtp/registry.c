@@ -70,6 +70,9 @@ void srtp_registry_remove(srtp_registry *r, uint32_t handle) {
   if (srtp_registry_get(r, handle) == NULL) return;
   uint32_t i = (handle & INDEX_MASK) - 1;
   r->items[i] = NULL;
-  r->gens[i] = (uint16_t)((r->gens[i] + 1) % GENERATIONS);
+  /* A slot whose generations are used up is retired, never reused: a stale handle can never find a later context.
+   * (2048 lives per slot, up to 2^20 slots.) */
+  if (r->gens[i] + 1u == GENERATIONS) return;
+  r->gens[i]++;
   r->free_list[r->nfree++] = i;
 }

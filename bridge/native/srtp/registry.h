@@ -1,6 +1,7 @@
 /* SRTP contexts by number, per env (a worker thread has its own): a UdpSocket's sendSrtp finds an endpoint's
  * context from a number, without touching a JavaScript object. handle = generation << 20 | (index + 1), so 0 is
- * never a handle and a freed slot's old handle stops matching once the slot is reused. */
+ * never a handle and a freed slot's old handle stops matching once the slot is reused; a slot is retired after its
+ * 2048th context, so an old handle never matches again. */
 #ifndef CONVENE_SRTP_REGISTRY_H
 #define CONVENE_SRTP_REGISTRY_H
 

@@ -37,6 +37,7 @@ typedef struct {
   napi_async_context async;
   const srtp_registry *srtp; /* the env's SRTP contexts (srtp/binding.c), for sendSrtp */
   int open;
+  int poll_inited;
   int poll_started;
 } udp_holder;
 
@@ -88,13 +89,13 @@ static void do_close(udp_holder *h) {
   if (!h->open) return;
   h->open = 0;
   if (h->core.tx_count > 0) udp_core_flush(&h->core);
+  /* libuv: stop watching a descriptor before it is closed; a handle that was initialised is closed through libuv */
+  if (h->poll_started) uv_poll_stop(&h->poll);
   udp_core_free(&h->core);
-  if (h->poll_started) {
-    uv_poll_stop(&h->poll);
+  if (h->poll_inited)
     uv_close((uv_handle_t *)&h->poll, on_closed);
-  } else {
+  else
     on_closed((uv_handle_t *)&h->poll);
-  }
 }
 
 static void finalize(napi_env env, void *data, void *hint) {
@@ -198,7 +199,8 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   uv_loop_t *loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
   h->poll.data = h;
-  if (uv_poll_init(loop, &h->poll, h->core.fd) != 0 || uv_poll_start(&h->poll, UV_READABLE, on_poll) != 0) {
+  h->poll_inited = uv_poll_init(loop, &h->poll, h->core.fd) == 0;
+  if (!h->poll_inited || uv_poll_start(&h->poll, UV_READABLE, on_poll) != 0) {
     do_close(h);
     napi_throw_error(env, "ERR_SOCKET", "could not watch the socket");
     return NULL;

@@ -51,6 +51,7 @@ int udp_core_open(udp_core *u, const char *bind_addr, int port, int buffer_bytes
 }
 
 int udp_core_alloc_tx(udp_core *u, int batch, int tx_cap) {
+  u->gso_max_seg = UDP_TX_SLOT;
   u->batch = batch;
   u->tx_cap = tx_cap;
   u->rmsg = calloc((size_t)batch, sizeof(struct mmsghdr));
@@ -189,7 +190,11 @@ int udp_core_send(udp_core *u, const uint8_t *p, size_t len, uint32_t addr, uint
   if (u->fd < 0) return 0;
   u->counters[UDP_C_DATAGRAMS_OUT]++;
   u->counters[UDP_C_BYTES_OUT] += (double)len;
-  if (!u->in_batch || len > UDP_TX_SLOT) return send_one(u, p, len, addr, port);
+  if (!u->in_batch) return send_one(u, p, len, addr, port);
+  if (len > UDP_TX_SLOT) { /* too long for a slot: after what is queued, so one destination's order holds */
+    udp_core_flush(u);
+    return send_one(u, p, len, addr, port);
+  }
   if (u->tx_count == u->tx_cap) udp_core_flush(u);
   int i = u->tx_count++;
   uint32_t cursor = u->meta[(size_t)u->batch * UDP_META_FIELDS];
@@ -236,7 +241,9 @@ static int build_groups(udp_core *u) {
     if (u->gdone[i]) continue;
     size_t seg = u->tiov[i].iov_len, total = 0;
     int n = 0, first_iov = seg_at;
-    for (int j = i; j < u->tx_count && n < GSO_MAX_SEGMENTS; j++) {
+    /* Above the learned limit a packet goes alone: sent plainly, the kernel fragments it for a small MTU. */
+    int most = seg <= u->gso_max_seg ? GSO_MAX_SEGMENTS : 1;
+    for (int j = i; j < u->tx_count && n < most; j++) {
       if (u->gdone[j] || !same_dest(&u->taddr[i], &u->taddr[j])) continue;
       size_t len = u->tiov[j].iov_len;
       if (len > seg || total + len > GSO_MAX_BYTES) break; /* it starts a later group: order kept */
@@ -344,6 +351,15 @@ static void flush_grouped(udp_core *u, int groups) {
     if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
       for (int g = done; g < groups; g++) u->counters[UDP_C_SEND_BUFFER_FULL] += (double)u->gmsg[g].msg_hdr.msg_iovlen;
       break;
+    }
+    if (r < 0 && first > 1 && errno == EMSGSIZE) {
+      /* A segment plus headers exceeds the route's MTU (a tunnel, a small-MTU path): this group goes out one
+       * datagram at a time, which the kernel may fragment, and segments this large are not grouped again. */
+      size_t seg = u->gmsg[done].msg_hdr.msg_iov[0].iov_len;
+      if (seg > 0 && seg - 1 < u->gso_max_seg) u->gso_max_seg = seg - 1;
+      send_groups_plainly(u, done, done + 1);
+      done++;
+      continue;
     }
     if (r < 0 && first > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
       /* The kernel or the route cannot segment: never again on this socket; the rest goes out plainly. */

@@ -63,6 +63,7 @@ typedef struct {
   struct iovec *tiov;
   struct sockaddr_in *taddr;
   int gso;              /* UDP_SEGMENT for runs of packets to one destination; cleared if the kernel refuses */
+  size_t gso_max_seg;   /* the largest segment grouped: lowered when a route's MTU refused a group (EMSGSIZE) */
   struct mmsghdr *gmsg; /* one per group of the flush being built */
   struct iovec *giov;   /* the groups' segments, in order */
   uint8_t *gctl;        /* one cmsg (UDP_SEGMENT) per group */

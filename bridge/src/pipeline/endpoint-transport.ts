@@ -372,7 +372,9 @@ export class EndpointTransport implements MediaSink {
       remoteKey: k.remoteKey,
       remoteSalt: k.remoteSalt,
     });
-    if (this.#srtp.handle !== undefined && this.#deps.udp.sendSrtp !== undefined) this.#srtpHandle = this.#srtp.handle;
+    // 0: the addon had no slot for the context (its registry full): the two-call path still works.
+    const handle = this.#srtp.handle ?? 0;
+    if (handle > 0 && this.#deps.udp.sendSrtp !== undefined) this.#srtpHandle = handle;
     this.#ready = true;
     this.#deps.onDtlsState('connected');
   }

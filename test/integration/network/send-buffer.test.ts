@@ -2,10 +2,11 @@
 // fills the socket's send buffer. The socket never waits and never queues without bound: what the kernel refuses is
 // dropped and counted (`sendBufferFull`), alone and inside a batch (sendmmsg), every datagram is either delivered or
 // counted, and once the link drains the same socket sends to everyone again. Root only (namespaces, tc).
-import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { openUdp, type PacketSocket } from '@convene/bridge/transport';
 import { Netns, netnsUnavailable } from '../../harness/netns-peer.js';
+import { CounterInNamespace } from '../../harness/netns-counter.js';
 import { nativeUdpAvailable } from '../../harness/udp-implementations.js';
 import { waitUntil } from '../../harness/wait-for.js';
 
@@ -15,31 +16,6 @@ const describeNetns = unavailable === undefined ? describe : describe.skip;
 
 const PORT = 40_000;
 const SIZE = 1000;
-
-/** A UDP counter inside the namespace: prints how many datagrams it got, every 100 ms. */
-class CounterInNamespace {
-  readonly #child: ChildProcessWithoutNullStreams;
-  count = 0;
-
-  constructor(ns: Netns) {
-    const script = [
-      "const s = require('node:dgram').createSocket('udp4');",
-      'let n = 0;',
-      's.on("message", () => n++);',
-      `s.bind(${PORT}, '${ns.address}');`,
-      'setInterval(() => process.stdout.write(n + "\\n"), 100);',
-    ].join('');
-    this.#child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', script]);
-    this.#child.stdout.on('data', (d: Buffer) => {
-      const last = d.toString().trim().split('\n').pop();
-      if (last !== undefined && last !== '') this.count = Number(last);
-    });
-  }
-
-  stop(): void {
-    this.#child.kill('SIGKILL');
-  }
-}
 
 const datagram = (i: number) => Buffer.alloc(SIZE, i & 0xff);
 const delivered = (s: PacketSocket) => s.counters.datagramsOut - s.counters.sendBufferFull - s.counters.sendErrors;
@@ -59,7 +35,7 @@ describeNetns('the native socket under a full send buffer', () => {
       ...['qdisc', 'replace', 'dev', ns.hostDev, 'root', 'tbf'],
       ...['rate', '200kbit', 'burst', '4kb', 'latency', '5s'],
     ]);
-    counter = new CounterInNamespace(ns);
+    counter = new CounterInNamespace(ns, PORT);
     ({ socket } = await openUdp('native', { port: 0, bindAddress: ns.hostAddress, bufferBytes: 4096 }));
     other = createSocket('udp4');
     other.on('message', () => otherGot++);
