@@ -25,6 +25,42 @@
 /* Batches handled per readability before node's loop gets a turn (timers, other sockets). */
 #define ROUNDS_PER_POLL 8
 
+/* Memory JavaScript sees (the receive slots, meta, the histograms) and the socket writes into, with two owners:
+ * the socket and the JavaScript object(s) over it. Freed when both have let go, so JavaScript detaching or
+ * transferring the ArrayBuffer (postMessage, structuredClone) never leaves the socket writing into freed memory. */
+typedef struct {
+  int refs;
+  int pad[3]; /* keeps the data 16-byte aligned */
+} shared_head;
+
+static void *shared_alloc(size_t n) {
+  shared_head *s = calloc(1, sizeof(shared_head) + n);
+  if (s == NULL) return NULL;
+  s->refs = 1;
+  return s + 1;
+}
+
+static void shared_release(void *p) {
+  if (p == NULL) return;
+  shared_head *s = (shared_head *)p - 1;
+  if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0) free(s);
+}
+
+static void shared_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  shared_release(data);
+}
+
+/* JavaScript's owner of p: a Buffer (buffer) or an ArrayBuffer, whose finalizer releases it. */
+static napi_status shared_expose(napi_env env, void *p, size_t n, int buffer, napi_value *out) {
+  __atomic_add_fetch(&((shared_head *)p - 1)->refs, 1, __ATOMIC_ACQ_REL);
+  napi_status st = buffer ? napi_create_external_buffer(env, n, p, shared_finalize, NULL, out)
+                          : napi_create_external_arraybuffer(env, p, n, shared_finalize, NULL, out);
+  if (st != napi_ok) shared_release(p);
+  return st;
+}
+
 typedef struct {
   udp_core core;
   uv_poll_t poll;
@@ -36,6 +72,7 @@ typedef struct {
   napi_ref delay_ref;
   napi_async_context async;
   const srtp_registry *srtp; /* the env's SRTP contexts (srtp/binding.c), for sendSrtp */
+  void *rx_mem, *meta_mem, *delay_mem; /* the socket's own references (shared_*) */
   int open;
   int poll_inited;
   int poll_started;
@@ -98,6 +135,13 @@ static void do_close(udp_holder *h) {
     on_closed((uv_handle_t *)&h->poll);
 }
 
+static void free_holder(udp_holder *h) {
+  shared_release(h->rx_mem);
+  shared_release(h->meta_mem);
+  shared_release(h->delay_mem);
+  free(h);
+}
+
 static void finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
@@ -106,7 +150,7 @@ static void finalize(napi_env env, void *data, void *hint) {
     h->open = 0;
     udp_core_free(&h->core);
   }
-  free(h);
+  free_holder(h);
 }
 
 static udp_holder *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
@@ -167,32 +211,34 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   h->srtp = napi_get_instance_data(env, &reg) == napi_ok ? reg : NULL;
   h->open = 1;
   h->core.gso = gso;
-  void *rx_data, *meta_data, *delay_data;
   size_t meta_cells = batch * UDP_META_FIELDS + 1;
-  if (napi_create_buffer(env, batch * UDP_RX_SLOT, &rx_data, &rx) != napi_ok ||
-      napi_create_arraybuffer(env, meta_cells * 4, &meta_data, &meta_ab) != napi_ok ||
+  h->rx_mem = shared_alloc(batch * UDP_RX_SLOT);
+  h->meta_mem = shared_alloc(meta_cells * 4);
+  h->delay_mem = shared_alloc(UDP_HIST_DOUBLES * sizeof(double));
+  if (h->rx_mem == NULL || h->meta_mem == NULL || h->delay_mem == NULL ||
+      shared_expose(env, h->rx_mem, batch * UDP_RX_SLOT, 1, &rx) != napi_ok ||
+      shared_expose(env, h->meta_mem, meta_cells * 4, 0, &meta_ab) != napi_ok ||
       napi_create_typedarray(env, napi_uint32_array, meta_cells, meta_ab, 0, &meta) != napi_ok ||
-      napi_create_arraybuffer(env, UDP_HIST_DOUBLES * sizeof(double), &delay_data, &delay_ab) != napi_ok ||
+      shared_expose(env, h->delay_mem, UDP_HIST_DOUBLES * sizeof(double), 0, &delay_ab) != napi_ok ||
       napi_create_typedarray(env, napi_float64_array, UDP_HIST_DOUBLES, delay_ab, 0, &delay) != napi_ok ||
       napi_create_reference(env, rx, 1, &h->rx_ref) != napi_ok ||
       napi_create_reference(env, meta, 1, &h->meta_ref) != napi_ok ||
       napi_create_reference(env, delay, 1, &h->delay_ref) != napi_ok ||
       napi_create_reference(env, argv[5], 1, &h->cb_ref) != napi_ok) {
     udp_core_free(&h->core);
-    free(h);
+    free_holder(h);
     return NULL;
   }
-  h->core.rx = rx_data;
-  h->core.meta = meta_data;
+  h->core.rx = h->rx_mem;
+  h->core.meta = h->meta_mem;
   h->core.meta[batch * UDP_META_FIELDS] = (uint32_t)batch;
-  h->core.delay = delay_data;
-  memset(delay_data, 0, UDP_HIST_DOUBLES * sizeof(double));
+  h->core.delay = h->delay_mem;
   napi_value name;
   CHECK(napi_create_string_utf8(env, "convene:udp", NAPI_AUTO_LENGTH, &name));
   CHECK(napi_async_init(env, self, name, &h->async));
   if (napi_wrap(env, self, h, finalize, NULL, NULL) != napi_ok) {
     udp_core_free(&h->core);
-    free(h);
+    free_holder(h);
     return NULL;
   }
   CHECK(napi_create_reference(env, self, 1, &h->self_ref));

@@ -1,7 +1,9 @@
 // The native socket (bridge/native/udp: recvmmsg batches, sendmmsg at batch end) against node's dgram: the same
 // traffic gives the same bytes and the same counters; a batch that mixes garbage, STUN, DTLS and RTP is sorted
 // datagram by datagram; without the addon's socket `auto` falls back to dgram and says why.
+import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { STUN_BINDING_REQUEST, writeStun } from '@convene/bridge/ice';
 import { delayQuantileUs, FORWARDING_DELAY_BUCKETS, openUdp, type PacketSocket } from '@convene/bridge/transport';
@@ -271,5 +273,37 @@ describe('the native UDP socket', () => {
       rx.close();
       tx.close();
     }
+  });
+
+  itNative('keeps its memory when JavaScript transfers the buffers it shares with the socket', () => {
+    // The receive slots, meta and histograms are memory the socket writes into. JavaScript may detach them
+    // (structuredClone or postMessage with a transfer list). Before the socket owned that memory too, the transferred
+    // ArrayBuffer was freed at the next GC while recvmmsg still wrote into it, with the sender's bytes (a crash in
+    // V8's sweeper, every run). In a child process with --expose-gc: transfer all three, collect, fill the heap with
+    // fresh buffers, receive, send from a batch, and check nothing of the datagrams landed in them.
+    const script = `
+      const a = require(${JSON.stringify(join(import.meta.dirname, '../../../bridge/native/build/Release/convene_native.node'))});
+      const dgram = require('node:dgram');
+      let got = 0;
+      const s = new a.UdpSocket('127.0.0.1', 0, 0, 4, 16, (n) => { got += n; s.send(Buffer.alloc(8, 0x42), 0, 8, 0x7f000001, s.port()); }, true);
+      for (const view of [s.rx(), s.meta(), s.delay()]) structuredClone(view.buffer, { transfer: [view.buffer] });
+      gc(); gc();
+      setTimeout(() => {
+        gc();
+        const victims = [];
+        for (let i = 0; i < 2000; i++) victims.push(new Uint8Array(new ArrayBuffer(8192)));
+        const c = dgram.createSocket('udp4');
+        c.send(Buffer.alloc(1000, 0x41), s.port(), '127.0.0.1', () => setTimeout(() => {
+          const hit = victims.findIndex((v) => v.includes(0x41) || v.includes(0x42));
+          s.close(); c.close(); gc();
+          console.log(got >= 1 && hit === -1 ? 'ok' : 'got ' + got + ', a fresh buffer holds received bytes: ' + hit);
+        }, 100));
+      }, 50);`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect({ status: r.status, signal: r.signal, out: r.stdout.trim() }).toEqual({
+      status: 0,
+      signal: null,
+      out: 'ok',
+    });
   });
 });
