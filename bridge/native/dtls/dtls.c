@@ -60,8 +60,11 @@ static void set_error(dtls_session *s, const char *msg) {
   if (s->error[0] == '\0') snprintf(s->error, sizeof s->error, "%s", msg);
 }
 
+/* Also empties the thread's error queue: an error left there would make a later, unrelated OpenSSL call that
+ * reads the queue (SSL_get_error) misreport. */
 static void error_from_openssl(char *buf, size_t len, const char *what) {
   unsigned long e = ERR_peek_last_error();
+  ERR_clear_error();
   if (e == 0) {
     snprintf(buf, len, "%s", what);
     return;
@@ -182,8 +185,11 @@ dtls_identity *dtls_identity_new(const char *common_name, int days, const char *
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
   SSL_CTX_set_cert_verify_callback(ctx, verify_peer, NULL);
   SSL_CTX_set_read_ahead(ctx, 1);
+  /* No encrypt-then-MAC: with it, OpenSSL 3.0's DTLS takes a CBC record whose MAC fails as fatal, so one record
+   * spoofed from the peer's address would end a session on a CBC suite; without it such records are discarded, as
+   * DTLS wants (RFC 6347 §4.1.2.7). AEAD suites, which browsers use, are not affected either way. */
   SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+                               SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_ENCRYPT_THEN_MAC);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_info_callback(ctx, on_info);
@@ -220,6 +226,7 @@ dtls_session *dtls_session_new(dtls_identity *id, int is_server, int mtu) {
     BIO_free(wbio);
     SSL_free(s->ssl);
     free(s);
+    ERR_clear_error();
     return NULL;
   }
   BIO_set_mem_eof_return(rbio, -1); /* empty means "wait for more", not end of stream */
@@ -454,7 +461,9 @@ int dtls_srtp_profile(const dtls_session *s) {
 int dtls_export_srtp(dtls_session *s, uint8_t *out, size_t len) {
   if (s->state != DTLS_S_CONNECTED) return -1;
   static const char label[] = "EXTRACTOR-dtls_srtp";
-  return SSL_export_keying_material(s->ssl, out, len, label, sizeof label - 1, NULL, 0, 0) == 1 ? 0 : -1;
+  int ok = SSL_export_keying_material(s->ssl, out, len, label, sizeof label - 1, NULL, 0, 0) == 1;
+  ERR_clear_error();
+  return ok ? 0 : -1;
 }
 
 int dtls_write(dtls_session *s, const uint8_t *buf, size_t len) {

@@ -144,7 +144,8 @@ export class DtlsSession {
     if (state === DTLS_STATE_CONNECTED && this.#state === 'connecting') this.#connected(conn);
     // Data that came with the datagram is delivered before a close_notify behind it ends the session.
     if (this.#conn === conn && (state === DTLS_STATE_CONNECTED || state === DTLS_STATE_CLOSED)) this.#deliver(conn);
-    if (state === DTLS_STATE_CONNECTED) return;
+    // What ran above (onKeys, onAppData) may have ended the session and freed its connection: nothing more to do.
+    if (state === DTLS_STATE_CONNECTED || this.#conn !== conn) return;
     if (state === DTLS_STATE_CLOSED) this.#end('closed', conn.error());
     else if (state === DTLS_STATE_FAILED) this.#end('failed', conn.error());
   }
@@ -157,7 +158,8 @@ export class DtlsSession {
       this.#unwanted += records.length;
       return;
     }
-    for (const r of records) if (!onAppData(r)) this.#unwanted++;
+    // A record handler may end the session: what is left of the datagram then goes nowhere.
+    for (const r of records) if (this.#conn !== conn || !onAppData(r)) this.#unwanted++;
   }
 
   #flush(conn: NativeDtlsConnection): void {

@@ -21,6 +21,8 @@ interface PairOptions {
   clientFingerprints?: (client: DtlsIdentity) => DtlsFingerprint[];
   /** Drop the 1st, 4th and 8th datagram: both sides must retransmit. */
   lossy?: boolean;
+  /** The server's application-data handler. */
+  onServerAppData?: (buf: Buffer) => boolean;
 }
 
 function pair(opts: PairOptions = {}) {
@@ -52,6 +54,7 @@ function pair(opts: PairOptions = {}) {
     send: send(() => client),
     onStateChange: (s, r) => (states.b.push(s), r !== undefined && reasons.b.push(r)),
     onKeys: (k) => (keys.b = k),
+    onAppData: opts.onServerAppData,
     handshakeTimeoutMs: 30_000,
   });
   const deliver = (): void => {
@@ -65,7 +68,7 @@ function pair(opts: PairOptions = {}) {
     client.start(0);
     for (let i = 0; i < 10; i++) deliver();
   };
-  return { client, server, keys, states, reasons, run, deliver };
+  return { client, server, keys, states, reasons, run, deliver, queue };
 }
 
 describe('DtlsSession (OpenSSL)', () => {
@@ -155,6 +158,28 @@ describe('DtlsSession (OpenSSL)', () => {
     expect(p.client.state).toBe('closed');
     expect(p.server.state).toBe('closed');
     expect(p.reasons.b).toContain('peer sent close_notify');
+  });
+
+  it('lets an application-data handler end the session in the middle of a datagram', () => {
+    let got = 0;
+    const p = pair({
+      onServerAppData: () => {
+        got++;
+        p.server.close(); // e.g. the SCTP layer giving up on the association
+        return true;
+      },
+    });
+    p.run();
+    expect(p.server.state).toBe('connected');
+    // Two records and a close_notify from the client, in one datagram (DTLS allows records back to back).
+    p.client.write(Buffer.from('first'));
+    p.client.write(Buffer.from('second'));
+    p.client.close();
+    const datagram = Buffer.concat(p.queue.splice(0).map(([, buf]) => buf));
+    // Before: the session read the freed connection's error after the handler closed it, and threw.
+    expect(() => p.server.handleDatagram(datagram, 0, datagram.length, 0)).not.toThrow();
+    expect(got).toBe(1); // nothing delivered after the session ended
+    expect(p.server.state).toBe('closed');
   });
 
   it('ignores plaintext alerts and junk once connected', () => {
