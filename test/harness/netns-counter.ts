@@ -1,6 +1,7 @@
 // A UDP counter inside a network namespace (test/harness/netns-peer.ts): how many datagrams reached a port there.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Netns } from './netns-peer.js';
+import { waitUntil } from './wait-for.js';
 
 /** Binds `port` on the namespace's address and reports how many datagrams it got, every 100 ms. */
 export class CounterInNamespace {
@@ -20,6 +21,19 @@ export class CounterInNamespace {
       const last = d.toString().trim().split('\n').pop();
       if (last !== undefined && last !== '') this.count = Number(last);
     });
+  }
+
+  /** Until a probe datagram (`probe` sends one) arrives: the counter is bound and counting. */
+  async ready(probe: () => void): Promise<void> {
+    await waitUntil(
+      'the counter in the namespace',
+      () => {
+        probe();
+        return this.count > 0;
+      },
+      10_000,
+      100,
+    );
   }
 
   stop(): void {

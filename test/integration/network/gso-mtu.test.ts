@@ -47,15 +47,7 @@ describeNetns('the native socket on a route with a small MTU', () => {
     });
     trigger = createSocket('udp4');
     await new Promise<void>((r) => trigger.bind(0, ns.hostAddress, r));
-    await waitUntil(
-      'the counter in the namespace',
-      () => {
-        socket.send(Buffer.alloc(10), 0, 10, PORT, ns.address);
-        return counter.count > 0;
-      },
-      10_000,
-      100,
-    );
+    await counter.ready(() => socket.send(Buffer.alloc(10), 0, 10, PORT, ns.address));
   });
 
   afterAll(() => {

@@ -41,15 +41,7 @@ describeNetns('the native socket under a full send buffer', () => {
     other.on('message', () => otherGot++);
     await new Promise<void>((r) => other.bind(0, ns.hostAddress, r));
     // The counter is up when a datagram sent now arrives.
-    await waitUntil(
-      'the counter in the namespace',
-      () => {
-        socket.send(datagram(0), 0, 10, PORT, ns.address);
-        return counter.count > 0;
-      },
-      10_000,
-      100,
-    );
+    await counter.ready(() => socket.send(datagram(0), 0, 10, PORT, ns.address));
   });
 
   afterAll(() => {
