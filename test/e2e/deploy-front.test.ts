@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { freePort } from '@convene/xmpp-server';
-import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
-import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
+import { BrowserParticipant } from '../harness/browser-page.js';
+import type { BrowserStack } from '../harness/browser-stack.js';
+import { startStackAndBrowser } from '../harness/browser-suite.js';
 import { makePrefix, Nginx, nginxTest, productionConfig } from '../harness/nginx.js';
 import { Prometheus } from '../harness/prometheus.js';
 import { waitUntil } from '../harness/wait-for.js';
@@ -38,10 +39,7 @@ beforeAll(async () => {
   execFileSync('chmod', ['-R', 'a+rX', webRoot]);
   const port = await freePort();
   // The bridge hands pages colibri-ws URLs on nginx's origin, as a production bridge names its public front.
-  [stack, browser] = await Promise.all([
-    startBrowserStack({ websocketBaseUrl: `ws://127.0.0.1:${port}` }),
-    launchChromium(),
-  ]);
+  [stack, browser] = await startStackAndBrowser({ websocketBaseUrl: `ws://127.0.0.1:${port}` });
   nginx = await Nginx.start({
     port,
     webRoot,

@@ -3,8 +3,9 @@
 // each decoding the others' video and receiving their audio; a Jingle restart and a leave work as with Jicofo.
 // Their bridge channel runs over SCTP or colibri-ws, whichever the library takes.
 import type { Browser } from 'playwright-core';
-import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
-import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
+import type { BrowserStack } from '../harness/browser-stack.js';
+import { startStackAndBrowser } from '../harness/browser-suite.js';
+import { BrowserParticipant } from '../harness/browser-page.js';
 import { LjmParticipant, startLjmServer, type LjmServer } from '../harness/ljm-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
@@ -20,7 +21,7 @@ const ids = new Map<LjmParticipant | BrowserParticipant, string>();
 const open: Array<LjmParticipant | BrowserParticipant> = [];
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
+  [stack, browser] = await startStackAndBrowser();
   ljmServer = await startLjmServer(stack.webUrl);
 }, 90_000);
 afterAll(async () => {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { COTURN_BINARY, Coturn, freePort, turnCredentials } from '@convene/xmpp-server';
-import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
-import { launchChromium } from '../harness/browser-page.js';
+import type { BrowserStack } from '../harness/browser-stack.js';
+import { startStackAndBrowser } from '../harness/browser-suite.js';
 import { LjmParticipant, startLjmServer, type LjmServer } from '../harness/ljm-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
@@ -24,10 +24,7 @@ const open: LjmParticipant[] = [];
 
 beforeAll(async () => {
   coturn = await Coturn.start({ allowLoopbackPeers: true });
-  [stack, browser] = await Promise.all([
-    startBrowserStack({ turn: { ...coturn.service, ttlSeconds: 600 } }),
-    launchChromium(),
-  ]);
+  [stack, browser] = await startStackAndBrowser({ turn: { ...coturn.service, ttlSeconds: 600 } });
   ljmServer = await startLjmServer(stack.webUrl);
 }, 90_000);
 afterAll(async () => {

@@ -2,8 +2,9 @@
 // closing the tab): the web server, which proxies their XMPP and colibri-ws WebSockets, keeps no descriptor.
 import { readdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { startBrowserStack, type BrowserStack } from '../harness/browser-stack.js';
-import { BrowserParticipant, launchChromium } from '../harness/browser-page.js';
+import type { BrowserStack } from '../harness/browser-stack.js';
+import { startStackAndBrowser } from '../harness/browser-suite.js';
+import { BrowserParticipant } from '../harness/browser-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
 const ROUNDS = 3;
@@ -12,7 +13,7 @@ let stack: BrowserStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
+  [stack, browser] = await startStackAndBrowser();
 }, 90_000);
 afterAll(async () => {
   await browser?.close();

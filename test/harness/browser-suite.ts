@@ -2,7 +2,19 @@
 // before its tests and closed after them with every page it joined.
 import type { Browser } from 'playwright-core';
 import { BrowserParticipant, launchChromium } from './browser-page.js';
-import { startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { startBrowserStack, type BrowserStack, type BrowserStackOptions } from './browser-stack.js';
+
+/**
+ * The stack and one Chromium, started side by side. If either fails, the other is closed before the error is
+ * thrown: with Promise.all a failed stack left the browser it never returned running, and jest never exited.
+ */
+export async function startStackAndBrowser(options?: BrowserStackOptions): Promise<[BrowserStack, Browser]> {
+  const [s, b] = await Promise.allSettled([startBrowserStack(options), launchChromium()]);
+  if (s.status === 'fulfilled' && b.status === 'fulfilled') return [s.value, b.value];
+  if (s.status === 'fulfilled') await s.value.close();
+  if (b.status === 'fulfilled') await b.value.close();
+  throw s.status === 'rejected' ? s.reason : (b as PromiseRejectedResult).reason;
+}
 
 export interface BrowserSuite {
   readonly stack: BrowserStack;
@@ -17,7 +29,7 @@ export function browserSuite(): BrowserSuite {
   let browser: Browser | undefined;
   const pages: BrowserParticipant[] = [];
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
+    [stack, browser] = await startStackAndBrowser();
   }, 90_000);
   afterAll(async () => {
     await Promise.all(pages.splice(0).map((p) => p.close()));
