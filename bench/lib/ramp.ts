@@ -6,6 +6,7 @@
 // to 12.6 ms (session 9), so the summary gives each step's median and range over the rounds.
 import { loadavg } from 'node:os';
 import type { Scenario } from './scenario.js';
+import { median } from './rounds.js';
 import { fmt, type ScenarioRow } from './tables.js';
 
 export interface RampShape {
@@ -68,12 +69,6 @@ export async function runRamp(s: Scenario, who: string, shape: RampShape, o: Ram
     maxForwardedPps: best?.forwardedPps ?? 0,
     maxForwardedPpsPerCore: best === undefined ? 0 : best.forwardedPps / (best.bridgeCpuPct / 100),
   };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** The steps every round reached, by name, in ramp order. */

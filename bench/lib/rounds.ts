@@ -5,7 +5,7 @@
 // wakeup costs): a single round is no basis for a ratio.
 import type { ScenarioRow } from './tables.js';
 
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

@@ -50,8 +50,8 @@ export class EndpointTransport implements MediaSink {
   readonly #deps: EndpointTransportDeps;
   #dtls: DtlsSession | undefined;
   #srtp: SrtpTransform | undefined;
-  /** The addon's number for #srtp when it and the socket are both native (sendSrtp: one call per packet), else -1. */
-  #srtpHandle = -1;
+  /** The addon's number for #srtp when it and the socket are both native (sendSrtp: one call per packet), else 0. */
+  #srtpHandle = 0;
   readonly #ring = new SendRing();
   /** What it sends us: receive stats, transport-cc arrival times, NACKs of its video. */
   readonly uplink: Uplink;
@@ -189,43 +189,35 @@ export class EndpointTransport implements MediaSink {
       return;
     }
     if (tccAt >= 0) this.downlink.stamp(buf, tccAt, len, nowMs);
-    if (this.#srtpHandle >= 0) {
-      // Native SRTP on the native socket: protect into the ring and queue the send in one call into the addon.
-      const at = this.#ring.nextOffset();
-      if (at < 0) {
-        this.counters.dropSendBusy++;
-        return;
-      }
-      const n = this.#deps.udp.sendSrtp!(
-        this.#srtpHandle,
-        buf,
-        off,
-        len,
-        this.#ring.buffer,
-        at,
-        this.port,
-        this.address,
-      );
-      if (n <= 0) {
-        if (n < 0) countProtectError(this.counters, n);
-        return;
-      }
-      this.#ring.markRtp(n);
-      this.counters.rtpPacketsOut++;
-      this.counters.rtpBytesOut += len;
-      return;
-    }
-    const slot = this.#nextSlot();
-    if (slot === undefined) return;
-    const n = srtp.protectRtp(buf, off, len, slot, 0);
-    if (n < 0) {
-      countProtectError(this.counters, n);
-      return;
-    }
-    this.#ring.markRtp(n);
+    const n = this.#srtpHandle > 0 ? this.#protectAndQueue(buf, off, len) : this.#protectIntoSlot(srtp, buf, off, len);
+    if (n < 0) countProtectError(this.counters, n);
+    if (n <= 0) return;
     this.counters.rtpPacketsOut++;
     this.counters.rtpBytesOut += len;
+  }
+
+  /** Native SRTP on the native socket: protects into the ring and queues the send in one call into the addon. */
+  #protectAndQueue(buf: Buffer, off: number, len: number): number {
+    const at = this.#ring.nextOffset();
+    if (at < 0) {
+      this.counters.dropSendBusy++;
+      return 0;
+    }
+    const ring = this.#ring.buffer;
+    const n = this.#deps.udp.sendSrtp!(this.#srtpHandle, buf, off, len, ring, at, this.port, this.address);
+    if (n > 0) this.#ring.markRtp(n);
+    return n;
+  }
+
+  /** Protects into the next ring slot, then sends it (two steps: node:crypto SRTP or the dgram socket). */
+  #protectIntoSlot(srtp: SrtpTransform, buf: Buffer, off: number, len: number): number {
+    const slot = this.#nextSlot();
+    if (slot === undefined) return 0;
+    const n = srtp.protectRtp(buf, off, len, slot, 0);
+    if (n < 0) return n;
+    this.#ring.markRtp(n);
     this.#sendSlot(slot, n);
+    return n;
   }
 
   sendRtcp(buf: Buffer, off: number, len: number): void {
@@ -372,9 +364,8 @@ export class EndpointTransport implements MediaSink {
       remoteKey: k.remoteKey,
       remoteSalt: k.remoteSalt,
     });
-    // 0: the addon had no slot for the context (its registry full): the two-call path still works.
-    const handle = this.#srtp.handle ?? 0;
-    if (handle > 0 && this.#deps.udp.sendSrtp !== undefined) this.#srtpHandle = handle;
+    // 0 (no handle: node:crypto SRTP, or the addon's registry full) or a dgram socket: the two-step path.
+    this.#srtpHandle = this.#deps.udp.sendSrtp === undefined ? 0 : (this.#srtp.handle ?? 0);
     this.#ready = true;
     this.#deps.onDtlsState('connected');
   }

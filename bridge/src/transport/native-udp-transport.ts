@@ -162,15 +162,18 @@ export class NativeUdpTransport implements PacketSocket {
     return n;
   }
 
+  /** The destination as the addon takes it, or -1 when the socket is closed or it is no IPv4 literal (counted). */
+  #destination(address: string): number {
+    if (this.#closed) return -1;
+    const addr = this.#number(address);
+    if (addr < 0) this.#badAddress++;
+    return addr;
+  }
+
   /** Queued (inside a batch) or sent now; a full send buffer drops it and counts it (sendBufferFull). */
   send(buf: Buffer, off: number, len: number, port: number, address: string): void {
-    if (this.#closed) return;
-    const addr = this.#number(address);
-    if (addr < 0) {
-      this.#badAddress++;
-      return;
-    }
-    this.#socket.send(buf, off, len, addr, port);
+    const addr = this.#destination(address);
+    if (addr >= 0) this.#socket.send(buf, off, len, addr, port);
   }
 
   sendSrtp(
@@ -183,13 +186,8 @@ export class NativeUdpTransport implements PacketSocket {
     port: number,
     address: string,
   ): number {
-    if (this.#closed) return 0;
-    const addr = this.#number(address);
-    if (addr < 0) {
-      this.#badAddress++;
-      return 0;
-    }
-    return this.#socket.sendSrtp(srtpHandle, src, off, len, dst, dstOff, addr, port);
+    const addr = this.#destination(address);
+    return addr < 0 ? 0 : this.#socket.sendSrtp(srtpHandle, src, off, len, dst, dstOff, addr, port);
   }
 
   close(): void {
