@@ -73,6 +73,7 @@ typedef struct {
   napi_async_context async;
   const srtp_registry *srtp; /* the env's SRTP contexts (srtp/binding.c), for sendSrtp */
   void *rx_mem, *meta_mem, *delay_mem; /* the socket's own references (shared_*) */
+  napi_async_cleanup_hook_handle cleanup; /* closes the socket if the env (a worker) ends with it open */
   int open;
   int poll_inited;
   int poll_started;
@@ -100,6 +101,8 @@ static void call_batch(udp_holder *h, int n) {
 
 static void on_poll(uv_poll_t *p, int status, int events) {
   udp_holder *h = p->data;
+  /* libuv reports an error (and stops the handle) only on POLLERR, which this socket never raises: without
+   * IP_RECVERR an unconnected UDP socket keeps no ICMP error, and it asks for no transmit timestamps. */
   if (status < 0 || !(events & UV_READABLE)) return;
   for (int round = 0; round < ROUNDS_PER_POLL && h->open; round++) {
     int n = udp_core_receive(&h->core);
@@ -120,6 +123,9 @@ static void on_closed(uv_handle_t *p) {
   h->cb_ref = h->rx_ref = h->meta_ref = h->delay_ref = NULL;
   napi_delete_reference(env, h->self_ref); /* now the object may be collected; finalize frees h */
   h->self_ref = NULL;
+  /* Unregisters the hook, or, when the env's teardown called it, tells node the close is done. */
+  if (h->cleanup != NULL) napi_remove_async_cleanup_hook(h->cleanup);
+  h->cleanup = NULL;
 }
 
 static void do_close(udp_holder *h) {
@@ -133,6 +139,14 @@ static void do_close(udp_holder *h) {
     uv_close((uv_handle_t *)&h->poll, on_closed);
   else
     on_closed((uv_handle_t *)&h->poll);
+}
+
+/* The env is ending (a worker thread stopped or exited) with the socket open: close it through libuv while the
+ * loop still runs, or node aborts on closing a loop with a live poll handle and then frees the handle's memory. */
+static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
+  udp_holder *h = arg;
+  h->cleanup = handle;
+  do_close(h);
 }
 
 static void free_holder(udp_holder *h) {
@@ -252,6 +266,7 @@ static napi_value construct(napi_env env, napi_callback_info info) {
     return NULL;
   }
   h->poll_started = 1;
+  if (napi_add_async_cleanup_hook(env, on_env_cleanup, h, &h->cleanup) != napi_ok) h->cleanup = NULL;
   return self;
 }
 

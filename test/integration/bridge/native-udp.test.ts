@@ -306,4 +306,51 @@ describe('the native UDP socket', () => {
       out: 'ok',
     });
   });
+
+  itNative('closes a socket left open when its worker thread ends, under traffic, and node goes on', () => {
+    // A worker's loop is closed when it ends; a poll handle still on it made node abort ("uv_loop_close() while
+    // having open handles") after reading the handle's freed memory. The addon's cleanup hook now closes the socket
+    // first. Three ways to end: terminate() from outside while the socket receives a flood, process.exit() inside,
+    // and an uncaught exception inside; then a socket in the main thread still works.
+    const addon = JSON.stringify(join(import.meta.dirname, '../../../bridge/native/build/Release/convene_native.node'));
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const dgram = require('node:dgram');
+      const a = require(${addon});
+      const body = (end) => \`
+        const { parentPort } = require('node:worker_threads');
+        const a = require(${addon.replace(/"/g, "'")});
+        let got = 0;
+        const s = new a.UdpSocket('127.0.0.1', 0, 0, 8, 16, (n) => { got += n; if (got > 50) \${end}; }, false);
+        parentPort.postMessage(s.port());\`;
+      const ends = ['parentPort.postMessage(-1)', 'process.exit(3)', 'setImmediate(() => { throw new Error("x"); })'];
+      const run = (i) => new Promise((resolve) => {
+        const w = new Worker(body(ends[i]), { eval: true });
+        const c = dgram.createSocket('udp4');
+        const flood = [];
+        w.on('error', () => {});
+        w.on('message', (m) => {
+          if (m === -1) { w.terminate(); return; }
+          for (let k = 0; k < 20; k++) flood.push(setInterval(() => c.send(Buffer.alloc(200), m, '127.0.0.1'), 1));
+        });
+        w.on('exit', (code) => { flood.forEach(clearInterval); c.close(); resolve(code); });
+      });
+      (async () => {
+        const codes = [];
+        for (let i = 0; i < ends.length; i++) codes.push(await run(i));
+        let got = 0;
+        const s = new a.UdpSocket('127.0.0.1', 0, 0, 8, 16, (n) => { got += n; }, false);
+        const c = dgram.createSocket('udp4');
+        c.send(Buffer.alloc(10), s.port(), '127.0.0.1', () => setTimeout(() => {
+          s.close(); c.close();
+          console.log(JSON.stringify({ codes, got }));
+        }, 100));
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect({ status: r.status, signal: r.signal, out: r.stdout.trim() }).toEqual({
+      status: 0,
+      signal: null,
+      out: JSON.stringify({ codes: [1, 3, 1], got: 1 }),
+    });
+  });
 });
