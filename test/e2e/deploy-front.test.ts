@@ -86,6 +86,12 @@ test('nginx proxies /http-bind to Prosody and /conference-request/v1 to the focu
   expect(await request.json()).toMatchObject({ ready: true });
   const page = await fetch(`${nginx.url}${ROOM}`);
   expect(await page.text()).toContain('/app.js');
+  // A room name with a dot is a room too (a reload of "team.sync" got nginx's 404 before).
+  const dotted = await fetch(`${nginx.url}team.sync`);
+  expect({ status: dotted.status, page: (await dotted.text()).includes('/app.js') }).toEqual({
+    status: 200,
+    page: true,
+  });
   expect((await fetch(`${nginx.url}config.json`)).headers.get('cache-control')).toBe('no-cache');
   // The focus's other routes and the bridge's private server are not behind the front: those paths are room names.
   expect(await (await fetch(`${nginx.url}stats`)).text()).not.toContain('bridge_selector');

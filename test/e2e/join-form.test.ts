@@ -65,6 +65,18 @@ describe('join form', () => {
     },
   );
 
+  it('serves the page for a room name with a dot, as after a reload of that room', async () => {
+    // The form accepts "team.sync" and puts it in the address; the server used to answer 404 for any dotted path.
+    const page = await browser.newPage();
+    const res = await page.goto(`${webUrl}team.sync`);
+    expect(res?.status()).toBe(200);
+    await page.waitForSelector('.room-input', { timeout: 15_000 });
+    expect(await page.$eval('.room-input', (i) => (i as HTMLInputElement).value)).toBe('team.sync');
+    // Unknown paths of more than one segment are still not pages.
+    expect((await fetch(`${webUrl}team.sync/x`)).status).toBe(404);
+    await page.close();
+  });
+
   it.each(['standup', 'team.sync', 'a-b_c', 'Weekly-2026', 'café', 'b[1]', 'x|y'])('accepts %j', async (value) => {
     const { page } = await openForm();
     expect(await mismatch(page, value)).toBe(false);

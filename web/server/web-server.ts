@@ -55,8 +55,9 @@ export class WebServer {
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
         return;
       }
-      // Any other single-segment path is a room name: the page reads it from location.
-      const asset = assets.get(path) ?? (/^\/[^/.]*$/.test(path) ? index : undefined);
+      // Any other single-segment path is a room name, dots included ("team.sync", as the join form and the focus
+      // accept): the page reads it from location. So a reload of a room's page finds the page again.
+      const asset = assets.get(path) ?? (/^\/[^/]*$/.test(path) ? index : undefined);
       if (asset === undefined) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
         return;
