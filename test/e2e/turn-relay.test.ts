@@ -11,16 +11,18 @@ import type { Browser, Page } from 'playwright-core';
 import { COTURN_BINARY, Coturn, freePort, turnCredentials } from '@convene/xmpp-server';
 import type { BrowserStack } from '../harness/browser-stack.js';
 import { startStackAndBrowser } from '../harness/browser-suite.js';
+import { BrowserParticipant, type PageParticipant } from '../harness/browser-page.js';
 import { LjmParticipant, startLjmServer, type LjmServer } from '../harness/ljm-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
 const ROOM = 'turnrelay';
+const WEB_ROOM = 'turnweb';
 
 let coturn: Coturn;
 let stack: BrowserStack;
 let browser: Browser;
 let ljmServer: LjmServer;
-const open: LjmParticipant[] = [];
+const open: PageParticipant[] = [];
 
 beforeAll(async () => {
   coturn = await Coturn.start({ allowLoopbackPeers: true });
@@ -102,6 +104,42 @@ test('a relay-only lib-jitsi-meet page and a direct one decode each other throug
     `selected candidate pairs: relayed ${JSON.stringify(pair)}, direct ${JSON.stringify(await direct.selectedPair())}`,
   );
   expect(pair?.local).toBe('relay');
+  expect((await direct.selectedPair())?.local).not.toBe('relay');
+}, 90_000);
+
+test('the web client gets TURN from Prosody too: a relay-only page and a direct one decode each other', async () => {
+  // Our own page asks Prosody (extdisco:2) after login, as lib-jitsi-meet does; before it used no ICE server, so a
+  // page that could reach the bridge only through TURN (here: iceTransportPolicy=relay) had no media at all.
+  const relayed = await BrowserParticipant.join(
+    browser,
+    stack.webUrl,
+    WEB_ROOM,
+    'web-relayed',
+    'iceTransportPolicy=relay',
+  );
+  const direct = await BrowserParticipant.join(browser, stack.webUrl, WEB_ROOM, 'web-direct');
+  open.push(relayed, direct);
+  const [relayedId, directId] = await Promise.all(
+    [relayed, direct].map((p) => waitUntil(`${p.name} to join`, () => p.endpointId(), 20_000, 100)),
+  );
+  for (const [p, other] of [
+    [relayed, directId],
+    [direct, relayedId],
+  ] as const)
+    await waitUntil(
+      `${p.name} to decode video from the other`,
+      async () => ((await p.inbound())[other ?? '']?.framesDecoded ?? 0) > 10,
+      30_000,
+      250,
+    );
+  const config = await relayed.iceConfiguration();
+  expect(config.iceTransportPolicy).toBe('relay');
+  const turn = config.iceServers.filter((s) => String(s.urls).startsWith('turn:'));
+  expect(turn.map((s) => String(s.urls)).sort()).toEqual(
+    ['tcp', 'udp'].map((t) => `turn:${coturn.service.host}:${coturn.service.port}?transport=${t}`),
+  );
+  for (const s of turn) expect(s.credential).toBe(turnCredentials(coturn.service.secret, Number(s.username)).password);
+  expect((await relayed.selectedPair())?.local).toBe('relay');
   expect((await direct.selectedPair())?.local).not.toBe('relay');
 }, 90_000);
 

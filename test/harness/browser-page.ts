@@ -155,6 +155,29 @@ export class BrowserParticipant extends PageParticipant {
     return this.page.evaluate(() => window.convene?.endpointId);
   }
 
+  /** The peer connection's ICE servers (from the XMPP server, XEP-0215) and its candidate policy. */
+  iceConfiguration(): Promise<{ iceServers: RTCIceServer[]; iceTransportPolicy?: string }> {
+    return this.page.evaluate(() => {
+      const c = window.convene?.peerConnection?.getConfiguration();
+      return { iceServers: c?.iceServers ?? [], iceTransportPolicy: c?.iceTransportPolicy };
+    });
+  }
+
+  /** Candidate types of the selected pair (`relay` when media goes through TURN). */
+  selectedPair(): Promise<{ local: string; remote: string } | undefined> {
+    return this.page.evaluate(async () => {
+      const stats = new Map<string, Record<string, unknown>>();
+      (await window.convene?.peerConnection?.getStats())?.forEach((s: Record<string, unknown>) =>
+        stats.set(String(s.id), s),
+      );
+      const transport = [...stats.values()].find((s) => s.type === 'transport');
+      const pair = stats.get(String(transport?.selectedCandidatePairId));
+      if (pair === undefined) return undefined;
+      const type = (id: unknown) => String(stats.get(String(id))?.candidateType);
+      return { local: type(pair.localCandidateId), remote: type(pair.remoteCandidateId) };
+    });
+  }
+
   inbound(): Promise<Record<string, PageInbound>> {
     return this.page.evaluate(async () => (await window.convene?.inboundStats()) ?? {});
   }

@@ -6,6 +6,7 @@ import type { RuntimeConfig } from './config/runtime-config.js';
 import { XmppConnection } from './xmpp/xmpp-connection.js';
 import { ConferenceRoom, newEndpointId, type LocalState } from './xmpp/conference-room.js';
 import { NS_DISCO_INFO, buildDiscoInfo } from './xmpp/features.js';
+import { IceServers } from './xmpp/ice-servers.js';
 import { JingleSession } from './jingle/jingle-session.js';
 import { BridgeLink, type BridgeLinkState } from './media/bridge-link.js';
 import type { LocalMedia } from './media/local-media.js';
@@ -29,6 +30,8 @@ export interface CallOptions {
   receiveHeight?: number;
   /** At most this many videos (`?lastN=`). */
   lastN?: number;
+  /** `relay`: media through the server's TURN only (`?iceTransportPolicy=relay`). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 /** One call: XMPP connection, room, Jingle session, bridge channel and the view, wired together. */
@@ -43,6 +46,8 @@ export class Call {
     firstFrame?: number;
   } = {};
   readonly #startedAt = performance.now();
+  /** The XMPP server's STUN/TURN servers (set once connected). */
+  iceServers: IceServers | undefined;
   /** How many Jingle sessions this page accepted (more than one after a restart). */
   sessionsAccepted = 0;
   readonly #channel = new BridgeLink({
@@ -148,6 +153,10 @@ export class Call {
     }
     const conn = this.#conn;
     this.#mark('xmppOnline');
+    // Asked now, so the answer is in before the focus's session-initiate.
+    const iceServers = new IceServers(conn, config.domain);
+    this.iceServers = iceServers;
+    void iceServers.get();
     const roomJid = `${room}@${config.mucDomain}`;
     const r = new ConferenceRoom(conn, roomJid, this.endpointId, this.#state, {
       onJoin: (o) => {
@@ -220,6 +229,8 @@ export class Call {
         } else if (state === 'failed') this.#view.status('Media connection failed', 'error');
         else if (state === 'disconnected') this.#view.status('Media connection interrupted…', 'error');
       },
+      iceServers: () => iceServers.get(),
+      iceTransportPolicy: this.#o.iceTransportPolicy ?? 'all',
       onError: (what, err) => this.#report(what, err),
     });
     conn.onIqGet(NS_DISCO_INFO, 'query', (_s, q) => buildDiscoInfo(q));

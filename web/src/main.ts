@@ -44,7 +44,19 @@ async function main(): Promise<void> {
   const receive = params.get('receiveHeight');
   const receiveHeight = receive === null ? undefined : Number(receive);
   const lastN = params.get('lastN') === null ? undefined : Number(params.get('lastN'));
-  const call = new Call({ config, room, displayName: name, media, root, captureHeight, receiveHeight, lastN });
+  // As lib-jitsi-meet's iceTransportPolicy: `relay` tests a TURN setup (media only through the server's TURN).
+  const iceTransportPolicy = params.get('iceTransportPolicy') === 'relay' ? 'relay' : 'all';
+  const call = new Call({
+    config,
+    room,
+    displayName: name,
+    media,
+    root,
+    captureHeight,
+    receiveHeight,
+    lastN,
+    iceTransportPolicy,
+  });
   window.convene = call;
   // Closing the tab leaves the room at once (the server would notice the dead WebSocket only later).
   addEventListener('pagehide', () => void call.leave());

@@ -44,3 +44,13 @@ export {
   parseFocusPresence,
   buildFocusPresence,
 } from './focus-presence.js';
+export {
+  type ExternalService,
+  type ExternalServiceType,
+  type IceServer,
+  EXTERNAL_SERVICE_TYPES,
+  buildServicesQuery,
+  parseExternalServices,
+  iceServerUrl,
+  iceServersOf,
+} from './external-services.js';

@@ -21,3 +21,5 @@ export const NS_HEALTHCHECK = 'http://jitsi.org/protocol/healthcheck';
 export const NS_CAPS = 'http://jabber.org/protocol/caps';
 export const NS_NICK = 'http://jabber.org/protocol/nick';
 export const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
+/** XEP-0215 External Service Discovery, version 2: STUN/TURN servers and credentials from the XMPP server. */
+export const NS_EXTDISCO = 'urn:xmpp:extdisco:2';

@@ -22,6 +22,10 @@ export interface JingleSessionDeps {
    */
   onBridgeChannel(ways: { dataChannel?: RTCDataChannel; url?: string }): void;
   onIceState(state: RTCIceConnectionState): void;
+  /** STUN/TURN servers for a new peer connection (the XMPP server's, XEP-0215). */
+  iceServers(): Promise<RTCIceServer[]>;
+  /** `relay`: media only through TURN (`?iceTransportPolicy=relay`, for testing a TURN setup). */
+  iceTransportPolicy: RTCIceTransportPolicy;
   /** The focus ended the session (a new session-initiate may follow), with its reason condition. */
   onTerminated(condition: string | undefined): void;
   onError(what: string, err: unknown): void;
@@ -112,7 +116,14 @@ export class JingleSession {
   async #initiate(j: Jingle): Promise<void> {
     this.#resetPeer();
     const offer = new RemoteOffer(j, this.#deps.preferredVideoCodec);
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const iceServers = await this.#deps.iceServers();
+    if (this.#closed) return;
+    const pc = new RTCPeerConnection({
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+      iceServers,
+      iceTransportPolicy: this.#deps.iceTransportPolicy,
+    });
     this.#offer = offer;
     this.#pc = pc;
     pc.addEventListener('track', (e: RTCTrackEvent) => {
