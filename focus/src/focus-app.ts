@@ -74,7 +74,18 @@ export class FocusApp {
         newConferencesPerRequester: config.newConferencesPerRequester,
         newConferenceWindowMs: config.newConferenceWindowMs,
         newConferencesPerAnonymousDomain: config.newConferencesPerAnonymousDomain,
-        anonymousDomains: config.anonymousDomains ?? [config.domain],
+        // Secure domain: guests log in anonymously on guest.<domain> (docker-jitsi-meet's XMPP_GUEST_DOMAIN).
+        anonymousDomains: config.anonymousDomains ?? [
+          config.authentication === 'xmpp' ? `guest.${config.domain}` : config.domain,
+        ],
+        ...(config.authentication === 'xmpp'
+          ? {
+              authentication: {
+                domain: config.authenticationDomain ?? config.domain,
+                lifetimeMs: config.authenticationLifetimeMs,
+              },
+            }
+          : {}),
         ...(client ? { clientProxy: focusDomain.toLowerCase() } : {}),
         capsCacheSize: config.capsCacheSize,
         capsCacheTtlMs: config.capsCacheTtlMs,

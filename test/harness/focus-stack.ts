@@ -37,6 +37,8 @@ export interface FocusStackProsodyExtras {
   withoutPingOnAuthHost?: boolean;
   /** Prosody only: at most this many occupants per conference room (the focus not counted). */
   maxOccupants?: number;
+  /** Prosody only: secure domain, password logins on meet.localhost and anonymous guests on this domain. */
+  guestDomain?: string;
 }
 
 export async function startFocusStack(
@@ -48,6 +50,7 @@ export async function startFocusStack(
   const prosody = await startTestXmppServer(extras.server ?? 'prosody', {
     ...(extras.withoutPingOnAuthHost === true ? { withoutPingOnAuthHost: true } : {}),
     ...(extras.maxOccupants !== undefined ? { maxOccupants: extras.maxOccupants } : {}),
+    ...(extras.guestDomain !== undefined ? { guestDomain: extras.guestDomain } : {}),
     accounts: [
       { user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD },
       { user: 'focus', host: 'auth.meet.localhost', password: FOCUS_PASSWORD },

@@ -65,12 +65,14 @@ export class JitsiParticipant {
     );
   }
 
+  /** `login`: another domain (a guest domain) and/or a password account; default anonymous on the client domain. */
   static async connect(
     prosody: XmppServer,
     nick: string,
     features: readonly string[] = JITSI_FEATURES,
+    login: { domain?: string; username?: string; password?: string } = {},
   ): Promise<JitsiParticipant> {
-    const peer = await connectClient({ service: prosody.websocketUrl, domain: prosody.layout.domain });
+    const peer = await connectClient({ service: prosody.websocketUrl, domain: prosody.layout.domain, ...login });
     return new JitsiParticipant(peer, nick, prosody, features);
   }
 
@@ -78,13 +80,16 @@ export class JitsiParticipant {
   focusAddress: string | undefined;
 
   /** The conference request IQ to `focus.<domain>` (or `focusAddress`). */
-  async requestConference(room: string): Promise<ConferenceReply> {
+  async requestConference(
+    room: string,
+    auth: { machineUid?: string; sessionId?: string } = { machineUid: 'test' },
+  ): Promise<ConferenceReply> {
     const res = await this.peer.request(
       toXmpp(
         xml(
           'iq',
           { type: 'set', to: this.focusAddress ?? this.#prosody.layout.focusDomain },
-          toXmpp(buildConferenceRequest({ room, machineUid: 'test', properties: {} })),
+          toXmpp(buildConferenceRequest({ room, ...auth, properties: {} })),
         ),
       ),
       15_000,

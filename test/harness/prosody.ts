@@ -31,12 +31,15 @@ export async function startTestEjabberd(options: Omit<EjabberdOptions, 'binaries
  * What both servers take: the accounts and the brewery's owners; Prosody only: more room owners (a client-mode
  * focus) and the occupant limit; ejabberd only: no mod_ping on the auth host.
  */
-export type TestServerOptions = Pick<ProsodyOptions, 'accounts' | 'bridgeJids' | 'extraAdmins' | 'maxOccupants'> &
+export type TestServerOptions = Pick<
+  ProsodyOptions,
+  'accounts' | 'bridgeJids' | 'extraAdmins' | 'maxOccupants' | 'guestDomain'
+> &
   Pick<EjabberdOptions, 'withoutPingOnAuthHost'>;
 
 /** Either server, with the Convene layout on free loopback ports. */
 export function startTestXmppServer(kind: XmppServerKind, options: TestServerOptions = {}): Promise<XmppServer> {
-  const { accounts, bridgeJids, extraAdmins, maxOccupants, withoutPingOnAuthHost } = options;
+  const { accounts, bridgeJids, extraAdmins, maxOccupants, guestDomain, withoutPingOnAuthHost } = options;
   const common = {
     ...(accounts !== undefined ? { accounts } : {}),
     ...(bridgeJids !== undefined ? { bridgeJids } : {}),
@@ -46,8 +49,10 @@ export function startTestXmppServer(kind: XmppServerKind, options: TestServerOpt
       ...common,
       ...(extraAdmins !== undefined ? { extraAdmins } : {}),
       ...(maxOccupants !== undefined ? { maxOccupants } : {}),
+      ...(guestDomain !== undefined ? { guestDomain } : {}),
     });
   }
+  if (guestDomain !== undefined) throw new Error('ejabberd: no secure-domain layout');
   if ((extraAdmins ?? []).length > 0) throw new Error('ejabberd: component mode only (no extra room owners)');
   if (maxOccupants !== undefined) throw new Error('ejabberd: no occupant limit module');
   return startTestEjabberd({ ...common, ...(withoutPingOnAuthHost === true ? { withoutPingOnAuthHost } : {}) });

@@ -34,6 +34,11 @@ export interface ProsodyConfigParams {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** A TURN server sharing `secret` with Prosody (coturn's use-auth-secret): clients get credentials by XEP-0215. */
   turn?: TurnService;
+  /**
+   * Secure domain (Jitsi's "secure domain" setup, with the focus's `authentication: xmpp`): users log in with a
+   * password on `domain`, and guests log in anonymously on this domain, e.g. `guest.meet.localhost`.
+   */
+  guestDomain?: string;
 }
 
 /** A STUN/TURN server as clients reach it; its credentials are derived from the shared secret (TURN REST). */
@@ -154,9 +159,20 @@ http_default_host = ${luaString(p.domain)}
 -- Bridges send presence stats every few seconds and must never be throttled (Jitsi: limits_exception).
 unlimited_jids = ${luaList(bridges)}
 ${externalServices(p.turn)}
--- Browser clients: anonymous, as jitsi-meet's default.
+${
+  p.guestDomain === undefined
+    ? `-- Browser clients: anonymous, as jitsi-meet's default.
 VirtualHost ${luaString(p.domain)}
-    authentication = "anonymous"
+    authentication = "anonymous"`
+    : `-- Secure domain: users log in here with a password (prosodyctl register <user> ${p.domain} <password>);
+-- only they may create rooms (the focus's authentication: xmpp). Guests log in anonymously on ${p.guestDomain}.
+VirtualHost ${luaString(p.domain)}
+    authentication = "internal_hashed"
+    modules_enabled = { ${browserModules} }
+
+VirtualHost ${luaString(p.guestDomain)}
+    authentication = "anonymous"`
+}
     -- Stream management lets browsers resume after a network blip. Service accounts go without it: they
     -- reconnect and rejoin anyway, and xmpp.js 0.14 miscounts acks when stanzas race its <enabled/>.
     modules_enabled = { ${browserModules} }

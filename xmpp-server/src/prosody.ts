@@ -37,6 +37,8 @@ export interface ProsodyOptions {
   maxOccupants?: number;
   /** A TURN server whose credentials Prosody hands out (XEP-0215); see `Coturn`. */
   turn?: TurnService;
+  /** Secure domain: password logins on `domain`, anonymous guests on this domain (prosody-config.ts). */
+  guestDomain?: string;
   log?: Logger;
   readyTimeoutMs?: number;
 }
@@ -171,6 +173,7 @@ export class Prosody implements XmppServer {
         ...(options.maxOccupants !== undefined ? { maxOccupants: options.maxOccupants } : {}),
         ...(options.allowPlainAuth !== undefined ? { allowPlainAuth: options.allowPlainAuth } : {}),
         ...(options.turn !== undefined ? { turn: options.turn } : {}),
+        ...(options.guestDomain !== undefined ? { guestDomain: options.guestDomain } : {}),
       }),
       { mode: 0o640 },
     );

@@ -4,11 +4,12 @@ import { parseJingleIq } from '@convene/protocol/jingle';
 import {
   buildConferenceReply,
   parseConferenceRequest,
+  sessionInvalidError,
   type ConferenceReply,
   type ConferenceRequest,
 } from '@convene/protocol/jitsi';
 import { ProtocolError } from '@convene/protocol/lib';
-import { NS_FOCUS, NS_JINGLE, NS_JINGLE_ERRORS, xmlElement } from '@convene/protocol/xml';
+import { NS_FOCUS, NS_JINGLE, NS_JINGLE_ERRORS, optAttr, xmlElement } from '@convene/protocol/xml';
 import type { Brewery } from '../bridges/brewery.js';
 import type { Bridge } from '../bridges/bridge.js';
 import type { FocusConnection } from '../xmpp/focus-connection.js';
@@ -16,7 +17,8 @@ import { StanzaFailure } from '@convene/protocol/xml';
 import { Conference, type ConferenceOptions } from './conference.js';
 import { FeatureDiscovery, type FeatureDiscoveryOptions } from './features.js';
 import { CreationLimiter } from './creation-limiter.js';
-import { limitKeysOf, type Requester } from './requester.js';
+import { limitKeysOf, senderJidOf, type Requester } from './requester.js';
+import { XmppAuthority, type XmppAuthOptions } from './xmpp-auth.js';
 import type { Participant } from './participant.js';
 
 export interface ConferenceManagerOptions extends ConferenceOptions, FeatureDiscoveryOptions {
@@ -35,7 +37,12 @@ export interface ConferenceManagerOptions extends ConferenceOptions, FeatureDisc
   anonymousDomains: readonly string[];
   /** Client mode: the client_proxy component (`focus.<domain>`) whose stanzas carry the sender in the resource. */
   clientProxy?: string;
+  /** Jicofo's XMPP-domain authentication (secure domain); undefined: anyone may create a room. */
+  authentication?: XmppAuthOptions;
 }
+
+/** How often sessions past their lifetime are forgotten (Jicofo: every 10 s). */
+const AUTH_EXPIRY_INTERVAL_MS = 10_000;
 
 /** The local part of a room JID: XMPP nodeprep forbids these characters (RFC 7622 §3.3.1), and 1023 bytes at most. */
 const ROOM_NAME_FORBIDDEN = /[\s"&'/:<>@\p{Cc}]/u;
@@ -52,6 +59,9 @@ export class ConferenceManager {
   readonly #limiter: CreationLimiter;
   readonly #anonymousLimiter: CreationLimiter;
   readonly #anonymousDomains: ReadonlySet<string>;
+  /** Secure domain: who may create rooms and who is owner (undefined: everyone, first member owner). */
+  readonly auth: XmppAuthority | undefined;
+  readonly #authTimer: NodeJS.Timeout | undefined;
   /** Totals for /stats and /metrics. */
   readonly totals = {
     conferencesCreated: 0,
@@ -78,6 +88,16 @@ export class ConferenceManager {
     );
     this.#anonymousDomains = new Set(options.anonymousDomains.map((d) => d.toLowerCase()));
     conn.route('set', NS_FOCUS, 'conference', (stanza, payload) => this.#onConferenceIq(stanza, payload));
+    if (options.authentication !== undefined) {
+      const auth = new XmppAuthority(options.authentication);
+      this.auth = auth;
+      this.#authTimer = setInterval(() => auth.expire(), AUTH_EXPIRY_INTERVAL_MS).unref();
+      conn.route('set', NS_FOCUS, 'logout', (_stanza, payload) => {
+        if (!auth.logout(optAttr(payload, 'session-id') ?? ''))
+          throw new StanzaFailure('session-invalid', sessionInvalidError());
+        return Promise.resolve(xmlElement('logout', { xmlns: NS_FOCUS }));
+      });
+    }
     conn.route('set', NS_JINGLE, 'jingle', (stanza) => this.#onJingle(stanza));
     conn.on('presence', (p) => this.#dispatchPresence(p));
     // Rejoining reconciles the room (MucRoom.rejoin): whoever left while we were away leaves the conference too.
@@ -110,9 +130,14 @@ export class ConferenceManager {
       room,
       ready: false,
       focusJid: this.#options.focusJid,
-      properties: { authentication: 'false', 'visitors-supported': 'false' },
+      properties:
+        this.auth === undefined
+          ? { authentication: 'false', 'visitors-supported': 'false' }
+          : { authentication: 'true', externalAuth: 'false', 'visitors-supported': 'false' },
     };
     let conference = this.conferences.get(room);
+    const exists = conference !== undefined && !conference.ended;
+    if (this.auth !== undefined) this.#authenticate(req, requester, reply, exists ? conference : undefined);
     if (conference === undefined || conference.ended) {
       this.#checkLimits(room, requester);
       conference = this.#create(room);
@@ -128,6 +153,30 @@ export class ConferenceManager {
     return reply;
   }
 
+  /**
+   * Jicofo's checks with authentication on (xmpp-auth.ts): a presented or newly opened session goes into the reply
+   * and makes its JID owner in the room; a room that does not exist yet is created only for an authenticated
+   * requester (`not-authorized` otherwise, which lib-jitsi-meet shows as "authentication required").
+   */
+  #authenticate(req: ConferenceRequest, requester: Requester, reply: ConferenceReply, existing?: Conference): void {
+    const sender = senderJidOf(requester, this.#options.clientProxy);
+    const session = this.auth!.authenticate(req, sender);
+    if (session !== undefined) {
+      reply.sessionId = session.id;
+      reply.identity = session.identity;
+      existing?.onAuthenticated();
+      return;
+    }
+    if (existing !== undefined || (sender !== undefined && this.auth!.isAuthenticated(sender))) return;
+    this.totals.requestsRefused++;
+    throw new StanzaFailure('not-authorized', {
+      type: 'auth',
+      condition: 'not-authorized',
+      text: 'not authorized user domain',
+      extensions: [],
+    });
+  }
+
   /** A bridge failed a health check: every conference on it moves. */
   bridgeFailed(bridge: Bridge): void {
     for (const c of this.conferences.values()) c.onBridgeDown(bridge);
@@ -135,6 +184,7 @@ export class ConferenceManager {
 
   /** Ends every conference (shutdown). */
   async close(): Promise<void> {
+    clearInterval(this.#authTimer);
     await Promise.all([...this.conferences.values()].map((c) => c.end()));
   }
 
@@ -190,6 +240,7 @@ export class ConferenceManager {
       countColibriError: (condition) => this.colibriErrors.set(condition, (this.colibriErrors.get(condition) ?? 0) + 1),
       countMoved: (n) => (this.totals.participantsMoved += n),
       observeJoin: (seconds) => this.joinObservers.forEach((o) => o(seconds)),
+      ...(this.auth === undefined ? {} : { authenticated: (jid: string) => this.auth!.isAuthenticated(jid) }),
     });
     this.conferences.set(room, conference);
     this.totals.conferencesCreated++;

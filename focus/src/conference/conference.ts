@@ -15,6 +15,7 @@ import { BridgeLosses } from './bridge-losses.js';
 import { ConferenceSources } from './conference-sources.js';
 import { buildInvite } from './invite.js';
 import { buildOffer, toColibri2Media } from './offer.js';
+import { ownersToGrant } from './owners.js';
 import { Participant } from './participant.js';
 import type { ConferenceCounters, ConferenceEvents, ConferenceOptions } from './conference-options.js';
 import type { Brewery } from '../bridges/brewery.js';
@@ -31,6 +32,8 @@ export interface ConferenceDeps extends ConferenceCounters {
   /** Tells the router which session belongs to whom. */
   sessions: Map<string, { conference: Conference; participant: Participant }>;
   log: Logger;
+  /** Secure domain: whether a real full JID is authenticated; owners are then those only (owners.ts). */
+  authenticated?: (realJid: string) => boolean;
 }
 
 /** One room: the focus in its MUC, its participants, their Jingle sessions and the conference on a bridge. */
@@ -174,15 +177,16 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     await colibri?.expire().catch((err: unknown) => this.#expireFailed(err));
   }
 
-  /** The first member becomes owner (moderator) when no member is (Jicofo's auto-owner). */
+  /** Owners as Jicofo makes them: the first member (auto-owner), or with authentication the authenticated ones. */
   async #autoOwner(): Promise<void> {
-    const members = [...this.participants.values()].filter((p) => p.occupant.role !== 'visitor');
-    if (members.length === 0 || members.some((p) => p.occupant.affiliation === 'owner')) return;
-    const first = members[0];
-    if (first?.occupant.jid === undefined) return;
-    await this.room
-      .grantOwner(first.occupant.jid)
-      .catch((err: unknown) => this.#log.warn({ err }, 'could not grant owner'));
+    const occupants = [...this.participants.values()].map((p) => p.occupant);
+    for (const jid of ownersToGrant(occupants, this.#deps.authenticated))
+      await this.room.grantOwner(jid).catch((err: unknown) => this.#log.warn({ err }, 'could not grant owner'));
+  }
+
+  /** A requester just authenticated (secure domain): if it is a member, it becomes owner. */
+  onAuthenticated(): void {
+    this.#run('authenticated', () => this.#autoOwner());
   }
 
   async #inviteAll(): Promise<void> {

@@ -16,15 +16,20 @@ export function limitKeysOf(
 ): { requester: string; anonymousDomain?: string } {
   // An IPv6 host usually holds a whole /64: any address in it is free to take.
   if (r.kind === 'http') return { requester: `http:${r.address.includes(':') ? ipv6Prefix64(r.address) : r.address}` };
-  const slash = r.jid.indexOf('/');
-  const proxied = slash > 0 && r.jid.slice(0, slash).toLowerCase() === clientProxy;
-  const sender = proxied ? r.jid.slice(slash + 1) : r.jid;
-  const bare = sender.split('/')[0] ?? '';
+  const bare = senderJidOf(r, clientProxy)!.split('/')[0] ?? '';
   const domain = bare.slice(bare.indexOf('@') + 1).toLowerCase();
   // An anonymous JID is free to renew (a new connection is a new JID): only the domain is stable.
   return anonymousDomains.has(domain)
     ? { requester: `xmpp:${bare}`, anonymousDomain: domain }
     : { requester: `xmpp:${bare}` };
+}
+
+/** The full JID that sent an XMPP request (the one behind the client_proxy when proxied); undefined over HTTP. */
+export function senderJidOf(r: Requester, clientProxy?: string): string | undefined {
+  if (r.kind === 'http') return undefined;
+  const slash = r.jid.indexOf('/');
+  const proxied = slash > 0 && r.jid.slice(0, slash).toLowerCase() === clientProxy;
+  return proxied ? r.jid.slice(slash + 1) : r.jid;
 }
 
 /** The /64 an IPv6 address is in, e.g. `2001:db8:0:1::/64`. */

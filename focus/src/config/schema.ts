@@ -76,8 +76,20 @@ export const FocusConfigSchema = z
      */
     newConferencesPerAnonymousDomain: z.number().int().min(1).default(100),
     newConferenceWindowMs: z.number().int().min(100).default(10_000),
-    /** Domains with anonymous login (default: `domain`, jitsi-meet's default); empty when every user logs in. */
+    /**
+     * Domains with anonymous login; empty when every user logs in. Default: `domain` (jitsi-meet's default), or
+     * `guest.<domain>` with `authentication: xmpp` (docker-jitsi-meet's guest domain).
+     */
     anonymousDomains: z.array(Domain).optional(),
+    /**
+     * Jicofo's `authentication.type`: `none`, or `xmpp` (secure domain): only users logged in on
+     * `authenticationDomain` create rooms and become owners; guests join rooms that exist.
+     */
+    authentication: z.enum(['none', 'xmpp'], { error: 'expected none or xmpp' }).default('none'),
+    /** The domain whose users are authenticated (Jicofo's `login-url` for XMPP); default: `domain`. */
+    authenticationDomain: Domain.optional(),
+    /** An authentication session unused this long is forgotten (Jicofo's `authentication-lifetime`: 24 h). */
+    authenticationLifetimeMs: z.number().int().min(60_000).default(86_400_000),
     /** Reverse proxies (exact addresses) whose `X-Forwarded-For` names the HTTP client; others' is ignored. */
     trustedProxies: z.array(z.string().refine((a) => isIP(a) !== 0, { error: 'expected an IP address' })).default([]),
     /** Disco#info answers cached by their verified caps `node#ver` (XEP-0115 §5.4), least recently used out first. */
@@ -89,6 +101,14 @@ export const FocusConfigSchema = z
   .superRefine((c, ctx) => {
     const key = c.xmppMode === 'component' ? 'componentSecret' : 'xmppPassword';
     if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required in ${c.xmppMode} mode` });
+    // Everyone on an anonymous domain would count as logged in: rooms open to all, every guest an owner.
+    const authDomain = (c.authenticationDomain ?? c.domain).toLowerCase();
+    if (c.authentication === 'xmpp' && (c.anonymousDomains ?? []).some((d) => d.toLowerCase() === authDomain))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['anonymousDomains'],
+        message: `must not include the authentication domain ${authDomain}`,
+      });
   });
 
 export type FocusConfig = z.infer<typeof FocusConfigSchema>;

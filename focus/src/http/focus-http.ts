@@ -30,6 +30,16 @@ export function createFocusHttp(deps: FocusHttpDeps): Server {
         send(res, 429, 'text/plain', `Too many requests: ${err.message}`, CORS);
         return;
       }
+      // Secure domain (PROTOCOL.md §2): lib-jitsi-meet reads 403 as "authentication required", and a 400 body
+      // with `400 invalid-session` as a stale session to drop.
+      if (err instanceof StanzaFailure && err.stanzaError.condition === 'not-authorized') {
+        send(res, 403, 'text/plain', `Forbidden: ${err.message}`, CORS);
+        return;
+      }
+      if (err instanceof StanzaFailure && err.stanzaError.condition === 'not-acceptable') {
+        send(res, 400, 'text/plain', `400 invalid-session: ${err.message}`, CORS);
+        return;
+      }
       const status = err instanceof ProtocolError ? 400 : 500;
       if (status === 500) deps.log.error({ err, path: (req.url ?? '/').split('?')[0] }, 'http handler failed');
       const body = status === 400 ? `Bad request: ${(err as Error).message}` : 'Internal error';

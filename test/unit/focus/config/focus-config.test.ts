@@ -24,6 +24,24 @@ describe('FocusConfigSchema', () => {
     expect(report({ CONVENE_FOCUS_XMPP_MODE: 'client', CONVENE_FOCUS_XMPP_PASSWORD: 'p' })).toBe('ok');
   });
 
+  it('takes authentication none or xmpp, and refuses an anonymous domain that is the authentication domain', () => {
+    const env = { CONVENE_FOCUS_COMPONENT_SECRET: 's' };
+    expect(report({ ...env, CONVENE_FOCUS_AUTHENTICATION: 'xmpp' })).toBe('ok');
+    expect(report({ ...env, CONVENE_FOCUS_AUTHENTICATION: 'jwt' })).toContain('authentication: expected none or xmpp');
+    // Every anonymous user would count as logged in: rooms open to all, every guest an owner.
+    expect(
+      report({ ...env, CONVENE_FOCUS_AUTHENTICATION: 'xmpp', CONVENE_FOCUS_ANONYMOUS_DOMAINS: 'meet.localhost' }),
+    ).toContain('anonymousDomains: must not include the authentication domain meet.localhost');
+    expect(
+      report({
+        ...env,
+        CONVENE_FOCUS_AUTHENTICATION: 'xmpp',
+        CONVENE_FOCUS_AUTHENTICATION_DOMAIN: 'users.example',
+        CONVENE_FOCUS_ANONYMOUS_DOMAINS: 'meet.localhost',
+      }),
+    ).toBe('ok');
+  });
+
   it('reads trusted proxies and anonymous domains as lists, and refuses a proxy that is not an address', () => {
     const env = { CONVENE_FOCUS_COMPONENT_SECRET: 's' };
     const c = loadConfig('focus', FocusConfigSchema, {
