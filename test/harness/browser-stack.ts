@@ -53,12 +53,22 @@ export interface BrowserStackOptions {
   turn?: TurnService;
   /** Where the bridge tells pages to open colibri-ws (a front such as nginx); default: the web server. */
   websocketBaseUrl?: string;
+  /**
+   * Secure domain: Prosody has password users on meet.localhost (these accounts) and anonymous guests on
+   * guest.meet.localhost, and the focus runs `authentication: xmpp`.
+   */
+  secureDomain?: { users: ReadonlyArray<{ user: string; password: string }> };
 }
 
 export async function startBrowserStack(options: BrowserStackOptions = {}): Promise<BrowserStack> {
+  const secure = options.secureDomain;
   const prosody = await startTestProsody({
-    accounts: [{ user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD }],
+    accounts: [
+      { user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD },
+      ...(secure?.users ?? []).map((u) => ({ ...u, host: 'meet.localhost' })),
+    ],
     ...(options.turn === undefined ? {} : { turn: options.turn }),
+    ...(secure === undefined ? {} : { guestDomain: 'guest.meet.localhost' }),
   });
   const started: AppProcess[] = [];
   const close = async () => {
@@ -72,6 +82,7 @@ export async function startBrowserStack(options: BrowserStackOptions = {}): Prom
       CONVENE_FOCUS_COMPONENT_SECRET: prosody.focusSecret,
       CONVENE_FOCUS_HTTP_PORT: String(focusHttp),
       CONVENE_FOCUS_LOG_LEVEL: 'debug',
+      ...(secure === undefined ? {} : { CONVENE_FOCUS_AUTHENTICATION: 'xmpp' }),
     });
     started.push(focus);
     // colibri-ws URLs point at the web server, which proxies them to the bridge (one origin for the page).

@@ -156,6 +156,10 @@ export class LjmParticipant extends PageParticipant {
     return this.page.evaluate(() => window.ljm?.sessionId());
   }
 
+  isModerator(): Promise<boolean> {
+    return this.page.evaluate(() => window.ljm?.isModerator() ?? false);
+  }
+
   ssrcs(): Promise<{ local: number[]; remote: number[] }> {
     return this.page.evaluate(() => window.ljm?.ssrcs() ?? { local: [], remote: [] });
   }

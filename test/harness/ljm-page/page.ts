@@ -35,6 +35,8 @@ export interface LjmPageApi {
   estimate(): number;
   /** The bridge session's sid, or undefined before session-initiate. */
   sessionId(): string | undefined;
+  /** Whether the library counts this participant a moderator (MUC role, from owner affiliation). */
+  isModerator(): boolean;
   /** SSRCs in the bridge peer connection's local and remote descriptions. */
   ssrcs(): { local: number[]; remote: number[] };
   /** How the library's bridge channel runs: `datachannel` or `websocket` (undefined before the offer). */
@@ -87,6 +89,7 @@ interface Conference {
   broadcastEndpointMessage(payload: object): void;
   rtc: { addListener(event: string, listener: (...args: never[]) => void): void; _channel?: { _mode?: string } | null };
   getMeetingUniqueId(): string | undefined;
+  isModerator(): boolean | null;
 }
 interface StropheConnection {
   xmlInput(el: Element): void;
@@ -97,7 +100,7 @@ interface JinglePlugin {
 }
 interface Connection {
   addEventListener(event: string, listener: (...args: never[]) => void): void;
-  connect(): void;
+  connect(credentials?: { id: string; password: string }): void;
   disconnect(): Promise<void>;
   initJitsiConference(room: string, options: object): Conference;
   xmpp?: { connection?: { _stropheConn?: StropheConnection; jingle?: JinglePlugin } };
@@ -121,6 +124,10 @@ const displayName = params.get('name') ?? 'ljm';
 // `?relay=1`: media only through the TURN server (iceTransportPolicy 'relay'), as a client behind a strict firewall.
 const relay = params.get('relay') === '1';
 const domain = 'meet.localhost';
+// Secure domain (jitsi-meet's hosts.anonymousdomain): `?guest=1` connects anonymously on the guest domain,
+// `?login=user:password` logs in on the domain, as jitsi-meet's login dialog does.
+const guest = params.get('guest') === '1';
+const login = params.get('login') ?? '';
 /**
  * Current lib-jitsi-meet (`bridgeChannel.preferSctp`, default true) takes the SCTP data channel whenever the offer
  * has a `data` content, even when it also carries a colibri-ws URL; this 2021 build takes the URL when there is one.
@@ -139,7 +146,12 @@ J.init({});
 J.setLogLevel(J.logLevels.WARN);
 
 const connection = new J.JitsiConnection(null, null, {
-  hosts: { domain, muc: `conference.${domain}`, focus: `focus.${domain}` },
+  hosts: {
+    domain,
+    muc: `conference.${domain}`,
+    focus: `focus.${domain}`,
+    ...(guest ? { anonymousdomain: `guest.${domain}` } : {}),
+  },
   serviceUrl: `ws://${location.host}/xmpp-websocket`,
   // npm's strophejs-plugin-stream-management 1.0.3 lacks the jitsi fork's isSupported(): XEP-0198 stays off.
   enableWebsocketResume: false,
@@ -218,7 +230,11 @@ async function joinConference(): Promise<void> {
 connection.addEventListener(C.CONNECTION_ESTABLISHED ?? '', () => void joinConference());
 connection.addEventListener(C.CONNECTION_FAILED ?? '', (e: string) => record('CONNECTION_FAILED', { error: e }));
 connection.addEventListener(C.CONNECTION_DISCONNECTED ?? '', () => record('CONNECTION_DISCONNECTED'));
-connection.connect();
+if (login === '') connection.connect();
+else {
+  const colon = login.indexOf(':');
+  connection.connect({ id: `${login.slice(0, colon)}@${domain}`, password: login.slice(colon + 1) });
+}
 
 const bridgePc = (): PeerConnectionWrapper | undefined => conference?.jvbJingleSession?.peerconnection;
 const ssrcsOf = (sdp: string | undefined): number[] => [
@@ -271,6 +287,7 @@ window.ljm = {
   },
   estimate: () => maxEstimate,
   sessionId: () => conference?.jvbJingleSession?.sid,
+  isModerator: () => conference?.isModerator() === true,
   ssrcs() {
     const pc = bridgePc()?.peerconnection;
     return { local: ssrcsOf(pc?.localDescription?.sdp), remote: ssrcsOf(pc?.remoteDescription?.sdp) };
