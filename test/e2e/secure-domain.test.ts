@@ -5,13 +5,14 @@
 import type { Browser } from 'playwright-core';
 import type { BrowserStack } from '../harness/browser-stack.js';
 import { startStackAndBrowser } from '../harness/browser-suite.js';
+import { BrowserParticipant, type PageParticipant } from '../harness/browser-page.js';
 import { LjmParticipant, startLjmServer, type LjmServer } from '../harness/ljm-page.js';
 import { waitUntil } from '../harness/wait-for.js';
 
 let stack: BrowserStack;
 let browser: Browser;
 let ljmServer: LjmServer;
-const open: LjmParticipant[] = [];
+const open: PageParticipant[] = [];
 
 beforeAll(async () => {
   [stack, browser] = await startStackAndBrowser({ secureDomain: { users: [{ user: 'alice', password: 'pw-alice' }] } });
@@ -63,4 +64,47 @@ test('a logged-in user starts the meeting as moderator; a guest joins, is no mod
     );
   await waitUntil('alice to be moderator', () => alice.isModerator(), 10_000, 100);
   expect(await guest.isModerator()).toBe(false);
+}, 90_000);
+
+test('our web page on a secure domain: guests wait with a login form; one logs in and starts the meeting, the others get in', async () => {
+  const host = await BrowserParticipant.join(browser, stack.webUrl, 'planning', 'host');
+  // Another guest waiting before anyone logged in: let in by itself once the meeting started (no login).
+  const early = await BrowserParticipant.join(browser, stack.webUrl, 'planning', 'early');
+  open.push(host, early);
+  await early.page.waitForSelector('.login-form', { timeout: 20_000 });
+  await host.page.waitForSelector('.login-form', { timeout: 20_000 });
+  expect(await host.status()).toContain('Waiting for a host');
+  await host.page.fill('.login-user', 'alice');
+  await host.page.fill('.login-password', 'wrong');
+  await host.page.click('.login-button');
+  await host.page.waitForFunction(
+    () => document.querySelector('.login-error')?.textContent === 'Wrong user name or password.',
+    undefined,
+    { timeout: 10_000 },
+  );
+  await host.page.fill('.login-password', 'pw-alice');
+  await host.page.click('.login-button');
+  await waitUntil('the logged-in page to join', async () => (await host.timings()).roomJoined, 20_000, 100);
+  const hostId = await host.endpointId();
+  expect(await host.page.$('.login-form')).toBeNull();
+  // The session lives in the page's storage: the focus made its (guest) connection the authenticated one.
+  expect(await host.page.evaluate(() => localStorage.getItem('convene-auth-session'))).toMatch(/^[0-9a-f-]{36}$/);
+
+  await waitUntil('the waiting guest to be let in', async () => (await early.timings()).roomJoined, 15_000, 100);
+  expect(await early.page.$('.login-form')).toBeNull();
+  const guest = await BrowserParticipant.join(browser, stack.webUrl, 'planning', 'visitor');
+  open.push(guest);
+  await waitUntil('the guest page to join', async () => (await guest.timings()).roomJoined, 20_000, 100);
+  const guestId = await guest.endpointId();
+  expect(await guest.page.$('.login-form')).toBeNull();
+  for (const [p, other] of [
+    [host, guestId],
+    [guest, hostId],
+  ] as const)
+    await waitUntil(
+      `${p.name} to decode video from the other`,
+      async () => ((await p.inbound())[other ?? '']?.framesDecoded ?? 0) > 10,
+      30_000,
+      250,
+    );
 }, 90_000);

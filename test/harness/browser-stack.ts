@@ -100,6 +100,7 @@ export async function startBrowserStack(options: BrowserStackOptions = {}): Prom
       CONVENE_WEB_XMPP_HTTP_URL: `http://127.0.0.1:${prosody.ports.http}`,
       // The web server proxies /colibri-ws/ as Jitsi's nginx does: to the bridge's public server.
       CONVENE_WEB_BRIDGE_HTTP_URL: String(bridgeStarted.publicHttpUrl),
+      ...(secure === undefined ? {} : { CONVENE_WEB_ANONYMOUS_DOMAIN: 'guest.meet.localhost' }),
     });
     started.push(web);
     bridgeHttp = String(bridgeStarted.httpUrl);

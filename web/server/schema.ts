@@ -11,8 +11,13 @@ const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// URL' }
 
 /** Configuration of the web server: file (`--config`), env `CONVENE_WEB_*`, flags `--kebab-case`. */
 export const WebConfigSchema = z.strictObject({
-  /** Client domain; the page logs in anonymously here. */
+  /** Client domain; the page logs in anonymously here (unless `anonymousDomain` is set). */
   domain: Domain.default('meet.localhost'),
+  /**
+   * Secure domain (jitsi-meet's `hosts.anonymousdomain`): the page logs in anonymously here, and with a user's
+   * password on `domain` when the focus says the meeting needs someone logged in to start it.
+   */
+  anonymousDomain: Domain.optional(),
   focusDomain: Domain.optional(),
   mucDomain: Domain.optional(),
   /** 0 picks a free port (tests); the server logs the one it got. */

@@ -10,6 +10,7 @@ export function runtimeConfig(config: WebConfig): Buffer {
   return Buffer.from(
     JSON.stringify({
       domain: config.domain,
+      anonymousDomain: config.anonymousDomain,
       focusDomain: config.focusDomain ?? `focus.${config.domain}`,
       mucDomain: config.mucDomain ?? `conference.${config.domain}`,
       websocketUrl: '/xmpp-websocket',

@@ -7,6 +7,7 @@ import { XmppConnection } from './xmpp/xmpp-connection.js';
 import { ConferenceRoom, newEndpointId, type LocalState } from './xmpp/conference-room.js';
 import { NS_DISCO_INFO, buildDiscoInfo } from './xmpp/features.js';
 import { IceServers } from './xmpp/ice-servers.js';
+import { requestOrLogIn } from './secure-start.js';
 import { JingleSession } from './jingle/jingle-session.js';
 import { BridgeLink, type BridgeLinkState } from './media/bridge-link.js';
 import type { LocalMedia } from './media/local-media.js';
@@ -144,7 +145,9 @@ export class Call {
     const { config, room } = this.#o;
     this.#view.status('Connecting…');
     try {
-      this.#conn = await XmppConnection.connect(config.websocketUrl, config.domain, (reason) =>
+      // A secure domain's guests log in anonymously on its anonymous domain (jitsi-meet's hosts.anonymousdomain).
+      const domain = config.anonymousDomain ?? config.domain;
+      this.#conn = await XmppConnection.connect(config.websocketUrl, domain, (reason) =>
         this.#end(`Disconnected: ${reason}.`),
       );
     } catch (err) {
@@ -154,7 +157,7 @@ export class Call {
     const conn = this.#conn;
     this.#mark('xmppOnline');
     // Asked now, so the answer is in before the focus's session-initiate.
-    const iceServers = new IceServers(conn, config.domain);
+    const iceServers = new IceServers(conn, config.anonymousDomain ?? config.domain);
     this.iceServers = iceServers;
     void iceServers.get();
     const roomJid = `${room}@${config.mucDomain}`;
@@ -237,7 +240,7 @@ export class Call {
     conn.onIqSet(NS_JINGLE, 'jingle', (stanza, el) => this.#onJingle(stanza, el));
     try {
       this.#view.status('Waiting for the focus…');
-      await r.requestConference(config.focusDomain, this.#abort.signal);
+      await requestOrLogIn(r, config, this.#o.root, this.#abort.signal, (t) => this.#view.status(t));
       await r.join();
       this.#mark('roomJoined');
       this.#showMediaState();

@@ -1,7 +1,9 @@
 /** What the page needs to know about the stack; served by the web server as `/config.json`. */
 export interface RuntimeConfig {
-  /** Client domain: anonymous login happens here. */
+  /** Client domain: anonymous login happens here, unless `anonymousDomain` is set (then password logins). */
   domain: string;
+  /** Secure domain: where the page logs in anonymously (jitsi-meet's `hosts.anonymousdomain`). */
+  anonymousDomain?: string;
   /** Where conference requests go (`focus.<domain>`). */
   focusDomain: string;
   /** The rooms' MUC service (`conference.<domain>`). */
@@ -26,6 +28,7 @@ export function parseRuntimeConfig(raw: unknown, pageUrl: string): RuntimeConfig
   const domain = str('domain');
   return {
     domain,
+    ...(o.anonymousDomain === undefined ? {} : { anonymousDomain: str('anonymousDomain') }),
     focusDomain: str('focusDomain', `focus.${domain}`),
     mucDomain: str('mucDomain', `conference.${domain}`),
     websocketUrl: toWebSocketUrl(str('websocketUrl', '/xmpp-websocket'), pageUrl),

@@ -1,19 +1,17 @@
 import type { Element } from 'ltx';
 import { xmlElement } from '@convene/protocol/xml';
 import {
-  buildConferenceRequest,
   buildParticipantPresence,
-  parseConferenceReply,
   parseFocusPresence,
   parseParticipantPresence,
   type SourceInfoMap,
 } from '@convene/protocol/jitsi';
 import { toSourceName } from '@convene/protocol/lib';
 import type { XmppConnection } from './xmpp-connection.js';
+import { sendConferenceRequest } from './conference-request.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
-const NS_FOCUS = 'http://jitsi.org/protocol/focus';
 const FOCUS_NICK = 'focus';
 
 /** Another person in the room (the focus is never one). */
@@ -78,17 +76,8 @@ export class ConferenceRoom {
   /** Asks the focus to join the room; retries while it answers `ready="false"` (PROTOCOL.md §2). */
   async requestConference(focusDomain: string, signal: AbortSignal): Promise<void> {
     for (let attempt = 0, delay = 1000; ; attempt++, delay = Math.min(delay * 2, 10_000)) {
-      const req = buildConferenceRequest({
-        room: this.roomJid,
-        machineUid: machineUid(),
-        properties: { rtcstatsEnabled: 'false', 'visitors-version': '1' },
-      });
-      const res = await this.#conn.request(
-        xmlElement('iq', { type: 'set', to: focusDomain, id: `conf-${attempt}-${Date.now()}` }, [req]),
-        15_000,
-      );
-      const payload = res.getChild('conference', NS_FOCUS);
-      if (payload !== undefined && parseConferenceReply(payload).ready) return;
+      const reply = await sendConferenceRequest(this.#conn, focusDomain, this.roomJid, `conf-${attempt}-${Date.now()}`);
+      if (reply.ready) return;
       if (signal.aborted) throw new Error('left before the focus was ready');
       await new Promise((r) => setTimeout(r, delay));
     }
@@ -219,11 +208,4 @@ function stripBad(s: Element): Element {
   const copy = xmlElement('presence', { ...s.attrs });
   for (const c of s.getChildElements()) if (c.name !== 'SourceInfo') copy.append(c);
   return copy;
-}
-
-let uid: string | undefined;
-function machineUid(): string {
-  uid ??= localStorage.getItem('convene-machine-uid') ?? newEndpointId() + newEndpointId();
-  localStorage.setItem('convene-machine-uid', uid);
-  return uid;
 }

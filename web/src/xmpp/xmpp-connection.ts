@@ -40,9 +40,28 @@ export class XmppConnection {
     });
   }
 
-  /** Connects anonymously to `domain` at `service` (ws:// or wss:// URL of Prosody's /xmpp-websocket). */
-  static async connect(service: string, domain: string, onClose: (reason: string) => void): Promise<XmppConnection> {
-    const entity = client({ service, domain });
+  /**
+   * Connects to `domain` at `service` (ws:// or wss:// URL of Prosody's /xmpp-websocket): anonymously, or as a
+   * user with `credentials` (PLAIN when offered: the stream is TLS in front, or loopback).
+   */
+  static async connect(
+    service: string,
+    domain: string,
+    onClose: (reason: string) => void,
+    credentials?: { username: string; password: string },
+  ): Promise<XmppConnection> {
+    const entity = client({
+      service,
+      domain,
+      ...(credentials === undefined
+        ? {}
+        : {
+            credentials: (
+              auth: (c: { username: string; password: string }, mechanism: string) => Promise<void>,
+              mechanisms: string[],
+            ) => auth(credentials, mechanisms.includes('PLAIN') ? 'PLAIN' : (mechanisms[0] ?? '')),
+          }),
+    });
     entity.reconnect.stop();
     let smOffered = false;
     entity.on('element', (el: Element) => {
