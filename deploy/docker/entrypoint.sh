@@ -8,6 +8,22 @@ command="${1:-}"
 [ "$#" -gt 0 ] && shift
 case "$command" in
   focus)
+    # docker-jitsi-meet's secure domain (.env ENABLE_AUTH, ENABLE_GUESTS, XMPP_GUEST_DOMAIN, passed in by
+    # jitsi-override.yml as JITSI_*): Jicofo's image turns them into its authentication; here they become the
+    # focus's (authentication: xmpp, guests on the guest domain). Settings given as CONVENE_FOCUS_* win.
+    case "${JITSI_ENABLE_AUTH:-0}" in
+      1 | true | TRUE | True)
+        export CONVENE_FOCUS_AUTHENTICATION="${CONVENE_FOCUS_AUTHENTICATION:-xmpp}"
+        case "${JITSI_ENABLE_GUESTS:-0}" in
+          1 | true | TRUE | True)
+            export CONVENE_FOCUS_ANONYMOUS_DOMAINS="${CONVENE_FOCUS_ANONYMOUS_DOMAINS:-${JITSI_GUEST_DOMAIN:-guest.meet.jitsi}}"
+            ;;
+        esac
+        if [ "${JITSI_AUTH_TYPE:-internal}" = jwt ]; then
+          echo "convene: AUTH_TYPE=jwt: the focus checks the login domain (Prosody checks the tokens), not the token itself" >&2
+        fi
+        ;;
+    esac
     exec node --import tsx focus/src/main.ts "$@"
     ;;
   bridge)

@@ -2,7 +2,7 @@
 // (or docker-compose 1.29) resolves them, the Dockerfile's workspace list, and the image's entry script and health
 // check run on this host against a real Prosody, focus and bridge.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -91,7 +91,8 @@ networks: { meet.jitsi: {} }
 `,
     );
     const env =
-      'XMPP_DOMAIN=meet.jitsi\nJICOFO_AUTH_PASSWORD=f1\nJVB_AUTH_PASSWORD=b1\nJVB_ADVERTISE_IPS=198.51.100.7\nPUBLIC_URL=https://meet.example.com\n';
+      'XMPP_DOMAIN=meet.jitsi\nJICOFO_AUTH_PASSWORD=f1\nJVB_AUTH_PASSWORD=b1\nJVB_ADVERTISE_IPS=198.51.100.7\nPUBLIC_URL=https://meet.example.com\n' +
+      'ENABLE_AUTH=1\nENABLE_GUESTS=1\nXMPP_GUEST_DOMAIN=guest.meet.jitsi\n';
     const r = config([base, join(DOCKER, 'jitsi-override.yml')], env);
     expect(r.err).not.toMatch(/error|invalid/i);
     expect(r.status).toBe(0);
@@ -101,6 +102,10 @@ networks: { meet.jitsi: {} }
     expect(services.jicofo?.environment).toMatchObject({
       CONVENE_FOCUS_XMPP_PASSWORD: 'f1',
       CONVENE_FOCUS_BREWERY_ROOM: 'jvbbrewery@internal-muc.meet.jitsi',
+      // A secure-domain setup (.env ENABLE_AUTH) reaches the focus's entry script, which keeps it secure.
+      JITSI_ENABLE_AUTH: '1',
+      JITSI_ENABLE_GUESTS: '1',
+      JITSI_GUEST_DOMAIN: 'guest.meet.jitsi',
     });
     expect(services.jvb?.environment).toMatchObject({
       CONVENE_BRIDGE_XMPP_PASSWORD: 'b1',
@@ -208,6 +213,42 @@ describe('the image entry script and health check, outside a container', () => {
       }
     }
   }, 90_000);
+
+  it("`focus` turns docker-jitsi-meet's ENABLE_AUTH/ENABLE_GUESTS into the focus's secure domain", () => {
+    // A stand-in program where the script execs the focus: it prints the focus settings it was given.
+    const home = mkdtempSync(join(tmpdir(), 'convene-entry-'));
+    try {
+      mkdirSync(join(home, 'focus', 'src'), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(home, 'node_modules'));
+      writeFileSync(
+        join(home, 'focus', 'src', 'main.ts'),
+        "console.log(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('CONVENE_FOCUS_')))));",
+      );
+      const run = (env: Record<string, string>) => {
+        const r = spawnSync(join(DOCKER, 'entrypoint.sh'), ['focus'], {
+          encoding: 'utf8',
+          // eslint-disable-next-line no-restricted-properties -- the child needs PATH to find node
+          env: { PATH: process.env.PATH ?? '', CONVENE_HOME: home, ...env },
+        });
+        expect(r.status).toBe(0);
+        return { focus: JSON.parse(r.stdout) as Record<string, string>, stderr: r.stderr };
+      };
+      expect(run({}).focus).toEqual({});
+      expect(run({ JITSI_ENABLE_AUTH: '0', JITSI_ENABLE_GUESTS: '1' }).focus).toEqual({});
+      expect(run({ JITSI_ENABLE_AUTH: '1' }).focus).toEqual({ CONVENE_FOCUS_AUTHENTICATION: 'xmpp' });
+      expect(
+        run({ JITSI_ENABLE_AUTH: 'true', JITSI_ENABLE_GUESTS: '1', JITSI_GUEST_DOMAIN: 'guest.meet.example' }).focus,
+      ).toEqual({ CONVENE_FOCUS_AUTHENTICATION: 'xmpp', CONVENE_FOCUS_ANONYMOUS_DOMAINS: 'guest.meet.example' });
+      // Explicit focus settings win.
+      expect(
+        run({ JITSI_ENABLE_AUTH: '1', JITSI_ENABLE_GUESTS: '1', CONVENE_FOCUS_ANONYMOUS_DOMAINS: 'visitors.example' })
+          .focus,
+      ).toEqual({ CONVENE_FOCUS_AUTHENTICATION: 'xmpp', CONVENE_FOCUS_ANONYMOUS_DOMAINS: 'visitors.example' });
+      expect(run({ JITSI_ENABLE_AUTH: '1', JITSI_AUTH_TYPE: 'jwt' }).stderr).toContain('AUTH_TYPE=jwt');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 
   it('an unknown command prints the usage and exits 64', () => {
     const r = spawnSync(join(DOCKER, 'entrypoint.sh'), ['jicofo'], { encoding: 'utf8', env: { CONVENE_HOME: ROOT } });
