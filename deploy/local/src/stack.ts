@@ -77,6 +77,8 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
       config.xmppServer === 'prosody' ? 'prosody.cfg.lua' : 'ejabberd.yml',
     ),
   };
+  // Secure domain: password users on the domain start meetings; guests log in anonymously on guest.<domain>.
+  const secure = config.users.length > 0;
   const start = async (name: string, step: () => Promise<Service>) => {
     try {
       services.push(await step());
@@ -98,6 +100,7 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_FOCUS_HTTP_PORT: String(config.focusHttpPort),
         CONVENE_FOCUS_HTTP_BIND_ADDRESS: LOOPBACK,
         CONVENE_FOCUS_LOG_LEVEL: config.logLevel,
+        ...(secure ? { CONVENE_FOCUS_AUTHENTICATION: 'xmpp' } : {}),
       },
     }),
   );
@@ -143,6 +146,7 @@ export async function startStack(config: StackConfig, log: Logger, pathVar: stri
         CONVENE_WEB_XMPP_HTTP_URL: `http://${host}:${config.xmppHttpPort}`,
         CONVENE_WEB_BRIDGE_HTTP_URL: `http://${LOOPBACK}:${config.bridgePublicHttpPort}`,
         CONVENE_WEB_LOG_LEVEL: config.logLevel,
+        ...(secure ? { CONVENE_WEB_ANONYMOUS_DOMAIN: `guest.${config.domain}` } : {}),
       },
     }),
   );
@@ -179,7 +183,13 @@ function startXmppServer(
     componentPort: config.componentPort,
     httpPort: config.xmppHttpPort,
     focusSecret: config.focusSecret,
-    accounts: [{ user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword }],
+    accounts: [
+      { user: 'jvb', host: `auth.${config.domain}`, password: config.bridgePassword },
+      ...config.users.map((u) => {
+        const colon = u.indexOf(':');
+        return { user: u.slice(0, colon), host: config.domain, password: u.slice(colon + 1) };
+      }),
+    ],
     log: log.child({ service: config.xmppServer }),
   };
   const install = { install: config.installPackages, pathVar };
@@ -188,7 +198,12 @@ function startXmppServer(
     if (turn !== undefined) log.warn('--turn: only Prosody hands out TURN credentials; clients of ejabberd get none');
     return Ejabberd.start({ ...common, binaries: ensureEjabberd(install) });
   }
-  return Prosody.start({ ...common, binaries: ensureProsody(install), ...(turn === undefined ? {} : { turn }) });
+  return Prosody.start({
+    ...common,
+    binaries: ensureProsody(install),
+    ...(turn === undefined ? {} : { turn }),
+    ...(config.users.length > 0 ? { guestDomain: `guest.${config.domain}` } : {}),
+  });
 }
 
 async function closeAll(services: readonly Service[], log: Logger): Promise<void> {

@@ -209,8 +209,60 @@ describe('npm start (local stack)', () => {
     expect(() => process.kill(second, 0)).toThrow();
   });
 
+  it('runs a secure domain with `users`: guests cannot start a meeting, a user can, and the page knows the guest domain', async () => {
+    const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = await Promise.all(
+      Array.from({ length: 8 }, () => freePort()),
+    );
+    const config = join(dir, 'convene.yaml');
+    writeFileSync(
+      config,
+      `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\nusers: ['alice:pw a']\n`,
+    );
+    const stack = startStack(['--config', config, '--log-format', 'json'], {
+      CONVENE_STACK_XMPP_HTTP_PORT: String(http),
+      CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
+      CONVENE_STACK_WEB_PORT: String(web),
+      CONVENE_STACK_BRIDGE_HTTP_PORT: String(bridgeHttp),
+      CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
+      CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
+    });
+    await waitUntil('the stack to say it is running', () => stack.out().includes('convene stack is running'), 20_000);
+    expect(stack.out()).not.toContain('pw a');
+    const service = `ws://127.0.0.1:${http}/xmpp-websocket`;
+    const ask = (peer: Awaited<ReturnType<typeof connectClient>>, room: string) =>
+      peer.request(
+        xml(
+          'iq',
+          { type: 'set', to: 'focus.meet.localhost' },
+          xml('conference', {
+            xmlns: 'http://jitsi.org/protocol/focus',
+            room: `${room}@conference.meet.localhost`,
+            'machine-uid': 'm1',
+          }),
+        ),
+        10_000,
+      );
+    // The domain takes passwords only now; guests log in anonymously on guest.meet.localhost.
+    await expect(connectClient({ service, domain: 'meet.localhost' })).rejects.toThrow();
+    const guest = await connectClient({ service, domain: 'guest.meet.localhost' });
+    await expect(ask(guest, 'daily')).rejects.toMatchObject({ condition: 'not-authorized' });
+    const alice = await connectClient({ service, domain: 'meet.localhost', username: 'alice', password: 'pw a' });
+    const reply = (await ask(alice, 'daily')).getChild('conference');
+    expect(reply?.attrs).toMatchObject({ ready: 'true', identity: 'alice@meet.localhost' });
+    expect((await ask(guest, 'daily')).getChild('conference')?.attrs.ready).toBe('true');
+    const page = (await (await fetch(`http://127.0.0.1:${web}/config.json`)).json()) as Record<string, unknown>;
+    expect(page.anonymousDomain).toBe('guest.meet.localhost');
+    await Promise.all([guest.close(), alice.close()]);
+    stack.child.kill('SIGINT');
+    expect(await exitOf(stack.child)).toBe(0);
+  });
+
   it.each([
     [['--c2s-port', 'x'], 'c2sPort: expected a port number 1..65535, got "x" (--c2s-port)'],
+    [
+      ['--xmpp-server', 'ejabberd', '--users', 'alice:pw'],
+      'users: a secure domain needs Prosody, not ejabberd (--users)',
+    ],
     [['--colour'], '--colour: unknown option (command line)'],
   ])('exits 2 with one line for %j', async (args, message) => {
     const config = join(dir, 'convene.yaml');
