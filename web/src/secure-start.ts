@@ -37,6 +37,7 @@ export async function requestOrLogIn(
       const credentials = await Promise.race([submitted, wait]);
       if (credentials === undefined) continue;
       submitted = undefined;
+      prompt.busy(true);
       try {
         await logIn(config.websocketUrl, config.domain, config.focusDomain, room.roomJid, credentials);
       } catch (err) {
@@ -44,9 +45,12 @@ export async function requestOrLogIn(
         prompt.error(
           condition === 'not-authorized'
             ? 'Wrong user name or password.'
-            : `Could not log in (${condition ?? String(err)}).`,
+            : `Could not log in (${condition ?? (err as Error).message ?? String(err)}).`,
         );
+      } finally {
+        prompt.busy(false);
       }
+      if (signal.aborted) throw new Error('left while logging in');
     }
   } finally {
     prompt?.close();

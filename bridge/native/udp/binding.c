@@ -259,6 +259,8 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   uv_loop_t *loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
   h->poll.data = h;
+  /* Before the handle exists: a close that fails to start below still completes (on_closed) before the env ends. */
+  if (napi_add_async_cleanup_hook(env, on_env_cleanup, h, &h->cleanup) != napi_ok) h->cleanup = NULL;
   h->poll_inited = uv_poll_init(loop, &h->poll, h->core.fd) == 0;
   if (!h->poll_inited || uv_poll_start(&h->poll, UV_READABLE, on_poll) != 0) {
     do_close(h);
@@ -266,7 +268,6 @@ static napi_value construct(napi_env env, napi_callback_info info) {
     return NULL;
   }
   h->poll_started = 1;
-  if (napi_add_async_cleanup_hook(env, on_env_cleanup, h, &h->cleanup) != napi_ok) h->cleanup = NULL;
   return self;
 }
 

@@ -27,6 +27,11 @@ export interface XmppAuthOptions {
 }
 
 const DEFAULT_MAX_SESSIONS = 10_000;
+/**
+ * Sessions one identity keeps at most (its oldest goes first). Every session-less request from the authentication
+ * domain opens one, as with Jicofo; without this bound one account could push everyone else's out of the store.
+ */
+const MAX_SESSIONS_PER_IDENTITY = 50;
 
 function notAcceptable(text: string): StanzaFailure {
   return new StanzaFailure('auth-refused', { type: 'modify', condition: 'not-acceptable', text, extensions: [] });
@@ -39,6 +44,8 @@ export class XmppAuthority {
   readonly #sessions = new Map<string, AuthSession>();
   /** Full JID -> the session it presented last. */
   readonly #byJid = new Map<string, AuthSession>();
+  /** Identity (bare JID) -> its sessions, oldest first. */
+  readonly #byIdentity = new Map<string, Set<AuthSession>>();
 
   constructor(opts: XmppAuthOptions) {
     this.#opts = { ...opts, domain: opts.domain.toLowerCase() };
@@ -105,8 +112,15 @@ export class XmppAuthority {
   }
 
   #open(machineUid: string, identity: string): AuthSession {
+    const mine = this.#byIdentity.get(identity) ?? new Set<AuthSession>();
+    this.#byIdentity.set(identity, mine);
+    for (const old of mine) {
+      if (mine.size < MAX_SESSIONS_PER_IDENTITY) break;
+      this.#drop(old);
+    }
     const s: AuthSession = { id: randomUUID(), machineUid, identity, userJid: undefined, lastUsed: 0 };
     this.#sessions.set(s.id, s);
+    mine.add(s);
     const max = this.#opts.maxSessions ?? DEFAULT_MAX_SESSIONS;
     for (const old of this.#sessions.values()) {
       if (this.#sessions.size <= max) break;
@@ -123,6 +137,9 @@ export class XmppAuthority {
 
   #drop(s: AuthSession): void {
     this.#sessions.delete(s.id);
+    const mine = this.#byIdentity.get(s.identity);
+    mine?.delete(s);
+    if (mine?.size === 0) this.#byIdentity.delete(s.identity);
     if (s.userJid !== undefined && this.#byJid.get(s.userJid) === s) this.#byJid.delete(s.userJid);
   }
 }

@@ -103,7 +103,8 @@ export const FocusConfigSchema = z
     if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required in ${c.xmppMode} mode` });
     // Everyone on an anonymous domain would count as logged in: rooms open to all, every guest an owner.
     const authDomain = (c.authenticationDomain ?? c.domain).toLowerCase();
-    if (c.authentication === 'xmpp' && (c.anonymousDomains ?? []).some((d) => d.toLowerCase() === authDomain))
+    const anonymous = c.anonymousDomains ?? [`guest.${c.domain}`]; // the default with authentication: xmpp
+    if (c.authentication === 'xmpp' && anonymous.some((d) => d.toLowerCase() === authDomain))
       ctx.addIssue({
         code: 'custom',
         path: ['anonymousDomains'],

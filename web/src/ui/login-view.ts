@@ -8,6 +8,7 @@ import { h } from './tile.js';
 export class LoginPrompt {
   readonly #form = h('form', 'login-form');
   readonly #error = h('div', 'status error login-error');
+  readonly #button = h('button', 'login-button');
   #waiters: Array<(c: { username: string; password: string }) => void> = [];
 
   constructor(root: HTMLElement) {
@@ -21,7 +22,7 @@ export class LoginPrompt {
     password.type = 'password';
     password.placeholder = 'Password';
     password.autocomplete = 'current-password';
-    const button = h('button', 'login-button');
+    const button = this.#button;
     button.type = 'submit';
     button.textContent = 'Log in';
     this.#form.append(text, user, password, button, this.#error);
@@ -41,6 +42,12 @@ export class LoginPrompt {
 
   error(text: string): void {
     this.#error.textContent = text;
+  }
+
+  /** While a login runs: the button is off, so a second click cannot go unheard. */
+  busy(on: boolean): void {
+    this.#button.disabled = on;
+    this.#button.textContent = on ? 'Logging in…' : 'Log in';
   }
 
   close(): void {

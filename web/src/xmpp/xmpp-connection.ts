@@ -2,6 +2,8 @@ import type { Element } from 'ltx';
 import { client, xml, type Client } from '@xmpp/client';
 
 const NS_SM = 'urn:xmpp:sm:3';
+/** The socket and the login together get this long. */
+const CONNECT_TIMEOUT_MS = 15_000;
 
 /** A stanza handler; returns nothing. Errors are reported through `onError`. */
 export type StanzaListener = (stanza: Element) => void;
@@ -42,7 +44,7 @@ export class XmppConnection {
 
   /**
    * Connects to `domain` at `service` (ws:// or wss:// URL of Prosody's /xmpp-websocket): anonymously, or as a
-   * user with `credentials` (PLAIN when offered: the stream is TLS in front, or loopback).
+   * user with `credentials` (SCRAM-SHA-1 when offered, as Strophe in jitsi-meet: the password never travels).
    */
   static async connect(
     service: string,
@@ -59,7 +61,7 @@ export class XmppConnection {
             credentials: (
               auth: (c: { username: string; password: string }, mechanism: string) => Promise<void>,
               mechanisms: string[],
-            ) => auth(credentials, mechanisms.includes('PLAIN') ? 'PLAIN' : (mechanisms[0] ?? '')),
+            ) => auth(credentials, mechanisms.includes('SCRAM-SHA-1') ? 'SCRAM-SHA-1' : (mechanisms[0] ?? '')),
           }),
     });
     entity.reconnect.stop();
@@ -68,7 +70,21 @@ export class XmppConnection {
       if (el.name === 'stream:features') smOffered = el.getChild('sm', NS_SM) !== undefined;
     });
     entity.on('error', () => undefined); // start() rejects with the same error; later ones end in 'offline'
-    const jid = await entity.start();
+    let jid: Awaited<ReturnType<typeof entity.start>>;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // xmpp.js waits for the socket and the login without a deadline of its own.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer from the XMPP server')), CONNECT_TIMEOUT_MS);
+      });
+      jid = await Promise.race([entity.start(), timeout]);
+    } catch (err) {
+      // A refused login (SASL failure) leaves the WebSocket open: close it, or each wrong password leaks one.
+      await entity.stop().catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     // xmpp.js 0.14 counts stanzas that race <enabled/> and then acks fewer than Prosody sent, which makes
     // Prosody close the stream: send nothing until stream management is enabled.
     const sm = (entity as unknown as { streamManagement?: { enabled: boolean } }).streamManagement;

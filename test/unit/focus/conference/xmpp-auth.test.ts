@@ -71,6 +71,19 @@ describe('XmppAuthority (secure domain sessions)', () => {
     expect(auth.isAuthenticated('u1@meet.example/r')).toBe(false);
     expect(['u0', 'u2', 'u3'].every((u) => auth.isAuthenticated(`${u}@meet.example/r`))).toBe(true);
   });
+
+  it("keeps at most 50 sessions per user, so one account cannot push others' sessions out", () => {
+    const auth = new XmppAuthority({ domain: 'meet.example', lifetimeMs: HOUR, maxSessions: 100 });
+    const bob = auth.authenticate({ machineUid: 'b' }, 'bob@meet.example/web', 0)!;
+    const flood = Array.from({ length: 500 }, (_, i) =>
+      auth.authenticate({ machineUid: 'm' }, 'mallory@meet.example/x', i + 1)!,
+    );
+    expect(auth.size).toBe(51);
+    expect(auth.authenticate({ machineUid: 'b', sessionId: bob.id }, 'bob@meet.example/web', 600)?.id).toBe(bob.id);
+    // Mallory's newest sessions are the ones kept.
+    expect(auth.logout(flood[499]!.id)).toBe(true);
+    expect(auth.logout(flood[0]!.id)).toBe(false);
+  });
 });
 
 describe('ownersToGrant', () => {

@@ -40,6 +40,14 @@ describe('FocusConfigSchema', () => {
         CONVENE_FOCUS_ANONYMOUS_DOMAINS: 'meet.localhost',
       }),
     ).toBe('ok');
+    // The default guest domain counts too: guest.<domain> as the authentication domain would log every guest in.
+    expect(
+      report({
+        ...env,
+        CONVENE_FOCUS_AUTHENTICATION: 'xmpp',
+        CONVENE_FOCUS_AUTHENTICATION_DOMAIN: 'guest.meet.localhost',
+      }),
+    ).toContain('anonymousDomains: must not include the authentication domain guest.meet.localhost');
   });
 
   it('reads trusted proxies and anonymous domains as lists, and refuses a proxy that is not an address', () => {
