@@ -7,6 +7,7 @@ import type { BrowserStack } from '../harness/browser-stack.js';
 import { startStackAndBrowser } from '../harness/browser-suite.js';
 import { BrowserParticipant, type PageParticipant } from '../harness/browser-page.js';
 import { LjmParticipant, startLjmServer, type LjmServer } from '../harness/ljm-page.js';
+import { decodeEachOther } from '../harness/video-checks.js';
 import { waitUntil } from '../harness/wait-for.js';
 
 let stack: BrowserStack;
@@ -52,16 +53,7 @@ test('a logged-in user starts the meeting as moderator; a guest joins, is no mod
   const aliceId = await waitUntil('alice to join', () => alice.endpointId(), 20_000, 100);
   const guest = await enter('standup', 'guest', 'guest=1');
   const guestId = await waitUntil('the guest to join', () => guest.endpointId(), 20_000, 100);
-  for (const [p, other] of [
-    [alice, guestId],
-    [guest, aliceId],
-  ] as const)
-    await waitUntil(
-      `${p.name} to decode video from the other`,
-      async () => ((await p.inbound())[other]?.framesDecoded ?? 0) > 10,
-      30_000,
-      250,
-    );
+  await decodeEachOther(alice, aliceId ?? '', guest, guestId ?? '');
   await waitUntil('alice to be moderator', () => alice.isModerator(), 10_000, 100);
   expect(await guest.isModerator()).toBe(false);
 }, 90_000);
@@ -97,14 +89,5 @@ test('our web page on a secure domain: guests wait with a login form; one logs i
   await waitUntil('the guest page to join', async () => (await guest.timings()).roomJoined, 20_000, 100);
   const guestId = await guest.endpointId();
   expect(await guest.page.$('.login-form')).toBeNull();
-  for (const [p, other] of [
-    [host, guestId],
-    [guest, hostId],
-  ] as const)
-    await waitUntil(
-      `${p.name} to decode video from the other`,
-      async () => ((await p.inbound())[other ?? '']?.framesDecoded ?? 0) > 10,
-      30_000,
-      250,
-    );
+  await decodeEachOther(host, hostId ?? '', guest, guestId ?? '');
 }, 90_000);

@@ -13,6 +13,7 @@ import type { BrowserStack } from '../harness/browser-stack.js';
 import { startStackAndBrowser } from '../harness/browser-suite.js';
 import { BrowserParticipant, type PageParticipant } from '../harness/browser-page.js';
 import { LjmParticipant, startLjmServer, type LjmServer } from '../harness/ljm-page.js';
+import { decodeEachOther } from '../harness/video-checks.js';
 import { waitUntil } from '../harness/wait-for.js';
 
 const ROOM = 'turnrelay';
@@ -88,17 +89,7 @@ test('a relay-only lib-jitsi-meet page and a direct one decode each other throug
     expect(s.credential).toBe(turnCredentials(coturn.service.secret, Number(s.username)).password);
   }
 
-  for (const [p, other] of [
-    [relayed, directId],
-    [direct, relayedId],
-  ] as const) {
-    await waitUntil(
-      `${p.name} to decode video from the other`,
-      async () => ((await p.inbound())[other]?.framesDecoded ?? 0) > 10,
-      30_000,
-      250,
-    );
-  }
+  await decodeEachOther(relayed, relayedId, direct, directId);
   const pair = await relayed.selectedPair();
   console.log(
     `selected candidate pairs: relayed ${JSON.stringify(pair)}, direct ${JSON.stringify(await direct.selectedPair())}`,
@@ -122,16 +113,7 @@ test('the web client gets TURN from Prosody too: a relay-only page and a direct 
   const [relayedId, directId] = await Promise.all(
     [relayed, direct].map((p) => waitUntil(`${p.name} to join`, () => p.endpointId(), 20_000, 100)),
   );
-  for (const [p, other] of [
-    [relayed, directId],
-    [direct, relayedId],
-  ] as const)
-    await waitUntil(
-      `${p.name} to decode video from the other`,
-      async () => ((await p.inbound())[other ?? '']?.framesDecoded ?? 0) > 10,
-      30_000,
-      250,
-    );
+  await decodeEachOther(relayed, relayedId ?? '', direct, directId ?? '');
   const config = await relayed.iceConfiguration();
   expect(config.iceTransportPolicy).toBe('relay');
   const turn = config.iceServers.filter((s) => String(s.urls).startsWith('turn:'));

@@ -1,5 +1,5 @@
-// What the video tests wait for in a page of the web client: its endpoint id, and a remote source decoded at a
-// given height with frames still coming.
+// What the video tests wait for in a page of the web client: its endpoint id, a remote source decoded at a given
+// height with frames still coming, and two pages of either client (ours, lib-jitsi-meet) decoding each other.
 import type { BrowserParticipant } from './browser-page.js';
 import { waitUntil } from './wait-for.js';
 
@@ -36,4 +36,24 @@ export async function decodesAt(
     100,
   );
   return took;
+}
+
+/** A page of either client: its name and what it receives per endpoint. */
+interface DecodingPage {
+  readonly name: string;
+  inbound(): Promise<Record<string, { framesDecoded: number }>>;
+}
+
+/** Waits until each of the two pages has decoded more than 10 video frames from the other (endpoint ids given). */
+export async function decodeEachOther(a: DecodingPage, aId: string, b: DecodingPage, bId: string): Promise<void> {
+  for (const [p, other] of [
+    [a, bId],
+    [b, aId],
+  ] as const)
+    await waitUntil(
+      `${p.name} to decode video from the other`,
+      async () => ((await p.inbound())[other]?.framesDecoded ?? 0) > 10,
+      30_000,
+      250,
+    );
 }

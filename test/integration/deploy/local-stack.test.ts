@@ -70,6 +70,38 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
+/** Free ports for one stack: c2s and component go in its config file, the others in its environment (`env`). */
+async function stackPorts(): Promise<{
+  c2s: number;
+  component: number;
+  http: number;
+  focusHttp: number;
+  web: number;
+  bridgeHttp: number;
+  env: Record<string, string>;
+}> {
+  const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = await Promise.all(
+    Array.from({ length: 8 }, () => freePort()),
+  );
+  const env = {
+    CONVENE_STACK_XMPP_HTTP_PORT: String(http),
+    CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
+    CONVENE_STACK_WEB_PORT: String(web),
+    CONVENE_STACK_BRIDGE_HTTP_PORT: String(bridgeHttp),
+    CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
+    CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
+  };
+  return {
+    c2s: c2s!,
+    component: component!,
+    http: http!,
+    focusHttp: focusHttp!,
+    web: web!,
+    bridgeHttp: bridgeHttp!,
+    env,
+  };
+}
+
 describe('npm start (local stack)', () => {
   it('starts Prosody (and coturn with --turn) from its config, serves XMPP over WebSocket, stops on SIGINT', async () => {
     const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media, turn] = await Promise.all(
@@ -161,19 +193,10 @@ describe('npm start (local stack)', () => {
   });
 
   it('restarts a bridge killed with SIGKILL, and the focus sees it operational again', async () => {
-    const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = await Promise.all(
-      Array.from({ length: 8 }, () => freePort()),
-    );
+    const { c2s, component, focusHttp, bridgeHttp, env } = await stackPorts();
     const config = join(dir, 'convene.yaml');
     writeFileSync(config, `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\n`);
-    const stack = startStack(['--config', config, '--log-format', 'json'], {
-      CONVENE_STACK_XMPP_HTTP_PORT: String(http),
-      CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
-      CONVENE_STACK_WEB_PORT: String(web),
-      CONVENE_STACK_BRIDGE_HTTP_PORT: String(bridgeHttp),
-      CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
-      CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
-    });
+    const stack = startStack(['--config', config, '--log-format', 'json'], env);
     await waitUntil('the stack to say it is running', () => stack.out().includes('convene stack is running'), 20_000);
     const focusHealth = `http://127.0.0.1:${focusHttp}/about/health`;
     const bridgeHealth = `http://127.0.0.1:${bridgeHttp}/about/health`;
@@ -210,22 +233,13 @@ describe('npm start (local stack)', () => {
   });
 
   it('runs a secure domain with `users`: guests cannot start a meeting, a user can, and the page knows the guest domain', async () => {
-    const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = await Promise.all(
-      Array.from({ length: 8 }, () => freePort()),
-    );
+    const { c2s, component, http, web, env } = await stackPorts();
     const config = join(dir, 'convene.yaml');
     writeFileSync(
       config,
       `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\nusers: ['alice:pw a']\n`,
     );
-    const stack = startStack(['--config', config, '--log-format', 'json'], {
-      CONVENE_STACK_XMPP_HTTP_PORT: String(http),
-      CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
-      CONVENE_STACK_WEB_PORT: String(web),
-      CONVENE_STACK_BRIDGE_HTTP_PORT: String(bridgeHttp),
-      CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
-      CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
-    });
+    const stack = startStack(['--config', config, '--log-format', 'json'], env);
     await waitUntil('the stack to say it is running', () => stack.out().includes('convene stack is running'), 20_000);
     expect(stack.out()).not.toContain('pw a');
     const service = `ws://127.0.0.1:${http}/xmpp-websocket`;
