@@ -2,35 +2,15 @@
 // and anonymous guests on guest.meet.localhost, and the focus with `authentication: xmpp` (Jicofo's XMPP
 // authentication). A guest alone cannot start a meeting (the library takes it as authentication required); a user
 // who logs in starts it and is moderator; a guest then joins, is no moderator, and both see each other.
-import type { Browser } from 'playwright-core';
-import type { BrowserStack } from '../harness/browser-stack.js';
-import { startStackAndBrowser } from '../harness/browser-suite.js';
-import { BrowserParticipant, type PageParticipant } from '../harness/browser-page.js';
-import { LjmParticipant, startLjmServer, type LjmServer } from '../harness/ljm-page.js';
+import { browserSuite } from '../harness/browser-suite.js';
 import { decodeEachOther } from '../harness/video-checks.js';
 import { waitUntil } from '../harness/wait-for.js';
 
-let stack: BrowserStack;
-let browser: Browser;
-let ljmServer: LjmServer;
-const open: PageParticipant[] = [];
-
-beforeAll(async () => {
-  [stack, browser] = await startStackAndBrowser({ secureDomain: { users: [{ user: 'alice', password: 'pw-alice' }] } });
-  ljmServer = await startLjmServer(stack.webUrl);
-}, 90_000);
-afterAll(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close()));
-  await browser?.close();
-  await ljmServer?.close();
-  await stack?.close();
+const suite = browserSuite({
+  stack: { secureDomain: { users: [{ user: 'alice', password: 'pw-alice' }] } },
+  ljm: true,
 });
-
-async function enter(room: string, name: string, query: string): Promise<LjmParticipant> {
-  const p = await LjmParticipant.join(browser, ljmServer.url, room, name, query);
-  open.push(p);
-  return p;
-}
+const enter = (room: string, name: string, query: string) => suite.joinLjm(room, name, query);
 
 test('a guest alone cannot start a meeting: lib-jitsi-meet takes the answer as authentication required', async () => {
   const g = await enter('guestsroom', 'guest', 'guest=1');
@@ -59,10 +39,9 @@ test('a logged-in user starts the meeting as moderator; a guest joins, is no mod
 }, 90_000);
 
 test('our web page on a secure domain: guests wait with a login form; one logs in and starts the meeting, the others get in', async () => {
-  const host = await BrowserParticipant.join(browser, stack.webUrl, 'planning', 'host');
+  const host = await suite.join('planning', 'host');
   // Another guest waiting before anyone logged in: let in by itself once the meeting started (no login).
-  const early = await BrowserParticipant.join(browser, stack.webUrl, 'planning', 'early');
-  open.push(host, early);
+  const early = await suite.join('planning', 'early');
   await early.page.waitForSelector('.login-form', { timeout: 20_000 });
   await host.page.waitForSelector('.login-form', { timeout: 20_000 });
   expect(await host.status()).toContain('Waiting for a host');
@@ -84,8 +63,7 @@ test('our web page on a secure domain: guests wait with a login form; one logs i
 
   await waitUntil('the waiting guest to be let in', async () => (await early.timings()).roomJoined, 15_000, 100);
   expect(await early.page.$('.login-form')).toBeNull();
-  const guest = await BrowserParticipant.join(browser, stack.webUrl, 'planning', 'visitor');
-  open.push(guest);
+  const guest = await suite.join('planning', 'visitor');
   await waitUntil('the guest page to join', async () => (await guest.timings()).roomJoined, 20_000, 100);
   const guestId = await guest.endpointId();
   expect(await guest.page.$('.login-form')).toBeNull();

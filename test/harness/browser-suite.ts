@@ -1,7 +1,8 @@
-// What every browser test file sets up: the stack (Prosody, focus, bridge, web server) and one Chromium, started
-// before its tests and closed after them with every page it joined.
+// What every browser test file sets up: the stack (Prosody, focus, bridge, web server), one Chromium and, when asked,
+// the lib-jitsi-meet page server, started before its tests and closed after them with every page it joined.
 import type { Browser } from 'playwright-core';
-import { BrowserParticipant, launchChromium } from './browser-page.js';
+import { BrowserParticipant, launchChromium, type PageParticipant } from './browser-page.js';
+import { LjmParticipant, startLjmServer, type LjmServer } from './ljm-page.js';
 import { startBrowserStack, type BrowserStack, type BrowserStackOptions } from './browser-stack.js';
 
 /**
@@ -21,19 +22,24 @@ export interface BrowserSuite {
   readonly browser: Browser;
   /** A page of the web client in `room` as `name` (more page parameters in `query`), closed after the file. */
   join(room: string, name: string, query?: string): Promise<BrowserParticipant>;
+  /** A lib-jitsi-meet page (the suite was made with `ljm: true`), closed after the file. */
+  joinLjm(room: string, name: string, query?: string): Promise<LjmParticipant>;
 }
 
 /** Registers the file's beforeAll/afterAll; use the result inside tests only. */
-export function browserSuite(): BrowserSuite {
+export function browserSuite(options: { stack?: BrowserStackOptions; ljm?: boolean } = {}): BrowserSuite {
   let stack: BrowserStack | undefined;
   let browser: Browser | undefined;
-  const pages: BrowserParticipant[] = [];
+  let ljm: LjmServer | undefined;
+  const pages: PageParticipant[] = [];
   beforeAll(async () => {
-    [stack, browser] = await startStackAndBrowser();
+    [stack, browser] = await startStackAndBrowser(options.stack);
+    if (options.ljm === true) ljm = await startLjmServer(stack.webUrl);
   }, 90_000);
   afterAll(async () => {
     await Promise.all(pages.splice(0).map((p) => p.close()));
     await browser?.close();
+    await ljm?.close();
     await stack?.close();
   });
   const suite: BrowserSuite = {
@@ -47,6 +53,12 @@ export function browserSuite(): BrowserSuite {
     },
     async join(room, name, query = '') {
       const p = await BrowserParticipant.join(suite.browser, suite.stack.webUrl, room, name, query);
+      pages.push(p);
+      return p;
+    },
+    async joinLjm(room, name, query = '') {
+      if (ljm === undefined) throw new Error('no lib-jitsi-meet server: make the suite with ljm: true');
+      const p = await LjmParticipant.join(suite.browser, ljm.url, room, name, query);
       pages.push(p);
       return p;
     },

@@ -137,7 +137,7 @@ export class ConferenceManager {
     };
     let conference = this.conferences.get(room);
     const exists = conference !== undefined && !conference.ended;
-    if (this.auth !== undefined) this.#authenticate(req, requester, reply, exists ? conference : undefined);
+    if (this.auth !== undefined) this.#authenticate(this.auth, req, requester, reply, exists ? conference : undefined);
     if (conference === undefined || conference.ended) {
       this.#checkLimits(room, requester);
       conference = this.#create(room);
@@ -158,16 +158,22 @@ export class ConferenceManager {
    * and makes its JID owner in the room; a room that does not exist yet is created only for an authenticated
    * requester (`not-authorized` otherwise, which lib-jitsi-meet shows as "authentication required").
    */
-  #authenticate(req: ConferenceRequest, requester: Requester, reply: ConferenceReply, existing?: Conference): void {
+  #authenticate(
+    auth: XmppAuthority,
+    req: ConferenceRequest,
+    requester: Requester,
+    reply: ConferenceReply,
+    existing?: Conference,
+  ): void {
     const sender = senderJidOf(requester, this.#options.clientProxy);
-    const session = this.auth!.authenticate(req, sender);
+    const session = auth.authenticate(req, sender);
     if (session !== undefined) {
       reply.sessionId = session.id;
       reply.identity = session.identity;
       existing?.onAuthenticated();
       return;
     }
-    if (existing !== undefined || (sender !== undefined && this.auth!.isAuthenticated(sender))) return;
+    if (existing !== undefined || (sender !== undefined && auth.isAuthenticated(sender))) return;
     this.totals.requestsRefused++;
     throw new StanzaFailure('not-authorized', {
       type: 'auth',
@@ -231,6 +237,7 @@ export class ConferenceManager {
   }
 
   #create(room: string): Conference {
+    const auth = this.auth;
     const conference = new Conference(room, this.#options, {
       conn: this.#conn,
       brewery: this.#brewery,
@@ -240,7 +247,7 @@ export class ConferenceManager {
       countColibriError: (condition) => this.colibriErrors.set(condition, (this.colibriErrors.get(condition) ?? 0) + 1),
       countMoved: (n) => (this.totals.participantsMoved += n),
       observeJoin: (seconds) => this.joinObservers.forEach((o) => o(seconds)),
-      ...(this.auth === undefined ? {} : { authenticated: (jid: string) => this.auth!.isAuthenticated(jid) }),
+      ...(auth === undefined ? {} : { authenticated: (jid: string) => auth.isAuthenticated(jid) }),
     });
     this.conferences.set(room, conference);
     this.totals.conferencesCreated++;

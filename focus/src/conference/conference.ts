@@ -2,7 +2,6 @@
 // queue. Jingle from participants after their offer is handled in participant-jingle.ts.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { buildFocusPresence, PROP_BRIDGE_COUNT, PROP_SUPPORT_TERMINATE_RESTART } from '@convene/protocol/jitsi';
 import type { Jingle } from '@convene/protocol/jingle';
 import { SerialQueue, toEndpointId, type EndpointId, TypedEmitter } from '@convene/protocol/lib';
 import type { Bridge } from '../bridges/bridge.js';
@@ -16,6 +15,7 @@ import { ConferenceSources } from './conference-sources.js';
 import { buildInvite } from './invite.js';
 import { buildOffer, toColibri2Media } from './offer.js';
 import { ownersToGrant } from './owners.js';
+import { focusPresence } from './room-presence.js';
 import { Participant } from './participant.js';
 import type { ConferenceCounters, ConferenceEvents, ConferenceOptions } from './conference-options.js';
 import type { Brewery } from '../bridges/brewery.js';
@@ -67,7 +67,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.room.on('memberupdate', (o) => this.participants.get(toEndpointId(o.nick))?.update(o, this.#log));
     this.room.on('memberleave', (o) => this.#run('member leave', () => this.#onLeave(o)));
     this.room.on('gone', () => this.#run('room gone', () => this.#end()));
-    this.ready = this.room.join(this.#focusPresence());
+    this.ready = this.room.join(focusPresence(false, false, options.version));
     this.#jingle = {
       sources: this.#sources,
       participants: this.participants,
@@ -384,20 +384,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.emit('ended');
   }
 
-  #focusPresence() {
-    return buildFocusPresence({
-      conferenceProperties: {
-        [PROP_SUPPORT_TERMINATE_RESTART]: 'true',
-        [PROP_BRIDGE_COUNT]: this.#colibri === undefined ? '0' : '1',
-      },
-      bridgeNotAvailable: this.#bridgeMissing,
-      versions: { focus: this.#options.version },
-    });
-  }
-
   async #publishPresence(): Promise<void> {
-    await this.room
-      .setExtensions(this.#focusPresence())
-      .catch((err: unknown) => this.#log.warn({ err }, 'presence failed'));
+    const extensions = focusPresence(this.#colibri !== undefined, this.#bridgeMissing, this.#options.version);
+    await this.room.setExtensions(extensions).catch((err: unknown) => this.#log.warn({ err }, 'presence failed'));
   }
 }

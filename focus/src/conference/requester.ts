@@ -16,8 +16,9 @@ export function limitKeysOf(
 ): { requester: string; anonymousDomain?: string } {
   // An IPv6 host usually holds a whole /64: any address in it is free to take.
   if (r.kind === 'http') return { requester: `http:${r.address.includes(':') ? ipv6Prefix64(r.address) : r.address}` };
-  const bare = senderJidOf(r, clientProxy)!.split('/')[0] ?? '';
-  const domain = bare.slice(bare.indexOf('@') + 1).toLowerCase();
+  const sender = senderJidOf(r, clientProxy)!;
+  const bare = sender.split('/')[0] ?? '';
+  const domain = domainOf(sender);
   // An anonymous JID is free to renew (a new connection is a new JID): only the domain is stable.
   return anonymousDomains.has(domain)
     ? { requester: `xmpp:${bare}`, anonymousDomain: domain }
@@ -30,6 +31,12 @@ export function senderJidOf(r: Requester, clientProxy?: string): string | undefi
   const slash = r.jid.indexOf('/');
   const proxied = slash > 0 && r.jid.slice(0, slash).toLowerCase() === clientProxy;
   return proxied ? r.jid.slice(slash + 1) : r.jid;
+}
+
+/** The domain of a JID (bare or full), lowercased. */
+export function domainOf(jid: string): string {
+  const bare = jid.split('/')[0] ?? '';
+  return bare.slice(bare.indexOf('@') + 1).toLowerCase();
 }
 
 /** The /64 an IPv6 address is in, e.g. `2001:db8:0:1::/64`. */

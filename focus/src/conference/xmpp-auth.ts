@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { sessionInvalidError, type ConferenceRequest } from '@convene/protocol/jitsi';
 import { StanzaFailure } from '@convene/protocol/xml';
+import { domainOf } from './requester.js';
 
 export interface AuthSession {
   readonly id: string;
@@ -142,9 +143,4 @@ export class XmppAuthority {
     if (mine?.size === 0) this.#byIdentity.delete(s.identity);
     if (s.userJid !== undefined && this.#byJid.get(s.userJid) === s) this.#byJid.delete(s.userJid);
   }
-}
-
-function domainOf(jid: string): string {
-  const bare = jid.split('/')[0] ?? '';
-  return bare.slice(bare.indexOf('@') + 1).toLowerCase();
 }

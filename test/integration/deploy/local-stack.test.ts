@@ -71,18 +71,10 @@ async function healthy(url: string): Promise<boolean> {
 }
 
 /** Free ports for one stack: c2s and component go in its config file, the others in its environment (`env`). */
-async function stackPorts(): Promise<{
-  c2s: number;
-  component: number;
-  http: number;
-  focusHttp: number;
-  web: number;
-  bridgeHttp: number;
-  env: Record<string, string>;
-}> {
-  const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = await Promise.all(
+async function stackPorts() {
+  const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media] = (await Promise.all(
     Array.from({ length: 8 }, () => freePort()),
-  );
+  )) as [number, number, number, number, number, number, number, number];
   const env = {
     CONVENE_STACK_XMPP_HTTP_PORT: String(http),
     CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
@@ -91,22 +83,13 @@ async function stackPorts(): Promise<{
     CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
     CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
   };
-  return {
-    c2s: c2s!,
-    component: component!,
-    http: http!,
-    focusHttp: focusHttp!,
-    web: web!,
-    bridgeHttp: bridgeHttp!,
-    env,
-  };
+  return { c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, env };
 }
 
 describe('npm start (local stack)', () => {
   it('starts Prosody (and coturn with --turn) from its config, serves XMPP over WebSocket, stops on SIGINT', async () => {
-    const [c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, media, turn] = await Promise.all(
-      Array.from({ length: 9 }, () => freePort()),
-    );
+    const { c2s, component, http, focusHttp, web, bridgeHttp, bridgePublic, env } = await stackPorts();
+    const turn = await freePort();
     const config = join(dir, 'convene.yaml');
     writeFileSync(config, `focusSecret: s1\nbridgePassword: s2\nc2sPort: ${c2s}\ncomponentPort: ${component}\n`);
     // Another address than the admin servers' loopback: what people reach binds there, the admin servers do not.
@@ -121,14 +104,7 @@ describe('npm start (local stack)', () => {
       '--turn-port',
       `${turn}`,
     ];
-    const stack = startStack(args, {
-      CONVENE_STACK_XMPP_HTTP_PORT: String(http),
-      CONVENE_STACK_FOCUS_HTTP_PORT: String(focusHttp),
-      CONVENE_STACK_WEB_PORT: String(web),
-      CONVENE_STACK_BRIDGE_HTTP_PORT: String(bridgeHttp),
-      CONVENE_STACK_BRIDGE_PUBLIC_HTTP_PORT: String(bridgePublic),
-      CONVENE_STACK_BRIDGE_MEDIA_PORT: String(media),
-    });
+    const stack = startStack(args, env);
     const running = await waitUntil(
       'the stack to say it is running',
       () => {

@@ -1,11 +1,10 @@
 // The conference request (PROTOCOL.md §2) as lib-jitsi-meet sends it, with Jicofo's authentication sessions: the
 // page's machine id always, and the session id a login gave it (kept in localStorage, as lib-jitsi-meet keeps its
 // `sessionId`), so a page that logged in once starts meetings again without a password until the session ends.
-import { xmlElement } from '@convene/protocol/xml';
+import { NS_FOCUS, xmlElement } from '@convene/protocol/xml';
 import { buildConferenceRequest, parseConferenceReply, type ConferenceReply } from '@convene/protocol/jitsi';
 import { XmppConnection } from './xmpp-connection.js';
 
-const NS_FOCUS = 'http://jitsi.org/protocol/focus';
 const SESSION_KEY = 'convene-auth-session';
 const MACHINE_KEY = 'convene-machine-uid';
 
