@@ -82,16 +82,35 @@ describe('simulcast and receiver constraints (Chromium, web client)', () => {
     );
     process.stdout.write(`720 receiver at ${best}p and 180 receiver at 180p after ${Date.now() - t0} ms\n`);
     expect((await low.inbound())[id]?.frameWidth).toBe(320);
-    const top = best;
 
+    // On a failure, what the bridge saw: the receivers' estimates and allocations tell its choice from load.
+    const orSay = async <T>(p: Promise<T>): Promise<T> =>
+      p.catch(async (err: unknown) => {
+        const saw = await whatTheySaw([sender, high, low], [id, await idOf(high), await idOf(low)]);
+        throw new Error(`${(err as Error).message}\n${saw}`);
+      });
+    // Asking 720, Low gets what High (asking 720 all along) gets: the best encoding flowing now. That is the
+    // sender's choice and may have changed since (its estimate ramping up to 720, or CPU holding 720 back).
     await low.setReceiveHeight(720);
-    const up = await decodesAt(low, id, top, 10_000);
+    const t1 = Date.now();
+    const top = await orSay(
+      waitUntil(
+        'Low, asking 720, to decode the encoding High decodes',
+        async () => {
+          const [h, l] = [(await high.inbound())[id], (await low.inbound())[id]];
+          return h !== undefined && h.frameHeight >= 360 && l?.frameHeight === h.frameHeight && h.frameHeight;
+        },
+        15_000,
+        100,
+      ),
+    );
+    const up = Date.now() - t1;
     await low.setReceiveHeight(180);
-    const down = await decodesAt(low, id, 180, 10_000);
+    const down = await orSay(decodesAt(low, id, 180, 10_000));
     process.stdout.write(`switch 180->${top}: ${up} ms, ${top}->180: ${down} ms\n`);
     if (top === 720) {
       await low.setReceiveHeight(360);
-      process.stdout.write(`switch 180->360: ${await decodesAt(low, id, 360, 10_000)} ms\n`);
+      process.stdout.write(`switch 180->360: ${await orSay(decodesAt(low, id, 360, 10_000))} ms\n`);
     }
     // The other receiver kept the best encoding all along.
     expect((await high.inbound())[id]?.frameHeight).toBeGreaterThanOrEqual(360);
