@@ -10,7 +10,7 @@ export {
 export { ensureProsody, findProsody, installCommand, type ProsodyBinaries } from './install.js';
 export { ProsodyError, INSTALL_HINT } from './errors.js';
 export { sweepStaleRunDirs, RUN_DIR_PREFIX } from './run-dir.js';
-export { freePort } from './free-port.js';
+export { freePort, claimPort, PORT_CLAIMS_DIR } from './free-port.js';
 export { parseLogLine, type ProsodyLogEntry } from './log-line.js';
 export { isLoopbackAddress } from './loopback.js';
 export { Ejabberd, type EjabberdOptions } from './ejabberd.js';
