@@ -17,6 +17,8 @@ import {
 const PRFLX_PRIORITY = ((110 << 24) | (65535 << 8) | 255) >>> 0;
 const MAX_CHECKS_PER_PAIR = 40;
 const CHECK_RETRY_MS = 200;
+/** Unanswered nomination checks on one pair before another valid pair is nominated instead (about 2 s). */
+const MAX_NOMINATION_CHECKS = 10;
 /** Candidate pairs per endpoint: signalled plus peer-reflexive; more is a misbehaving peer. */
 const MAX_PAIRS = 32;
 
@@ -81,6 +83,8 @@ export class IceAgent {
   #remote: IceParams | undefined;
   #state: IceState = 'new';
   #selected: Pair | undefined;
+  /** The one pair being nominated (RFC 8445 §8.1.1): never two at once, or the peer may pick the other one. */
+  #nominated: Pair | undefined;
   #startedAt = 0;
   #lastConsentAt = 0;
   #nextConsentAt = 0;
@@ -200,29 +204,49 @@ export class IceAgent {
     this.#pending.delete(tid);
     // RFC 8445 §7.2.5.2.1: the response must come from where the check went.
     if (pair.address !== address || pair.port !== port) {
-      pair.state = 'failed';
+      this.#fail(pair, now);
       return;
     }
     if (msg.type === STUN_BINDING_ERROR) {
       if (msg.errorCode === 487) this.counters.roleConflicts++;
-      pair.state = 'failed';
+      this.#fail(pair, now);
       return;
     }
     this.counters.checksAnswered++;
     pair.state = 'succeeded';
     if (pair === this.#selected) this.#lastConsentAt = now;
-    // The first nominated pair to answer is selected; later nominations in flight do not move media.
-    if (pair.nominating && this.#selected === undefined) {
+    if (this.#selected !== undefined) return;
+    if (pair === this.#nominated) {
       this.#selected = pair;
       this.#lastConsentAt = now;
       this.#nextConsentAt = now + this.#consentInterval();
       this.#deps.onSelected(pair.address, pair.port);
       if (this.#state !== 'connected') this.#setState('connected');
-    } else if (this.#selected === undefined && !pair.nominating) {
-      // Regular nomination (RFC 8445 §8.1.1): repeat the check on a valid pair with USE-CANDIDATE.
-      pair.nominating = true;
-      this.#sendCheck(pair, now);
-    }
+    } else if (this.#nominated === undefined) this.#nominate(pair, now);
+  }
+
+  /**
+   * Regular nomination (RFC 8445 §8.1.1): the check repeated on one valid pair with USE-CANDIDATE. One pair at a
+   * time: with two nominated (a client's TURN allocations over UDP and TCP answering together) Chromium sent on one
+   * and the bridge kept the other, and every packet was dropped as from an address not selected.
+   */
+  #nominate(pair: Pair, now: number): void {
+    this.#nominated = pair;
+    pair.nominating = true;
+    pair.checks = 0;
+    this.#sendCheck(pair, now);
+  }
+
+  /** A pair failed; when it was the one nominated, the best other valid pair is nominated instead. */
+  #fail(pair: Pair, now: number): void {
+    pair.state = 'failed';
+    if (pair !== this.#nominated) return;
+    pair.nominating = false;
+    this.#nominated = undefined;
+    let best: Pair | undefined;
+    for (const p of this.#pairs.values())
+      if (p.state === 'succeeded' && (best === undefined || p.priority > best.priority)) best = p;
+    if (best !== undefined && this.#selected === undefined) this.#nominate(best, now);
   }
 
   /** Drives checks, nomination retries and consent; the media server calls it every checkIntervalMs. */
@@ -247,10 +271,12 @@ export class IceAgent {
     // One check per tick (pacing), triggered checks first, then the highest priority pair due.
     let best: Pair | undefined;
     for (const p of this.#pairs.values()) {
-      if (p.state === 'failed' || p.state === 'succeeded') {
-        if (p.state === 'succeeded' && p.nominating && now - p.lastSentAt >= CHECK_RETRY_MS) best ??= p;
+      if (p === this.#nominated && now - p.lastSentAt >= CHECK_RETRY_MS) {
+        if (p.checks >= MAX_NOMINATION_CHECKS) this.#fail(p, now);
+        else best ??= p;
         continue;
       }
+      if (p.state === 'failed' || p.state === 'succeeded') continue;
       if (p.checks >= MAX_CHECKS_PER_PAIR) {
         p.state = 'failed';
         continue;
@@ -309,6 +335,7 @@ export class IceAgent {
     this.#pending.clear();
     this.#pairs.clear();
     this.#selected = undefined;
+    this.#nominated = undefined;
     this.#setState('closed');
   }
 }

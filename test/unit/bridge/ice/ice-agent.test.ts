@@ -140,4 +140,68 @@ describe('IceAgent', () => {
     answer(0, { address: '127.0.0.2', port: 40000 });
     expect(states).toEqual(['checking']);
   });
+
+  describe('nominates one pair at a time (a TURN client with relays over UDP and TCP)', () => {
+    const UDP_RELAY = { address: '127.0.0.1', port: 42713 };
+    const TCP_RELAY = { address: '127.0.0.1', port: 40320 };
+    const candidates = [
+      { ...UDP_RELAY, priority: 58597631, type: 'relay' as const },
+      { ...TCP_RELAY, priority: 25042943, type: 'relay' as const },
+    ];
+    /** The peer answers the latest check to `to` (from there). */
+    function answerTo(x: ReturnType<typeof setup>, to: { address: string; port: number }, now: number, error = false) {
+      const check = x.sent.filter((s) => s.msg.type === STUN_BINDING_REQUEST && s.port === to.port).at(-1)!.msg;
+      const res = writeStun({
+        type: error ? STUN_BINDING_ERROR : STUN_BINDING_SUCCESS,
+        transactionId: check.transactionId,
+        ...(error ? { errorCode: 400 } : { xorMappedAddress: { address: '127.0.0.1', port: 10000 } }),
+        password: REMOTE.pwd,
+      });
+      x.agent.handleStun(readStun(res, 0, res.length)!, to.address, to.port, now);
+    }
+    const nominations = (x: ReturnType<typeof setup>) =>
+      x.sent.filter((s) => s.msg.type === STUN_BINDING_REQUEST && s.msg.useCandidate).map((s) => s.port);
+
+    it('both pairs answering before the nomination does: only the first is nominated and selected', () => {
+      const x = setup();
+      x.agent.setRemote(REMOTE, candidates, 0);
+      x.agent.tick(0);
+      x.agent.tick(10);
+      expect(x.sent.map((s) => s.port).sort()).toEqual([TCP_RELAY.port, UDP_RELAY.port].sort());
+      answerTo(x, TCP_RELAY, 20); // the TCP relay answers first (a loaded machine, a slow UDP path)
+      answerTo(x, UDP_RELAY, 21);
+      for (let t = 30; t <= 1000; t += 10) x.agent.tick(t); // nomination retries go on unanswered a while
+      expect(new Set(nominations(x))).toEqual(new Set([TCP_RELAY.port]));
+      answerTo(x, TCP_RELAY, 1010);
+      expect(x.selected).toEqual([`127.0.0.1:${TCP_RELAY.port}`]);
+      expect(x.states).toEqual(['checking', 'connected']);
+    });
+
+    it('a nomination refused, or unanswered for 2 s, moves to the other valid pair', () => {
+      const refused = setup();
+      refused.agent.setRemote(REMOTE, candidates, 0);
+      refused.agent.tick(0);
+      refused.agent.tick(10);
+      answerTo(refused, UDP_RELAY, 20);
+      answerTo(refused, TCP_RELAY, 21);
+      expect(nominations(refused)).toEqual([UDP_RELAY.port]);
+      answerTo(refused, UDP_RELAY, 30, true);
+      expect(nominations(refused)).toEqual([UDP_RELAY.port, TCP_RELAY.port]);
+      answerTo(refused, TCP_RELAY, 40);
+      expect(refused.selected).toEqual([`127.0.0.1:${TCP_RELAY.port}`]);
+
+      const silent = setup();
+      silent.agent.setRemote(REMOTE, candidates, 0);
+      silent.agent.tick(0);
+      silent.agent.tick(10);
+      answerTo(silent, UDP_RELAY, 20);
+      answerTo(silent, TCP_RELAY, 21);
+      for (let t = 30; t <= 1800; t += 10) silent.agent.tick(t);
+      expect(new Set(nominations(silent))).toEqual(new Set([UDP_RELAY.port]));
+      for (let t = 1810; t <= 2600; t += 10) silent.agent.tick(t);
+      expect(nominations(silent).at(-1)).toBe(TCP_RELAY.port);
+      answerTo(silent, TCP_RELAY, 2610);
+      expect(silent.selected).toEqual([`127.0.0.1:${TCP_RELAY.port}`]);
+    });
+  });
 });
