@@ -1,8 +1,8 @@
 // Full ICE (RFC 8445) as the controlling agent for one endpoint, behind a single shared UDP socket.
 // The agent never touches the socket: the media server hands it STUN messages and gives it a send callback.
 import { randomBytes } from 'node:crypto';
-import { refuseCandidate, type CandidateRefusal } from './candidate-policy.js';
-import type { IceCandidate, IceParams, IceState, IceTimings } from './ice-params.js';
+import { refuseCandidate } from './candidate-policy.js';
+import type { IceAgentDeps, IceCandidate, IceCounters, IceParams, IceState } from './ice-params.js';
 import {
   STUN_BINDING_ERROR,
   STUN_BINDING_REQUEST,
@@ -19,37 +19,14 @@ const MAX_CHECKS_PER_PAIR = 40;
 const CHECK_RETRY_MS = 200;
 /** Unanswered nomination checks on one pair before another valid pair is nominated instead (about 2 s). */
 const MAX_NOMINATION_CHECKS = 10;
+/**
+ * A relayed pair valid first is nominated only when no direct pair is still being checked, or after this long
+ * (ice4j's first-host-or-reflexive strategy): a client that can reach the bridge directly should not cost the
+ * operator's TURN server its media because its relay happened to answer first on a loaded machine.
+ */
+const RELAY_NOMINATION_DELAY_MS = 1_000;
 /** Candidate pairs per endpoint: signalled plus peer-reflexive; more is a misbehaving peer. */
 const MAX_PAIRS = 32;
-
-export interface IceAgentDeps {
-  /** Routing id the media server put in the first 4 bytes of our transaction ids. */
-  routeId: number;
-  local: IceParams;
-  timings: IceTimings;
-  /** Send checks to loopback and link-local remote candidates too (bridge and peers on one host). */
-  allowLocalCandidates: boolean;
-  send: (buf: Buffer, port: number, address: string) => void;
-  onStateChange: (state: IceState) => void;
-  /** The nominated pair changed: media now flows with this remote address. */
-  onSelected: (address: string, port: number) => void;
-  /** An authenticated check arrived from an address not seen before (a candidate pair in the making). */
-  onPeerAddress?: (address: string, port: number) => void;
-  /** A signalled remote candidate was not used (see candidate-policy.ts). */
-  onCandidateRefused?: (reason: CandidateRefusal) => void;
-}
-
-export interface IceCounters {
-  checksSent: number;
-  checksAnswered: number;
-  requestsReceived: number;
-  badIntegrity: number;
-  badFingerprint: number;
-  unmatchedResponses: number;
-  roleConflicts: number;
-  /** Signalled remote candidates not used: a name, IPv6, loopback/link-local (unless allowed), not unicast. */
-  candidatesRefused: number;
-}
 
 interface Pair {
   address: string;
@@ -62,6 +39,8 @@ interface Pair {
   tid: string;
   nominating: boolean;
   triggered: boolean;
+  /** Signalled as a TURN relay candidate (a peer-reflexive one counts as direct: its type is unknown). */
+  relayed: boolean;
 }
 
 /** Controlling ICE agent of one endpoint: answers checks, sends its own, nominates, keeps consent. */
@@ -85,6 +64,8 @@ export class IceAgent {
   #selected: Pair | undefined;
   /** The one pair being nominated (RFC 8445 §8.1.1): never two at once, or the peer may pick the other one. */
   #nominated: Pair | undefined;
+  /** When a relayed pair is valid but direct ones are still checked: nominate anyway from then. */
+  #relayWaitUntil = Infinity;
   #startedAt = 0;
   #lastConsentAt = 0;
   #nextConsentAt = 0;
@@ -127,8 +108,10 @@ export class IceAgent {
       return;
     }
     const key = pairKey(c.address, c.port);
-    if (!this.#pairs.has(key) && this.#pairs.size < MAX_PAIRS)
-      this.#pairs.set(key, newPair(c.address, c.port, c.priority, false));
+    const known = this.#pairs.get(key);
+    if (known !== undefined) known.relayed ||= c.type === 'relay';
+    else if (this.#pairs.size < MAX_PAIRS)
+      this.#pairs.set(key, newPair(c.address, c.port, c.priority, false, c.type === 'relay'));
   }
 
   /** Handles a STUN message whose USERNAME names our ufrag, or a response routed to us. */
@@ -179,7 +162,7 @@ export class IceAgent {
     if (pair === undefined) {
       if (this.#pairs.size >= MAX_PAIRS) return; // answered, but not checked back
       // RFC 8445 §7.3.1.3: a peer-reflexive candidate learned from the check.
-      pair = newPair(address, port, msg.priority ?? PRFLX_PRIORITY, true);
+      pair = newPair(address, port, msg.priority ?? PRFLX_PRIORITY, true, false);
       this.#pairs.set(key, pair);
       this.#deps.onPeerAddress?.(address, port);
     } else if (pair.state === 'waiting' || pair.state === 'failed') {
@@ -222,7 +205,32 @@ export class IceAgent {
       this.#nextConsentAt = now + this.#consentInterval();
       this.#deps.onSelected(pair.address, pair.port);
       if (this.#state !== 'connected') this.#setState('connected');
-    } else if (this.#nominated === undefined) this.#nominate(pair, now);
+    } else if (this.#nominated === undefined) {
+      if (!pair.relayed || !this.#directPending()) this.#nominate(this.#bestValid() ?? pair, now);
+      else this.#relayWaitUntil = Math.min(this.#relayWaitUntil, now + RELAY_NOMINATION_DELAY_MS);
+    }
+  }
+
+  /** Whether a direct (not relayed) pair is still being checked. */
+  #directPending(): boolean {
+    for (const p of this.#pairs.values())
+      if (!p.relayed && (p.state === 'waiting' || p.state === 'inprogress')) return true;
+    return false;
+  }
+
+  /** The valid pair to nominate: a direct one before a relayed one, then the highest priority. */
+  #bestValid(): Pair | undefined {
+    let best: Pair | undefined;
+    for (const p of this.#pairs.values()) {
+      if (p.state !== 'succeeded') continue;
+      if (
+        best === undefined ||
+        (best.relayed && !p.relayed) ||
+        (best.relayed === p.relayed && p.priority > best.priority)
+      )
+        best = p;
+    }
+    return best;
   }
 
   /**
@@ -232,6 +240,7 @@ export class IceAgent {
    */
   #nominate(pair: Pair, now: number): void {
     this.#nominated = pair;
+    this.#relayWaitUntil = Infinity;
     pair.nominating = true;
     pair.checks = 0;
     this.#sendCheck(pair, now);
@@ -243,9 +252,7 @@ export class IceAgent {
     if (pair !== this.#nominated) return;
     pair.nominating = false;
     this.#nominated = undefined;
-    let best: Pair | undefined;
-    for (const p of this.#pairs.values())
-      if (p.state === 'succeeded' && (best === undefined || p.priority > best.priority)) best = p;
+    const best = this.#bestValid();
     if (best !== undefined && this.#selected === undefined) this.#nominate(best, now);
   }
 
@@ -267,6 +274,10 @@ export class IceAgent {
     if (now - this.#startedAt > this.#deps.timings.connectTimeoutMs) {
       this.#setState('failed');
       return;
+    }
+    if (this.#nominated === undefined && (now >= this.#relayWaitUntil || !this.#directPending())) {
+      const valid = this.#bestValid();
+      if (valid !== undefined) this.#nominate(valid, now);
     }
     // One check per tick (pacing), triggered checks first, then the highest priority pair due.
     let best: Pair | undefined;
@@ -344,7 +355,7 @@ function pairKey(address: string, port: number): string {
   return `${address}|${port}`;
 }
 
-function newPair(address: string, port: number, priority: number, triggered: boolean): Pair {
+function newPair(address: string, port: number, priority: number, triggered: boolean, relayed: boolean): Pair {
   return {
     address,
     port,
@@ -355,5 +366,6 @@ function newPair(address: string, port: number, priority: number, triggered: boo
     tid: '',
     nominating: false,
     triggered,
+    relayed,
   };
 }

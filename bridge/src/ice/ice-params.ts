@@ -1,3 +1,5 @@
+import type { CandidateRefusal } from './candidate-policy.js';
+
 /** ICE credentials of one side (RFC 8445 §5.3). */
 export interface IceParams {
   ufrag: string;
@@ -28,3 +30,32 @@ export const DEFAULT_ICE_TIMINGS: IceTimings = {
   connectTimeoutMs: 30_000,
   consentTimeoutMs: 30_000,
 };
+
+export interface IceAgentDeps {
+  /** Routing id the media server put in the first 4 bytes of our transaction ids. */
+  routeId: number;
+  local: IceParams;
+  timings: IceTimings;
+  /** Send checks to loopback and link-local remote candidates too (bridge and peers on one host). */
+  allowLocalCandidates: boolean;
+  send: (buf: Buffer, port: number, address: string) => void;
+  onStateChange: (state: IceState) => void;
+  /** The nominated pair changed: media now flows with this remote address. */
+  onSelected: (address: string, port: number) => void;
+  /** An authenticated check arrived from an address not seen before (a candidate pair in the making). */
+  onPeerAddress?: (address: string, port: number) => void;
+  /** A signalled remote candidate was not used (see candidate-policy.ts). */
+  onCandidateRefused?: (reason: CandidateRefusal) => void;
+}
+
+export interface IceCounters {
+  checksSent: number;
+  checksAnswered: number;
+  requestsReceived: number;
+  badIntegrity: number;
+  badFingerprint: number;
+  unmatchedResponses: number;
+  roleConflicts: number;
+  /** Signalled remote candidates not used: a name, IPv6, loopback/link-local (unless allowed), not unicast. */
+  candidatesRefused: number;
+}

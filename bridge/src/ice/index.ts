@@ -1,7 +1,9 @@
 export { refuseCandidate, type CandidateRefusal } from './candidate-policy.js';
-export { IceAgent, type IceAgentDeps, type IceCounters } from './ice-agent.js';
+export { IceAgent } from './ice-agent.js';
 export {
   DEFAULT_ICE_TIMINGS,
+  type IceAgentDeps,
+  type IceCounters,
   type IceCandidate,
   type IceParams,
   type IceState,

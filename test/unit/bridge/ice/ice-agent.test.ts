@@ -203,5 +203,32 @@ describe('IceAgent', () => {
       answerTo(silent, TCP_RELAY, 2610);
       expect(silent.selected).toEqual([`127.0.0.1:${TCP_RELAY.port}`]);
     });
+
+    it('a relay valid first waits for a direct pair still checked (1 s at most): TURN only when needed', () => {
+      const HOST = { address: '127.0.0.1', port: 50000 };
+      const withHost = [...candidates, { ...HOST, priority: 2122260223, type: 'host' as const }];
+      const direct = setup();
+      direct.agent.setRemote(REMOTE, withHost, 0);
+      for (let t = 0; t <= 20; t += 10) direct.agent.tick(t);
+      answerTo(direct, UDP_RELAY, 30); // the relay answers first (its check went out later, a loaded machine)
+      for (let t = 40; t <= 500; t += 10) direct.agent.tick(t);
+      expect(nominations(direct)).toEqual([]);
+      answerTo(direct, HOST, 510);
+      expect(nominations(direct)).toEqual([HOST.port]);
+      answerTo(direct, HOST, 520);
+      expect(direct.selected).toEqual([`127.0.0.1:${HOST.port}`]);
+
+      // The host is never reachable (a client behind a firewall that blocks UDP): the relay after 1 s.
+      const blocked = setup();
+      blocked.agent.setRemote(REMOTE, withHost, 0);
+      for (let t = 0; t <= 20; t += 10) blocked.agent.tick(t);
+      answerTo(blocked, UDP_RELAY, 30);
+      for (let t = 40; t < 1030; t += 10) blocked.agent.tick(t);
+      expect(nominations(blocked)).toEqual([]);
+      blocked.agent.tick(1030);
+      expect(nominations(blocked)).toEqual([UDP_RELAY.port]);
+      answerTo(blocked, UDP_RELAY, 1040);
+      expect(blocked.selected).toEqual([`127.0.0.1:${UDP_RELAY.port}`]);
+    });
   });
 });
