@@ -12,14 +12,9 @@ import { buildBridgeStats } from '@convene/protocol/jitsi';
 import { toSourceName, toSsrc } from '@convene/protocol/lib';
 import { NS_COLIBRI2, NS_HEALTHCHECK } from '@convene/protocol/xml';
 import type { XmppServer } from '@convene/xmpp-server';
-import { connectClient, type XmppPeer } from './xmpp-peer.js';
+import { connectClient, toXmpp, type XmppPeer } from './xmpp-peer.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
-
-/** Rebuilds an element with xmpp.js's ltx classes (its IQ callee checks replies with instanceof). */
-function toXmpp(el: Element): Element {
-  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toXmpp(c))));
-}
 
 export class ColibriPeer {
   readonly nick: string;

@@ -8,6 +8,7 @@ import type { Account, XmppServer, XmppServerKind } from '@convene/xmpp-server';
 import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from './app-process.js';
 import { JitsiParticipant } from './jitsi-participant.js';
+import { toXmpp } from './xmpp-peer.js';
 import { startTestXmppServer } from './prosody.js';
 
 export const BRIDGE_PASSWORD = 'bridge-secret';
@@ -177,10 +178,6 @@ export interface JingleReply {
   type: string;
   condition?: string;
   application?: string;
-}
-
-function toXmpp(el: Element): Element {
-  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toXmpp(c))));
 }
 
 /** Sends a Jingle (a parsed one, or a hand-written `<jingle>` element) to the room's focus from `p`. */

@@ -8,7 +8,7 @@ import { buildConferenceRequest, parseConferenceReply, type ConferenceReply } fr
 import { toSourceName, toSsrc } from '@convene/protocol/lib';
 import { NS_FOCUS, NS_JINGLE } from '@convene/protocol/xml';
 import type { XmppServer } from '@convene/xmpp-server';
-import { connectClient, type XmppPeer } from './xmpp-peer.js';
+import { connectClient, toXmpp, type XmppPeer } from './xmpp-peer.js';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
@@ -32,10 +32,6 @@ export function capsFor(features: readonly string[]): { hash: string; node: stri
     .map((f) => `${f}<`)
     .join('');
   return { hash: 'sha-1', node: 'https://jitsi.org/jitsi-meet', ver: createHash('sha1').update(s).digest('base64') };
-}
-
-function toXmpp(el: Element): Element {
-  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toXmpp(c))));
 }
 
 export class JitsiParticipant {

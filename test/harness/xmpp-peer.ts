@@ -1,9 +1,14 @@
 import type { Element } from 'ltx';
-import { client } from '@xmpp/client';
+import { client, xml } from '@xmpp/client';
 import { component, type Component } from '@xmpp/component';
 import { WebSocket } from 'ws';
 
 const NS_SM = 'urn:xmpp:sm:3';
+
+/** Rebuilds an element with xmpp.js's ltx classes (its IQ callee checks replies with instanceof). */
+export function toXmpp(el: Element): Element {
+  return xml(el.name, { ...el.attrs }, ...el.children.map((c) => (typeof c === 'string' ? c : toXmpp(c))));
+}
 
 // xmpp.js's WebSocket transport uses the global WebSocket, which Node 20 lacks.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;

@@ -1,10 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { parseJingleIq } from '@convene/protocol/jingle';
 import {
+  MUTE_MEDIA,
   buildConferenceReply,
+  buildMuteCommand,
+  muteNamespace,
   parseConferenceRequest,
+  parseMuteRequest,
   sessionInvalidError,
+  type MuteMedia,
   type ConferenceReply,
   type ConferenceRequest,
 } from '@convene/protocol/jitsi';
@@ -19,6 +25,7 @@ import { FeatureDiscovery, type FeatureDiscoveryOptions } from './features.js';
 import { CreationLimiter } from './creation-limiter.js';
 import { limitKeysOf, senderJidOf, type Requester } from './requester.js';
 import { XmppAuthority, type XmppAuthOptions } from './xmpp-auth.js';
+import { decideMute } from './moderation.js';
 import type { Participant } from './participant.js';
 
 export interface ConferenceManagerOptions extends ConferenceOptions, FeatureDiscoveryOptions {
@@ -99,6 +106,8 @@ export class ConferenceManager {
       });
     }
     conn.route('set', NS_JINGLE, 'jingle', (stanza) => this.#onJingle(stanza));
+    for (const media of MUTE_MEDIA)
+      conn.route('set', muteNamespace(media), 'mute', (stanza, payload) => this.#onMute(stanza, payload, media));
     conn.on('presence', (p) => this.#dispatchPresence(p));
     // Rejoining reconciles the room (MucRoom.rejoin): whoever left while we were away leaves the conference too.
     conn.on('online', () => {
@@ -290,6 +299,38 @@ export class ConferenceManager {
     }
     await entry.conference.onJingle(entry.participant, jingle);
     return undefined;
+  }
+
+  /**
+   * A member asks to mute another (a moderator) or to mute or unmute itself, through the room: the answer goes to
+   * the asker, then the member muted hears it from the focus's room JID with the asker as `actor`.
+   */
+  #onMute(stanza: Element, payload: Element, media: MuteMedia): Promise<undefined> {
+    const request = parseMuteRequest(payload, media);
+    const from = String(stanza.attrs.from ?? '');
+    const conference = this.conferences.get((from.split('/')[0] ?? '').toLowerCase());
+    if (conference === undefined || conference.ended)
+      throw new StanzaFailure('unknown-room', { type: 'cancel', condition: 'item-not-found', extensions: [] });
+    const members = [...conference.participants.values()].map((p) => p.occupant);
+    const decision = decideMute(members, from, request);
+    const log = { from, target: request.jid, media, mute: request.mute };
+    if (!decision.allowed)
+      throw new StanzaFailure('mute-refused', {
+        type: 'cancel',
+        condition: decision.condition,
+        text: decision.reason,
+        extensions: [],
+      });
+    this.#log.info(log, 'mute');
+    const notify = decision.notify;
+    if (notify !== undefined)
+      setImmediate(() => {
+        const iq = xmlElement('iq', { type: 'set', id: randomUUID(), from: conference.room.ownJid, to: notify }, [
+          buildMuteCommand(media, from),
+        ]);
+        this.#conn.request(iq, 10_000).catch((err: unknown) => this.#log.debug({ err, to: notify }, 'mute not acked'));
+      });
+    return Promise.resolve(undefined);
   }
 
   #dispatchPresence(presence: Element): void {

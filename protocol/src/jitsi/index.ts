@@ -54,3 +54,12 @@ export {
   iceServerUrl,
   iceServersOf,
 } from './external-services.js';
+export {
+  MUTE_MEDIA,
+  type MuteMedia,
+  type MuteRequest,
+  muteNamespace,
+  parseMuteRequest,
+  buildMuteCommand,
+  buildMuteRequest,
+} from './mute-iq.js';
