@@ -69,6 +69,7 @@ export class FocusApp {
         sctp: config.sctp,
         ssrcRewriting: config.ssrcRewriting,
         mucDomain: config.mucDomain ?? `conference.${config.domain}`,
+        breakoutMucDomain: config.breakoutMucDomain ?? `breakout.${config.domain}`,
         initialTimeoutMs: config.initialTimeoutMs,
         maxConferences: config.maxConferences,
         newConferencesPerRequester: config.newConferencesPerRequester,

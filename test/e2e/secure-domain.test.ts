@@ -28,7 +28,7 @@ test('a guest alone cannot start a meeting: lib-jitsi-meet takes the answer as a
   expect(await g.endpointId()).toBeUndefined();
 }, 40_000);
 
-test('a logged-in user starts the meeting as moderator; a guest joins, is no moderator, and both see each other', async () => {
+test('a logged-in user starts the meeting as moderator; a guest joins, is no moderator, both see each other, and she mutes him', async () => {
   const alice = await enter('standup', 'alice', 'login=alice:pw-alice');
   const aliceId = await waitUntil('alice to join', () => alice.endpointId(), 20_000, 100);
   const guest = await enter('standup', 'guest', 'guest=1');
@@ -36,6 +36,26 @@ test('a logged-in user starts the meeting as moderator; a guest joins, is no mod
   await decodeEachOther(alice, aliceId ?? '', guest, guestId ?? '');
   await waitUntil('alice to be moderator', () => alice.isModerator(), 10_000, 100);
   expect(await guest.isModerator()).toBe(false);
+
+  // Moderator mute (jitsi-meet's "Mute" and "Stop video"): the focus tells the guest's library, which mutes its own
+  // microphone and camera; alice sees the guest's tracks muted. The guest, no moderator, cannot mute alice.
+  expect(await guest.localMuted()).toEqual({ audio: false, video: false });
+  await guest.muteParticipant(aliceId ?? '', 'audio');
+  await alice.muteParticipant(guestId ?? '', 'audio');
+  await alice.muteParticipant(guestId ?? '', 'video');
+  await waitUntil('the guest to be muted', async () => (await guest.localMuted()).video === true, 10_000, 100);
+  expect(await guest.localMuted()).toEqual({ audio: true, video: true });
+  const mutedSeen = async (type: string) =>
+    (await alice.events()).some(
+      (e) => e.name === 'TRACK_MUTE_CHANGED' && e.data?.id === guestId && e.data.type === type && e.data.muted,
+    );
+  await waitUntil(
+    'alice to see the guest muted',
+    async () => (await mutedSeen('audio')) && mutedSeen('video'),
+    10_000,
+    100,
+  );
+  expect(await alice.localMuted()).toEqual({ audio: false, video: false });
 }, 90_000);
 
 test('our web page on a secure domain: guests wait with a login form; one logs in and starts the meeting, the others get in', async () => {

@@ -170,6 +170,14 @@ export class LjmParticipant extends PageParticipant {
   }
 
   /** Candidate types of the bridge connection's selected pair (`relay` when media goes through TURN). */
+  muteParticipant(id: string, media: 'audio' | 'video'): Promise<void> {
+    return this.page.evaluate(([i, m]) => window.ljm?.muteParticipant(i, m), [id, media] as const);
+  }
+
+  localMuted(): Promise<{ audio: boolean | undefined; video: boolean | undefined }> {
+    return this.page.evaluate(() => window.ljm?.localMuted() ?? { audio: undefined, video: undefined });
+  }
+
   selectedPair(): Promise<{ local: string; remote: string } | undefined> {
     return this.page.evaluate(async () => window.ljm?.selectedPair());
   }

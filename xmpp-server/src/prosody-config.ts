@@ -83,6 +83,8 @@ export interface XmppLayout {
   domain: string;
   authDomain: string;
   mucDomain: string;
+  /** Jitsi's breakout rooms (`breakout.<domain>`): a second room service the focus serves. */
+  breakoutMucDomain: string;
   internalMucDomain: string;
   focusDomain: string;
   breweryRoom: string;
@@ -97,6 +99,7 @@ export function xmppLayout(domain: string): XmppLayout {
     domain,
     authDomain,
     mucDomain: `conference.${domain}`,
+    breakoutMucDomain: `breakout.${domain}`,
     internalMucDomain,
     focusDomain,
     breweryRoom: `jvbbrewery@${internalMucDomain}`,
@@ -195,6 +198,18 @@ Component ${luaString(l.mucDomain)} "muc"
     muc_max_occupants_exempt = ${luaList(focusJids)}`
         : ''
     }
+    restrict_room_creation = true
+    muc_room_locking = false
+    muc_room_default_public_jids = true
+    muc_room_default_public = false
+    component_admins_as_room_owners = true
+    muc_tombstones = false
+    admins = ${luaList(focusJids)}
+
+-- Breakout rooms, as in jitsi-meet's config (there with its muc_breakout_rooms module, which creates them and gives
+-- them the main room's moderators): rooms the focus creates and joins as it does the conference rooms.
+Component ${luaString(l.breakoutMucDomain)} "muc"
+    storage = "memory"
     restrict_room_creation = true
     muc_room_locking = false
     muc_room_default_public_jids = true

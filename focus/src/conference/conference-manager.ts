@@ -31,6 +31,8 @@ import type { Participant } from './participant.js';
 export interface ConferenceManagerOptions extends ConferenceOptions, FeatureDiscoveryOptions {
   /** The MUC service rooms must be on, e.g. `conference.meet.localhost`. */
   mucDomain: string;
+  /** Jitsi's breakout rooms' MUC service, e.g. `breakout.meet.localhost`: rooms there are served too. */
+  breakoutMucDomain?: string;
   /** A conference nobody joins within this time is dropped (Jicofo's initial-timeout). */
   initialTimeoutMs: number;
   /** Conferences at most; new rooms beyond it are refused with `resource-constraint`. */
@@ -129,7 +131,9 @@ export class ConferenceManager {
     this.totals.conferenceRequests++;
     const room = req.room.toLowerCase();
     const at = room.indexOf('@');
-    if (at <= 0 || room.includes('/') || room.slice(at + 1) !== this.#options.mucDomain) {
+    const service = room.slice(at + 1);
+    const breakout = service === this.#options.breakoutMucDomain;
+    if (at <= 0 || room.includes('/') || (service !== this.#options.mucDomain && !breakout)) {
       throw new ProtocolError('bad-room', `room must be <name>@${this.#options.mucDomain}, got "${req.room}"`);
     }
     const name = room.slice(0, at);
@@ -146,7 +150,10 @@ export class ConferenceManager {
     };
     let conference = this.conferences.get(room);
     const exists = conference !== undefined && !conference.ended;
-    if (this.auth !== undefined) this.#authenticate(this.auth, req, requester, reply, exists ? conference : undefined);
+    // Jicofo: no authentication for breakout rooms (Prosody's module admits members), nor for a main room whose
+    // breakout rooms are still on (everyone went there; they may come back).
+    if (this.auth !== undefined && !breakout && !(!exists && this.#hasBreakoutRooms(room)))
+      this.#authenticate(this.auth, req, requester, reply, exists ? conference : undefined);
     if (conference === undefined || conference.ended) {
       this.#checkLimits(room, requester);
       conference = this.#create(room);
@@ -190,6 +197,12 @@ export class ConferenceManager {
       text: 'not authorized user domain',
       extensions: [],
     });
+  }
+
+  /** Whether a live conference is a breakout room of `room` (its room configuration names it the main room). */
+  #hasBreakoutRooms(room: string): boolean {
+    for (const c of this.conferences.values()) if (!c.ended && c.room.breakoutOf === room) return true;
+    return false;
   }
 
   /** A bridge failed a health check: every conference on it moves. */

@@ -177,8 +177,10 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     await colibri?.expire().catch((err: unknown) => this.#expireFailed(err));
   }
 
-  /** Owners as Jicofo makes them: the first member (auto-owner), or with authentication the authenticated ones. */
+  /** Owners as Jicofo makes them: the first member (auto-owner; not in a breakout room), or the authenticated ones. */
   async #autoOwner(): Promise<void> {
+    // Jicofo: no auto-owner in breakout rooms (Prosody's module gives them the main room's moderators).
+    if (this.#deps.authenticated === undefined && this.room.breakoutOf !== undefined) return;
     const occupants = [...this.participants.values()].map((p) => p.occupant);
     for (const jid of ownersToGrant(occupants, this.#deps.authenticated))
       await this.room.grantOwner(jid).catch((err: unknown) => this.#log.warn({ err }, 'could not grant owner'));

@@ -24,6 +24,12 @@ export const FocusConfigSchema = z
     /** Defaults: `focus.<domain>`, `conference.<domain>`, `jvbbrewery@internal.auth.<domain>`. */
     focusDomain: Domain.optional(),
     mucDomain: Domain.optional(),
+    /**
+     * Jitsi's breakout rooms (Prosody's muc_breakout_rooms, on by default in jitsi-meet): their MUC service, default
+     * `breakout.<domain>`. Conference requests for rooms there are served as Jicofo does, without the secure-domain
+     * check (Prosody's module admits members there).
+     */
+    breakoutMucDomain: Domain.optional(),
     breweryRoom: z
       .string()
       .regex(/^[^@/\s]+@[^@/\s]+$/, { error: 'expected a bare room JID' })

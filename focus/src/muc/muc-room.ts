@@ -37,6 +37,8 @@ export class MucRoom extends TypedEmitter<MucRoomEvents> {
   readonly occupants = new Map<string, Occupant>();
   /** `muc#roominfo_meetingId` when the room has one (Jitsi's mod_muc_meeting_id), else a fresh UUID. */
   meetingId = '';
+  /** A breakout room's main room (`muc#roominfo_breakout_main_room`, Prosody's muc_breakout_rooms), lower case. */
+  breakoutOf: string | undefined;
   /** Presences from the room that were not an occupant's (no nick, or no muc#user element): ignored. */
   ignoredPresences = 0;
   readonly #conn: FocusConnection;
@@ -103,6 +105,7 @@ export class MucRoom extends TypedEmitter<MucRoomEvents> {
       ]),
     );
     if (readMeetingId) this.meetingId = readField(form, 'muc#roominfo_meetingId') || randomUUID();
+    this.breakoutOf = readField(form, 'muc#roominfo_breakout_main_room').toLowerCase() || undefined;
     await this.#conn.request(
       xmlElement('iq', { type: 'set', to: this.roomJid, from: this.#fullJid }, [
         xmlElement('query', { xmlns: NS_MUC_OWNER }, [

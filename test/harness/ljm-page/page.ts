@@ -50,6 +50,10 @@ export interface LjmPageApi {
   iceServers(): RTCIceServer[];
   /** Candidate types (`host`, `srflx`, `relay`...) of the bridge connection's selected pair, local side first. */
   selectedPair(): Promise<{ local: string; remote: string } | undefined>;
+  /** Asks the focus to mute another participant (jitsi-meet's "Mute" and "Stop video", for moderators). */
+  muteParticipant(id: string, media: 'audio' | 'video'): void;
+  /** Whether this page's own camera and microphone tracks are muted. */
+  localMuted(): { audio: boolean | undefined; video: boolean | undefined };
 }
 
 declare global {
@@ -67,6 +71,7 @@ interface Track {
   getSSRC?(): number | undefined;
   getSsrc?(): number | null | undefined;
   attach(el: HTMLElement): void;
+  isMuted(): boolean;
 }
 interface PeerConnectionWrapper {
   peerconnection: RTCPeerConnection;
@@ -90,6 +95,9 @@ interface Conference {
   rtc: { addListener(event: string, listener: (...args: never[]) => void): void; _channel?: { _mode?: string } | null };
   getMeetingUniqueId(): string | undefined;
   isModerator(): boolean | null;
+  muteParticipant(id: string, mediaType: string): void;
+  getLocalAudioTrack(): Track | null | undefined;
+  getLocalVideoTrack(): Track | null | undefined;
 }
 interface StropheConnection {
   xmlInput(el: Element): void;
@@ -215,6 +223,14 @@ async function joinConference(): Promise<void> {
     document.body.appendChild(el);
     track.attach(el);
   });
+  on(F.TRACK_MUTE_CHANGED, (track: Track) =>
+    record('TRACK_MUTE_CHANGED', {
+      type: track.getType(),
+      local: track.isLocal(),
+      id: track.isLocal() ? conf.myUserId() : track.getParticipantId(),
+      muted: track.isMuted(),
+    }),
+  );
   on(F.TRACK_REMOVED, (track: Track) => {
     if (!track.isLocal()) record('TRACK_REMOVED', { type: track.getType(), id: track.getParticipantId() });
   });
@@ -313,6 +329,13 @@ window.ljm = {
     const type = (id: unknown) => String(stats.get(String(id))?.candidateType);
     return { local: type(pair.localCandidateId), remote: type(pair.remoteCandidateId) };
   },
+  muteParticipant(id, media) {
+    conference?.muteParticipant(id, media);
+  },
+  localMuted: () => ({
+    audio: conference?.getLocalAudioTrack()?.isMuted(),
+    video: conference?.getLocalVideoTrack()?.isMuted(),
+  }),
   async leave() {
     record('LEAVE_REQUESTED');
     await conference?.leave();

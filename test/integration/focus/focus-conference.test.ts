@@ -40,6 +40,17 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       expect(focusPresence.getChild('conference-properties', 'http://jitsi.org/protocol/focus')).toBeDefined();
     });
 
+    it('serves a breakout room (breakout.<domain>, Jitsi’s breakout rooms) as a conference room', async () => {
+      const room = 'main-b2@breakout.meet.localhost';
+      const [a, b] = [await stack.participant('b2b2b201'), await stack.participant('b2b2b202')];
+      expect(await a.requestConference(room)).toMatchObject({ ready: true, focusJid: stack.focusJid });
+      await a.join(room);
+      await b.join(room);
+      const [initA, initB] = [await a.nextJingle('session-initiate'), await b.nextJingle('session-initiate')];
+      expect(initA.from).toBe(`${room}/focus`);
+      expect(initB.jingle.contents.map((c) => c.name)).toEqual(['audio', 'video', 'data']);
+    });
+
     it('refuses a room on another MUC service with bad-request', async () => {
       const eve = await stack.participant('e5e5e5e5');
       await expect(eve.requestConference('x@elsewhere.example')).rejects.toMatchObject({ condition: 'bad-request' });
@@ -80,7 +91,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       expect(initA.jingle.bridgeSession?.id).toBeTruthy();
 
       // Colibri2: the conference was created with the room name, each endpoint asked for SCTP and source names.
-      const create = bridge1.requests.find((r) => r.create === true);
+      const create = bridge1.requests.find((r) => r.create === true && r.name === room);
       expect(create?.name).toBe(room);
       expect(bridge1.endpointRequests('aaaa0001')[0]).toMatchObject({ create: true, capabilities: ['source-names'] });
       expect(bridge1.endpointRequests('aaaa0001')[0]?.transport).toMatchObject({ iceControlling: true });

@@ -83,6 +83,17 @@ describe('focus with authentication: xmpp (secure domain)', () => {
     expect(res.status).toBe(403);
   });
 
+  it('lets a guest into a breakout room with no login (Prosody’s module admits members there, as for Jicofo)', async () => {
+    const g = await guest('9a000002');
+    const reply = await g.requestConference('team-b1@breakout.meet.localhost');
+    expect(reply).toMatchObject({ ready: true });
+    await g.join('team-b1@breakout.meet.localhost');
+    // The main service still asks for a login.
+    await expect(g.requestConference('team-b1@conference.meet.localhost')).rejects.toMatchObject({
+      condition: 'not-authorized',
+    });
+  });
+
   it('lets a logged-in user create the room and own it; a guest who came first joins but is no owner', async () => {
     const a = await alice('a11ce001');
     expect(a.peer.jid).toMatch(/^alice@meet\.localhost\//);

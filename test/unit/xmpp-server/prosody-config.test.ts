@@ -26,6 +26,7 @@ describe('xmppLayout', () => {
       domain: 'meet.example.org',
       authDomain: 'auth.meet.example.org',
       mucDomain: 'conference.meet.example.org',
+      breakoutMucDomain: 'breakout.meet.example.org',
       internalMucDomain: 'internal.auth.meet.example.org',
       focusDomain: 'focus.meet.example.org',
       breweryRoom: 'jvbbrewery@internal.auth.meet.example.org',
