@@ -31,8 +31,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function enterLjm(name: string, room = ROOM): Promise<LjmParticipant> {
-  const p = await LjmParticipant.join(browser, ljmServer.url, room, name);
+async function enterLjm(name: string, room = ROOM, query = ''): Promise<LjmParticipant> {
+  const p = await LjmParticipant.join(browser, ljmServer.url, room, name, query);
   open.push(p);
   ids.set(p, await waitUntil(`${name} to join the conference`, () => p.endpointId(), 20_000, 100));
   return p;
@@ -246,4 +246,30 @@ describe('lib-jitsi-meet (2021 npm build) with our web client', () => {
       expect(await p.jingleErrors()).toEqual([]);
     }
   }, 60_000);
+
+  it('starts a third page muted when the room was created with startAudioMuted: 2 (jitsi-meet config)', async () => {
+    // The library sends the property with its conference request; the focus's session-initiate tells joiners beyond
+    // two to start muted, and the library mutes its own microphone (STARTED_MUTED).
+    // The earlier tests' pages go first: seven video pages on two cores made each join here take 9 s.
+    await Promise.all(open.splice(0).map((p) => p.close()));
+    const [eve, fay] = [await enterLjm('eve', 'ljmquiet', 'startAudioMuted=2'), await enterLjm('fay', 'ljmquiet')];
+    const gus = await enterLjm('gus', 'ljmquiet');
+    await waitUntil('gus to start muted', async () => (await gus.localMuted()).audio === true, 15_000, 100);
+    expect(await gus.localMuted()).toEqual({ audio: true, video: false });
+    expect((await gus.events()).some((e) => e.name === 'STARTED_MUTED')).toBe(true);
+    for (const p of [eve, fay]) expect(await p.localMuted()).toEqual({ audio: false, video: false });
+
+    // Our web page honours both too: it joins with its microphone off, and eve (first in: moderator) turns its
+    // camera off through the focus.
+    const wes = await BrowserParticipant.join(browser, stack.webUrl, 'ljmquiet', 'Wes');
+    open.push(wes);
+    const button = (name: string) => wes.page.textContent(`button.${name}`);
+    await waitUntil('Wes to join with the microphone off', async () => (await button('mic')) === 'Unmute', 20_000, 100);
+    expect(await button('cam')).toBe('Stop camera');
+    const wesId = await waitUntil('Wes endpoint id', () => wes.endpointId(), 10_000, 100);
+    await waitUntil('eve to see Wes', async () => (await eve.idsOf('USER_JOINED')).includes(wesId), 10_000, 100);
+    await eve.muteParticipant(wesId, 'video');
+    await waitUntil('Wes’s camera to be off', async () => (await button('cam')) === 'Start camera', 10_000, 100);
+    expect(await wes.page.textContent('.notice:has-text("moderator")')).toBe('A moderator turned your camera off.');
+  }, 90_000);
 });

@@ -79,13 +79,14 @@ export class JitsiParticipant {
   async requestConference(
     room: string,
     auth: { machineUid?: string; sessionId?: string } = { machineUid: 'test' },
+    properties: Record<string, string> = {},
   ): Promise<ConferenceReply> {
     const res = await this.peer.request(
       toXmpp(
         xml(
           'iq',
           { type: 'set', to: this.focusAddress ?? this.#prosody.layout.focusDomain },
-          toXmpp(buildConferenceRequest({ room, ...auth, properties: {} })),
+          toXmpp(buildConferenceRequest({ room, ...auth, properties })),
         ),
       ),
       15_000,

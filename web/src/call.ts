@@ -1,5 +1,6 @@
 import type { Element } from 'ltx';
 import type { ChannelMessage } from '@convene/protocol/channel';
+import type { MuteMedia } from '@convene/protocol/jitsi';
 import { buildJingle, parseJingle, type Jingle } from '@convene/protocol/jingle';
 import { NS_JINGLE, xmlElement } from '@convene/protocol/xml';
 import type { RuntimeConfig } from './config/runtime-config.js';
@@ -7,6 +8,8 @@ import { XmppConnection } from './xmpp/xmpp-connection.js';
 import { ConferenceRoom, newEndpointId, type LocalState } from './xmpp/conference-room.js';
 import { NS_DISCO_INFO, buildDiscoInfo } from './xmpp/features.js';
 import { IceServers } from './xmpp/ice-servers.js';
+import { onFocusMute, startMutedMedia } from './xmpp/focus-mute.js';
+import { describeJoinFailure, joinError } from './ui/join-errors.js';
 import { requestOrLogIn } from './secure-start.js';
 import { JingleSession } from './jingle/jingle-session.js';
 import { BridgeLink, type BridgeLinkState } from './media/bridge-link.js';
@@ -238,6 +241,11 @@ export class Call {
     });
     conn.onIqGet(NS_DISCO_INFO, 'query', (_s, q) => buildDiscoInfo(q));
     conn.onIqSet(NS_JINGLE, 'jingle', (stanza, el) => this.#onJingle(stanza, el));
+    onFocusMute(
+      conn,
+      () => this.#room?.focusJid,
+      (media, by) => this.#mutedByFocus(media, by),
+    );
     try {
       this.#view.status('Waiting for the focus…');
       await requestOrLogIn(r, config, this.#o.root, this.#abort.signal, (t) => this.#view.status(t));
@@ -245,7 +253,7 @@ export class Call {
       this.#mark('roomJoined');
       this.#showMediaState();
     } catch (err) {
-      this.#end(`Could not join: ${describe(err)}`);
+      this.#end(`Could not join: ${describeJoinFailure(err)}`);
       return;
     }
     this.#levelTimer = setInterval(() => void this.#updateLevels(), LEVEL_INTERVAL_MS);
@@ -270,7 +278,10 @@ export class Call {
       this.#report('bad jingle', err);
       return;
     }
-    if (j.action === 'session-initiate') this.#mark('sessionInitiate');
+    if (j.action === 'session-initiate') {
+      this.#mark('sessionInitiate');
+      for (const media of startMutedMedia(j.startMuted)) this.#mutedByFocus(media, undefined);
+    }
     this.#session?.handle(j);
   }
 
@@ -331,6 +342,15 @@ export class Call {
     void this.#room?.update(this.#state).catch((err: unknown) => this.#report('presence', err));
   }
 
+  /** A moderator muted this page through the focus (`by`: the moderator's nick), or the room starts it muted. */
+  #mutedByFocus(media: MuteMedia, by: string | undefined): void {
+    if (media === 'desktop') {
+      if (this.#screen !== undefined) void this.#toggleScreen().catch((err: unknown) => this.#report('screen', err));
+    } else if (!this.#state[media === 'audio' ? 'audioMuted' : 'videoMuted']) this.#setMuted(media, true);
+    const what = { audio: 'microphone', video: 'camera', desktop: 'screen share' }[media];
+    this.#view.notice(by === undefined ? `You joined with your ${what} off.` : `A moderator turned your ${what} off.`);
+  }
+
   async #updateLevels(): Promise<void> {
     const pc = this.#session?.peerConnection;
     if (pc === undefined) return;
@@ -374,17 +394,4 @@ export class Call {
   #report(what: string, err: unknown): void {
     console.error(`convene: ${what}`, err);
   }
-}
-
-function joinError(condition: string): string {
-  if (condition === 'not-authorized') return 'This room is locked with a password.';
-  if (condition === 'service-unavailable') return 'This room is full.';
-  if (condition === 'registration-required') return 'This room is members-only.';
-  if (condition === 'not-allowed') return 'The room does not exist yet and you may not create it.';
-  return `The room refused the join (${condition}).`;
-}
-
-function describe(err: unknown): string {
-  const c = (err as { condition?: string }).condition;
-  return c ?? (err as Error).message ?? String(err);
 }

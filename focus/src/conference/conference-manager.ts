@@ -26,6 +26,7 @@ import { CreationLimiter } from './creation-limiter.js';
 import { limitKeysOf, senderJidOf, type Requester } from './requester.js';
 import { XmppAuthority, type XmppAuthOptions } from './xmpp-auth.js';
 import { decideMute } from './moderation.js';
+import { startMutedLimits } from './start-muted.js';
 import type { Participant } from './participant.js';
 
 export interface ConferenceManagerOptions extends ConferenceOptions, FeatureDiscoveryOptions {
@@ -157,6 +158,7 @@ export class ConferenceManager {
     if (conference === undefined || conference.ended) {
       this.#checkLimits(room, requester);
       conference = this.#create(room);
+      conference.startMuted = startMutedLimits(req.properties);
     }
     try {
       await conference.ready;

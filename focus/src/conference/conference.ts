@@ -15,6 +15,7 @@ import { ConferenceSources } from './conference-sources.js';
 import { buildInvite } from './invite.js';
 import { buildOffer, toColibri2Media } from './offer.js';
 import { ownersToGrant } from './owners.js';
+import { startMutedFor, type StartMutedLimits } from './start-muted.js';
 import { focusPresence } from './room-presence.js';
 import { Participant } from './participant.js';
 import type { ConferenceCounters, ConferenceEvents, ConferenceOptions } from './conference-options.js';
@@ -41,6 +42,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   readonly roomJid: string;
   readonly room: MucRoom;
   readonly participants = new Map<EndpointId, Participant>();
+  /** From the request that created the room (start-muted.ts). */
+  startMuted: StartMutedLimits = {};
   readonly #deps: ConferenceDeps;
   readonly #options: ConferenceOptions;
   readonly #log: Logger;
@@ -248,6 +251,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         bridgeSessionId: this.#bridgeSessionId,
         region: colibri.bridge.state.region,
       });
+      const startMuted = startMutedFor(this.startMuted, this.participants.size);
+      if (startMuted !== undefined) invite.startMuted = startMuted;
       // The room's queue does not wait for the participant's ack (up to 15 s): the others' changes go on, and a
       // refusal comes back as a task of its own.
       const invited = colibri;

@@ -22,3 +22,5 @@ export { Conference } from './conference.js';
 export { ConferenceManager } from './conference-manager.js';
 export { CreationLimiter } from './creation-limiter.js';
 export { limitKeysOf, type Requester } from './requester.js';
+export { startMutedFor, startMutedLimits, type StartMutedLimits } from './start-muted.js';
+export { decideMute, type MuteDecision } from './moderation.js';

@@ -143,6 +143,14 @@ const login = params.get('login') ?? '';
  * channel over SCTP as a current build would (PROTOCOL.md §7.1).
  */
 const preferSctp = params.get('bridgeChannel') === 'sctp';
+// `?startAudioMuted=N&startVideoMuted=N`: jitsi-meet's config of those names, which the library sends with its
+// conference request (the focus then tells joiners beyond N to start muted).
+const startMuted = Object.fromEntries(
+  (['startAudioMuted', 'startVideoMuted'] as const).flatMap((k) => {
+    const v = params.get(k);
+    return v === null ? [] : [[k, Number(v)]];
+  }),
+);
 const started = Date.now();
 const events: LjmEvent[] = [];
 const jingleErrors: string[] = [];
@@ -199,6 +207,7 @@ async function joinConference(): Promise<void> {
     p2p: { enabled: false },
     openBridgeChannel: 'websocket',
     forceTurnRelay: relay,
+    ...startMuted,
   });
   conference = conf;
   on(F.CONFERENCE_JOINED, () => record('CONFERENCE_JOINED', { id: conf.myUserId() }));
@@ -213,6 +222,7 @@ async function joinConference(): Promise<void> {
     record('FORWARDED_SOURCES', { sources: m.forwardedSources ?? [] }),
   );
   on(F.USER_LEFT, (id: string) => record('USER_LEFT', { id }));
+  on(F.STARTED_MUTED, () => record('STARTED_MUTED'));
   on(F.TRACK_ADDED, (track: Track) => {
     if (track.isLocal()) return;
     record('TRACK_ADDED', { type: track.getType(), id: track.getParticipantId(), ssrc: ssrcOf(track) });

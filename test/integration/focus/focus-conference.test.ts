@@ -51,6 +51,25 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       expect(initB.jingle.contents.map((c) => c.name)).toEqual(['audio', 'video', 'data']);
     });
 
+    it('tells joiners beyond startAudioMuted / startVideoMuted to start muted, as the creating request asked', async () => {
+      // jitsi-meet's config startAudioMuted: 1 (everyone after the first starts muted); Jicofo counts the joiner.
+      const room = 'quiet@conference.meet.localhost';
+      const [a, b, c] = [
+        await stack.participant('c3c3c301'),
+        await stack.participant('c3c3c302'),
+        await stack.participant('c3c3c303'),
+      ];
+      await a.requestConference(room, undefined, { startAudioMuted: '2', startVideoMuted: 'x' });
+      await b.requestConference(room, undefined, { startAudioMuted: '0', startVideoMuted: '0' }); // not the creator
+      await a.join(room);
+      await b.join(room);
+      const [initA, initB] = [await a.nextJingle('session-initiate'), await b.nextJingle('session-initiate')];
+      expect(initA.jingle.startMuted).toBeUndefined();
+      expect(initB.jingle.startMuted).toBeUndefined();
+      await c.join(room);
+      expect((await c.nextJingle('session-initiate')).jingle.startMuted).toEqual({ audio: true, video: false });
+    });
+
     it('refuses a room on another MUC service with bad-request', async () => {
       const eve = await stack.participant('e5e5e5e5');
       await expect(eve.requestConference('x@elsewhere.example')).rejects.toMatchObject({ condition: 'bad-request' });
