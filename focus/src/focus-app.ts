@@ -70,6 +70,7 @@ export class FocusApp {
         ssrcRewriting: config.ssrcRewriting,
         mucDomain: config.mucDomain ?? `conference.${config.domain}`,
         breakoutMucDomain: config.breakoutMucDomain ?? `breakout.${config.domain}`,
+        avModerationComponent: config.avModerationComponent ?? `avmoderation.${config.domain}`,
         initialTimeoutMs: config.initialTimeoutMs,
         maxConferences: config.maxConferences,
         newConferencesPerRequester: config.newConferencesPerRequester,

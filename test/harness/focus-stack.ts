@@ -4,7 +4,7 @@ import type { Element } from 'ltx';
 import { xml } from '@xmpp/client';
 import { buildJingleIq, type Jingle, type JingleContent } from '@convene/protocol/jingle';
 import { toSourceName, toSsrc } from '@convene/protocol/lib';
-import type { Account, XmppServer, XmppServerKind } from '@convene/xmpp-server';
+import type { Account, ExtraComponent, XmppServer, XmppServerKind } from '@convene/xmpp-server';
 import { freePort } from '@convene/xmpp-server';
 import { AppProcess } from './app-process.js';
 import { JitsiParticipant } from './jitsi-participant.js';
@@ -40,6 +40,8 @@ export interface FocusStackProsodyExtras {
   maxOccupants?: number;
   /** Prosody only: secure domain, password logins on meet.localhost and anonymous guests on this domain. */
   guestDomain?: string;
+  /** Prosody only: more components (a stand-in for one of Jitsi's Prosody components). */
+  extraComponents?: readonly ExtraComponent[];
 }
 
 export async function startFocusStack(
@@ -52,6 +54,7 @@ export async function startFocusStack(
     ...(extras.withoutPingOnAuthHost === true ? { withoutPingOnAuthHost: true } : {}),
     ...(extras.maxOccupants !== undefined ? { maxOccupants: extras.maxOccupants } : {}),
     ...(extras.guestDomain !== undefined ? { guestDomain: extras.guestDomain } : {}),
+    ...(extras.extraComponents !== undefined ? { extraComponents: extras.extraComponents } : {}),
     accounts: [
       { user: 'jvb', host: 'auth.meet.localhost', password: BRIDGE_PASSWORD },
       { user: 'focus', host: 'auth.meet.localhost', password: FOCUS_PASSWORD },

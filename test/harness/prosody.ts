@@ -33,13 +33,14 @@ export async function startTestEjabberd(options: Omit<EjabberdOptions, 'binaries
  */
 export type TestServerOptions = Pick<
   ProsodyOptions,
-  'accounts' | 'bridgeJids' | 'extraAdmins' | 'maxOccupants' | 'guestDomain'
+  'accounts' | 'bridgeJids' | 'extraAdmins' | 'maxOccupants' | 'guestDomain' | 'extraComponents'
 > &
   Pick<EjabberdOptions, 'withoutPingOnAuthHost'>;
 
 /** Either server, with the Convene layout on free loopback ports. */
 export function startTestXmppServer(kind: XmppServerKind, options: TestServerOptions = {}): Promise<XmppServer> {
-  const { accounts, bridgeJids, extraAdmins, maxOccupants, guestDomain, withoutPingOnAuthHost } = options;
+  const { accounts, bridgeJids, extraAdmins, maxOccupants, guestDomain, extraComponents, withoutPingOnAuthHost } =
+    options;
   const common = {
     ...(accounts !== undefined ? { accounts } : {}),
     ...(bridgeJids !== undefined ? { bridgeJids } : {}),
@@ -50,8 +51,10 @@ export function startTestXmppServer(kind: XmppServerKind, options: TestServerOpt
       ...(extraAdmins !== undefined ? { extraAdmins } : {}),
       ...(maxOccupants !== undefined ? { maxOccupants } : {}),
       ...(guestDomain !== undefined ? { guestDomain } : {}),
+      ...(extraComponents !== undefined ? { extraComponents } : {}),
     });
   }
+  if (extraComponents !== undefined) throw new Error('ejabberd: no extra components');
   if (guestDomain !== undefined) throw new Error('ejabberd: no secure-domain layout');
   if ((extraAdmins ?? []).length > 0) throw new Error('ejabberd: component mode only (no extra room owners)');
   if (maxOccupants !== undefined) throw new Error('ejabberd: no occupant limit module');

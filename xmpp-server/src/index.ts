@@ -4,6 +4,7 @@ export {
   xmppLayout,
   luaString,
   type ProsodyConfigParams,
+  type ExtraComponent,
   type TurnService,
   type XmppLayout,
 } from './prosody-config.js';

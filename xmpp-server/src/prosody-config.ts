@@ -39,6 +39,17 @@ export interface ProsodyConfigParams {
    * password on `domain`, and guests log in anonymously on this domain, e.g. `guest.meet.localhost`.
    */
   guestDomain?: string;
+  /**
+   * More XEP-0114 components (tests: a stand-in for one of Jitsi's Prosody components, such as av_moderation, that
+   * the focus trusts by its address).
+   */
+  extraComponents?: readonly ExtraComponent[];
+}
+
+/** An external component: its domain and the secret it logs in with. */
+export interface ExtraComponent {
+  domain: string;
+  secret: string;
 }
 
 /** A STUN/TURN server as clients reach it; its credentials are derived from the shared secret (TURN REST). */
@@ -237,5 +248,5 @@ Component ${luaString(l.internalMucDomain)} "muc"
 -- The focus connects as an external component (XEP-0114) and owns the whole focus domain.
 Component ${luaString(l.focusDomain)}
     component_secret = ${luaString(p.focusSecret)}
-`;
+${(p.extraComponents ?? []).map((c) => `\nComponent ${luaString(c.domain)}\n    component_secret = ${luaString(c.secret)}\n`).join('')}`;
 }

@@ -8,7 +8,13 @@ import { freePort, portIsFree } from './free-port.js';
 import type { ProsodyBinaries } from './install.js';
 import { parseLogLine } from './log-line.js';
 import { accepts, delay, forEachLine, hostForUrl } from './process-util.js';
-import { buildProsodyConfig, xmppLayout, type TurnService, type XmppLayout } from './prosody-config.js';
+import {
+  buildProsodyConfig,
+  xmppLayout,
+  type ExtraComponent,
+  type TurnService,
+  type XmppLayout,
+} from './prosody-config.js';
 import { makeRunDir, sweepStaleRunDirs } from './run-dir.js';
 
 import type { Account, XmppServer, XmppServerPorts } from './xmpp-server.js';
@@ -39,6 +45,8 @@ export interface ProsodyOptions {
   turn?: TurnService;
   /** Secure domain: password logins on `domain`, anonymous guests on this domain (prosody-config.ts). */
   guestDomain?: string;
+  /** More external components (prosody-config.ts). */
+  extraComponents?: readonly ExtraComponent[];
   log?: Logger;
   readyTimeoutMs?: number;
 }
@@ -174,6 +182,7 @@ export class Prosody implements XmppServer {
         ...(options.allowPlainAuth !== undefined ? { allowPlainAuth: options.allowPlainAuth } : {}),
         ...(options.turn !== undefined ? { turn: options.turn } : {}),
         ...(options.guestDomain !== undefined ? { guestDomain: options.guestDomain } : {}),
+        ...(options.extraComponents !== undefined ? { extraComponents: options.extraComponents } : {}),
       }),
       { mode: 0o640 },
     );

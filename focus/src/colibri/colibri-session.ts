@@ -10,6 +10,7 @@ import {
   type Colibri2Media,
   type ConferenceModified,
   type ConferenceModify,
+  type ForceMute,
   type MediaSource,
 } from '@convene/protocol/colibri2';
 import type { IceUdpTransport } from '@convene/protocol/jingle';
@@ -36,6 +37,8 @@ export interface AllocateParams {
   sctp: boolean;
   /** Colibri2 capability `ssrc-rewriting`: the bridge maps forwarded sources onto a few SSRCs for this endpoint. */
   ssrcRewriting?: boolean;
+  /** Media the bridge drops from this endpoint from the start (AV moderation). */
+  forceMute?: ForceMute;
 }
 
 /** What the bridge gave an endpoint: its transport to copy into the offer, and the bridge's feedback sources. */
@@ -49,6 +52,7 @@ export interface EndpointUpdate {
   transport?: IceUdpTransport;
   sources?: EndpointSources;
   initialLastN?: number;
+  forceMute?: ForceMute;
 }
 
 /** One conference on one bridge, driven with Colibri2 (PROTOCOL.md §5); requests run one at a time. */
@@ -98,6 +102,7 @@ export class ColibriSession {
         capabilities: [CAPABILITY_SOURCE_NAMES, ...(p.ssrcRewriting === true ? [CAPABILITY_SSRC_REWRITING] : [])],
       };
       if (p.statsId !== undefined) ep.statsId = p.statsId;
+      if (p.forceMute?.audio === true || p.forceMute?.video === true) ep.forceMute = p.forceMute;
       const req: ConferenceModify = { meetingId: this.meetingId, endpoints: [ep], relays: [] };
       if (create) {
         req.create = true;
@@ -124,6 +129,7 @@ export class ColibriSession {
       if (update.transport !== undefined) ep.transport = { ice: update.transport };
       if (update.sources !== undefined) ep.sources = toMediaSources(update.sources, endpointId);
       if (update.initialLastN !== undefined) ep.initialLastN = update.initialLastN;
+      if (update.forceMute !== undefined) ep.forceMute = update.forceMute;
       await this.#send({ meetingId: this.meetingId, endpoints: [ep], relays: [] });
     });
   }

@@ -1,16 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Element } from 'ltx';
 import type { Logger } from 'pino';
 import { parseJingleIq } from '@convene/protocol/jingle';
 import {
-  MUTE_MEDIA,
   buildConferenceReply,
-  buildMuteCommand,
-  muteNamespace,
   parseConferenceRequest,
-  parseMuteRequest,
   sessionInvalidError,
-  type MuteMedia,
   type ConferenceReply,
   type ConferenceRequest,
 } from '@convene/protocol/jitsi';
@@ -25,7 +19,7 @@ import { FeatureDiscovery, type FeatureDiscoveryOptions } from './features.js';
 import { CreationLimiter } from './creation-limiter.js';
 import { limitKeysOf, senderJidOf, type Requester } from './requester.js';
 import { XmppAuthority, type XmppAuthOptions } from './xmpp-auth.js';
-import { decideMute } from './moderation.js';
+import { ModerationHandler } from './moderation-handler.js';
 import { startMutedLimits } from './start-muted.js';
 import type { Participant } from './participant.js';
 
@@ -34,6 +28,8 @@ export interface ConferenceManagerOptions extends ConferenceOptions, FeatureDisc
   mucDomain: string;
   /** Jitsi's breakout rooms' MUC service, e.g. `breakout.meet.localhost`: rooms there are served too. */
   breakoutMucDomain?: string;
+  /** Prosody's av_moderation component (`avmoderation.<domain>`): its messages only are trusted. */
+  avModerationComponent?: string;
   /** A conference nobody joins within this time is dropped (Jicofo's initial-timeout). */
   initialTimeoutMs: number;
   /** Conferences at most; new rooms beyond it are refused with `resource-constraint`. */
@@ -66,6 +62,8 @@ export class ConferenceManager {
   readonly #options: ConferenceManagerOptions;
   readonly #log: Logger;
   readonly discovery: FeatureDiscovery;
+  /** Mute requests and AV moderation. */
+  readonly moderation: ModerationHandler;
   readonly #limiter: CreationLimiter;
   readonly #anonymousLimiter: CreationLimiter;
   readonly #anonymousDomains: ReadonlySet<string>;
@@ -109,8 +107,7 @@ export class ConferenceManager {
       });
     }
     conn.route('set', NS_JINGLE, 'jingle', (stanza) => this.#onJingle(stanza));
-    for (const media of MUTE_MEDIA)
-      conn.route('set', muteNamespace(media), 'mute', (stanza, payload) => this.#onMute(stanza, payload, media));
+    this.moderation = new ModerationHandler(conn, this.conferences, options.avModerationComponent, log);
     conn.on('presence', (p) => this.#dispatchPresence(p));
     // Rejoining reconciles the room (MucRoom.rejoin): whoever left while we were away leaves the conference too.
     conn.on('online', () => {
@@ -158,7 +155,7 @@ export class ConferenceManager {
     if (conference === undefined || conference.ended) {
       this.#checkLimits(room, requester);
       conference = this.#create(room);
-      conference.startMuted = startMutedLimits(req.properties);
+      conference.mutes.startMuted = startMutedLimits(req.properties);
     }
     try {
       await conference.ready;
@@ -314,38 +311,6 @@ export class ConferenceManager {
     }
     await entry.conference.onJingle(entry.participant, jingle);
     return undefined;
-  }
-
-  /**
-   * A member asks to mute another (a moderator) or to mute or unmute itself, through the room: the answer goes to
-   * the asker, then the member muted hears it from the focus's room JID with the asker as `actor`.
-   */
-  #onMute(stanza: Element, payload: Element, media: MuteMedia): Promise<undefined> {
-    const request = parseMuteRequest(payload, media);
-    const from = String(stanza.attrs.from ?? '');
-    const conference = this.conferences.get((from.split('/')[0] ?? '').toLowerCase());
-    if (conference === undefined || conference.ended)
-      throw new StanzaFailure('unknown-room', { type: 'cancel', condition: 'item-not-found', extensions: [] });
-    const members = [...conference.participants.values()].map((p) => p.occupant);
-    const decision = decideMute(members, from, request);
-    const log = { from, target: request.jid, media, mute: request.mute };
-    if (!decision.allowed)
-      throw new StanzaFailure('mute-refused', {
-        type: 'cancel',
-        condition: decision.condition,
-        text: decision.reason,
-        extensions: [],
-      });
-    this.#log.info(log, 'mute');
-    const notify = decision.notify;
-    if (notify !== undefined)
-      setImmediate(() => {
-        const iq = xmlElement('iq', { type: 'set', id: randomUUID(), from: conference.room.ownJid, to: notify }, [
-          buildMuteCommand(media, from),
-        ]);
-        this.#conn.request(iq, 10_000).catch((err: unknown) => this.#log.debug({ err, to: notify }, 'mute not acked'));
-      });
-    return Promise.resolve(undefined);
   }
 
   #dispatchPresence(presence: Element): void {

@@ -15,7 +15,8 @@ import { ConferenceSources } from './conference-sources.js';
 import { buildInvite } from './invite.js';
 import { buildOffer, toColibri2Media } from './offer.js';
 import { ownersToGrant } from './owners.js';
-import { startMutedFor, type StartMutedLimits } from './start-muted.js';
+import { MutePolicy } from './mute-policy.js';
+import { AloneTimer } from './alone-timer.js';
 import { focusPresence } from './room-presence.js';
 import { Participant } from './participant.js';
 import type { ConferenceCounters, ConferenceEvents, ConferenceOptions } from './conference-options.js';
@@ -42,8 +43,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   readonly roomJid: string;
   readonly room: MucRoom;
   readonly participants = new Map<EndpointId, Participant>();
-  /** From the request that created the room (start-muted.ts). */
-  startMuted: StartMutedLimits = {};
+  /** Start-muted limits and AV moderation (mute-policy.ts). */
+  readonly mutes = new MutePolicy();
   readonly #deps: ConferenceDeps;
   readonly #options: ConferenceOptions;
   readonly #log: Logger;
@@ -54,7 +55,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   #bridgeSessionId = randomUUID();
   #bridgeMissing = false;
   #ended = false;
-  #aloneTimer: NodeJS.Timeout | undefined;
+  readonly #alone: AloneTimer;
   readonly #losses = new BridgeLosses();
   readonly ready: Promise<void>;
   readonly createdAt = Date.now();
@@ -65,6 +66,9 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.#options = options;
     this.#deps = deps;
     this.#log = deps.log.child({ room: roomJid });
+    this.#alone = new AloneTimer(options.singleParticipantTimeoutMs, () =>
+      this.#run('alone', () => this.#endAloneSession()),
+    );
     this.room = new MucRoom(deps.conn, { roomJid, nick: options.nick, focusJid: options.focusJid, log: this.#log });
     this.room.on('memberjoin', (o) => this.#run('member join', () => this.#onJoin(o)));
     this.room.on('memberupdate', (o) => this.participants.get(toEndpointId(o.nick))?.update(o, this.#log));
@@ -124,7 +128,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     const p = new Participant(id, o, this.#log);
     this.participants.set(id, p);
     this.#log.info({ endpointId: id, members: this.participants.size }, 'participant joined');
-    this.#watchAlone();
+    this.#alone.update(this.participants.size);
     await this.#autoOwner();
     await this.#inviteAll();
   }
@@ -147,22 +151,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     }
     if (this.#colibri !== undefined)
       await this.#colibri.expireEndpoint(id).catch((err: unknown) => this.#colibriFailed(err, true));
-    this.#watchAlone();
+    this.#alone.update(this.participants.size);
     await this.#autoOwner();
-  }
-
-  /** Starts or stops the single-participant timer (PROTOCOL.md §3.3). */
-  #watchAlone(): void {
-    if (this.participants.size !== 1) {
-      clearTimeout(this.#aloneTimer);
-      this.#aloneTimer = undefined;
-      return;
-    }
-    this.#aloneTimer ??= setTimeout(() => {
-      this.#aloneTimer = undefined;
-      this.#run('alone', () => this.#endAloneSession());
-    }, this.#options.singleParticipantTimeoutMs);
-    this.#aloneTimer.unref();
   }
 
   async #endAloneSession(): Promise<void> {
@@ -187,6 +177,16 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     const occupants = [...this.participants.values()].map((p) => p.occupant);
     for (const jid of ownersToGrant(occupants, this.#deps.authenticated))
       await this.room.grantOwner(jid).catch((err: unknown) => this.#log.warn({ err }, 'could not grant owner'));
+  }
+
+  /** Tells the bridge what to drop from `p` now (AV moderation, mute-policy.ts), when that changed. */
+  applyForceMute(p: Participant): void {
+    this.#run('force-mute', async () => {
+      const want = this.mutes.forceMuteOf(p.occupant);
+      if (p.session === undefined || (want.audio === p.forceMuted.audio && want.video === p.forceMuted.video)) return;
+      await this.#colibri?.updateEndpoint(p.id, { forceMute: want });
+      p.forceMuted = want;
+    });
   }
 
   /** A requester just authenticated (secure domain): if it is a member, it becomes owner. */
@@ -226,13 +226,16 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       if (!this.participants.has(p.id)) return; // left while we asked
       const offer = buildOffer(this.#options.videoCodecs, { ...features, sctp: features.sctp && this.#options.sctp });
       const rewriting = (p.ssrcRewriting = this.#options.ssrcRewriting && features.ssrcRewriting); // Jicofo's
+      const mutes = this.mutes.forInvite(p.occupant, this.participants.size);
       const allocation = await colibri.allocate({
         endpointId: p.id,
         statsId: p.presence.statsId,
         media: toColibri2Media(offer),
         sctp: offer.sctp,
         ssrcRewriting: rewriting,
+        forceMute: mutes.forceMute,
       });
+      p.forceMuted = mutes.forceMute;
       const session = new JingleSession({
         conn: this.#deps.conn,
         from: this.room.ownJid,
@@ -251,8 +254,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
         bridgeSessionId: this.#bridgeSessionId,
         region: colibri.bridge.state.region,
       });
-      const startMuted = startMutedFor(this.startMuted, this.participants.size);
-      if (startMuted !== undefined) invite.startMuted = startMuted;
+      if (mutes.startMuted !== undefined) invite.startMuted = mutes.startMuted;
       // The room's queue does not wait for the participant's ack (up to 15 s): the others' changes go on, and a
       // refusal comes back as a task of its own.
       const invited = colibri;
@@ -380,7 +382,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   async #end(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    clearTimeout(this.#aloneTimer);
+    this.#alone.stop();
     for (const p of this.participants.values()) if (p.session !== undefined) this.#deps.sessions.delete(p.session.sid);
     this.participants.clear();
     const colibri = this.#colibri;

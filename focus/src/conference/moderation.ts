@@ -11,9 +11,14 @@ export type MuteDecision =
 
 /**
  * Decides `request` from `from` (the asker's room JID, as the MUC service stamped it) among the room's `members`.
- * Without AV moderation a self-unmute is always allowed (Jicofo checks its whitelist then).
+ * A self-unmute is allowed unless `mayUnmuteSelf` says no (AV moderation: no moderator, not on its whitelist).
  */
-export function decideMute(members: readonly Occupant[], from: string, request: MuteRequest): MuteDecision {
+export function decideMute(
+  members: readonly Occupant[],
+  from: string,
+  request: MuteRequest,
+  mayUnmuteSelf: (o: Occupant) => boolean = () => true,
+): MuteDecision {
   const muter = members.find((m) => m.occupantJid === from);
   if (muter === undefined) return { allowed: false, condition: 'not-allowed', reason: 'asker is no member' };
   const self = request.jid === from;
@@ -21,6 +26,8 @@ export function decideMute(members: readonly Occupant[], from: string, request: 
     return { allowed: false, condition: 'not-allowed', reason: 'only moderators mute others' };
   if (!self && !request.mute)
     return { allowed: false, condition: 'not-allowed', reason: 'nobody unmutes someone else' };
+  if (self && !request.mute && !mayUnmuteSelf(muter))
+    return { allowed: false, condition: 'not-allowed', reason: 'AV moderation: not allowed to unmute' };
   const target = self ? muter : members.find((m) => m.occupantJid === request.jid);
   if (target === undefined) return { allowed: false, condition: 'item-not-found', reason: 'no such member' };
   return { allowed: true, notify: self ? undefined : target.occupantJid };

@@ -1,3 +1,4 @@
+import type { ForceMute } from '@convene/protocol/colibri2';
 import type { EndpointId } from '@convene/protocol/lib';
 import { parseParticipantPresence, type ParticipantPresence } from '@convene/protocol/jitsi';
 import type { Logger } from 'pino';
@@ -21,6 +22,8 @@ export class Participant {
   accepted = false;
   /** The bridge signals this participant the others' sources (SSRC rewriting): no source-add/remove from us. */
   ssrcRewriting = false;
+  /** What the bridge was told to drop from this participant (AV moderation). */
+  forceMuted: ForceMute = { audio: false, video: false };
   readonly #restarts: number[] = [];
 
   constructor(id: EndpointId, occupant: Occupant, log: Logger) {

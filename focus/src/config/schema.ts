@@ -30,6 +30,11 @@ export const FocusConfigSchema = z
      * check (Prosody's module admits members there).
      */
     breakoutMucDomain: Domain.optional(),
+    /**
+     * Prosody's av_moderation component (jitsi-meet's, on by default), default `avmoderation.<domain>`: the focus
+     * trusts its messages only, and enforces AV moderation with the bridge's force-mute as Jicofo does.
+     */
+    avModerationComponent: Domain.optional(),
     breweryRoom: z
       .string()
       .regex(/^[^@/\s]+@[^@/\s]+$/, { error: 'expected a bare room JID' })

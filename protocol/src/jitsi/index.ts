@@ -63,3 +63,4 @@ export {
   buildMuteCommand,
   buildMuteRequest,
 } from './mute-iq.js';
+export { parseAvModerationMessage, type AvModerationMessage, type ModeratedMedia } from './av-moderation.js';
