@@ -148,10 +148,20 @@ export class ConferenceManager {
     };
     let conference = this.conferences.get(room);
     const exists = conference !== undefined && !conference.ended;
-    // Jicofo: no authentication for breakout rooms (Prosody's module admits members), nor for a main room whose
-    // breakout rooms are still on (everyone went there; they may come back).
-    if (this.auth !== undefined && !breakout && !(!exists && this.#hasBreakoutRooms(room)))
-      this.#authenticate(this.auth, req, requester, reply, exists ? conference : undefined);
+    // Jicofo: no login needed for a main room whose breakout rooms are still on (everyone may come back), nor for
+    // a breakout room. Jicofo relies on Prosody's muc_breakout_rooms there, which destroys any breakout room a
+    // moderator did not make; without it (our own Prosody) anyone could make one, so a new breakout room is let in
+    // without a login only once the focus sees its configuration name a live main room (`vouch`).
+    let vouch = false;
+    if (this.auth !== undefined && !(!exists && this.#hasBreakoutRooms(room))) {
+      try {
+        if (!breakout || !exists) this.#authenticate(this.auth, req, requester, reply, exists ? conference : undefined);
+      } catch (err) {
+        if (!breakout || !(err instanceof StanzaFailure) || err.stanzaError.condition !== 'not-authorized') throw err;
+        vouch = true;
+        this.totals.requestsRefused--; // counted when (and if) the room proves no breakout room
+      }
+    }
     if (conference === undefined || conference.ended) {
       this.#checkLimits(room, requester);
       conference = this.#create(room);
@@ -165,7 +175,25 @@ export class ConferenceManager {
       this.#log.warn({ err, room }, 'could not join room');
       this.conferences.delete(room);
     }
+    if (vouch && !this.#isLiveMain(conference.room.breakoutOf)) {
+      this.#log.info({ room }, 'breakout room of no main room refused without a login');
+      await conference.end();
+      this.totals.requestsRefused++;
+      throw new StanzaFailure('not-authorized', {
+        type: 'auth',
+        condition: 'not-authorized',
+        text: 'not a breakout room of a live conference',
+        extensions: [],
+      });
+    }
     return reply;
+  }
+
+  /** Whether `room` is a live conference on the main MUC service. */
+  #isLiveMain(room: string | undefined): boolean {
+    if (room === undefined || !room.endsWith(`@${this.#options.mucDomain}`)) return false;
+    const c = this.conferences.get(room);
+    return c !== undefined && !c.ended;
   }
 
   /**
@@ -198,9 +226,11 @@ export class ConferenceManager {
     });
   }
 
-  /** Whether a live conference is a breakout room of `room` (its room configuration names it the main room). */
+  /** Whether a live breakout room names `room` its main room (its configuration, set by Prosody's module). */
   #hasBreakoutRooms(room: string): boolean {
-    for (const c of this.conferences.values()) if (!c.ended && c.room.breakoutOf === room) return true;
+    const service = `@${this.#options.breakoutMucDomain ?? ''}`;
+    for (const c of this.conferences.values())
+      if (!c.ended && c.roomJid.endsWith(service) && c.room.breakoutOf === room) return true;
     return false;
   }
 
