@@ -27,6 +27,8 @@ const MAX_NOMINATION_CHECKS = 10;
 const RELAY_NOMINATION_DELAY_MS = 1_000;
 /** Candidate pairs per endpoint: signalled plus peer-reflexive; more is a misbehaving peer. */
 const MAX_PAIRS = 32;
+/** Checks per pair whose answer is still taken: 8 retries at 200 ms, round trips up to 1.6 s. */
+const KEPT_TRANSACTIONS = 8;
 
 interface Pair {
   address: string;
@@ -36,7 +38,8 @@ interface Pair {
   checks: number;
   lastSentAt: number;
   /** Transaction id of the latest check, hex. */
-  tid: string;
+  /** Transaction ids of its latest checks, oldest first: a late answer (round trip over 200 ms) still counts. */
+  tids: string[];
   nominating: boolean;
   triggered: boolean;
   /** Signalled as a TURN relay candidate (a peer-reflexive one counts as direct: its type is unknown). */
@@ -58,7 +61,7 @@ export class IceAgent {
   readonly tieBreaker: bigint = randomBytes(8).readBigUInt64BE(0);
   readonly #deps: IceAgentDeps;
   readonly #pairs = new Map<string, Pair>();
-  readonly #pending = new Map<string, Pair>();
+  readonly #pending = new Map<string, { pair: Pair; useCandidate: boolean }>();
   #remote: IceParams | undefined;
   #state: IceState = 'new';
   #selected: Pair | undefined;
@@ -175,8 +178,9 @@ export class IceAgent {
 
   #onResponse(msg: StunMessage, address: string, port: number, now: number): void {
     const tid = msg.transactionId.toString('hex');
-    const pair = this.#pending.get(tid);
-    if (pair === undefined || this.#remote === undefined) {
+    const check = this.#pending.get(tid);
+    const pair = check?.pair;
+    if (check === undefined || pair === undefined || this.#remote === undefined) {
       this.counters.unmatchedResponses++;
       return;
     }
@@ -199,7 +203,10 @@ export class IceAgent {
     pair.state = 'succeeded';
     if (pair === this.#selected) this.#lastConsentAt = now;
     if (this.#selected !== undefined) return;
-    if (pair === this.#nominated) {
+    // A nomination is complete when a check carrying USE-CANDIDATE succeeds (RFC 8445 §7.2.5.3.4), a late one on
+    // a pair given up for another included: the peer has taken it as nominated.
+    if (check.useCandidate) {
+      this.#nominated = pair;
       this.#selected = pair;
       this.#lastConsentAt = now;
       this.#nextConsentAt = now + this.#consentInterval();
@@ -218,11 +225,11 @@ export class IceAgent {
     return false;
   }
 
-  /** The valid pair to nominate: a direct one before a relayed one, then the highest priority. */
-  #bestValid(): Pair | undefined {
+  /** The valid pair to nominate (other than `except`): a direct one before a relayed one, then the highest priority. */
+  #bestValid(except?: Pair): Pair | undefined {
     let best: Pair | undefined;
     for (const p of this.#pairs.values()) {
-      if (p.state !== 'succeeded') continue;
+      if (p.state !== 'succeeded' || p === except) continue;
       if (
         best === undefined ||
         (best.relayed && !p.relayed) ||
@@ -283,8 +290,11 @@ export class IceAgent {
     let best: Pair | undefined;
     for (const p of this.#pairs.values()) {
       if (p === this.#nominated && now - p.lastSentAt >= CHECK_RETRY_MS) {
-        if (p.checks >= MAX_NOMINATION_CHECKS) this.#fail(p, now);
-        else best ??= p;
+        if (p.checks >= MAX_NOMINATION_CHECKS && this.#bestValid(p) !== undefined) this.#fail(p, now);
+        else {
+          if (p.checks >= MAX_NOMINATION_CHECKS) p.checks = 0; // the only valid pair: keep trying it
+          best ??= p;
+        }
         continue;
       }
       if (p.state === 'failed' || p.state === 'succeeded') continue;
@@ -310,9 +320,10 @@ export class IceAgent {
     if (remote === undefined) return;
     const tid = randomBytes(12);
     tid.writeUInt32BE(this.#deps.routeId >>> 0, 0);
-    if (pair.tid !== '') this.#pending.delete(pair.tid);
-    pair.tid = tid.toString('hex');
-    this.#pending.set(pair.tid, pair);
+    const id = tid.toString('hex');
+    pair.tids.push(id);
+    if (pair.tids.length > KEPT_TRANSACTIONS) this.#pending.delete(pair.tids.shift() ?? '');
+    this.#pending.set(id, { pair, useCandidate: pair.nominating });
     pair.checks++;
     pair.lastSentAt = now;
     if (pair.state === 'waiting') pair.state = 'inprogress';
@@ -363,7 +374,7 @@ function newPair(address: string, port: number, priority: number, triggered: boo
     state: 'waiting',
     checks: 0,
     lastSentAt: -Infinity,
-    tid: '',
+    tids: [],
     nominating: false,
     triggered,
     relayed,

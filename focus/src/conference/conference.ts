@@ -226,7 +226,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       if (!this.participants.has(p.id)) return; // left while we asked
       const offer = buildOffer(this.#options.videoCodecs, { ...features, sctp: features.sctp && this.#options.sctp });
       const rewriting = (p.ssrcRewriting = this.#options.ssrcRewriting && features.ssrcRewriting); // Jicofo's
-      const mutes = this.mutes.forInvite(p.occupant, this.participants.size);
+      const mutes = this.mutes.forInvite(p.occupant, this.participants.size, p.invites++ === 0);
       const allocation = await colibri.allocate({
         endpointId: p.id,
         statsId: p.presence.statsId,

@@ -24,3 +24,4 @@ export { CreationLimiter } from './creation-limiter.js';
 export { limitKeysOf, type Requester } from './requester.js';
 export { startMutedFor, startMutedLimits, type StartMutedLimits } from './start-muted.js';
 export { decideMute, type MuteDecision } from './moderation.js';
+export { MutePolicy } from './mute-policy.js';

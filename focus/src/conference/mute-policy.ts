@@ -30,10 +30,17 @@ export class MutePolicy {
     return { audio: !this.mayUnmute(o, 'audio'), video: !this.mayUnmute(o, 'video') };
   }
 
-  /** What an invite says: the bridge's force-mute, and `<startmuted>` (the room's limits or moderation). */
-  forInvite(o: Occupant, members: number): { forceMute: ForceMute; startMuted: StartMuted | undefined } {
+  /**
+   * What an invite says: the bridge's force-mute, and `<startmuted>` (moderation, and on `first` invite only the
+   * room's limits: lib-jitsi-meet mutes itself at every `<startmuted>`, and a bridge move re-invites everyone).
+   */
+  forInvite(
+    o: Occupant,
+    members: number,
+    first: boolean,
+  ): { forceMute: ForceMute; startMuted: StartMuted | undefined } {
     const forceMute = this.forceMuteOf(o);
-    const limits = startMutedFor(this.startMuted, members);
+    const limits = first ? startMutedFor(this.startMuted, members) : undefined;
     const audio = forceMute.audio === true || limits?.audio === true;
     const video = forceMute.video === true || limits?.video === true;
     return { forceMute, startMuted: audio || video ? { audio, video } : undefined };

@@ -22,6 +22,8 @@ export class Participant {
   accepted = false;
   /** The bridge signals this participant the others' sources (SSRC rewriting): no source-add/remove from us. */
   ssrcRewriting = false;
+  /** Invites sent so far (start-muted limits go with the first only). */
+  invites = 0;
   /** What the bridge was told to drop from this participant (AV moderation). */
   forceMuted: ForceMute = { audio: false, video: false };
   readonly #restarts: number[] = [];

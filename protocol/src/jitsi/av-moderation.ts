@@ -38,9 +38,13 @@ export function parseAvModerationMessage(message: Element): AvModerationMessage 
   const m: AvModerationMessage = { room: root.room as string };
   if (root.enabled !== undefined) {
     if (typeof root.enabled !== 'boolean') bad('enabled is not a boolean');
-    if (root.mediaType !== 'audio' && root.mediaType !== 'video') bad('mediaType is not audio or video');
-    m.enabled = root.enabled as boolean;
-    m.mediaType = root.mediaType as ModeratedMedia;
+    if (typeof root.mediaType !== 'string') bad('no mediaType');
+    // Newer jitsi-meet also moderates `desktop`, which the bridge's force-mute cannot tell from video: left out,
+    // the message's whitelists still count.
+    if (root.mediaType === 'audio' || root.mediaType === 'video') {
+      m.enabled = root.enabled as boolean;
+      m.mediaType = root.mediaType;
+    }
   }
   if (typeof root.actor === 'string') m.actor = root.actor;
   if (root.whitelists !== undefined) {

@@ -52,7 +52,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
     });
 
     it('tells joiners beyond startAudioMuted / startVideoMuted to start muted, as the creating request asked', async () => {
-      // jitsi-meet's config startAudioMuted: 1 (everyone after the first starts muted); Jicofo counts the joiner.
+      // jitsi-meet's config startAudioMuted: 2 (everyone after the second starts muted); Jicofo counts the joiner.
       const room = 'quiet@conference.meet.localhost';
       const [a, b, c] = [
         await stack.participant('c3c3c301'),

@@ -230,5 +230,29 @@ describe('IceAgent', () => {
       answerTo(blocked, UDP_RELAY, 1040);
       expect(blocked.selected).toEqual([`127.0.0.1:${UDP_RELAY.port}`]);
     });
+
+    it('takes a late answer (a round trip over the 200 ms retry) and keeps nominating the only valid pair', () => {
+      const x = setup();
+      x.agent.setRemote(REMOTE, [candidates[0]!], 0);
+      for (let t = 0; t <= 450; t += 10) x.agent.tick(t); // checks at 0, 200, 400: none answered yet
+      const checks = x.sent.filter((c) => c.msg.type === STUN_BINDING_REQUEST);
+      expect(checks.length).toBe(3);
+      // The answer to the first check comes 460 ms later, after two retries replaced it.
+      const late = writeStun({
+        type: STUN_BINDING_SUCCESS,
+        transactionId: checks[0]!.msg.transactionId,
+        xorMappedAddress: { address: '127.0.0.1', port: 10000 },
+        password: REMOTE.pwd,
+      });
+      x.agent.handleStun(readStun(late, 0, late.length)!, UDP_RELAY.address, UDP_RELAY.port, 460);
+      expect(x.agent.counters.unmatchedResponses).toBe(0);
+      expect(nominations(x)).toEqual([UDP_RELAY.port]);
+      // Its nomination goes unanswered for 3 s (beyond the 2 s after which another valid pair would be tried):
+      // with no other pair it is tried on, and connects when the answers come back.
+      for (let t = 470; t <= 3500; t += 10) x.agent.tick(t);
+      expect(nominations(x).length).toBeGreaterThan(12);
+      answerTo(x, UDP_RELAY, 3510);
+      expect(x.selected).toEqual([`127.0.0.1:${UDP_RELAY.port}`]);
+    });
   });
 });

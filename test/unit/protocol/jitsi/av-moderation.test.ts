@@ -26,6 +26,10 @@ describe('av_moderation messages (Prosody’s av_moderation component)', () => {
       whitelists: { audio: ['r@conference.x/a'], video: [] },
     });
     expect(parseAvModerationMessage(message('{"type":"av_moderation","room":"r@c"}'))).toEqual({ room: 'r@c' });
+    // `desktop` (newer jitsi-meet): not enforced, its whitelists kept.
+    const desktop =
+      '{"type":"av_moderation","room":"r@c","enabled":true,"mediaType":"desktop","whitelists":{"audio":["r@c/a"]}}';
+    expect(parseAvModerationMessage(message(desktop))).toEqual({ room: 'r@c', whitelists: { audio: ['r@c/a'] } });
   });
 
   it('leaves other messages alone and refuses malformed ones', () => {
@@ -35,7 +39,7 @@ describe('av_moderation messages (Prosody’s av_moderation component)', () => {
       'not json',
       '{"type":"av_moderation"}',
       '{"type":"av_moderation","room":"r@c","enabled":"yes","mediaType":"audio"}',
-      '{"type":"av_moderation","room":"r@c","enabled":true,"mediaType":"screen"}',
+      '{"type":"av_moderation","room":"r@c","enabled":true}',
       '{"type":"av_moderation","room":"r@c","whitelists":{"audio":[1,2]}}',
       '{"type":"av_moderation","room":"r@c","whitelists":[]}',
     ])
