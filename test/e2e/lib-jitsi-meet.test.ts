@@ -271,5 +271,8 @@ describe('lib-jitsi-meet (2021 npm build) with our web client', () => {
     await eve.muteParticipant(wesId, 'video');
     await waitUntil('Wes’s camera to be off', async () => (await button('cam')) === 'Start camera', 10_000, 100);
     expect(await wes.page.textContent('.notice:has-text("moderator")')).toBe('A moderator turned your camera off.');
+    // Turning it back on asks the focus first (as lib-jitsi-meet does: under AV moderation it may say no).
+    await wes.page.click('button.cam');
+    await waitUntil('Wes’s camera to be on again', async () => (await button('cam')) === 'Stop camera', 10_000, 100);
   }, 90_000);
 });

@@ -1,6 +1,5 @@
 import type { Element } from 'ltx';
 import type { ChannelMessage } from '@convene/protocol/channel';
-import type { MuteMedia } from '@convene/protocol/jitsi';
 import { buildJingle, parseJingle, type Jingle } from '@convene/protocol/jingle';
 import { NS_JINGLE, xmlElement } from '@convene/protocol/xml';
 import type { RuntimeConfig } from './config/runtime-config.js';
@@ -8,13 +7,13 @@ import { XmppConnection } from './xmpp/xmpp-connection.js';
 import { ConferenceRoom, newEndpointId, type LocalState } from './xmpp/conference-room.js';
 import { NS_DISCO_INFO, buildDiscoInfo } from './xmpp/features.js';
 import { IceServers } from './xmpp/ice-servers.js';
-import { onFocusMute, startMutedMedia } from './xmpp/focus-mute.js';
+import { FocusMutes } from './xmpp/focus-mute.js';
 import { describeJoinFailure, joinError } from './ui/join-errors.js';
 import { requestOrLogIn } from './secure-start.js';
 import { JingleSession } from './jingle/jingle-session.js';
 import { BridgeLink, type BridgeLinkState } from './media/bridge-link.js';
 import type { LocalMedia } from './media/local-media.js';
-import { sumInbound, type InboundStats, type RtcInbound } from './media/inbound-stats.js';
+import { receivingFrom, sumInbound, type InboundStats, type RtcInbound } from './media/inbound-stats.js';
 import { VideoQuality } from './media/video-quality.js';
 
 export type { InboundStats } from './media/inbound-stats.js';
@@ -81,6 +80,8 @@ export class Call {
   /** A media session ended under us (bridge lost, moved): the next one is a reconnection. */
   #mediaLost = false;
   #screen: MediaStreamTrack | undefined;
+  /** What the focus says about our own media (focus-mute.ts). */
+  readonly #mutes: FocusMutes;
   /** Remote track id -> endpoint id, for audio levels and stats. */
   readonly #trackOwner = new Map<string, string>();
   /** Receiver constraints out, sender constraints in. */
@@ -90,11 +91,22 @@ export class Call {
     this.#o = o;
     this.#state = { displayName: o.displayName, audioMuted: false, videoMuted: false };
     this.#view = new CallView(o.root, o.room, {
-      toggleAudio: () => this.#setMuted('audio', !this.#state.audioMuted),
-      toggleVideo: () => this.#setMuted('video', !this.#state.videoMuted),
+      toggleAudio: () => void this.#mutes.toggle('audio'),
+      toggleVideo: () => void this.#mutes.toggle('video'),
       toggleScreen: () => void this.#toggleScreen().catch((err: unknown) => this.#report('screen share', err)),
       leave: () => void this.leave('You left the meeting.'),
       sendChat: (text) => void this.#room?.sendChat(text).catch((err: unknown) => this.#report('chat', err)),
+    });
+    this.#mutes = new FocusMutes({
+      addresses: () => this.#room && { focus: this.#room.focusJid, self: `${this.#room.roomJid}/${this.#room.nick}` },
+      isMuted: (media) => this.#state[media === 'audio' ? 'audioMuted' : 'videoMuted'],
+      setMuted: (media, muted) => this.#setMuted(media, muted),
+      stopScreen: () => {
+        if (this.#screen === undefined) return false;
+        void this.#toggleScreen().catch((err: unknown) => this.#report('screen share', err));
+        return true;
+      },
+      notice: (text) => this.#view.notice(text),
     });
     const own = this.#view.tile(this.endpointId, `${o.displayName} (you)`, true);
     const video = o.media.stream.getVideoTracks()[0];
@@ -133,14 +145,7 @@ export class Call {
 
   /** Endpoints whose media the peer connection still receives (m-lines not yet inactive). */
   receivingFrom(): string[] {
-    const pc = this.#session?.peerConnection;
-    const owners = new Set<string>();
-    for (const t of pc?.getTransceivers() ?? []) {
-      const owner = this.#trackOwner.get(t.receiver.track.id);
-      if (owner !== undefined && (t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv'))
-        owners.add(owner);
-    }
-    return [...owners];
+    return receivingFrom(this.#session?.peerConnection, (id) => this.#trackOwner.get(id));
   }
 
   /** Connects, asks the focus for the room and joins it; media follows when the focus invites us. */
@@ -241,11 +246,7 @@ export class Call {
     });
     conn.onIqGet(NS_DISCO_INFO, 'query', (_s, q) => buildDiscoInfo(q));
     conn.onIqSet(NS_JINGLE, 'jingle', (stanza, el) => this.#onJingle(stanza, el));
-    onFocusMute(
-      conn,
-      () => this.#room?.focusJid,
-      (media, by) => this.#mutedByFocus(media, by),
-    );
+    this.#mutes.listen(conn);
     try {
       this.#view.status('Waiting for the focus…');
       await requestOrLogIn(r, config, this.#o.root, this.#abort.signal, (t) => this.#view.status(t));
@@ -279,8 +280,9 @@ export class Call {
       return;
     }
     if (j.action === 'session-initiate') {
+      const first = this.timings.sessionInitiate === undefined;
       this.#mark('sessionInitiate');
-      for (const media of startMutedMedia(j.startMuted)) this.#mutedByFocus(media, undefined);
+      if (first) this.#mutes.startMuted(j.startMuted);
     }
     this.#session?.handle(j);
   }
@@ -340,15 +342,6 @@ export class Call {
     this.#view.setLocalMuted(this.#state.audioMuted, this.#state.videoMuted);
     this.#view.tile(this.endpointId).setMuted(this.#state.audioMuted, this.#state.videoMuted);
     void this.#room?.update(this.#state).catch((err: unknown) => this.#report('presence', err));
-  }
-
-  /** A moderator muted this page through the focus (`by`: the moderator's nick), or the room starts it muted. */
-  #mutedByFocus(media: MuteMedia, by: string | undefined): void {
-    if (media === 'desktop') {
-      if (this.#screen !== undefined) void this.#toggleScreen().catch((err: unknown) => this.#report('screen', err));
-    } else if (!this.#state[media === 'audio' ? 'audioMuted' : 'videoMuted']) this.#setMuted(media, true);
-    const what = { audio: 'microphone', video: 'camera', desktop: 'screen share' }[media];
-    this.#view.notice(by === undefined ? `You joined with your ${what} off.` : `A moderator turned your ${what} off.`);
   }
 
   async #updateLevels(): Promise<void> {

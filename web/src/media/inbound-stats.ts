@@ -56,3 +56,17 @@ export function sumInbound(
   });
   return out;
 }
+
+/** Endpoints whose media `pc` still receives (m-lines not yet inactive), by the owners of its receivers' tracks. */
+export function receivingFrom(
+  pc: RTCPeerConnection | undefined,
+  ownerOf: (trackId: string) => string | undefined,
+): string[] {
+  const owners = new Set<string>();
+  for (const t of pc?.getTransceivers() ?? []) {
+    const owner = ownerOf(t.receiver.track.id);
+    if (owner !== undefined && (t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv'))
+      owners.add(owner);
+  }
+  return [...owners];
+}
