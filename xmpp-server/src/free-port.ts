@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,9 @@ export function claimPort(port: number): boolean {
   const file = join(PORT_CLAIMS_DIR, String(port));
   try {
     mkdirSync(PORT_CLAIMS_DIR, { recursive: true, mode: 0o700 });
+    // Another local user's directory (or a link to one) could block ports or point our writes elsewhere.
+    const dir = lstatSync(PORT_CLAIMS_DIR);
+    if (!dir.isDirectory() || dir.uid !== userInfo().uid) return true;
   } catch {
     return true;
   }
