@@ -44,6 +44,30 @@ export interface FocusStackProsodyExtras {
   extraComponents?: readonly ExtraComponent[];
 }
 
+/** A focus stack for the enclosing describe: started before all, participants closed after each test, then closed. */
+export function focusStackSuite(
+  mode: FocusMode,
+  env: Record<string, string> = {},
+  extras: FocusStackProsodyExtras = {},
+): { readonly stack: FocusStack } {
+  let stack: FocusStack | undefined;
+  beforeAll(async () => {
+    stack = await startFocusStack(mode, env, extras);
+  });
+  afterEach(async () => {
+    await stack?.closeParticipants();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return {
+    get stack(): FocusStack {
+      if (stack === undefined) throw new Error('the focus stack did not start');
+      return stack;
+    },
+  };
+}
+
 export async function startFocusStack(
   mode: FocusMode,
   env: Record<string, string> = {},

@@ -4,6 +4,7 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '@convene/xmpp-server';
 import { ChildRpc } from './child-rpc.js';
 import type { NetnsCommand, NetnsPeerStats } from './netns-peer-child.js';
 
@@ -69,18 +70,9 @@ export async function netnsLock(timeoutMs: number): Promise<() => void> {
     } catch {
       // being created or removed right now
     }
-    if (holder > 0 && !alive(holder)) rmSync(LOCK_DIR, { recursive: true, force: true });
+    if (holder > 0 && !isAlive(holder)) rmSync(LOCK_DIR, { recursive: true, force: true });
     else if (Date.now() > deadline) throw new Error(`namespaced tests lock held by pid ${holder} for ${timeoutMs} ms`);
     else await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

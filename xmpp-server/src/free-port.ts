@@ -2,6 +2,7 @@ import { lstatSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from './process-util.js';
 
 /**
  * Where freePort looks first: below Linux's default ephemeral range (32768-60999), whose ports the kernel hands to
@@ -65,15 +66,6 @@ export const PORT_CLAIMS_DIR = join(tmpdir(), `convene-ports-${userInfo().uid}`)
 /** A claim whose process is gone is taken over only when this old: a fresh one may be in another's takeover. */
 const STALE_MS = 60_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Claims `port` for this process: false when another live process claimed it. Two test workers starting stacks at
  * once both found one port free and handed it out; one focus then logged in to the other's Prosody. Claims are not
@@ -99,7 +91,7 @@ export function claimPort(port: number): boolean {
   try {
     const pid = Number(readFileSync(file, 'utf8'));
     if (pid === process.pid) return true;
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) return false;
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return false;
     if (Date.now() - statSync(file).mtimeMs < STALE_MS) return false;
     unlinkSync(file);
     writeFileSync(file, String(process.pid), { flag: 'wx' });

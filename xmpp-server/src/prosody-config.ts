@@ -134,6 +134,14 @@ function luaList(values: readonly string[]): string {
 export function buildProsodyConfig(p: ProsodyConfigParams): string {
   const l = xmppLayout(p.domain);
   const focusJids = [p.focusJid ?? l.focusJid, ...(p.extraAdmins ?? [])];
+  // Conference and breakout rooms alike: only the focus creates them, never locked, real JIDs shown.
+  const roomRules = `    restrict_room_creation = true
+    muc_room_locking = false
+    muc_room_default_public_jids = true
+    muc_room_default_public = false
+    component_admins_as_room_owners = true
+    muc_tombstones = false
+    admins = ${luaList(focusJids)}`;
   const bridges = p.bridgeJids ?? [`jvb@${l.authDomain}`];
   const bind = luaList([p.bindAddress]);
   const plainAuth = isLoopbackAddress(p.bindAddress) && (p.allowPlainAuth ?? true);
@@ -209,25 +217,13 @@ Component ${luaString(l.mucDomain)} "muc"
     muc_max_occupants_exempt = ${luaList(focusJids)}`
         : ''
     }
-    restrict_room_creation = true
-    muc_room_locking = false
-    muc_room_default_public_jids = true
-    muc_room_default_public = false
-    component_admins_as_room_owners = true
-    muc_tombstones = false
-    admins = ${luaList(focusJids)}
+${roomRules}
 
 -- Breakout rooms, as in jitsi-meet's config (there with its muc_breakout_rooms module, which creates them and gives
 -- them the main room's moderators): rooms the focus creates and joins as it does the conference rooms.
 Component ${luaString(l.breakoutMucDomain)} "muc"
     storage = "memory"
-    restrict_room_creation = true
-    muc_room_locking = false
-    muc_room_default_public_jids = true
-    muc_room_default_public = false
-    component_admins_as_room_owners = true
-    muc_tombstones = false
-    admins = ${luaList(focusJids)}
+${roomRules}
 
 -- The brewery: bridges publish their load here and the focus watches. Jitsi keeps strangers out with its
 -- muc_filter_access plugin; stock Prosody does it with two options. Only the service accounts (the admins below)

@@ -9,9 +9,8 @@ import {
   focusStats,
   sendJingle,
   sourceJingle,
+  focusStackSuite,
   startCall,
-  startFocusStack,
-  type FocusStack,
 } from '../../harness/focus-stack.js';
 import { waitForBridges } from '../../harness/focus-stats.js';
 import type { JitsiParticipant } from '../../harness/jitsi-participant.js';
@@ -52,21 +51,11 @@ async function discoRoom(p: JitsiParticipant, room: string): Promise<string> {
 }
 
 describe.each(['component', 'client'] as const)('focus connected as %s', (mode) => {
-  let stack: FocusStack;
-
-  beforeAll(async () => {
-    stack = await startFocusStack(mode);
-  });
-  afterEach(async () => {
-    await stack.closeParticipants();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const suite = focusStackSuite(mode);
 
   describe('focus: no bridge', () => {
     it('is unhealthy without a bridge (as Jicofo), tells the room none is available, and invites once one joins', async () => {
-      const port = stack.focusHttp;
+      const port = suite.stack.focusHttp;
       const health = await fetch(`http://127.0.0.1:${port}/about/health`);
       expect(health.status).toBe(503);
       expect(await health.text()).toBe('No operational bridges available (total bridge count: 0)');
@@ -78,7 +67,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       expect((await metrics(port)).get('convene_focus_xmpp_connected')).toBe(1);
 
       const room = 'nobridge@conference.meet.localhost';
-      const [a, b] = await Promise.all(['nob0000a', 'nob0000b'].map((n) => stack.participant(n)));
+      const [a, b] = await Promise.all(['nob0000a', 'nob0000b'].map((n) => suite.stack.participant(n)));
       expect(await a!.requestConference(room)).toMatchObject({ ready: true });
       await a!.join(room);
       await b!.join(room);
@@ -88,7 +77,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       expect(a!.jingles).toEqual([]);
       expect(b!.jingles).toEqual([]);
 
-      const late = await ColibriPeer.start(stack.prosody, BRIDGE_PASSWORD, 'jvb-late');
+      const late = await ColibriPeer.start(suite.stack.prosody, BRIDGE_PASSWORD, 'jvb-late');
       try {
         for (const p of [a!, b!]) {
           const init = await p.nextJingle('session-initiate');
@@ -113,8 +102,8 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
   describe('focus: with a bridge', () => {
     let bridge: ColibriPeer;
     beforeAll(async () => {
-      bridge = await ColibriPeer.start(stack.prosody, BRIDGE_PASSWORD, 'jvb1');
-      await waitForBridges(stack.focusHttp, 1);
+      bridge = await ColibriPeer.start(suite.stack.prosody, BRIDGE_PASSWORD, 'jvb1');
+      await waitForBridges(suite.stack.focusHttp, 1);
     });
     afterAll(async () => {
       await bridge?.close();
@@ -122,12 +111,12 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
 
     it('invites nobody while one member is alone; the second member brings both sessions', async () => {
       const room = 'minimum@conference.meet.localhost';
-      const [a, b] = await Promise.all(['min0000a', 'min0000b'].map((n) => stack.participant(n)));
+      const [a, b] = await Promise.all(['min0000a', 'min0000b'].map((n) => suite.stack.participant(n)));
       await a!.requestConference(room);
       await a!.join(room);
       // The focus says when it holds invitations back: by then it has decided not to invite a alone.
       await a!.peer.waitFor('owner', (s) => isOwnPresence(s, a!, 'owner'));
-      await stack.focus.logLine('invites wait for more members', 10_000, { room });
+      await suite.stack.focus.logLine('invites wait for more members', 10_000, { room });
       expect(a!.jingles).toEqual([]);
       expect(bridge.requests.some((r) => r.name === room)).toBe(false);
 
@@ -140,7 +129,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
     });
 
     it('treats a kicked member as a leaver: endpoint expired, no source-remove to the others', async () => {
-      const [a, b, c] = await Promise.all(['kic0000a', 'kic0000b', 'kic0000c'].map((n) => stack.participant(n)));
+      const [a, b, c] = await Promise.all(['kic0000a', 'kic0000b', 'kic0000c'].map((n) => suite.stack.participant(n)));
       const call = await startCall('kick@conference.meet.localhost', [a!, b!, c!], 60_000);
       // The focus made a, the first member, owner (moderator): a may kick.
       await a!.peer.waitFor('owner', (s) => isOwnPresence(s, a!, 'owner'));
@@ -178,7 +167,7 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
     });
 
     it('counts conferences and participants in /stats and /metrics, and leaves the room when it empties', async () => {
-      const port = stack.focusHttp;
+      const port = suite.stack.focusHttp;
       const room = 'counted@conference.meet.localhost';
       const numbers = async () => {
         const s = await focusStats(port);
@@ -195,7 +184,9 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
       const start = await numbers();
       expect(start).toMatchObject({ conferences: 0, participants: 0, largest: 0 });
 
-      const [a, b, watcher] = await Promise.all(['cnt0000a', 'cnt0000b', 'cnt0000w'].map((n) => stack.participant(n)));
+      const [a, b, watcher] = await Promise.all(
+        ['cnt0000a', 'cnt0000b', 'cnt0000w'].map((n) => suite.stack.participant(n)),
+      );
       await a!.requestConference(room);
       expect(await numbers()).toEqual({ ...start, conferences: 1, created: start.created + 1 });
       await a!.join(room);

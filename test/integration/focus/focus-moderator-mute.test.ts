@@ -4,7 +4,7 @@
 // the member hears nothing.
 import { xml } from '@xmpp/client';
 import { buildMuteRequest, muteNamespace, type MuteMedia } from '@convene/protocol/jitsi';
-import { startFocusStack, type FocusStack } from '../../harness/focus-stack.js';
+import { focusStackSuite } from '../../harness/focus-stack.js';
 import type { JitsiParticipant } from '../../harness/jitsi-participant.js';
 import { toXmpp } from '../../harness/xmpp-peer.js';
 import { waitUntil } from '../../harness/wait-for.js';
@@ -53,21 +53,12 @@ function isModerator(p: JitsiParticipant): boolean {
 }
 
 describe.each(['component', 'client'] as const)('moderator mute, focus connected as %s', (mode) => {
-  let stack: FocusStack;
-  beforeAll(async () => {
-    stack = await startFocusStack(mode);
-  });
-  afterEach(async () => {
-    await stack.closeParticipants();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const suite = focusStackSuite(mode);
 
   async function room(name: string, nicks: string[]): Promise<JitsiParticipant[]> {
     const people: JitsiParticipant[] = [];
     for (const nick of nicks) {
-      const p = await stack.participant(nick);
+      const p = await suite.stack.participant(nick);
       answerMutes(p);
       await p.requestConference(name);
       await p.join(name);
@@ -117,7 +108,7 @@ describe.each(['component', 'client'] as const)('moderator mute, focus connected
       .request(
         xml(
           'iq',
-          { type: 'set', to: mode === 'component' ? 'focus.meet.localhost' : stack.focusJid },
+          { type: 'set', to: mode === 'component' ? 'focus.meet.localhost' : suite.stack.focusJid },
           toXmpp(buildMuteRequest({ media: 'audio', jid: jidOf(guest!), mute: true })),
         ),
       )
