@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { isAlive } from './process-util.js';
+import { isAlive } from './run-dir.js';
 
 /**
  * Where freePort looks first: below Linux's default ephemeral range (32768-60999), whose ports the kernel hands to

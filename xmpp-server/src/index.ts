@@ -28,4 +28,4 @@ export {
   type CoturnOptions,
   type CoturnConfigParams,
 } from './coturn.js';
-export { isAlive } from './process-util.js';
+export { isAlive } from './run-dir.js';

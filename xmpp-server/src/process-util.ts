@@ -33,13 +33,3 @@ export function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line:
     }
   });
 }
-
-/** Whether a process with this pid exists (EPERM: it does, but is another user's). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
