@@ -1,4 +1,5 @@
 import { ConveneError } from '@convene/protocol/lib';
+import type { Logger } from 'pino';
 import type { Colibri2ErrorReason } from '@convene/protocol/colibri2';
 
 /** Our condition for a result we cannot use (unparsable, or without the transport we asked for). */
@@ -20,4 +21,12 @@ export class ColibriError extends ConveneError {
   get bridgeFailed(): boolean {
     return !['bad-request', 'item-not-found', 'conflict'].includes(this.condition);
   }
+}
+
+/** Logs a failed expire: the bridge may have ended the conference itself (its last endpoint left), no problem then. */
+export function expireFailed(log: Logger): (err: unknown) => void {
+  return (err) => {
+    const gone = err instanceof ColibriError && err.reason === 'conference_not_found';
+    log[gone ? 'debug' : 'warn']({ err }, 'could not expire the bridge conference');
+  };
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Jingle } from '@convene/protocol/jingle';
 import { SerialQueue, toEndpointId, type EndpointId, TypedEmitter } from '@convene/protocol/lib';
 import type { Bridge } from '../bridges/bridge.js';
-import { ColibriError } from '../colibri/colibri-error.js';
+import { ColibriError, expireFailed } from '../colibri/colibri-error.js';
 import { ColibriSession } from '../colibri/colibri-session.js';
 import { JingleSession } from '../jingle/jingle-session.js';
 import { MucRoom } from '../muc/muc-room.js';
@@ -74,7 +74,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.room.on('memberupdate', (o) => this.participants.get(toEndpointId(o.nick))?.update(o, this.#log));
     this.room.on('memberleave', (o) => this.#run('member leave', () => this.#onLeave(o)));
     this.room.on('gone', () => this.#run('room gone', () => this.#end()));
-    this.ready = this.room.join(focusPresence(false, false, options.version));
+    this.ready = this.room.join(focusPresence(roomJid, false, false, options.version));
     this.#jingle = {
       sources: this.#sources,
       participants: this.participants,
@@ -167,7 +167,7 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     }
     const colibri = this.#colibri;
     this.#colibri = undefined;
-    await colibri?.expire().catch((err: unknown) => this.#expireFailed(err));
+    await colibri?.expire().catch(expireFailed(this.#log));
   }
 
   /** Owners as Jicofo makes them: the first member (auto-owner; not in a breakout room), or the authenticated ones. */
@@ -349,12 +349,6 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     }
   }
 
-  /** The bridge may have ended the conference itself (its last endpoint left): that is no problem to report. */
-  #expireFailed(err: unknown): void {
-    const gone = err instanceof ColibriError && err.reason === 'conference_not_found';
-    this.#log[gone ? 'debug' : 'warn']({ err }, 'could not expire the bridge conference');
-  }
-
   /**
    * Re-invites everyone on a fresh bridge conference: session-terminate, then a new session-initiate. When the
    * same bridge may be picked again (`bridgeHealthy`), its old conference is expired first: same meeting id
@@ -366,8 +360,8 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     if (old === undefined || this.#ended) return;
     if (how.gone !== true) this.#log.warn({ bridge: old.bridge.id, why }, 'moving conference');
     if (how.gone === true) old.forget();
-    else if (how.bridgeHealthy === true) await old.expire().catch((err: unknown) => this.#expireFailed(err));
-    else void old.expire().catch((err: unknown) => this.#expireFailed(err));
+    else if (how.bridgeHealthy === true) await old.expire().catch(expireFailed(this.#log));
+    else void old.expire().catch(expireFailed(this.#log));
     this.#deps.countMoved?.([...this.participants.values()].filter((p) => p.session !== undefined).length);
     for (const p of this.participants.values()) {
       if (p.session === undefined) continue;
@@ -387,14 +381,15 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
     this.participants.clear();
     const colibri = this.#colibri;
     this.#colibri = undefined;
-    await colibri?.expire().catch((err: unknown) => this.#expireFailed(err));
+    await colibri?.expire().catch(expireFailed(this.#log));
     await this.room.leave().catch((err: unknown) => this.#log.warn({ err }, 'could not leave the room'));
     this.#log.info('conference ended');
     this.emit('ended');
   }
 
   async #publishPresence(): Promise<void> {
-    const extensions = focusPresence(this.#colibri !== undefined, this.#bridgeMissing, this.#options.version);
+    const [onBridge, version] = [this.#colibri !== undefined, this.#options.version];
+    const extensions = focusPresence(this.roomJid, onBridge, this.#bridgeMissing, version);
     await this.room.setExtensions(extensions).catch((err: unknown) => this.#log.warn({ err }, 'presence failed'));
   }
 }

@@ -38,6 +38,8 @@ describe.each(['component', 'client'] as const)('focus connected as %s', (mode) 
         jid: `${stack.focusJid}/focus`,
       });
       expect(focusPresence.getChild('conference-properties', 'http://jitsi.org/protocol/focus')).toBeDefined();
+      // The shared document (Etherpad), named after the room as Jicofo's default.
+      expect(focusPresence.getChildText('etherpad', 'http://jitsi.org/jitmeet/etherpad')).toBe('ready');
     });
 
     it('serves a breakout room (breakout.<domain>, Jitsi’s breakout rooms) as a conference room', async () => {
