@@ -40,7 +40,6 @@ interface Pair {
   /** Transaction id of the latest check, hex. */
   /** Transaction ids of its latest checks, oldest first: a late answer (round trip over 200 ms) still counts. */
   tids: string[];
-  nominating: boolean;
   triggered: boolean;
   /** Signalled as a TURN relay candidate (a peer-reflexive one counts as direct: its type is unknown). */
   relayed: boolean;
@@ -248,7 +247,6 @@ export class IceAgent {
   #nominate(pair: Pair, now: number): void {
     this.#nominated = pair;
     this.#relayWaitUntil = Infinity;
-    pair.nominating = true;
     pair.checks = 0;
     this.#sendCheck(pair, now);
   }
@@ -257,7 +255,6 @@ export class IceAgent {
   #fail(pair: Pair, now: number): void {
     pair.state = 'failed';
     if (pair !== this.#nominated) return;
-    pair.nominating = false;
     this.#nominated = undefined;
     const best = this.#bestValid();
     if (best !== undefined && this.#selected === undefined) this.#nominate(best, now);
@@ -323,7 +320,7 @@ export class IceAgent {
     const id = tid.toString('hex');
     pair.tids.push(id);
     if (pair.tids.length > KEPT_TRANSACTIONS) this.#pending.delete(pair.tids.shift() ?? '');
-    this.#pending.set(id, { pair, useCandidate: pair.nominating });
+    this.#pending.set(id, { pair, useCandidate: pair === this.#nominated });
     pair.checks++;
     pair.lastSentAt = now;
     if (pair.state === 'waiting') pair.state = 'inprogress';
@@ -334,7 +331,7 @@ export class IceAgent {
       username: `${remote.ufrag}:${this.#deps.local.ufrag}`,
       priority: PRFLX_PRIORITY,
       iceControlling: this.tieBreaker,
-      useCandidate: pair.nominating,
+      useCandidate: pair === this.#nominated,
       password: remote.pwd,
     });
     this.#deps.send(buf, pair.port, pair.address);
@@ -375,7 +372,6 @@ function newPair(address: string, port: number, priority: number, triggered: boo
     checks: 0,
     lastSentAt: -Infinity,
     tids: [],
-    nominating: false,
     triggered,
     relayed,
   };
